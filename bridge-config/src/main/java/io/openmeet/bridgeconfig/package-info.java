@@ -1,0 +1,2 @@
+/** bridge-config. */
+package io.openmeet.bridgeconfig;

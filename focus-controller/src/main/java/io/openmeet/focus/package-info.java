@@ -1,0 +1,2 @@
+/** focus-controller. */
+package io.openmeet.focus;

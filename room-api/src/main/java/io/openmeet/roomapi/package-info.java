@@ -1,0 +1,2 @@
+/** room-api. */
+package io.openmeet.roomapi;
