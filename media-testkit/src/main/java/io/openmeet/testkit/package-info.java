@@ -1,0 +1,2 @@
+/** Synthetic WebRTC endpoints for tests and load generation. */
+package io.openmeet.testkit;
