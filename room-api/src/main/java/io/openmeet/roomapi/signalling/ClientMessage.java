@@ -1,0 +1,49 @@
+package io.openmeet.roomapi.signalling;
+
+import java.util.Optional;
+
+/** A frame from the browser, already validated by {@link MessageCodec}. */
+public sealed interface ClientMessage {
+
+  /**
+   * Enter the room: the JWT from the token endpoint, an optional name and initial mic/camera state.
+   */
+  record Join(
+      String token,
+      Optional<String> displayName,
+      Optional<String> resumeToken,
+      boolean audio,
+      boolean video)
+      implements ClientMessage {}
+
+  /** The browser's SDP answer to the last `offer`. */
+  record Answer(String sdp) implements ClientMessage {}
+
+  /** A trickled local ICE candidate; an empty candidate means end of candidates. */
+  record IceCandidate(String candidate, Optional<String> sdpMid, Optional<Integer> sdpMLineIndex)
+      implements ClientMessage {}
+
+  /** Microphone, camera and screen-share state of the sender. */
+  record MediaState(boolean audio, boolean video, boolean screen) implements ClientMessage {}
+
+  /** A chat line to everyone in the room. */
+  record Chat(String text) implements ClientMessage {}
+
+  /** A moderator action on another participant. */
+  record Moderate(Action action, String participantId) implements ClientMessage {
+    /** What the moderator asks for. */
+    public enum Action {
+      MUTE,
+      KICK
+    }
+  }
+
+  /** Ask for a fresh offer with new ICE credentials after an ICE failure. */
+  record IceRestart() implements ClientMessage {}
+
+  /** Leave the room on purpose. */
+  record Leave() implements ClientMessage {}
+
+  /** Keep-alive; answered by `pong` with the same `ts`. */
+  record Ping(Optional<Long> ts) implements ClientMessage {}
+}

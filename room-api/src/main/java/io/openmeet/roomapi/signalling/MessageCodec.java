@@ -1,0 +1,194 @@
+package io.openmeet.roomapi.signalling;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Reads and writes signalling frames. Every malformed frame becomes a {@link SignallingException}
+ * with a stable code; nothing else escapes {@link #decode}.
+ */
+public final class MessageCodec {
+
+  /** The protocol version announced in `joined`; bump it on incompatible changes. */
+  public static final int PROTOCOL_VERSION = 1;
+
+  static final int MAX_DISPLAY_NAME = 64;
+  static final int MAX_CHAT_TEXT = 4000;
+  static final int MAX_TOKEN = 8192;
+  static final int MAX_CANDIDATE = 1024;
+
+  private final ObjectMapper mapper;
+  private final int maxFrameChars;
+
+  public MessageCodec(ObjectMapper mapper, int maxFrameChars) {
+    this.mapper = mapper;
+    this.maxFrameChars = maxFrameChars;
+  }
+
+  /** Parses one text frame from the browser. */
+  public ClientMessage decode(String frame) throws SignallingException {
+    if (frame.length() > maxFrameChars) {
+      throw new SignallingException(
+          SignallingError.FRAME_TOO_LARGE,
+          "frame of " + frame.length() + " characters exceeds the limit of " + maxFrameChars);
+    }
+    JsonNode node;
+    try {
+      node = mapper.readTree(frame);
+    } catch (JsonProcessingException e) {
+      throw new SignallingException(SignallingError.MALFORMED_JSON, "frame is not valid JSON");
+    }
+    if (node == null || !node.isObject()) {
+      throw new SignallingException(SignallingError.MALFORMED_JSON, "frame must be a JSON object");
+    }
+    JsonNode type = node.get("type");
+    if (type == null || !type.isTextual()) {
+      throw new SignallingException(SignallingError.UNKNOWN_TYPE, "frame has no string `type`");
+    }
+    return switch (type.asText()) {
+      case "join" ->
+          new ClientMessage.Join(
+              requiredString(node, "token", MAX_TOKEN),
+              optionalString(node, "displayName", MAX_DISPLAY_NAME),
+              optionalString(node, "resumeToken", MAX_TOKEN),
+              optionalBoolean(node, "audio", true),
+              optionalBoolean(node, "video", true));
+      case "answer" -> new ClientMessage.Answer(requiredString(node, "sdp", maxFrameChars));
+      case "ice-candidate" ->
+          new ClientMessage.IceCandidate(
+              requiredStringAllowEmpty(node, "candidate", MAX_CANDIDATE),
+              optionalString(node, "sdpMid", 32),
+              optionalInt(node, "sdpMLineIndex"));
+      case "media-state" ->
+          new ClientMessage.MediaState(
+              requiredBoolean(node, "audio"),
+              requiredBoolean(node, "video"),
+              optionalBoolean(node, "screen", false));
+      case "chat" -> new ClientMessage.Chat(requiredString(node, "text", MAX_CHAT_TEXT));
+      case "moderate" ->
+          new ClientMessage.Moderate(
+              action(requiredString(node, "action", 16)),
+              requiredString(node, "participantId", 64));
+      case "ice-restart" -> new ClientMessage.IceRestart();
+      case "leave" -> new ClientMessage.Leave();
+      case "ping" -> new ClientMessage.Ping(optionalLong(node, "ts"));
+      default ->
+          throw new SignallingException(
+              SignallingError.UNKNOWN_TYPE,
+              "unknown message type `" + abbreviate(type.asText()) + "`");
+    };
+  }
+
+  /** Writes one frame to the browser. */
+  public String encode(ServerMessage message) {
+    try {
+      return mapper.writeValueAsString(message);
+    } catch (JsonProcessingException e) {
+      // our own records always serialise; a failure here is a programming error
+      throw new IllegalStateException("cannot encode " + message.type(), e);
+    }
+  }
+
+  private static ClientMessage.Moderate.Action action(String value) throws SignallingException {
+    return switch (value.toLowerCase(Locale.ROOT)) {
+      case "mute" -> ClientMessage.Moderate.Action.MUTE;
+      case "kick" -> ClientMessage.Moderate.Action.KICK;
+      default -> throw invalid("action", "must be mute or kick");
+    };
+  }
+
+  private static String requiredString(JsonNode node, String field, int max)
+      throws SignallingException {
+    String value = requiredStringAllowEmpty(node, field, max);
+    if (value.isBlank()) {
+      throw invalid(field, "must not be blank");
+    }
+    return value;
+  }
+
+  private static String requiredStringAllowEmpty(JsonNode node, String field, int max)
+      throws SignallingException {
+    JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      throw invalid(field, "is required");
+    }
+    if (!value.isTextual()) {
+      throw invalid(field, "must be a string");
+    }
+    if (value.asText().length() > max) {
+      throw invalid(field, "must be at most " + max + " characters");
+    }
+    return value.asText();
+  }
+
+  private static Optional<String> optionalString(JsonNode node, String field, int max)
+      throws SignallingException {
+    JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      return Optional.empty();
+    }
+    if (!value.isTextual()) {
+      throw invalid(field, "must be a string");
+    }
+    String text = value.asText().strip();
+    if (text.length() > max) {
+      throw invalid(field, "must be at most " + max + " characters");
+    }
+    return text.isEmpty() ? Optional.empty() : Optional.of(text);
+  }
+
+  private static boolean requiredBoolean(JsonNode node, String field) throws SignallingException {
+    JsonNode value = node.get(field);
+    if (value == null || !value.isBoolean()) {
+      throw invalid(field, "must be true or false");
+    }
+    return value.asBoolean();
+  }
+
+  private static boolean optionalBoolean(JsonNode node, String field, boolean fallback)
+      throws SignallingException {
+    JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      return fallback;
+    }
+    if (!value.isBoolean()) {
+      throw invalid(field, "must be true or false");
+    }
+    return value.asBoolean();
+  }
+
+  private static Optional<Integer> optionalInt(JsonNode node, String field)
+      throws SignallingException {
+    JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      return Optional.empty();
+    }
+    if (!value.canConvertToInt() || !value.isIntegralNumber() || value.asInt() < 0) {
+      throw invalid(field, "must be a non-negative integer");
+    }
+    return Optional.of(value.asInt());
+  }
+
+  private static Optional<Long> optionalLong(JsonNode node, String field)
+      throws SignallingException {
+    JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      return Optional.empty();
+    }
+    if (!value.isIntegralNumber() || !value.canConvertToLong()) {
+      throw invalid(field, "must be an integer");
+    }
+    return Optional.of(value.asLong());
+  }
+
+  private static SignallingException invalid(String field, String problem) {
+    return new SignallingException(SignallingError.INVALID_MESSAGE, "`" + field + "` " + problem);
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 40 ? s : s.substring(0, 40) + "…";
+  }
+}

@@ -1,0 +1,124 @@
+package io.openmeet.roomapi.signalling;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.util.List;
+
+/** A frame to the browser; {@link MessageCodec#encode} writes it with its `type` first. */
+@JsonPropertyOrder({"type"})
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public sealed interface ServerMessage {
+
+  /** The wire `type` of the frame. */
+  @JsonProperty("type")
+  String type();
+
+  /** A participant as the others see it. */
+  record Participant(
+      String participantId,
+      String displayName,
+      boolean moderator,
+      boolean audio,
+      boolean video,
+      boolean screen) {}
+
+  /** An ICE server for the browser's RTCPeerConnection (TURN credentials are short-lived). */
+  record IceServer(List<String> urls, String username, String credential) {}
+
+  /** The join succeeded. */
+  record Joined(
+      int protocolVersion,
+      String participantId,
+      String roomId,
+      boolean moderator,
+      List<Participant> participants,
+      List<IceServer> iceServers,
+      String resumeToken)
+      implements ServerMessage {
+    @Override
+    public String type() {
+      return "joined";
+    }
+  }
+
+  /**
+   * A new SDP offer (the server is always the offerer); `bridgeChannelUrl` is the colibri-ws URL.
+   */
+  record Offer(String sdp, String bridgeChannelUrl) implements ServerMessage {
+    @Override
+    public String type() {
+      return "offer";
+    }
+  }
+
+  /** Someone entered the room. */
+  record ParticipantJoined(Participant participant) implements ServerMessage {
+    @Override
+    public String type() {
+      return "participant-joined";
+    }
+  }
+
+  /** Someone left the room; `reason` is leave, disconnected, timeout or kicked. */
+  record ParticipantLeft(String participantId, String reason) implements ServerMessage {
+    @Override
+    public String type() {
+      return "participant-left";
+    }
+  }
+
+  /** A participant's microphone, camera or screen share changed (also after a moderator mute). */
+  record MediaState(String participantId, boolean audio, boolean video, boolean screen)
+      implements ServerMessage {
+    @Override
+    public String type() {
+      return "media-state";
+    }
+  }
+
+  /** A chat line; `ts` is the server's epoch milliseconds. */
+  record Chat(String from, String displayName, String text, long ts) implements ServerMessage {
+    @Override
+    public String type() {
+      return "chat";
+    }
+  }
+
+  /** The bridge's dominant speaker changed. */
+  record DominantSpeaker(String participantId) implements ServerMessage {
+    @Override
+    public String type() {
+      return "dominant-speaker";
+    }
+  }
+
+  /** A moderator muted this participant (the client should turn its microphone off). */
+  record Muted(String by) implements ServerMessage {
+    @Override
+    public String type() {
+      return "muted";
+    }
+  }
+
+  /** A request failed; `code` is one of {@link SignallingError}'s codes. */
+  record Error(String code, String message) implements ServerMessage {
+    /** An error frame for a {@link SignallingError}. */
+    public static Error of(SignallingError error, String message) {
+      return new Error(error.code(), message);
+    }
+
+    @Override
+    public String type() {
+      return "error";
+    }
+  }
+
+  /** Answer to `ping`. */
+  record Pong(Long ts) implements ServerMessage {
+    @Override
+    public String type() {
+      return "pong";
+    }
+  }
+}

@@ -1,0 +1,50 @@
+package io.openmeet.roomapi.signalling;
+
+/**
+ * The stable `code`s of signalling `error` frames (kebab-case words, documented in docs/API.md).
+ */
+public enum SignallingError {
+  /** The frame is not a JSON object. */
+  MALFORMED_JSON("malformed-json"),
+  /** The frame's `type` is missing or not one the server knows. */
+  UNKNOWN_TYPE("unknown-type"),
+  /** A field is missing, of the wrong type or out of range; the message names it. */
+  INVALID_MESSAGE("invalid-message"),
+  /** The frame exceeds the size limit. */
+  FRAME_TOO_LARGE("frame-too-large"),
+  /**
+   * The message is not allowed in the session's current state (e.g. `answer` before any `offer`).
+   */
+  UNEXPECTED_MESSAGE("unexpected-message"),
+  /** The join token is missing, malformed, forged or expired. */
+  INVALID_TOKEN("invalid-token"),
+  /** The token was issued for another room. */
+  WRONG_ROOM("wrong-room"),
+  /** The room does not exist or is closed. */
+  ROOM_NOT_FOUND("room-not-found"),
+  /** The room has `max_participants` participants already. */
+  ROOM_FULL("room-full"),
+  /** The room's access policy refuses this participant (not invited). */
+  NOT_ALLOWED("not-allowed"),
+  /** The SDP answer could not be parsed or does not match the offer. */
+  INVALID_SDP("invalid-sdp"),
+  /** Only moderators may do this. */
+  NOT_MODERATOR("not-moderator"),
+  /** No bridge could take the conference right now; retrying later may work. */
+  NO_BRIDGE("no-bridge-available"),
+  /** Too many frames in a short time. */
+  RATE_LIMITED("rate-limited"),
+  /** Something failed on the server; the session may continue. */
+  INTERNAL("internal-error");
+
+  private final String code;
+
+  SignallingError(String code) {
+    this.code = code;
+  }
+
+  /** The wire code. */
+  public String code() {
+    return code;
+  }
+}
