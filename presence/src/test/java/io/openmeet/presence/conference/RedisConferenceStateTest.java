@@ -1,0 +1,118 @@
+package io.openmeet.presence.conference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.config.Config;
+
+/** Leases and participant presence against the real Redis that scripts/test starts (REDIS_URL). */
+class RedisConferenceStateTest {
+
+  private static RedissonClient redis;
+
+  @BeforeAll
+  static void connect() {
+    String url = System.getenv("REDIS_URL");
+    if (url == null || url.isBlank()) {
+      throw new IllegalStateException("REDIS_URL is not set: run the tests through scripts/test");
+    }
+    Config config = new Config();
+    config.useSingleServer().setAddress(url);
+    redis = Redisson.create(config);
+  }
+
+  @AfterAll
+  static void disconnect() {
+    redis.shutdown();
+  }
+
+  private static String unique(String what) {
+    return what + "-" + UUID.randomUUID();
+  }
+
+  @Test
+  void only_one_node_holds_a_conference_lease() {
+    var leases = new RedisConferenceLeases(redis);
+    String conf = unique("conf");
+    var a = leases.tryAcquire(conf, "node-a", Duration.ofSeconds(5));
+    var b = leases.tryAcquire(conf, "node-b", Duration.ofSeconds(5));
+    assertThat(a).isPresent();
+    assertThat(b).isEmpty();
+    assertThat(leases.owner(conf)).contains("node-a");
+    leases.release(a.orElseThrow());
+  }
+
+  @Test
+  void a_node_cannot_renew_or_release_a_lease_it_does_not_hold() {
+    var leases = new RedisConferenceLeases(redis);
+    String conf = unique("conf");
+    var a = leases.tryAcquire(conf, "node-a", Duration.ofSeconds(5)).orElseThrow();
+    var forged = new ConferenceLeases.Lease(conf, "node-b");
+    assertThat(leases.renew(forged, Duration.ofSeconds(5))).isFalse();
+    leases.release(forged);
+    assertThat(leases.owner(conf)).contains("node-a");
+    assertThat(leases.renew(a, Duration.ofSeconds(5))).isTrue();
+    leases.release(a);
+    assertThat(leases.owner(conf)).isEmpty();
+  }
+
+  @Test
+  void a_lapsed_lease_can_be_taken_over_and_the_old_owner_cannot_renew_it() throws Exception {
+    var leases = new RedisConferenceLeases(redis);
+    String conf = unique("conf");
+    var a = leases.tryAcquire(conf, "node-a", Duration.ofMillis(150)).orElseThrow();
+    long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+    while (leases.owner(conf).isPresent() && System.nanoTime() < deadline) {
+      Thread.sleep(25);
+    }
+    var b = leases.tryAcquire(conf, "node-b", Duration.ofSeconds(5));
+    assertThat(b).isPresent();
+    assertThat(leases.renew(a, Duration.ofSeconds(5))).isFalse();
+    assertThat(leases.owner(conf)).contains("node-b");
+    leases.release(b.orElseThrow());
+  }
+
+  @Test
+  void presence_tracks_the_room_set_and_the_user_hash() {
+    var presence = new RedisParticipantPresence(redis);
+    String room = unique("room");
+    String user = unique("user");
+    presence.joined(new ParticipantPresence.Participant(room, "p1", user, "Ada", "node-a"));
+    presence.joined(
+        new ParticipantPresence.Participant(room, "p2", unique("guest"), "Bob", "node-a"));
+    assertThat(presence.participants(room)).containsExactlyInAnyOrder("p1", "p2");
+    assertThat(presence.count(room)).isEqualTo(2);
+    assertThat(redis.getMap(RedisParticipantPresence.userKey(user)).isExists()).isTrue();
+
+    presence.left(room, "p1", user);
+    assertThat(presence.participants(room)).containsExactly("p2");
+    assertThat(redis.getMap(RedisParticipantPresence.userKey(user)).isExists()).isFalse();
+    presence.left(room, "p2", "nobody");
+    assertThat(presence.count(room)).isZero();
+  }
+
+  @Test
+  void leaving_an_old_session_keeps_the_users_newer_session() {
+    var presence = new RedisParticipantPresence(redis);
+    String room = unique("room");
+    String user = unique("user");
+    presence.joined(new ParticipantPresence.Participant(room, "old", user, "Ada", "node-a"));
+    presence.joined(new ParticipantPresence.Participant(room, "new", user, "Ada", "node-b"));
+    presence.left(room, "old", user);
+    assertThat(presence.participants(room)).containsExactly("new");
+    assertThat(
+            redis
+                .<String, String>getMap(
+                    RedisParticipantPresence.userKey(user),
+                    org.redisson.client.codec.StringCodec.INSTANCE)
+                .get("participantId"))
+        .isEqualTo("new");
+    presence.left(room, "new", user);
+  }
+}
