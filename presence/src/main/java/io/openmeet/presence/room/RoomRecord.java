@@ -1,0 +1,28 @@
+package io.openmeet.presence.room;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * What every node needs to know about an open room without asking Postgres: the live copy of the
+ * room's settings kept in the {@code room:{id}} hash.
+ */
+public record RoomRecord(
+    String id,
+    String slug,
+    String name,
+    String access,
+    int maxParticipants,
+    boolean lobbyEnabled,
+    String region,
+    Instant createdAt) {
+
+  public RoomRecord {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(slug, "slug");
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(access, "access");
+    Objects.requireNonNull(region, "region");
+    Objects.requireNonNull(createdAt, "createdAt");
+  }
+}

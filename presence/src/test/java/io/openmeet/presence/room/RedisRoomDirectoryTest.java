@@ -1,0 +1,81 @@
+package io.openmeet.presence.room;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.openmeet.presence.redis.RedisTestSupport;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.StringCodec;
+
+class RedisRoomDirectoryTest {
+
+  private static RedissonClient redis;
+
+  @BeforeAll
+  static void connect() {
+    redis = RedisTestSupport.connect();
+  }
+
+  @AfterAll
+  static void disconnect() {
+    redis.shutdown();
+  }
+
+  private static RoomRecord room(String id, String name) {
+    return new RoomRecord(
+        id,
+        "slug-" + id.substring(0, 8),
+        name,
+        "public",
+        12,
+        true,
+        "eu-west",
+        Instant.now().truncatedTo(ChronoUnit.MILLIS));
+  }
+
+  @Test
+  void an_opened_room_is_a_hash_under_room_id() {
+    var directory = new RedisRoomDirectory(redis);
+    String id = UUID.randomUUID().toString();
+    RoomRecord record = room(id, "Standup");
+
+    directory.opened(record);
+
+    var raw = redis.<String, String>getMap("room:" + id, StringCodec.INSTANCE).readAllMap();
+    assertThat(raw)
+        .containsEntry("slug", record.slug())
+        .containsEntry("name", "Standup")
+        .containsEntry("access", "public")
+        .containsEntry("maxParticipants", "12")
+        .containsEntry("lobbyEnabled", "true")
+        .containsEntry("region", "eu-west");
+    assertThat(directory.find(id)).contains(record);
+    directory.closed(id);
+  }
+
+  @Test
+  void reopening_replaces_the_fields() {
+    var directory = new RedisRoomDirectory(redis);
+    String id = UUID.randomUUID().toString();
+    directory.opened(room(id, "Old name"));
+    directory.opened(room(id, "New name"));
+    assertThat(directory.find(id).orElseThrow().name()).isEqualTo("New name");
+    directory.closed(id);
+  }
+
+  @Test
+  void a_closed_room_is_gone_and_closing_twice_is_harmless() {
+    var directory = new RedisRoomDirectory(redis);
+    String id = UUID.randomUUID().toString();
+    directory.opened(room(id, "Retro"));
+    directory.closed(id);
+    directory.closed(id);
+    assertThat(directory.find(id)).isEmpty();
+    assertThat(redis.getKeys().countExists(RedisRoomDirectory.key(id))).isZero();
+  }
+}
