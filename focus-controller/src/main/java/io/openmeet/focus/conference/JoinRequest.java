@@ -1,0 +1,28 @@
+package io.openmeet.focus.conference;
+
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * A verified request to join a room's conference.
+ *
+ * @param roomId the room (its conference is keyed by it)
+ * @param roomName the room's slug, used for the Colibri2 conference name
+ * @param maxParticipants the room's capacity, enforced atomically with the join
+ * @param region the room's region, preferred when choosing a bridge; empty for any
+ * @param userId the token subject when it is a registered user, empty for guests
+ * @param moderator whether the token grants moderator rights
+ * @param audio whether the participant starts with the microphone on
+ * @param video whether the participant starts with the camera on
+ */
+public record JoinRequest(
+    UUID roomId,
+    String roomName,
+    int maxParticipants,
+    Optional<String> region,
+    Optional<UUID> userId,
+    String subject,
+    String displayName,
+    boolean moderator,
+    boolean audio,
+    boolean video) {}

@@ -1,0 +1,22 @@
+package io.openmeet.focus.conference;
+
+import java.util.Locale;
+
+/** Why a participant left; recorded in call history and sent to the others. */
+public enum LeaveReason {
+  /** The participant sent `leave`. */
+  LEAVE,
+  /** The socket closed without `leave`. */
+  DISCONNECTED,
+  /** No ping within the timeout. */
+  TIMEOUT,
+  /** A moderator removed the participant. */
+  KICKED,
+  /** The room was closed. */
+  ROOM_CLOSED;
+
+  /** The wire and database form, e.g. `room-closed`. */
+  public String code() {
+    return name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+}

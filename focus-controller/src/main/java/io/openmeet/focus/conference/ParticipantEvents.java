@@ -1,0 +1,34 @@
+package io.openmeet.focus.conference;
+
+import java.util.List;
+
+/** What the focus tells one participant's signalling session. Implementations must not block. */
+public interface ParticipantEvents {
+
+  /** The participant is in: its id and the others already there. */
+  void joined(String participantId, List<ParticipantInfo> others);
+
+  /** A new SDP offer (the server always offers); {@code bridgeChannelUrl} may be null. */
+  void offer(String sdp, String bridgeChannelUrl);
+
+  /** Someone else joined. */
+  void participantJoined(ParticipantInfo participant);
+
+  /** Someone else left. */
+  void participantLeft(String participantId, LeaveReason reason);
+
+  /** Someone's microphone, camera or screen share changed. */
+  void mediaState(String participantId, boolean audio, boolean video, boolean screen);
+
+  /** A chat line. */
+  void chat(String fromParticipantId, String displayName, String text, long timestampMillis);
+
+  /** The bridge's dominant speaker changed. */
+  void dominantSpeaker(String participantId);
+
+  /** A moderator muted this participant. */
+  void muted(String byParticipantId);
+
+  /** This participant was removed; the session should close after telling the browser. */
+  void removed(LeaveReason reason);
+}
