@@ -1,0 +1,189 @@
+package io.openmeet.loadgen;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A browser-like client of the signalling WebSocket (docs/API.md): sends JSON frames and queues the
+ * frames it receives, with the time each arrived. Used by the load generator and by integration
+ * tests.
+ */
+public final class SignallingClient implements AutoCloseable {
+
+  /** A received frame and when it arrived ({@link System#nanoTime()}). */
+  public record Frame(JsonNode json, long receivedNanos) {
+    /** The frame's `type`. */
+    public String type() {
+      return json.path("type").asText();
+    }
+  }
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private final WebSocket socket;
+  private final BlockingQueue<Frame> inbox = new LinkedBlockingQueue<>();
+  private final List<Frame> all = Collections.synchronizedList(new ArrayList<>());
+  private final CompletableFuture<Integer> closed;
+
+  private SignallingClient(WebSocket socket, CompletableFuture<Integer> closed) {
+    this.socket = socket;
+    this.closed = closed;
+  }
+
+  /** Opens a socket to e.g. {@code ws://127.0.0.1:8080/api/signalling/<room>}. */
+  public static SignallingClient connect(HttpClient http, URI uri, Duration timeout)
+      throws IOException, InterruptedException {
+    var listener = new Listener();
+    try {
+      WebSocket ws =
+          http.newWebSocketBuilder()
+              .connectTimeout(timeout)
+              .buildAsync(uri, listener)
+              .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      SignallingClient client = new SignallingClient(ws, listener.closed);
+      listener.client = client;
+      synchronized (listener) {
+        listener.notifyAll();
+      }
+      return client;
+    } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
+      throw new IOException("cannot open " + uri + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Sends one frame given as JSON text. */
+  public void send(String json) {
+    socket.sendText(json, true).join();
+  }
+
+  /** Sends one frame built from alternating field names and values, e.g. {@code "type","join"}. */
+  public void send(Object... fieldsAndValues) {
+    var node = MAPPER.createObjectNode();
+    for (int i = 0; i + 1 < fieldsAndValues.length; i += 2) {
+      node.set((String) fieldsAndValues[i], MAPPER.valueToTree(fieldsAndValues[i + 1]));
+    }
+    send(node.toString());
+  }
+
+  /** The next received frame, or a timeout. */
+  public Frame next(Duration timeout) throws InterruptedException, TimeoutException {
+    Frame f = inbox.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    if (f == null) {
+      throw new TimeoutException("no frame within " + timeout);
+    }
+    return f;
+  }
+
+  /**
+   * Skips frames until one of the given type arrives (skipped frames stay in {@link #received()}).
+   */
+  public Frame await(String type, Duration timeout) throws InterruptedException, TimeoutException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new TimeoutException(
+            "no `" + type + "` frame within " + timeout + "; got " + types());
+      }
+      Frame f = next(Duration.ofNanos(left));
+      if (f.type().equals(type)) {
+        return f;
+      }
+    }
+  }
+
+  /** Every frame received so far, in order. */
+  public List<Frame> received() {
+    synchronized (all) {
+      return List.copyOf(all);
+    }
+  }
+
+  private List<String> types() {
+    return received().stream().map(Frame::type).toList();
+  }
+
+  /** Completes with the close status code when the server closes the socket. */
+  public CompletableFuture<Integer> closed() {
+    return closed;
+  }
+
+  @Override
+  public void close() {
+    if (!socket.isOutputClosed()) {
+      socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").exceptionally(e -> null);
+    }
+    socket.abort();
+  }
+
+  private static final class Listener implements WebSocket.Listener {
+    private final StringBuilder partial = new StringBuilder();
+    private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+    private volatile SignallingClient client;
+
+    @Override
+    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+      partial.append(data);
+      if (last) {
+        String text = partial.toString();
+        partial.setLength(0);
+        deliver(text);
+      }
+      ws.request(1);
+      return null;
+    }
+
+    private void deliver(String text) {
+      SignallingClient c = awaitClient();
+      JsonNode json;
+      try {
+        json = MAPPER.readTree(text);
+      } catch (IOException e) {
+        json = MAPPER.createObjectNode().put("type", "unparseable").put("raw", text);
+      }
+      Frame f = new Frame(json, System.nanoTime());
+      c.all.add(f);
+      c.inbox.add(f);
+    }
+
+    private SignallingClient awaitClient() {
+      // a frame can arrive before connect() has wrapped the socket
+      synchronized (this) {
+        while (client == null) {
+          try {
+            wait(10);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+          }
+        }
+      }
+      return client;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+      closed.complete(statusCode);
+      return null;
+    }
+
+    @Override
+    public void onError(WebSocket ws, Throwable error) {
+      closed.completeExceptionally(error);
+    }
+  }
+}
