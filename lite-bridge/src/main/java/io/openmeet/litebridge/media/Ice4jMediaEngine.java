@@ -44,7 +44,8 @@ public final class Ice4jMediaEngine implements MediaEngine {
 
   public Ice4jMediaEngine(MediaConfig config) {
     if (config.bindAddresses().isEmpty()) {
-      throw new IllegalArgumentException("MediaConfig.bindAddresses must name at least one address");
+      throw new IllegalArgumentException(
+          "MediaConfig.bindAddresses must name at least one address");
     }
     if (config.port() < 0 || config.port() > 65535) {
       throw new IllegalArgumentException("MediaConfig.port out of range: " + config.port());
