@@ -1,0 +1,422 @@
+import {
+  BridgeChannel,
+  SignallingClient,
+  describeError,
+  type BridgeChannelListener,
+  type ClientMessage,
+  type ConnectionFailure,
+  type ConnectionState,
+  type ModerateAction,
+  type ServerMessage,
+  type SignallingListener,
+  type SignallingOptions,
+} from '../protocol';
+import { browserPeerSessionFactory, type PeerSessionFactory, type PeerSessionLike } from '../media/PeerSession';
+import { classifyRemoteStream } from '../media/sdp';
+import { openLocalMedia, describeMediaError, type DeviceChoice } from '../media/localMedia';
+import { useCallStore, type CallStore } from '../store/callStore';
+
+/** What the controller needs from signalling (SignallingClient, or a fake in tests). */
+export interface SignallingLike {
+  connect(): void;
+  retry(): void;
+  send(message: ClientMessage): boolean;
+  leave(): void;
+}
+
+export interface BridgeLike {
+  setUrl(url: string | undefined): void;
+  setLastN(lastN: number): void;
+  close(): void;
+}
+
+export interface MediaSource {
+  open(choice: DeviceChoice, want: { audio: boolean; video: boolean }): Promise<MediaStream>;
+  openScreen(): Promise<MediaStream>;
+}
+
+export interface StoreLike {
+  getState(): CallStore;
+}
+
+export interface CallDeps {
+  signallingFactory: (options: SignallingOptions, listener: SignallingListener) => SignallingLike;
+  peerFactory: PeerSessionFactory;
+  bridgeFactory: (listener: BridgeChannelListener) => BridgeLike;
+  media: MediaSource;
+  store: StoreLike;
+  /** How long ICE may stay `disconnected` before we ask for a restart. */
+  iceDisconnectGraceMs: number;
+}
+
+export const browserCallDeps: CallDeps = {
+  signallingFactory: (o, l) => new SignallingClient(o, l),
+  peerFactory: browserPeerSessionFactory,
+  bridgeFactory: (l) => new BridgeChannel(l),
+  media: {
+    open: openLocalMedia,
+    openScreen: () => navigator.mediaDevices.getDisplayMedia({ video: true, audio: false }),
+  },
+  store: useCallStore,
+  iceDisconnectGraceMs: 4000,
+};
+
+export interface CallParams {
+  signallingUrl: string;
+  token: string;
+  displayName: string;
+  devices: DeviceChoice;
+  /** The pre-join preview stream, handed over so the camera does not blink. */
+  localStream: MediaStream | null;
+  audio: boolean;
+  video: boolean;
+}
+
+/** Wires signalling, the peer connection, the bridge channel and local media to the call store. */
+export class CallController {
+  private readonly deps: CallDeps;
+  private readonly params: CallParams;
+  private readonly signalling: SignallingLike;
+  private readonly bridge: BridgeLike;
+  private peer: PeerSessionLike | null = null;
+  private peerOwner: string | null = null;
+  private localStream: MediaStream;
+  private screenStream: MediaStream | null = null;
+  private cameraBeforeAudioOnly = false;
+  private pendingTracks: { track: MediaStreamTrack; streamId: string }[] = [];
+  private iceTimer: ReturnType<typeof setTimeout> | null = null;
+  private ended = false;
+  /** Called when the call is over for good (left, removed); the page navigates away. */
+  onEnded: ((reason: string | null) => void) | null = null;
+
+  constructor(params: CallParams, deps: CallDeps = browserCallDeps) {
+    this.params = params;
+    this.deps = deps;
+    this.localStream = params.localStream ?? new MediaStream();
+    const store = this.store;
+    store.reset();
+    store.setSelfName(params.displayName);
+    store.setLocalMedia({ audio: params.audio, video: params.video, screen: false, audioOnly: false });
+    for (const t of this.localStream.getAudioTracks()) t.enabled = params.audio;
+    if (!params.video) this.dropCameraTracks();
+    store.setLocalStream(this.localStream);
+    this.bridge = deps.bridgeFactory({
+      onDominantSpeaker: (id) => this.store.applyServerMessage({ type: 'dominant-speaker', participantId: id }),
+    });
+    this.signalling = deps.signallingFactory(
+      {
+        url: params.signallingUrl,
+        token: params.token,
+        displayName: params.displayName,
+        initialMedia: () => ({ audio: this.store.local.audio, video: this.sendingVideo() }),
+      },
+      {
+        onMessage: (m) => this.handle(m),
+        onStateChange: (s, f) => this.onConnection(s, f),
+        onProtocolError: (e) => console.warn('dropped an invalid signalling frame:', e.message),
+      },
+    );
+  }
+
+  private get store(): CallStore {
+    return this.deps.store.getState();
+  }
+
+  start(): void {
+    this.signalling.connect();
+  }
+
+  retry(): void {
+    this.signalling.retry();
+  }
+
+  private sendingVideo(): boolean {
+    const l = this.store.local;
+    return l.video && !l.audioOnly;
+  }
+
+  private sendMediaState(): void {
+    const l = this.store.local;
+    this.signalling.send({ type: 'media-state', audio: l.audio, video: this.sendingVideo(), screen: l.screen });
+  }
+
+  private onConnection(state: ConnectionState, failure?: ConnectionFailure): void {
+    if (failure) {
+      this.store.setConnection(state, { code: failure.code, message: describeError(failure.code, failure.message) });
+    } else {
+      this.store.setConnection(state);
+    }
+  }
+
+  private handle(msg: ServerMessage): void {
+    if (this.ended) return;
+    // Removed by a moderator: the server tells us we left.
+    if (msg.type === 'participant-left' && msg.participantId === this.store.selfId && this.store.selfId) {
+      this.end(msg.reason === 'kicked' ? 'A moderator removed you from the meeting.' : 'You left the meeting.');
+      return;
+    }
+    this.store.applyServerMessage(msg);
+    switch (msg.type) {
+      case 'joined':
+        if (this.peer && this.peerOwner !== msg.participantId) {
+          // A new identity (the resume token expired): the old media session is gone on the server too.
+          this.peer.close();
+          this.peer = null;
+        }
+        if (!this.peer) {
+          this.peer = this.deps.peerFactory(msg.iceServers, {
+            onLocalCandidate: (c) => this.signalling.send({ type: 'ice-candidate', ...c }),
+            onRemoteTrack: (track, streamId) => this.routeTrack(track, streamId),
+            onIceStateChange: (s) => this.onIceState(s),
+          });
+          this.peerOwner = msg.participantId;
+          void this.attachLocalTracks();
+        }
+        this.bridge.setUrl(msg.bridgeChannelUrl);
+        this.sendMediaState();
+        this.flushPendingTracks();
+        break;
+      case 'offer':
+        this.bridge.setUrl(msg.bridgeChannelUrl);
+        if (this.store.local.audioOnly) this.bridge.setLastN(0);
+        void this.answer(msg.sdp);
+        break;
+      case 'ice-candidate':
+        void this.peer?.addRemoteCandidate(msg).catch((e: unknown) => console.warn('remote candidate rejected', e));
+        break;
+      case 'participant-joined':
+        this.flushPendingTracks();
+        break;
+      case 'muted':
+        for (const t of this.localStream.getAudioTracks()) t.enabled = false;
+        this.sendMediaState();
+        break;
+      default:
+        break;
+    }
+  }
+
+  private async answer(sdp: string): Promise<void> {
+    if (!this.peer) {
+      this.store.applyServerMessage({ type: 'error', code: 'unexpected-message', message: 'offer before joined' });
+      return;
+    }
+    try {
+      const answer = await this.peer.applyOffer(sdp);
+      this.signalling.send({ type: 'answer', sdp: answer });
+    } catch (e) {
+      this.store.applyServerMessage({
+        type: 'error',
+        code: 'invalid-sdp',
+        message: `The browser could not use the server's media offer: ${(e as Error).message}`,
+      });
+    }
+  }
+
+  private onIceState(state: RTCIceConnectionState): void {
+    if (state === 'failed') {
+      this.clearIceTimer();
+      this.signalling.send({ type: 'ice-restart' });
+    } else if (state === 'disconnected') {
+      this.clearIceTimer();
+      this.iceTimer = setTimeout(() => {
+        this.iceTimer = null;
+        this.signalling.send({ type: 'ice-restart' });
+      }, this.deps.iceDisconnectGraceMs);
+    } else if (state === 'connected' || state === 'completed') {
+      this.clearIceTimer();
+    }
+  }
+
+  private clearIceTimer(): void {
+    if (this.iceTimer !== null) clearTimeout(this.iceTimer);
+    this.iceTimer = null;
+  }
+
+  private routeTrack(track: MediaStreamTrack, streamId: string): void {
+    const known = Object.keys(this.store.participants);
+    const target = classifyRemoteStream(streamId, track.id, known);
+    if (!target) {
+      this.pendingTracks.push({ track, streamId });
+      return;
+    }
+    const kind = track.kind === 'audio' ? 'audio' : target.kind;
+    this.store.setRemoteStream(target.participantId, kind, new MediaStream([track]));
+    track.addEventListener('ended', () => {
+      const current = this.store.remoteStreams[target.participantId]?.[kind];
+      if (current && current.getTracks().includes(track)) this.store.setRemoteStream(target.participantId, kind, null);
+    });
+  }
+
+  private flushPendingTracks(): void {
+    const pending = this.pendingTracks;
+    this.pendingTracks = [];
+    for (const p of pending) this.routeTrack(p.track, p.streamId);
+  }
+
+  private async attachLocalTracks(): Promise<void> {
+    const peer = this.peer;
+    if (!peer) return;
+    await peer.setTrack('mic', this.localStream.getAudioTracks()[0] ?? null);
+    await peer.setTrack('camera', this.sendingVideo() ? (this.localStream.getVideoTracks()[0] ?? null) : null);
+    await peer.setTrack('screen', this.screenStream?.getVideoTracks()[0] ?? null);
+  }
+
+  private dropCameraTracks(): void {
+    for (const t of this.localStream.getVideoTracks()) {
+      t.stop();
+      this.localStream.removeTrack(t);
+    }
+  }
+
+  private replaceLocalStream(): void {
+    // A new MediaStream object so React re-renders the self tile.
+    this.localStream = new MediaStream(this.localStream.getTracks());
+    this.store.setLocalStream(this.localStream);
+  }
+
+  private notice(text: string): void {
+    this.store.applyServerMessage({ type: 'error', code: 'local', message: text });
+  }
+
+  async toggleMic(): Promise<void> {
+    const audio = !this.store.local.audio;
+    if (audio && this.localStream.getAudioTracks().length === 0) {
+      try {
+        const s = await this.deps.media.open(this.params.devices, { audio: true, video: false });
+        for (const t of s.getAudioTracks()) this.localStream.addTrack(t);
+        this.replaceLocalStream();
+        await this.peer?.setTrack('mic', this.localStream.getAudioTracks()[0] ?? null);
+      } catch (e) {
+        this.notice(describeMediaError(e));
+        return;
+      }
+    }
+    for (const t of this.localStream.getAudioTracks()) t.enabled = audio;
+    this.store.setLocalMedia({ audio });
+    this.sendMediaState();
+  }
+
+  async toggleCamera(): Promise<void> {
+    const l = this.store.local;
+    if (l.video && !l.audioOnly) {
+      await this.peer?.setTrack('camera', null);
+      this.dropCameraTracks();
+      this.replaceLocalStream();
+      this.store.setLocalMedia({ video: false });
+    } else {
+      if (l.audioOnly) {
+        this.bridge.setLastN(-1);
+        this.store.setLocalMedia({ audioOnly: false });
+      }
+      if (!(await this.startCamera())) return;
+      this.store.setLocalMedia({ video: true });
+    }
+    this.sendMediaState();
+  }
+
+  private async startCamera(): Promise<boolean> {
+    if (this.localStream.getVideoTracks().length === 0) {
+      try {
+        const s = await this.deps.media.open(this.params.devices, { audio: false, video: true });
+        for (const t of s.getVideoTracks()) this.localStream.addTrack(t);
+      } catch (e) {
+        this.notice(describeMediaError(e));
+        return false;
+      }
+    }
+    this.replaceLocalStream();
+    await this.peer?.setTrack('camera', this.localStream.getVideoTracks()[0] ?? null);
+    return true;
+  }
+
+  /** Audio-only: stop sending our camera and ask the bridge for no video (lastN = 0). */
+  async toggleAudioOnly(): Promise<void> {
+    const l = this.store.local;
+    if (!l.audioOnly) {
+      this.cameraBeforeAudioOnly = l.video;
+      this.store.setLocalMedia({ audioOnly: true });
+      this.bridge.setLastN(0);
+      await this.peer?.setTrack('camera', null);
+      this.dropCameraTracks();
+      this.replaceLocalStream();
+    } else {
+      this.store.setLocalMedia({ audioOnly: false });
+      this.bridge.setLastN(-1);
+      if (this.cameraBeforeAudioOnly && !(await this.startCamera())) this.store.setLocalMedia({ video: false });
+    }
+    this.sendMediaState();
+  }
+
+  async toggleScreenShare(): Promise<void> {
+    if (this.store.local.screen) {
+      await this.stopScreenShare();
+      return;
+    }
+    if (this.peer && !this.peer.hasScreenSlot()) {
+      this.notice('The meeting server did not offer a slot for screen sharing.');
+      return;
+    }
+    let stream: MediaStream;
+    try {
+      stream = await this.deps.media.openScreen();
+    } catch (e) {
+      if ((e as { name?: string })?.name !== 'NotAllowedError') this.notice(describeMediaError(e));
+      return;
+    }
+    const track = stream.getVideoTracks()[0];
+    if (!track) return;
+    this.screenStream = stream;
+    track.addEventListener('ended', () => void this.stopScreenShare());
+    await this.peer?.setTrack('screen', track);
+    this.store.setLocalScreen(stream);
+    this.store.setLocalMedia({ screen: true });
+    this.sendMediaState();
+  }
+
+  private async stopScreenShare(): Promise<void> {
+    const s = this.screenStream;
+    this.screenStream = null;
+    if (s) for (const t of s.getTracks()) t.stop();
+    await this.peer?.setTrack('screen', null);
+    this.store.setLocalScreen(null);
+    if (this.store.local.screen) {
+      this.store.setLocalMedia({ screen: false });
+      this.sendMediaState();
+    }
+  }
+
+  sendChat(text: string): boolean {
+    const trimmed = text.trim();
+    if (trimmed.length === 0) return false;
+    if (!this.signalling.send({ type: 'chat', text: trimmed.slice(0, 4000) })) {
+      this.notice('Not connected: the message was not sent.');
+      return false;
+    }
+    this.store.addOwnChat(trimmed);
+    return true;
+  }
+
+  moderate(action: ModerateAction, participantId: string): void {
+    if (!this.signalling.send({ type: 'moderate', action, participantId })) {
+      this.notice('Not connected: try again when the connection is back.');
+    }
+  }
+
+  leave(): void {
+    this.end(null);
+  }
+
+  private end(reason: string | null): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.clearIceTimer();
+    this.signalling.leave();
+    this.bridge.close();
+    this.peer?.close();
+    this.peer = null;
+    for (const t of this.localStream.getTracks()) t.stop();
+    if (this.screenStream) for (const t of this.screenStream.getTracks()) t.stop();
+    this.onEnded?.(reason);
+  }
+}

@@ -1,0 +1,125 @@
+import { useEffect } from 'react';
+import { useCallStore } from '../store/callStore';
+import styles from './Call.module.css';
+
+export interface CallControls {
+  toggleMic(): void;
+  toggleCamera(): void;
+  toggleAudioOnly(): void;
+  toggleScreenShare(): void;
+  leave(): void;
+}
+
+function typingTarget(t: EventTarget | null): boolean {
+  if (!(t instanceof HTMLElement)) return false;
+  return t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName);
+}
+
+/** Keyboard shortcuts M (microphone) and V (camera), ignored while typing. */
+export function useCallShortcuts(controls: Pick<CallControls, 'toggleMic' | 'toggleCamera'>): void {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.repeat || e.ctrlKey || e.metaKey || e.altKey || typingTarget(e.target)) return;
+      const key = e.key.toLowerCase();
+      if (key === 'm') {
+        e.preventDefault();
+        controls.toggleMic();
+      } else if (key === 'v') {
+        e.preventDefault();
+        controls.toggleCamera();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [controls]);
+}
+
+export function ControlBar({ controls }: { controls: CallControls }) {
+  const local = useCallStore((s) => s.local);
+  const chatOpen = useCallStore((s) => s.chatOpen);
+  const unread = useCallStore((s) => s.unreadChat);
+  const participantsOpen = useCallStore((s) => s.participantsOpen);
+  const count = useCallStore((s) => s.order.length + 1);
+  const toggleChat = useCallStore((s) => s.toggleChat);
+  const toggleParticipants = useCallStore((s) => s.toggleParticipants);
+  const videoOn = local.video && !local.audioOnly;
+  return (
+    <nav className={styles.bar} aria-label="Call controls">
+      <button
+        type="button"
+        className={`${styles.control} ${local.audio ? '' : styles.off}`}
+        aria-pressed={!local.audio}
+        aria-label={local.audio ? 'Mute microphone' : 'Unmute microphone'}
+        aria-keyshortcuts="M"
+        title={`${local.audio ? 'Mute' : 'Unmute'} microphone (M)`}
+        onClick={() => controls.toggleMic()}
+        data-testid="toggle-mic"
+      >
+        {local.audio ? 'Mic on' : 'Mic off'}
+      </button>
+      <button
+        type="button"
+        className={`${styles.control} ${videoOn ? '' : styles.off}`}
+        aria-pressed={!videoOn}
+        aria-label={videoOn ? 'Turn camera off' : 'Turn camera on'}
+        aria-keyshortcuts="V"
+        title={`Turn camera ${videoOn ? 'off' : 'on'} (V)`}
+        onClick={() => controls.toggleCamera()}
+        data-testid="toggle-camera"
+      >
+        {videoOn ? 'Camera on' : 'Camera off'}
+      </button>
+      <button
+        type="button"
+        className={styles.control}
+        aria-pressed={local.audioOnly}
+        aria-label="Audio-only mode"
+        onClick={() => controls.toggleAudioOnly()}
+        data-testid="toggle-audio-only"
+      >
+        Audio only
+      </button>
+      <button
+        type="button"
+        className={styles.control}
+        aria-pressed={local.screen}
+        aria-label={local.screen ? 'Stop sharing screen' : 'Share screen'}
+        onClick={() => controls.toggleScreenShare()}
+        data-testid="toggle-screen"
+      >
+        {local.screen ? 'Stop sharing' : 'Share screen'}
+      </button>
+      <button
+        type="button"
+        className={styles.control}
+        aria-pressed={chatOpen}
+        aria-label={unread > 0 ? `Chat, ${unread} unread` : 'Chat'}
+        aria-controls="chat-panel"
+        onClick={toggleChat}
+        data-testid="toggle-chat"
+      >
+        Chat{unread > 0 && <span className={styles.count}>{unread}</span>}
+      </button>
+      <button
+        type="button"
+        className={styles.control}
+        aria-pressed={participantsOpen}
+        aria-label={`Participants (${count})`}
+        aria-controls="participants-panel"
+        onClick={toggleParticipants}
+        data-testid="toggle-participants"
+      >
+        People <span className={styles.count}>{count}</span>
+      </button>
+      <button
+        type="button"
+        className={`${styles.control} ${styles.leave}`}
+        aria-label="Leave meeting"
+        onClick={() => controls.leave()}
+        data-testid="leave-call"
+      >
+        Leave
+      </button>
+    </nav>
+  );
+}

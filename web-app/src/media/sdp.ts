@@ -1,0 +1,74 @@
+/** Small, pure SDP helpers the answerer needs (no full parser: only m-line kind, mid, direction). */
+
+export type Direction = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
+
+export interface MediaSection {
+  kind: string;
+  mid: string | null;
+  direction: Direction;
+  port: number;
+}
+
+export function parseMediaSections(sdp: string): MediaSection[] {
+  const sections: MediaSection[] = [];
+  let sessionDirection: Direction = 'sendrecv';
+  let current: MediaSection | null = null;
+  for (const raw of sdp.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line.startsWith('m=')) {
+      const [kind = '', port = '0'] = line.slice(2).split(' ');
+      current = { kind, mid: null, direction: sessionDirection, port: Number(port) };
+      sections.push(current);
+    } else if (line.startsWith('a=mid:')) {
+      if (current) current.mid = line.slice(6);
+    } else if (/^a=(sendrecv|sendonly|recvonly|inactive)$/.test(line)) {
+      const dir = line.slice(2) as Direction;
+      if (current) current.direction = dir;
+      else sessionDirection = dir;
+    }
+  }
+  return sections;
+}
+
+/**
+ * The mids where the server wants to receive our media, per kind, in offer order: the offerer's
+ * recvonly/sendrecv m-lines. The first video slot carries the camera, the second the screen share.
+ */
+export function sendSlots(sdp: string): { audio: string[]; video: string[] } {
+  const slots = { audio: [] as string[], video: [] as string[] };
+  for (const s of parseMediaSections(sdp)) {
+    if (s.mid === null || s.port === 0) continue;
+    if (s.direction !== 'recvonly' && s.direction !== 'sendrecv') continue;
+    if (s.kind === 'audio') slots.audio.push(s.mid);
+    else if (s.kind === 'video') slots.video.push(s.mid);
+  }
+  return slots;
+}
+
+/** Whether the offer carries ICE credentials different from `previous` (an ICE restart). */
+export function iceUfrag(sdp: string): string | null {
+  const m = /^a=ice-ufrag:(\S+)/m.exec(sdp);
+  return m?.[1] ?? null;
+}
+
+/**
+ * Which participant a remote stream belongs to, and whether it is a screen share. Jitsi-style msid
+ * stream ids start with the endpoint id (`<participantId>-a0`, `<participantId>-v1`…); the longest
+ * known id that prefixes the stream id wins. Screen shares are recognised by `screen`/`desktop` in the
+ * ids or by a second video source (`-v1`).
+ */
+export function classifyRemoteStream(
+  streamId: string,
+  trackId: string,
+  knownParticipantIds: Iterable<string>,
+): { participantId: string; kind: 'camera' | 'screen' } | null {
+  let owner: string | null = null;
+  for (const id of knownParticipantIds) {
+    if (id.length === 0) continue;
+    if ((streamId === id || streamId.startsWith(id)) && (owner === null || id.length > owner.length)) owner = id;
+  }
+  if (owner === null) return null;
+  const rest = `${streamId.slice(owner.length)} ${trackId}`.toLowerCase();
+  const screen = /screen|desktop|(^|[-_])v1\b/.test(rest);
+  return { participantId: owner, kind: screen ? 'screen' : 'camera' };
+}

@@ -1,0 +1,80 @@
+import { useEffect, useMemo, useRef } from 'react';
+import { CallController, type CallParams } from '../call/CallController';
+import { FATAL_ERROR_CODES } from '../protocol';
+import { useServices } from '../services';
+import { useCallStore } from '../store/callStore';
+import { ConnectionBanner } from '../components/ConnectionBanner';
+import { ControlBar, useCallShortcuts, type CallControls } from '../components/ControlBar';
+import { VideoGrid } from '../components/VideoGrid';
+import { ChatPanel } from '../components/ChatPanel';
+import { ParticipantList } from '../components/ParticipantList';
+import { AudioSink } from '../components/VideoView';
+import styles from '../components/Call.module.css';
+
+export interface InCallProps {
+  params: CallParams;
+  onLeft(reason: string | null): void;
+  /** The server refused the join for good (room full, not invited…) before we were ever in. */
+  onJoinFailed(reason: string): void;
+}
+
+export function InCallPage({ params, onLeft, onJoinFailed }: InCallProps) {
+  const { callDeps } = useServices();
+  const controllerRef = useRef<CallController | null>(null);
+  if (controllerRef.current === null) controllerRef.current = new CallController(params, callDeps);
+  const controller = controllerRef.current;
+  const callbacks = useRef({ onLeft, onJoinFailed });
+  callbacks.current = { onLeft, onJoinFailed };
+
+  useEffect(() => {
+    controller.onEnded = (reason) => callbacks.current.onLeft(reason);
+    controller.start();
+    return () => {
+      controller.onEnded = null;
+      controller.leave();
+    };
+  }, [controller]);
+
+  const connection = useCallStore((s) => s.connection);
+  const failure = useCallStore((s) => s.failure);
+  const selfId = useCallStore((s) => s.selfId);
+  useEffect(() => {
+    if (connection === 'failed' && failure && selfId === null && FATAL_ERROR_CODES.has(failure.code)) {
+      callbacks.current.onJoinFailed(failure.message);
+    }
+  }, [connection, failure, selfId]);
+
+  const controls: CallControls = useMemo(
+    () => ({
+      toggleMic: () => void controller.toggleMic(),
+      toggleCamera: () => void controller.toggleCamera(),
+      toggleAudioOnly: () => void controller.toggleAudioOnly(),
+      toggleScreenShare: () => void controller.toggleScreenShare(),
+      leave: () => controller.leave(),
+    }),
+    [controller],
+  );
+  useCallShortcuts(controls);
+
+  const chatOpen = useCallStore((s) => s.chatOpen);
+  const participantsOpen = useCallStore((s) => s.participantsOpen);
+  const remoteStreams = useCallStore((s) => s.remoteStreams);
+
+  return (
+    <main className={styles.call} data-testid="in-call">
+      <h1 className="visually-hidden">Meeting</h1>
+      <ConnectionBanner onRetry={() => controller.retry()} />
+      <div className={styles.body}>
+        <VideoGrid />
+        {participantsOpen && <ParticipantList onModerate={(a, id) => controller.moderate(a, id)} />}
+        {chatOpen && <ChatPanel onSend={(t) => controller.sendChat(t)} />}
+      </div>
+      <ControlBar controls={controls} />
+      <div hidden>
+        {Object.entries(remoteStreams).map(([id, s]) =>
+          s.audio ? <AudioSink key={id} participantId={id} stream={s.audio} /> : null,
+        )}
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,303 @@
+/**
+ * The signalling protocol between the browser and room-api (JSON text frames over one WebSocket).
+ * Shapes follow /work/shared/DESIGN.md ("Signalling protocol") and room-api's ServerMessage /
+ * ClientMessage records; everything the server sends is validated here before the app sees it.
+ */
+
+export const PROTOCOL_VERSION = 1;
+
+export interface ParticipantInfo {
+  participantId: string;
+  displayName: string;
+  moderator: boolean;
+  audio: boolean;
+  video: boolean;
+  screen: boolean;
+}
+
+export interface IceServerInfo {
+  urls: string[];
+  username?: string;
+  credential?: string;
+}
+
+export type ModerateAction = 'mute' | 'kick';
+
+/** Frames the browser sends. */
+export type ClientMessage =
+  | {
+      type: 'join';
+      token: string;
+      displayName?: string;
+      resumeToken?: string;
+      audio: boolean;
+      video: boolean;
+    }
+  | { type: 'answer'; sdp: string }
+  | { type: 'ice-candidate'; candidate: string; sdpMid?: string; sdpMLineIndex?: number }
+  | { type: 'media-state'; audio: boolean; video: boolean; screen: boolean }
+  | { type: 'chat'; text: string }
+  | { type: 'moderate'; action: ModerateAction; participantId: string }
+  | { type: 'ice-restart' }
+  | { type: 'leave' }
+  | { type: 'ping'; ts?: number };
+
+export interface JoinedMessage {
+  type: 'joined';
+  protocolVersion?: number;
+  participantId: string;
+  roomId?: string;
+  moderator: boolean;
+  participants: ParticipantInfo[];
+  iceServers: IceServerInfo[];
+  resumeToken?: string;
+  bridgeChannelUrl?: string;
+}
+
+/** Frames the server sends, after validation. */
+export type ServerMessage =
+  | JoinedMessage
+  | { type: 'offer'; sdp: string; bridgeChannelUrl?: string }
+  | { type: 'participant-joined'; participant: ParticipantInfo }
+  | { type: 'participant-left'; participantId: string; reason?: string }
+  | { type: 'media-state'; participantId: string; audio: boolean; video: boolean; screen: boolean }
+  | { type: 'chat'; from: string; displayName?: string; text: string; ts: number }
+  | { type: 'dominant-speaker'; participantId: string | null }
+  | { type: 'muted'; by?: string }
+  | { type: 'error'; code: string; message: string }
+  | { type: 'pong'; ts?: number }
+  | { type: 'ice-candidate'; candidate: string; sdpMid?: string; sdpMLineIndex?: number };
+
+export type ServerMessageType = ServerMessage['type'];
+
+/** Why a server frame was rejected; mirrors the server's own codes for the same faults. */
+export type ProtocolErrorCode = 'malformed-json' | 'unknown-type' | 'invalid-message';
+
+/** A server frame that is not valid protocol; the frame is dropped and reported, never guessed at. */
+export class ProtocolError extends Error {
+  readonly code: ProtocolErrorCode;
+
+  constructor(code: ProtocolErrorCode, message: string) {
+    super(message);
+    this.name = 'ProtocolError';
+    this.code = code;
+  }
+}
+
+/** Stable error codes of `error` frames (room-api's SignallingError). */
+export const ErrorCodes = {
+  malformedJson: 'malformed-json',
+  unknownType: 'unknown-type',
+  invalidMessage: 'invalid-message',
+  frameTooLarge: 'frame-too-large',
+  unexpectedMessage: 'unexpected-message',
+  invalidToken: 'invalid-token',
+  wrongRoom: 'wrong-room',
+  roomNotFound: 'room-not-found',
+  roomFull: 'room-full',
+  notAllowed: 'not-allowed',
+  invalidSdp: 'invalid-sdp',
+  notModerator: 'not-moderator',
+  noBridge: 'no-bridge-available',
+  rateLimited: 'rate-limited',
+  internal: 'internal-error',
+} as const;
+
+/** Codes after which retrying the same join cannot succeed: the client stops reconnecting. */
+export const FATAL_ERROR_CODES: ReadonlySet<string> = new Set([
+  ErrorCodes.invalidToken,
+  ErrorCodes.wrongRoom,
+  ErrorCodes.roomNotFound,
+  ErrorCodes.roomFull,
+  ErrorCodes.notAllowed,
+]);
+
+/** A sentence a person can act on, for an error code from signalling or REST. */
+export function describeError(code: string, fallback?: string): string {
+  switch (code) {
+    case ErrorCodes.roomNotFound:
+      return 'This meeting does not exist or has ended. Check the link.';
+    case ErrorCodes.roomFull:
+      return 'This meeting is full. Try again later.';
+    case ErrorCodes.notAllowed:
+      return 'You are not invited to this meeting.';
+    case ErrorCodes.invalidToken:
+      return 'Your meeting pass is invalid or has expired. Join again from the link.';
+    case ErrorCodes.wrongRoom:
+      return 'Your meeting pass is for another meeting.';
+    case ErrorCodes.noBridge:
+      return 'No media server is available right now. Try again in a moment.';
+    case ErrorCodes.notModerator:
+      return 'Only moderators can do that.';
+    case ErrorCodes.rateLimited:
+      return 'Too many requests; slow down a little.';
+    case 'wrong-password':
+      return 'Wrong password.';
+    case 'password-required':
+      return 'This meeting needs a password.';
+    default:
+      return fallback && fallback.length > 0 ? fallback : `Something went wrong (${code}).`;
+  }
+}
+
+type Json = Record<string, unknown>;
+
+function invalid(type: string, field: string, problem: string): ProtocolError {
+  return new ProtocolError('invalid-message', `\`${type}\`: \`${field}\` ${problem}`);
+}
+
+function str(o: Json, type: string, field: string): string {
+  const v = o[field];
+  if (typeof v !== 'string') throw invalid(type, field, 'must be a string');
+  return v;
+}
+
+function optStr(o: Json, type: string, field: string): string | undefined {
+  const v = o[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') throw invalid(type, field, 'must be a string');
+  return v;
+}
+
+function bool(o: Json, type: string, field: string, fallback?: boolean): boolean {
+  const v = o[field];
+  if ((v === undefined || v === null) && fallback !== undefined) return fallback;
+  if (typeof v !== 'boolean') throw invalid(type, field, 'must be true or false');
+  return v;
+}
+
+function optNum(o: Json, type: string, field: string): number | undefined {
+  const v = o[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw invalid(type, field, 'must be a number');
+  return v;
+}
+
+function isObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function participant(v: unknown, type: string): ParticipantInfo {
+  if (!isObject(v)) throw invalid(type, 'participant', 'must be an object');
+  const participantId = str(v, type, 'participantId');
+  if (participantId.length === 0) throw invalid(type, 'participantId', 'must not be empty');
+  return {
+    participantId,
+    displayName: optStr(v, type, 'displayName') ?? '',
+    moderator: bool(v, type, 'moderator', false),
+    audio: bool(v, type, 'audio', false),
+    video: bool(v, type, 'video', false),
+    screen: bool(v, type, 'screen', false),
+  };
+}
+
+function iceServer(v: unknown): IceServerInfo {
+  if (!isObject(v)) throw invalid('joined', 'iceServers', 'must hold objects');
+  const raw = v.urls;
+  const urls = typeof raw === 'string' ? [raw] : raw;
+  if (!Array.isArray(urls) || urls.some((u) => typeof u !== 'string')) {
+    throw invalid('joined', 'iceServers[].urls', 'must be a string or a list of strings');
+  }
+  const server: IceServerInfo = { urls: urls as string[] };
+  const username = optStr(v, 'joined', 'username');
+  const credential = optStr(v, 'joined', 'credential');
+  if (username !== undefined) server.username = username;
+  if (credential !== undefined) server.credential = credential;
+  return server;
+}
+
+function withOptional<T extends object>(base: T, extra: Record<string, unknown>): T {
+  for (const [k, v] of Object.entries(extra)) {
+    if (v !== undefined) (base as Record<string, unknown>)[k] = v;
+  }
+  return base;
+}
+
+/** Parses and validates one text frame from the server; throws {@link ProtocolError}. */
+export function parseServerMessage(frame: string): ServerMessage {
+  let data: unknown;
+  try {
+    data = JSON.parse(frame);
+  } catch {
+    throw new ProtocolError('malformed-json', 'frame is not valid JSON');
+  }
+  if (!isObject(data)) throw new ProtocolError('malformed-json', 'frame must be a JSON object');
+  const type = data.type;
+  if (typeof type !== 'string') throw new ProtocolError('unknown-type', 'frame has no string `type`');
+  switch (type) {
+    case 'joined': {
+      const list = data.participants ?? [];
+      if (!Array.isArray(list)) throw invalid(type, 'participants', 'must be a list');
+      const servers = data.iceServers ?? [];
+      if (!Array.isArray(servers)) throw invalid(type, 'iceServers', 'must be a list');
+      const participantId = str(data, type, 'participantId');
+      if (participantId.length === 0) throw invalid(type, 'participantId', 'must not be empty');
+      return withOptional<JoinedMessage>(
+        {
+          type,
+          participantId,
+          moderator: bool(data, type, 'moderator', false),
+          participants: list.map((p) => participant(p, type)),
+          iceServers: servers.map(iceServer),
+        },
+        {
+          protocolVersion: optNum(data, type, 'protocolVersion'),
+          roomId: optStr(data, type, 'roomId'),
+          resumeToken: optStr(data, type, 'resumeToken'),
+          bridgeChannelUrl: optStr(data, type, 'bridgeChannelUrl'),
+        },
+      );
+    }
+    case 'offer': {
+      const sdp = str(data, type, 'sdp');
+      if (sdp.length === 0) throw invalid(type, 'sdp', 'must not be empty');
+      return withOptional({ type, sdp }, { bridgeChannelUrl: optStr(data, type, 'bridgeChannelUrl') });
+    }
+    case 'participant-joined':
+      // room-api nests the participant; a flat frame is accepted too.
+      return { type, participant: participant(data.participant ?? data, type) };
+    case 'participant-left':
+      return withOptional(
+        { type, participantId: str(data, type, 'participantId') },
+        { reason: optStr(data, type, 'reason') },
+      );
+    case 'media-state':
+      return {
+        type,
+        participantId: str(data, type, 'participantId'),
+        audio: bool(data, type, 'audio'),
+        video: bool(data, type, 'video'),
+        screen: bool(data, type, 'screen', false),
+      };
+    case 'chat':
+      return withOptional(
+        {
+          type,
+          from: str(data, type, 'from'),
+          text: str(data, type, 'text'),
+          ts: optNum(data, type, 'ts') ?? Date.now(),
+        },
+        { displayName: optStr(data, type, 'displayName') },
+      );
+    case 'dominant-speaker':
+      return { type, participantId: optStr(data, type, 'participantId') ?? null };
+    case 'muted':
+      return withOptional({ type }, { by: optStr(data, type, 'by') });
+    case 'error':
+      return { type, code: str(data, type, 'code'), message: optStr(data, type, 'message') ?? '' };
+    case 'pong':
+      return withOptional({ type }, { ts: optNum(data, type, 'ts') });
+    case 'ice-candidate':
+      return withOptional(
+        { type, candidate: str(data, type, 'candidate') },
+        { sdpMid: optStr(data, type, 'sdpMid'), sdpMLineIndex: optNum(data, type, 'sdpMLineIndex') },
+      );
+    default:
+      throw new ProtocolError('unknown-type', `unknown message type \`${type.slice(0, 40)}\``);
+  }
+}
+
+/** Serialises a client frame (kept here so every wire shape lives in this module). */
+export function encodeClientMessage(message: ClientMessage): string {
+  return JSON.stringify(message);
+}

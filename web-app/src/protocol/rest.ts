@@ -1,0 +1,225 @@
+/** room-api's REST endpoints; errors arrive as application/problem+json {title, detail, status}. */
+
+export type AccessPolicy = 'public' | 'invite_only' | 'password';
+
+export interface CreateRoomRequest {
+  name: string;
+  access: AccessPolicy;
+  password?: string;
+  maxParticipants?: number;
+  region?: string;
+  lobbyEnabled?: boolean;
+}
+
+export interface CreatedRoom {
+  id: string;
+  slug: string;
+  joinUrl: string;
+  signallingUrl: string;
+  /** The creator's moderator JWT. */
+  token: string;
+}
+
+/** GET /api/rooms/{idOrSlug}; only `id` and `slug` are required, the rest is used when present. */
+export interface RoomInfo {
+  id: string;
+  slug: string;
+  name?: string;
+  access?: AccessPolicy;
+  maxParticipants?: number;
+  lobbyEnabled?: boolean;
+  signallingUrl?: string;
+  joinUrl?: string;
+}
+
+/**
+ * What went wrong, as the UI needs it: not-found, password-required, wrong-password,
+ * not-allowed (not invited), room-full, invalid (400/422), network, server, bad-response.
+ */
+export type ApiErrorKind =
+  | 'not-found'
+  | 'password-required'
+  | 'wrong-password'
+  | 'not-allowed'
+  | 'room-full'
+  | 'invalid'
+  | 'network'
+  | 'server'
+  | 'bad-response';
+
+export class ApiError extends Error {
+  readonly kind: ApiErrorKind;
+  readonly status: number;
+  readonly title: string;
+  readonly detail: string;
+
+  constructor(kind: ApiErrorKind, status: number, title: string, detail: string) {
+    super(detail || title);
+    this.name = 'ApiError';
+    this.kind = kind;
+    this.status = status;
+    this.title = title;
+    this.detail = detail;
+  }
+
+  /** The code understood by describeError() in messages.ts. */
+  get code(): string {
+    switch (this.kind) {
+      case 'not-found':
+        return 'room-not-found';
+      case 'not-allowed':
+        return 'not-allowed';
+      default:
+        return this.kind;
+    }
+  }
+}
+
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+interface Problem {
+  title: string;
+  detail: string;
+  code?: string;
+  type?: string;
+}
+
+async function readProblem(res: Response): Promise<Problem> {
+  const text = await res.text().catch(() => '');
+  try {
+    const body = JSON.parse(text) as Record<string, unknown>;
+    const s = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : undefined);
+    const problem: Problem = { title: s('title') ?? res.statusText, detail: s('detail') ?? '' };
+    const code = s('code');
+    const type = s('type');
+    if (code !== undefined) problem.code = code;
+    if (type !== undefined) problem.type = type;
+    return problem;
+  } catch {
+    return { title: res.statusText || `HTTP ${res.status}`, detail: text.slice(0, 200) };
+  }
+}
+
+function kindOf(status: number, p: Problem, passwordSent: boolean): ApiErrorKind {
+  const words = `${p.code ?? ''} ${p.type ?? ''} ${p.title} ${p.detail}`.toLowerCase();
+  if (/room[-_ ]full|is full/.test(words)) return 'room-full';
+  if (status === 404) return 'not-found';
+  if (/password/.test(words) && (status === 401 || status === 403)) {
+    return passwordSent ? 'wrong-password' : 'password-required';
+  }
+  if (status === 401 || status === 403) return 'not-allowed';
+  if (status === 409 || status === 429 || status === 503) {
+    return /full|capacity|max/.test(words) ? 'room-full' : 'server';
+  }
+  if (status === 400 || status === 422) return 'invalid';
+  return 'server';
+}
+
+/** Client for room-api's REST API; `base` is '' for same-origin. */
+export class RoomApi {
+  private readonly base: string;
+  private readonly fetchFn: FetchLike;
+
+  constructor(base = '', fetchFn: FetchLike = (input, init) => globalThis.fetch(input, init)) {
+    this.base = base;
+    this.fetchFn = fetchFn;
+  }
+
+  createRoom(request: CreateRoomRequest): Promise<CreatedRoom> {
+    return this.call<CreatedRoom>('POST', '/api/rooms', request, false, (b) =>
+      requireFields(b, ['id', 'slug', 'joinUrl', 'signallingUrl', 'token']),
+    );
+  }
+
+  getRoom(idOrSlug: string): Promise<RoomInfo> {
+    return this.call<RoomInfo>('GET', `/api/rooms/${encodeURIComponent(idOrSlug)}`, undefined, false, (b) =>
+      requireFields(b, ['id', 'slug']),
+    );
+  }
+
+  requestToken(idOrSlug: string, displayName: string, password?: string): Promise<{ token: string }> {
+    const body: Record<string, string> = { displayName };
+    if (password !== undefined && password !== '') body.password = password;
+    return this.call<{ token: string }>(
+      'POST',
+      `/api/rooms/${encodeURIComponent(idOrSlug)}/tokens`,
+      body,
+      password !== undefined && password !== '',
+      (b) => requireFields(b, ['token']),
+    );
+  }
+
+  private async call<T>(
+    method: string,
+    path: string,
+    body: unknown,
+    passwordSent: boolean,
+    validate: (b: Record<string, unknown>) => void,
+  ): Promise<T> {
+    let res: Response;
+    try {
+      const init: RequestInit = { method, headers: { Accept: 'application/json' } };
+      if (body !== undefined) {
+        init.headers = { Accept: 'application/json', 'Content-Type': 'application/json' };
+        init.body = JSON.stringify(body);
+      }
+      res = await this.fetchFn(this.base + path, init);
+    } catch (e) {
+      throw new ApiError('network', 0, 'Network error', `cannot reach the meeting server (${String(e)})`);
+    }
+    if (!res.ok) {
+      const problem = await readProblem(res);
+      throw new ApiError(kindOf(res.status, problem, passwordSent), res.status, problem.title, problem.detail);
+    }
+    let parsed: unknown;
+    try {
+      parsed = await res.json();
+    } catch {
+      throw new ApiError('bad-response', res.status, 'Bad response', `${method} ${path} did not return JSON`);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new ApiError('bad-response', res.status, 'Bad response', `${method} ${path} did not return an object`);
+    }
+    try {
+      validate(parsed as Record<string, unknown>);
+    } catch (e) {
+      throw new ApiError('bad-response', res.status, 'Bad response', `${method} ${path}: ${(e as Error).message}`);
+    }
+    return parsed as T;
+  }
+}
+
+function requireFields(body: Record<string, unknown>, fields: string[]): void {
+  for (const f of fields) {
+    if (typeof body[f] !== 'string' || (body[f] as string).length === 0) {
+      throw new Error(`response field \`${f}\` is missing`);
+    }
+  }
+}
+
+/**
+ * The room slug in an invite link or typed code: "https://host/r/abc", "/abc", "abc".
+ * Returns null for input that holds no usable slug.
+ */
+export function slugFromInput(input: string): string | null {
+  const text = input.trim();
+  if (text.length === 0) return null;
+  let path = text;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
+    try {
+      path = new URL(text).pathname;
+    } catch {
+      return null;
+    }
+  }
+  const parts = path.split(/[/?#]/).filter((p) => p.length > 0);
+  const last = parts[parts.length - 1];
+  if (!last) return null;
+  const slug = decodeURIComponent(last);
+  return /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/.test(slug) ? slug : null;
+}
+
+/** Where the signalling WebSocket is when the REST API did not say (same origin, /ws). */
+export function defaultSignallingUrl(loc: { protocol: string; host: string }): string {
+  return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/ws`;
+}
