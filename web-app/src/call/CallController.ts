@@ -83,7 +83,7 @@ export class CallController {
   private localStream: MediaStream;
   private screenStream: MediaStream | null = null;
   private cameraBeforeAudioOnly = false;
-  private pendingTracks: { track: MediaStreamTrack; streamId: string }[] = [];
+  private pendingTracks: { track: MediaStreamTrack; streamId: string; trackId: string }[] = [];
   private iceTimer: ReturnType<typeof setTimeout> | null = null;
   private ended = false;
   /** Called when the call is over for good (left, removed); the page navigates away. */
@@ -166,7 +166,7 @@ export class CallController {
         if (!this.peer) {
           this.peer = this.deps.peerFactory(msg.iceServers, {
             onLocalCandidate: (c) => this.signalling.send({ type: 'ice-candidate', ...c }),
-            onRemoteTrack: (track, streamId) => this.routeTrack(track, streamId),
+            onRemoteTrack: (track, streamId, trackId) => this.routeTrack(track, streamId, trackId),
             onIceStateChange: (s) => this.onIceState(s),
           });
           this.peerOwner = msg.participantId;
@@ -233,11 +233,13 @@ export class CallController {
     this.iceTimer = null;
   }
 
-  private routeTrack(track: MediaStreamTrack, streamId: string): void {
+  private routeTrack(track: MediaStreamTrack, streamId: string, trackId: string): void {
+    if (track.readyState === 'ended') return;
     const known = Object.keys(this.store.participants);
-    const target = classifyRemoteStream(streamId, track.id, known);
+    const target = classifyRemoteStream(streamId, trackId, known);
     if (!target) {
-      this.pendingTracks.push({ track, streamId });
+      // Tracks may arrive before `participant-joined`; they are routed when the participant is known.
+      this.pendingTracks.push({ track, streamId, trackId });
       return;
     }
     const kind = track.kind === 'audio' ? 'audio' : target.kind;
@@ -251,7 +253,7 @@ export class CallController {
   private flushPendingTracks(): void {
     const pending = this.pendingTracks;
     this.pendingTracks = [];
-    for (const p of pending) this.routeTrack(p.track, p.streamId);
+    for (const p of pending) this.routeTrack(p.track, p.streamId, p.trackId);
   }
 
   private async attachLocalTracks(): Promise<void> {

@@ -1,4 +1,4 @@
-import { parseMediaSections, sendSlots } from './sdp';
+import { msidByMid, parseMediaSections, sendSlots } from './sdp';
 import type { IceServerInfo } from '../protocol';
 
 export interface LocalCandidate {
@@ -9,7 +9,8 @@ export interface LocalCandidate {
 
 export interface PeerSessionListener {
   onLocalCandidate(candidate: LocalCandidate): void;
-  onRemoteTrack(track: MediaStreamTrack, streamId: string): void;
+  /** `streamId`/`trackId` are the offer's msid for the track's m-line (browser ids as fallback). */
+  onRemoteTrack(track: MediaStreamTrack, streamId: string, trackId: string): void;
   /** 'failed' asks the controller for an ICE restart (a new offer from the server). */
   onIceStateChange(state: RTCIceConnectionState): void;
 }
@@ -40,6 +41,7 @@ export class PeerSession implements PeerSessionLike {
   };
   private readonly slots: Record<'mic' | 'camera' | 'screen', string | null> = { mic: null, camera: null, screen: null };
   private queue: Promise<unknown> = Promise.resolve();
+  private msids = new Map<string, { streamId: string; trackId: string }>();
 
   constructor(iceServers: IceServerInfo[], listener: PeerSessionListener) {
     this.pc = new RTCPeerConnection({ iceServers, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
@@ -55,8 +57,9 @@ export class PeerSession implements PeerSessionLike {
       listener.onLocalCandidate(out);
     };
     this.pc.ontrack = (ev) => {
-      const streamId = ev.streams[0]?.id ?? ev.track.id;
-      listener.onRemoteTrack(ev.track, streamId);
+      const fromOffer = ev.transceiver.mid !== null ? this.msids.get(ev.transceiver.mid) : undefined;
+      const streamId = fromOffer?.streamId ?? ev.streams[0]?.id ?? ev.track.id;
+      listener.onRemoteTrack(ev.track, streamId, fromOffer?.trackId ?? ev.track.id);
     };
     this.pc.oniceconnectionstatechange = () => listener.onIceStateChange(this.pc.iceConnectionState);
   }
@@ -69,6 +72,7 @@ export class PeerSession implements PeerSessionLike {
   }
 
   private async doApplyOffer(sdp: string): Promise<string> {
+    this.msids = msidByMid(sdp);
     await this.pc.setRemoteDescription({ type: 'offer', sdp });
     const slots = sendSlots(sdp);
     this.slots.mic = slots.audio[0] ?? null;

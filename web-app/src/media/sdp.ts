@@ -9,6 +9,34 @@ export interface MediaSection {
   port: number;
 }
 
+/** The `a=msid:<stream> <track>` of each m-line, by mid (how the focus names a source's owner). */
+export function msidByMid(sdp: string): Map<string, { streamId: string; trackId: string }> {
+  const result = new Map<string, { streamId: string; trackId: string }>();
+  let mid: string | null = null;
+  let msid: { streamId: string; trackId: string } | null = null;
+  const flush = () => {
+    if (mid !== null && msid !== null) result.set(mid, msid);
+  };
+  for (const raw of sdp.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line.startsWith('m=')) {
+      flush();
+      mid = null;
+      msid = null;
+    } else if (line.startsWith('a=mid:')) {
+      mid = line.slice(6);
+    } else if (line.startsWith('a=msid:')) {
+      const [streamId = '', trackId = ''] = line.slice(7).split(' ');
+      msid = { streamId, trackId };
+    } else if (msid === null && /^a=ssrc:\d+ msid:/.test(line)) {
+      const [streamId = '', trackId = ''] = line.replace(/^a=ssrc:\d+ msid:/, '').split(' ');
+      msid = { streamId, trackId };
+    }
+  }
+  flush();
+  return result;
+}
+
 export function parseMediaSections(sdp: string): MediaSection[] {
   const sections: MediaSection[] = [];
   let sessionDirection: Direction = 'sendrecv';
@@ -68,7 +96,8 @@ export function classifyRemoteStream(
     if ((streamId === id || streamId.startsWith(id)) && (owner === null || id.length > owner.length)) owner = id;
   }
   if (owner === null) return null;
-  const rest = `${streamId.slice(owner.length)} ${trackId}`.toLowerCase();
+  const trackRest = trackId.startsWith(owner) ? trackId.slice(owner.length) : trackId;
+  const rest = `${streamId.slice(owner.length)} ${trackRest}`.toLowerCase();
   const screen = /screen|desktop|(^|[-_])v1\b/.test(rest);
   return { participantId: owner, kind: screen ? 'screen' : 'camera' };
 }

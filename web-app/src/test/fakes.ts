@@ -106,3 +106,67 @@ export class ManualTimers implements Timers {
     this.nowMs = end;
   }
 }
+
+let trackSeq = 0;
+
+/** A MediaStreamTrack stand-in (jsdom has no media). */
+export class FakeTrack extends EventTarget {
+  readonly id = `track-${++trackSeq}`;
+  enabled = true;
+  readyState: 'live' | 'ended' = 'live';
+  stopped = false;
+
+  constructor(readonly kind: 'audio' | 'video') {
+    super();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.readyState = 'ended';
+  }
+
+  end(): void {
+    this.stop();
+    this.dispatchEvent(new Event('ended'));
+  }
+}
+
+let streamSeq = 0;
+
+/** A MediaStream stand-in holding FakeTracks. */
+export class FakeMediaStream {
+  readonly id = `stream-${++streamSeq}`;
+  private tracks: FakeTrack[];
+
+  constructor(tracks: Iterable<FakeTrack> = []) {
+    this.tracks = [...tracks];
+  }
+
+  getTracks(): FakeTrack[] {
+    return [...this.tracks];
+  }
+
+  getAudioTracks(): FakeTrack[] {
+    return this.tracks.filter((t) => t.kind === 'audio');
+  }
+
+  getVideoTracks(): FakeTrack[] {
+    return this.tracks.filter((t) => t.kind === 'video');
+  }
+
+  addTrack(t: FakeTrack): void {
+    if (!this.tracks.includes(t)) this.tracks.push(t);
+  }
+
+  removeTrack(t: FakeTrack): void {
+    this.tracks = this.tracks.filter((x) => x !== t);
+  }
+}
+
+export function asStream(s: FakeMediaStream): MediaStream {
+  return s as unknown as MediaStream;
+}
+
+export function asTrack(t: FakeTrack): MediaStreamTrack {
+  return t as unknown as MediaStreamTrack;
+}

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { classifyRemoteStream, iceUfrag, msidByMid, parseMediaSections, sendSlots } from './sdp';
+
+const offer = [
+  'v=0',
+  'o=- 1 2 IN IP4 127.0.0.1',
+  's=-',
+  't=0 0',
+  'a=group:BUNDLE 0 1 2 3 4',
+  'm=audio 9 UDP/TLS/RTP/SAVPF 111',
+  'a=ice-ufrag:abcd',
+  'a=mid:0',
+  'a=recvonly',
+  'm=video 9 UDP/TLS/RTP/SAVPF 100',
+  'a=mid:1',
+  'a=recvonly',
+  'm=video 9 UDP/TLS/RTP/SAVPF 100',
+  'a=mid:2',
+  'a=recvonly',
+  'm=audio 9 UDP/TLS/RTP/SAVPF 111',
+  'a=mid:3',
+  'a=sendonly',
+  'a=msid:p2 p2-a0',
+  'm=video 9 UDP/TLS/RTP/SAVPF 100',
+  'a=mid:4',
+  'a=sendonly',
+  'a=ssrc:1234 msid:p2 p2-v1',
+  'm=video 0 UDP/TLS/RTP/SAVPF 100',
+  'a=mid:5',
+  'a=inactive',
+  '',
+].join('\r\n');
+
+describe('sdp helpers', () => {
+  it('reads kind, mid and direction of each m-line', () => {
+    expect(parseMediaSections(offer).map((m) => `${m.kind}:${m.mid}:${m.direction}`)).toEqual([
+      'audio:0:recvonly',
+      'video:1:recvonly',
+      'video:2:recvonly',
+      'audio:3:sendonly',
+      'video:4:sendonly',
+      'video:5:inactive',
+    ]);
+  });
+
+  it('finds where the server wants our mic, camera and screen', () => {
+    expect(sendSlots(offer)).toEqual({ audio: ['0'], video: ['1', '2'] });
+  });
+
+  it('reads msid per mid, from a=msid or a=ssrc msid', () => {
+    const map = msidByMid(offer);
+    expect(map.get('3')).toEqual({ streamId: 'p2', trackId: 'p2-a0' });
+    expect(map.get('4')).toEqual({ streamId: 'p2', trackId: 'p2-v1' });
+    expect(map.has('0')).toBe(false);
+  });
+
+  it('reads the ICE ufrag', () => {
+    expect(iceUfrag(offer)).toBe('abcd');
+    expect(iceUfrag('v=0')).toBeNull();
+  });
+
+  it('assigns remote streams to participants and spots screen shares', () => {
+    const known = ['p2', 'p20', 'abc'];
+    expect(classifyRemoteStream('p2', 'p2-v0', known)).toEqual({ participantId: 'p2', kind: 'camera' });
+    expect(classifyRemoteStream('p20', 'p20-v0', known)).toEqual({ participantId: 'p20', kind: 'camera' });
+    expect(classifyRemoteStream('p2', 'p2-v1', known)).toEqual({ participantId: 'p2', kind: 'screen' });
+    expect(classifyRemoteStream('abc-desktop', 'x', known)).toEqual({ participantId: 'abc', kind: 'screen' });
+    expect(classifyRemoteStream('zzz', 'zzz-v0', known)).toBeNull();
+  });
+});

@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { FATAL_ERROR_CODES, ProtocolError, describeError, encodeClientMessage, parseServerMessage } from './messages';
+
+function parseError(frame: string): ProtocolError {
+  try {
+    parseServerMessage(frame);
+  } catch (e) {
+    if (e instanceof ProtocolError) return e;
+    throw e;
+  }
+  throw new Error(`expected ${frame} to be rejected`);
+}
+
+describe('parseServerMessage', () => {
+  it('reads a joined frame as room-api sends it', () => {
+    const msg = parseServerMessage(
+      JSON.stringify({
+        type: 'joined',
+        protocolVersion: 1,
+        participantId: 'p1',
+        roomId: 'r1',
+        moderator: true,
+        participants: [
+          { participantId: 'p1', displayName: 'Ada', moderator: true, audio: true, video: false, screen: false },
+          { participantId: 'p2', displayName: 'Bob', moderator: false, audio: false, video: true, screen: true },
+        ],
+        iceServers: [{ urls: ['turn:127.0.0.1:3478'], username: 'u', credential: 'c' }, { urls: 'stun:127.0.0.1' }],
+        resumeToken: 'rt-1',
+      }),
+    );
+    expect(msg).toEqual({
+      type: 'joined',
+      protocolVersion: 1,
+      participantId: 'p1',
+      roomId: 'r1',
+      moderator: true,
+      participants: [
+        { participantId: 'p1', displayName: 'Ada', moderator: true, audio: true, video: false, screen: false },
+        { participantId: 'p2', displayName: 'Bob', moderator: false, audio: false, video: true, screen: true },
+      ],
+      iceServers: [{ urls: ['turn:127.0.0.1:3478'], username: 'u', credential: 'c' }, { urls: ['stun:127.0.0.1'] }],
+      resumeToken: 'rt-1',
+    });
+  });
+
+  it('keeps bridgeChannelUrl on offer and tolerates its absence', () => {
+    expect(parseServerMessage('{"type":"offer","sdp":"v=0","bridgeChannelUrl":"ws://127.0.0.1:8180/colibri-ws/x"}')).toEqual({
+      type: 'offer',
+      sdp: 'v=0',
+      bridgeChannelUrl: 'ws://127.0.0.1:8180/colibri-ws/x',
+    });
+    expect(parseServerMessage('{"type":"offer","sdp":"v=0"}')).toEqual({ type: 'offer', sdp: 'v=0' });
+  });
+
+  it('accepts participant-joined nested (room-api) and flat', () => {
+    const nested = parseServerMessage(
+      '{"type":"participant-joined","participant":{"participantId":"p9","displayName":"Cy","moderator":false,"audio":true,"video":true,"screen":false}}',
+    );
+    const flat = parseServerMessage('{"type":"participant-joined","participantId":"p9","displayName":"Cy","audio":true,"video":true}');
+    expect(nested).toEqual(flat);
+  });
+
+  it('reads chat, media-state, dominant-speaker, muted, error and pong', () => {
+    expect(parseServerMessage('{"type":"chat","from":"p2","displayName":"Bob","text":"hi","ts":5}')).toEqual({
+      type: 'chat',
+      from: 'p2',
+      displayName: 'Bob',
+      text: 'hi',
+      ts: 5,
+    });
+    expect(parseServerMessage('{"type":"media-state","participantId":"p2","audio":false,"video":true,"screen":true}')).toEqual({
+      type: 'media-state',
+      participantId: 'p2',
+      audio: false,
+      video: true,
+      screen: true,
+    });
+    expect(parseServerMessage('{"type":"dominant-speaker","participantId":"p2"}')).toEqual({
+      type: 'dominant-speaker',
+      participantId: 'p2',
+    });
+    expect(parseServerMessage('{"type":"muted","by":"p1"}')).toEqual({ type: 'muted', by: 'p1' });
+    expect(parseServerMessage('{"type":"error","code":"room-full","message":"full"}')).toEqual({
+      type: 'error',
+      code: 'room-full',
+      message: 'full',
+    });
+    expect(parseServerMessage('{"type":"pong","ts":7}')).toEqual({ type: 'pong', ts: 7 });
+  });
+
+  it('rejects malformed frames with typed errors', () => {
+    expect(parseError('not json').code).toBe('malformed-json');
+    expect(parseError('[1,2]').code).toBe('malformed-json');
+    expect(parseError('{"sdp":"x"}').code).toBe('unknown-type');
+    expect(parseError('{"type":"teleport"}').code).toBe('unknown-type');
+    expect(parseError('{"type":"offer"}').code).toBe('invalid-message');
+    expect(parseError('{"type":"offer","sdp":""}').code).toBe('invalid-message');
+    expect(parseError('{"type":"media-state","participantId":"p","audio":"yes","video":true}').code).toBe('invalid-message');
+    expect(parseError('{"type":"joined","participantId":"p","participants":{}}').code).toBe('invalid-message');
+    expect(parseError('{"type":"joined","participantId":"p","iceServers":[{"urls":[1]}]}').code).toBe('invalid-message');
+    expect(parseError('{"type":"joined","participantId":"","participants":[]}').message).toContain('participantId');
+  });
+});
+
+describe('client frames and error texts', () => {
+  it('encodes client frames with camelCase fields', () => {
+    expect(JSON.parse(encodeClientMessage({ type: 'moderate', action: 'kick', participantId: 'p2' }))).toEqual({
+      type: 'moderate',
+      action: 'kick',
+      participantId: 'p2',
+    });
+  });
+
+  it('treats refusals as fatal and transient faults as not', () => {
+    expect(FATAL_ERROR_CODES.has('room-full')).toBe(true);
+    expect(FATAL_ERROR_CODES.has('not-allowed')).toBe(true);
+    expect(FATAL_ERROR_CODES.has('no-bridge-available')).toBe(false);
+    expect(FATAL_ERROR_CODES.has('rate-limited')).toBe(false);
+  });
+
+  it('gives people a sentence, not a code', () => {
+    expect(describeError('room-full')).toMatch(/full/i);
+    expect(describeError('room-not-found')).toMatch(/does not exist/);
+    expect(describeError('not-allowed')).toMatch(/not invited/);
+    expect(describeError('weird-code', 'the server said so')).toBe('the server said so');
+    expect(describeError('weird-code')).toContain('weird-code');
+  });
+});

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError, RoomApi, defaultSignallingUrl, slugFromInput, type FetchLike } from './rest';
+
+interface Call {
+  url: string;
+  method: string;
+  body: unknown;
+}
+
+function fakeFetch(respond: (call: Call) => Response | Promise<Response>): { fetch: FetchLike; calls: Call[] } {
+  const calls: Call[] = [];
+  return {
+    calls,
+    fetch: async (url, init) => {
+      const call = { url, method: init?.method ?? 'GET', body: init?.body ? JSON.parse(init.body as string) : undefined };
+      calls.push(call);
+      return respond(call);
+    },
+  };
+}
+
+const json = (status: number, body: unknown, type = 'application/json') =>
+  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': type } });
+const problem = (status: number, title: string, detail: string) =>
+  json(status, { title, detail, status }, 'application/problem+json');
+
+async function apiError(p: Promise<unknown>): Promise<ApiError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof ApiError) return e;
+    throw e;
+  }
+  throw new Error('expected an ApiError');
+}
+
+describe('RoomApi', () => {
+  it('creates a room with the fixed request shape and returns the fixed response', async () => {
+    const created = { id: 'r1', slug: 'abc', joinUrl: 'http://h/r/abc', signallingUrl: 'ws://h/ws', token: 'jwt' };
+    const { fetch, calls } = fakeFetch(() => json(201, created));
+    const api = new RoomApi('http://h', fetch);
+    const room = await api.createRoom({ name: 'Standup', access: 'password', password: 's3cret', maxParticipants: 8 });
+    expect(room).toEqual(created);
+    expect(calls).toEqual([
+      {
+        url: 'http://h/api/rooms',
+        method: 'POST',
+        body: { name: 'Standup', access: 'password', password: 's3cret', maxParticipants: 8 },
+      },
+    ]);
+  });
+
+  it('asks for a token with displayName and password, and omits an empty password', async () => {
+    const { fetch, calls } = fakeFetch(() => json(200, { token: 't' }));
+    const api = new RoomApi('', fetch);
+    expect(await api.requestToken('my room', 'Ada', 'pw')).toEqual({ token: 't' });
+    await api.requestToken('abc', 'Bob', '');
+    expect(calls[0]).toEqual({ url: '/api/rooms/my%20room/tokens', method: 'POST', body: { displayName: 'Ada', password: 'pw' } });
+    expect(calls[1]?.body).toEqual({ displayName: 'Bob' });
+  });
+
+  it('maps problem+json answers to error kinds the UI can explain', async () => {
+    const cases: [Response, boolean, string][] = [
+      [problem(404, 'Not Found', 'no room abc'), false, 'not-found'],
+      [problem(401, 'Unauthorized', 'password required'), false, 'password-required'],
+      [problem(403, 'Forbidden', 'wrong password'), true, 'wrong-password'],
+      [problem(403, 'Forbidden', 'this room is invite-only'), false, 'not-allowed'],
+      [problem(409, 'Conflict', 'room full: 10 of 10 participants'), false, 'room-full'],
+      [problem(400, 'Bad Request', 'displayName must not be blank'), false, 'invalid'],
+      [problem(500, 'Internal Server Error', ''), false, 'server'],
+    ];
+    for (const [res, withPassword, kind] of cases) {
+      const { fetch } = fakeFetch(() => res);
+      const err = await apiError(new RoomApi('', fetch).requestToken('abc', 'Ada', withPassword ? 'pw' : undefined));
+      expect(err.kind, `${res.status} ${kind}`).toBe(kind);
+    }
+  });
+
+  it('keeps the problem title and detail', async () => {
+    const { fetch } = fakeFetch(() => problem(404, 'Not Found', 'no room called abc'));
+    const err = await apiError(new RoomApi('', fetch).getRoom('abc'));
+    expect(err).toMatchObject({ status: 404, title: 'Not Found', detail: 'no room called abc', code: 'room-not-found' });
+  });
+
+  it('reports network failures and responses that break the contract', async () => {
+    const down: FetchLike = () => Promise.reject(new TypeError('Failed to fetch'));
+    expect((await apiError(new RoomApi('', down).getRoom('abc'))).kind).toBe('network');
+    const html = fakeFetch(() => new Response('<html>', { status: 200 }));
+    expect((await apiError(new RoomApi('', html.fetch).getRoom('abc'))).kind).toBe('bad-response');
+    const partial = fakeFetch(() => json(201, { id: 'r1', slug: 'abc' }));
+    const err = await apiError(new RoomApi('', partial.fetch).createRoom({ name: 'x', access: 'public' }));
+    expect(err.kind).toBe('bad-response');
+    expect(err.detail).toContain('joinUrl');
+    const notJsonError = fakeFetch(() => new Response('gateway down', { status: 502, statusText: 'Bad Gateway' }));
+    const e502 = await apiError(new RoomApi('', notJsonError.fetch).getRoom('abc'));
+    expect(e502).toMatchObject({ kind: 'server', status: 502, title: 'Bad Gateway', detail: 'gateway down' });
+  });
+});
+
+describe('slugFromInput', () => {
+  it('finds the slug in links, paths and bare codes', () => {
+    expect(slugFromInput('https://meet.example/r/team-sync')).toBe('team-sync');
+    expect(slugFromInput('http://127.0.0.1:8080/abc123?x=1')).toBe('abc123');
+    expect(slugFromInput('/r/abc_1/')).toBe('abc_1');
+    expect(slugFromInput('  abc  ')).toBe('abc');
+  });
+
+  it('rejects input without a usable slug', () => {
+    expect(slugFromInput('')).toBeNull();
+    expect(slugFromInput('https://meet.example/')).toBeNull();
+    expect(slugFromInput('not a slug!')).toBeNull();
+    expect(slugFromInput('<script>')).toBeNull();
+  });
+
+  it('derives a same-origin signalling URL', () => {
+    expect(defaultSignallingUrl({ protocol: 'https:', host: 'm.example' })).toBe('wss://m.example/ws');
+    expect(defaultSignallingUrl({ protocol: 'http:', host: '127.0.0.1:5173' })).toBe('ws://127.0.0.1:5173/ws');
+  });
+});
