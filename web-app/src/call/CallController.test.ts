@@ -1,0 +1,351 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CallController, type CallDeps, type SignallingLike } from './CallController';
+import type { ClientMessage, ServerMessage, SignallingListener, SignallingOptions } from '../protocol';
+import type { PeerSessionLike, PeerSessionListener } from '../media/PeerSession';
+import { useCallStore } from '../store/callStore';
+import { FakeMediaStream, FakeTrack, asStream, asTrack } from '../test/fakes';
+
+class FakeSignalling implements SignallingLike {
+  sent: ClientMessage[] = [];
+  connected = false;
+  connects = 0;
+  retries = 0;
+  left = false;
+  constructor(
+    readonly options: SignallingOptions,
+    readonly listener: SignallingListener,
+  ) {}
+  connect() {
+    this.connects++;
+  }
+  retry() {
+    this.retries++;
+  }
+  send(m: ClientMessage) {
+    if (!this.connected) return false;
+    this.sent.push(m);
+    return true;
+  }
+  leave() {
+    this.left = true;
+    this.connected = false;
+  }
+  server(m: ServerMessage) {
+    if (m.type === 'joined') this.connected = true;
+    this.listener.onMessage(m);
+  }
+  ofType<T extends ClientMessage['type']>(type: T): Extract<ClientMessage, { type: T }>[] {
+    return this.sent.filter((m) => m.type === type) as Extract<ClientMessage, { type: T }>[];
+  }
+}
+
+class FakePeer implements PeerSessionLike {
+  tracks: Record<string, MediaStreamTrack | null> = {};
+  offers: string[] = [];
+  closed = false;
+  screenSlot = true;
+  constructor(readonly listener: PeerSessionListener) {}
+  async applyOffer(sdp: string) {
+    this.offers.push(sdp);
+    return `answer-to:${sdp}`;
+  }
+  async addRemoteCandidate() {}
+  async setTrack(slot: 'mic' | 'camera' | 'screen', track: MediaStreamTrack | null) {
+    this.tracks[slot] = track;
+    return true;
+  }
+  hasScreenSlot() {
+    return this.screenSlot;
+  }
+  close() {
+    this.closed = true;
+  }
+}
+
+class FakeBridge {
+  urls: (string | undefined)[] = [];
+  lastN: number[] = [];
+  closed = false;
+  setUrl(u: string | undefined) {
+    this.urls.push(u);
+  }
+  setLastN(n: number) {
+    this.lastN.push(n);
+  }
+  close() {
+    this.closed = true;
+  }
+}
+
+const flush = () => new Promise((r) => setTimeout(r, 0));
+
+function setup(opts: { audio?: boolean; video?: boolean } = {}) {
+  let signalling!: FakeSignalling;
+  const peers: FakePeer[] = [];
+  const bridge = new FakeBridge();
+  const mic = new FakeTrack('audio');
+  const cam = new FakeTrack('video');
+  const opened: FakeTrack[] = [];
+  const screen = new FakeTrack('video');
+  const deps: CallDeps = {
+    signallingFactory: (o, l) => (signalling = new FakeSignalling(o, l)),
+    peerFactory: (_ice, l) => {
+      const p = new FakePeer(l);
+      peers.push(p);
+      return p;
+    },
+    bridgeFactory: () => bridge,
+    media: {
+      open: async (_c, want) => {
+        const tracks: FakeTrack[] = [];
+        if (want.audio) tracks.push(new FakeTrack('audio'));
+        if (want.video) tracks.push(new FakeTrack('video'));
+        opened.push(...tracks);
+        return asStream(new FakeMediaStream(tracks));
+      },
+      openScreen: async () => asStream(new FakeMediaStream([screen])),
+    },
+    store: useCallStore,
+    iceDisconnectGraceMs: 4000,
+  };
+  const controller = new CallController(
+    {
+      signallingUrl: 'ws://127.0.0.1:1/ws',
+      token: 'jwt',
+      displayName: 'Ada',
+      devices: {},
+      localStream: asStream(new FakeMediaStream([mic, cam])),
+      audio: opts.audio ?? true,
+      video: opts.video ?? true,
+    },
+    deps,
+  );
+  const ended: (string | null)[] = [];
+  controller.onEnded = (r) => ended.push(r);
+  controller.start();
+  return { controller, signalling, peers, bridge, mic, cam, opened, screen, ended };
+}
+
+const joined = (over: Partial<Extract<ServerMessage, { type: 'joined' }>> = {}): ServerMessage => ({
+  type: 'joined',
+  participantId: 'me',
+  moderator: false,
+  participants: [
+    { participantId: 'me', displayName: 'Ada', moderator: false, audio: true, video: true, screen: false },
+    { participantId: 'bob', displayName: 'Bob', moderator: false, audio: true, video: true, screen: false },
+  ],
+  iceServers: [{ urls: ['stun:127.0.0.1:3478'] }],
+  resumeToken: 'r1',
+  ...over,
+});
+
+beforeEach(() => {
+  vi.stubGlobal('MediaStream', FakeMediaStream);
+  useCallStore.getState().reset();
+});
+afterEach(() => {
+  vi.unstubAllGlobals();
+  vi.useRealTimers();
+});
+
+describe('CallController', () => {
+  it('joins with the chosen mic/camera state and connects media on joined', async () => {
+    const { signalling, peers, mic, cam, bridge } = setup({ audio: false, video: true });
+    expect(signalling.connects).toBe(1);
+    expect(signalling.options.initialMedia()).toEqual({ audio: false, video: true });
+    expect(mic.enabled).toBe(false);
+    signalling.server(joined({ bridgeChannelUrl: 'ws://bridge/colibri-ws/1' }));
+    await flush();
+    expect(peers).toHaveLength(1);
+    expect(peers[0]?.tracks).toEqual({ mic: asTrack(mic), camera: asTrack(cam), screen: null });
+    expect(signalling.ofType('media-state')).toEqual([{ type: 'media-state', audio: false, video: true, screen: false }]);
+    expect(bridge.urls).toContain('ws://bridge/colibri-ws/1');
+    expect(useCallStore.getState().order).toEqual(['bob']);
+  });
+
+  it('joining with the camera off releases the camera', () => {
+    const { cam, signalling } = setup({ video: false });
+    expect(cam.stopped).toBe(true);
+    expect(signalling.options.initialMedia()).toEqual({ audio: true, video: false });
+  });
+
+  it('answers each offer and forwards the bridge channel URL', async () => {
+    const { signalling, peers, bridge } = setup();
+    signalling.server(joined());
+    signalling.server({ type: 'offer', sdp: 'v=0 one', bridgeChannelUrl: 'ws://bridge/x' });
+    await flush();
+    expect(peers[0]?.offers).toEqual(['v=0 one']);
+    expect(signalling.ofType('answer')).toEqual([{ type: 'answer', sdp: 'answer-to:v=0 one' }]);
+    expect(bridge.urls).toContain('ws://bridge/x');
+  });
+
+  it('keeps the peer connection across a resumed join, replaces it for a new identity', async () => {
+    const { signalling, peers } = setup();
+    signalling.server(joined());
+    signalling.server(joined());
+    expect(peers).toHaveLength(1);
+    signalling.server(joined({ participantId: 'me-2' }));
+    expect(peers).toHaveLength(2);
+    expect(peers[0]?.closed).toBe(true);
+  });
+
+  it('asks for an ICE restart on failure, and after a grace period when disconnected', () => {
+    vi.useFakeTimers();
+    const { signalling, peers } = setup();
+    signalling.server(joined());
+    const peer = peers[0]!;
+    peer.listener.onIceStateChange('failed');
+    expect(signalling.ofType('ice-restart')).toHaveLength(1);
+    peer.listener.onIceStateChange('disconnected');
+    vi.advanceTimersByTime(3999);
+    expect(signalling.ofType('ice-restart')).toHaveLength(1);
+    peer.listener.onIceStateChange('connected');
+    vi.advanceTimersByTime(10_000);
+    expect(signalling.ofType('ice-restart')).toHaveLength(1);
+    peer.listener.onIceStateChange('disconnected');
+    vi.advanceTimersByTime(4000);
+    expect(signalling.ofType('ice-restart')).toHaveLength(2);
+  });
+
+  it('trickles local candidates, with an empty one at the end', () => {
+    const { signalling, peers } = setup();
+    signalling.server(joined());
+    peers[0]!.listener.onLocalCandidate({ candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 });
+    peers[0]!.listener.onLocalCandidate({ candidate: '' });
+    expect(signalling.ofType('ice-candidate')).toEqual([
+      { type: 'ice-candidate', candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 },
+      { type: 'ice-candidate', candidate: '' },
+    ]);
+  });
+
+  it('mutes and unmutes the microphone and tells the others', async () => {
+    const { controller, signalling, mic } = setup();
+    signalling.server(joined());
+    await controller.toggleMic();
+    expect(mic.enabled).toBe(false);
+    expect(useCallStore.getState().local.audio).toBe(false);
+    await controller.toggleMic();
+    expect(mic.enabled).toBe(true);
+    expect(signalling.ofType('media-state').map((m) => m.audio)).toEqual([true, false, true]);
+  });
+
+  it('camera off stops sending and releases the camera; camera on opens it again', async () => {
+    const { controller, signalling, peers, cam, opened } = setup();
+    signalling.server(joined());
+    await flush();
+    await controller.toggleCamera();
+    expect(peers[0]?.tracks.camera).toBeNull();
+    expect(cam.stopped).toBe(true);
+    expect(signalling.ofType('media-state').at(-1)).toMatchObject({ video: false });
+    await controller.toggleCamera();
+    expect(opened).toHaveLength(1);
+    expect(peers[0]?.tracks.camera).toBe(asTrack(opened[0]!));
+    expect(signalling.ofType('media-state').at(-1)).toMatchObject({ video: true });
+  });
+
+  it('audio-only mode stops video both ways (lastN 0) and restores it', async () => {
+    const { controller, signalling, peers, bridge } = setup();
+    signalling.server(joined());
+    await flush();
+    await controller.toggleAudioOnly();
+    expect(bridge.lastN).toEqual([0]);
+    expect(peers[0]?.tracks.camera).toBeNull();
+    expect(signalling.ofType('media-state').at(-1)).toEqual({ type: 'media-state', audio: true, video: false, screen: false });
+    expect(signalling.options.initialMedia()).toEqual({ audio: true, video: false });
+    signalling.server({ type: 'offer', sdp: 'v=0 re' });
+    expect(bridge.lastN).toEqual([0, 0]); // re-sent with every new offer
+    await controller.toggleAudioOnly();
+    expect(bridge.lastN).toEqual([0, 0, -1]);
+    expect(peers[0]?.tracks.camera).not.toBeNull();
+    expect(signalling.ofType('media-state').at(-1)).toMatchObject({ video: true });
+  });
+
+  it('shares the screen on the offered slot and stops when the browser ends it', async () => {
+    const { controller, signalling, peers, screen } = setup();
+    signalling.server(joined());
+    await controller.toggleScreenShare();
+    expect(peers[0]?.tracks.screen).toBe(asTrack(screen));
+    expect(useCallStore.getState().local.screen).toBe(true);
+    expect(signalling.ofType('media-state').at(-1)).toMatchObject({ screen: true });
+    screen.end();
+    await flush();
+    expect(peers[0]?.tracks.screen).toBeNull();
+    expect(useCallStore.getState().local.screen).toBe(false);
+    expect(signalling.ofType('media-state').at(-1)).toMatchObject({ screen: false });
+  });
+
+  it('explains when the server offered no screen-share slot', async () => {
+    const { controller, signalling, peers } = setup();
+    signalling.server(joined());
+    peers[0]!.screenSlot = false;
+    await controller.toggleScreenShare();
+    expect(useCallStore.getState().local.screen).toBe(false);
+    expect(useCallStore.getState().notice).toMatch(/screen sharing/);
+  });
+
+  it('routes remote tracks to their participant, also when the track comes first', async () => {
+    const { signalling, peers } = setup();
+    signalling.server(joined());
+    const peer = peers[0]!;
+    const bobCam = new FakeTrack('video');
+    const carolCam = new FakeTrack('video');
+    const carolScreen = new FakeTrack('video');
+    const carolMic = new FakeTrack('audio');
+    peer.listener.onRemoteTrack(asTrack(bobCam), 'bob', 'bob-v0');
+    peer.listener.onRemoteTrack(asTrack(carolCam), 'carol', 'carol-v0');
+    peer.listener.onRemoteTrack(asTrack(carolScreen), 'carol', 'carol-v1');
+    peer.listener.onRemoteTrack(asTrack(carolMic), 'carol', 'carol-a0');
+    expect(useCallStore.getState().remoteStreams.bob?.camera?.getTracks()).toEqual([bobCam]);
+    expect(useCallStore.getState().remoteStreams.carol).toBeUndefined();
+    signalling.server({
+      type: 'participant-joined',
+      participant: { participantId: 'carol', displayName: 'Carol', moderator: false, audio: true, video: true, screen: true },
+    });
+    const carol = useCallStore.getState().remoteStreams.carol;
+    expect(carol?.camera?.getTracks()).toEqual([carolCam]);
+    expect(carol?.screen?.getTracks()).toEqual([carolScreen]);
+    expect(carol?.audio?.getTracks()).toEqual([carolMic]);
+    carolScreen.end();
+    expect(useCallStore.getState().remoteStreams.carol?.screen).toBeUndefined();
+  });
+
+  it('obeys a moderator mute', () => {
+    const { signalling, mic } = setup();
+    signalling.server(joined());
+    signalling.server({ type: 'muted', by: 'mod' });
+    expect(mic.enabled).toBe(false);
+    expect(signalling.ofType('media-state').at(-1)).toMatchObject({ audio: false });
+  });
+
+  it('sends moderator actions and chat, and says so when offline', () => {
+    const { controller, signalling } = setup();
+    expect(controller.sendChat('hello?')).toBe(false);
+    expect(useCallStore.getState().notice).toMatch(/Not connected/);
+    signalling.server(joined({ moderator: true }));
+    expect(controller.sendChat('  hi  ')).toBe(true);
+    expect(controller.sendChat('   ')).toBe(false);
+    controller.moderate('kick', 'bob');
+    expect(signalling.sent.filter((m) => m.type === 'chat' || m.type === 'moderate')).toEqual([
+      { type: 'chat', text: 'hi' },
+      { type: 'moderate', action: 'kick', participantId: 'bob' },
+    ]);
+    expect(useCallStore.getState().chat.map((c) => c.text)).toEqual(['hi']);
+  });
+
+  it('ends the call when a moderator removes us, releasing every device', () => {
+    const { signalling, peers, bridge, mic, ended } = setup();
+    signalling.server(joined());
+    signalling.server({ type: 'participant-left', participantId: 'me', reason: 'kicked' });
+    expect(ended).toEqual(['A moderator removed you from the meeting.']);
+    expect(signalling.left).toBe(true);
+    expect(peers[0]?.closed).toBe(true);
+    expect(bridge.closed).toBe(true);
+    expect(mic.stopped).toBe(true);
+  });
+
+  it('shows a fatal failure as a sentence', () => {
+    const { signalling } = setup();
+    signalling.listener.onStateChange('failed', { code: 'room-full', message: 'raw' });
+    expect(useCallStore.getState().failure).toEqual({ code: 'room-full', message: 'This meeting is full. Try again later.' });
+  });
+});
