@@ -1,0 +1,126 @@
+package io.openmeet.roomapi.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** Every {@code openmeet.*} setting of room-api, with its default. */
+@ConfigMapping(prefix = "openmeet")
+public interface OpenmeetConfig {
+
+  /**
+   * Base URL under which browsers reach this service (no trailing slash); join links and the
+   * signalling WebSocket URL are built from it.
+   */
+  @WithDefault("http://127.0.0.1:8080")
+  String publicUrl();
+
+  /** Path of the signalling WebSocket, appended to the public URL with a ws:// or wss:// scheme. */
+  @WithDefault("/api/signalling")
+  String signallingPath();
+
+  /** Room policies. */
+  Rooms rooms();
+
+  /** Signing and checking of tokens. */
+  Jwt jwt();
+
+  /** Per-client-address limits on the expensive endpoints. */
+  RateLimit rateLimit();
+
+  /** The Redis server that holds shared state. */
+  Redis redis();
+
+  /** Request limits of the REST API. */
+  Http http();
+
+  /** Room policies. */
+  interface Rooms {
+    /**
+     * When false (the default, like a public Jitsi), anyone may create a room; when true, room
+     * creation needs a user token (a token whose {@code room} claim is {@code *}).
+     */
+    @WithDefault("false")
+    boolean requireUserToken();
+
+    /** Region given to rooms created without one. */
+    @WithDefault("local")
+    String defaultRegion();
+
+    /** Cost factor of the bcrypt hashes of room passwords (each step doubles the work). */
+    @WithDefault("10")
+    int passwordHashCost();
+  }
+
+  /** Signing and checking of tokens (verification itself is configured with mp.jwt.verify.*). */
+  interface Jwt {
+    /** PEM file with the RSA private key that signs join and user tokens (JWT_PRIVATE_KEY_FILE). */
+    @WithDefault(".local/jwt/privateKey.pem")
+    String privateKeyFile();
+
+    /** The {@code iss} claim of tokens we sign, and the issuer we accept. */
+    @WithDefault("openmeet")
+    String issuer();
+
+    /** The {@code aud} claim of tokens we sign, and the audience we accept. */
+    @WithDefault("openmeet")
+    String audience();
+
+    /** The {@code sub} claim of tokens we sign: the tenant (XMPP domain) in Jitsi's format. */
+    @WithDefault("meet.local")
+    String tenant();
+
+    /** Lifetime of a join token (room-scoped). */
+    @WithDefault("2h")
+    Duration joinTokenTtl();
+
+    /** Lifetime of a user token minted by an administrator. */
+    @WithDefault("12h")
+    Duration userTokenTtl();
+  }
+
+  /** Per-client-address limits on room creation and token requests, counted in Redis. */
+  interface RateLimit {
+    /** Switches the limits on or off. */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** Length of one counting window. */
+    @WithDefault("1m")
+    Duration window();
+
+    /** Room creations allowed per client address and window. */
+    @WithDefault("30")
+    long roomCreates();
+
+    /** Join-token requests allowed per client address and window. */
+    @WithDefault("120")
+    long tokenRequests();
+
+    /** Redis key prefix of the counters, so that deployments or test runs stay apart. */
+    @WithDefault("ratelimit")
+    String namespace();
+  }
+
+  /** The Redis server that holds shared state. */
+  interface Redis {
+    /** redis:// or rediss:// URL (REDIS_URL). */
+    @WithDefault("redis://127.0.0.1:6379")
+    String url();
+
+    /** Connections kept open to Redis. */
+    @WithDefault("32")
+    int poolSize();
+
+    /** Timeout of one Redis command. */
+    @WithDefault("3s")
+    Duration timeout();
+  }
+
+  /** Request limits of the REST API. */
+  interface Http {
+    /** Largest JSON request body accepted, in bytes; bigger bodies get 413. */
+    @WithDefault("65536")
+    long maxBodyBytes();
+  }
+}

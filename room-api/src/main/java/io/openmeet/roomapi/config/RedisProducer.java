@@ -1,0 +1,41 @@
+package io.openmeet.roomapi.config;
+
+import io.openmeet.presence.ratelimit.RateLimiter;
+import io.openmeet.presence.ratelimit.RedisRateLimiter;
+import io.openmeet.presence.redis.RedissonClientFactory;
+import io.openmeet.presence.room.RedisRoomDirectory;
+import io.openmeet.presence.room.RoomDirectory;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import org.redisson.api.RedissonClient;
+
+/** CDI wiring of the presence module: one Redisson client per application, shut down on stop. */
+@ApplicationScoped
+public class RedisProducer {
+
+  @Produces
+  @ApplicationScoped
+  RedissonClient redisson(OpenmeetConfig config) {
+    var redis = config.redis();
+    return RedissonClientFactory.create(
+        new RedissonClientFactory.Settings(
+            redis.url(), redis.poolSize(), Math.toIntExact(redis.timeout().toMillis())));
+  }
+
+  void close(@Disposes RedissonClient redisson) {
+    redisson.shutdown();
+  }
+
+  @Produces
+  @ApplicationScoped
+  RoomDirectory roomDirectory(RedissonClient redisson) {
+    return new RedisRoomDirectory(redisson);
+  }
+
+  @Produces
+  @ApplicationScoped
+  RateLimiter rateLimiter(RedissonClient redisson, OpenmeetConfig config) {
+    return new RedisRateLimiter(redisson, config.rateLimit().namespace());
+  }
+}

@@ -1,0 +1,264 @@
+package io.openmeet.roomapi.rest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import io.openmeet.roomapi.service.ApiException;
+import io.openmeet.roomapi.service.ErrorCode;
+import io.openmeet.roomapi.service.FieldError;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.ConstraintViolationException;
+import jakarta.validation.ElementKind;
+import jakarta.validation.Path;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+import org.redisson.client.RedisException;
+
+/**
+ * The one place that turns failures into application/problem+json. Anything it does not know is a
+ * 500 with a reference that is logged, never a stack trace on the wire.
+ */
+public class ProblemMapper {
+
+  private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
+
+  @ServerExceptionMapper
+  public Response api(ApiException e, HttpServerRequest request) {
+    Response.ResponseBuilder r = builder(e.code(), e.getMessage(), e.fieldErrors(), request);
+    if (e.retryAfter() != null) {
+      long seconds = Math.max(1, (e.retryAfter().toMillis() + 999) / 1000);
+      r.header(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
+    }
+    return r.build();
+  }
+
+  @ServerExceptionMapper
+  public Response validation(ConstraintViolationException e, HttpServerRequest request) {
+    List<FieldError> errors =
+        e.getConstraintViolations().stream()
+            .map(v -> new FieldError(field(v), v.getMessage()))
+            .sorted(Comparator.comparing(FieldError::field).thenComparing(FieldError::message))
+            .toList();
+    String detail =
+        errors.stream().map(f -> f.field() + ": " + f.message()).collect(Collectors.joining("; "));
+    return builder(ErrorCode.VALIDATION_FAILED, detail, errors, request).build();
+  }
+
+  @ServerExceptionMapper
+  public Response json(JsonProcessingException e, HttpServerRequest request) {
+    return jsonProblem(e, request);
+  }
+
+  @ServerExceptionMapper
+  public Response web(WebApplicationException e, HttpServerRequest request) {
+    JsonProcessingException json = cause(e, JsonProcessingException.class);
+    if (json != null) {
+      return jsonProblem(json, request);
+    }
+    int status = e.getResponse() == null ? 500 : e.getResponse().getStatus();
+    ErrorCode code =
+        switch (status) {
+          case 400 -> ErrorCode.BAD_REQUEST;
+          case 401 -> ErrorCode.UNAUTHORIZED;
+          case 403 -> ErrorCode.FORBIDDEN;
+          case 404 -> ErrorCode.NOT_FOUND;
+          case 405 -> ErrorCode.METHOD_NOT_ALLOWED;
+          case 406 -> ErrorCode.NOT_ACCEPTABLE;
+          case 409 -> ErrorCode.CONFLICT;
+          case 413 -> ErrorCode.PAYLOAD_TOO_LARGE;
+          case 415 -> ErrorCode.UNSUPPORTED_MEDIA_TYPE;
+          case 503 -> ErrorCode.SERVICE_UNAVAILABLE;
+          default -> status >= 500 ? ErrorCode.INTERNAL_ERROR : ErrorCode.BAD_REQUEST;
+        };
+    if (code == ErrorCode.INTERNAL_ERROR) {
+      return internal(e, request);
+    }
+    Response.ResponseBuilder r = builder(code, detailFor(code, request), List.of(), request);
+    if (status == 405 && e.getResponse().getHeaderString(HttpHeaders.ALLOW) != null) {
+      r.header(HttpHeaders.ALLOW, e.getResponse().getHeaderString(HttpHeaders.ALLOW));
+    }
+    return r.build();
+  }
+
+  @ServerExceptionMapper
+  public Response authenticationFailed(AuthenticationFailedException e, HttpServerRequest request) {
+    // the reason (expired, bad signature, wrong audience…) stays in the log: it helps forgers
+    LOG.debugf("rejected token on %s: %s", request.path(), e.getMessage());
+    return builder(
+            ErrorCode.INVALID_TOKEN,
+            "the bearer token is invalid, expired, or not meant for this service",
+            List.of(),
+            request)
+        .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"")
+        .build();
+  }
+
+  @ServerExceptionMapper
+  public Response unauthorized(UnauthorizedException e, HttpServerRequest request) {
+    return builder(ErrorCode.UNAUTHORIZED, "this endpoint needs a bearer token", List.of(), request)
+        .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
+        .build();
+  }
+
+  @ServerExceptionMapper
+  public Response forbidden(ForbiddenException e, HttpServerRequest request) {
+    return builder(ErrorCode.FORBIDDEN, "this token does not grant that", List.of(), request)
+        .build();
+  }
+
+  @ServerExceptionMapper
+  public Response redis(RedisException e, HttpServerRequest request) {
+    LOG.warnf(e, "Redis failed on %s %s", request.method(), request.path());
+    return builder(
+            ErrorCode.SERVICE_UNAVAILABLE,
+            "shared state (Redis) is unavailable",
+            List.of(),
+            request)
+        .header(HttpHeaders.RETRY_AFTER, "5")
+        .build();
+  }
+
+  @ServerExceptionMapper
+  public Response unexpected(Throwable e, HttpServerRequest request) {
+    ApiException api = cause(e, ApiException.class);
+    if (api != null) {
+      return api(api, request);
+    }
+    if (cause(e, RedisException.class) != null) {
+      return redis(cause(e, RedisException.class), request);
+    }
+    SQLException sql = cause(e, SQLException.class);
+    if (sql != null && sql.getSQLState() != null) {
+      if (sql.getSQLState().equals("23505")) {
+        // a unique index caught a race the service's own check could not see
+        return builder(
+                ErrorCode.CONFLICT, "this conflicts with an existing record", List.of(), request)
+            .build();
+      }
+      if (sql.getSQLState().startsWith("08")) {
+        LOG.warnf(e, "database unavailable on %s %s", request.method(), request.path());
+        return builder(
+                ErrorCode.SERVICE_UNAVAILABLE, "the database is unavailable", List.of(), request)
+            .header(HttpHeaders.RETRY_AFTER, "5")
+            .build();
+      }
+    }
+    return internal(e, request);
+  }
+
+  private Response internal(Throwable e, HttpServerRequest request) {
+    String reference = UUID.randomUUID().toString();
+    LOG.errorf(e, "unexpected failure %s on %s %s", reference, request.method(), request.path());
+    return builder(
+            ErrorCode.INTERNAL_ERROR,
+            "something went wrong on our side; reference " + reference,
+            List.of(),
+            request)
+        .build();
+  }
+
+  private Response jsonProblem(JsonProcessingException e, HttpServerRequest request) {
+    if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
+      String field =
+          mapping.getPath().stream()
+              .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+              .collect(Collectors.joining("."))
+              .replace(".[", "[");
+      String message =
+          e.getCause() instanceof IllegalArgumentException iae && iae.getMessage() != null
+              ? iae.getMessage()
+              : "has the wrong type or format";
+      FieldError error = new FieldError(field, message);
+      return builder(ErrorCode.VALIDATION_FAILED, field + ": " + message, List.of(error), request)
+          .build();
+    }
+    if (e instanceof JsonMappingException) {
+      return builder(
+              ErrorCode.VALIDATION_FAILED,
+              "the body must be a JSON object of the documented shape",
+              List.of(),
+              request)
+          .build();
+    }
+    var location = e.getLocation();
+    String where =
+        location == null
+            ? ""
+            : " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
+    return builder(
+            ErrorCode.MALFORMED_JSON, "the body is not valid JSON" + where, List.of(), request)
+        .build();
+  }
+
+  private static Response.ResponseBuilder builder(
+      ErrorCode code, String detail, List<FieldError> errors, HttpServerRequest request) {
+    Problem problem =
+        new Problem(
+            Problem.TYPE_PREFIX + code.code(),
+            code.title(),
+            code.status(),
+            detail,
+            request == null ? null : request.path(),
+            code.code(),
+            errors.isEmpty() ? null : errors);
+    return Response.status(code.status()).type(Problem.MEDIA_TYPE).entity(problem);
+  }
+
+  private static String detailFor(ErrorCode code, HttpServerRequest request) {
+    String target = request == null ? "" : request.method() + " " + request.path();
+    return switch (code) {
+      case NOT_FOUND -> "nothing at " + target;
+      case METHOD_NOT_ALLOWED -> target + " is not supported";
+      case UNSUPPORTED_MEDIA_TYPE -> "send application/json";
+      case NOT_ACCEPTABLE -> "this endpoint answers application/json";
+      case PAYLOAD_TOO_LARGE -> "the request body is too large";
+      default -> code.title();
+    };
+  }
+
+  /** The JSON name of a violated field: the path after the method parameter, or the parameter. */
+  static String field(ConstraintViolation<?> v) {
+    List<String> after = new ArrayList<>();
+    String parameter = null;
+    boolean seenParameter = false;
+    for (Path.Node node : v.getPropertyPath()) {
+      if (node.getKind() == ElementKind.PARAMETER) {
+        parameter = node.getName();
+        seenParameter = true;
+      } else if (seenParameter && node.getName() != null) {
+        after.add(node.getName());
+      }
+    }
+    if (!after.isEmpty()) {
+      return String.join(".", after);
+    }
+    if (parameter != null) {
+      return parameter;
+    }
+    return String.valueOf(v.getPropertyPath());
+  }
+
+  private static <T extends Throwable> T cause(Throwable e, Class<T> type) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (type.isInstance(t)) {
+        return type.cast(t);
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,97 @@
+package io.openmeet.roomapi.rest;
+
+import io.openmeet.roomapi.entity.RoomAccess;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import java.time.Instant;
+import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+/** JSON bodies of the room endpoints (field names fixed by DESIGN.md). */
+public final class RoomModels {
+
+  private RoomModels() {}
+
+  static final String REGION = "^[a-z0-9][a-z0-9-]{0,63}$";
+  static final String NOT_BLANK = "(?s).*\\S.*";
+
+  /** POST /api/rooms. */
+  public record CreateRoomRequest(
+      @NotBlank @Size(max = 200) String name,
+      @Schema(description = "public (default), invite_only or password") RoomAccess access,
+      @Schema(description = "required when access is password, else absent")
+          @Size(min = 4, max = 128)
+          String password,
+      @Schema(description = "2..100, default 12") @Min(2) @Max(100) Integer maxParticipants,
+      @Schema(description = "lower-case region name; default from configuration")
+          @Pattern(regexp = REGION, message = "must be lower-case letters, digits and dashes")
+          String region,
+      @Schema(description = "default false") Boolean lobbyEnabled,
+      @Schema(description = "creator's name in the moderator token (default: token name or Host)")
+          @Size(max = 100)
+          @Pattern(regexp = NOT_BLANK, message = "must not be blank")
+          String displayName) {}
+
+  /** PATCH /api/rooms/{id}: absent fields stay as they are. */
+  public record UpdateRoomRequest(
+      @Size(max = 200) @Pattern(regexp = NOT_BLANK, message = "must not be blank") String name,
+      RoomAccess access,
+      @Size(min = 4, max = 128) String password,
+      @Min(2) @Max(100) Integer maxParticipants,
+      @Pattern(regexp = REGION, message = "must be lower-case letters, digits and dashes")
+          String region,
+      Boolean lobbyEnabled) {}
+
+  /** POST /api/rooms/{idOrSlug}/tokens. */
+  public record TokenRequest(
+      @Schema(description = "required unless a user token names the caller")
+          @Size(max = 100)
+          @Pattern(regexp = NOT_BLANK, message = "must not be blank")
+          String displayName,
+      @Schema(description = "the room password, for password rooms") @Size(max = 128)
+          String password) {}
+
+  /** POST /api/rooms/{id}/invites: exactly one of the two. */
+  public record InviteRequest(
+      String userId, @Size(max = 320) @jakarta.validation.constraints.Email String email) {}
+
+  /** A room as clients see it; the password hash never leaves the server. */
+  public record RoomView(
+      UUID id,
+      String slug,
+      String name,
+      RoomAccess access,
+      int maxParticipants,
+      boolean lobbyEnabled,
+      String region,
+      boolean active,
+      Instant createdAt,
+      Instant closedAt,
+      String joinUrl,
+      String signallingUrl) {}
+
+  /** 201 answer of POST /api/rooms: the room plus the creator's moderator token. */
+  public record CreateRoomResponse(
+      UUID id,
+      String slug,
+      String name,
+      RoomAccess access,
+      int maxParticipants,
+      boolean lobbyEnabled,
+      String region,
+      Instant createdAt,
+      String joinUrl,
+      String signallingUrl,
+      String token,
+      Instant tokenExpiresAt) {}
+
+  /** A signed JWT. */
+  public record TokenResponse(
+      String token, Instant expiresAt, Boolean moderator, UUID roomId, String slug) {}
+
+  /** An invitation. */
+  public record InviteView(UUID id, UUID roomId, UUID userId, String email, Instant createdAt) {}
+}
