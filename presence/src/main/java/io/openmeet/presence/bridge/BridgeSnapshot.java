@@ -1,0 +1,64 @@
+package io.openmeet.presence.bridge;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * A bridge as the focus last saw it in the brewery: identity, placement and load from its presence
+ * stats, plus the focus's own health verdict.
+ *
+ * @param id the bridge's nickname in the brewery (unique per brewery)
+ * @param jid the occupant JID Colibri2 requests go to
+ * @param region empty when the bridge does not say
+ * @param relayId empty when the bridge does not say
+ * @param version empty when the bridge does not say
+ * @param stress {@code stress_level}: 0 idle, 1 full (may exceed 1)
+ * @param healthy the bridge's {@code healthy} stat and the focus's health checks both pass
+ * @param updatedAt when the focus received the stats
+ */
+public record BridgeSnapshot(
+    String id,
+    String jid,
+    String region,
+    String relayId,
+    String version,
+    double stress,
+    boolean healthy,
+    boolean drain,
+    boolean gracefulShutdown,
+    boolean shuttingDown,
+    Instant updatedAt) {
+
+  public BridgeSnapshot {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(jid, "jid");
+    region = Objects.requireNonNullElse(region, "");
+    relayId = Objects.requireNonNullElse(relayId, "");
+    version = Objects.requireNonNullElse(version, "");
+    Objects.requireNonNull(updatedAt, "updatedAt");
+    if (Double.isNaN(stress) || stress < 0) {
+      throw new IllegalArgumentException("stress must be a non-negative number, was " + stress);
+    }
+  }
+
+  /** Whether the bridge may be given new conferences or endpoints. */
+  public boolean acceptsNewConferences() {
+    return healthy && !drain && !gracefulShutdown && !shuttingDown;
+  }
+
+  /** The same snapshot with another health verdict. */
+  public BridgeSnapshot withHealthy(boolean healthy) {
+    return new BridgeSnapshot(
+        id,
+        jid,
+        region,
+        relayId,
+        version,
+        stress,
+        healthy,
+        drain,
+        gracefulShutdown,
+        shuttingDown,
+        updatedAt);
+  }
+}
