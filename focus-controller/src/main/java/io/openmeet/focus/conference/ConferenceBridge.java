@@ -1,0 +1,58 @@
+package io.openmeet.focus.conference;
+
+import io.openmeet.focus.sdp.MediaSource;
+import io.openmeet.focus.sdp.TransportDescription;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The bridge side of one conference, as the conference uses it: endpoints created, updated and
+ * expired on the bridge that hosts it (Colibri2 in production). Calls may block on the network.
+ */
+public interface ConferenceBridge {
+
+  /**
+   * Creates the endpoint (and the bridge conference on first use).
+   *
+   * @throws FocusException NO_BRIDGE when no bridge can take it
+   */
+  Allocation allocate(String endpointId, String statsId) throws FocusException;
+
+  /** Sends the participant's transport and its current sources (they replace the previous ones). */
+  void update(String endpointId, TransportDescription transport, List<MediaSource> sources)
+      throws FocusException;
+
+  /** Expires one endpoint; harmless when it is already gone. */
+  void expire(String endpointId);
+
+  /** Expires the whole conference on the bridge. */
+  void close();
+
+  /**
+   * What the bridge allocated for an endpoint.
+   *
+   * @param transport the bridge's ICE credentials, candidates and DTLS fingerprint (setup actpass)
+   * @param feedbackSources the bridge's own sources for this conference
+   * @param bridgeChannelUrl the colibri-ws URL for this endpoint, when the bridge offers one
+   * @param bridgeId the bridge that hosts the conference
+   */
+  record Allocation(
+      TransportDescription transport,
+      List<MediaSource> feedbackSources,
+      Optional<String> bridgeChannelUrl,
+      String bridgeId) {
+    public Allocation {
+      feedbackSources = List.copyOf(feedbackSources);
+    }
+  }
+
+  /** Opens the bridge side of a conference; nothing is sent until the first allocation. */
+  interface Factory {
+    /**
+     * @param meetingId the Colibri2 meeting id (unique per conference session)
+     * @param roomName the room's slug, used for the conference's name
+     * @param region the room's preferred region
+     */
+    ConferenceBridge open(String meetingId, String roomName, Optional<String> region);
+  }
+}

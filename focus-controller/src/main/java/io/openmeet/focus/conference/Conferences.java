@@ -1,0 +1,122 @@
+package io.openmeet.focus.conference;
+
+import io.openmeet.presence.conference.ConferenceLeases;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The conferences this node owns, one per room, created on the first join and dropped when empty.
+ * Each holds an ownership lease in Redis, renewed while it lives, so that another node can see who
+ * owns a room and take it over when this node dies.
+ */
+public final class Conferences implements Focus, AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Conferences.class);
+
+  private final ConferenceContext ctx;
+  private final ConferenceLeases leases;
+  private final Duration leaseTtl;
+  private final Map<UUID, Conference> byRoom = new ConcurrentHashMap<>();
+  private final Map<UUID, ConferenceLeases.Lease> leasesByRoom = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService renewer;
+
+  public Conferences(ConferenceContext ctx, ConferenceLeases leases, Duration leaseTtl) {
+    this.ctx = ctx;
+    this.leases = leases;
+    this.leaseTtl = leaseTtl;
+    this.renewer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "conference-lease-renewer");
+              t.setDaemon(true);
+              return t;
+            });
+    long every = Math.max(100, leaseTtl.toMillis() / 3);
+    renewer.scheduleWithFixedDelay(this::renewLeases, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public FocusParticipant join(JoinRequest request, ParticipantEvents events)
+      throws FocusException {
+    for (int attempt = 0; attempt < 3; attempt++) {
+      Conference conference = conferenceFor(request);
+      Conference.Member member = conference.join(request, events);
+      if (member != null) {
+        return member;
+      }
+      // the conference ended between lookup and join: it is being dropped, make a new one
+      byRoom.remove(request.roomId(), conference);
+    }
+    throw new FocusException(FocusException.Reason.INTERNAL, "the conference kept ending; retry");
+  }
+
+  /** Participants in the room's conference on this node. */
+  public int participants(UUID roomId) {
+    Conference c = byRoom.get(roomId);
+    return c == null ? 0 : c.size();
+  }
+
+  /** Conferences owned by this node. */
+  public int size() {
+    return byRoom.size();
+  }
+
+  private Conference conferenceFor(JoinRequest request) throws FocusException {
+    UUID roomId = request.roomId();
+    Conference existing = byRoom.get(roomId);
+    if (existing != null) {
+      return existing;
+    }
+    synchronized (this) {
+      existing = byRoom.get(roomId);
+      if (existing != null) {
+        return existing;
+      }
+      var lease = leases.tryAcquire(roomId.toString(), ctx.nodeId(), leaseTtl);
+      if (lease.isEmpty()) {
+        String owner = leases.owner(roomId.toString()).orElse("another node");
+        // relaying to the owner over Redis pub/sub is the next step of the scale-out design
+        throw new FocusException(
+            FocusException.Reason.INTERNAL, "this room's conference is hosted by " + owner);
+      }
+      leasesByRoom.put(roomId, lease.get());
+      Conference created = new Conference(ctx, roomId, request.roomName(), () -> dropped(roomId));
+      byRoom.put(roomId, created);
+      return created;
+    }
+  }
+
+  private void dropped(UUID roomId) {
+    byRoom.remove(roomId);
+    ConferenceLeases.Lease lease = leasesByRoom.remove(roomId);
+    if (lease != null) {
+      leases.release(lease);
+    }
+  }
+
+  private void renewLeases() {
+    leasesByRoom.forEach(
+        (room, lease) -> {
+          try {
+            if (!leases.renew(lease, leaseTtl)) {
+              LOG.warn("lost the lease of room {}: another node may take it over", room);
+            }
+          } catch (RuntimeException e) {
+            LOG.warn("renewing the lease of room {} failed: {}", room, e.toString());
+          }
+        });
+  }
+
+  @Override
+  public void close() {
+    renewer.shutdownNow();
+    leasesByRoom.values().forEach(leases::release);
+  }
+}

@@ -1,0 +1,542 @@
+package io.openmeet.focus.conference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.openmeet.focus.records.CallRecordEvent;
+import io.openmeet.focus.sdp.CodecSettings;
+import io.openmeet.focus.sdp.DtlsFingerprint;
+import io.openmeet.focus.sdp.IceCandidate;
+import io.openmeet.focus.sdp.MediaKind;
+import io.openmeet.focus.sdp.MediaSource;
+import io.openmeet.focus.sdp.Setup;
+import io.openmeet.focus.sdp.TransportDescription;
+import io.openmeet.presence.conference.ConferenceLeases;
+import io.openmeet.presence.conference.ParticipantPresence;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The conference's negotiation and life-cycle logic with in-memory stand-ins for the bridge,
+ * presence, leases and call records (the Colibri2 path against a real bridge is tested separately).
+ */
+class ConferenceTest {
+
+  private final FakeBridges bridges = new FakeBridges();
+  private final MemoryPresence presence = new MemoryPresence();
+  private final List<CallRecordEvent> records = new CopyOnWriteArrayList<>();
+  private final MemoryLeases leases = new MemoryLeases();
+  private final Conferences conferences =
+      new Conferences(
+          new ConferenceContext(
+              bridges,
+              CodecSettings.defaults(false),
+              presence,
+              records::add,
+              Clock.fixed(Instant.parse("2026-11-27T12:00:00Z"), ZoneOffset.UTC),
+              "node-test"),
+          leases,
+          Duration.ofSeconds(10));
+  private final UUID roomId = UUID.randomUUID();
+
+  @AfterEach
+  void close() {
+    conferences.close();
+  }
+
+  private JoinRequest request(String name, int max, boolean moderator) {
+    return new JoinRequest(
+        roomId,
+        "room-slug",
+        max,
+        Optional.of("local"),
+        Optional.empty(),
+        "guest-" + name,
+        name,
+        moderator,
+        true,
+        true);
+  }
+
+  private Joined join(String name) throws FocusException {
+    return join(name, 12, false);
+  }
+
+  private Joined join(String name, int max, boolean moderator) throws FocusException {
+    var events = new RecordingEvents();
+    var participant = conferences.join(request(name, max, moderator), events);
+    return new Joined(participant, events);
+  }
+
+  private record Joined(FocusParticipant participant, RecordingEvents events) {
+    void answerLastOffer(long ssrcBase) throws FocusException {
+      participant.answer(BrowserAnswer.to(events.lastOffer(), ssrcBase));
+    }
+  }
+
+  @Test
+  void the_first_join_creates_the_conference_and_gets_joined_then_an_offer() throws Exception {
+    var ada = join("Ada");
+    assertThat(ada.events.types()).containsExactly("joined", "offer");
+    assertThat(ada.events.othersAtJoin).isEmpty();
+    String offer = ada.events.lastOffer();
+    assertThat(offer).contains("a=group:BUNDLE 0 1 2").contains("a=setup:actpass");
+    assertThat(offer).contains("a=ice-ufrag:" + FakeBridges.UFRAG);
+    assertThat(bridges.log).containsExactly("open room-slug", "allocate " + ada.participant.id());
+    assertThat(presence.rooms.get(roomId.toString())).containsExactly(ada.participant.id());
+    assertThat(records).hasSize(2);
+    assertThat(records.get(0)).isInstanceOf(CallRecordEvent.CallStarted.class);
+    assertThat(records.get(1)).isInstanceOf(CallRecordEvent.ParticipantJoined.class);
+    assertThat(leases.owner(roomId.toString())).contains("node-test");
+  }
+
+  @Test
+  void an_answer_goes_to_the_bridge_and_the_others_are_reoffered_with_its_sources()
+      throws Exception {
+    var ada = join("Ada");
+    ada.answerLastOffer(1000);
+    var bob = join("Bob");
+    assertThat(ada.events.types()).endsWith("participant-joined");
+    assertThat(bob.events.othersAtJoin)
+        .extracting(ParticipantInfo::displayName)
+        .containsExactly("Ada");
+    // Bob's first offer already carries Ada's sources
+    assertThat(bob.events.lastOffer())
+        .contains("a=ssrc:1001 ")
+        .contains("a=ssrc-group:FID 1002 1003");
+
+    bob.answerLastOffer(2000);
+    assertThat(bridges.updates.get(bob.participant.id()))
+        .extracting(MediaSource::name)
+        .containsExactly(bob.participant.id() + "-a0", bob.participant.id() + "-v0");
+    // Ada is re-offered with Bob's sources on their own sendonly m-lines
+    assertThat(ada.events.offers()).hasSize(2);
+    assertThat(ada.events.lastOffer()).contains("a=ssrc:2001 ").contains("a=sendonly");
+  }
+
+  @Test
+  void a_reoffer_waits_until_the_outstanding_answer_arrives() throws Exception {
+    var ada = join("Ada"); // Ada does not answer yet
+    var bob = join("Bob");
+    bob.answerLastOffer(2000);
+    assertThat(ada.events.offers()).hasSize(1); // deferred: one offer in flight at a time
+    ada.answerLastOffer(1000);
+    assertThat(ada.events.offers()).hasSize(2);
+    assertThat(ada.events.lastOffer()).contains("a=ssrc:2001 ");
+  }
+
+  @Test
+  void answers_out_of_turn_or_malformed_are_refused_and_change_nothing() throws Exception {
+    var ada = join("Ada");
+    ada.answerLastOffer(1000);
+    assertThatThrownBy(() -> ada.answerLastOffer(1000))
+        .isInstanceOfSatisfying(
+            FocusException.class,
+            e -> assertThat(e.reason()).isEqualTo(FocusException.Reason.UNEXPECTED));
+    assertThatThrownBy(() -> ada.participant.answer("v=0\r\nnonsense"))
+        .isInstanceOfSatisfying(
+            FocusException.class,
+            e -> assertThat(e.reason()).isEqualTo(FocusException.Reason.INVALID_SDP));
+    assertThat(bridges.updates).hasSize(1);
+  }
+
+  @Test
+  void a_full_room_refuses_the_next_join_without_touching_the_bridge() throws Exception {
+    join("Ada", 2, false);
+    join("Bob", 2, false);
+    int calls = bridges.log.size();
+    assertThatThrownBy(() -> join("Cy", 2, false))
+        .isInstanceOfSatisfying(
+            FocusException.class,
+            e -> assertThat(e.reason()).isEqualTo(FocusException.Reason.ROOM_FULL));
+    assertThat(bridges.log).hasSize(calls);
+    assertThat(presence.rooms.get(roomId.toString())).hasSize(2);
+  }
+
+  @Test
+  void leaving_reoffers_the_others_and_the_last_leave_ends_the_call() throws Exception {
+    var ada = join("Ada");
+    ada.answerLastOffer(1000);
+    var bob = join("Bob");
+    bob.answerLastOffer(2000);
+    ada.answerLastOffer(1000); // the re-offer with Bob's sources
+    int adaOffers = ada.events.offers().size();
+
+    bob.participant.leave(LeaveReason.LEAVE);
+    assertThat(ada.events.types()).contains("participant-left");
+    assertThat(ada.events.offers()).hasSize(adaOffers + 1);
+    // Bob's m-lines stay, now inactive (unified plan never removes them)
+    assertThat(ada.events.lastOffer()).doesNotContain("a=ssrc:2001 ").contains("a=inactive");
+    assertThat(bridges.log).contains("expire " + bob.participant.id());
+
+    ada.participant.leave(LeaveReason.DISCONNECTED);
+    assertThat(bridges.log).endsWith("close");
+    assertThat(records.get(records.size() - 1))
+        .isEqualTo(
+            new CallRecordEvent.CallEnded(
+                ((CallRecordEvent.CallStarted) records.get(0)).callId(),
+                Instant.parse("2026-11-27T12:00:00Z"),
+                2,
+                2));
+    assertThat(presence.rooms.get(roomId.toString())).isEmpty();
+    assertThat(leases.owner(roomId.toString())).isEmpty();
+    assertThat(conferences.size()).isZero();
+
+    // a new join starts a new call on a new bridge conference
+    join("Cy");
+    assertThat(bridges.log.stream().filter(l -> l.startsWith("open"))).hasSize(2);
+  }
+
+  @Test
+  void leave_is_idempotent() throws Exception {
+    var ada = join("Ada");
+    join("Bob");
+    ada.participant.leave(LeaveReason.LEAVE);
+    ada.participant.leave(LeaveReason.DISCONNECTED);
+    assertThat(records.stream().filter(r -> r instanceof CallRecordEvent.ParticipantLeft))
+        .hasSize(1);
+  }
+
+  @Test
+  void only_moderators_mute_and_kick() throws Exception {
+    var mod = join("Mod", 12, true);
+    var ada = join("Ada");
+    assertThatThrownBy(() -> ada.participant.mute(mod.participant.id()))
+        .isInstanceOfSatisfying(
+            FocusException.class,
+            e -> assertThat(e.reason()).isEqualTo(FocusException.Reason.NOT_MODERATOR));
+    assertThatThrownBy(() -> mod.participant.kick("nobody"))
+        .isInstanceOfSatisfying(
+            FocusException.class,
+            e -> assertThat(e.reason()).isEqualTo(FocusException.Reason.UNKNOWN_PARTICIPANT));
+
+    mod.participant.mute(ada.participant.id());
+    assertThat(ada.events.types()).contains("muted");
+    assertThat(mod.events.mediaStates).contains(ada.participant.id() + " audio=false");
+
+    mod.participant.kick(ada.participant.id());
+    assertThat(ada.events.types()).endsWith("removed KICKED");
+    assertThat(mod.events.types()).contains("participant-left");
+    assertThat(presence.rooms.get(roomId.toString())).containsExactly(mod.participant.id());
+  }
+
+  @Test
+  void chat_and_media_state_reach_everyone() throws Exception {
+    var ada = join("Ada");
+    var bob = join("Bob");
+    ada.participant.chat("hello");
+    assertThat(bob.events.chats)
+        .containsExactly("Ada: hello @" + Instant.parse("2026-11-27T12:00:00Z").toEpochMilli());
+    assertThat(ada.events.chats).hasSize(1);
+    bob.participant.mediaState(false, true, false);
+    assertThat(ada.events.mediaStates).contains(bob.participant.id() + " audio=false");
+  }
+
+  @Test
+  void ice_restart_allocates_fresh_credentials_and_offers_again() throws Exception {
+    var ada = join("Ada");
+    ada.answerLastOffer(1000);
+    bridges.nextUfrag = "restarted1";
+    ada.participant.iceRestart();
+    assertThat(ada.events.lastOffer()).contains("a=ice-ufrag:restarted1");
+    ada.answerLastOffer(1000);
+  }
+
+  @Test
+  void a_room_owned_by_another_node_is_not_hosted_twice() throws Exception {
+    leases.tryAcquire(roomId.toString(), "node-other", Duration.ofSeconds(10));
+    assertThatThrownBy(() -> join("Ada"))
+        .isInstanceOfSatisfying(
+            FocusException.class, e -> assertThat(e.getMessage()).contains("node-other"));
+    assertThat(bridges.log).isEmpty();
+  }
+
+  // --- in-memory stand-ins (pure logic tests only)
+
+  static final class FakeBridges implements ConferenceBridge.Factory {
+    static final String UFRAG = "bridgeufrag1";
+    final List<String> log = new CopyOnWriteArrayList<>();
+    final Map<String, List<MediaSource>> updates = new HashMap<>();
+    volatile String nextUfrag = UFRAG;
+
+    @Override
+    public ConferenceBridge open(String meetingId, String roomName, Optional<String> region) {
+      log.add("open " + roomName);
+      return new ConferenceBridge() {
+        @Override
+        public Allocation allocate(String endpointId, String statsId) {
+          log.add("allocate " + endpointId);
+          var transport =
+              new TransportDescription(
+                  nextUfrag,
+                  "bridgepassword0123456789",
+                  List.of(
+                      new DtlsFingerprint(
+                          "sha-256",
+                          "2E:87:C2:A6:DE:39:ED:32:8C:5E:8E:1C:BE:B8:F7:AB:6D:A1:87:FC:EF:47:B3:93:A9:5A:38:DB:FA:42:3A:5A",
+                          Setup.ACTPASS)),
+                  List.of(
+                      new IceCandidate(
+                          "1",
+                          1,
+                          "udp",
+                          2130706431L,
+                          "127.0.0.1",
+                          10000,
+                          "host",
+                          null,
+                          -1,
+                          null,
+                          0)));
+          var feedback =
+              List.of(
+                  new MediaSource(
+                      MediaKind.AUDIO,
+                      "jvb-a0",
+                      "jvb",
+                      List.of(11L),
+                      List.of(),
+                      "mixedmslabel",
+                      "mixedlabelaudio0"),
+                  new MediaSource(
+                      MediaKind.VIDEO,
+                      "jvb-v0",
+                      "jvb",
+                      List.of(22L),
+                      List.of(),
+                      "mixedmslabel",
+                      "mixedlabelvideo0"));
+          return new Allocation(
+              transport,
+              feedback,
+              Optional.of("ws://bridge/colibri-ws/x/" + endpointId),
+              "jvb-test");
+        }
+
+        @Override
+        public void update(
+            String endpointId, TransportDescription transport, List<MediaSource> sources) {
+          log.add("update " + endpointId);
+          updates.put(endpointId, sources);
+        }
+
+        @Override
+        public void expire(String endpointId) {
+          log.add("expire " + endpointId);
+        }
+
+        @Override
+        public void close() {
+          log.add("close");
+        }
+      };
+    }
+  }
+
+  static final class MemoryPresence implements ParticipantPresence {
+    final Map<String, Set<String>> rooms = new HashMap<>();
+
+    @Override
+    public synchronized void joined(Participant p) {
+      rooms.computeIfAbsent(p.roomId(), k -> new HashSet<>()).add(p.participantId());
+    }
+
+    @Override
+    public synchronized void left(String roomId, String participantId, String userId) {
+      rooms.getOrDefault(roomId, new HashSet<>()).remove(participantId);
+    }
+
+    @Override
+    public synchronized Set<String> participants(String roomId) {
+      return Set.copyOf(rooms.getOrDefault(roomId, Set.of()));
+    }
+
+    @Override
+    public synchronized int count(String roomId) {
+      return participants(roomId).size();
+    }
+  }
+
+  static final class MemoryLeases implements ConferenceLeases {
+    final Map<String, String> owners = new HashMap<>();
+
+    @Override
+    public synchronized Optional<Lease> tryAcquire(String id, String node, Duration ttl) {
+      if (owners.containsKey(id)) {
+        return Optional.empty();
+      }
+      owners.put(id, node);
+      return Optional.of(new Lease(id, node));
+    }
+
+    @Override
+    public synchronized boolean renew(Lease lease, Duration ttl) {
+      return lease.nodeId().equals(owners.get(lease.conferenceId()));
+    }
+
+    @Override
+    public synchronized void release(Lease lease) {
+      owners.remove(lease.conferenceId(), lease.nodeId());
+    }
+
+    @Override
+    public synchronized Optional<String> owner(String id) {
+      return Optional.ofNullable(owners.get(id));
+    }
+  }
+
+  static final class RecordingEvents implements ParticipantEvents {
+    final List<String> log = new CopyOnWriteArrayList<>();
+    final List<String> offerSdps = new CopyOnWriteArrayList<>();
+    final List<String> chats = new CopyOnWriteArrayList<>();
+    final List<String> mediaStates = new CopyOnWriteArrayList<>();
+    List<ParticipantInfo> othersAtJoin;
+
+    List<String> types() {
+      return List.copyOf(log);
+    }
+
+    List<String> offers() {
+      return List.copyOf(offerSdps);
+    }
+
+    String lastOffer() {
+      return offerSdps.get(offerSdps.size() - 1);
+    }
+
+    @Override
+    public void joined(String participantId, List<ParticipantInfo> others) {
+      othersAtJoin = others;
+      log.add("joined");
+    }
+
+    @Override
+    public void offer(String sdp, String bridgeChannelUrl) {
+      offerSdps.add(sdp);
+      log.add("offer");
+    }
+
+    @Override
+    public void participantJoined(ParticipantInfo participant) {
+      log.add("participant-joined");
+    }
+
+    @Override
+    public void participantLeft(String participantId, LeaveReason reason) {
+      log.add("participant-left");
+    }
+
+    @Override
+    public void mediaState(String participantId, boolean audio, boolean video, boolean screen) {
+      mediaStates.add(participantId + " audio=" + audio);
+      log.add("media-state");
+    }
+
+    @Override
+    public void chat(String from, String displayName, String text, long ts) {
+      chats.add(displayName + ": " + text + " @" + ts);
+      log.add("chat");
+    }
+
+    @Override
+    public void dominantSpeaker(String participantId) {
+      log.add("dominant-speaker");
+    }
+
+    @Override
+    public void muted(String by) {
+      log.add("muted");
+    }
+
+    @Override
+    public void removed(LeaveReason reason) {
+      log.add("removed " + reason);
+    }
+  }
+
+  /**
+   * Answers an offer the way Chromium does: setup active, own tracks with SSRCs, remote ones
+   * recvonly.
+   */
+  static final class BrowserAnswer {
+    private static final AtomicLong UFRAGS = new AtomicLong();
+
+    static String to(String offer, long ssrcBase) {
+      List<String> out = new ArrayList<>();
+      String ufrag = "brw" + UFRAGS.incrementAndGet() + "x";
+      boolean inMedia = false;
+      boolean audioSent = false;
+      boolean videoSent = false;
+      List<String> pending = new ArrayList<>();
+      for (String line : offer.split("\r\n")) {
+        if (line.startsWith("m=")) {
+          out.addAll(pending);
+          pending.clear();
+          inMedia = true;
+          out.add(line);
+          continue;
+        }
+        if (!inMedia) {
+          if (!line.startsWith("a=msid-semantic")) {
+            out.add(line);
+          }
+          continue;
+        }
+        if (line.startsWith("a=candidate")
+            || line.startsWith("a=ssrc")
+            || line.startsWith("a=msid")
+            || line.startsWith("a=ice-")
+            || line.startsWith("a=fingerprint")
+            || line.startsWith("a=setup")) {
+          continue;
+        }
+        if (line.equals("a=sendrecv")) {
+          String m = out.stream().filter(l -> l.startsWith("m=")).reduce((a, b) -> b).orElseThrow();
+          boolean audio = m.startsWith("m=audio");
+          if (audio && !audioSent) {
+            audioSent = true;
+            pending.add("a=sendrecv");
+            pending.add("a=msid:s" + ssrcBase + " a" + ssrcBase);
+            pending.add("a=ssrc:" + (ssrcBase + 1) + " cname:c" + ssrcBase);
+          } else if (!audio && !videoSent) {
+            videoSent = true;
+            pending.add("a=sendrecv");
+            pending.add("a=msid:s" + ssrcBase + " v" + ssrcBase);
+            pending.add("a=ssrc-group:FID " + (ssrcBase + 2) + " " + (ssrcBase + 3));
+            pending.add("a=ssrc:" + (ssrcBase + 2) + " cname:c" + ssrcBase);
+            pending.add("a=ssrc:" + (ssrcBase + 3) + " cname:c" + ssrcBase);
+          } else {
+            pending.add("a=recvonly");
+          }
+        } else if (line.equals("a=sendonly")) {
+          pending.add("a=recvonly");
+        } else if (line.startsWith("a=mid:")) {
+          out.add(line);
+          out.add("a=ice-ufrag:" + ufrag);
+          out.add("a=ice-pwd:browserpassword0123456789");
+          out.add(
+              "a=fingerprint:sha-256 68:39:BA:EE:D9:E2:4E:73:A0:08:CD:7F:17:24:5F:1B:49:08:63:80:F9:86:CB:92:38:22:83:F2:22:F5:DD:43");
+          out.add("a=setup:active");
+        } else {
+          out.add(line);
+        }
+      }
+      out.addAll(pending);
+      return String.join("\r\n", out) + "\r\n";
+    }
+  }
+}
