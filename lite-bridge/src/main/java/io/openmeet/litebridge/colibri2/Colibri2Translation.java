@@ -188,7 +188,8 @@ final class Colibri2Translation {
         ms.addSource(s);
       }
       for (MediaSourceDesc.SsrcGroup g : d.groups()) {
-        SourceGroupPacketExtension group = new SourceGroupPacketExtension(g.semantics());
+        SourceGroupPacketExtension group = new SourceGroupPacketExtension();
+        group.setSemantics(g.semantics());
         List<SourcePacketExtension> members = new ArrayList<>();
         for (long ssrc : g.ssrcs()) {
           SourcePacketExtension s = new SourcePacketExtension();

@@ -161,6 +161,11 @@ public final class BreweryClient implements AutoCloseable {
     XMPPTCPConnectionConfiguration cfg = builder.build();
     XMPPTCPConnection c = new XMPPTCPConnection(cfg);
     c.setReplyTimeout(5000);
+    // Smack's default drops the connection on an unparsable stanza; one bad stanza must not cut
+    // the bridge off the brewery (malformed Colibri2 requests are answered, see
+    // LenientConferenceModifyProvider).
+    c.setParsingExceptionCallback(
+        stanza -> LOG.warning("dropped an unparsable stanza: " + stanza.getParsingException()));
     c.registerIQRequestHandler(conferenceModifyHandler(IQ.Type.get));
     c.registerIQRequestHandler(conferenceModifyHandler(IQ.Type.set));
     c.registerIQRequestHandler(healthCheckHandler());
@@ -236,6 +241,13 @@ public final class BreweryClient implements AutoCloseable {
               iq,
               StanzaError.getBuilder(StanzaError.Condition.forbidden)
                   .setDescriptiveEnText("Colibri2 requests are accepted only from the brewery room")
+                  .build());
+        }
+        if (iq instanceof MalformedColibri2Iq malformed) {
+          return IQ.createErrorResponse(
+              iq,
+              StanzaError.getBuilder(StanzaError.Condition.bad_request)
+                  .setDescriptiveEnText("Malformed request: " + malformed.problem())
                   .build());
         }
         return colibri.handle((ConferenceModifyIQ) iq);

@@ -3,6 +3,7 @@ package io.openmeet.litebridge.xmpp;
 import org.jitsi.xmpp.extensions.DefaultPacketExtensionProvider;
 import org.jitsi.xmpp.extensions.colibri.ColibriStatsExtension;
 import org.jitsi.xmpp.extensions.colibri.WebSocketPacketExtension;
+import org.jitsi.xmpp.extensions.colibri2.ConferenceModifyIQ;
 import org.jitsi.xmpp.extensions.colibri2.IqProviderUtils;
 import org.jitsi.xmpp.extensions.health.HealthCheckIQProvider;
 import org.jitsi.xmpp.extensions.jingle.DtlsFingerprintPacketExtension;
@@ -27,6 +28,10 @@ public final class XmppProviders {
     }
     IqProviderUtils.registerProviders();
     HealthCheckIQProvider.registerIQProvider();
+    ProviderManager.addIQProvider(
+        ConferenceModifyIQ.ELEMENT,
+        ConferenceModifyIQ.NAMESPACE,
+        new LenientConferenceModifyProvider());
     ProviderManager.addExtensionProvider(
         IceUdpTransportPacketExtension.ELEMENT,
         IceUdpTransportPacketExtension.NAMESPACE,
