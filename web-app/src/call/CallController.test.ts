@@ -1,81 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CallController, type CallDeps, type SignallingLike } from './CallController';
-import type { ClientMessage, ServerMessage, SignallingListener, SignallingOptions } from '../protocol';
-import type { PeerSessionLike, PeerSessionListener } from '../media/PeerSession';
+import { CallController, type CallDeps } from './CallController';
+import type { ServerMessage } from '../protocol';
+import { FakeBridge, FakePeer, FakeSignalling } from '../test/callFakes';
 import { useCallStore } from '../store/callStore';
 import { FakeMediaStream, FakeTrack, asStream, asTrack } from '../test/fakes';
-
-class FakeSignalling implements SignallingLike {
-  sent: ClientMessage[] = [];
-  connected = false;
-  connects = 0;
-  retries = 0;
-  left = false;
-  constructor(
-    readonly options: SignallingOptions,
-    readonly listener: SignallingListener,
-  ) {}
-  connect() {
-    this.connects++;
-  }
-  retry() {
-    this.retries++;
-  }
-  send(m: ClientMessage) {
-    if (!this.connected) return false;
-    this.sent.push(m);
-    return true;
-  }
-  leave() {
-    this.left = true;
-    this.connected = false;
-  }
-  server(m: ServerMessage) {
-    if (m.type === 'joined') this.connected = true;
-    this.listener.onMessage(m);
-  }
-  ofType<T extends ClientMessage['type']>(type: T): Extract<ClientMessage, { type: T }>[] {
-    return this.sent.filter((m) => m.type === type) as Extract<ClientMessage, { type: T }>[];
-  }
-}
-
-class FakePeer implements PeerSessionLike {
-  tracks: Record<string, MediaStreamTrack | null> = {};
-  offers: string[] = [];
-  closed = false;
-  screenSlot = true;
-  constructor(readonly listener: PeerSessionListener) {}
-  async applyOffer(sdp: string) {
-    this.offers.push(sdp);
-    return `answer-to:${sdp}`;
-  }
-  async addRemoteCandidate() {}
-  async setTrack(slot: 'mic' | 'camera' | 'screen', track: MediaStreamTrack | null) {
-    this.tracks[slot] = track;
-    return true;
-  }
-  hasScreenSlot() {
-    return this.screenSlot;
-  }
-  close() {
-    this.closed = true;
-  }
-}
-
-class FakeBridge {
-  urls: (string | undefined)[] = [];
-  lastN: number[] = [];
-  closed = false;
-  setUrl(u: string | undefined) {
-    this.urls.push(u);
-  }
-  setLastN(n: number) {
-    this.lastN.push(n);
-  }
-  close() {
-    this.closed = true;
-  }
-}
 
 const flush = () => new Promise((r) => setTimeout(r, 0));
 

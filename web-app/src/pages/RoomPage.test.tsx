@@ -1,0 +1,140 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { act, render, screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { RoomPage } from './RoomPage';
+import { ServicesProvider } from '../services';
+import { useCallStore } from '../store/callStore';
+import { FakeBridge, FakePeer, FakeSignalling } from '../test/callFakes';
+import { FakeMediaStream } from '../test/fakes';
+import { jsonResponse, testServices } from '../test/services';
+
+function setup() {
+  const signallers: FakeSignalling[] = [];
+  const peers: FakePeer[] = [];
+  const { services } = testServices(
+    async (url) =>
+      url.endsWith('/tokens')
+        ? jsonResponse(200, { token: 'guest-jwt' })
+        : jsonResponse(200, { id: 'r1', slug: 'abc', name: 'Standup', access: 'public', signallingUrl: 'ws://s/ws' }),
+    {
+      signallingFactory: (o, l) => {
+        const s = new FakeSignalling(o, l);
+        signallers.push(s);
+        return s;
+      },
+      peerFactory: (_i, l) => {
+        const p = new FakePeer(l);
+        peers.push(p);
+        return p;
+      },
+      bridgeFactory: () => new FakeBridge(),
+    },
+  );
+  render(
+    <ServicesProvider services={services}>
+      <RoomPage slug="abc" />
+    </ServicesProvider>,
+  );
+  return { signallers, peers };
+}
+
+async function joinAs(name: string) {
+  const user = userEvent.setup();
+  await screen.findByRole('heading', { name: 'Join “Standup”' });
+  await user.type(screen.getByLabelText('Your name'), name);
+  await user.click(screen.getByRole('button', { name: 'Join meeting' }));
+  await screen.findByTestId('in-call');
+  return user;
+}
+
+beforeEach(() => {
+  vi.stubGlobal('MediaStream', FakeMediaStream);
+  useCallStore.getState().reset();
+  localStorage.clear();
+  window.history.replaceState(null, '', '/r/abc');
+});
+afterEach(() => vi.unstubAllGlobals());
+
+describe('RoomPage: pre-join to call', () => {
+  it('connects, shows everyone, chats and leaves', async () => {
+    const { signallers } = setup();
+    const user = await joinAs('Ada');
+    const sig = signallers[0]!;
+    expect(sig.options).toMatchObject({ url: 'ws://s/ws', token: 'guest-jwt', displayName: 'Ada' });
+    act(() => sig.listener.onStateChange('connecting'));
+    expect(screen.getByTestId('connection-state')).toHaveTextContent('Connecting…');
+    act(() => {
+      sig.listener.onStateChange('connected');
+      sig.server({
+        type: 'joined',
+        participantId: 'me',
+        moderator: false,
+        participants: [{ participantId: 'bob', displayName: 'Bob', moderator: false, audio: false, video: true, screen: false }],
+        iceServers: [],
+      });
+    });
+    expect(screen.getByTestId('tile-self-camera')).toHaveAccessibleName('Ada (you)');
+    expect(screen.getByTestId('tile-bob-camera')).toHaveAccessibleName('Bob, microphone off');
+
+    await user.click(screen.getByRole('button', { name: 'Chat' }));
+    await user.type(screen.getByRole('textbox', { name: 'Chat message' }), 'hello bob{Enter}');
+    expect(sig.ofType('chat')).toEqual([{ type: 'chat', text: 'hello bob' }]);
+    act(() => sig.server({ type: 'chat', from: 'bob', displayName: 'Bob', text: 'hi ada', ts: 1 }));
+    expect(screen.getAllByTestId('chat-message').map((li) => li.textContent)).toEqual([
+      expect.stringContaining('hello bob'),
+      expect.stringContaining('hi ada'),
+    ]);
+
+    act(() => sig.server({ type: 'participant-left', participantId: 'bob', reason: 'leave' }));
+    expect(screen.queryByTestId('tile-bob-camera')).toBeNull();
+
+    await user.click(screen.getByRole('button', { name: 'Leave meeting' }));
+    expect(sig.left).toBe(true);
+    expect(window.location.pathname).toBe('/');
+  });
+
+  it('M mutes from the keyboard and the tile shows it', async () => {
+    const { signallers } = setup();
+    const user = await joinAs('Ada');
+    act(() =>
+      signallers[0]!.server({ type: 'joined', participantId: 'me', moderator: false, participants: [], iceServers: [] }),
+    );
+    await user.keyboard('m');
+    expect(await screen.findByRole('button', { name: 'Unmute microphone' })).toBeInTheDocument();
+    expect(screen.getByTestId('tile-self-camera')).toHaveAttribute('data-audio', 'false');
+    expect(signallers[0]!.ofType('media-state').at(-1)).toMatchObject({ audio: false });
+  });
+
+  it('shows reconnecting, and failed with a Retry button', async () => {
+    const { signallers } = setup();
+    const user = await joinAs('Ada');
+    const sig = signallers[0]!;
+    act(() => {
+      sig.server({ type: 'joined', participantId: 'me', moderator: false, participants: [], iceServers: [] });
+      sig.listener.onStateChange('reconnecting');
+    });
+    expect(screen.getByTestId('connection-state')).toHaveTextContent('Reconnecting');
+    act(() => sig.listener.onStateChange('failed', { code: 'connection-lost', message: 'could not reach the server' }));
+    expect(screen.getByTestId('connection-failed')).toHaveTextContent('could not reach the server');
+    await user.click(screen.getByRole('button', { name: 'Retry' }));
+    expect(sig.retries).toBe(1);
+  });
+
+  it('goes back to pre-join with "room full" when the server refuses the join', async () => {
+    const { signallers } = setup();
+    await joinAs('Ada');
+    act(() => signallers[0]!.listener.onStateChange('failed', { code: 'room-full', message: 'full' }));
+    expect(await screen.findByTestId('join-error')).toHaveTextContent('This meeting is full. Try again later.');
+    expect(screen.queryByTestId('in-call')).toBeNull();
+  });
+
+  it('tells a removed participant why the call ended', async () => {
+    const { signallers } = setup();
+    await joinAs('Ada');
+    act(() => {
+      signallers[0]!.server({ type: 'joined', participantId: 'me', moderator: false, participants: [], iceServers: [] });
+      signallers[0]!.server({ type: 'participant-left', participantId: 'me', reason: 'kicked' });
+    });
+    expect(await screen.findByTestId('call-ended')).toHaveTextContent('A moderator removed you from the meeting.');
+  });
+});
