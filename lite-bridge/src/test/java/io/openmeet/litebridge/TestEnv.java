@@ -44,8 +44,8 @@ final class TestEnv {
     }
     String x = "lite-bridge.apis.xmpp-client.";
     Map<String, Object> o = new HashMap<>();
-    o.put(x + "configs.brewery.muc_jids", brewery);
-    o.put(x + "configs.brewery.muc_nickname", nickname);
+    o.put(x + "configs.test.muc_jids", brewery);
+    o.put(x + "configs.test.muc_nickname", nickname);
     o.put(x + "presence-interval", "1 second");
     o.put(x + "reconnect-delay", "300 milliseconds");
     o.put("lite-bridge.http-servers.private.host", "127.0.0.1");

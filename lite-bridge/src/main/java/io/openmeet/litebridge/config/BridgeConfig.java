@@ -88,14 +88,13 @@ public record BridgeConfig(
   public static BridgeConfig from(Config c) {
     try {
       Config configs = c.getConfig(XMPP + "configs");
-      if (configs.root().isEmpty()) {
-        throw new InvalidConfigException(XMPP + "configs needs one XMPP client config");
-      }
-      String first = configs.root().keySet().stream().sorted().findFirst().orElseThrow();
-      Config x = configs.getConfig("\"" + first + "\"");
+      Config defaults = c.getConfig(XMPP + "client-defaults");
+      String first = configs.root().keySet().stream().sorted().findFirst().orElse(null);
+      Config x =
+          first == null ? defaults : configs.getConfig("\"" + first + "\"").withFallback(defaults);
       String mucJid = firstOf(x, "muc_jids");
       if (mucJid.isBlank()) {
-        throw new InvalidConfigException(XMPP + "configs." + first + ".muc_jids is empty");
+        throw new InvalidConfigException(XMPP + "configs: muc_jids is empty");
       }
       String nickname = x.hasPath("muc_nickname") ? x.getString("muc_nickname") : "";
       if (nickname.isBlank()) {
