@@ -4,10 +4,20 @@ import java.beans.PropertyChangeEvent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.bouncycastle.tls.DTLSClientProtocol;
+import org.bouncycastle.tls.DTLSServerProtocol;
+import org.bouncycastle.tls.DTLSTransport;
+import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 import org.ice4j.Transport;
 import org.ice4j.TransportAddress;
 import org.ice4j.ice.Agent;
@@ -35,15 +45,42 @@ final class EndpointConnection implements EndpointTransport {
   private final Component component;
   private final LocalIce localIce;
   private final Object lock = new Object();
+  private final Ice4jMediaEngine.Counters counters;
   private volatile TransportState state = TransportState.NEW;
-  private volatile Instant lastActivity = Instant.now();
+  private volatile long lastActivityMillis = System.currentTimeMillis();
   private volatile boolean receiveVideo = true;
+  private volatile List<MediaSourceDesc> sources = List.of();
+  private volatile Formats formats = Formats.NONE;
+  private volatile SrtpSession srtp;
   private RemoteTransport remote;
+  private BridgeDtls.QueueTransport dtls;
+  private boolean dtlsStarted;
+  private boolean iceConnected;
+
+  /** Received-stream statistics per SSRC, for receiver reports and REMB. */
+  private final Map<Long, ReceiveStats> receiveStats = new ConcurrentHashMap<>();
+
+  /** Packets sent to this endpoint, for answering its NACKs. */
+  private final Map<Long, SendCache> sendCaches = new ConcurrentHashMap<>();
+
+  /** RTX sequence numbers per RTX SSRC sent to this endpoint. */
+  private final Map<Long, AtomicInteger> rtxSequences = new ConcurrentHashMap<>();
+
+  private final AtomicInteger firSequence = new AtomicInteger();
+  private final AtomicLong videoBytesInInterval = new AtomicLong();
+  private long lastFeedbackNanos = System.nanoTime();
+  private long estimateBps = INITIAL_ESTIMATE_BPS;
+
+  /** Start, floor and ceiling of the REMB estimate sent to a video sender (bits/s). */
+  static final long INITIAL_ESTIMATE_BPS = 1_000_000;
+
+  static final long MAX_ESTIMATE_BPS = 20_000_000;
 
   EndpointConnection(ForwardingConference conference, String endpointId) {
     this.conference = conference;
     this.endpointId = endpointId;
     Ice4jMediaEngine engine = conference.engine();
+    this.counters = engine.counters;
     Logger logger = LOGGER.createChildLogger(EndpointConnection.class.getName());
     logger.addContext("endpoint", endpointId);
     this.agent = new Agent(logger);
@@ -66,6 +103,32 @@ final class EndpointConnection implements EndpointTransport {
     agent.addStateChangeListener(this::onIceStateChange);
     this.localIce = describe(agent, component, engine.config());
   }
+
+  /** What the endpoint negotiated, pre-digested for the packet path. */
+  record Formats(
+      Map<Integer, String> mediaTypeByPayloadType,
+      Map<Integer, Integer> rtxByApt,
+      int audioLevelExtensionId) {
+    static final Formats NONE = new Formats(Map.of(), Map.of(), -1);
+
+    static Formats of(MediaFormats formats) {
+      Map<Integer, String> types = new HashMap<>();
+      for (MediaFormats.PayloadType pt : formats.payloadTypes()) {
+        types.put(pt.id(), pt.mediaType() == null ? "" : pt.mediaType().toLowerCase(Locale.ROOT));
+      }
+      Map<Integer, Integer> rtxByApt = new HashMap<>();
+      formats.rtxPayloadTypes().forEach((rtx, apt) -> rtxByApt.put(apt, rtx));
+      int audioLevel = -1;
+      for (Map.Entry<Integer, String> ext : formats.headerExtensions().entrySet()) {
+        if (AUDIO_LEVEL_URI.equals(ext.getValue())) {
+          audioLevel = ext.getKey();
+        }
+      }
+      return new Formats(Map.copyOf(types), Map.copyOf(rtxByApt), audioLevel);
+    }
+  }
+
+  static final String AUDIO_LEVEL_URI = "urn:ietf:params:rtp-hdrext:ssrc-audio-level";
 
   private static LocalIce describe(Agent agent, Component component, MediaConfig config) {
     List<IceCandidate> candidates = new ArrayList<>();
@@ -136,15 +199,19 @@ final class EndpointConnection implements EndpointTransport {
         || remote.password().isBlank()) {
       throw new IllegalArgumentException("remote transport needs an ICE ufrag and pwd");
     }
+    boolean startDtls = false;
     synchronized (lock) {
       if (state == TransportState.CLOSED || state == TransportState.FAILED) {
         return;
       }
       boolean first = this.remote == null;
-      this.remote = remote;
+      if (first || !remote.fingerprints().isEmpty()) {
+        this.remote = remote;
+      }
       if (first) {
         stream.setRemoteUfrag(remote.ufrag());
         stream.setRemotePassword(remote.password());
+        dtls = new BridgeDtls.QueueTransport(this::sendRaw);
       }
       List<RemoteCandidate> candidates = new ArrayList<>();
       for (IceCandidate c : remote.candidates()) {
@@ -160,7 +227,11 @@ final class EndpointConnection implements EndpointTransport {
       } else {
         candidates.forEach(component::addUpdateRemoteCandidates);
         component.updateRemoteCandidates();
+        startDtls = iceConnected && !dtlsStarted;
       }
+    }
+    if (startDtls) {
+      startDtls();
     }
   }
 
@@ -202,20 +273,380 @@ final class EndpointConnection implements EndpointTransport {
   private void onIceStateChange(PropertyChangeEvent event) {
     Object value = event.getNewValue();
     if (value == IceProcessingState.COMPLETED) {
-      conference.engine().counters.iceSucceeded.increment();
-      onIceConnected();
+      counters.iceSucceeded.increment();
+      synchronized (lock) {
+        iceConnected = true;
+      }
+      startDtls();
     } else if (value == IceProcessingState.FAILED) {
-      conference.engine().counters.iceFailed.increment();
+      counters.iceFailed.increment();
       fail("ICE failed");
     }
   }
 
-  private void onIceConnected() {
-    // DTLS starts here (next step)
+  /** Starts the DTLS handshake once ICE is connected and the peer's fingerprint is known. */
+  private void startDtls() {
+    final boolean server;
+    final List<DtlsFingerprint> fingerprints;
+    final BridgeDtls.QueueTransport transport;
+    synchronized (lock) {
+      if (dtlsStarted || remote == null || state != TransportState.CONNECTING) {
+        return;
+      }
+      dtlsStarted = true;
+      fingerprints = remote.fingerprints();
+      transport = dtls;
+      server = isDtlsServer(fingerprints);
+    }
+    try {
+      conference.engine().handshakes().execute(() -> runDtls(server, fingerprints, transport));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      fail("media engine is shutting down");
+    }
   }
 
+  /** The peer's setup: active makes the bridge the server; passive or actpass the client. */
+  static boolean isDtlsServer(List<DtlsFingerprint> fingerprints) {
+    for (DtlsFingerprint f : fingerprints) {
+      if (f.setup() != null && f.setup().equalsIgnoreCase("active")) {
+        return true;
+      }
+    }
+    for (DtlsFingerprint f : fingerprints) {
+      if (f.setup() != null
+          && (f.setup().equalsIgnoreCase("passive") || f.setup().equalsIgnoreCase("actpass"))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void runDtls(
+      boolean server, List<DtlsFingerprint> fingerprints, BridgeDtls.QueueTransport transport) {
+    BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
+    DtlsCertificate certificate = conference.engine().certificate();
+    DTLSTransport session;
+    BridgeDtls.Keys keys;
+    try {
+      if (server) {
+        BridgeDtls.Server tlsServer = new BridgeDtls.Server(crypto, certificate, fingerprints);
+        session = new DTLSServerProtocol().accept(tlsServer, transport);
+        keys = tlsServer.keys();
+      } else {
+        BridgeDtls.Client tlsClient = new BridgeDtls.Client(crypto, certificate, fingerprints);
+        session = new DTLSClientProtocol().connect(tlsClient, transport);
+        keys = tlsClient.keys();
+      }
+    } catch (IOException | RuntimeException e) {
+      if (state != TransportState.CLOSED) {
+        counters.dtlsFailed.increment();
+        fail("DTLS handshake failed: " + e.getMessage());
+      }
+      return;
+    }
+    SrtpSession session1 = new SrtpSession(keys.profile(), keys.keyingMaterial(), server);
+    synchronized (lock) {
+      if (state != TransportState.CONNECTING) {
+        session1.close();
+        return;
+      }
+      srtp = session1;
+      state = TransportState.CONNECTED;
+    }
+    conference.refreshConnected();
+    // keep serving the DTLS association: retransmitted flights and close_notify
+    byte[] buf = new byte[2048];
+    while (state == TransportState.CONNECTED) {
+      try {
+        session.receive(buf, 0, buf.length, 1000);
+      } catch (IOException e) {
+        break;
+      }
+    }
+  }
+
+  /** The ice4j push-API callback: demultiplexes DTLS, SRTP and SRTCP (RFC 7983, RFC 5761). */
   private void onBuffer(Buffer buffer) {
-    lastActivity = Instant.now();
+    byte[] data = buffer.getBuffer();
+    int off = buffer.getOffset();
+    int len = buffer.getLength();
+    lastActivityMillis = System.currentTimeMillis();
+    try {
+      if (Rtp.looksLikeDtls(data, off, len)) {
+        BridgeDtls.QueueTransport transport = dtls;
+        if (transport != null) {
+          transport.offer(data, off, len);
+        }
+      } else if (Rtp.looksLikeRtpOrRtcp(data, off, len)) {
+        counters.packetsReceived.increment();
+        counters.bytesReceived.add(len);
+        if (Rtp.isRtcp(data, off, len)) {
+          onSrtcp(data, off, len);
+        } else {
+          onSrtp(data, off, len);
+        }
+      } else {
+        counters.packetsDropped.increment();
+      }
+    } catch (RuntimeException e) {
+      // a malformed packet must never break the receive thread for everyone else
+      counters.packetsDropped.increment();
+    }
+  }
+
+  private void onSrtp(byte[] data, int off, int len) {
+    SrtpSession session = srtp;
+    if (session == null || state != TransportState.CONNECTED) {
+      counters.packetsDropped.increment();
+      return;
+    }
+    PacketBuffer packet = new PacketBuffer(data, off, len);
+    if (!session.unprotectRtp(packet)) {
+      counters.packetsDropped.increment();
+      return;
+    }
+    int plainLength = packet.getLength();
+    if (Rtp.headerLength(data, off, plainLength) < 0) {
+      counters.packetsDropped.increment();
+      return;
+    }
+    byte[] plain = new byte[plainLength];
+    System.arraycopy(data, off, plain, 0, plainLength);
+
+    long ssrc = Rtp.ssrc(plain, 0);
+    int pt = Rtp.payloadType(plain, 0);
+    ForwardingConference.SourceIndex index = conference.sourceIndex();
+    if (index.owners().get(ssrc) != this) {
+      conference.learnOwner(ssrc, this);
+    }
+    String type = index.types().get(ssrc);
+    if (type == null) {
+      Long primary = index.rtxToPrimary().get(ssrc);
+      type = primary == null ? null : index.types().get(primary);
+    }
+    Formats f = formats;
+    if (type == null) {
+      type = f.mediaTypeByPayloadType().getOrDefault(pt, "video");
+    }
+    boolean audio = "audio".equals(type);
+
+    ReceiveStats stats = receiveStats.get(ssrc);
+    if (stats == null && receiveStats.size() < 64) {
+      stats = receiveStats.computeIfAbsent(ssrc, s -> new ReceiveStats());
+    }
+    if (stats != null) {
+      stats.received(Rtp.sequenceNumber(plain, 0), audio);
+    }
+    if (!audio) {
+      videoBytesInInterval.addAndGet(plainLength);
+    }
+
+    if (audio && f.audioLevelExtensionId() > 0) {
+      int level = Rtp.audioLevel(plain, 0, plainLength, f.audioLevelExtensionId());
+      if (level >= 0) {
+        conference.audioLevel(endpointId, level);
+      }
+    }
+
+    for (EndpointConnection receiver : conference.connected()) {
+      if (receiver != this && (audio || receiver.receiveVideo)) {
+        receiver.sendRtp(plain);
+      }
+    }
+  }
+
+  private void onSrtcp(byte[] data, int off, int len) {
+    SrtpSession session = srtp;
+    if (session == null || state != TransportState.CONNECTED) {
+      counters.packetsDropped.increment();
+      return;
+    }
+    PacketBuffer packet = new PacketBuffer(data, off, len);
+    if (!session.unprotectRtcp(packet)) {
+      counters.packetsDropped.increment();
+      return;
+    }
+    int end = off + packet.getLength();
+    int pos = off;
+    while (pos + 8 <= end) {
+      if ((data[pos] & 0xC0) != 0x80) {
+        return;
+      }
+      int length = Rtp.rtcpPacketLength(data, pos);
+      if (pos + length > end) {
+        return;
+      }
+      int type = data[pos + 1] & 0xFF;
+      int fmt = data[pos] & 0x1F;
+      if (type == Rtp.RTCP_PSFB && fmt == Rtp.FMT_PLI && length >= 12) {
+        conference.requestKeyframe(this, Rtp.readUint32(data, pos + 8), false);
+      } else if (type == Rtp.RTCP_PSFB && fmt == Rtp.FMT_FIR && length >= 20) {
+        for (int fci = pos + 12; fci + 8 <= pos + length; fci += 8) {
+          conference.requestKeyframe(this, Rtp.readUint32(data, fci), true);
+        }
+      } else if (type == Rtp.RTCP_RTPFB && fmt == Rtp.FMT_NACK && length >= 16) {
+        long mediaSsrc = Rtp.readUint32(data, pos + 8);
+        for (int fci = pos + 12; fci + 4 <= pos + length; fci += 4) {
+          int pid = ((data[fci] & 0xFF) << 8) | (data[fci + 1] & 0xFF);
+          int blp = ((data[fci + 2] & 0xFF) << 8) | (data[fci + 3] & 0xFF);
+          retransmit(mediaSsrc, pid);
+          for (int bit = 0; bit < 16; bit++) {
+            if ((blp & (1 << bit)) != 0) {
+              retransmit(mediaSsrc, (pid + bit + 1) & 0xFFFF);
+            }
+          }
+        }
+      } else if (type == Rtp.RTCP_SR && length >= 28) {
+        // sender reports carry the NTP/RTP mapping receivers need for lip sync
+        byte[] sr = new byte[length];
+        System.arraycopy(data, pos, sr, 0, length);
+        for (EndpointConnection receiver : conference.connected()) {
+          if (receiver != this) {
+            receiver.sendRtcp(sr);
+          }
+        }
+      }
+      // RR, SDES, BYE, REMB, transport-cc and the rest end here
+      pos += length;
+    }
+  }
+
+  /** Encrypts and sends one forwarded RTP packet; remembers it for NACKs. */
+  void sendRtp(byte[] plain) {
+    SrtpSession session = srtp;
+    if (session == null) {
+      return;
+    }
+    long ssrc = Rtp.ssrc(plain, 0);
+    SendCache cache = sendCaches.get(ssrc);
+    if (cache == null && sendCaches.size() < 256) {
+      cache = sendCaches.computeIfAbsent(ssrc, s -> new SendCache());
+    }
+    if (cache != null) {
+      cache.put(plain);
+    }
+    PacketBuffer packet = PacketBuffer.copyOf(plain, 0, plain.length);
+    if (session.protectRtp(packet)) {
+      sendRaw(packet.getBuffer(), packet.getOffset(), packet.getLength());
+    } else {
+      counters.packetsDropped.increment();
+    }
+  }
+
+  /** Encrypts and sends an RTCP (compound) packet. */
+  void sendRtcp(byte[] plain) {
+    SrtpSession session = srtp;
+    if (session == null) {
+      return;
+    }
+    PacketBuffer packet = PacketBuffer.copyOf(plain, 0, plain.length);
+    if (session.protectRtcp(packet)) {
+      sendRaw(packet.getBuffer(), packet.getOffset(), packet.getLength());
+    }
+  }
+
+  private void retransmit(long mediaSsrc, int sequence) {
+    SendCache cache = sendCaches.get(mediaSsrc);
+    byte[] original = cache == null ? null : cache.get(sequence);
+    if (original == null) {
+      return;
+    }
+    counters.retransmissions.increment();
+    Integer rtxPt = formats.rtxByApt().get(Rtp.payloadType(original, 0));
+    Long rtxSsrc = conference.sourceIndex().primaryToRtx().get(mediaSsrc);
+    if (rtxPt == null || rtxSsrc == null) {
+      sendRtpAgain(original);
+      return;
+    }
+    // RFC 4588: RTX header, then the original sequence number, then the original payload
+    int header = Rtp.headerLength(original, 0, original.length);
+    int payloadEnd = original.length;
+    if ((original[0] & 0x20) != 0 && payloadEnd > header) {
+      payloadEnd -= original[payloadEnd - 1] & 0xFF;
+    }
+    if (header < 0 || payloadEnd < header) {
+      return;
+    }
+    byte[] rtx = new byte[payloadEnd + 2];
+    System.arraycopy(original, 0, rtx, 0, header);
+    rtx[0] &= (byte) ~0x20;
+    rtx[1] = (byte) ((original[1] & 0x80) | rtxPt);
+    int rtxSeq =
+        rtxSequences.computeIfAbsent(rtxSsrc, s -> new AtomicInteger()).getAndIncrement() & 0xFFFF;
+    Rtp.writeUint16(rtx, 2, rtxSeq);
+    Rtp.writeUint32(rtx, 8, rtxSsrc);
+    rtx[header] = original[2];
+    rtx[header + 1] = original[3];
+    System.arraycopy(original, header, rtx, header + 2, payloadEnd - header);
+    PacketBuffer packet = PacketBuffer.copyOf(rtx, 0, rtx.length);
+    SrtpSession session = srtp;
+    if (session != null && session.protectRtp(packet)) {
+      sendRaw(packet.getBuffer(), packet.getOffset(), packet.getLength());
+    }
+  }
+
+  private void sendRtpAgain(byte[] original) {
+    SrtpSession session = srtp;
+    PacketBuffer packet = PacketBuffer.copyOf(original, 0, original.length);
+    if (session != null && session.protectRtp(packet)) {
+      sendRaw(packet.getBuffer(), packet.getOffset(), packet.getLength());
+    }
+  }
+
+  /** Asks this endpoint (the owner of {@code mediaSsrc}) for a keyframe. */
+  void sendKeyframeRequest(long mediaSsrc, boolean fir) {
+    long sender = conference.feedbackVideoSsrc();
+    sendRtcp(
+        fir
+            ? Rtp.fir(sender, mediaSsrc, firSequence.incrementAndGet())
+            : Rtp.pli(sender, mediaSsrc));
+  }
+
+  /**
+   * Once a second: a receiver report for every SSRC received from this endpoint and, if it sends
+   * video, a REMB estimate that grows with what actually arrives so the sender ramps up.
+   */
+  void sendReceiverFeedback() {
+    if (srtp == null) {
+      return;
+    }
+    List<Rtp.ReportBlock> blocks = new ArrayList<>();
+    List<Long> videoSsrcs = new ArrayList<>();
+    receiveStats.forEach(
+        (ssrc, stats) -> {
+          blocks.add(stats.reportBlock(ssrc));
+          if (!stats.audio()) {
+            videoSsrcs.add(ssrc);
+          }
+        });
+    byte[] rr = Rtp.receiverReport(conference.feedbackAudioSsrc(), blocks);
+    byte[] compound = rr;
+    if (!videoSsrcs.isEmpty()) {
+      long now = System.nanoTime();
+      double seconds = Math.max(0.001, (now - lastFeedbackNanos) / 1e9);
+      lastFeedbackNanos = now;
+      long measured = Math.round(videoBytesInInterval.getAndSet(0) * 8 / seconds);
+      estimateBps =
+          Math.min(
+              MAX_ESTIMATE_BPS,
+              Math.max(INITIAL_ESTIMATE_BPS, Math.max(estimateBps, measured * 3 / 2)));
+      long[] ssrcs = videoSsrcs.stream().mapToLong(Long::longValue).toArray();
+      byte[] remb = Rtp.remb(conference.feedbackVideoSsrc(), estimateBps, ssrcs);
+      compound = new byte[rr.length + remb.length];
+      System.arraycopy(rr, 0, compound, 0, rr.length);
+      System.arraycopy(remb, 0, compound, rr.length, remb.length);
+    }
+    sendRtcp(compound);
+  }
+
+  private void sendRaw(byte[] data, int off, int len) {
+    try {
+      component.send(data, off, len);
+      counters.packetsSent.increment();
+      counters.bytesSent.add(len);
+    } catch (IOException | RuntimeException e) {
+      counters.packetsDropped.increment();
+    }
   }
 
   void fail(String reason) {
@@ -225,6 +656,8 @@ final class EndpointConnection implements EndpointTransport {
       }
       state = TransportState.FAILED;
     }
+    LOGGER.info("endpoint " + endpointId + " failed: " + reason);
+    conference.refreshConnected();
     try {
       conference.listener().transportFailed(endpointId, reason);
     } catch (RuntimeException e) {
@@ -233,18 +666,23 @@ final class EndpointConnection implements EndpointTransport {
   }
 
   @Override
-  public void setSources(List<MediaSourceDesc> sources) {}
+  public void setSources(List<MediaSourceDesc> sources) {
+    this.sources = sources == null ? List.of() : List.copyOf(sources);
+    conference.reindexSources();
+  }
+
+  List<MediaSourceDesc> sources() {
+    return sources;
+  }
 
   @Override
-  public void setMediaFormats(MediaFormats formats) {}
+  public void setMediaFormats(MediaFormats formats) {
+    this.formats = formats == null ? Formats.NONE : Formats.of(formats);
+  }
 
   @Override
   public void setReceiveVideo(boolean receiveVideo) {
     this.receiveVideo = receiveVideo;
-  }
-
-  boolean receiveVideo() {
-    return receiveVideo;
   }
 
   @Override
@@ -254,7 +692,7 @@ final class EndpointConnection implements EndpointTransport {
 
   @Override
   public Instant lastActivity() {
-    return lastActivity;
+    return Instant.ofEpochMilli(lastActivityMillis);
   }
 
   InetSocketAddress selectedRemoteAddress() {
@@ -264,13 +702,91 @@ final class EndpointConnection implements EndpointTransport {
 
   @Override
   public void close() {
+    closeQuietly();
+  }
+
+  void closeQuietly() {
+    BridgeDtls.QueueTransport transport;
+    SrtpSession session;
     synchronized (lock) {
       if (state == TransportState.CLOSED) {
         return;
       }
       state = TransportState.CLOSED;
+      transport = dtls;
+      session = srtp;
+      srtp = null;
+    }
+    if (transport != null) {
+      transport.close();
     }
     agent.free();
     conference.endpointClosed(this);
+    if (session != null) {
+      session.close();
+    }
+  }
+
+  /** RFC 3550 A.1/A.3 sequence accounting for one received SSRC. */
+  static final class ReceiveStats {
+    private boolean audio;
+    private int baseSeq = -1;
+    private int maxSeq;
+    private long cycles;
+    private long received;
+    private long expectedPrior;
+    private long receivedPrior;
+
+    synchronized void received(int seq, boolean audio) {
+      this.audio = audio;
+      if (baseSeq < 0) {
+        baseSeq = seq;
+        maxSeq = seq;
+      } else {
+        int delta = (seq - maxSeq) & 0xFFFF;
+        if (delta > 0 && delta < 0x8000) {
+          if (seq < maxSeq) {
+            cycles += 0x10000;
+          }
+          maxSeq = seq;
+        }
+      }
+      received++;
+    }
+
+    synchronized boolean audio() {
+      return audio;
+    }
+
+    synchronized Rtp.ReportBlock reportBlock(long ssrc) {
+      long extendedMax = cycles + maxSeq;
+      long expected = baseSeq < 0 ? 0 : extendedMax - baseSeq + 1;
+      long lost = expected - received;
+      long expectedInterval = expected - expectedPrior;
+      long receivedInterval = received - receivedPrior;
+      expectedPrior = expected;
+      receivedPrior = received;
+      long lostInterval = expectedInterval - receivedInterval;
+      int fraction =
+          expectedInterval <= 0 || lostInterval <= 0
+              ? 0
+              : (int) Math.min(255, (lostInterval << 8) / expectedInterval);
+      return new Rtp.ReportBlock(ssrc, fraction, (int) lost, extendedMax & 0xFFFFFFFFL, 0);
+    }
+  }
+
+  /** The last {@value #SIZE} packets of one SSRC sent to this endpoint, by sequence number. */
+  static final class SendCache {
+    static final int SIZE = 1024;
+    private final byte[][] packets = new byte[SIZE][];
+
+    synchronized void put(byte[] plain) {
+      packets[Rtp.sequenceNumber(plain, 0) & (SIZE - 1)] = plain;
+    }
+
+    synchronized byte[] get(int sequence) {
+      byte[] p = packets[sequence & (SIZE - 1)];
+      return p != null && Rtp.sequenceNumber(p, 0) == sequence ? p : null;
+    }
   }
 }

@@ -1,15 +1,29 @@
 package io.openmeet.litebridge.media;
 
 import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.jitsi.utils.dsi.DominantSpeakerIdentification;
+import org.jitsi.utils.logging2.Logger;
+import org.jitsi.utils.logging2.LoggerImpl;
 
-/** One conference's endpoints and the forwarding between them. */
+/**
+ * One conference's endpoints and the forwarding between them: RTP fan-out, keyframe-request routing
+ * by SSRC owner, and dominant speaker detection.
+ */
 final class ForwardingConference implements MediaConference {
 
+  private static final Logger LOGGER = new LoggerImpl(ForwardingConference.class.getName());
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final int PREVIOUS_SPEAKERS = 4;
 
   private final Ice4jMediaEngine engine;
   private final String meetingId;
@@ -17,7 +31,22 @@ final class ForwardingConference implements MediaConference {
   private final long feedbackAudioSsrc;
   private final long feedbackVideoSsrc;
   private final Map<String, EndpointConnection> endpoints = new ConcurrentHashMap<>();
+  private final Map<Long, EndpointConnection> learnedOwners = new ConcurrentHashMap<>();
+  private final DominantSpeakerIdentification<String> speakers;
+  private final LinkedList<String> speakerHistory = new LinkedList<>();
+  private final ScheduledFuture<?> reports;
+  private volatile EndpointConnection[] connected = new EndpointConnection[0];
+  private volatile SourceIndex sourceIndex = SourceIndex.EMPTY;
   private volatile boolean closed;
+
+  /** Which endpoint owns which SSRC, its media type, and the RTX (FID) pairs. */
+  record SourceIndex(
+      Map<Long, EndpointConnection> owners,
+      Map<Long, String> types,
+      Map<Long, Long> rtxToPrimary,
+      Map<Long, Long> primaryToRtx) {
+    static final SourceIndex EMPTY = new SourceIndex(Map.of(), Map.of(), Map.of(), Map.of());
+  }
 
   ForwardingConference(Ice4jMediaEngine engine, String meetingId, Listener listener) {
     this.engine = engine;
@@ -29,6 +58,10 @@ final class ForwardingConference implements MediaConference {
       video = randomSsrc();
     }
     this.feedbackVideoSsrc = video;
+    this.speakers = new DominantSpeakerIdentification<>(Clock.systemUTC(), engine.timer());
+    speakers.addActiveSpeakerChangedListener(this::onDominantSpeaker);
+    this.reports =
+        engine.timer().scheduleAtFixedRate(this::sendReports, 500, 1000, TimeUnit.MILLISECONDS);
   }
 
   static long randomSsrc() {
@@ -63,6 +96,14 @@ final class ForwardingConference implements MediaConference {
     return endpoints.values();
   }
 
+  EndpointConnection[] connected() {
+    return connected;
+  }
+
+  SourceIndex sourceIndex() {
+    return sourceIndex;
+  }
+
   @Override
   public EndpointTransport createEndpoint(String endpointId) {
     if (closed) {
@@ -74,15 +115,125 @@ final class ForwardingConference implements MediaConference {
     EndpointConnection connection = new EndpointConnection(this, endpointId);
     EndpointConnection previous = endpoints.putIfAbsent(endpointId, connection);
     if (previous != null) {
-      connection.close();
+      connection.closeQuietly();
       throw new IllegalStateException(
           "endpoint " + endpointId + " already exists in conference " + meetingId);
     }
     return connection;
   }
 
+  /** Recomputes the array of endpoints that may receive media (CONNECTED). */
+  synchronized void refreshConnected() {
+    List<EndpointConnection> list = new ArrayList<>();
+    for (EndpointConnection e : endpoints.values()) {
+      if (e.state() == TransportState.CONNECTED) {
+        list.add(e);
+      }
+    }
+    connected = list.toArray(new EndpointConnection[0]);
+  }
+
+  /** Rebuilds the SSRC index after an endpoint's sources changed or it left. */
+  synchronized void reindexSources() {
+    Map<Long, EndpointConnection> owners = new HashMap<>();
+    Map<Long, String> types = new HashMap<>();
+    Map<Long, Long> rtxToPrimary = new HashMap<>();
+    Map<Long, Long> primaryToRtx = new HashMap<>();
+    for (EndpointConnection e : endpoints.values()) {
+      for (MediaSourceDesc source : e.sources()) {
+        for (Long ssrc : source.ssrcs()) {
+          owners.put(ssrc, e);
+          types.put(ssrc, source.type());
+        }
+        for (MediaSourceDesc.SsrcGroup group : source.groups()) {
+          if ("FID".equalsIgnoreCase(group.semantics()) && group.ssrcs().size() == 2) {
+            long primary = group.ssrcs().get(0);
+            long rtx = group.ssrcs().get(1);
+            rtxToPrimary.put(rtx, primary);
+            primaryToRtx.put(primary, rtx);
+            owners.put(primary, e);
+            owners.put(rtx, e);
+          }
+        }
+      }
+    }
+    sourceIndex =
+        new SourceIndex(
+            Map.copyOf(owners),
+            Map.copyOf(types),
+            Map.copyOf(rtxToPrimary),
+            Map.copyOf(primaryToRtx));
+  }
+
+  /** Remembers who sends an SSRC that was not signalled, for keyframe routing. */
+  void learnOwner(long ssrc, EndpointConnection sender) {
+    if (learnedOwners.get(ssrc) != sender && learnedOwners.size() < 10_000) {
+      learnedOwners.put(ssrc, sender);
+    }
+  }
+
+  /** The endpoint that sends {@code ssrc} (signalled first, then learned from RTP). */
+  EndpointConnection ownerOf(long ssrc) {
+    SourceIndex index = sourceIndex;
+    EndpointConnection owner = index.owners().get(ssrc);
+    if (owner == null) {
+      owner = learnedOwners.get(ssrc);
+    }
+    return owner;
+  }
+
+  /** Routes a PLI or FIR from {@code requester} to the owner of {@code mediaSsrc}. */
+  void requestKeyframe(EndpointConnection requester, long mediaSsrc, boolean fir) {
+    long primary = sourceIndex.rtxToPrimary().getOrDefault(mediaSsrc, mediaSsrc);
+    EndpointConnection owner = ownerOf(primary);
+    if (owner == null || owner == requester || owner.state() != TransportState.CONNECTED) {
+      return;
+    }
+    owner.sendKeyframeRequest(primary, fir);
+  }
+
+  void audioLevel(String endpointId, int rfc6464Level) {
+    // DominantSpeakerIdentification wants "higher is louder"; RFC 6464 carries -dBov
+    speakers.levelChanged(endpointId, 127 - rfc6464Level);
+  }
+
+  private void onDominantSpeaker(String endpointId) {
+    if (endpointId == null || closed) {
+      return;
+    }
+    List<String> previous;
+    synchronized (speakerHistory) {
+      previous = List.copyOf(speakerHistory);
+      speakerHistory.remove(endpointId);
+      speakerHistory.addFirst(endpointId);
+      while (speakerHistory.size() > PREVIOUS_SPEAKERS + 1) {
+        speakerHistory.removeLast();
+      }
+    }
+    List<String> previousSpeakers = new ArrayList<>(previous);
+    previousSpeakers.remove(endpointId);
+    try {
+      listener.dominantSpeakerChanged(endpointId, List.copyOf(previousSpeakers));
+    } catch (RuntimeException e) {
+      LOGGER.warn("dominantSpeakerChanged listener threw", e);
+    }
+  }
+
+  private void sendReports() {
+    for (EndpointConnection e : connected) {
+      try {
+        e.sendReceiverFeedback();
+      } catch (RuntimeException ex) {
+        LOGGER.warn("RTCP feedback to " + e.endpointId() + " failed", ex);
+      }
+    }
+  }
+
   void endpointClosed(EndpointConnection connection) {
     endpoints.remove(connection.endpointId(), connection);
+    learnedOwners.values().removeIf(owner -> owner == connection);
+    refreshConnected();
+    reindexSources();
   }
 
   @Override
@@ -95,6 +246,7 @@ final class ForwardingConference implements MediaConference {
   @Override
   public void close() {
     closed = true;
+    reports.cancel(false);
     for (EndpointConnection connection : List.copyOf(endpoints.values())) {
       connection.close();
     }

@@ -150,6 +150,16 @@ public final class Ice4jMediaEngine implements MediaEngine {
     harvesters.forEach(AbstractUdpListener::close);
   }
 
+  /** Media packets dropped: undecryptable, malformed, garbage, or unsendable. */
+  public long droppedPackets() {
+    return counters.packetsDropped.sum();
+  }
+
+  /** Packets resent in answer to NACKs (plain or RTX). */
+  public long retransmissions() {
+    return counters.retransmissions.sum();
+  }
+
   /** The local addresses the harvesters listen on. */
   public List<InetSocketAddress> localAddresses() {
     return harvesters.stream().map(h -> (InetSocketAddress) h.getLocalAddress()).toList();
@@ -174,6 +184,7 @@ public final class Ice4jMediaEngine implements MediaEngine {
     final LongAdder iceFailed = new LongAdder();
     final LongAdder dtlsFailed = new LongAdder();
     final LongAdder packetsDropped = new LongAdder();
+    final LongAdder retransmissions = new LongAdder();
 
     private long lastSampleNanos = System.nanoTime();
     private long lastPacketsReceived;

@@ -1,0 +1,732 @@
+package io.openmeet.testkit;
+
+import io.openmeet.litebridge.media.DtlsCertificate;
+import io.openmeet.litebridge.media.DtlsFingerprint;
+import io.openmeet.litebridge.media.IceCandidate;
+import io.openmeet.litebridge.media.LocalIce;
+import io.openmeet.litebridge.media.MediaFormats;
+import io.openmeet.litebridge.media.MediaSourceDesc;
+import io.openmeet.litebridge.media.RemoteTransport;
+import java.beans.PropertyChangeEvent;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.DatagramPacket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.bouncycastle.tls.DTLSClientProtocol;
+import org.bouncycastle.tls.DatagramTransport;
+import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+import org.ice4j.Transport;
+import org.ice4j.TransportAddress;
+import org.ice4j.ice.Agent;
+import org.ice4j.ice.CandidatePair;
+import org.ice4j.ice.CandidateType;
+import org.ice4j.ice.Component;
+import org.ice4j.ice.IceMediaStream;
+import org.ice4j.ice.IceProcessingState;
+import org.ice4j.ice.KeepAliveStrategy;
+import org.ice4j.ice.LocalCandidate;
+import org.ice4j.ice.RemoteCandidate;
+import org.ice4j.socket.IceSocketWrapper;
+import org.jitsi.utils.logging2.LoggerImpl;
+
+/**
+ * A WebRTC-like client in Java for driving a bridge without a browser: an ICE-controlled ice4j
+ * agent on one loopback (or given) address, a BouncyCastle DTLS client with its own ECDSA
+ * certificate ({@code setup=active}), and jitsi-srtp. It sends audio (with the ssrc-audio-level
+ * header extension) and VP8-like video, PLI/FIR/NACK, and records what it receives.
+ *
+ * <p>Usage: create it, hand {@link #transportDescription()}, {@link #sources()} and {@link
+ * #mediaFormats()} to the bridge, then {@link #connect(LocalIce, DtlsFingerprint)} with what the
+ * bridge described, and {@link #awaitConnected(Duration)}.
+ */
+public final class SyntheticEndpoint implements AutoCloseable {
+
+  /** Payload types and extension ids, as jicofo offers them. */
+  public static final int OPUS_PT = 111;
+
+  public static final int VP8_PT = 100;
+  public static final int RTX_PT = 96;
+  public static final int AUDIO_LEVEL_EXT_ID = 1;
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  /**
+   * Settings.
+   *
+   * @param bindAddress local address for the host candidate (127.0.0.1 in tests)
+   * @param recordPackets keep every received packet (tests) or only count them (load)
+   * @param srtpProfiles DTLS-SRTP profiles offered, most preferred first (RFC 5764 ids)
+   */
+  public record Options(String bindAddress, boolean recordPackets, int[] srtpProfiles) {
+    public Options {
+      srtpProfiles = srtpProfiles.clone();
+    }
+
+    public static Options loopback() {
+      return new Options(
+          "127.0.0.1",
+          true,
+          new int[] {ClientSrtp.AEAD_AES_128_GCM, ClientSrtp.AES128_CM_HMAC_SHA1_80});
+    }
+
+    public Options withRecordPackets(boolean record) {
+      return new Options(bindAddress, record, srtpProfiles);
+    }
+
+    /** Offer only AES128_CM_HMAC_SHA1_80 (the other profile a browser may pick). */
+    public Options withCmHmacOnly() {
+      return new Options(bindAddress, recordPackets, new int[] {ClientSrtp.AES128_CM_HMAC_SHA1_80});
+    }
+  }
+
+  /** One received RTP packet. {@code rtxOriginalSeq} is -1 unless it is an RTX packet. */
+  public record ReceivedRtp(
+      long ssrc,
+      int seq,
+      int payloadType,
+      long timestamp,
+      boolean marker,
+      byte[] payload,
+      int rtxOriginalSeq,
+      long receivedNanos) {}
+
+  /** One received RTCP packet (of a compound). {@code rembBitrate} is -1 unless REMB. */
+  public record ReceivedRtcp(
+      int packetType, int fmt, long senderSsrc, long mediaSsrc, long rembBitrate) {}
+
+  private final String id;
+  private final Options options;
+  private final DtlsCertificate certificate;
+  private final Agent agent;
+  private final IceMediaStream stream;
+  private final Component component;
+  private final LoopbackHarvester harvester;
+  private final long audioSsrc;
+  private final long videoSsrc;
+  private final long rtxSsrc;
+  private final Map<Long, AtomicInteger> sequences = new ConcurrentHashMap<>();
+  private final AtomicLong audioTimestamp = new AtomicLong(RANDOM.nextInt() & 0xFFFFFFFFL);
+  private final AtomicLong videoTimestamp = new AtomicLong(RANDOM.nextInt() & 0xFFFFFFFFL);
+  private final Map<Long, Map<Integer, byte[]>> sentPayloads = new ConcurrentHashMap<>();
+  private final Queue<ReceivedRtp> receivedRtp = new ConcurrentLinkedQueue<>();
+  private final Queue<ReceivedRtcp> receivedRtcp = new ConcurrentLinkedQueue<>();
+  private final Map<Long, LongAdder> receivedPerSsrc = new ConcurrentHashMap<>();
+  private final LongAdder receivedPackets = new LongAdder();
+  private final LongAdder receivedBytes = new LongAdder();
+  private final LongAdder sentPackets = new LongAdder();
+  private final LongAdder sentBytes = new LongAdder();
+  private final LongAdder undecryptable = new LongAdder();
+  private final CountDownLatch settled = new CountDownLatch(1);
+  private final BlockingQueue<byte[]> dtlsInbound = new LinkedBlockingQueue<>(256);
+  private volatile ClientSrtp srtp;
+  private volatile String failure;
+  private volatile IceSocketWrapper socket;
+  private volatile InetSocketAddress remoteAddress;
+  private volatile boolean closed;
+  private volatile String bridgeFingerprint;
+  private Thread receiver;
+
+  private SyntheticEndpoint(String id, Options options) {
+    this.id = id;
+    this.options = options;
+    this.certificate = DtlsCertificate.generate("synthetic-" + id);
+    this.audioSsrc = randomSsrc();
+    this.videoSsrc = randomSsrc();
+    this.rtxSsrc = randomSsrc();
+    io.openmeet.litebridge.media.Ice4jMediaEngine.configureIce4j();
+    this.agent = new Agent(new LoggerImpl(SyntheticEndpoint.class.getName()));
+    try {
+      this.harvester = new LoopbackHarvester(InetAddress.getByName(options.bindAddress()));
+      agent.setUseDynamicPorts(false);
+      agent.addCandidateHarvester(harvester);
+      agent.setControlling(false);
+      this.stream = agent.createMediaStream("synthetic-" + id);
+      this.component = agent.createComponent(stream, KeepAliveStrategy.SELECTED_ONLY, false);
+    } catch (IOException | RuntimeException e) {
+      agent.free();
+      throw new IllegalStateException("cannot set up the ICE agent of " + id, e);
+    }
+    agent.addStateChangeListener(this::onIceState);
+  }
+
+  /** Creates an endpoint and gathers its host candidate. */
+  public static SyntheticEndpoint create(String id, Options options) {
+    return new SyntheticEndpoint(id, options);
+  }
+
+  private static long randomSsrc() {
+    long ssrc = 0;
+    while (ssrc == 0) {
+      ssrc = RANDOM.nextInt() & 0xFFFFFFFFL;
+    }
+    return ssrc;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public long audioSsrc() {
+    return audioSsrc;
+  }
+
+  public long videoSsrc() {
+    return videoSsrc;
+  }
+
+  public long rtxSsrc() {
+    return rtxSsrc;
+  }
+
+  /** Our certificate's fingerprint (what a browser puts in its answer). */
+  public String fingerprint() {
+    return certificate.sha256Fingerprint();
+  }
+
+  /** ICE ufrag/pwd/candidates and the DTLS fingerprint with setup=active, for Colibri2. */
+  public RemoteTransport transportDescription() {
+    List<IceCandidate> candidates = new ArrayList<>();
+    for (LocalCandidate c : component.getLocalCandidates()) {
+      TransportAddress a = c.getTransportAddress();
+      candidates.add(
+          new IceCandidate(
+              c.getFoundation(),
+              Component.RTP,
+              "udp",
+              c.getPriority(),
+              a.getHostAddress(),
+              a.getPort(),
+              c.getType().toString(),
+              0,
+              null,
+              0));
+    }
+    return new RemoteTransport(
+        agent.getLocalUfrag(),
+        agent.getLocalPassword(),
+        candidates,
+        List.of(new DtlsFingerprint("sha-256", certificate.sha256Fingerprint(), "active")));
+  }
+
+  /** Our sources: audio {@code <id>-a0}, video {@code <id>-v0} with an FID group for RTX. */
+  public List<MediaSourceDesc> sources() {
+    return List.of(
+        new MediaSourceDesc("audio", id + "-a0", List.of(audioSsrc), List.of()),
+        new MediaSourceDesc(
+            "video",
+            id + "-v0",
+            List.of(videoSsrc, rtxSsrc),
+            List.of(new MediaSourceDesc.SsrcGroup("FID", List.of(videoSsrc, rtxSsrc)))));
+  }
+
+  /** opus 111, VP8 100, rtx 96 (apt 100), audio level as extension 1. */
+  public static MediaFormats mediaFormats() {
+    return new MediaFormats(
+        List.of(
+            new MediaFormats.PayloadType("audio", OPUS_PT, "opus", 48000, 2),
+            new MediaFormats.PayloadType("video", VP8_PT, "VP8", 90000, 1),
+            new MediaFormats.PayloadType("video", RTX_PT, "rtx", 90000, 1)),
+        Map.of(RTX_PT, VP8_PT),
+        Map.of(AUDIO_LEVEL_EXT_ID, "urn:ietf:params:rtp-hdrext:ssrc-audio-level"));
+  }
+
+  /** Starts ICE towards the bridge, then the DTLS handshake. Returns at once. */
+  public void connect(LocalIce bridgeIce, DtlsFingerprint bridgeFingerprint) {
+    this.bridgeFingerprint = bridgeFingerprint.value();
+    stream.setRemoteUfrag(bridgeIce.ufrag());
+    stream.setRemotePassword(bridgeIce.password());
+    List<RemoteCandidate> remotes = new ArrayList<>();
+    for (IceCandidate c : bridgeIce.candidates()) {
+      if (c.component() != Component.RTP || !"udp".equalsIgnoreCase(c.protocol())) {
+        continue;
+      }
+      if (!"host".equalsIgnoreCase(c.type())) {
+        continue; // on one machine the host candidate is the one that works
+      }
+      remotes.add(
+          new RemoteCandidate(
+              new TransportAddress(c.ip(), c.port(), Transport.UDP),
+              component,
+              CandidateType.parse(c.type().toLowerCase(Locale.ROOT)),
+              c.foundation(),
+              c.priority(),
+              null));
+    }
+    component.addRemoteCandidates(remotes);
+    agent.startConnectivityEstablishment();
+  }
+
+  /** Waits until DTLS-SRTP is up (true) or ICE/DTLS failed or time ran out (false). */
+  public boolean awaitConnected(Duration timeout) throws InterruptedException {
+    settled.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    return srtp != null;
+  }
+
+  /** Why connecting failed, or null. */
+  public String failure() {
+    return failure;
+  }
+
+  public boolean isConnected() {
+    return srtp != null && !closed;
+  }
+
+  private void onIceState(PropertyChangeEvent event) {
+    if (event.getNewValue() == IceProcessingState.COMPLETED && socket == null) {
+      CandidatePair pair = component.getSelectedPair();
+      if (pair == null) {
+        fail("ICE completed without a selected pair");
+        return;
+      }
+      remoteAddress = pair.getRemoteCandidate().getTransportAddress();
+      socket = harvester.candidate().getCandidateIceSocketWrapper();
+      receiver = new Thread(this::receiveLoop, "synthetic-rx-" + id);
+      receiver.setDaemon(true);
+      receiver.start();
+      Thread handshake = new Thread(this::handshake, "synthetic-dtls-" + id);
+      handshake.setDaemon(true);
+      handshake.start();
+    } else if (event.getNewValue() == IceProcessingState.FAILED) {
+      fail("ICE failed");
+    }
+  }
+
+  private void fail(String reason) {
+    if (failure == null) {
+      failure = reason;
+    }
+    settled.countDown();
+  }
+
+  private void handshake() {
+    ClientDtls client =
+        new ClientDtls(
+            new BcTlsCrypto(new SecureRandom()),
+            certificate,
+            bridgeFingerprint,
+            options.srtpProfiles());
+    try {
+      new DTLSClientProtocol().connect(client, new Transport2());
+      srtp = new ClientSrtp(client.chosenProfile(), client.keyingMaterial());
+      settled.countDown();
+    } catch (IOException | RuntimeException e) {
+      fail("DTLS failed: " + e);
+    }
+  }
+
+  /** The DTLS profile the bridge chose (RFC 5764 id), or -1 before the handshake. */
+  public boolean usesGcm() {
+    return srtp != null && options.srtpProfiles()[0] == ClientSrtp.AEAD_AES_128_GCM;
+  }
+
+  private final class Transport2 implements DatagramTransport {
+    @Override
+    public int getReceiveLimit() {
+      return 1500;
+    }
+
+    @Override
+    public int getSendLimit() {
+      return 1200;
+    }
+
+    @Override
+    public int receive(byte[] buf, int off, int len, int waitMillis) throws IOException {
+      byte[] data;
+      try {
+        data = dtlsInbound.poll(waitMillis, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException();
+      }
+      if (closed) {
+        throw new IOException("closed");
+      }
+      if (data == null) {
+        return -1;
+      }
+      int n = Math.min(len, data.length);
+      System.arraycopy(data, 0, buf, off, n);
+      return n;
+    }
+
+    @Override
+    public void send(byte[] buf, int off, int len) throws IOException {
+      sendRaw(buf, off, len);
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  private void receiveLoop() {
+    byte[] buf = new byte[2048];
+    while (!closed) {
+      DatagramPacket packet = new DatagramPacket(buf, buf.length);
+      try {
+        socket.receive(packet);
+      } catch (IOException e) {
+        if (closed) {
+          return;
+        }
+        continue;
+      }
+      int len = packet.getLength();
+      int first = buf[0] & 0xFF;
+      if (first >= 20 && first <= 63) {
+        byte[] copy = new byte[len];
+        System.arraycopy(buf, 0, copy, 0, len);
+        dtlsInbound.offer(copy);
+      } else if (len >= 12 && (first & 0xC0) == 0x80) {
+        int pt = buf[1] & 0xFF;
+        ClientSrtp s = srtp;
+        if (s == null) {
+          continue;
+        }
+        ClientSrtp.Packet p = new ClientSrtp.Packet(buf, 0, len);
+        if (pt >= 192 && pt <= 223) {
+          if (s.unprotectRtcp(p)) {
+            onRtcp(buf, p.len);
+          } else {
+            undecryptable.increment();
+          }
+        } else if (s.unprotectRtp(p)) {
+          onRtp(buf, p.len);
+        } else {
+          undecryptable.increment();
+        }
+      }
+    }
+  }
+
+  private void onRtp(byte[] b, int len) {
+    receivedPackets.increment();
+    receivedBytes.add(len);
+    long ssrc = u32(b, 8);
+    receivedPerSsrc.computeIfAbsent(ssrc, s -> new LongAdder()).increment();
+    if (!options.recordPackets()) {
+      return;
+    }
+    int cc = b[0] & 0x0F;
+    int header = 12 + 4 * cc;
+    if ((b[0] & 0x10) != 0 && len >= header + 4) {
+      header += 4 + 4 * (((b[header + 2] & 0xFF) << 8) | (b[header + 3] & 0xFF));
+    }
+    if (header > len) {
+      return;
+    }
+    int pt = b[1] & 0x7F;
+    int seq = ((b[2] & 0xFF) << 8) | (b[3] & 0xFF);
+    int osn = -1;
+    int payloadStart = header;
+    if (pt == RTX_PT && len >= header + 2) {
+      osn = ((b[header] & 0xFF) << 8) | (b[header + 1] & 0xFF);
+      payloadStart += 2;
+    }
+    byte[] payload = new byte[len - payloadStart];
+    System.arraycopy(b, payloadStart, payload, 0, payload.length);
+    receivedRtp.add(
+        new ReceivedRtp(
+            ssrc, seq, pt, u32(b, 4), (b[1] & 0x80) != 0, payload, osn, System.nanoTime()));
+  }
+
+  private void onRtcp(byte[] b, int len) {
+    int pos = 0;
+    while (pos + 8 <= len) {
+      int length = ((((b[pos + 2] & 0xFF) << 8) | (b[pos + 3] & 0xFF)) + 1) * 4;
+      if (pos + length > len) {
+        return;
+      }
+      int type = b[pos + 1] & 0xFF;
+      int fmt = b[pos] & 0x1F;
+      long sender = u32(b, pos + 4);
+      long media = length >= 12 ? u32(b, pos + 8) : 0;
+      long remb = -1;
+      if (type == 206 && fmt == 15 && length >= 20 && b[pos + 12] == 'R' && b[pos + 13] == 'E') {
+        int exp = (b[pos + 17] & 0xFF) >>> 2;
+        long mantissa =
+            ((b[pos + 17] & 0x03L) << 16) | ((b[pos + 18] & 0xFFL) << 8) | (b[pos + 19] & 0xFFL);
+        remb = mantissa << exp;
+      }
+      if (type == 206 && fmt == 4 && length >= 20) {
+        media = u32(b, pos + 12); // FIR names the SSRC in its FCI
+      }
+      receivedRtcp.add(new ReceivedRtcp(type, fmt, sender, media, remb));
+      pos += length;
+    }
+  }
+
+  private static long u32(byte[] b, int o) {
+    return ((b[o] & 0xFFL) << 24)
+        | ((b[o + 1] & 0xFFL) << 16)
+        | ((b[o + 2] & 0xFFL) << 8)
+        | (b[o + 3] & 0xFFL);
+  }
+
+  private static void put32(byte[] b, int o, long v) {
+    b[o] = (byte) (v >>> 24);
+    b[o + 1] = (byte) (v >>> 16);
+    b[o + 2] = (byte) (v >>> 8);
+    b[o + 3] = (byte) v;
+  }
+
+  private int nextSeq(long ssrc) {
+    return sequences
+            .computeIfAbsent(ssrc, s -> new AtomicInteger(RANDOM.nextInt(0x8000)))
+            .getAndIncrement()
+        & 0xFFFF;
+  }
+
+  /** The deterministic payload byte pattern for (ssrc, seq). */
+  public static byte[] payloadFor(long ssrc, int seq, int size) {
+    byte[] p = new byte[size];
+    for (int i = 0; i < size; i++) {
+      p[i] = (byte) (ssrc * 13 + seq * 31 + i * 7);
+    }
+    return p;
+  }
+
+  /**
+   * Sends one 20 ms opus-like packet with the audio level (RFC 6464: 0 = loudest, 127 = silence).
+   * Returns its sequence number.
+   */
+  public int sendAudio(int level) {
+    int seq = nextSeq(audioSsrc);
+    byte[] payload = payloadFor(audioSsrc, seq, 60);
+    byte[] p = new byte[12 + 8 + payload.length];
+    p[0] = (byte) 0x90; // V=2, X=1
+    p[1] = (byte) OPUS_PT;
+    p[2] = (byte) (seq >>> 8);
+    p[3] = (byte) seq;
+    put32(p, 4, audioTimestamp.getAndAdd(960));
+    put32(p, 8, audioSsrc);
+    p[12] = (byte) 0xBE;
+    p[13] = (byte) 0xDE;
+    p[14] = 0;
+    p[15] = 1; // one 32-bit word of extensions
+    p[16] = (byte) (AUDIO_LEVEL_EXT_ID << 4); // length-1 = 0
+    p[17] = (byte) (0x80 | (level & 0x7F)); // voice activity + level
+    System.arraycopy(payload, 0, p, 20, payload.length);
+    remember(audioSsrc, seq, payload);
+    sendRtp(p);
+    return seq;
+  }
+
+  /**
+   * Sends one VP8-like packet (payload descriptor S=1, then a keyframe or delta byte and the
+   * pattern) that ends a frame. Returns its sequence number.
+   */
+  public int sendVideo(int payloadSize, boolean keyframe) {
+    int seq = nextSeq(videoSsrc);
+    byte[] payload = payloadFor(videoSsrc, seq, Math.max(3, payloadSize));
+    payload[0] = 0x10; // VP8 descriptor: S=1, partition 0
+    payload[1] = (byte) (keyframe ? 0x00 : 0x01); // P bit 0 = keyframe
+    byte[] p = new byte[12 + payload.length];
+    p[0] = (byte) 0x80;
+    p[1] = (byte) (0x80 | VP8_PT); // marker: one packet per frame
+    p[2] = (byte) (seq >>> 8);
+    p[3] = (byte) seq;
+    put32(p, 4, videoTimestamp.getAndAdd(3000));
+    put32(p, 8, videoSsrc);
+    System.arraycopy(payload, 0, p, 12, payload.length);
+    remember(videoSsrc, seq, payload);
+    sendRtp(p);
+    return seq;
+  }
+
+  private void remember(long ssrc, int seq, byte[] payload) {
+    if (options.recordPackets()) {
+      Map<Integer, byte[]> bySeq =
+          sentPayloads.computeIfAbsent(ssrc, s -> new ConcurrentHashMap<>());
+      if (bySeq.size() > 8192) {
+        bySeq.clear();
+      }
+      bySeq.put(seq, payload);
+    }
+  }
+
+  /** The payload we sent with (ssrc, seq), if recording. */
+  public byte[] sentPayload(long ssrc, int seq) {
+    Map<Integer, byte[]> bySeq = sentPayloads.get(ssrc);
+    return bySeq == null ? null : bySeq.get(seq);
+  }
+
+  /** Asks the bridge for a keyframe of a source we receive. */
+  public void sendPli(long mediaSsrc) {
+    byte[] p = new byte[12];
+    p[0] = (byte) 0x81;
+    p[1] = (byte) 206;
+    p[3] = 2;
+    put32(p, 4, videoSsrc);
+    put32(p, 8, mediaSsrc);
+    sendRtcp(p);
+  }
+
+  /** A FIR (RFC 5104) for a source we receive. */
+  public void sendFir(long mediaSsrc, int sequence) {
+    byte[] p = new byte[20];
+    p[0] = (byte) 0x84;
+    p[1] = (byte) 206;
+    p[3] = 4;
+    put32(p, 4, videoSsrc);
+    put32(p, 12, mediaSsrc);
+    p[16] = (byte) sequence;
+    sendRtcp(p);
+  }
+
+  /** A generic NACK for the given sequence numbers of a source we receive (one FCI each). */
+  public void sendNack(long mediaSsrc, int... seqs) {
+    byte[] p = new byte[12 + 4 * seqs.length];
+    p[0] = (byte) 0x81;
+    p[1] = (byte) 205;
+    p[2] = (byte) ((p.length / 4 - 1) >>> 8);
+    p[3] = (byte) (p.length / 4 - 1);
+    put32(p, 4, videoSsrc);
+    put32(p, 8, mediaSsrc);
+    for (int i = 0; i < seqs.length; i++) {
+      p[12 + 4 * i] = (byte) (seqs[i] >>> 8);
+      p[13 + 4 * i] = (byte) seqs[i];
+    }
+    sendRtcp(p);
+  }
+
+  private void sendRtp(byte[] plain) {
+    ClientSrtp s = srtp;
+    if (s == null) {
+      throw new IllegalStateException(id + " is not connected");
+    }
+    ClientSrtp.Packet p = ClientSrtp.Packet.withRoom(plain, plain.length);
+    if (s.protectRtp(p)) {
+      sendRaw(p.buf, p.off, p.len);
+    }
+  }
+
+  private void sendRtcp(byte[] plain) {
+    ClientSrtp s = srtp;
+    if (s == null) {
+      throw new IllegalStateException(id + " is not connected");
+    }
+    ClientSrtp.Packet p = ClientSrtp.Packet.withRoom(plain, plain.length);
+    if (s.protectRtcp(p)) {
+      sendRaw(p.buf, p.off, p.len);
+    }
+  }
+
+  /** Sends raw bytes on the selected ICE pair (e.g. garbage, for robustness tests). */
+  public void sendRaw(byte[] data, int off, int len) {
+    IceSocketWrapper s = socket;
+    if (s == null || closed) {
+      return;
+    }
+    try {
+      s.send(new DatagramPacket(data, off, len, remoteAddress));
+      sentPackets.increment();
+      sentBytes.add(len);
+    } catch (IOException e) {
+      // UDP: a failed send is a lost packet
+    }
+  }
+
+  /** The local address of our host candidate. */
+  public InetSocketAddress localAddress() {
+    return harvester.candidate().getTransportAddress();
+  }
+
+  /** Every recorded RTP packet received so far (when recording). */
+  public List<ReceivedRtp> receivedRtp() {
+    return List.copyOf(receivedRtp);
+  }
+
+  /** Recorded RTP packets with the given SSRC. */
+  public List<ReceivedRtp> receivedRtp(long ssrc) {
+    List<ReceivedRtp> out = new ArrayList<>();
+    for (ReceivedRtp r : receivedRtp) {
+      if (r.ssrc() == ssrc) {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  public List<ReceivedRtcp> receivedRtcp() {
+    return List.copyOf(receivedRtcp);
+  }
+
+  /** RTP packets received with the given SSRC (counted even when not recording). */
+  public long receivedCount(long ssrc) {
+    LongAdder a = receivedPerSsrc.get(ssrc);
+    return a == null ? 0 : a.sum();
+  }
+
+  public long receivedPackets() {
+    return receivedPackets.sum();
+  }
+
+  public long receivedBytes() {
+    return receivedBytes.sum();
+  }
+
+  public long sentPackets() {
+    return sentPackets.sum();
+  }
+
+  public long sentBytes() {
+    return sentBytes.sum();
+  }
+
+  /** Packets that failed SRTP authentication. */
+  public long undecryptablePackets() {
+    return undecryptable.sum();
+  }
+
+  /** Forgets what was received (between test phases). */
+  public void clearReceived() {
+    receivedRtp.clear();
+    receivedRtcp.clear();
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    settled.countDown();
+    agent.free();
+    Thread r = receiver;
+    if (r != null) {
+      r.interrupt();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "SyntheticEndpoint[" + id + "]";
+  }
+
+  static InetAddress address(String host) {
+    try {
+      return InetAddress.getByName(host);
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException(host, e);
+    }
+  }
+}
