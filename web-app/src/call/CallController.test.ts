@@ -277,3 +277,23 @@ describe('CallController', () => {
     expect(useCallStore.getState().failure).toEqual({ code: 'room-full', message: 'This meeting is full. Try again later.' });
   });
 });
+
+describe('CallController without devices', () => {
+  it('announces mic and camera as off when the browser gave no tracks', () => {
+    vi.stubGlobal('MediaStream', FakeMediaStream);
+    let signalling!: FakeSignalling;
+    new CallController(
+      { signallingUrl: 'ws://x', token: 't', displayName: 'A', devices: {}, localStream: null, audio: true, video: true },
+      {
+        signallingFactory: (o, l) => (signalling = new FakeSignalling(o, l)),
+        peerFactory: (_i, l) => new FakePeer(l),
+        bridgeFactory: () => new FakeBridge(),
+        media: { open: async () => asStream(new FakeMediaStream()), openScreen: async () => asStream(new FakeMediaStream()) },
+        store: useCallStore,
+        iceDisconnectGraceMs: 1000,
+      },
+    );
+    expect(signalling.options.initialMedia()).toEqual({ audio: false, video: false });
+    expect(useCallStore.getState().local).toMatchObject({ audio: false, video: false });
+  });
+});

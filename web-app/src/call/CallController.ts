@@ -96,9 +96,12 @@ export class CallController {
     const store = this.store;
     store.reset();
     store.setSelfName(params.displayName);
-    store.setLocalMedia({ audio: params.audio, video: params.video, screen: false, audioOnly: false });
-    for (const t of this.localStream.getAudioTracks()) t.enabled = params.audio;
-    if (!params.video) this.dropCameraTracks();
+    // Without a device (denied or missing) we announce it as off rather than show a black tile.
+    const audio = params.audio && this.localStream.getAudioTracks().length > 0;
+    const video = params.video && this.localStream.getVideoTracks().length > 0;
+    store.setLocalMedia({ audio, video, screen: false, audioOnly: false });
+    for (const t of this.localStream.getAudioTracks()) t.enabled = audio;
+    if (!video) this.dropCameraTracks();
     store.setLocalStream(this.localStream);
     this.bridge = deps.bridgeFactory({
       onDominantSpeaker: (id) => this.store.applyServerMessage({ type: 'dominant-speaker', participantId: id }),
