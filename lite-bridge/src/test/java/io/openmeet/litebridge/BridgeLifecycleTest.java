@@ -1,0 +1,220 @@
+package io.openmeet.litebridge;
+
+import static io.openmeet.litebridge.Colibri2Requests.createEndpoint;
+import static io.openmeet.litebridge.Colibri2Requests.request;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.openmeet.litebridge.config.BridgeConfig;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.jitsi.xmpp.extensions.colibri.ColibriStatsExtension;
+import org.jitsi.xmpp.extensions.colibri2.Colibri2Error;
+import org.jitsi.xmpp.extensions.colibri2.ConferenceModifiedIQ;
+import org.jivesoftware.smack.packet.IQ;
+import org.jivesoftware.smack.packet.StanzaError;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.jxmpp.jid.Jid;
+
+/**
+ * Presence stats, REST (health, stats, drain), graceful shutdown and reconnection, each with its
+ * own bridge on the real Prosody.
+ */
+class BridgeLifecycleTest {
+  private static final Duration WAIT = Duration.ofSeconds(15);
+  private final String brewery = TestEnv.uniqueBrewery();
+  private final String nickname = TestEnv.random("bridge-");
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final RecordingMediaEngine engine = new RecordingMediaEngine();
+  private LiteBridge bridge;
+  private FocusClient focus;
+  private TcpProxy proxy;
+
+  private Jid startBridge(Map<String, Object> extra) throws Exception {
+    Map<String, Object> overrides =
+        new java.util.HashMap<>(TestEnv.bridgeOverrides(brewery, nickname));
+    overrides.putAll(extra);
+    bridge =
+        new LiteBridge(BridgeConfig.load(overrides), engine, Clock.systemUTC(), () -> 0.0).start();
+    focus = new FocusClient(brewery);
+    focus.awaitStats(nickname, s -> true, WAIT);
+    return focus.occupant(nickname);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (focus != null) {
+      focus.close();
+    }
+    if (bridge != null) {
+      bridge.close();
+    }
+    if (proxy != null) {
+      proxy.close();
+    }
+  }
+
+  private HttpResponse<String> get(String path) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + bridge.restPort() + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> post(String path, String body) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + bridge.restPort() + path))
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static boolean stat(ColibriStatsExtension s, String name, String value) {
+    return value.equals(s.getValueAsString(name));
+  }
+
+  @Test
+  void presenceCarriesTheStatsTheFocusSelectsBridgesBy() throws Exception {
+    Jid bridgeJid =
+        startBridge(
+            Map.of(
+                "lite-bridge.relay.region", "test-region",
+                "lite-bridge.relay.relay-id", "relay-7",
+                "lite-bridge.version", "9.9.9-test"));
+    ColibriStatsExtension s = focus.stats.get(nickname);
+    for (String name :
+        new String[] {
+          "stress_level",
+          "drain",
+          "graceful_shutdown",
+          "shutting_down",
+          "healthy",
+          "version",
+          "conferences",
+          "participants",
+          "endpoints",
+          "packet_rate_download",
+          "bit_rate_upload"
+        }) {
+      assertThat(s.getValueAsString(name)).as(name).isNotNull();
+    }
+    assertThat(s.getValueAsString("region")).isEqualTo("test-region");
+    assertThat(s.getValueAsString("relay_id")).isEqualTo("relay-7");
+    assertThat(s.getValueAsString("version")).isEqualTo("9.9.9-test");
+    assertThat(s.getValueAsString("healthy")).isEqualTo("true");
+    assertThat(s.getValueAsString("drain")).isEqualTo("false");
+    assertThat(Double.parseDouble(s.getValueAsString("stress_level"))).isBetween(0.0, 1.0);
+
+    // Counts and stress follow the bridge's state in the next presence.
+    var b = request(bridgeJid, UUID.randomUUID().toString()).setCreate(true);
+    b.addEndpoint(createEndpoint("ep1", true));
+    assertThat(focus.request(b.build())).isInstanceOf(ConferenceModifiedIQ.class);
+    engine.stats =
+        new io.openmeet.litebridge.media.MediaStats(20_000, 5_000, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    focus.awaitStats(
+        nickname,
+        x ->
+            stat(x, "conferences", "1")
+                && stat(x, "participants", "1")
+                && stat(x, "endpoints", "1")
+                && stat(x, "stress_level", "0.5"),
+        WAIT);
+  }
+
+  @Test
+  void restHealthStatsAndDrainAreVisibleInRestAndPresence() throws Exception {
+    startBridge(Map.of());
+    assertThat(get("/about/health").statusCode()).isEqualTo(200);
+    HttpResponse<String> stats = get("/colibri/stats");
+    assertThat(stats.statusCode()).isEqualTo(200);
+    assertThat(stats.headers().firstValue("Content-Type")).hasValue("application/json");
+    JsonObject json = new JsonObject(stats.body());
+    assertThat(json.getInteger("conferences")).isZero();
+    assertThat(json.getBoolean("drain")).isFalse();
+    assertThat(json.getBoolean("healthy")).isTrue();
+    assertThat(json.getValue("stress_level")).isInstanceOf(Number.class);
+    assertThat(json.getInteger("mucs_joined")).isEqualTo(1);
+
+    assertThat(post("/colibri/drain/enable", "").statusCode()).isEqualTo(200);
+    assertThat(new JsonObject(get("/colibri/stats").body()).getBoolean("drain")).isTrue();
+    focus.awaitStats(nickname, s -> stat(s, "drain", "true"), WAIT);
+
+    assertThat(post("/colibri/drain/disable", "").statusCode()).isEqualTo(200);
+    assertThat(new JsonObject(get("/colibri/stats").body()).getBoolean("drain")).isFalse();
+    focus.awaitStats(nickname, s -> stat(s, "drain", "false"), WAIT);
+
+    assertThat(get("/no/such/path").statusCode()).isEqualTo(404);
+    assertThat(post("/colibri/shutdown", "{not json").statusCode()).isEqualTo(400);
+    assertThat(bridge.exited()).isNotDone();
+  }
+
+  @Test
+  void gracefulShutdownRefusesNewConferencesAndExitsWhenTheLastEnds() throws Exception {
+    Jid bridgeJid = startBridge(Map.of());
+    String meetingId = UUID.randomUUID().toString();
+    var create = request(bridgeJid, meetingId).setCreate(true);
+    create.addEndpoint(createEndpoint("ep1", true));
+    assertThat(focus.request(create.build())).isInstanceOf(ConferenceModifiedIQ.class);
+
+    assertThat(post("/colibri/shutdown", "{\"graceful-shutdown\": true}").statusCode())
+        .isEqualTo(200);
+    focus.awaitStats(nickname, s -> stat(s, "graceful_shutdown", "true"), WAIT);
+
+    var another = request(bridgeJid, UUID.randomUUID().toString()).setCreate(true);
+    another.addEndpoint(createEndpoint("ep1", true));
+    IQ refused = focus.request(another.build());
+    assertThat(refused.getType()).isEqualTo(IQ.Type.error);
+    assertThat(refused.getError().getCondition())
+        .isEqualTo(StanzaError.Condition.service_unavailable);
+    Colibri2Error reason =
+        refused.getError().getExtension(Colibri2Error.ELEMENT, Colibri2Error.NAMESPACE);
+    assertThat(reason.getReason()).isEqualTo(Colibri2Error.Reason.GRACEFUL_SHUTDOWN);
+
+    // The running conference carries on (a new endpoint may still join it).
+    var join = request(bridgeJid, meetingId);
+    join.addEndpoint(createEndpoint("ep2", true));
+    assertThat(focus.request(join.build())).isInstanceOf(ConferenceModifiedIQ.class);
+    assertThat(bridge.exited()).isNotDone();
+
+    assertThat(focus.request(request(bridgeJid, meetingId).setExpire(true).build()).getType())
+        .isEqualTo(IQ.Type.result);
+    bridge.exited().get(10, TimeUnit.SECONDS);
+    assertThat(bridge.stats().get("shutting_down")).isEqualTo(true);
+  }
+
+  @Test
+  void theBridgeReconnectsAndRejoinsWhenTheServerDropsIt() throws Exception {
+    proxy =
+        new TcpProxy(TestEnv.require("XMPP_HOST"), Integer.parseInt(TestEnv.require("XMPP_PORT")));
+    Jid bridgeJid =
+        startBridge(
+            Map.of(
+                "lite-bridge.apis.xmpp-client.configs.test.hostname",
+                "127.0.0.1",
+                "lite-bridge.apis.xmpp-client.configs.test.port",
+                proxy.port()));
+    assertThat(proxy.accepted()).isEqualTo(1);
+
+    proxy.cutAll();
+    // The focus sees the bridge leave the brewery, then come back with its stats.
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (focus.stats.containsKey(nickname) && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(focus.stats).doesNotContainKey(nickname);
+    focus.awaitStats(nickname, s -> true, WAIT);
+    assertThat(proxy.accepted()).isGreaterThanOrEqualTo(2);
+
+    // And it serves Colibri2 again.
+    var b = request(bridgeJid, UUID.randomUUID().toString()).setCreate(true);
+    b.addEndpoint(createEndpoint("ep1", true));
+    assertThat(focus.request(b.build())).isInstanceOf(ConferenceModifiedIQ.class);
+  }
+}
