@@ -37,8 +37,9 @@ describe('HomePage', () => {
     expect(await screen.findByLabelText('Invite link')).toHaveValue(created.joinUrl);
     expect(bodies).toEqual([{ name: 'Team sync', access: 'password', password: 'pw1', lobbyEnabled: false }]);
     expect(tokens.data.get('openmeet.token.team-sync')).toBe('moderator-jwt');
+    expect(copyText).toHaveBeenCalledWith(created.joinUrl); // copied on creation
     await user.click(screen.getByRole('button', { name: 'Copy invite link' }));
-    expect(copyText).toHaveBeenCalledWith(created.joinUrl);
+    expect(copyText).toHaveBeenCalledTimes(2);
     expect(await screen.findByText('Invite link copied.')).toBeInTheDocument();
     await user.click(screen.getByRole('button', { name: 'Join now' }));
     expect(window.location.pathname).toBe('/r/team-sync');

@@ -35,6 +35,11 @@ export function HomePage() {
       tokens.setItem(signallingKey(room.slug), room.signallingUrl);
       setCreated(room);
       setCopied(null);
+      // Copy right away when the browser allows it; the Copy button stays for when it does not.
+      copyText(room.joinUrl).then(
+        () => setCopied('Invite link copied.'),
+        () => {},
+      );
     } catch (err) {
       setCreateError(err instanceof ApiError ? describeError(err.code, err.detail || err.title) : String(err));
     } finally {
