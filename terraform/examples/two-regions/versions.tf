@@ -1,0 +1,20 @@
+terraform {
+  required_version = ">= 1.5.0"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 5.40, < 7.0"
+    }
+  }
+}
+
+provider "aws" {
+  alias  = "primary"
+  region = var.primary.aws_region
+}
+
+provider "aws" {
+  alias  = "secondary"
+  region = var.secondary.aws_region
+}

@@ -1,0 +1,42 @@
+variable "name" {
+  type        = string
+  description = "Name of this region's deployment, e.g. openmeet-eu-west-1."
+}
+
+variable "aws_region" {
+  type        = string
+  description = "AWS region (Helm value global.region; the focus places rooms by it)."
+}
+
+variable "availability_zones" {
+  type        = list(string)
+  description = "Zones to use in the region (at least two)."
+}
+
+variable "cidr_block" {
+  type        = string
+  description = "IPv4 range of the region's VPC; give each region its own range."
+}
+
+variable "domain" {
+  type        = string
+  description = "The meeting site's host name, shared by every region (Helm value global.domain)."
+}
+
+variable "redis_auth_token" {
+  type        = string
+  description = "Redis AUTH token for ElastiCache."
+  sensitive   = true
+}
+
+variable "bridge_max_nodes" {
+  type        = number
+  description = "Most bridge nodes the region may run (also the Helm value jvb.autoscaling.maxReplicas)."
+  default     = 20
+}
+
+variable "tags" {
+  type        = map(string)
+  description = "Tags added to every object."
+  default     = {}
+}
