@@ -1,6 +1,6 @@
 import { useSyncExternalStore } from 'react';
 
-/** A tiny history-API router: "/" is Home, "/r/<slug>" (or "/<slug>") is a room. */
+/** A tiny history-API router: "/" is Home, "/r/<slug>" (or "/<slug>", "/<prefix>/<slug>") is a room. */
 const listeners = new Set<() => void>();
 
 function subscribe(listener: () => void): () => void {
@@ -29,7 +29,8 @@ export function roomPath(slug: string): string {
 export function roomSlugFromPath(path: string): string | null {
   const parts = path.split('/').filter(Boolean);
   if (parts.length === 0) return null;
-  const candidate = parts[0] === 'r' || parts[0] === 'rooms' ? parts[1] : parts.length === 1 ? parts[0] : undefined;
+  // "/abc", "/r/abc", "/rooms/abc" or any one-level prefix room-api's joinUrl may use.
+  const candidate = parts.length === 1 ? parts[0] : parts.length === 2 ? parts[1] : undefined;
   if (!candidate) return null;
   const slug = decodeURIComponent(candidate);
   return /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/.test(slug) ? slug : null;

@@ -110,4 +110,15 @@ describe('ControlBar', () => {
       'leave-call',
     ]);
   });
+
+  it('Escape closes the side panels and puts focus back on the chat button', async () => {
+    render(<Harness c={controls()} />);
+    const user = userEvent.setup();
+    await user.click(screen.getByTestId('toggle-chat'));
+    await user.click(screen.getByTestId('toggle-participants'));
+    await user.click(screen.getByRole('textbox', { name: 'Chat message' }));
+    await user.keyboard('{Escape}');
+    expect(useCallStore.getState()).toMatchObject({ chatOpen: false, participantsOpen: false });
+    expect(screen.getByTestId('toggle-chat')).toHaveFocus();
+  });
 });

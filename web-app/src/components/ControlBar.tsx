@@ -15,11 +15,21 @@ function typingTarget(t: EventTarget | null): boolean {
   return t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName);
 }
 
-/** Keyboard shortcuts M (microphone) and V (camera), ignored while typing. */
+/** Keyboard shortcuts M (microphone) and V (camera), ignored while typing; Escape closes side panels. */
 export function useCallShortcuts(controls: Pick<CallControls, 'toggleMic' | 'toggleCamera'>): void {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.repeat || e.ctrlKey || e.metaKey || e.altKey || typingTarget(e.target)) return;
+      if (e.repeat || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (e.key === 'Escape') {
+        // Escape closes the chat / participant panels (also from inside them) and returns focus.
+        const s = useCallStore.getState();
+        if (!s.chatOpen && !s.participantsOpen) return;
+        const back = s.chatOpen ? 'toggle-chat' : 'toggle-participants';
+        s.closePanels();
+        document.querySelector<HTMLElement>(`[data-testid="${back}"]`)?.focus();
+        return;
+      }
+      if (typingTarget(e.target)) return;
       const key = e.key.toLowerCase();
       if (key === 'm') {
         e.preventDefault();

@@ -35,6 +35,14 @@ export function InCallPage({ params, onLeft, onJoinFailed }: InCallProps) {
     };
   }, [controller]);
 
+  useEffect(() => {
+    const before = document.title;
+    document.title = 'In a meeting — openmeet';
+    return () => {
+      document.title = before;
+    };
+  }, []);
+
   const connection = useCallStore((s) => s.connection);
   const failure = useCallStore((s) => s.failure);
   const selfId = useCallStore((s) => s.selfId);

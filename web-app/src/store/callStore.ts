@@ -275,6 +275,7 @@ export interface CallActions {
   addOwnChat(text: string): void;
   toggleChat(): void;
   toggleParticipants(): void;
+  closePanels(): void;
   setPage(page: number): void;
   dismissNotice(): void;
   reset(): void;
@@ -303,6 +304,7 @@ export const useCallStore = create<CallStore>()((set, get) => ({
     ),
   toggleChat: () => set((s) => ({ chatOpen: !s.chatOpen, unreadChat: s.chatOpen ? s.unreadChat : 0 })),
   toggleParticipants: () => set((s) => ({ participantsOpen: !s.participantsOpen })),
+  closePanels: () => set({ chatOpen: false, participantsOpen: false }),
   setPage: (page) => set({ page: paginate(selectTiles(get()), page).page }),
   dismissNotice: () => set({ notice: null }),
   reset: () => set({ ...initialCallState }),
