@@ -1,6 +1,7 @@
 package io.openmeet.presence.bridge;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 
 /**
@@ -14,7 +15,7 @@ import java.util.Objects;
  * @param version empty when the bridge does not say
  * @param stress {@code stress_level}: 0 idle, 1 full (may exceed 1)
  * @param healthy the bridge's {@code healthy} stat and the focus's health checks both pass
- * @param updatedAt when the focus received the stats
+ * @param updatedAt when the focus received the stats (kept to the millisecond)
  */
 public record BridgeSnapshot(
     String id,
@@ -35,7 +36,8 @@ public record BridgeSnapshot(
     region = Objects.requireNonNullElse(region, "");
     relayId = Objects.requireNonNullElse(relayId, "");
     version = Objects.requireNonNullElse(version, "");
-    Objects.requireNonNull(updatedAt, "updatedAt");
+    // Millisecond precision, as stored: a snapshot read back equals the one written.
+    updatedAt = Objects.requireNonNull(updatedAt, "updatedAt").truncatedTo(ChronoUnit.MILLIS);
     if (Double.isNaN(stress) || stress < 0) {
       throw new IllegalArgumentException("stress must be a non-negative number, was " + stress);
     }

@@ -1,0 +1,310 @@
+package io.openmeet.focus.bridge;
+
+import io.openmeet.focus.xmpp.FocusXmppConnection;
+import io.openmeet.presence.bridge.BridgeAdmission;
+import io.openmeet.presence.bridge.BridgeSnapshot;
+import io.openmeet.presence.bridge.BridgeStateStore;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.jitsi.xmpp.extensions.colibri.ColibriStatsExtension;
+import org.jitsi.xmpp.extensions.health.HealthCheckIQ;
+import org.jivesoftware.smack.SmackException;
+import org.jivesoftware.smack.StanzaCollector;
+import org.jivesoftware.smack.XMPPException;
+import org.jivesoftware.smack.packet.ExtensionElement;
+import org.jivesoftware.smack.packet.IQ;
+import org.jivesoftware.smack.packet.Presence;
+import org.jivesoftware.smack.packet.Stanza;
+import org.jivesoftware.smackx.muc.MultiUserChat;
+import org.jivesoftware.smackx.muc.MultiUserChatManager;
+import org.jxmpp.jid.EntityBareJid;
+import org.jxmpp.jid.EntityFullJid;
+import org.jxmpp.jid.Jid;
+import org.jxmpp.jid.impl.JidCreate;
+import org.jxmpp.jid.parts.Resourcepart;
+import org.jxmpp.stringprep.XmppStringprepException;
+
+/**
+ * This node's registry of bridges: it joins the brewery MUC, tracks each occupant that publishes
+ * {@code <stats>} (presence without stats is ignored, a leave removes the bridge), health-checks
+ * each bridge with the {@code healthcheck} IQ, and writes every change to the shared {@link
+ * BridgeStateStore} so all nodes see the same load.
+ */
+public final class BridgeRegistry implements AutoCloseable {
+
+  private static final Logger LOG = Logger.getLogger(BridgeRegistry.class.getName());
+
+  private final FocusXmppConnection xmpp;
+  private final BridgeStateStore store;
+  private final BridgeAdmission admission;
+  private final BridgeRegistryConfig config;
+  private final Clock clock;
+  private final Map<String, BridgeState> bridges = new ConcurrentHashMap<>();
+  private final List<BridgeListener> listeners = new CopyOnWriteArrayList<>();
+  private final ScheduledExecutorService scheduler;
+  private final ExecutorService checks;
+  private MultiUserChat brewery;
+
+  public BridgeRegistry(
+      FocusXmppConnection xmpp,
+      BridgeStateStore store,
+      BridgeAdmission admission,
+      BridgeRegistryConfig config,
+      Clock clock) {
+    this.xmpp = Objects.requireNonNull(xmpp, "xmpp");
+    this.store = Objects.requireNonNull(store, "store");
+    this.admission = Objects.requireNonNull(admission, "admission");
+    this.config = Objects.requireNonNull(config, "config");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.scheduler =
+        Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "bridge-health-timer"));
+    this.checks = Executors.newFixedThreadPool(4, r -> daemon(r, "bridge-health-check"));
+  }
+
+  /** Adds a listener for bridge changes. */
+  public void addListener(BridgeListener listener) {
+    listeners.add(listener);
+  }
+
+  /**
+   * Joins the brewery (creating it if needed) and starts periodic health checks. The XMPP
+   * connection must be logged in.
+   */
+  public void start()
+      throws XmppStringprepException,
+          XMPPException.XMPPErrorException,
+          SmackException,
+          InterruptedException {
+    EntityBareJid room = JidCreate.entityBareFrom(config.breweryRoom());
+    MultiUserChatManager mucs = MultiUserChatManager.getInstanceFor(xmpp.smack());
+    mucs.setAutoJoinOnReconnect(true);
+    brewery = mucs.getMultiUserChat(room);
+    brewery.addParticipantListener(this::onPresence);
+    MultiUserChat.MucCreateConfigFormHandle created =
+        brewery.createOrJoin(Resourcepart.from(config.nickname()));
+    if (created != null) {
+      created.makeInstant();
+    }
+    long interval = config.healthCheckInterval().toMillis();
+    scheduler.scheduleWithFixedDelay(
+        this::checkAllInBackground, interval, interval, TimeUnit.MILLISECONDS);
+  }
+
+  /** Every known bridge as this node sees it now (freshness applied), ordered by id. */
+  public List<BridgeSnapshot> bridges() {
+    Instant now = clock.instant();
+    return bridges.values().stream()
+        .map(b -> b.snapshot(now))
+        .sorted(Comparator.comparing(BridgeSnapshot::id))
+        .toList();
+  }
+
+  /** One bridge as this node sees it now. */
+  public Optional<BridgeSnapshot> bridge(String id) {
+    BridgeState b = bridges.get(id);
+    return b == null ? Optional.empty() : Optional.of(b.snapshot(clock.instant()));
+  }
+
+  /** Marks a bridge unhealthy after a Colibri2 failure, until its next passing health check. */
+  public void markUnhealthy(String id) {
+    BridgeState b = bridges.get(id);
+    if (b != null) {
+      verdict(b, false);
+    }
+  }
+
+  private void onPresence(Presence presence) {
+    Jid from = presence.getFrom();
+    EntityFullJid occupant = from == null ? null : from.asEntityFullJidIfPossible();
+    if (occupant == null || occupant.getResourcepart().toString().equals(config.nickname())) {
+      return;
+    }
+    String id = occupant.getResourcepart().toString();
+    if (presence.getType() == Presence.Type.unavailable) {
+      if (bridges.remove(id) != null) {
+        store.remove(id);
+        LOG.info(() -> "bridge " + id + " left the brewery");
+        listeners.forEach(l -> l.bridgeRemoved(id));
+      }
+      return;
+    }
+    ExtensionElement ext =
+        presence.getExtensionElement(
+            ColibriStatsExtension.ELEMENT, ColibriStatsExtension.NAMESPACE);
+    if (!(ext instanceof ColibriStatsExtension stats)) {
+      return;
+    }
+    Instant now = clock.instant();
+    BridgeState state =
+        bridges.compute(
+            id,
+            (k, old) -> {
+              boolean healthOk = old == null || old.healthCheckOk;
+              return new BridgeState(id, occupant, BridgeStats.from(stats), now, healthOk);
+            });
+    publish(state);
+    admission.statsRefreshed(id, now);
+  }
+
+  private void publish(BridgeState state) {
+    BridgeSnapshot snapshot = state.snapshot(clock.instant());
+    try {
+      store.put(snapshot, config.snapshotTtl());
+    } catch (RuntimeException e) {
+      // Redis down must not stop discovery; the next presence or check writes again.
+      LOG.log(Level.WARNING, "could not write bridge " + state.id + " to the state store", e);
+    }
+    listeners.forEach(l -> l.bridgeUpdated(snapshot));
+  }
+
+  private void checkAllInBackground() {
+    for (BridgeState b : bridges.values()) {
+      checks.execute(() -> check(b.id));
+    }
+  }
+
+  /** Health-checks every bridge now and waits for the verdicts (tests and start-up). */
+  public void checkAllNow() throws InterruptedException {
+    List<Future<?>> running =
+        bridges.keySet().stream().<Future<?>>map(id -> checks.submit(() -> check(id))).toList();
+    for (Future<?> f : running) {
+      try {
+        f.get();
+      } catch (java.util.concurrent.ExecutionException e) {
+        LOG.log(Level.WARNING, "health check failed to run", e.getCause());
+      }
+    }
+  }
+
+  private void check(String id) {
+    BridgeState b = bridges.get(id);
+    if (b == null) {
+      return;
+    }
+    try {
+      Outcome first = ping(b.jid);
+      Outcome outcome = first;
+      if (first == Outcome.TIMEOUT) {
+        Thread.sleep(config.healthCheckRetryDelay().toMillis());
+        outcome = ping(b.jid);
+      }
+      BridgeState current = bridges.get(id);
+      if (current != null) {
+        verdict(current, outcome == Outcome.HEALTHY);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private enum Outcome {
+    HEALTHY,
+    FAILED,
+    TIMEOUT
+  }
+
+  private Outcome ping(EntityFullJid jid) throws InterruptedException {
+    HealthCheckIQ iq = new HealthCheckIQ();
+    iq.setType(IQ.Type.get);
+    iq.setTo(jid);
+    try (StanzaCollector collector = xmpp.smack().createStanzaCollectorAndSend(iq)) {
+      Stanza reply = collector.nextResult(config.healthCheckTimeout().toMillis());
+      if (reply == null) {
+        return Outcome.TIMEOUT;
+      }
+      return reply instanceof IQ r && r.getType() == IQ.Type.result
+          ? Outcome.HEALTHY
+          : Outcome.FAILED;
+    } catch (SmackException.NotConnectedException e) {
+      // Our connection is down, not the bridge: keep the last verdict.
+      return bridges.containsKey(jid.getResourcepart().toString())
+              && bridges.get(jid.getResourcepart().toString()).healthCheckOk
+          ? Outcome.HEALTHY
+          : Outcome.FAILED;
+    }
+  }
+
+  private void verdict(BridgeState b, boolean ok) {
+    BridgeState updated =
+        bridges.computeIfPresent(
+            b.id, (k, old) -> new BridgeState(old.id, old.jid, old.stats, old.lastPresence, ok));
+    if (updated == null) {
+      return;
+    }
+    if (!ok && b.healthCheckOk) {
+      LOG.warning(() -> "bridge " + b.id + " failed its health check");
+      listeners.forEach(l -> l.bridgeUnhealthy(b.id));
+    }
+    publish(updated);
+  }
+
+  @Override
+  public void close() {
+    scheduler.shutdownNow();
+    checks.shutdownNow();
+    if (brewery != null && brewery.isJoined()) {
+      try {
+        brewery.leave();
+      } catch (Exception e) {
+        LOG.log(Level.FINE, "leaving the brewery failed", e);
+      }
+    }
+  }
+
+  private static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
+  }
+
+  private final class BridgeState {
+    final String id;
+    final EntityFullJid jid;
+    final BridgeStats stats;
+    final Instant lastPresence;
+    final boolean healthCheckOk;
+
+    BridgeState(
+        String id,
+        EntityFullJid jid,
+        BridgeStats stats,
+        Instant lastPresence,
+        boolean healthCheckOk) {
+      this.id = id;
+      this.jid = jid;
+      this.stats = stats;
+      this.lastPresence = lastPresence;
+      this.healthCheckOk = healthCheckOk;
+    }
+
+    BridgeSnapshot snapshot(Instant now) {
+      boolean fresh = !lastPresence.plus(config.presenceTimeout()).isBefore(now);
+      return new BridgeSnapshot(
+          id,
+          jid.toString(),
+          stats.region(),
+          stats.relayId(),
+          stats.version(),
+          stats.stress(),
+          stats.healthy() && healthCheckOk && fresh,
+          stats.drain(),
+          stats.gracefulShutdown(),
+          stats.shuttingDown(),
+          lastPresence);
+    }
+  }
+}

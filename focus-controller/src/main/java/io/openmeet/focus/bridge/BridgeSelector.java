@@ -1,0 +1,70 @@
+package io.openmeet.focus.bridge;
+
+import io.openmeet.presence.bridge.BridgeAdmission;
+import io.openmeet.presence.bridge.BridgeAdmission.Reservation;
+import io.openmeet.presence.bridge.BridgeSnapshot;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * Chooses a bridge for a join: drops bridges that are unhealthy, draining or shutting down, lets
+ * the strategy rank the rest, then reserves load atomically on the least loaded bridge of the best
+ * tier with room.
+ */
+public final class BridgeSelector {
+
+  private final Supplier<List<BridgeSnapshot>> bridges;
+  private final BridgeSelectionStrategy strategy;
+  private final BridgeAdmission admission;
+  private final SelectionConfig config;
+
+  /**
+   * @param bridges the bridges as this node sees them, e.g. {@code registry::bridges}
+   */
+  public BridgeSelector(
+      Supplier<List<BridgeSnapshot>> bridges,
+      BridgeSelectionStrategy strategy,
+      BridgeAdmission admission,
+      SelectionConfig config) {
+    this.bridges = Objects.requireNonNull(bridges, "bridges");
+    this.strategy = Objects.requireNonNull(strategy, "strategy");
+    this.admission = Objects.requireNonNull(admission, "admission");
+    this.config = Objects.requireNonNull(config, "config");
+  }
+
+  /** A chosen bridge and the load reserved on it; release the reservation if allocation fails. */
+  public record Selection(BridgeSnapshot bridge, Reservation reservation) {}
+
+  /**
+   * Selects and reserves.
+   *
+   * @throws NoBridgeAvailableException when no usable bridge has room
+   */
+  public Selection select(SelectionContext context) throws NoBridgeAvailableException {
+    List<BridgeSnapshot> usable =
+        bridges.get().stream().filter(BridgeSnapshot::acceptsNewConferences).toList();
+    if (usable.isEmpty()) {
+      throw new NoBridgeAvailableException("no healthy bridge accepts new conferences");
+    }
+    List<List<BridgeSnapshot>> tiers = strategy.rank(usable, context);
+    boolean existing =
+        context.conferenceBridge().isPresent()
+            && tiers.size() == 1
+            && tiers.get(0).size() == 1
+            && tiers.get(0).get(0).id().equals(context.conferenceBridge().get());
+    double maxLoad = existing ? config.existingConferenceMaxLoad() : config.maxLoad();
+    Optional<Reservation> reservation =
+        admission.reserve(
+            tiers.stream().map(t -> t.stream().map(BridgeSnapshot::id).toList()).toList(), maxLoad);
+    if (reservation.isEmpty()) {
+      throw new NoBridgeAvailableException(
+          "every usable bridge is at its load limit (" + maxLoad + ")");
+    }
+    String id = reservation.get().bridgeId();
+    BridgeSnapshot chosen =
+        usable.stream().filter(b -> b.id().equals(id)).findFirst().orElseThrow();
+    return new Selection(chosen, reservation.get());
+  }
+}
