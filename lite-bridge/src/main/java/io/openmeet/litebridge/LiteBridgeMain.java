@@ -1,6 +1,7 @@
 package io.openmeet.litebridge;
 
 import io.openmeet.litebridge.config.BridgeConfig;
+import io.openmeet.litebridge.media.Ice4jMediaEngine;
 import io.openmeet.litebridge.media.MediaEngine;
 import io.openmeet.litebridge.stats.StressLevel;
 import java.time.Clock;
@@ -21,7 +22,7 @@ public final class LiteBridgeMain {
       System.exit(2);
       return;
     }
-    MediaEngine engine = MediaEngines.create(config.media());
+    MediaEngine engine = new Ice4jMediaEngine(config.media());
     LiteBridge bridge =
         new LiteBridge(config, engine, Clock.systemUTC(), StressLevel.jvmProcessCpuLoad());
     Runtime.getRuntime().addShutdownHook(new Thread(bridge::close, "lite-bridge-shutdown"));

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.openmeet.litebridge.colibri2.Colibri2RequestHandler;
 import io.openmeet.litebridge.conference.Conferences;
+import io.openmeet.litebridge.media.Ice4jMediaEngine;
+import io.openmeet.litebridge.media.MediaConfig;
+import io.openmeet.litebridge.media.MediaEngine;
 import io.openmeet.litebridge.xmpp.XmppProviders;
 import java.io.InputStream;
 import java.io.StringWriter;
@@ -70,9 +73,20 @@ class Colibri2WireReplayTest {
   }
 
   @Test
-  void everyCapturedRequestIsAnsweredWithJvbsShape() throws Exception {
+  void theRealMediaEngineAnswersEveryCapturedRequestWithJvbsShape() throws Exception {
+    try (Ice4jMediaEngine engine =
+        new Ice4jMediaEngine(new MediaConfig(0, List.of("127.0.0.1"), List.of()))) {
+      replay(engine);
+    }
+  }
+
+  @Test
+  void theRecordingEngineAnswersEveryCapturedRequestWithJvbsShape() throws Exception {
+    replay(new RecordingMediaEngine());
+  }
+
+  private static void replay(MediaEngine engine) throws Exception {
     assertThat(EXCHANGES).hasSizeGreaterThanOrEqualTo(11);
-    RecordingMediaEngine engine = new RecordingMediaEngine();
     Conferences conferences =
         new Conferences(
             engine,

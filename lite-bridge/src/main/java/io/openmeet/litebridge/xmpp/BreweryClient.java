@@ -202,11 +202,12 @@ public final class BreweryClient implements AutoCloseable {
   private void join(XMPPTCPConnection c) throws Exception {
     MultiUserChat room = MultiUserChatManager.getInstanceFor(c).getMultiUserChat(mucJid);
     room.addPresenceInterceptor(builder -> builder.overrideExtension(statsExtension()));
+    // Assigned first: the join presence (with stats) can reach others before createOrJoin returns.
+    muc = room;
     MultiUserChat.MucCreateConfigFormHandle created = room.createOrJoin(nickname);
     if (created != null) {
       created.makeInstant();
     }
-    muc = room;
     LOG.info("joined the brewery as " + occupantJid());
   }
 
