@@ -2,7 +2,8 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
-// room-api serves REST under /api and the signalling WebSocket under /ws on port 8080 in development.
+// room-api serves REST under /api and the signalling WebSocket under /api/signalling/<slug> (and /ws)
+// on port 8080 in development.
 const roomApi = process.env.ROOM_API_ORIGIN ?? 'http://127.0.0.1:8080';
 
 export default defineConfig({
@@ -10,7 +11,7 @@ export default defineConfig({
   server: {
     host: '127.0.0.1',
     proxy: {
-      '/api': { target: roomApi, changeOrigin: false },
+      '/api': { target: roomApi, ws: true, changeOrigin: false },
       '/ws': { target: roomApi, ws: true, changeOrigin: false },
     },
   },

@@ -31,11 +31,11 @@ describe('HomePage', () => {
     await user.type(screen.getByLabelText('Meeting name'), 'Team sync');
     await user.selectOptions(screen.getByLabelText('Who can join'), 'password');
     await user.click(screen.getByRole('button', { name: 'Start meeting' }));
-    expect(await screen.findByRole('alert')).toHaveTextContent('Choose a password');
-    await user.type(screen.getByLabelText('Meeting password'), 'pw1');
+    expect(await screen.findByRole('alert')).toHaveTextContent('at least 4 characters');
+    await user.type(screen.getByLabelText('Meeting password'), 'pw12');
     await user.click(screen.getByRole('button', { name: 'Start meeting' }));
     expect(await screen.findByLabelText('Invite link')).toHaveValue(created.joinUrl);
-    expect(bodies).toEqual([{ name: 'Team sync', access: 'password', password: 'pw1', lobbyEnabled: false }]);
+    expect(bodies).toEqual([{ name: 'Team sync', access: 'password', password: 'pw12', lobbyEnabled: false }]);
     expect(tokens.data.get('openmeet.token.team-sync')).toBe('moderator-jwt');
     expect(copyText).toHaveBeenCalledWith(created.joinUrl); // copied on creation
     await user.click(screen.getByRole('button', { name: 'Copy invite link' }));

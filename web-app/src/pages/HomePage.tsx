@@ -18,8 +18,8 @@ export function HomePage() {
 
   async function startMeeting(e: FormEvent) {
     e.preventDefault();
-    if (access === 'password' && password.length === 0) {
-      setCreateError('Choose a password for the meeting.');
+    if (access === 'password' && password.length < 4) {
+      setCreateError('Choose a meeting password of at least 4 characters.');
       return;
     }
     setBusy(true);

@@ -34,6 +34,11 @@ describe('PreJoinPage', () => {
     expect(await screen.findByTestId('room-error')).toHaveTextContent('This meeting does not exist or has ended');
   });
 
+  it('says when the meeting has ended', async () => {
+    renderPreJoin(async () => jsonResponse(200, { ...room('public'), active: false }));
+    expect(await screen.findByTestId('room-error')).toHaveTextContent('This meeting has ended.');
+  });
+
   it('joins a public room with camera off and muted', async () => {
     const calls: string[] = [];
     const { joins } = renderPreJoin(async (url, init) => {

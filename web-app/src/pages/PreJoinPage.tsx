@@ -39,7 +39,12 @@ export function PreJoinPage({ slug, initialError, onJoin }: PreJoinProps) {
   useEffect(() => {
     let live = true;
     api.getRoom(slug).then(
-      (r) => live && setRoom({ state: 'ready', room: r }),
+      (r) => {
+        if (!live) return;
+        setRoom(
+          r.active === false ? { state: 'error', message: describeError('room-closed') } : { state: 'ready', room: r },
+        );
+      },
       (e: unknown) =>
         live &&
         setRoom({
@@ -107,7 +112,7 @@ export function PreJoinPage({ slug, initialError, onJoin }: PreJoinProps) {
     try {
       const token = storedToken ?? (await api.requestToken(slug, name, needsPassword ? password : undefined)).token;
       const signallingUrl =
-        tokens.getItem(signallingKey(slug)) ?? room.room.signallingUrl ?? defaultSignallingUrl(window.location);
+        tokens.getItem(signallingKey(slug)) ?? room.room.signallingUrl ?? defaultSignallingUrl(window.location, slug);
       handedOver.current = true;
       onJoin({
         signallingUrl,

@@ -133,6 +133,8 @@ export function describeError(code: string, fallback?: string): string {
       return 'Too many requests; slow down a little.';
     case 'wrong-password':
       return 'Wrong password.';
+    case 'room-closed':
+      return 'This meeting has ended.';
     case 'password-required':
       return 'This meeting needs a password.';
     default:

@@ -76,6 +76,47 @@ describe('RoomApi', () => {
     }
   });
 
+  it('switches on room-api problem codes first', async () => {
+    const roomApiProblem = (status: number, code: string, detail: string) =>
+      json(status, { type: `https://openmeet.io/problems/${code}`, title: 't', status, detail, code }, 'application/problem+json');
+    const cases: [number, string, boolean, string][] = [
+      [404, 'room-not-found', false, 'not-found'],
+      [410, 'room-closed', false, 'room-closed'],
+      [403, 'wrong-password', false, 'password-required'],
+      [403, 'wrong-password', true, 'wrong-password'],
+      [403, 'not-invited', false, 'not-allowed'],
+      [401, 'unauthorized', false, 'not-allowed'],
+      [429, 'rate-limited', false, 'rate-limited'],
+      [400, 'validation-failed', false, 'invalid'],
+      // the code wins over misleading wording
+      [403, 'not-invited', true, 'not-allowed'],
+    ];
+    for (const [status, code, withPassword, kind] of cases) {
+      const { fetch } = fakeFetch(() => roomApiProblem(status, code, 'the password room is full of words'));
+      const err = await apiError(new RoomApi('', fetch).requestToken('abc', 'Ada', withPassword ? 'pw12' : undefined));
+      expect(err.kind, `${status} ${code}`).toBe(kind);
+    }
+  });
+
+  it('lists invalid fields from the problem', async () => {
+    const { fetch } = fakeFetch(() =>
+      json(
+        400,
+        {
+          title: 'The request has invalid fields',
+          status: 400,
+          detail: 'invalid fields',
+          code: 'validation-failed',
+          errors: [{ field: 'password', message: 'size must be between 4 and 128' }],
+        },
+        'application/problem+json',
+      ),
+    );
+    const err = await apiError(new RoomApi('', fetch).createRoom({ name: 'x', access: 'password', password: 'a' }));
+    expect(err.kind).toBe('invalid');
+    expect(err.detail).toBe('invalid fields: password size must be between 4 and 128');
+  });
+
   it('keeps the problem title and detail', async () => {
     const { fetch } = fakeFetch(() => problem(404, 'Not Found', 'no room called abc'));
     const err = await apiError(new RoomApi('', fetch).getRoom('abc'));
@@ -113,7 +154,9 @@ describe('slugFromInput', () => {
   });
 
   it('derives a same-origin signalling URL', () => {
-    expect(defaultSignallingUrl({ protocol: 'https:', host: 'm.example' })).toBe('wss://m.example/ws');
-    expect(defaultSignallingUrl({ protocol: 'http:', host: '127.0.0.1:5173' })).toBe('ws://127.0.0.1:5173/ws');
+    expect(defaultSignallingUrl({ protocol: 'https:', host: 'm.example' }, 'abc')).toBe('wss://m.example/api/signalling/abc');
+    expect(defaultSignallingUrl({ protocol: 'http:', host: '127.0.0.1:5173' }, 'a b')).toBe(
+      'ws://127.0.0.1:5173/api/signalling/a%20b',
+    );
   });
 });

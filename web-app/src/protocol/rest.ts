@@ -30,6 +30,8 @@ export interface RoomInfo {
   lobbyEnabled?: boolean;
   signallingUrl?: string;
   joinUrl?: string;
+  /** false once the room was closed. */
+  active?: boolean;
 }
 
 /**
@@ -42,6 +44,8 @@ export type ApiErrorKind =
   | 'wrong-password'
   | 'not-allowed'
   | 'room-full'
+  | 'room-closed'
+  | 'rate-limited'
   | 'invalid'
   | 'network'
   | 'server'
@@ -89,7 +93,16 @@ async function readProblem(res: Response): Promise<Problem> {
   try {
     const body = JSON.parse(text) as Record<string, unknown>;
     const s = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : undefined);
-    const problem: Problem = { title: s('title') ?? res.statusText, detail: s('detail') ?? '' };
+    let detail = s('detail') ?? '';
+    // room-api lists invalid fields in `errors` [{field, message}]
+    if (Array.isArray(body.errors)) {
+      const fields = body.errors
+        .map((e) => (typeof e === 'object' && e !== null ? (e as Record<string, unknown>) : {}))
+        .filter((e) => typeof e.message === 'string')
+        .map((e) => (typeof e.field === 'string' ? `${e.field} ${e.message as string}` : (e.message as string)));
+      if (fields.length > 0) detail = detail ? `${detail}: ${fields.join('; ')}` : fields.join('; ');
+    }
+    const problem: Problem = { title: s('title') ?? res.statusText, detail };
     const code = s('code');
     const type = s('type');
     if (code !== undefined) problem.code = code;
@@ -100,15 +113,43 @@ async function readProblem(res: Response): Promise<Problem> {
   }
 }
 
+/** room-api's stable problem codes (its ErrorCode enum), then status and wording as a fallback. */
 function kindOf(status: number, p: Problem, passwordSent: boolean): ApiErrorKind {
-  const words = `${p.code ?? ''} ${p.type ?? ''} ${p.title} ${p.detail}`.toLowerCase();
+  const code = p.code ?? p.type?.split('/').pop();
+  switch (code) {
+    case 'room-not-found':
+    case 'not-found':
+      return 'not-found';
+    case 'room-closed':
+      return 'room-closed';
+    case 'room-full':
+      return 'room-full';
+    case 'wrong-password':
+      return passwordSent ? 'wrong-password' : 'password-required';
+    case 'not-invited':
+    case 'forbidden':
+    case 'unauthorized':
+    case 'invalid-token':
+      return 'not-allowed';
+    case 'rate-limited':
+      return 'rate-limited';
+    case 'validation-failed':
+    case 'bad-request':
+    case 'malformed-json':
+      return 'invalid';
+    default:
+      break;
+  }
+  const words = `${p.title} ${p.detail}`.toLowerCase();
   if (/room[-_ ]full|is full/.test(words)) return 'room-full';
   if (status === 404) return 'not-found';
+  if (status === 410) return 'room-closed';
   if (/password/.test(words) && (status === 401 || status === 403)) {
     return passwordSent ? 'wrong-password' : 'password-required';
   }
   if (status === 401 || status === 403) return 'not-allowed';
-  if (status === 409 || status === 429 || status === 503) {
+  if (status === 429) return 'rate-limited';
+  if (status === 409 || status === 503) {
     return /full|capacity|max/.test(words) ? 'room-full' : 'server';
   }
   if (status === 400 || status === 422) return 'invalid';
@@ -219,7 +260,7 @@ export function slugFromInput(input: string): string | null {
   return /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/.test(slug) ? slug : null;
 }
 
-/** Where the signalling WebSocket is when the REST API did not say (same origin, /ws). */
-export function defaultSignallingUrl(loc: { protocol: string; host: string }): string {
-  return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/ws`;
+/** Where the signalling WebSocket is when the REST API did not say (room-api's default path). */
+export function defaultSignallingUrl(loc: { protocol: string; host: string }, slug: string): string {
+  return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/api/signalling/${encodeURIComponent(slug)}`;
 }
