@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CallController, type CallDeps } from './CallController';
+import { CallController, removalReason, type CallDeps } from './CallController';
 import type { ServerMessage } from '../protocol';
 import { FakeBridge, FakePeer, FakeSignalling } from '../test/callFakes';
 import { useCallStore } from '../store/callStore';
@@ -269,6 +269,13 @@ describe('CallController', () => {
     expect(peers[0]?.closed).toBe(true);
     expect(bridge.closed).toBe(true);
     expect(mic.stopped).toBe(true);
+  });
+
+  it('explains each way the server can take us out', () => {
+    expect(removalReason('kicked')).toMatch(/moderator removed you/);
+    expect(removalReason('room-closed')).toMatch(/closed/);
+    expect(removalReason('timeout')).toMatch(/lost contact/);
+    expect(removalReason(undefined)).toBe('You left the meeting.');
   });
 
   it('shows a fatal failure as a sentence', () => {

@@ -72,6 +72,21 @@ export interface CallParams {
   video: boolean;
 }
 
+/** Why the server took us out of the call (`participant-left` with our own id), as a sentence. */
+export function removalReason(reason: string | undefined): string {
+  switch (reason) {
+    case 'kicked':
+      return 'A moderator removed you from the meeting.';
+    case 'room-closed':
+      return 'The meeting was closed.';
+    case 'timeout':
+    case 'disconnected':
+      return 'The server lost contact with you and took you out of the meeting.';
+    default:
+      return 'You left the meeting.';
+  }
+}
+
 /** Wires signalling, the peer connection, the bridge channel and local media to the call store. */
 export class CallController {
   private readonly deps: CallDeps;
@@ -155,7 +170,7 @@ export class CallController {
     if (this.ended) return;
     // Removed by a moderator: the server tells us we left.
     if (msg.type === 'participant-left' && msg.participantId === this.store.selfId && this.store.selfId) {
-      this.end(msg.reason === 'kicked' ? 'A moderator removed you from the meeting.' : 'You left the meeting.');
+      this.end(removalReason(msg.reason));
       return;
     }
     this.store.applyServerMessage(msg);
