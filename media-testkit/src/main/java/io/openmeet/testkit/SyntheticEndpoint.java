@@ -135,6 +135,7 @@ public final class SyntheticEndpoint implements AutoCloseable {
   private final LongAdder sentBytes = new LongAdder();
   private final LongAdder undecryptable = new LongAdder();
   private final CountDownLatch settled = new CountDownLatch(1);
+  private final java.util.Set<Long> simulatedLosses = ConcurrentHashMap.newKeySet();
   private final BlockingQueue<byte[]> dtlsInbound = new LinkedBlockingQueue<>(256);
   private volatile ClientSrtp srtp;
   private volatile String failure;
@@ -397,6 +398,12 @@ public final class SyntheticEndpoint implements AutoCloseable {
         dtlsInbound.offer(copy);
       } else if (len >= 12 && (first & 0xC0) == 0x80) {
         int pt = buf[1] & 0xFF;
+        if (!simulatedLosses.isEmpty() && (pt < 192 || pt > 223)) {
+          long key = (u32(buf, 8) << 16) | (((buf[2] & 0xFF) << 8) | (buf[3] & 0xFF));
+          if (simulatedLosses.remove(key)) {
+            continue;
+          }
+        }
         ClientSrtp s = srtp;
         if (s == null) {
           continue;
@@ -492,6 +499,14 @@ public final class SyntheticEndpoint implements AutoCloseable {
     return sequences
             .computeIfAbsent(ssrc, s -> new AtomicInteger(RANDOM.nextInt(0x8000)))
             .getAndIncrement()
+        & 0xFFFF;
+  }
+
+  /** The sequence number the next video packet will carry. */
+  public int nextVideoSequence() {
+    return sequences
+            .computeIfAbsent(videoSsrc, s -> new AtomicInteger(RANDOM.nextInt(0x8000)))
+            .get()
         & 0xFFFF;
   }
 
@@ -695,6 +710,14 @@ public final class SyntheticEndpoint implements AutoCloseable {
   /** Packets that failed SRTP authentication. */
   public long undecryptablePackets() {
     return undecryptable.sum();
+  }
+
+  /**
+   * Makes the next arrival of RTP packet (ssrc, seq) vanish before decryption, as if the network
+   * lost it (to exercise NACK without SRTP replay protection rejecting the resend).
+   */
+  public void simulateLoss(long ssrc, int seq) {
+    simulatedLosses.add((ssrc << 16) | (seq & 0xFFFF));
   }
 
   /** Forgets what was received (between test phases). */

@@ -60,6 +60,29 @@ final class BridgeHarness implements AutoCloseable {
    * bridge (optionally with another fingerprint) and starts connecting. Does not wait.
    */
   SyntheticEndpoint start(String id, SyntheticEndpoint.Options options, String fakeFingerprint) {
+    return start(id, options, fakeFingerprint, SyntheticEndpoint.mediaFormats());
+  }
+
+  /** Like {@link #join(String)} with other options and formats. */
+  SyntheticEndpoint join(
+      String id,
+      SyntheticEndpoint.Options options,
+      io.openmeet.litebridge.media.MediaFormats formats)
+      throws InterruptedException {
+    SyntheticEndpoint endpoint = start(id, options, null, formats);
+    if (!endpoint.awaitConnected(Duration.ofSeconds(20))) {
+      throw new AssertionError(id + " did not connect: " + endpoint.failure());
+    }
+    EndpointTransport transport = transports.get(id);
+    await(() -> transport.state() == TransportState.CONNECTED, Duration.ofSeconds(10), id);
+    return endpoint;
+  }
+
+  SyntheticEndpoint start(
+      String id,
+      SyntheticEndpoint.Options options,
+      String fakeFingerprint,
+      io.openmeet.litebridge.media.MediaFormats formats) {
     EndpointTransport transport = conference.createEndpoint(id);
     transports.put(id, transport);
     SyntheticEndpoint endpoint = SyntheticEndpoint.create(id, options);
@@ -73,7 +96,7 @@ final class BridgeHarness implements AutoCloseable {
               description.candidates(),
               List.of(new DtlsFingerprint("sha-256", fakeFingerprint, "active")));
     }
-    transport.setMediaFormats(SyntheticEndpoint.mediaFormats());
+    transport.setMediaFormats(formats);
     transport.setSources(endpoint.sources());
     transport.setRemoteTransport(description);
     endpoint.connect(transport.localIce(), engine.localFingerprint());

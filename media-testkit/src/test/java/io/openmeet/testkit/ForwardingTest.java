@@ -2,15 +2,25 @@ package io.openmeet.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.openmeet.litebridge.media.MediaFormats;
 import io.openmeet.litebridge.media.TransportState;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+/** Synthetic endpoints through an in-process Ice4jMediaEngine on 127.0.0.1. */
 class ForwardingTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(5);
 
   private BridgeHarness bridge;
 
@@ -38,7 +48,7 @@ class ForwardingTest {
     }
     BridgeHarness.await(
         () -> b.receivedCount(a.videoSsrc()) >= 50 && a.receivedCount(b.audioSsrc()) >= 50,
-        Duration.ofSeconds(5),
+        WAIT,
         "forwarded packets");
 
     List<SyntheticEndpoint.ReceivedRtp> atB = b.receivedRtp(a.videoSsrc());
@@ -62,5 +72,353 @@ class ForwardingTest {
     assertThat(a.undecryptablePackets()).isZero();
     assertThat(b.undecryptablePackets()).isZero();
     assertThat(bridge.transports.get("a").state()).isEqualTo(TransportState.CONNECTED);
+    assertThat(bridge.engine.stats().totalIceSucceeded()).isGreaterThanOrEqualTo(2);
+    assertThat(bridge.engine.stats().totalPacketsReceived()).isGreaterThanOrEqualTo(100);
+    assertThat(bridge.engine.stats().totalPacketsSent()).isGreaterThanOrEqualTo(100);
+  }
+
+  @Test
+  void threeEndpointsEachReceiveBothOthers() throws Exception {
+    SyntheticEndpoint a = bridge.join("a");
+    SyntheticEndpoint b = bridge.join("b");
+    SyntheticEndpoint c = bridge.join("c");
+    List<SyntheticEndpoint> all = List.of(a, b, c);
+
+    for (int i = 0; i < 30; i++) {
+      for (SyntheticEndpoint e : all) {
+        e.sendAudio(40);
+        e.sendVideo(800, i == 0);
+      }
+      Thread.sleep(2);
+    }
+    BridgeHarness.await(
+        () ->
+            all.stream()
+                .allMatch(
+                    receiver ->
+                        all.stream()
+                            .filter(sender -> sender != receiver)
+                            .allMatch(
+                                sender ->
+                                    receiver.receivedCount(sender.audioSsrc()) == 30
+                                        && receiver.receivedCount(sender.videoSsrc()) == 30)),
+        WAIT,
+        "every endpoint to get 30 audio + 30 video packets from each other endpoint");
+    for (SyntheticEndpoint receiver : all) {
+      for (SyntheticEndpoint sender : all) {
+        if (sender == receiver) {
+          assertThat(receiver.receivedCount(sender.videoSsrc())).isZero();
+          continue;
+        }
+        for (SyntheticEndpoint.ReceivedRtp r : receiver.receivedRtp(sender.videoSsrc())) {
+          assertThat(r.payload()).isEqualTo(sender.sentPayload(sender.videoSsrc(), r.seq()));
+        }
+      }
+    }
+  }
+
+  @Test
+  void keyframeRequestsReachTheSenderThatOwnsTheSsrc() throws Exception {
+    SyntheticEndpoint a = bridge.join("a");
+    SyntheticEndpoint b = bridge.join("b");
+    SyntheticEndpoint c = bridge.join("c");
+    long feedbackVideo = bridge.conference.feedbackSources().get(1).ssrcs().get(0);
+
+    c.sendPli(a.videoSsrc());
+    c.sendFir(b.videoSsrc(), 1);
+    c.sendPli(b.rtxSsrc()); // a PLI naming the RTX SSRC goes to the owner, for the primary
+
+    BridgeHarness.await(
+        () -> count(a, 206, 1, a.videoSsrc()) == 1 && count(b, 206, 4, b.videoSsrc()) == 1,
+        WAIT,
+        "PLI at a and FIR at b");
+    BridgeHarness.await(() -> count(b, 206, 1, b.videoSsrc()) == 1, WAIT, "RTX PLI at b");
+    Thread.sleep(200);
+    assertThat(count(a, 206, 4, a.videoSsrc())).isZero();
+    assertThat(count(b, 206, 1, a.videoSsrc())).isZero();
+    assertThat(c.receivedRtcp()).noneMatch(r -> r.packetType() == 206 && r.fmt() != 15);
+    assertThat(a.receivedRtcp())
+        .filteredOn(r -> r.packetType() == 206 && r.fmt() == 1)
+        .allMatch(r -> r.senderSsrc() == feedbackVideo);
+  }
+
+  private static long count(SyntheticEndpoint e, int type, int fmt, long mediaSsrc) {
+    return e.receivedRtcp().stream()
+        .filter(r -> r.packetType() == type && r.fmt() == fmt && r.mediaSsrc() == mediaSsrc)
+        .count();
+  }
+
+  @Test
+  void nackIsAnsweredWithRtxWhenNegotiated() throws Exception {
+    SyntheticEndpoint a = bridge.join("a");
+    SyntheticEndpoint b = bridge.join("b");
+    List<Integer> seqs = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      if (i == 7 || i == 9) {
+        // lose the packet a sends next on its way to b
+        b.simulateLoss(a.videoSsrc(), a.nextVideoSequence());
+      }
+      seqs.add(a.sendVideo(300, i == 0));
+    }
+    BridgeHarness.await(() -> b.receivedCount(a.videoSsrc()) == 18, WAIT, "18 of 20 at b");
+    assertThat(b.receivedRtp(a.videoSsrc()))
+        .extracting(SyntheticEndpoint.ReceivedRtp::seq)
+        .doesNotContain(seqs.get(7), seqs.get(9));
+
+    b.sendNack(a.videoSsrc(), seqs.get(7), seqs.get(9));
+    BridgeHarness.await(() -> b.receivedCount(a.rtxSsrc()) == 2, WAIT, "two RTX packets at b");
+
+    List<SyntheticEndpoint.ReceivedRtp> rtx = b.receivedRtp(a.rtxSsrc());
+    assertThat(rtx).allMatch(r -> r.payloadType() == SyntheticEndpoint.RTX_PT);
+    assertThat(rtx)
+        .extracting(SyntheticEndpoint.ReceivedRtp::rtxOriginalSeq)
+        .containsExactlyInAnyOrder(seqs.get(7), seqs.get(9));
+    for (SyntheticEndpoint.ReceivedRtp r : rtx) {
+      assertThat(r.payload()).isEqualTo(a.sentPayload(a.videoSsrc(), r.rtxOriginalSeq()));
+    }
+    // the sender itself is not bothered: the bridge answers from its cache
+    assertThat(a.receivedRtcp()).noneMatch(r -> r.packetType() == 205);
+    assertThat(bridge.engine.retransmissions()).isEqualTo(2);
+  }
+
+  @Test
+  void nackIsAnsweredWithAPlainResendWithoutRtx() throws Exception {
+    MediaFormats noRtx =
+        new MediaFormats(
+            List.of(
+                new MediaFormats.PayloadType("audio", 111, "opus", 48000, 2),
+                new MediaFormats.PayloadType("video", 100, "VP8", 90000, 1)),
+            Map.of(),
+            Map.of(1, "urn:ietf:params:rtp-hdrext:ssrc-audio-level"));
+    SyntheticEndpoint a = bridge.join("a");
+    SyntheticEndpoint b = bridge.join("b", SyntheticEndpoint.Options.loopback(), noRtx);
+    int first = a.nextVideoSequence();
+    b.simulateLoss(a.videoSsrc(), first);
+    assertThat(a.sendVideo(300, true)).isEqualTo(first);
+    int second = a.sendVideo(300, false);
+    BridgeHarness.await(() -> b.receivedCount(a.videoSsrc()) == 1, WAIT, "second packet at b");
+
+    b.sendNack(a.videoSsrc(), first);
+    BridgeHarness.await(() -> b.receivedCount(a.videoSsrc()) == 2, WAIT, "the resend at b");
+    assertThat(b.receivedRtp(a.videoSsrc()))
+        .extracting(SyntheticEndpoint.ReceivedRtp::seq)
+        .containsExactly(second, first);
+    assertThat(b.receivedRtp(a.videoSsrc()).get(1).payload())
+        .isEqualTo(a.sentPayload(a.videoSsrc(), first));
+    assertThat(b.receivedCount(a.rtxSsrc())).isZero();
+    // a NACK for something never sent is ignored
+    b.sendNack(a.videoSsrc(), (second + 100) & 0xFFFF);
+    Thread.sleep(200);
+    assertThat(b.receivedCount(a.videoSsrc())).isEqualTo(2);
+  }
+
+  @Test
+  void aClosedEndpointStopsReceivingAndTheOthersContinue() throws Exception {
+    SyntheticEndpoint a = bridge.join("a");
+    SyntheticEndpoint b = bridge.join("b");
+    SyntheticEndpoint c = bridge.join("c");
+    a.sendAudio(50);
+    BridgeHarness.await(
+        () -> b.receivedCount(a.audioSsrc()) == 1 && c.receivedCount(a.audioSsrc()) == 1,
+        WAIT,
+        "first packet");
+
+    bridge.transports.get("b").close();
+    assertThat(bridge.transports.get("b").state()).isEqualTo(TransportState.CLOSED);
+    for (int i = 0; i < 10; i++) {
+      a.sendAudio(50);
+    }
+    BridgeHarness.await(() -> c.receivedCount(a.audioSsrc()) == 11, WAIT, "c keeps receiving");
+    Thread.sleep(200);
+    assertThat(b.receivedCount(a.audioSsrc())).isEqualTo(1);
+    // b's packets are not forwarded any more either
+    b.sendAudio(50);
+    Thread.sleep(200);
+    assertThat(c.receivedCount(b.audioSsrc())).isZero();
+  }
+
+  @Test
+  void receiveVideoFalseStopsVideoButNotAudio() throws Exception {
+    SyntheticEndpoint a = bridge.join("a");
+    SyntheticEndpoint b = bridge.join("b");
+    bridge.transports.get("b").setReceiveVideo(false);
+    for (int i = 0; i < 10; i++) {
+      a.sendAudio(50);
+      a.sendVideo(500, i == 0);
+    }
+    BridgeHarness.await(() -> b.receivedCount(a.audioSsrc()) == 10, WAIT, "audio at b");
+    Thread.sleep(200);
+    assertThat(b.receivedCount(a.videoSsrc())).isZero();
+
+    bridge.transports.get("b").setReceiveVideo(true);
+    a.sendVideo(500, true);
+    BridgeHarness.await(() -> b.receivedCount(a.videoSsrc()) == 1, WAIT, "video again");
+  }
+
+  @Test
+  void garbageOnTheMediaPortIsDroppedWithoutHarmingAnyone() throws Exception {
+    SyntheticEndpoint a = bridge.join("a");
+    SyntheticEndpoint b = bridge.join("b");
+    Random random = new Random(42);
+
+    // from a stranger's socket
+    InetSocketAddress port =
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), bridge.engine.port());
+    try (DatagramSocket stranger = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      for (int i = 0; i < 200; i++) {
+        byte[] junk = new byte[random.nextInt(1400) + 1];
+        random.nextBytes(junk);
+        stranger.send(new DatagramPacket(junk, junk.length, port));
+        pace(i);
+      }
+    }
+    // from a connected endpoint's own ICE address: random bytes, fake RTP/RTCP, fake DTLS
+    for (int i = 0; i < 200; i++) {
+      byte[] junk = new byte[random.nextInt(1200) + 1];
+      random.nextBytes(junk);
+      switch (i % 4) {
+        case 0 -> junk[0] = (byte) 0x80; // looks like RTP, fails SRTP auth
+        case 1 -> {
+          junk[0] = (byte) 0x81;
+          if (junk.length > 1) {
+            junk[1] = (byte) 200; // looks like SRTCP
+          }
+        }
+        case 2 -> junk[0] = 23; // looks like DTLS application data
+        default -> {}
+      }
+      a.sendRaw(junk, 0, junk.length);
+      pace(i);
+    }
+    byte[] tiny = {(byte) 0x80};
+    a.sendRaw(tiny, 0, 1);
+
+    for (int i = 0; i < 20; i++) {
+      a.sendVideo(500, i == 0);
+      b.sendAudio(20);
+    }
+    BridgeHarness.await(
+        () -> b.receivedCount(a.videoSsrc()) == 20 && a.receivedCount(b.audioSsrc()) == 20,
+        WAIT,
+        "media after the garbage");
+    assertThat(bridge.transports.get("a").state()).isEqualTo(TransportState.CONNECTED);
+    assertThat(bridge.transports.get("b").state()).isEqualTo(TransportState.CONNECTED);
+    assertThat(bridge.engine.droppedPackets()).isGreaterThanOrEqualTo(100);
+    assertThat(b.undecryptablePackets()).isZero();
+    assertThat(bridge.failures).isEmpty();
+  }
+
+  /** UDP has no flow control: let the bridge drain its socket now and then. */
+  private static void pace(int i) throws InterruptedException {
+    if (i % 20 == 19) {
+      Thread.sleep(5);
+    }
+  }
+
+  @Test
+  void aWrongFingerprintFailsOnlyThatEndpoint() throws Exception {
+    SyntheticEndpoint a = bridge.join("a");
+    SyntheticEndpoint b = bridge.join("b");
+    String wrong =
+        SyntheticEndpoint.create("x", SyntheticEndpoint.Options.loopback()).fingerprint();
+    SyntheticEndpoint mallory =
+        bridge.start("mallory", SyntheticEndpoint.Options.loopback(), wrong);
+
+    assertThat(mallory.awaitConnected(Duration.ofSeconds(20))).isFalse();
+    BridgeHarness.await(
+        () -> bridge.transports.get("mallory").state() == TransportState.FAILED,
+        WAIT,
+        "mallory FAILED");
+    assertThat(bridge.failures).containsOnlyKeys("mallory");
+    assertThat(bridge.failures.get("mallory")).contains("DTLS");
+    assertThat(bridge.engine.stats().dtlsFailedEndpoints()).isEqualTo(1);
+
+    for (int i = 0; i < 10; i++) {
+      a.sendAudio(20);
+      b.sendVideo(400, i == 0);
+    }
+    BridgeHarness.await(
+        () -> b.receivedCount(a.audioSsrc()) == 10 && a.receivedCount(b.videoSsrc()) == 10,
+        WAIT,
+        "a and b still flowing");
+  }
+
+  @Test
+  void theHmacSha1ProfileInteroperatesWithGcm() throws Exception {
+    SyntheticEndpoint gcm = bridge.join("gcm");
+    SyntheticEndpoint cm =
+        bridge.join(
+            "cm",
+            SyntheticEndpoint.Options.loopback().withCmHmacOnly(),
+            SyntheticEndpoint.mediaFormats());
+    for (int i = 0; i < 10; i++) {
+      gcm.sendVideo(700, i == 0);
+      cm.sendVideo(700, i == 0);
+    }
+    BridgeHarness.await(
+        () -> cm.receivedCount(gcm.videoSsrc()) == 10 && gcm.receivedCount(cm.videoSsrc()) == 10,
+        WAIT,
+        "both directions");
+    for (SyntheticEndpoint.ReceivedRtp r : cm.receivedRtp(gcm.videoSsrc())) {
+      assertThat(r.payload()).isEqualTo(gcm.sentPayload(gcm.videoSsrc(), r.seq()));
+    }
+  }
+
+  @Test
+  void sendersGetReceiverReportsAndARembThatRamps() throws Exception {
+    SyntheticEndpoint a = bridge.join("a");
+    bridge.join("b");
+    long feedbackAudio = bridge.conference.feedbackSources().get(0).ssrcs().get(0);
+    long feedbackVideo = bridge.conference.feedbackSources().get(1).ssrcs().get(0);
+    long until = System.nanoTime() + Duration.ofMillis(2500).toNanos();
+    while (System.nanoTime() < until) {
+      a.sendVideo(1000, false);
+      a.sendAudio(40);
+      Thread.sleep(5);
+    }
+    BridgeHarness.await(
+        () -> a.receivedRtcp().stream().anyMatch(r -> r.rembBitrate() > 0), WAIT, "a REMB at a");
+    assertThat(a.receivedRtcp())
+        .filteredOn(r -> r.packetType() == 201)
+        .isNotEmpty()
+        .allMatch(r -> r.senderSsrc() == feedbackAudio);
+    assertThat(a.receivedRtcp())
+        .filteredOn(r -> r.rembBitrate() > 0)
+        .allMatch(r -> r.senderSsrc() == feedbackVideo)
+        .allMatch(r -> r.rembBitrate() >= 1_000_000);
+  }
+
+  @Test
+  void theDominantSpeakerFollowsTheLoudestAudioLevel() throws Exception {
+    SyntheticEndpoint a = bridge.join("a");
+    SyntheticEndpoint b = bridge.join("b");
+    SyntheticEndpoint c = bridge.join("c");
+    speak(List.of(a, b, c), a, Duration.ofMillis(1500));
+    BridgeHarness.await(
+        () -> !bridge.dominantSpeakers.isEmpty() && last(bridge.dominantSpeakers).equals("a"),
+        WAIT,
+        "a dominant");
+    speak(List.of(a, b, c), c, Duration.ofMillis(2500));
+    BridgeHarness.await(() -> last(bridge.dominantSpeakers).equals("c"), WAIT, "c dominant");
+  }
+
+  private static String last(List<String> list) {
+    return list.get(list.size() - 1);
+  }
+
+  /**
+   * 20 ms audio from everyone: the speaker varies like speech between -10 and -35 dBov, the others
+   * are background noise between -95 and -127 dBov (a constant level looks like noise to DSI).
+   */
+  private static void speak(List<SyntheticEndpoint> all, SyntheticEndpoint speaker, Duration d)
+      throws InterruptedException {
+    Random random = new Random(7);
+    long until = System.nanoTime() + d.toNanos();
+    while (System.nanoTime() < until) {
+      for (SyntheticEndpoint e : all) {
+        e.sendAudio(e == speaker ? 10 + random.nextInt(25) : 95 + random.nextInt(33));
+      }
+      Thread.sleep(20);
+    }
   }
 }

@@ -352,8 +352,9 @@ final class EndpointConnection implements EndpointTransport {
       }
       srtp = session1;
       state = TransportState.CONNECTED;
+      // in the same critical section, so nobody sees CONNECTED before forwarding includes us
+      conference.refreshConnected();
     }
-    conference.refreshConnected();
     // keep serving the DTLS association: retransmitted flights and close_notify
     byte[] buf = new byte[2048];
     while (state == TransportState.CONNECTED) {
@@ -655,9 +656,9 @@ final class EndpointConnection implements EndpointTransport {
         return;
       }
       state = TransportState.FAILED;
+      conference.refreshConnected();
     }
     LOGGER.info("endpoint " + endpointId + " failed: " + reason);
-    conference.refreshConnected();
     try {
       conference.listener().transportFailed(endpointId, reason);
     } catch (RuntimeException e) {

@@ -84,6 +84,8 @@ public final class Ice4jMediaEngine implements MediaEngine {
     System.setProperty("ice4j.harvest.mapping.aws.force", "false");
     System.setProperty("org.ice4j.ice.harvest.DISABLE_AWS_HARVESTER", "true");
     System.setProperty("ice4j.harvest.use-ipv6", "false");
+    // bursts from many endpoints land on one socket; the kernel caps this at net.core.rmem_max
+    System.setProperty("ice4j.harvest.udp.receive-buffer-size", String.valueOf(4 * 1024 * 1024));
     AbstractUdpListener.USE_PUSH_API = true;
   }
 
