@@ -78,7 +78,7 @@ public final class LiteBridge implements AutoCloseable {
 
           @Override
           public void conferenceExpired(Conference conference) {
-            scheduler.execute(LiteBridge.this::exitIfShutdownComplete);
+            runLater(LiteBridge.this::exitIfShutdownComplete);
           }
 
           @Override
@@ -211,7 +211,7 @@ public final class LiteBridge implements AutoCloseable {
     }
     conferences.startGracefulShutdown();
     publishPresence();
-    scheduler.execute(this::exitIfShutdownComplete);
+    runLater(this::exitIfShutdownComplete);
   }
 
   private synchronized void exitIfShutdownComplete() {
@@ -231,7 +231,16 @@ public final class LiteBridge implements AutoCloseable {
   private void publishPresence() {
     BreweryClient b = brewery;
     if (b != null) {
-      scheduler.execute(b::publishPresence);
+      runLater(b::publishPresence);
+    }
+  }
+
+  /** Runs a task on the bridge's scheduler; after close() there is nothing left to do. */
+  private void runLater(Runnable task) {
+    try {
+      scheduler.execute(task);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      LOG.fine("bridge closed; task dropped");
     }
   }
 
