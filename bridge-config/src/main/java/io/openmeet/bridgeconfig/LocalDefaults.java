@@ -3,8 +3,9 @@ package io.openmeet.bridgeconfig;
 import java.util.Map;
 
 /**
- * Values for a one-machine run (DESIGN.md's default names and ports). Secrets have no default: they
- * come from .local/secrets.env through the environment.
+ * Values for a one-machine run (DESIGN.md's default names and ports; lite-bridge serves its
+ * bridge-channel WebSockets on its private port 8180). Secrets have no default: they come from
+ * .local/secrets.env through the environment.
  */
 public final class LocalDefaults {
   private LocalDefaults() {}
@@ -28,7 +29,7 @@ public final class LocalDefaults {
         Map.entry("JVB_PRIVATE_HOST", "127.0.0.1"),
         Map.entry("JVB_PRIVATE_PORT", "8180"),
         Map.entry("JVB_PUBLIC_PORT", "9090"),
-        Map.entry("JVB_WEBSOCKET_DOMAIN", "127.0.0.1:9090"),
+        Map.entry("JVB_WEBSOCKET_DOMAIN", "127.0.0.1:8180"),
         Map.entry("JVB_WEBSOCKET_TLS", "false"),
         Map.entry("JVB_MEDIA_PORT", "10000"),
         Map.entry("JVB_BIND_ADDRESS", "127.0.0.1"),
