@@ -39,11 +39,14 @@ class BridgeLifecycleTest {
   private TcpProxy proxy;
 
   private Jid startBridge(Map<String, Object> extra) throws Exception {
+    return startBridge(extra, Clock.systemUTC());
+  }
+
+  private Jid startBridge(Map<String, Object> extra, Clock clock) throws Exception {
     Map<String, Object> overrides =
         new java.util.HashMap<>(TestEnv.bridgeOverrides(brewery, nickname));
     overrides.putAll(extra);
-    bridge =
-        new LiteBridge(BridgeConfig.load(overrides), engine, Clock.systemUTC(), () -> 0.0).start();
+    bridge = new LiteBridge(BridgeConfig.load(overrides), engine, clock, () -> 0.0).start();
     focus = new FocusClient(brewery);
     focus.awaitStats(nickname, s -> true, WAIT);
     return focus.occupant(nickname);
@@ -187,6 +190,44 @@ class BridgeLifecycleTest {
         .isEqualTo(IQ.Type.result);
     bridge.exited().get(10, TimeUnit.SECONDS);
     assertThat(bridge.stats().get("shutting_down")).isEqualTo(true);
+  }
+
+  @Test
+  void idleEndpointsAndThenTheEmptyConferenceExpireOnTheBridgesClock() throws Exception {
+    MutableClock clock = new MutableClock(java.time.Instant.parse("2026-11-27T18:00:00Z"));
+    Jid bridgeJid =
+        startBridge(Map.of("lite-bridge.entity-expiration.check-interval", "100 ms"), clock);
+    String meetingId = UUID.randomUUID().toString();
+    var b = request(bridgeJid, meetingId).setCreate(true);
+    b.addEndpoint(createEndpoint("ep1", true));
+    assertThat(focus.request(b.build())).isInstanceOf(ConferenceModifiedIQ.class);
+
+    clock.advance(Duration.ofSeconds(59));
+    Thread.sleep(400);
+    assertThat(bridge.conferences().get(meetingId).orElseThrow().endpoint("ep1")).isPresent();
+
+    clock.advance(Duration.ofSeconds(2));
+    awaitTrue(() -> engine.conferences.get(meetingId).endpoints.get("ep1").closed);
+    var update = request(bridgeJid, meetingId);
+    update.addEndpoint(Colibri2Requests.updateEndpoint("ep1", 1, 2, 3));
+    IQ gone = focus.request(update.build());
+    assertThat(gone.getError().getCondition()).isEqualTo(StanzaError.Condition.item_not_found);
+
+    clock.advance(Duration.ofSeconds(61));
+    awaitTrue(() -> bridge.conferences().get(meetingId).isEmpty());
+    assertThat(engine.conferences.get(meetingId).closed).isTrue();
+    assertThat(bridge.stats().get("total_conferences_completed")).isEqualTo(1L);
+  }
+
+  private static void awaitTrue(java.util.function.BooleanSupplier condition)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not met within " + WAIT);
+      }
+      Thread.sleep(20);
+    }
   }
 
   @Test
