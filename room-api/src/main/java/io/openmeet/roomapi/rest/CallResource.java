@@ -10,8 +10,6 @@ import io.openmeet.roomapi.rest.CallModels.StatsView;
 import io.openmeet.roomapi.security.CallerResolver;
 import io.openmeet.roomapi.service.ApiException;
 import io.openmeet.roomapi.service.CallHistoryService;
-import io.openmeet.roomapi.service.Page;
-import io.openmeet.roomapi.service.Paging;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -36,18 +34,6 @@ public class CallResource {
   CallResource(CallHistoryService history, CallerResolver callers) {
     this.history = history;
     this.callers = callers;
-  }
-
-  @GET
-  @Path("/rooms/{id}/calls")
-  @Operation(
-      summary = "A room's calls, newest first",
-      description = "For the room's moderators, its creator and administrators. Query: page, size.")
-  public Page<CallView> roomCalls(
-      @PathParam("id") String id,
-      @QueryParam("page") String page,
-      @QueryParam("size") String size) {
-    return history.forRoom(id, Paging.of(page, size), callers.current()).map(CallResource::view);
   }
 
   @GET

@@ -1,7 +1,11 @@
 package io.openmeet.roomapi.rest;
 
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import io.openmeet.roomapi.service.ApiException;
 import io.openmeet.roomapi.service.ErrorCode;
 import io.openmeet.roomapi.service.FieldError;
@@ -58,6 +62,32 @@ public class ProblemMapper {
 
   @ServerExceptionMapper
   public Response json(JsonProcessingException e, HttpServerRequest request) {
+    return jsonProblem(e, request);
+  }
+
+  // the exact Jackson types, so that Quarkus' built-in application/json mappers for them never win
+  @ServerExceptionMapper
+  public Response jsonParse(JsonParseException e, HttpServerRequest request) {
+    return jsonProblem(e, request);
+  }
+
+  @ServerExceptionMapper
+  public Response jsonMapping(JsonMappingException e, HttpServerRequest request) {
+    return jsonProblem(e, request);
+  }
+
+  @ServerExceptionMapper
+  public Response jsonMismatch(MismatchedInputException e, HttpServerRequest request) {
+    return jsonProblem(e, request);
+  }
+
+  @ServerExceptionMapper
+  public Response jsonFormat(InvalidFormatException e, HttpServerRequest request) {
+    return jsonProblem(e, request);
+  }
+
+  @ServerExceptionMapper
+  public Response jsonInstantiation(ValueInstantiationException e, HttpServerRequest request) {
     return jsonProblem(e, request);
   }
 
@@ -145,6 +175,15 @@ public class ProblemMapper {
         // a unique index caught a race the service's own check could not see
         return builder(
                 ErrorCode.CONFLICT, "this conflicts with an existing record", List.of(), request)
+            .build();
+      }
+      if (sql.getSQLState().startsWith("22")) {
+        // a data exception (e.g. a character Postgres cannot store) that validation let through
+        return builder(
+                ErrorCode.BAD_REQUEST,
+                "the request holds a value that cannot be stored",
+                List.of(),
+                request)
             .build();
       }
       if (sql.getSQLState().startsWith("08")) {

@@ -16,11 +16,15 @@ public final class RoomModels {
   private RoomModels() {}
 
   static final String REGION = "^[a-z0-9][a-z0-9-]{0,63}$";
-  static final String NOT_BLANK = "(?s).*\\S.*";
+
+  /** Printable text with at least one non-space (Postgres refuses NUL; control chars are junk). */
+  static final String TEXT = "^[^\\p{Cntrl}]*\\S[^\\p{Cntrl}]*$";
+
+  static final String TEXT_MESSAGE = "must be printable text, not blank";
 
   /** POST /api/rooms. */
   public record CreateRoomRequest(
-      @NotBlank @Size(max = 200) String name,
+      @NotBlank @Size(max = 200) @Pattern(regexp = TEXT, message = TEXT_MESSAGE) String name,
       @Schema(description = "public (default), invite_only or password") RoomAccess access,
       @Schema(description = "required when access is password, else absent")
           @Size(min = 4, max = 128)
@@ -32,12 +36,12 @@ public final class RoomModels {
       @Schema(description = "default false") Boolean lobbyEnabled,
       @Schema(description = "creator's name in the moderator token (default: token name or Host)")
           @Size(max = 100)
-          @Pattern(regexp = NOT_BLANK, message = "must not be blank")
+          @Pattern(regexp = TEXT, message = TEXT_MESSAGE)
           String displayName) {}
 
   /** PATCH /api/rooms/{id}: absent fields stay as they are. */
   public record UpdateRoomRequest(
-      @Size(max = 200) @Pattern(regexp = NOT_BLANK, message = "must not be blank") String name,
+      @Size(max = 200) @Pattern(regexp = TEXT, message = TEXT_MESSAGE) String name,
       RoomAccess access,
       @Size(min = 4, max = 128) String password,
       @Min(2) @Max(100) Integer maxParticipants,
@@ -49,7 +53,7 @@ public final class RoomModels {
   public record TokenRequest(
       @Schema(description = "required unless a user token names the caller")
           @Size(max = 100)
-          @Pattern(regexp = NOT_BLANK, message = "must not be blank")
+          @Pattern(regexp = TEXT, message = TEXT_MESSAGE)
           String displayName,
       @Schema(description = "the room password, for password rooms") @Size(max = 128)
           String password) {}

@@ -12,6 +12,7 @@ import io.openmeet.roomapi.rest.RoomModels.TokenResponse;
 import io.openmeet.roomapi.rest.RoomModels.UpdateRoomRequest;
 import io.openmeet.roomapi.security.CallerResolver;
 import io.openmeet.roomapi.service.ApiException;
+import io.openmeet.roomapi.service.CallHistoryService;
 import io.openmeet.roomapi.service.Ids;
 import io.openmeet.roomapi.service.Page;
 import io.openmeet.roomapi.service.Paging;
@@ -49,8 +50,15 @@ public class RoomResource {
   private final RequestLimits limits;
   private final CallerResolver callers;
   private final Urls urls;
+  private final CallHistoryService history;
 
-  RoomResource(RoomService rooms, RequestLimits limits, CallerResolver callers, Urls urls) {
+  RoomResource(
+      RoomService rooms,
+      RequestLimits limits,
+      CallerResolver callers,
+      Urls urls,
+      CallHistoryService history) {
+    this.history = history;
     this.rooms = rooms;
     this.limits = limits;
     this.callers = callers;
@@ -91,7 +99,7 @@ public class RoomResource {
             r.region,
             r.createdAt,
             urls.join(r.slug),
-            urls.signalling(),
+            urls.signalling(r.slug),
             created.token().token(),
             created.token().expiresAt());
     return RestResponse.ResponseBuilder.<CreateRoomResponse>created(
@@ -197,6 +205,18 @@ public class RoomResource {
     return rooms.invites(id, callers.current()).stream().map(RoomResource::inviteView).toList();
   }
 
+  @GET
+  @Path("/{id}/calls")
+  @Operation(
+      summary = "A room's calls, newest first",
+      description = "Same callers as PATCH. Query: page, size.")
+  public Page<CallModels.CallView> calls(
+      @PathParam("id") String id,
+      @QueryParam("page") String page,
+      @QueryParam("size") String size) {
+    return history.forRoom(id, Paging.of(page, size), callers.current()).map(CallResource::view);
+  }
+
   private RoomView view(Room r) {
     return new RoomView(
         r.id,
@@ -210,7 +230,7 @@ public class RoomResource {
         r.createdAt,
         r.closedAt,
         urls.join(r.slug),
-        urls.signalling());
+        urls.signalling(r.slug));
   }
 
   private static InviteView inviteView(RoomInvite i) {

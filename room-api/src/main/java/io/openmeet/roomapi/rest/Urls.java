@@ -28,7 +28,8 @@ public class Urls {
     return base + "/" + slug;
   }
 
-  public String signalling() {
-    return signalling;
+  /** The room's signalling WebSocket, {@code ws(s)://<host>/api/signalling/<slug>}. */
+  public String signalling(String slug) {
+    return signalling + "/" + slug;
   }
 }

@@ -15,8 +15,12 @@ public final class UserModels {
   /** POST /api/users. */
   public record CreateUserRequest(
       @NotBlank @Email @Size(max = 320) String email,
-      @NotBlank @Size(max = 200) String name,
-      @Size(max = 2048) @Pattern(regexp = "^https?://\\S+$", message = "must be an http(s) URL")
+      @NotBlank
+          @Size(max = 200)
+          @Pattern(regexp = RoomModels.TEXT, message = RoomModels.TEXT_MESSAGE)
+          String name,
+      @Size(max = 2048)
+          @Pattern(regexp = "^https?://[^\\s\\p{Cntrl}]+$", message = "must be an http(s) URL")
           String avatarUrl) {}
 
   /** POST /api/users/{id}/tokens (the body is optional). */

@@ -62,7 +62,8 @@ class RoomResourceTest {
     assertThat(room.getInt("maxParticipants")).isEqualTo(8);
     assertThat(room.getBoolean("lobbyEnabled")).isTrue();
     assertThat(room.getString("joinUrl")).isEqualTo("http://127.0.0.1:8080/" + slug);
-    assertThat(room.getString("signallingUrl")).isEqualTo("ws://127.0.0.1:8080/api/signalling");
+    assertThat(room.getString("signallingUrl"))
+        .isEqualTo("ws://127.0.0.1:8080/api/signalling/" + slug);
     assertThat(room.getString("passwordHash")).isNull();
 
     Map<String, String> hash = roomHash(id);
