@@ -283,6 +283,22 @@ class Colibri2OverXmppTest {
   }
 
   @Test
+  void initialLastNZeroStartsTheEndpointWithoutVideo() throws Exception {
+    String meetingId = meetingId();
+    Colibri2Endpoint.Builder ep = Colibri2Endpoint.getBuilder();
+    ep.setId("audio-only");
+    ep.setCreate(true);
+    ep.addCapability(org.jitsi.xmpp.extensions.colibri2.Capability.CAP_SOURCE_NAME_SUPPORT);
+    ep.setTransport(Transport.getBuilder().setIceControlling(true).build());
+    ep.setInitialLastN(0);
+    var b = request(bridgeJid, meetingId).setCreate(true);
+    b.addEndpoint(ep.build());
+    assertThat(focus.request(b.build())).isInstanceOf(ConferenceModifiedIQ.class);
+    assertThat(engine.conferences.get(meetingId).endpoints.get("audio-only").receiveVideo)
+        .isFalse();
+  }
+
+  @Test
   void typeSetIsHandledLikeGet() throws Exception {
     String meetingId = meetingId();
     var b =

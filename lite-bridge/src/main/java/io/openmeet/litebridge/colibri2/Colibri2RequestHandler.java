@@ -175,6 +175,10 @@ public final class Colibri2RequestHandler {
       if (plan.transport() != null) {
         endpoint.transport().setRemoteTransport(plan.transport());
       }
+      if (plan.element().getInitialLastN() != null) {
+        // initial-last-n = 0 starts the endpoint audio-only, like ReceiverVideoConstraints lastN 0.
+        endpoint.transport().setReceiveVideo(plan.element().getInitialLastN().getValue() != 0);
+      }
       if (plan.create()) {
         IceUdpTransportPacketExtension transport =
             Colibri2Translation.describe(
