@@ -9,9 +9,9 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * Chooses a bridge for a join: drops bridges that are unhealthy, draining or shutting down, lets
- * the strategy rank the rest, then reserves load atomically on the least loaded bridge of the best
- * tier with room.
+ * Chooses a bridge for a join: drops bridges that are unhealthy, draining or shutting down (a
+ * draining bridge still takes joins to conferences it already hosts), lets the strategy rank the
+ * rest, then reserves load atomically on the least loaded bridge of the best tier with room.
  */
 public final class BridgeSelector {
 
@@ -43,8 +43,16 @@ public final class BridgeSelector {
    * @throws NoBridgeAvailableException when no usable bridge has room
    */
   public Selection select(SelectionContext context) throws NoBridgeAvailableException {
+    // A draining bridge (or one in graceful shutdown) keeps growing the conferences it already
+    // hosts: they are not split across bridges, and moving them would cut everyone's media.
+    String current = context.conferenceBridge().orElse(null);
     List<BridgeSnapshot> usable =
-        bridges.get().stream().filter(BridgeSnapshot::acceptsNewConferences).toList();
+        bridges.get().stream()
+            .filter(
+                b ->
+                    b.acceptsNewConferences()
+                        || (b.id().equals(current) && b.acceptsJoinsToItsConferences()))
+            .toList();
     if (usable.isEmpty()) {
       throw new NoBridgeAvailableException("no healthy bridge accepts new conferences");
     }
@@ -57,7 +65,9 @@ public final class BridgeSelector {
     double maxLoad = existing ? config.existingConferenceMaxLoad() : config.maxLoad();
     Optional<Reservation> reservation =
         admission.reserve(
-            tiers.stream().map(t -> t.stream().map(BridgeSnapshot::id).toList()).toList(), maxLoad);
+            tiers.stream().map(t -> t.stream().map(BridgeSnapshot::id).toList()).toList(),
+            maxLoad,
+            existing);
     if (reservation.isEmpty()) {
       throw new NoBridgeAvailableException(
           "every usable bridge is at its load limit (" + maxLoad + ")");

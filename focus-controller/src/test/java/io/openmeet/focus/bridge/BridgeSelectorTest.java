@@ -165,7 +165,8 @@ class BridgeSelectorTest {
   }
 
   @Test
-  void drainingAndShuttingDownBridgesGetNoNewConference() throws Exception {
+  void drainingBridgesKeepTheirConferencesButGetNoNewOnesAndShuttingDownOnesGetNothing()
+      throws Exception {
     publish(jvb1, Map.of("stress_level", "0.0", "drain", "true"), 0.0);
     publish(jvb2, Map.of("stress_level", "0.5"), 0.5);
 
@@ -173,14 +174,14 @@ class BridgeSelectorTest {
       assertThat(nodes.get(i % 2).select(SelectionContext.anywhere()).bridge().id())
           .isEqualTo("jvb2");
     }
-    // Even a conference that runs on the draining bridge moves (draining means: empty me).
+    // A conference already on the draining bridge stays there: it is not split or moved.
     assertThat(
             nodes
                 .get(0)
                 .select(new SelectionContext(Optional.of("jvb1"), Optional.empty()))
                 .bridge()
                 .id())
-        .isEqualTo("jvb2");
+        .isEqualTo("jvb1");
 
     jvb2.publish(Map.of("stress_level", "0.5", "graceful_shutdown", "true"));
     for (BridgeRegistry r : registries) {
@@ -188,6 +189,16 @@ class BridgeSelectorTest {
           WAIT, () -> assertThat(r.bridge("jvb2").orElseThrow().acceptsNewConferences()).isFalse());
     }
     assertThatThrownBy(() -> nodes.get(1).select(SelectionContext.anywhere()))
+        .isInstanceOf(NoBridgeAvailableException.class);
+
+    // Shutting down is different: not even its own conferences may grow there.
+    jvb1.publish(Map.of("stress_level", "0.0", "drain", "true", "shutting_down", "true"));
+    for (BridgeRegistry r : registries) {
+      Eventually.within(
+          WAIT, () -> assertThat(r.bridge("jvb1").orElseThrow().shuttingDown()).isTrue());
+    }
+    assertThatThrownBy(
+            () -> nodes.get(0).select(new SelectionContext(Optional.of("jvb1"), Optional.empty())))
         .isInstanceOf(NoBridgeAvailableException.class);
   }
 

@@ -20,7 +20,17 @@ public interface BridgeAdmission {
    * @param maxLoad the effective load a bridge may reach with this reservation
    * @return empty when no bridge in any tier has room
    */
-  Optional<Reservation> reserve(List<List<String>> tiers, double maxLoad);
+  default Optional<Reservation> reserve(List<List<String>> tiers, double maxLoad) {
+    return reserve(tiers, maxLoad, false);
+  }
+
+  /**
+   * As {@link #reserve(List, double)}; with {@code existingConference} a bridge that is draining or
+   * in graceful shutdown (but healthy and not shutting down) may still be chosen, because the join
+   * goes to a conference it already hosts.
+   */
+  Optional<Reservation> reserve(
+      List<List<String>> tiers, double maxLoad, boolean existingConference);
 
   /** Gives a reservation back (the allocation failed). */
   void release(Reservation reservation);

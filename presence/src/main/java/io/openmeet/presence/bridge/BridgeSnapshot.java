@@ -48,6 +48,14 @@ public record BridgeSnapshot(
     return healthy && !drain && !gracefulShutdown && !shuttingDown;
   }
 
+  /**
+   * Whether conferences the bridge already hosts may grow there: draining and graceful shutdown
+   * only stop new conferences.
+   */
+  public boolean acceptsJoinsToItsConferences() {
+    return healthy && !shuttingDown;
+  }
+
   /** The same snapshot with another health verdict. */
   public BridgeSnapshot withHealthy(boolean healthy) {
     return new BridgeSnapshot(

@@ -21,7 +21,8 @@ import org.redisson.client.codec.StringCodec;
 public final class RedisBridgeAdmission implements BridgeAdmission {
 
   // KEYS: per candidate its snapshot hash and reservation set, tiers flattened in order.
-  // ARGV: now, cost, maxLoad, maxAge, member, tier count, then each tier's size.
+  // ARGV: now, cost, maxLoad, maxAge, member, the hash field that must be '1' (accepts for a new
+  // conference, joinable for an existing one), tier count, then each tier's size.
   private static final String RESERVE =
       """
       local now = tonumber(ARGV[1])
@@ -29,17 +30,18 @@ public final class RedisBridgeAdmission implements BridgeAdmission {
       local maxLoad = tonumber(ARGV[3])
       local maxAge = tonumber(ARGV[4])
       local member = ARGV[5]
-      local tiers = tonumber(ARGV[6])
+      local field = ARGV[6]
+      local tiers = tonumber(ARGV[7])
       local k = 1
       for t = 1, tiers do
-        local n = tonumber(ARGV[6 + t])
+        local n = tonumber(ARGV[7 + t])
         local best, bestLoad, bestSet
         for i = 1, n do
           local hash, set = KEYS[k], KEYS[k + 1]
           local idx = (k + 1) / 2
           k = k + 2
           local stress = redis.call('HGET', hash, 'stress')
-          if stress and redis.call('HGET', hash, 'accepts') == '1' then
+          if stress and redis.call('HGET', hash, field) == '1' then
             redis.call('ZREMRANGEBYSCORE', set, '-inf', now - maxAge)
             local load = tonumber(stress) + redis.call('ZCARD', set) * cost
             if load + cost <= maxLoad + 1e-9 and (best == nil or load < bestLoad - 1e-9) then
@@ -91,7 +93,8 @@ public final class RedisBridgeAdmission implements BridgeAdmission {
   }
 
   @Override
-  public Optional<Reservation> reserve(List<List<String>> tiers, double maxLoad) {
+  public Optional<Reservation> reserve(
+      List<List<String>> tiers, double maxLoad, boolean existingConference) {
     List<Object> keys = new ArrayList<>();
     List<String> ids = new ArrayList<>();
     List<Object> args = new ArrayList<>();
@@ -101,6 +104,7 @@ public final class RedisBridgeAdmission implements BridgeAdmission {
     args.add(Double.toString(maxLoad));
     args.add(Long.toString(maxAge.toMillis()));
     args.add(member);
+    args.add(existingConference ? RedisBridgeStateStore.JOINABLE : RedisBridgeStateStore.ACCEPTS);
     args.add(Integer.toString(tiers.size()));
     for (List<String> tier : tiers) {
       args.add(Integer.toString(tier.size()));

@@ -21,6 +21,7 @@ public final class RedisBridgeStateStore implements BridgeStateStore {
 
   static final String STRESS = "stress";
   static final String ACCEPTS = "accepts";
+  static final String JOINABLE = "joinable";
 
   private final RedissonClient redis;
   private final String prefix;
@@ -58,6 +59,7 @@ public final class RedisBridgeStateStore implements BridgeStateStore {
     fields.put("updatedAt", Long.toString(s.updatedAt().toEpochMilli()));
     // Read by the admission script, which must not parse four booleans.
     fields.put(ACCEPTS, s.acceptsNewConferences() ? "1" : "0");
+    fields.put(JOINABLE, s.acceptsJoinsToItsConferences() ? "1" : "0");
     // One batch: the hash is never replaced without its TTL.
     RBatch batch = redis.createBatch();
     String key = key(s.id());

@@ -109,7 +109,7 @@ class RedisBridgeAdmissionTest {
   }
 
   @Test
-  void bridgesThatDoNotAcceptOrAreUnknownAreSkipped() {
+  void bridgesThatDoNotAcceptOrAreUnknownAreSkipped_butDrainingOnesKeepTheirConferences() {
     String prefix = "t-" + UUID.randomUUID() + ":";
     RedisBridgeStateStore store = new RedisBridgeStateStore(redis, prefix);
     BridgeAdmission admission = admission(redis, store, Clock.fixed(T0, ZoneOffset.UTC));
@@ -121,7 +121,15 @@ class RedisBridgeAdmissionTest {
         Duration.ofSeconds(30));
     store.put(RedisBridgeStateStoreTest.snapshot("ok", 0.5, ""), Duration.ofSeconds(30));
 
+    store.put(
+        new BridgeSnapshot("leaving", "j", "", "", "", 0.0, true, true, false, true, T0),
+        Duration.ofSeconds(30));
     assertThat(admission.reserve(List.of(List.of("draining", "sick", "ghost")), 1.0)).isEmpty();
+    // A draining bridge still grows the conferences it hosts; one shutting down does not.
+    assertThat(admission.reserve(List.of(List.of("draining")), 1.0, true))
+        .map(Reservation::bridgeId)
+        .contains("draining");
+    assertThat(admission.reserve(List.of(List.of("leaving", "sick")), 1.0, true)).isEmpty();
     assertThat(admission.reserve(List.of(List.of("draining", "sick", "ghost", "ok")), 1.0))
         .map(Reservation::bridgeId)
         .contains("ok");
