@@ -62,6 +62,27 @@ final class RenderedChart {
     return new RenderedChart(yaml, parse(yaml));
   }
 
+  /** NOTES.txt as `helm install` would print it (a client-only dry run of the real engine). */
+  static String notes(Path valuesFile) {
+    FakeKubernetesApi.start();
+    var install =
+        new Helm(Repo.chart())
+            .install()
+            .withName(RELEASE)
+            .withNamespace(NAMESPACE)
+            .withKubeVersion(KUBE_VERSION)
+            .dryRun()
+            .withDryRunOption(com.marcnuri.helm.DryRun.CLIENT)
+            .clientOnly();
+    if (valuesFile != null) {
+      install = install.withValuesFile(valuesFile);
+    }
+    String output = install.call().getOutput();
+    int notes = output.indexOf("NOTES:");
+    assertThat(notes).as("NOTES in:\n" + output).isNotNegative();
+    return output.substring(notes);
+  }
+
   static List<HasMetadata> parse(String yaml) {
     List<HasMetadata> objects = new ArrayList<>();
     for (String doc : DOCUMENT_SEPARATOR.split(yaml)) {
