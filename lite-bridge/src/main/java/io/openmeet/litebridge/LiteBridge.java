@@ -130,6 +130,15 @@ public final class LiteBridge implements AutoCloseable {
             stats.webSocketMessagesSent);
   }
 
+  /** A bridge on the real media engine and the system clock (what LiteBridgeMain runs). */
+  public static LiteBridge create(BridgeConfig config) {
+    return new LiteBridge(
+        config,
+        new io.openmeet.litebridge.media.Ice4jMediaEngine(config.media()),
+        Clock.systemUTC(),
+        StressLevel.jvmProcessCpuLoad());
+  }
+
   private ColibriWebSocketService webSockets() {
     return webSockets;
   }
@@ -251,6 +260,11 @@ public final class LiteBridge implements AutoCloseable {
   /** Completes when the bridge wants its process to exit (graceful shutdown done, or forced). */
   public CompletableFuture<Void> exited() {
     return exited;
+  }
+
+  /** The media plane this bridge runs on. */
+  public MediaEngine mediaEngine() {
+    return engine;
   }
 
   public Conferences conferences() {

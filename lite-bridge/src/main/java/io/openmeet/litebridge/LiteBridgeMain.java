@@ -1,10 +1,6 @@
 package io.openmeet.litebridge;
 
 import io.openmeet.litebridge.config.BridgeConfig;
-import io.openmeet.litebridge.media.Ice4jMediaEngine;
-import io.openmeet.litebridge.media.MediaEngine;
-import io.openmeet.litebridge.stats.StressLevel;
-import java.time.Clock;
 import java.util.logging.Logger;
 
 /** Runs one lite-bridge until a graceful shutdown completes or the process is stopped. */
@@ -22,9 +18,7 @@ public final class LiteBridgeMain {
       System.exit(2);
       return;
     }
-    MediaEngine engine = new Ice4jMediaEngine(config.media());
-    LiteBridge bridge =
-        new LiteBridge(config, engine, Clock.systemUTC(), StressLevel.jvmProcessCpuLoad());
+    LiteBridge bridge = LiteBridge.create(config);
     Runtime.getRuntime().addShutdownHook(new Thread(bridge::close, "lite-bridge-shutdown"));
     bridge.start();
     LOG.info("lite-bridge joining " + config.xmpp().mucJid() + " as " + bridge.occupantJid());

@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.openmeet.litebridge.config.BridgeConfig;
 import io.openmeet.litebridge.media.Ice4jMediaEngine;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.UUID;
 import org.jitsi.xmpp.extensions.colibri2.ConferenceModifiedIQ;
@@ -38,8 +37,8 @@ class RealEngineColibri2Test {
   @BeforeAll
   void start() throws Exception {
     BridgeConfig config = BridgeConfig.load(TestEnv.bridgeOverrides(brewery, nickname));
-    engine = new Ice4jMediaEngine(config.media());
-    bridge = new LiteBridge(config, engine, Clock.systemUTC(), () -> 0.0).start();
+    bridge = LiteBridge.create(config).start();
+    engine = (Ice4jMediaEngine) bridge.mediaEngine();
     focus = new FocusClient(brewery);
     focus.awaitStats(nickname, s -> true, Duration.ofSeconds(15));
     bridgeJid = focus.occupant(nickname);

@@ -54,9 +54,9 @@ final class WsClient implements AutoCloseable {
   }
 
   JsonObject next() throws InterruptedException {
-    JsonObject m = received.poll(5, TimeUnit.SECONDS);
+    JsonObject m = received.poll(10, TimeUnit.SECONDS);
     if (m == null) {
-      throw new AssertionError("no bridge-channel message within 5 s");
+      throw new AssertionError("no bridge-channel message within 10 s");
     }
     return m;
   }

@@ -137,7 +137,8 @@ public final class BreweryClient implements AutoCloseable {
         join(connection);
       }
     } catch (Exception e) {
-      LOG.log(Level.WARNING, "brewery connection not ready, retrying: " + e, e);
+      LOG.warning(
+          "brewery connection not ready, retrying in " + config.reconnectDelay() + ": " + e);
       if (connection != null && !connection.isAuthenticated()) {
         dropConnection();
       }
