@@ -44,6 +44,42 @@ class JvbPoolTest {
   }
 
   @Test
+  void extraAffinityIsKeptButCannotDropOneBridgePerNode(@org.junit.jupiter.api.io.TempDir Path tmp)
+      throws Exception {
+    Path values = tmp.resolve("affinity.yaml");
+    java.nio.file.Files.writeString(
+        values,
+        """
+        jvb:
+          affinity:
+            nodeAffinity:
+              requiredDuringSchedulingIgnoredDuringExecution:
+                nodeSelectorTerms:
+                  - matchExpressions:
+                      - key: node.kubernetes.io/instance-type
+                        operator: In
+                        values: [c6in.2xlarge]
+            podAntiAffinity: {}
+        """);
+
+    var affinity =
+        ChartScenariosTest.jvb(RenderedChart.render(values))
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getAffinity();
+
+    assertThat(
+            affinity
+                .getNodeAffinity()
+                .getRequiredDuringSchedulingIgnoredDuringExecution()
+                .getNodeSelectorTerms())
+        .hasSize(1);
+    assertThat(affinity.getPodAntiAffinity().getRequiredDuringSchedulingIgnoredDuringExecution())
+        .anyMatch(t -> t.getTopologyKey().equals("kubernetes.io/hostname"));
+  }
+
+  @Test
   void hostPortModeGivesEachPodTheUdpPortOnItsNode() {
     RenderedChart chart = RenderedChart.render(MINIMAL);
     PodSpec pod = ChartScenariosTest.jvb(chart).getSpec().getTemplate().getSpec();
