@@ -73,6 +73,7 @@ public final class Ice4jMediaEngine implements MediaEngine {
     this.timer = Executors.newSingleThreadScheduledExecutor(daemon("media-timer"));
     this.handshakes = Executors.newCachedThreadPool(daemon("media-dtls"));
     timer.scheduleAtFixedRate(counters::sample, 1, 1, TimeUnit.SECONDS);
+    handshakes.execute(SrtpSession::warmUp);
   }
 
   /**

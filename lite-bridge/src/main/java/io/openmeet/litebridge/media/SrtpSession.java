@@ -101,6 +101,33 @@ final class SrtpSession {
             LOGGER);
   }
 
+  /**
+   * jitsi-srtp benchmarks its AES providers the first time a context is derived, which takes
+   * seconds on a busy machine; doing it once at startup keeps that stall off the media path.
+   */
+  static void warmUp() {
+    for (Profile profile : Profile.values()) {
+      SrtpSession sender = new SrtpSession(profile, new byte[profile.keyingMaterialLength()], true);
+      SrtpSession receiver =
+          new SrtpSession(profile, new byte[profile.keyingMaterialLength()], false);
+      byte[] rtp = new byte[112];
+      rtp[0] = (byte) 0x80;
+      rtp[1] = 100;
+      rtp[11] = 1;
+      PacketBuffer packet = PacketBuffer.copyOf(rtp, 0, rtp.length);
+      if (sender.protectRtp(packet)) {
+        receiver.unprotectRtp(packet);
+      }
+      byte[] rtcp = Rtp.pli(1, 2);
+      PacketBuffer control = PacketBuffer.copyOf(rtcp, 0, rtcp.length);
+      if (sender.protectRtcp(control)) {
+        receiver.unprotectRtcp(control);
+      }
+      sender.close();
+      receiver.close();
+    }
+  }
+
   /** Encrypts an RTP packet in place (appends the tag); false if jitsi-srtp refused. */
   boolean protectRtp(PacketBuffer packet) {
     long ssrc = Rtp.ssrc(packet.getBuffer(), packet.getOffset());
