@@ -82,6 +82,9 @@ public final class Conference {
    * @throws IllegalStateException if the id is taken (callers check first)
    */
   synchronized Endpoint createEndpoint(String id, String statsId) {
+    if (expired) {
+      throw new IllegalStateException("conference expired: " + meetingId);
+    }
     if (endpoints.containsKey(id)) {
       throw new IllegalStateException("endpoint exists: " + id);
     }

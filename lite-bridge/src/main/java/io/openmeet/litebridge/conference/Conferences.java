@@ -132,7 +132,7 @@ public final class Conferences {
   }
 
   /** Expires a conference and all its endpoints. */
-  public void expire(Conference conference) {
+  public synchronized void expire(Conference conference) {
     if (byMeetingId.remove(conference.meetingId(), conference)) {
       conference.expire();
       totalConferencesCompleted.incrementAndGet();
@@ -145,8 +145,9 @@ public final class Conferences {
   /**
    * Expires endpoints idle for longer than the endpoint timeout and conferences empty for longer
    * than the empty-conference timeout. Runs periodically; tests call it after moving the clock.
+   * Holds the registry's lock, so it never interleaves with a Colibri2 request.
    */
-  public void expireIdle() {
+  public synchronized void expireIdle() {
     Instant now = clock.instant();
     for (Conference conference : all()) {
       for (Endpoint endpoint : conference.endpoints()) {
@@ -172,7 +173,7 @@ public final class Conferences {
   }
 
   /** Expires everything (bridge shutdown). */
-  public void expireAll() {
+  public synchronized void expireAll() {
     all().forEach(this::expire);
   }
 
