@@ -128,6 +128,21 @@ describe('SignallingClient', () => {
     expect(FakeSocket.instances).toHaveLength(1);
   });
 
+  it('retries a join refused for lack of a bridge', () => {
+    const { client, timers, messages } = setup();
+    client.connect();
+    const first = FakeSocket.last();
+    first.serverOpens();
+    first.serverSends({ type: 'error', code: 'no-bridge-available', message: 'no bridge' });
+    expect(messages.map((m) => m.type)).toEqual(['error']);
+    expect(first.closedWith).not.toBeNull();
+    expect(client.connectionState).toBe('connecting');
+    timers.advance(100);
+    expect(FakeSocket.instances).toHaveLength(2);
+    FakeSocket.last().serverOpens();
+    expect(FakeSocket.last().sentMessages()[0]).toMatchObject({ type: 'join', token: 'jwt-1' });
+  });
+
   it('keeps going after a non-fatal error', () => {
     const { client, messages } = setup();
     client.connect();

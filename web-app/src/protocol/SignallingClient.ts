@@ -178,6 +178,18 @@ export class SignallingClient {
       }
     }
     this.listener.onMessage(message);
+    if (message.type === 'error' && message.code === 'no-bridge-available' && this.state !== 'connected') {
+      // The join was refused for now ("retrying later may work"): reconnect with back-off.
+      const socket = this.socket;
+      this.dropSocket();
+      try {
+        socket?.close(1000, 'retry later');
+      } catch {
+        /* ignore */
+      }
+      this.afterDrop();
+      return;
+    }
     if (this.fatal && this.state !== 'failed') {
       const failure = this.fatal;
       this.shutdown();

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { ConnectionFailure, ConnectionState, ParticipantInfo, ServerMessage } from '../protocol';
+import { describeError, type ConnectionFailure, type ConnectionState, type ParticipantInfo, type ServerMessage } from '../protocol';
 
 export const PAGE_SIZE = 12;
 export const MAX_CHAT_MESSAGES = 500;
@@ -143,7 +143,7 @@ export function reduceServerMessage(state: CallState, msg: ServerMessage): Parti
     case 'muted':
       return { local: { ...state.local, audio: false }, notice: 'A moderator muted your microphone.' };
     case 'error':
-      return { notice: msg.message || msg.code };
+      return { notice: describeError(msg.code, msg.message) };
     default:
       return {};
   }
