@@ -107,6 +107,11 @@ class ProsodyServesRenderedConfigTest {
       muc.join(Resourcepart.from("bridge-config-test"));
 
       assertThat(muc.isJoined()).isTrue();
+      // Smack fills the occupant list from presence on its own thread: give it a moment.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (muc.getOccupants().isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
       assertThat(muc.getOccupants())
           .extracting(Object::toString)
           .containsExactly(room + "@internal.auth.meet.local/bridge-config-test");
