@@ -1,0 +1,334 @@
+package io.openmeet.focus.colibri;
+
+import io.openmeet.focus.bridge.BridgeSelector;
+import io.openmeet.focus.bridge.NoBridgeAvailableException;
+import io.openmeet.focus.bridge.SelectionContext;
+import io.openmeet.focus.sdp.CodecSettings;
+import io.openmeet.focus.sdp.MediaSource;
+import io.openmeet.focus.sdp.TransportDescription;
+import io.openmeet.focus.xmpp.SmackSetup;
+import io.openmeet.presence.bridge.BridgeAdmission;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.jitsi.xmpp.extensions.colibri2.Colibri2Error;
+import org.jitsi.xmpp.extensions.colibri2.ConferenceModifiedIQ;
+import org.jitsi.xmpp.extensions.colibri2.ConferenceModifyIQ;
+import org.jivesoftware.smack.SmackException;
+import org.jivesoftware.smack.XMPPConnection;
+import org.jivesoftware.smack.XMPPException;
+import org.jivesoftware.smack.packet.IQ;
+import org.jxmpp.jid.Jid;
+import org.jxmpp.jid.impl.JidCreate;
+import org.jxmpp.stringprep.XmppStringprepException;
+
+/**
+ * {@link ColibriSessionManager} over Colibri2: {@code conference-modify} IQs to the bridge's
+ * occupant JID in the brewery. A new conference's bridge comes from the {@link BridgeSelector}
+ * (with its admission reservation, given back when the allocation fails); a bridge that fails is
+ * reported through {@code bridgeFailed} (e.g. {@code registry::markUnhealthy}) and the next one is
+ * tried.
+ */
+public final class Colibri2SessionManager implements ColibriSessionManager {
+
+  private static final Logger LOG = Logger.getLogger(Colibri2SessionManager.class.getName());
+
+  private final XMPPConnection xmpp;
+  private final BridgeSelector selector;
+  private final BridgeAdmission admission;
+  private final Consumer<String> bridgeFailed;
+  private final CodecSettings codecs;
+  private final Duration timeout;
+  private final int maxAttempts;
+  private final Map<String, ConferenceState> conferences = new ConcurrentHashMap<>();
+  private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+
+  /**
+   * @param bridgeFailed told the id of a bridge that failed a request
+   * @param timeout how long to wait for a bridge's answer
+   * @param maxAttempts how many bridges an allocation may try
+   */
+  public Colibri2SessionManager(
+      XMPPConnection xmpp,
+      BridgeSelector selector,
+      BridgeAdmission admission,
+      Consumer<String> bridgeFailed,
+      CodecSettings codecs,
+      Duration timeout,
+      int maxAttempts) {
+    SmackSetup.registerProviders();
+    this.xmpp = Objects.requireNonNull(xmpp, "xmpp");
+    this.selector = Objects.requireNonNull(selector, "selector");
+    this.admission = Objects.requireNonNull(admission, "admission");
+    this.bridgeFailed = Objects.requireNonNull(bridgeFailed, "bridgeFailed");
+    this.codecs = Objects.requireNonNull(codecs, "codecs");
+    this.timeout = Objects.requireNonNull(timeout, "timeout");
+    if (maxAttempts < 1) {
+      throw new IllegalArgumentException("maxAttempts must be at least 1");
+    }
+    this.maxAttempts = maxAttempts;
+  }
+
+  @Override
+  public void addListener(Listener listener) {
+    listeners.add(listener);
+  }
+
+  @Override
+  public Optional<String> bridgeOf(String meetingId) {
+    ConferenceState c = conferences.get(meetingId);
+    if (c == null) {
+      return Optional.empty();
+    }
+    synchronized (c) {
+      return Optional.ofNullable(c.bridgeId);
+    }
+  }
+
+  @Override
+  public ColibriAllocation allocate(Conference conference, String endpointId, String statsId)
+      throws ColibriException {
+    ConferenceState c =
+        conferences.computeIfAbsent(conference.meetingId(), id -> new ConferenceState(conference));
+    synchronized (c) {
+      ColibriException last = null;
+      for (int attempt = 1; attempt <= maxAttempts; attempt++) {
+        BridgeSelector.Selection selection;
+        try {
+          selection =
+              selector.select(
+                  new SelectionContext(Optional.ofNullable(c.bridgeId), conference.region()));
+        } catch (NoBridgeAvailableException e) {
+          if (last != null) {
+            throw last;
+          }
+          throw new NoBridgeException(e.getMessage(), e);
+        }
+        String bridgeId = selection.bridge().id();
+        if (!bridgeId.equals(c.bridgeId)) {
+          // A new conference, or its bridge is no longer usable: (re)create it on this one.
+          c.bridgeId = bridgeId;
+          c.bridgeJid = jid(selection.bridge().jid());
+          c.created = false;
+          c.endpoints.clear();
+        }
+        ConferenceModifyIQ request =
+            Colibri2Messages.createEndpoint(
+                ConferenceModifyIQ.builder(xmpp),
+                c.bridgeJid,
+                conference.meetingId(),
+                conference.name(),
+                !c.created,
+                endpointId,
+                statsId,
+                codecs);
+        try {
+          ConferenceModifiedIQ response = send(request, bridgeId, endpointId);
+          ColibriAllocation allocation =
+              Colibri2Messages.allocation(response, bridgeId, endpointId);
+          c.created = true;
+          c.endpoints.add(endpointId);
+          return allocation;
+        } catch (ConferenceNotFoundException e) {
+          admission.release(selection.reservation());
+          c.created = false; // the bridge lost it: create it again on the next attempt
+          last = e;
+        } catch (BridgeFailedException e) {
+          admission.release(selection.reservation());
+          bridgeFailed.accept(bridgeId);
+          c.bridgeId = null;
+          last = e;
+        } catch (ColibriRejectedException e) {
+          admission.release(selection.reservation());
+          if (e.reason().orElse(null) != Colibri2Error.Reason.CONFERENCE_ALREADY_EXISTS) {
+            throw e;
+          }
+          c.created = true; // an earlier create did arrive
+          last = e;
+        } catch (ColibriException e) {
+          admission.release(selection.reservation());
+          throw e;
+        }
+      }
+      throw last;
+    }
+  }
+
+  @Override
+  public void update(
+      String meetingId,
+      String endpointId,
+      TransportDescription transport,
+      List<MediaSource> sources)
+      throws ColibriException {
+    ConferenceState c = conferences.get(meetingId);
+    if (c == null) {
+      throw new ConferenceNotFoundException(
+          "no conference " + meetingId + " is allocated by this node", null, null);
+    }
+    synchronized (c) {
+      if (c.bridgeId == null || !c.created) {
+        throw new ConferenceNotFoundException(
+            "conference " + meetingId + " has no bridge now", null, null);
+      }
+      try {
+        send(
+            Colibri2Messages.updateEndpoint(
+                ConferenceModifyIQ.builder(xmpp),
+                c.bridgeJid,
+                meetingId,
+                endpointId,
+                transport,
+                sources),
+            c.bridgeId,
+            endpointId);
+      } catch (BridgeFailedException e) {
+        bridgeFailed.accept(c.bridgeId);
+        throw e;
+      } catch (ConferenceNotFoundException e) {
+        c.created = false;
+        throw e;
+      } catch (UnknownEndpointException e) {
+        c.endpoints.remove(endpointId);
+        throw e;
+      }
+    }
+  }
+
+  @Override
+  public void expire(String meetingId, String endpointId) {
+    ConferenceState c = conferences.get(meetingId);
+    if (c == null) {
+      return;
+    }
+    synchronized (c) {
+      c.endpoints.remove(endpointId);
+      if (c.bridgeId == null || !c.created) {
+        return;
+      }
+      if (c.endpoints.isEmpty()) {
+        expireConferenceLocked(c);
+        return;
+      }
+      sendQuietly(
+          Colibri2Messages.expireEndpoint(
+              ConferenceModifyIQ.builder(xmpp), c.bridgeJid, meetingId, endpointId),
+          c,
+          "expire endpoint " + endpointId);
+    }
+  }
+
+  @Override
+  public void expireConference(String meetingId) {
+    ConferenceState c = conferences.get(meetingId);
+    if (c == null) {
+      return;
+    }
+    synchronized (c) {
+      expireConferenceLocked(c);
+    }
+  }
+
+  private void expireConferenceLocked(ConferenceState c) {
+    if (c.bridgeId != null && c.created) {
+      sendQuietly(
+          Colibri2Messages.expireConference(
+              ConferenceModifyIQ.builder(xmpp), c.bridgeJid, c.conference.meetingId()),
+          c,
+          "expire conference");
+    }
+    c.created = false;
+    c.endpoints.clear();
+    conferences.remove(c.conference.meetingId(), c);
+  }
+
+  @Override
+  public Map<String, Set<String>> removeBridge(String bridgeId) {
+    Map<String, Set<String>> affected = new HashMap<>();
+    for (ConferenceState c : conferences.values()) {
+      synchronized (c) {
+        if (bridgeId.equals(c.bridgeId)) {
+          affected.put(c.conference.meetingId(), Set.copyOf(c.endpoints));
+          c.bridgeId = null;
+          c.bridgeJid = null;
+          c.created = false;
+          c.endpoints.clear();
+        }
+      }
+    }
+    if (!affected.isEmpty()) {
+      LOG.warning(() -> "bridge " + bridgeId + " removed with conferences " + affected.keySet());
+      listeners.forEach(l -> l.bridgeRemoved(bridgeId, Map.copyOf(affected)));
+    }
+    return affected;
+  }
+
+  private ConferenceModifiedIQ send(ConferenceModifyIQ request, String bridgeId, String endpointId)
+      throws ColibriException {
+    try {
+      IQ response =
+          xmpp.createStanzaCollectorAndSend(request).nextResultOrThrow(timeout.toMillis());
+      if (response instanceof ConferenceModifiedIQ modified) {
+        return modified;
+      }
+      throw new ColibriRejectedException(
+          "bridge " + bridgeId + " answered with " + response.getChildElementName(),
+          bridgeId,
+          "malformed-response",
+          null,
+          null);
+    } catch (XMPPException.XMPPErrorException e) {
+      throw Colibri2Messages.error(e.getStanzaError(), bridgeId, endpointId, e);
+    } catch (SmackException.NoResponseException e) {
+      throw new BridgeFailedException(
+          "bridge " + bridgeId + " did not answer within " + timeout, bridgeId, e);
+    } catch (SmackException.NotConnectedException e) {
+      throw new BridgeFailedException("the focus is not connected to XMPP", bridgeId, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BridgeFailedException("interrupted while waiting for " + bridgeId, bridgeId, e);
+    }
+  }
+
+  private void sendQuietly(ConferenceModifyIQ request, ConferenceState c, String what) {
+    try {
+      send(request, c.bridgeId, null);
+    } catch (ColibriException e) {
+      // The bridge expires idle endpoints and empty conferences by itself.
+      LOG.log(
+          Level.INFO,
+          "{0} of {1} on {2} failed: {3}",
+          new Object[] {what, c.conference.meetingId(), c.bridgeId, e.getMessage()});
+    }
+  }
+
+  private static Jid jid(String jid) throws BridgeFailedException {
+    try {
+      return JidCreate.from(jid);
+    } catch (XmppStringprepException e) {
+      throw new BridgeFailedException("bridge JID is not valid: " + jid, null, e);
+    }
+  }
+
+  private static final class ConferenceState {
+    final Conference conference;
+    final Set<String> endpoints = new LinkedHashSet<>();
+    String bridgeId;
+    Jid bridgeJid;
+    boolean created;
+
+    ConferenceState(Conference conference) {
+      this.conference = conference;
+    }
+  }
+}

@@ -1,0 +1,73 @@
+package io.openmeet.focus.colibri;
+
+import io.openmeet.focus.sdp.MediaSource;
+import io.openmeet.focus.sdp.TransportDescription;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The bridge side of every conference this node owns: which bridge hosts it and its endpoints
+ * there. Conferences depend on this interface, not on Colibri2. Calls block on the network.
+ */
+public interface ColibriSessionManager {
+
+  /**
+   * Creates an endpoint (and the conference on the bridge, on first use), choosing a bridge for a
+   * new conference; bridges that fail are reported and the next one is tried.
+   *
+   * @param statsId a label for the bridge's statistics (e.g. the display name)
+   * @throws NoBridgeException when no bridge has room
+   * @throws BridgeFailedException when every bridge tried failed
+   * @throws ColibriRejectedException when the bridge refused the request itself
+   */
+  ColibriAllocation allocate(Conference conference, String endpointId, String statsId)
+      throws ColibriException;
+
+  /**
+   * Sends the participant's transport (from its answer) and its sources, which replace the
+   * endpoint's previous sources.
+   */
+  void update(
+      String meetingId,
+      String endpointId,
+      TransportDescription transport,
+      List<MediaSource> sources)
+      throws ColibriException;
+
+  /** Expires one endpoint; the conference too when it was the last. Never fails. */
+  void expire(String meetingId, String endpointId);
+
+  /** Expires the whole conference on its bridge. Never fails. */
+  void expireConference(String meetingId);
+
+  /**
+   * Forgets a bridge that is gone: its conferences are dropped here and reported to listeners,
+   * which re-invite their participants (the next {@link #allocate} places them elsewhere).
+   *
+   * @return the endpoints that were on it, by meeting id
+   */
+  Map<String, Set<String>> removeBridge(String bridgeId);
+
+  /** The bridge hosting a conference, empty when none yet. */
+  Optional<String> bridgeOf(String meetingId);
+
+  void addListener(Listener listener);
+
+  /**
+   * A conference as the bridge knows it.
+   *
+   * @param meetingId Colibri2 meeting id, unique per conference session
+   * @param name the room's bare JID (Colibri2 {@code name}), e.g. {@code
+   *     room@conference.meet.local}
+   * @param region the preferred region for its bridge
+   */
+  record Conference(String meetingId, String name, Optional<String> region) {}
+
+  /** Events from the bridge side; must not block. */
+  interface Listener {
+    /** A bridge went away with these endpoints on it, by meeting id; they need new allocations. */
+    void bridgeRemoved(String bridgeId, Map<String, Set<String>> endpointsByMeeting);
+  }
+}

@@ -1,0 +1,14 @@
+package io.openmeet.focus.colibri;
+
+/** The bridge has no such conference (it restarted or expired it): create it again. */
+public final class ConferenceNotFoundException extends ColibriException {
+
+  public ConferenceNotFoundException(String message, String bridgeId, Throwable cause) {
+    super(message, bridgeId, cause);
+  }
+
+  @Override
+  public NextStep nextStep() {
+    return NextStep.RECREATE_CONFERENCE;
+  }
+}

@@ -1,0 +1,285 @@
+package io.openmeet.focus.colibri;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.openmeet.focus.bridge.BridgeRegistry;
+import io.openmeet.focus.bridge.BridgeRegistryConfig;
+import io.openmeet.focus.bridge.BridgeSelectionStrategy;
+import io.openmeet.focus.bridge.BridgeSelector;
+import io.openmeet.focus.bridge.SelectionConfig;
+import io.openmeet.focus.colibri.ColibriSessionManager.Conference;
+import io.openmeet.focus.sdp.CodecSettings;
+import io.openmeet.focus.sdp.MediaKind;
+import io.openmeet.focus.sdp.SdpAnswer;
+import io.openmeet.focus.sdp.SdpParser;
+import io.openmeet.focus.sdp.SdpWriter;
+import io.openmeet.focus.sdp.SessionDescription;
+import io.openmeet.focus.sdp.UnifiedPlanOffer;
+import io.openmeet.focus.testing.Eventually;
+import io.openmeet.focus.testing.TestEnv;
+import io.openmeet.focus.testing.TestRedis;
+import io.openmeet.focus.xmpp.FocusXmppConnection;
+import io.openmeet.litebridge.LiteBridge;
+import io.openmeet.litebridge.config.BridgeConfig;
+import io.openmeet.litebridge.media.Ice4jMediaEngine;
+import io.openmeet.presence.bridge.BridgeSnapshot;
+import io.openmeet.presence.bridge.RedisBridgeAdmission;
+import io.openmeet.presence.bridge.RedisBridgeStateStore;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.jitsi.xmpp.extensions.colibri2.ConferenceModifyIQ;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.jxmpp.jid.impl.JidCreate;
+import org.redisson.api.RedissonClient;
+
+/**
+ * The session manager against a real lite-bridge (in-process) found through our own registry in a
+ * brewery room of its own on the real Prosody, with admission in the real Redis.
+ */
+class Colibri2SessionManagerTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(15);
+
+  private static LiteBridge bridge;
+  private static String bridgeId;
+  private static FocusXmppConnection focus;
+  private static RedissonClient redis;
+  private static BridgeRegistry registry;
+  private static Colibri2SessionManager manager;
+
+  @BeforeAll
+  static void start() throws Exception {
+    String brewery = TestEnv.uniqueBrewery();
+    bridgeId = "lite-" + UUID.randomUUID().toString().substring(0, 8);
+    Map<String, Object> o = new HashMap<>();
+    String x = "lite-bridge.apis.xmpp-client.";
+    o.put(x + "configs.test.muc_jids", brewery);
+    o.put(x + "configs.test.muc_nickname", bridgeId);
+    o.put(x + "presence-interval", "1 second");
+    o.put("lite-bridge.http-servers.private.host", "127.0.0.1");
+    o.put("lite-bridge.http-servers.private.port", 0);
+    o.put("lite-bridge.ice.udp.port", 0);
+    o.put("lite-bridge.ice.bind-addresses", List.of("127.0.0.1"));
+    BridgeConfig config = BridgeConfig.load(o);
+    bridge =
+        new LiteBridge(config, new Ice4jMediaEngine(config.media()), Clock.systemUTC(), () -> 0.0)
+            .start();
+
+    redis = TestRedis.connect();
+    RedisBridgeStateStore store =
+        new RedisBridgeStateStore(redis, "test-" + UUID.randomUUID() + ":");
+    RedisBridgeAdmission admission =
+        new RedisBridgeAdmission(
+            redis, store, Clock.systemUTC(), 0.01, Duration.ofSeconds(2), Duration.ofSeconds(30));
+    focus = new FocusXmppConnection(TestEnv.focus());
+    focus.connect(3, Duration.ofMillis(200), Duration.ofSeconds(1));
+    registry =
+        new BridgeRegistry(
+            focus,
+            store,
+            admission,
+            BridgeRegistryConfig.defaults(
+                brewery, "focus-" + UUID.randomUUID().toString().substring(0, 8)),
+            Clock.systemUTC());
+    registry.start();
+    BridgeSelector selector =
+        new BridgeSelector(
+            registry::bridges,
+            BridgeSelectionStrategy.named("region-aware"),
+            admission,
+            SelectionConfig.defaults());
+    manager =
+        new Colibri2SessionManager(
+            focus.smack(),
+            selector,
+            admission,
+            registry::markUnhealthy,
+            CodecSettings.defaults(false),
+            Duration.ofSeconds(5),
+            3);
+    Eventually.within(WAIT, () -> assertThat(registry.bridge(bridgeId)).isPresent());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (registry != null) {
+      registry.close();
+    }
+    if (focus != null) {
+      focus.close();
+    }
+    if (bridge != null) {
+      bridge.close();
+    }
+    if (redis != null) {
+      redis.shutdown();
+    }
+  }
+
+  private static Conference newConference() {
+    String meetingId = UUID.randomUUID().toString();
+    return new Conference(
+        meetingId,
+        "room-" + meetingId.substring(0, 8) + "@conference.meet.local",
+        Optional.empty());
+  }
+
+  private static String resource(String path) throws Exception {
+    try (InputStream in = Colibri2SessionManagerTest.class.getResourceAsStream(path)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
+  void allocationsCreateTheConferenceOnceAndGiveEachEndpointItsOwnIce() throws Exception {
+    Conference c = newConference();
+    ColibriAllocation first = manager.allocate(c, "ep1", "Ada");
+    ColibriAllocation second = manager.allocate(c, "ep2", "Bob");
+
+    assertThat(first.bridgeId()).isEqualTo(bridgeId);
+    assertThat(manager.bridgeOf(c.meetingId())).contains(bridgeId);
+    assertThat(bridge.conferences().get(c.meetingId())).isPresent();
+    assertThat(first.transport().ufrag()).isNotEqualTo(second.transport().ufrag());
+    assertThat(first.transport().fingerprints()).isEqualTo(second.transport().fingerprints());
+    assertThat(first.transport().fingerprints()).isNotEmpty();
+    assertThat(first.transport().candidates())
+        .allSatisfy(cand -> assertThat(cand.address()).isEqualTo("127.0.0.1"));
+    assertThat(first.feedbackSources())
+        .extracting(s -> s.kind())
+        .containsExactlyInAnyOrder(MediaKind.AUDIO, MediaKind.VIDEO);
+    assertThat(second.feedbackSources()).isEqualTo(first.feedbackSources());
+
+    // The offer built from the allocation carries the bridge's ICE and DTLS parameters.
+    UnifiedPlanOffer offer =
+        new UnifiedPlanOffer(
+            CodecSettings.defaults(false),
+            first.transport(),
+            first.feedbackSources(),
+            List.of(MediaKind.AUDIO, MediaKind.VIDEO));
+    SessionDescription sdp = SdpParser.parse(SdpWriter.write(offer.next(List.of())));
+    assertThat(sdp.media().get(0).attribute("ice-ufrag").orElseThrow().value())
+        .isEqualTo(first.transport().ufrag());
+    assertThat(sdp.media().get(0).attribute("fingerprint").orElseThrow().value())
+        .isEqualTo(first.transport().fingerprints().get(0).render());
+    manager.expireConference(c.meetingId());
+  }
+
+  @Test
+  void theBrowsersAnswerGoesToTheBridgeAndUnknownEndpointsSayReallocate() throws Exception {
+    Conference c = newConference();
+    manager.allocate(c, "ep1", "Ada");
+    SdpAnswer answer = SdpAnswer.parse(resource("/sdp/chromium-answer-1-sendrecv.sdp"));
+
+    manager.update(c.meetingId(), "ep1", answer.transport(), answer.sources("ep1"));
+
+    UnknownEndpointException e =
+        catchThrowableOfType(
+            UnknownEndpointException.class,
+            () ->
+                manager.update(
+                    c.meetingId(), "ghost", answer.transport(), answer.sources("ghost")));
+    assertThat(e.endpointId()).isEqualTo("ghost");
+    assertThat(e.nextStep()).isEqualTo(ColibriException.NextStep.REALLOCATE_ENDPOINT);
+    manager.expireConference(c.meetingId());
+  }
+
+  @Test
+  void aConferenceTheBridgeLostIsReportedAndRecreatedOnTheNextAllocation() throws Exception {
+    Conference c = newConference();
+    manager.allocate(c, "ep1", "Ada");
+    // The bridge loses it behind our back (as after an expiry on the bridge).
+    focus
+        .smack()
+        .createStanzaCollectorAndSend(
+            Colibri2Messages.expireConference(
+                ConferenceModifyIQ.builder(focus.smack()),
+                JidCreate.from(registry.bridge(bridgeId).orElseThrow().jid()),
+                c.meetingId()))
+        .nextResultOrThrow(5000);
+    SdpAnswer answer = SdpAnswer.parse(resource("/sdp/chromium-answer-1-sendrecv.sdp"));
+
+    ConferenceNotFoundException e =
+        catchThrowableOfType(
+            ConferenceNotFoundException.class,
+            () -> manager.update(c.meetingId(), "ep1", answer.transport(), answer.sources("ep1")));
+    assertThat(e.nextStep()).isEqualTo(ColibriException.NextStep.RECREATE_CONFERENCE);
+
+    ColibriAllocation again = manager.allocate(c, "ep1", "Ada");
+    assertThat(again.bridgeId()).isEqualTo(bridgeId);
+    assertThat(bridge.conferences().get(c.meetingId())).isPresent();
+    manager.update(c.meetingId(), "ep1", answer.transport(), answer.sources("ep1"));
+    manager.expireConference(c.meetingId());
+  }
+
+  @Test
+  void expiringTheLastEndpointExpiresTheConferenceOnTheBridge() throws Exception {
+    Conference c = newConference();
+    manager.allocate(c, "ep1", "Ada");
+    manager.allocate(c, "ep2", "Bob");
+    manager.expire(c.meetingId(), "ep1");
+    assertThat(bridge.conferences().get(c.meetingId())).isPresent();
+    manager.expire(c.meetingId(), "ep2");
+    assertThat(bridge.conferences().get(c.meetingId())).isEmpty();
+    assertThat(manager.bridgeOf(c.meetingId())).isEmpty();
+  }
+
+  @Test
+  void aDrainingBridgeTakesNoNewConferenceButGrowsItsOwn() throws Exception {
+    Conference running = newConference();
+    manager.allocate(running, "ep1", "Ada");
+    bridge.setDrain(true);
+    try {
+      Eventually.within(
+          WAIT, () -> assertThat(registry.bridge(bridgeId).orElseThrow().drain()).isTrue());
+
+      NoBridgeException e =
+          catchThrowableOfType(
+              NoBridgeException.class, () -> manager.allocate(newConference(), "ep1", "Cy"));
+      assertThat(e.nextStep()).isEqualTo(ColibriException.NextStep.RETRY_LATER);
+      assertThat(manager.allocate(running, "ep2", "Bob").bridgeId()).isEqualTo(bridgeId);
+    } finally {
+      bridge.setDrain(false);
+      Eventually.within(
+          WAIT, () -> assertThat(registry.bridge(bridgeId).orElseThrow().drain()).isFalse());
+      manager.expireConference(running.meetingId());
+    }
+  }
+
+  @Test
+  void removingABridgeReportsItsEndpointsAndForgetsItsConferences() throws Exception {
+    Conference c = newConference();
+    manager.allocate(c, "ep1", "Ada");
+    manager.allocate(c, "ep2", "Bob");
+    List<Map<String, Set<String>>> reported = new CopyOnWriteArrayList<>();
+    manager.addListener((id, endpoints) -> reported.add(endpoints));
+
+    Map<String, Set<String>> affected = manager.removeBridge(bridgeId);
+
+    assertThat(affected.get(c.meetingId())).containsExactlyInAnyOrder("ep1", "ep2");
+    assertThat(reported).hasSize(1);
+    assertThat(reported.get(0)).containsEntry(c.meetingId(), affected.get(c.meetingId()));
+    assertThat(manager.bridgeOf(c.meetingId())).isEmpty();
+    // The next join places the conference anew (here on the same, only bridge).
+    assertThat(manager.allocate(c, "ep3", "Cy").bridgeId()).isEqualTo(bridgeId);
+    manager.expireConference(c.meetingId());
+  }
+
+  @Test
+  void theRegistrySeesTheLiteBridgesStats() {
+    BridgeSnapshot seen = registry.bridge(bridgeId).orElseThrow();
+    assertThat(seen.jid()).isEqualTo(bridge.occupantJid().toString());
+    assertThat(seen.acceptsNewConferences()).isTrue();
+  }
+}
