@@ -1,0 +1,138 @@
+package io.openmeet.roomapi.focus;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Settings of the focus inside room-api: XMPP, the brewery, bridge selection, Colibri2, records.
+ */
+@ConfigMapping(prefix = "openmeet.focus")
+public interface FocusConfig {
+
+  /** This node's id in leases, presence and the brewery; empty picks host name + random suffix. */
+  Optional<String> nodeId();
+
+  /** The focus' XMPP client (one connection per node). */
+  Xmpp xmpp();
+
+  /** The brewery MUC where bridges publish their stats. */
+  @WithDefault("jvbbrewery@internal.auth.meet.local")
+  String breweryRoom();
+
+  /** MUC domain of conference rooms; the Colibri2 conference name is {@code <slug>@<this>}. */
+  @WithDefault("conference.meet.local")
+  String conferenceMuc();
+
+  /** Time between {@code healthcheck} IQs to each bridge. */
+  @WithDefault("10s")
+  Duration healthCheckInterval();
+
+  /** How long one Colibri2 request may take before the bridge counts as not answering. */
+  @WithDefault("10s")
+  Duration colibriTimeout();
+
+  /** TTL of a conference ownership lease in Redis; the owner renews it every third of it. */
+  @WithDefault("15s")
+  Duration leaseTtl();
+
+  /** Bridge selection and admission control. */
+  Selection selection();
+
+  /** Asynchronous writing of call history. */
+  CallRecords callRecords();
+
+  /** The focus' XMPP client. */
+  interface Xmpp {
+    /** XMPP server host (XMPP_HOST). */
+    @WithDefault("127.0.0.1")
+    String host();
+
+    /** XMPP c2s port (XMPP_PORT). */
+    @WithDefault("5222")
+    int port();
+
+    /** Domain of the focus account (XMPP_AUTH_DOMAIN). */
+    @WithDefault("auth.meet.local")
+    String domain();
+
+    /** The focus account (FOCUS_USER). */
+    @WithDefault("focus")
+    String username();
+
+    /** Its password (FOCUS_PASSWORD); without one the focus cannot log in and joins fail. */
+    Optional<String> password();
+
+    /** Whether the connection must use TLS (production: true). */
+    @WithDefault("false")
+    boolean requireTls();
+
+    /** How long an IQ may wait for its reply. */
+    @WithDefault("10s")
+    Duration replyTimeout();
+  }
+
+  /** Bridge selection and admission control. */
+  interface Selection {
+    /**
+     * {@code region-aware} (least loaded, the conference's bridge first, then region) or {@code
+     * single-bridge}.
+     */
+    @WithDefault("region-aware")
+    String strategy();
+
+    /** Stress a bridge may reach with a new conference. */
+    @WithDefault("0.8")
+    double maxLoad();
+
+    /** Stress a bridge may reach with a join to a conference already on it. */
+    @WithDefault("1.5")
+    double existingConferenceMaxLoad();
+
+    /** Stress one reservation (one join) adds until the bridge's stats include it. */
+    @WithDefault("0.02")
+    double reservationCost();
+
+    /** How long after a reservation the bridge's stats are trusted to include it. */
+    @WithDefault("5s")
+    Duration reservationSettle();
+
+    /** A reservation is dropped after this even if no stats arrive. */
+    @WithDefault("30s")
+    Duration reservationMaxAge();
+
+    /**
+     * Key prefix of bridge snapshots and reservations in Redis (separates deployments or tests).
+     */
+    @WithDefault("")
+    Optional<String> redisPrefix();
+  }
+
+  /** Asynchronous writing of call history to Postgres. */
+  interface CallRecords {
+    /** Events held in memory while Postgres is slow or down; beyond this they go to the journal. */
+    @WithDefault("10000")
+    int bufferCapacity();
+
+    /** Events written in one transaction. */
+    @WithDefault("100")
+    int batchSize();
+
+    /** On-disk journal for events the buffer cannot hold, replayed in order. */
+    @WithDefault("/var/tmp/openmeet/call-records.jsonl")
+    String journalFile();
+
+    /** First retry delay after a failed write; doubles up to {@link #retryMax()}. */
+    @WithDefault("200ms")
+    Duration retryMin();
+
+    /** Longest delay between retries. */
+    @WithDefault("30s")
+    Duration retryMax();
+
+    /** How long shutdown waits for the buffer to drain before journaling the rest. */
+    @WithDefault("5s")
+    Duration shutdownGrace();
+  }
+}

@@ -1,0 +1,236 @@
+package io.openmeet.roomapi.focus;
+
+import io.openmeet.focus.bridge.BridgeRegistry;
+import io.openmeet.focus.bridge.BridgeRegistryConfig;
+import io.openmeet.focus.bridge.BridgeSelectionStrategy;
+import io.openmeet.focus.bridge.BridgeSelector;
+import io.openmeet.focus.bridge.NoBridgeAvailableException;
+import io.openmeet.focus.bridge.SelectionConfig;
+import io.openmeet.focus.bridge.SelectionContext;
+import io.openmeet.focus.colibri.Colibri2ConferenceBridge;
+import io.openmeet.focus.conference.ConferenceBridge;
+import io.openmeet.focus.conference.ConferenceContext;
+import io.openmeet.focus.conference.Conferences;
+import io.openmeet.focus.conference.FocusException;
+import io.openmeet.focus.records.CallRecorder;
+import io.openmeet.focus.sdp.CodecSettings;
+import io.openmeet.focus.xmpp.FocusXmppConnection;
+import io.openmeet.focus.xmpp.XmppSettings;
+import io.openmeet.presence.bridge.RedisBridgeAdmission;
+import io.openmeet.presence.bridge.RedisBridgeStateStore;
+import io.openmeet.presence.conference.RedisConferenceLeases;
+import io.openmeet.presence.conference.RedisParticipantPresence;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
+import org.jboss.logging.Logger;
+import org.jxmpp.jid.Jid;
+import org.jxmpp.jid.impl.JidCreate;
+import org.jxmpp.stringprep.XmppStringprepException;
+import org.redisson.api.RedissonClient;
+
+/**
+ * CDI wiring of focus-controller: one XMPP connection per node, the bridge registry on the brewery,
+ * selection with Redis admission, Colibri2 conferences, and the {@link Conferences} the signalling
+ * socket joins. XMPP connects in the background so that the REST API is up even while Prosody is
+ * not.
+ */
+@ApplicationScoped
+public class FocusProducer {
+
+  private static final Logger LOG = Logger.getLogger(FocusProducer.class);
+
+  private final FocusConfig config;
+  private final String nodeId;
+  private final Clock clock = Clock.systemUTC();
+  private Thread connector;
+
+  FocusProducer(FocusConfig config) {
+    this.config = config;
+    this.nodeId = config.nodeId().filter(s -> !s.isBlank()).orElseGet(FocusProducer::defaultNodeId);
+  }
+
+  private static String defaultNodeId() {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      host = "node";
+    }
+    byte[] b = new byte[3];
+    ThreadLocalRandom.current().nextBytes(b);
+    return host.replaceAll("[^A-Za-z0-9-]", "") + "-" + HexFormat.of().formatHex(b);
+  }
+
+  /** This node's id. */
+  public String nodeId() {
+    return nodeId;
+  }
+
+  @Produces
+  @Singleton
+  FocusXmppConnection xmpp() {
+    var x = config.xmpp();
+    return new FocusXmppConnection(
+        new XmppSettings(
+            x.host(),
+            x.port(),
+            x.domain(),
+            x.username(),
+            x.password().orElse(""),
+            "focus-" + nodeId,
+            x.requireTls(),
+            x.replyTimeout()));
+  }
+
+  void closeXmpp(@Disposes FocusXmppConnection xmpp) {
+    xmpp.close();
+  }
+
+  @Produces
+  @Singleton
+  RedisBridgeStateStore bridgeStore(RedissonClient redis) {
+    return new RedisBridgeStateStore(redis, config.selection().redisPrefix().orElse(""));
+  }
+
+  @Produces
+  @Singleton
+  RedisBridgeAdmission admission(RedissonClient redis, RedisBridgeStateStore store) {
+    var s = config.selection();
+    return new RedisBridgeAdmission(
+        redis, store, clock, s.reservationCost(), s.reservationSettle(), s.reservationMaxAge());
+  }
+
+  @Produces
+  @Singleton
+  BridgeRegistry registry(
+      FocusXmppConnection xmpp, RedisBridgeStateStore store, RedisBridgeAdmission admission) {
+    BridgeRegistryConfig defaults =
+        BridgeRegistryConfig.defaults(config.breweryRoom(), "focus-" + nodeId);
+    return new BridgeRegistry(
+        xmpp,
+        store,
+        admission,
+        new BridgeRegistryConfig(
+            defaults.breweryRoom(),
+            defaults.nickname(),
+            config.healthCheckInterval(),
+            defaults.healthCheckTimeout(),
+            defaults.healthCheckRetryDelay(),
+            defaults.presenceTimeout(),
+            defaults.snapshotTtl()),
+        clock);
+  }
+
+  void closeRegistry(@Disposes BridgeRegistry registry) {
+    registry.close();
+  }
+
+  @Produces
+  @Singleton
+  BridgeSelector selector(BridgeRegistry registry, RedisBridgeAdmission admission) {
+    var s = config.selection();
+    return new BridgeSelector(
+        registry::bridges,
+        BridgeSelectionStrategy.named(s.strategy()),
+        admission,
+        new SelectionConfig(s.strategy(), s.maxLoad(), s.existingConferenceMaxLoad()));
+  }
+
+  @Produces
+  @Singleton
+  Conferences conferences(
+      FocusXmppConnection xmpp,
+      BridgeSelector selector,
+      RedisBridgeAdmission admission,
+      RedissonClient redis,
+      CallRecorder recorder) {
+    CodecSettings codecs = CodecSettings.defaults(false);
+    Colibri2ConferenceBridge.BridgeChooser chooser =
+        (region, avoid) -> {
+          BridgeSelector.Selection selection;
+          try {
+            selection = selector.select(new SelectionContext(java.util.Optional.empty(), region));
+          } catch (NoBridgeAvailableException e) {
+            throw new FocusException(FocusException.Reason.NO_BRIDGE, e.getMessage(), e);
+          }
+          Jid jid = jid(selection.bridge().jid());
+          if (avoid.contains(jid)) {
+            admission.release(selection.reservation());
+            throw new FocusException(
+                FocusException.Reason.NO_BRIDGE, "the only usable bridge refused the conference");
+          }
+          return jid;
+        };
+    ConferenceBridge.Factory bridges =
+        (meetingId, roomName, region) ->
+            new Colibri2ConferenceBridge(
+                xmpp.smack(),
+                chooser,
+                meetingId,
+                JidCreate.entityBareFromOrThrowUnchecked(roomName + "@" + config.conferenceMuc()),
+                region,
+                codecs,
+                config.colibriTimeout());
+    return new Conferences(
+        new ConferenceContext(
+            bridges, codecs, new RedisParticipantPresence(redis), recorder, clock, nodeId),
+        new RedisConferenceLeases(redis),
+        config.leaseTtl());
+  }
+
+  void closeConferences(@Disposes Conferences conferences) {
+    conferences.close();
+  }
+
+  private static Jid jid(String value) throws FocusException {
+    try {
+      return JidCreate.from(value);
+    } catch (XmppStringprepException e) {
+      throw new FocusException(FocusException.Reason.INTERNAL, "bad bridge JID " + value, e);
+    }
+  }
+
+  /** Connects XMPP and joins the brewery in the background, retrying until it works or we stop. */
+  void start(@Observes StartupEvent event, FocusXmppConnection xmpp, BridgeRegistry registry) {
+    connector =
+        new Thread(
+            () -> {
+              while (!Thread.currentThread().isInterrupted()) {
+                try {
+                  xmpp.connect(Integer.MAX_VALUE, Duration.ofMillis(250), Duration.ofSeconds(10));
+                  registry.start();
+                  LOG.infof("focus %s joined the brewery %s", nodeId, config.breweryRoom());
+                  return;
+                } catch (InterruptedException e) {
+                  return;
+                } catch (Exception e) {
+                  LOG.warnf("focus could not join the brewery yet: %s", e.toString());
+                  try {
+                    Thread.sleep(2000);
+                  } catch (InterruptedException ie) {
+                    return;
+                  }
+                }
+              }
+            },
+            "focus-xmpp-connector");
+    connector.setDaemon(true);
+    connector.start();
+  }
+
+  void stop(@Observes ShutdownEvent event) {
+    if (connector != null) {
+      connector.interrupt();
+    }
+  }
+}

@@ -1,0 +1,118 @@
+package io.openmeet.roomapi.signalling;
+
+import io.openmeet.focus.conference.JoinRequest;
+import io.openmeet.roomapi.entity.Room;
+import io.openmeet.roomapi.service.ApiException;
+import io.openmeet.roomapi.service.RoomService;
+import io.smallrye.jwt.auth.principal.JWTParser;
+import io.smallrye.jwt.auth.principal.ParseException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import jakarta.transaction.Transactional;
+import java.util.Optional;
+import java.util.UUID;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+/**
+ * Admits a `join` when it carries a join token (from {@code POST /api/rooms/{id}/tokens}, which
+ * already applied the room's password and invite policy) for exactly the room in the socket path,
+ * verified with the configured public key, issuer and audience.
+ */
+@ApplicationScoped
+public class JwtJoinAuthorizer implements JoinAuthorizer {
+
+  private final JWTParser parser;
+  private final RoomService rooms;
+
+  JwtJoinAuthorizer(JWTParser parser, RoomService rooms) {
+    this.parser = parser;
+    this.rooms = rooms;
+  }
+
+  @Override
+  @Transactional
+  public JoinRequest authorize(String roomIdOrSlug, ClientMessage.Join join)
+      throws SignallingException {
+    JsonWebToken jwt;
+    try {
+      jwt = parser.parse(join.token());
+    } catch (ParseException e) {
+      throw new SignallingException(
+          SignallingError.INVALID_TOKEN, "the join token is invalid or expired");
+    }
+    Room room;
+    try {
+      room = rooms.find(roomIdOrSlug);
+    } catch (ApiException e) {
+      throw new SignallingException(SignallingError.ROOM_NOT_FOUND, e.getMessage());
+    }
+    if (!room.active) {
+      throw new SignallingException(
+          SignallingError.ROOM_NOT_FOUND, "room " + room.slug + " is closed");
+    }
+    String roomClaim = text(jwt.getClaim("room"));
+    String roomIdClaim = text(jwt.getClaim("roomId"));
+    if (roomClaim == null) {
+      throw new SignallingException(SignallingError.INVALID_TOKEN, "the token has no room claim");
+    }
+    if (!room.slug.equals(roomClaim)
+        || (roomIdClaim != null && !roomIdClaim.equals(room.id.toString()))) {
+      throw new SignallingException(
+          SignallingError.WRONG_ROOM,
+          "*".equals(roomClaim)
+              ? "a user token cannot join: get a join token from /api/rooms/"
+                  + room.slug
+                  + "/tokens"
+              : "the token is for another room");
+    }
+    JsonObject user = user(jwt.getClaim("context"));
+    String userId = user == null ? null : text(user.get("id"));
+    String name = join.displayName().orElse(user == null ? null : text(user.get("name")));
+    if (userId == null || name == null || name.isBlank()) {
+      throw new SignallingException(
+          SignallingError.INVALID_TOKEN, "the token names no user (context.user.id and name)");
+    }
+    return new JoinRequest(
+        room.id,
+        room.slug,
+        room.maxParticipants,
+        Optional.ofNullable(room.region),
+        parseUuid(userId),
+        userId,
+        name,
+        bool(jwt.getClaim("moderator")),
+        join.audio(),
+        join.video());
+  }
+
+  private static JsonObject user(Object context) {
+    if (context instanceof JsonObject ctx && ctx.get("user") instanceof JsonObject user) {
+      return user;
+    }
+    return null;
+  }
+
+  private static String text(Object value) {
+    if (value instanceof JsonString s) {
+      return s.getString();
+    }
+    return value instanceof String s ? s : null;
+  }
+
+  private static boolean bool(Object value) {
+    if (value instanceof Boolean b) {
+      return b;
+    }
+    return value instanceof JsonValue v && v.getValueType() == JsonValue.ValueType.TRUE;
+  }
+
+  private static Optional<UUID> parseUuid(String value) {
+    try {
+      return Optional.of(UUID.fromString(value));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty(); // guests: "guest-<uuid>"
+    }
+  }
+}
