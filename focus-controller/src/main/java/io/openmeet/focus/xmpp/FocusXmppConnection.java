@@ -10,6 +10,7 @@ import org.jivesoftware.smack.ReconnectionManager;
 import org.jivesoftware.smack.ReconnectionManager.ReconnectionPolicy;
 import org.jivesoftware.smack.SmackException;
 import org.jivesoftware.smack.XMPPException;
+import org.jivesoftware.smack.sasl.SASLErrorException;
 import org.jivesoftware.smack.tcp.XMPPTCPConnection;
 import org.jivesoftware.smack.tcp.XMPPTCPConnectionConfiguration;
 import org.jxmpp.jid.parts.Resourcepart;
@@ -70,6 +71,10 @@ public final class FocusXmppConnection implements AutoCloseable {
           connection.login();
         }
         return;
+      } catch (SASLErrorException e) {
+        // A refused login does not fix itself: report it at once.
+        throw new XmppUnavailableException(
+            "XMPP refused the login of " + settings.username() + "@" + settings.domain(), e);
       } catch (SmackException | IOException | XMPPException e) {
         last = e;
         LOG.log(
