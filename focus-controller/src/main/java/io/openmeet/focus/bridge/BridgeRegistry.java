@@ -172,13 +172,33 @@ public final class BridgeRegistry implements AutoCloseable {
   }
 
   private void checkAllInBackground() {
+    evictSilentBridges();
     for (BridgeState b : bridges.values()) {
       checks.execute(() -> check(b.id));
     }
   }
 
-  /** Health-checks every bridge now and waits for the verdicts (tests and start-up). */
+  /**
+   * Forgets bridges silent for twice the presence timeout: their leave was lost (e.g. while this
+   * node was reconnecting), and a live bridge re-sends its stats every few seconds.
+   */
+  void evictSilentBridges() {
+    Instant cutoff = clock.instant().minus(config.presenceTimeout().multipliedBy(2));
+    for (BridgeState b : bridges.values()) {
+      if (b.lastPresence.isBefore(cutoff) && bridges.remove(b.id, b)) {
+        store.remove(b.id);
+        LOG.warning(() -> "bridge " + b.id + " sent no presence since " + b.lastPresence);
+        listeners.forEach(l -> l.bridgeRemoved(b.id));
+      }
+    }
+  }
+
+  /**
+   * Forgets silent bridges, health-checks every other bridge now and waits for the verdicts (tests
+   * and start-up).
+   */
   public void checkAllNow() throws InterruptedException {
+    evictSilentBridges();
     List<Future<?>> running =
         bridges.keySet().stream().<Future<?>>map(id -> checks.submit(() -> check(id))).toList();
     for (Future<?> f : running) {

@@ -1,5 +1,6 @@
 package io.openmeet.focus.colibri;
 
+import io.openmeet.focus.bridge.BridgeListener;
 import io.openmeet.focus.bridge.BridgeSelector;
 import io.openmeet.focus.bridge.NoBridgeAvailableException;
 import io.openmeet.focus.bridge.SelectionContext;
@@ -77,6 +78,19 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
       throw new IllegalArgumentException("maxAttempts must be at least 1");
     }
     this.maxAttempts = maxAttempts;
+  }
+
+  /**
+   * A registry listener that calls {@link #removeBridge} when a bridge leaves the brewery: {@code
+   * registry.addListener(manager.bridgeListener())}.
+   */
+  public BridgeListener bridgeListener() {
+    return new BridgeListener() {
+      @Override
+      public void bridgeRemoved(String bridgeId) {
+        removeBridge(bridgeId);
+      }
+    };
   }
 
   @Override

@@ -162,7 +162,7 @@ class BridgeRegistryTest {
   }
 
   @Test
-  void aBridgeWhosePresenceIsStaleIsUnhealthyUntilItPublishesAgain() throws Exception {
+  void aBridgeWhosePresenceIsStaleIsUnhealthyThenForgotten() throws Exception {
     BreweryBridge jvb1 = bridge("jvb1");
     jvb1.publish(Map.of("stress_level", "0.1"));
     Eventually.within(WAIT, () -> assertThat(registry.bridge("jvb1")).isPresent());
@@ -174,6 +174,13 @@ class BridgeRegistryTest {
     jvb1.publish(Map.of("stress_level", "0.1"));
     Eventually.within(
         WAIT, () -> assertThat(registry.bridge("jvb1").orElseThrow().healthy()).isTrue());
+
+    // Silent for twice the presence timeout (its leave was lost): forgotten, here and in Redis.
+    clock.advance(Duration.ofSeconds(91));
+    registry.checkAllNow();
+    assertThat(registry.bridge("jvb1")).isEmpty();
+    assertThat(store.get("jvb1")).isEmpty();
+    assertThat(events).contains("removed jvb1");
   }
 
   @Test
