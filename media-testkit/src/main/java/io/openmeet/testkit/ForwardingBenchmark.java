@@ -43,6 +43,8 @@ public final class ForwardingBenchmark {
       double forwardedPps,
       double forwardedMbps,
       double lossPercent,
+      double lossBeforeBridgePercent,
+      double lossAfterBridgePercent,
       double processCores,
       double bridgeCores,
       double bridgeCpuPercentPer1000Pps,
@@ -89,7 +91,7 @@ public final class ForwardingBenchmark {
     System.out.println();
     System.out.println(
         "| endpoints | offered fwd pkt/s | per-sender pkt/s | forwarded pkt/s | forwarded Mbit/s"
-            + " | loss | process CPU (cores) | bridge CPU (cores) | bridge CPU % per 1,000 pkt/s"
+            + " | loss (before / after bridge) | process CPU (cores) | bridge CPU (cores) | bridge CPU % per 1,000 pkt/s"
             + " | fwd pkt/s per bridge core |");
     System.out.println("|---|---|---|---|---|---|---|---|---|---|");
     for (Result r : results) {
@@ -100,13 +102,15 @@ public final class ForwardingBenchmark {
   private static String row(Result r) {
     return String.format(
         Locale.ROOT,
-        "| %d | %,d | %,d | %,.0f | %.1f | %.2f %% | %.2f | %.2f | %.2f | %,.0f |",
+        "| %d | %,d | %,d | %,.0f | %.1f | %.2f %% (%.2f / %.2f) | %.2f | %.2f | %.2f | %,.0f |",
         r.endpoints(),
         r.offeredPps(),
         r.perSenderPps(),
         r.forwardedPps(),
         r.forwardedMbps(),
         r.lossPercent(),
+        r.lossBeforeBridgePercent(),
+        r.lossAfterBridgePercent(),
         r.processCores(),
         r.bridgeCores(),
         r.bridgeCpuPercentPer1000Pps(),
@@ -166,6 +170,8 @@ public final class ForwardingBenchmark {
         Thread.sleep(20);
       }
       long receivedBeforeRun = clients.stream().mapToLong(SyntheticEndpoint::receivedPackets).sum();
+      long bridgeInBeforeRun = engine.rtpPacketsReceived();
+      long bridgeOutBeforeRun = engine.rtpPacketsForwarded();
 
       Sender sender = new Sender(clients, perSender, payload);
       Thread senderThread = new Thread(sender, "bench-sender");
@@ -231,6 +237,11 @@ public final class ForwardingBenchmark {
           clients.stream().mapToLong(SyntheticEndpoint::receivedPackets).sum() - receivedBeforeRun;
       long expected = rtpSent * (endpoints - 1);
       double loss = expected == 0 ? 0 : Math.max(0, 100.0 * (expected - received) / expected);
+      long bridgeIn = engine.rtpPacketsReceived() - bridgeInBeforeRun;
+      long bridgeOut = engine.rtpPacketsForwarded() - bridgeOutBeforeRun;
+      double lossBefore = rtpSent == 0 ? 0 : Math.max(0, 100.0 * (rtpSent - bridgeIn) / rtpSent);
+      double lossAfter =
+          bridgeOut == 0 ? 0 : Math.max(0, 100.0 * (bridgeOut - received) / bridgeOut);
       double processCores = (processCpuAfter - processCpuBefore) / 1e9 / wall;
       double bridgeCores =
           Math.max(0, (processCpuAfter - processCpuBefore) - generatorCpuNanos) / 1e9 / wall;
@@ -245,6 +256,8 @@ public final class ForwardingBenchmark {
           pps,
           forwardedBytes * 8 / wall / 1e6,
           loss,
+          lossBefore,
+          lossAfter,
           processCores,
           bridgeCores,
           pps == 0 ? 0 : 100.0 * bridgeCores / (pps / 1000.0),

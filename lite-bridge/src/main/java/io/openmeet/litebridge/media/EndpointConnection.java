@@ -46,6 +46,7 @@ final class EndpointConnection implements EndpointTransport {
   private final LocalIce localIce;
   private final Object lock = new Object();
   private final Ice4jMediaEngine.Counters counters;
+  private final int worker;
   private volatile TransportState state = TransportState.NEW;
   private volatile long lastActivityMillis = System.currentTimeMillis();
   private volatile boolean receiveVideo = true;
@@ -81,6 +82,7 @@ final class EndpointConnection implements EndpointTransport {
     this.endpointId = endpointId;
     Ice4jMediaEngine engine = conference.engine();
     this.counters = engine.counters;
+    this.worker = engine.workers().assign();
     Logger logger = LOGGER.createChildLogger(EndpointConnection.class.getName());
     logger.addContext("endpoint", endpointId);
     this.agent = new Agent(logger);
@@ -366,31 +368,43 @@ final class EndpointConnection implements EndpointTransport {
     }
   }
 
-  /** The ice4j push-API callback: demultiplexes DTLS, SRTP and SRTCP (RFC 7983, RFC 5761). */
+  /**
+   * The ice4j push-API callback, on the harvester's socket thread: DTLS goes to the handshake
+   * queue, SRTP/SRTCP to this endpoint's media worker (RFC 7983 demultiplexing), anything else is
+   * dropped.
+   */
   private void onBuffer(Buffer buffer) {
     byte[] data = buffer.getBuffer();
     int off = buffer.getOffset();
     int len = buffer.getLength();
     lastActivityMillis = System.currentTimeMillis();
+    if (Rtp.looksLikeDtls(data, off, len)) {
+      BridgeDtls.QueueTransport transport = dtls;
+      if (transport != null) {
+        transport.offer(data, off, len);
+      }
+    } else if (Rtp.looksLikeRtpOrRtcp(data, off, len) && srtp != null) {
+      byte[] copy = new byte[len];
+      System.arraycopy(data, off, copy, 0, len);
+      conference.engine().workers().submit(worker, this, copy);
+    } else {
+      counters.packetsDropped.increment();
+    }
+  }
+
+  /** Handles one SRTP or SRTCP packet on this endpoint's media worker. */
+  void process(byte[] packet) {
+    int len = packet.length;
+    counters.packetsReceived.increment();
+    counters.bytesReceived.add(len);
     try {
-      if (Rtp.looksLikeDtls(data, off, len)) {
-        BridgeDtls.QueueTransport transport = dtls;
-        if (transport != null) {
-          transport.offer(data, off, len);
-        }
-      } else if (Rtp.looksLikeRtpOrRtcp(data, off, len)) {
-        counters.packetsReceived.increment();
-        counters.bytesReceived.add(len);
-        if (Rtp.isRtcp(data, off, len)) {
-          onSrtcp(data, off, len);
-        } else {
-          onSrtp(data, off, len);
-        }
+      if (Rtp.isRtcp(packet, 0, len)) {
+        onSrtcp(packet, 0, len);
       } else {
-        counters.packetsDropped.increment();
+        onSrtp(packet, 0, len);
       }
     } catch (RuntimeException e) {
-      // a malformed packet must never break the receive thread for everyone else
+      // a malformed packet must never break the worker for everyone else
       counters.packetsDropped.increment();
     }
   }
@@ -413,6 +427,7 @@ final class EndpointConnection implements EndpointTransport {
     }
     byte[] plain = new byte[plainLength];
     System.arraycopy(data, off, plain, 0, plainLength);
+    counters.rtpReceived.increment();
 
     long ssrc = Rtp.ssrc(plain, 0);
     int pt = Rtp.payloadType(plain, 0);
@@ -529,6 +544,7 @@ final class EndpointConnection implements EndpointTransport {
     PacketBuffer packet = PacketBuffer.copyOf(plain, 0, plain.length);
     if (session.protectRtp(packet)) {
       sendRaw(packet.getBuffer(), packet.getOffset(), packet.getLength());
+      counters.rtpForwarded.increment();
     } else {
       counters.packetsDropped.increment();
     }

@@ -40,6 +40,7 @@ public final class Ice4jMediaEngine implements MediaEngine {
   private final ScheduledExecutorService timer;
   private final ExecutorService handshakes;
   final Counters counters = new Counters();
+  private final MediaWorkers workers;
   private volatile boolean closed;
 
   public Ice4jMediaEngine(MediaConfig config) {
@@ -72,6 +73,8 @@ public final class Ice4jMediaEngine implements MediaEngine {
     this.port = actualPort;
     this.timer = Executors.newSingleThreadScheduledExecutor(daemon("media-timer"));
     this.handshakes = Executors.newCachedThreadPool(daemon("media-dtls"));
+    this.workers =
+        new MediaWorkers(Runtime.getRuntime().availableProcessors(), counters.packetsDropped);
     timer.scheduleAtFixedRate(counters::sample, 1, 1, TimeUnit.SECONDS);
     handshakes.execute(SrtpSession::warmUp);
   }
@@ -115,6 +118,10 @@ public final class Ice4jMediaEngine implements MediaEngine {
     return handshakes;
   }
 
+  MediaWorkers workers() {
+    return workers;
+  }
+
   @Override
   public DtlsFingerprint localFingerprint() {
     return new DtlsFingerprint("sha-256", certificate.sha256Fingerprint(), "actpass");
@@ -150,12 +157,23 @@ public final class Ice4jMediaEngine implements MediaEngine {
     }
     timer.shutdownNow();
     handshakes.shutdownNow();
+    workers.close();
     harvesters.forEach(AbstractUdpListener::close);
   }
 
   /** Media packets dropped: undecryptable, malformed, garbage, or unsendable. */
   public long droppedPackets() {
     return counters.packetsDropped.sum();
+  }
+
+  /** RTP packets that arrived from endpoints and decrypted. */
+  public long rtpPacketsReceived() {
+    return counters.rtpReceived.sum();
+  }
+
+  /** RTP packets forwarded (encrypted and handed to the socket), retransmissions excluded. */
+  public long rtpPacketsForwarded() {
+    return counters.rtpForwarded.sum();
   }
 
   /** Packets resent in answer to NACKs (plain or RTX). */
@@ -188,6 +206,8 @@ public final class Ice4jMediaEngine implements MediaEngine {
     final LongAdder dtlsFailed = new LongAdder();
     final LongAdder packetsDropped = new LongAdder();
     final LongAdder retransmissions = new LongAdder();
+    final LongAdder rtpReceived = new LongAdder();
+    final LongAdder rtpForwarded = new LongAdder();
 
     private long lastSampleNanos = System.nanoTime();
     private long lastPacketsReceived;
