@@ -130,7 +130,13 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
         }
         String bridgeId = selection.bridge().id();
         if (!bridgeId.equals(c.bridgeId)) {
-          // A new conference, or its bridge is no longer usable: (re)create it on this one.
+          // A new conference, or its bridge is no longer usable: (re)create it on this one. Those
+          // still on the old bridge must follow; their conference is told so.
+          if (c.bridgeId != null && !c.endpoints.isEmpty()) {
+            Map<String, Set<String>> left = Map.of(conference.meetingId(), Set.copyOf(c.endpoints));
+            String old = c.bridgeId;
+            listeners.forEach(l -> l.bridgeRemoved(old, left));
+          }
           c.bridgeId = bridgeId;
           c.bridgeJid = jid(selection.bridge().jid());
           c.created = false;

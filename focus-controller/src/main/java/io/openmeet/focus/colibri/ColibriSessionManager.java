@@ -67,7 +67,10 @@ public interface ColibriSessionManager {
 
   /** Events from the bridge side; must not block. */
   interface Listener {
-    /** A bridge went away with these endpoints on it, by meeting id; they need new allocations. */
+    /**
+     * A bridge went away, or can no longer serve a conference that moved to another bridge, with
+     * these endpoints on it, by meeting id; they need new allocations (and offers).
+     */
     void bridgeRemoved(String bridgeId, Map<String, Set<String>> endpointsByMeeting);
   }
 }

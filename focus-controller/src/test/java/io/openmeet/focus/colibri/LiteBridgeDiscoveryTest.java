@@ -137,6 +137,67 @@ class LiteBridgeDiscoveryTest {
     assertThat(colibri.bridgeOf(c.meetingId())).isEmpty();
   }
 
+  @Test
+  void aConferenceWhoseBridgeFailsMovesToAnotherAndTheOthersAreToldToFollow() throws Exception {
+    String brewery = TestEnv.uniqueBrewery();
+    String suffix = UUID.randomUUID().toString().substring(0, 8);
+    redis = TestRedis.connect();
+    RedisBridgeStateStore store =
+        new RedisBridgeStateStore(redis, "test-" + UUID.randomUUID() + ":");
+    RedisBridgeAdmission admission =
+        new RedisBridgeAdmission(
+            redis, store, Clock.systemUTC(), 0.01, Duration.ofSeconds(2), Duration.ofSeconds(30));
+    FocusXmppConnection focus = new FocusXmppConnection(TestEnv.focus());
+    focus.connect(3, Duration.ofMillis(200), Duration.ofSeconds(1));
+    closing.add(focus);
+    BridgeRegistryConfig defaults = BridgeRegistryConfig.defaults(brewery, "focus-" + suffix);
+    BridgeRegistry registry =
+        new BridgeRegistry(
+            focus,
+            store,
+            admission,
+            new BridgeRegistryConfig(
+                brewery,
+                defaults.nickname(),
+                Duration.ofHours(1), // no background check may heal the failed bridge mid-test
+                defaults.healthCheckTimeout(),
+                defaults.healthCheckRetryDelay(),
+                defaults.presenceTimeout(),
+                defaults.snapshotTtl()),
+            Clock.systemUTC());
+    closing.add(0, registry);
+    registry.start();
+    Colibri2SessionManager colibri =
+        new Colibri2SessionManager(
+            focus.smack(),
+            new BridgeSelector(
+                registry::bridges,
+                BridgeSelectionStrategy.named("region-aware"),
+                admission,
+                SelectionConfig.defaults()),
+            admission,
+            registry::markUnhealthy,
+            CodecSettings.defaults(false),
+            Duration.ofSeconds(5),
+            2);
+    List<String> told = new CopyOnWriteArrayList<>();
+    colibri.addListener((bridgeId, endpoints) -> told.add(bridgeId + " " + endpoints));
+    String a = "lite-a-" + suffix;
+    String b = "lite-b-" + suffix;
+    closing.add(0, liteBridge(brewery, a));
+    closing.add(0, liteBridge(brewery, b));
+    Eventually.within(WAIT, () -> assertThat(registry.bridges()).hasSize(2));
+
+    Conference c = conference();
+    // Equal load: the tie goes to the lower id.
+    assertThat(colibri.allocate(c, "ep1", "Ada").bridgeId()).isEqualTo(a);
+    registry.markUnhealthy(a); // as after a failed health check or Colibri2 request
+
+    assertThat(colibri.allocate(c, "ep2", "Bob").bridgeId()).isEqualTo(b);
+    assertThat(colibri.bridgeOf(c.meetingId())).contains(b);
+    assertThat(told).containsExactly(a + " {" + c.meetingId() + "=[ep1]}");
+  }
+
   private static Conference conference() {
     String meetingId = UUID.randomUUID().toString();
     return new Conference(

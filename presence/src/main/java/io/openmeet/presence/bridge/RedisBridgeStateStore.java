@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.redisson.api.BatchOptions;
 import org.redisson.api.RBatch;
 import org.redisson.api.RMap;
 import org.redisson.api.RedissonClient;
@@ -60,8 +61,11 @@ public final class RedisBridgeStateStore implements BridgeStateStore {
     // Read by the admission script, which must not parse four booleans.
     fields.put(ACCEPTS, s.acceptsNewConferences() ? "1" : "0");
     fields.put(JOINABLE, s.acceptsJoinsToItsConferences() ? "1" : "0");
-    // One batch: the hash is never replaced without its TTL.
-    RBatch batch = redis.createBatch();
+    // One MULTI/EXEC: readers (the admission script) never see the hash half-written, and it is
+    // never left without its TTL.
+    RBatch batch =
+        redis.createBatch(
+            BatchOptions.defaults().executionMode(BatchOptions.ExecutionMode.IN_MEMORY_ATOMIC));
     String key = key(s.id());
     batch.getKeys().deleteAsync(key);
     batch.getMap(key, StringCodec.INSTANCE).putAllAsync(fields);
