@@ -45,6 +45,10 @@ import org.junit.jupiter.api.Test;
 class SignallingFlowTest {
 
   private static final Duration WAIT = Duration.ofSeconds(10);
+
+  /** ICE + DTLS on a loaded 2-core machine can take seconds; a healthy run needs well under one. */
+  private static final Duration CONNECT = Duration.ofSeconds(30);
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static RoomApiProcess api;
   private static LiteBridge bridge;
@@ -199,8 +203,15 @@ class SignallingFlowTest {
             .contains("a=fingerprint:sha-256 " + engine.localFingerprint().value())
             .contains("a=setup:actpass")
             .contains("a=group:BUNDLE");
-        assertThat(p.media.awaitConnected(WAIT))
-            .as(p.id + " connected: " + p.media.failure())
+        assertThat(p.media.awaitConnected(CONNECT))
+            .as(
+                p.id
+                    + " connected: "
+                    + p.media.failure()
+                    + " frames "
+                    + p.signalling.received()
+                    + " offer "
+                    + p.offers.get(0))
             .isTrue();
       }
       // re-offers carry the others' sources; answer them until things settle

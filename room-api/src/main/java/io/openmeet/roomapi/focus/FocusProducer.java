@@ -4,14 +4,12 @@ import io.openmeet.focus.bridge.BridgeRegistry;
 import io.openmeet.focus.bridge.BridgeRegistryConfig;
 import io.openmeet.focus.bridge.BridgeSelectionStrategy;
 import io.openmeet.focus.bridge.BridgeSelector;
-import io.openmeet.focus.bridge.NoBridgeAvailableException;
 import io.openmeet.focus.bridge.SelectionConfig;
-import io.openmeet.focus.bridge.SelectionContext;
-import io.openmeet.focus.colibri.Colibri2ConferenceBridge;
-import io.openmeet.focus.conference.ConferenceBridge;
+import io.openmeet.focus.colibri.Colibri2SessionManager;
+import io.openmeet.focus.colibri.ColibriSessionManager;
+import io.openmeet.focus.conference.ColibriConferenceBridges;
 import io.openmeet.focus.conference.ConferenceContext;
 import io.openmeet.focus.conference.Conferences;
-import io.openmeet.focus.conference.FocusException;
 import io.openmeet.focus.records.CallRecorder;
 import io.openmeet.focus.sdp.CodecSettings;
 import io.openmeet.focus.xmpp.FocusXmppConnection;
@@ -33,9 +31,6 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jboss.logging.Logger;
-import org.jxmpp.jid.Jid;
-import org.jxmpp.jid.impl.JidCreate;
-import org.jxmpp.stringprep.XmppStringprepException;
 import org.redisson.api.RedissonClient;
 
 /**
@@ -48,6 +43,9 @@ import org.redisson.api.RedissonClient;
 public class FocusProducer {
 
   private static final Logger LOG = Logger.getLogger(FocusProducer.class);
+
+  /** The codecs offered to browsers and announced to bridges. */
+  private static final CodecSettings CODECS = CodecSettings.defaults(false);
 
   private final FocusConfig config;
   private final String nodeId;
@@ -148,56 +146,39 @@ public class FocusProducer {
 
   @Produces
   @Singleton
-  Conferences conferences(
+  ColibriSessionManager colibri(
       FocusXmppConnection xmpp,
       BridgeSelector selector,
       RedisBridgeAdmission admission,
-      RedissonClient redis,
-      CallRecorder recorder) {
-    CodecSettings codecs = CodecSettings.defaults(false);
-    Colibri2ConferenceBridge.BridgeChooser chooser =
-        (region, avoid) -> {
-          BridgeSelector.Selection selection;
-          try {
-            selection = selector.select(new SelectionContext(java.util.Optional.empty(), region));
-          } catch (NoBridgeAvailableException e) {
-            throw new FocusException(FocusException.Reason.NO_BRIDGE, e.getMessage(), e);
-          }
-          Jid jid = jid(selection.bridge().jid());
-          if (avoid.contains(jid)) {
-            admission.release(selection.reservation());
-            throw new FocusException(
-                FocusException.Reason.NO_BRIDGE, "the only usable bridge refused the conference");
-          }
-          return jid;
-        };
-    ConferenceBridge.Factory bridges =
-        (meetingId, roomName, region) ->
-            new Colibri2ConferenceBridge(
-                xmpp.smack(),
-                chooser,
-                meetingId,
-                JidCreate.entityBareFromOrThrowUnchecked(roomName + "@" + config.conferenceMuc()),
-                region,
-                codecs,
-                config.colibriTimeout());
+      BridgeRegistry registry) {
+    return new Colibri2SessionManager(
+        xmpp.smack(),
+        selector,
+        admission,
+        registry::markUnhealthy,
+        CODECS,
+        config.colibriTimeout(),
+        3);
+  }
+
+  @Produces
+  @Singleton
+  Conferences conferences(
+      ColibriSessionManager colibri, RedissonClient redis, CallRecorder recorder) {
     return new Conferences(
         new ConferenceContext(
-            bridges, codecs, new RedisParticipantPresence(redis), recorder, clock, nodeId),
+            new ColibriConferenceBridges(colibri, config.conferenceMuc()),
+            CODECS,
+            new RedisParticipantPresence(redis),
+            recorder,
+            clock,
+            nodeId),
         new RedisConferenceLeases(redis),
         config.leaseTtl());
   }
 
   void closeConferences(@Disposes Conferences conferences) {
     conferences.close();
-  }
-
-  private static Jid jid(String value) throws FocusException {
-    try {
-      return JidCreate.from(value);
-    } catch (XmppStringprepException e) {
-      throw new FocusException(FocusException.Reason.INTERNAL, "bad bridge JID " + value, e);
-    }
   }
 
   /** Connects XMPP and joins the brewery in the background, retrying until it works or we stop. */
