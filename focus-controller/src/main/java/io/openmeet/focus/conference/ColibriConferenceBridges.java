@@ -1,0 +1,79 @@
+package io.openmeet.focus.conference;
+
+import io.openmeet.focus.colibri.BridgeFailedException;
+import io.openmeet.focus.colibri.ColibriAllocation;
+import io.openmeet.focus.colibri.ColibriException;
+import io.openmeet.focus.colibri.ColibriSessionManager;
+import io.openmeet.focus.colibri.ConferenceNotFoundException;
+import io.openmeet.focus.colibri.NoBridgeException;
+import io.openmeet.focus.colibri.UnknownEndpointException;
+import io.openmeet.focus.sdp.MediaSource;
+import io.openmeet.focus.sdp.TransportDescription;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The conferences' view of the {@link ColibriSessionManager}: one {@link ConferenceBridge} per
+ * conference session, named {@code <room slug>@<conference MUC>} on the bridge.
+ */
+public final class ColibriConferenceBridges implements ConferenceBridge.Factory {
+
+  private final ColibriSessionManager colibri;
+  private final String conferenceMuc;
+
+  public ColibriConferenceBridges(ColibriSessionManager colibri, String conferenceMuc) {
+    this.colibri = colibri;
+    this.conferenceMuc = conferenceMuc;
+  }
+
+  @Override
+  public ConferenceBridge open(String meetingId, String roomName, Optional<String> region) {
+    var conference =
+        new ColibriSessionManager.Conference(meetingId, roomName + "@" + conferenceMuc, region);
+    return new ConferenceBridge() {
+      @Override
+      public Allocation allocate(String endpointId, String statsId) throws FocusException {
+        try {
+          ColibriAllocation a = colibri.allocate(conference, endpointId, statsId);
+          return new Allocation(a.transport(), a.feedbackSources(), a.webSocketUrl(), a.bridgeId());
+        } catch (ColibriException e) {
+          throw translate(e);
+        }
+      }
+
+      @Override
+      public void update(
+          String endpointId, TransportDescription transport, List<MediaSource> sources)
+          throws FocusException {
+        try {
+          colibri.update(meetingId, endpointId, transport, sources);
+        } catch (ColibriException e) {
+          throw translate(e);
+        }
+      }
+
+      @Override
+      public void expire(String endpointId) {
+        colibri.expire(meetingId, endpointId);
+      }
+
+      @Override
+      public void close() {
+        colibri.expireConference(meetingId);
+      }
+    };
+  }
+
+  /** Colibri failures as the signalling layer reports them. */
+  static FocusException translate(ColibriException e) {
+    FocusException.Reason reason;
+    if (e instanceof NoBridgeException || e instanceof BridgeFailedException) {
+      reason = FocusException.Reason.NO_BRIDGE;
+    } else if (e instanceof UnknownEndpointException || e instanceof ConferenceNotFoundException) {
+      reason = FocusException.Reason.UNEXPECTED;
+    } else {
+      reason = FocusException.Reason.INTERNAL;
+    }
+    return new FocusException(reason, e.getMessage(), e);
+  }
+}
