@@ -386,6 +386,50 @@ class ForwardingTest {
         .filteredOn(r -> r.rembBitrate() > 0)
         .allMatch(r -> r.senderSsrc() == feedbackVideo)
         .allMatch(r -> r.rembBitrate() >= 1_000_000);
+    // rates are sampled once a second while media flows
+    assertThat(bridge.engine.stats().packetRateDownload()).isPositive();
+    assertThat(bridge.engine.stats().bitRateDownloadKbps()).isPositive();
+    assertThat(bridge.engine.stats().packetRateUpload()).isPositive();
+  }
+
+  @Test
+  void lastActivityFollowsArrivingPackets() throws Exception {
+    SyntheticEndpoint a = bridge.join("a");
+    bridge.join("b");
+    java.time.Instant before = bridge.transports.get("a").lastActivity();
+    Thread.sleep(50);
+    a.sendAudio(60);
+    BridgeHarness.await(
+        () -> bridge.transports.get("a").lastActivity().isAfter(before), WAIT, "activity");
+    assertThat(bridge.transports.get("a").lastActivity())
+        .isBefore(java.time.Instant.now().plusMillis(1));
+  }
+
+  @Test
+  void iceThatNeverConnectsFailsTheEndpoint() throws Exception {
+    bridge.join("a");
+    io.openmeet.litebridge.media.EndpointTransport ghost =
+        bridge.conference.createEndpoint("ghost");
+    bridge.transports.put("ghost", ghost);
+    // a peer that never answers: nothing listens on this port
+    int deadPort;
+    try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      deadPort = s.getLocalPort();
+    }
+    ghost.setRemoteTransport(
+        new io.openmeet.litebridge.media.RemoteTransport(
+            "ghostufrag",
+            "ghostpasswordghostpassword",
+            List.of(
+                new io.openmeet.litebridge.media.IceCandidate(
+                    "1", 1, "udp", 2130706431L, "127.0.0.1", deadPort, "host", 0, null, 0)),
+            List.of()));
+    assertThat(ghost.state()).isEqualTo(TransportState.CONNECTING);
+    BridgeHarness.await(
+        () -> ghost.state() == TransportState.FAILED, Duration.ofSeconds(60), "ghost FAILED");
+    assertThat(bridge.failures.get("ghost")).contains("ICE");
+    assertThat(bridge.engine.stats().totalIceFailed()).isEqualTo(1);
+    assertThat(bridge.transports.get("a").state()).isEqualTo(TransportState.CONNECTED);
   }
 
   @Test
