@@ -209,6 +209,11 @@ public class ProblemMapper {
   }
 
   private Response jsonProblem(JsonProcessingException e, HttpServerRequest request) {
+    // Jackson wraps what the body stream throws (e.g. BodyLimit's 413) into its own exceptions
+    ApiException api = cause(e, ApiException.class);
+    if (api != null) {
+      return api(api, request);
+    }
     if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
       String field =
           mapping.getPath().stream()
