@@ -22,8 +22,10 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.jitsi.xmpp.extensions.colibri.ColibriStatsExtension;
 import org.jitsi.xmpp.extensions.health.HealthCheckIQ;
+import org.jivesoftware.smack.ConnectionListener;
 import org.jivesoftware.smack.SmackException;
 import org.jivesoftware.smack.StanzaCollector;
+import org.jivesoftware.smack.XMPPConnection;
 import org.jivesoftware.smack.XMPPException;
 import org.jivesoftware.smack.packet.ExtensionElement;
 import org.jivesoftware.smack.packet.IQ;
@@ -58,6 +60,15 @@ public final class BridgeRegistry implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final ExecutorService checks;
   private MultiUserChat brewery;
+  private final ConnectionListener reconnected =
+      new ConnectionListener() {
+        @Override
+        public void authenticated(XMPPConnection connection, boolean resumed) {
+          if (!resumed && !checks.isShutdown()) {
+            checks.execute(BridgeRegistry.this::rejoin);
+          }
+        }
+      };
 
   public BridgeRegistry(
       FocusXmppConnection xmpp,
@@ -91,7 +102,8 @@ public final class BridgeRegistry implements AutoCloseable {
           InterruptedException {
     EntityBareJid room = JidCreate.entityBareFrom(config.breweryRoom());
     MultiUserChatManager mucs = MultiUserChatManager.getInstanceFor(xmpp.smack());
-    mucs.setAutoJoinOnReconnect(true);
+    // Smack's own auto-join gives up when leaving the old session's room times out; we rejoin.
+    mucs.setAutoJoinOnReconnect(false);
     brewery = mucs.getMultiUserChat(room);
     brewery.addParticipantListener(this::onPresence);
     MultiUserChat.MucCreateConfigFormHandle created =
@@ -99,9 +111,24 @@ public final class BridgeRegistry implements AutoCloseable {
     if (created != null) {
       created.makeInstant();
     }
+    xmpp.smack().addConnectionListener(reconnected);
     long interval = config.healthCheckInterval().toMillis();
     scheduler.scheduleWithFixedDelay(
         this::checkAllInBackground, interval, interval, TimeUnit.MILLISECONDS);
+  }
+
+  /** After a reconnect: enter the brewery again; the occupants' presence refreshes the registry. */
+  private void rejoin() {
+    try {
+      // join() leaves the stale room state first, tolerating that the server forgot it.
+      brewery.join(Resourcepart.from(config.nickname()));
+      LOG.info(() -> "rejoined the brewery " + config.breweryRoom() + " after a reconnect");
+    } catch (Exception e) {
+      if (!scheduler.isShutdown()) {
+        LOG.log(Level.WARNING, "could not rejoin the brewery; retrying in 5 s", e);
+        scheduler.schedule(() -> checks.execute(this::rejoin), 5, TimeUnit.SECONDS);
+      }
+    }
   }
 
   /** Every known bridge as this node sees it now (freshness applied), ordered by id. */
@@ -274,6 +301,7 @@ public final class BridgeRegistry implements AutoCloseable {
 
   @Override
   public void close() {
+    xmpp.smack().removeConnectionListener(reconnected);
     scheduler.shutdownNow();
     checks.shutdownNow();
     if (brewery != null && brewery.isJoined()) {

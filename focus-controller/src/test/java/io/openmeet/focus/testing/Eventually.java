@@ -13,7 +13,7 @@ public final class Eventually {
       try {
         assertion.run();
         return;
-      } catch (AssertionError e) {
+      } catch (AssertionError | RuntimeException e) {
         if (System.nanoTime() > deadline) {
           throw e;
         }
