@@ -36,6 +36,9 @@ final class SignallingSession implements ParticipantEvents {
   private final Transport transport;
   private final Clock clock;
   private final FrameRateLimiter rateLimiter;
+  private final SignallingMetrics metrics;
+  private volatile long joinStartedNanos;
+  private volatile boolean counted;
 
   private volatile FocusParticipant participant;
   private volatile JoinRequest request;
@@ -49,7 +52,8 @@ final class SignallingSession implements ParticipantEvents {
       Focus focus,
       Transport transport,
       Clock clock,
-      FrameRateLimiter rateLimiter) {
+      FrameRateLimiter rateLimiter,
+      SignallingMetrics metrics) {
     this.room = room;
     this.codec = codec;
     this.authorizer = authorizer;
@@ -57,6 +61,7 @@ final class SignallingSession implements ParticipantEvents {
     this.transport = transport;
     this.clock = clock;
     this.rateLimiter = rateLimiter;
+    this.metrics = metrics;
     this.lastSeen = clock.instant();
   }
 
@@ -98,9 +103,18 @@ final class SignallingSession implements ParticipantEvents {
       if (participant != null) {
         throw new SignallingException(SignallingError.UNEXPECTED_MESSAGE, "already joined");
       }
-      JoinRequest authorized = authorizer.authorize(room, join);
-      request = authorized;
-      participant = focus.join(authorized, this);
+      joinStartedNanos = System.nanoTime();
+      try {
+        JoinRequest authorized = authorizer.authorize(room, join);
+        request = authorized;
+        participant = focus.join(authorized, this);
+      } catch (SignallingException e) {
+        metrics.joinFailed(e.error());
+        throw e;
+      } catch (FocusException e) {
+        metrics.joinFailed(errorFor(e.reason()));
+        throw e;
+      }
       return;
     }
     FocusParticipant p = participant;
@@ -126,6 +140,7 @@ final class SignallingSession implements ParticipantEvents {
       p.iceRestart();
     } else if (message instanceof ClientMessage.Leave) {
       p.leave(LeaveReason.LEAVE);
+      uncount();
       closeSocket("left");
     }
   }
@@ -137,6 +152,19 @@ final class SignallingSession implements ParticipantEvents {
     if (p != null) {
       p.leave(reason);
     }
+    uncount();
+  }
+
+  private synchronized void uncount() {
+    if (counted) {
+      counted = false;
+      metrics.left(region());
+    }
+  }
+
+  private String region() {
+    JoinRequest r = request;
+    return r == null ? "unknown" : r.region().orElse("default");
   }
 
   /** The session saw no frame within the ping timeout. */
@@ -165,6 +193,13 @@ final class SignallingSession implements ParticipantEvents {
   @Override
   public void offer(String sdp, String bridgeChannelUrl) {
     send(new ServerMessage.Offer(sdp, bridgeChannelUrl));
+    synchronized (this) {
+      if (!counted && joinStartedNanos != 0) {
+        counted = true;
+        metrics.joined(region(), (System.nanoTime() - joinStartedNanos) / 1e6);
+        joinStartedNanos = 0;
+      }
+    }
   }
 
   @Override
@@ -200,6 +235,7 @@ final class SignallingSession implements ParticipantEvents {
   @Override
   public void removed(LeaveReason reason) {
     send(new ServerMessage.ParticipantLeft(participantId(), reason.code()));
+    uncount();
     closeSocket(reason.code());
   }
 

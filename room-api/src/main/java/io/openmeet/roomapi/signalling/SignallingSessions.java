@@ -29,15 +29,21 @@ public class SignallingSessions {
   private final MessageCodec codec;
   private final JoinAuthorizer authorizer;
   private final Focus focus;
+  private final SignallingMetrics metrics;
   private final Clock clock = Clock.systemUTC();
   private ScheduledExecutorService sweeper;
 
   SignallingSessions(
-      SignallingConfig config, ObjectMapper mapper, JoinAuthorizer authorizer, Focus focus) {
+      SignallingConfig config,
+      ObjectMapper mapper,
+      JoinAuthorizer authorizer,
+      Focus focus,
+      SignallingMetrics metrics) {
     this.config = config;
     this.codec = new MessageCodec(mapper, config.maxFrameChars());
     this.authorizer = authorizer;
     this.focus = focus;
+    this.metrics = metrics;
   }
 
   void start(@Observes StartupEvent event) {
@@ -74,7 +80,8 @@ public class SignallingSessions {
             focus,
             new ConnectionTransport(connection),
             clock,
-            new FrameRateLimiter(config.framesPerSecond(), config.frameBurst()));
+            new FrameRateLimiter(config.framesPerSecond(), config.frameBurst()),
+            metrics);
     sessions.put(connection.id(), session);
   }
 

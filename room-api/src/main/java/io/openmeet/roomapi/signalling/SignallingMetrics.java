@@ -1,0 +1,77 @@
+package io.openmeet.roomapi.signalling;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.openmeet.focus.conference.Conferences;
+import jakarta.inject.Singleton;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Signalling metrics under the names the Helm chart's dashboards and alerts use: participants
+ * joined through this node ({@code webrtc_active_connections}, {@code room_participant_count} by
+ * region), conferences owned ({@code room_active_count}), join → first offer latency ({@code
+ * signaling_latency_ms{operation="join"}}) and refused joins by reason ({@code
+ * room_join_failures_total}).
+ */
+@Singleton
+public class SignallingMetrics {
+
+  private final MeterRegistry registry;
+  private final AtomicInteger joined = new AtomicInteger();
+  private final Map<String, AtomicInteger> byRegion = new ConcurrentHashMap<>();
+  private final DistributionSummary joinLatency;
+
+  SignallingMetrics(MeterRegistry registry, Conferences conferences) {
+    this.registry = registry;
+    Gauge.builder("webrtc_active_connections", joined, AtomicInteger::get)
+        .description("participants joined through this node's signalling sockets")
+        .register(registry);
+    Gauge.builder("room_active_count", conferences, Conferences::size)
+        .description("conferences owned by this node")
+        .register(registry);
+    joinLatency =
+        DistributionSummary.builder("signaling_latency_ms")
+            .description("time from a join frame to the participant's first offer, in ms")
+            .tag("operation", "join")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(1.0)
+            .maximumExpectedValue(10_000.0)
+            .register(registry);
+  }
+
+  void joined(String region, double latencyMillis) {
+    joined.incrementAndGet();
+    regionCounter(region).incrementAndGet();
+    joinLatency.record(latencyMillis);
+  }
+
+  void left(String region) {
+    joined.decrementAndGet();
+    regionCounter(region).decrementAndGet();
+  }
+
+  void joinFailed(SignallingError reason) {
+    Counter.builder("room_join_failures")
+        .description("joins refused, by error code")
+        .tag("reason", reason.code())
+        .register(registry)
+        .increment();
+  }
+
+  private AtomicInteger regionCounter(String region) {
+    return byRegion.computeIfAbsent(
+        region,
+        r -> {
+          AtomicInteger count = new AtomicInteger();
+          Gauge.builder("room_participant_count", count, AtomicInteger::get)
+              .description("participants in rooms of this region, joined through this node")
+              .tag("region", r)
+              .register(registry);
+          return count;
+        });
+  }
+}
