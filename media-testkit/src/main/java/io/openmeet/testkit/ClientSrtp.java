@@ -10,7 +10,7 @@ import org.jitsi.srtp.SrtpPolicy;
 import org.jitsi.utils.ByteArrayBuffer;
 import org.jitsi.utils.logging2.LoggerImpl;
 
-/** The synthetic endpoint's SRTP contexts as the DTLS client (sends with the client key). */
+/** The synthetic endpoint's SRTP contexts (RFC 5764: the DTLS client sends with the client key). */
 final class ClientSrtp {
 
   /** RFC 5764 profile ids. */
@@ -37,7 +37,11 @@ final class ClientSrtp {
             SrtpPolicy.AESCM_ENCRYPTION, 16, SrtpPolicy.HMACSHA1_AUTHENTICATION, 20, 10, 14);
   }
 
-  ClientSrtp(int profile, byte[] km) {
+  /**
+   * @param dtlsClient true when this endpoint was the DTLS client (it then sends with the client
+   *     key), false when it was the server
+   */
+  ClientSrtp(int profile, byte[] km, boolean dtlsClient) {
     int saltLength = profile == AEAD_AES_128_GCM ? 12 : 14;
     byte[] clientKey = Arrays.copyOfRange(km, 0, 16);
     byte[] serverKey = Arrays.copyOfRange(km, 16, 32);
@@ -46,10 +50,22 @@ final class ClientSrtp {
     LoggerImpl logger = new LoggerImpl(ClientSrtp.class.getName());
     SrtpPolicy sendPolicy = policy(profile);
     sendPolicy.setSendReplayEnabled(false);
-    out = new SrtpContextFactory(true, clientKey, clientSalt, sendPolicy, policy(profile), logger);
+    out =
+        new SrtpContextFactory(
+            true,
+            dtlsClient ? clientKey : serverKey,
+            dtlsClient ? clientSalt : serverSalt,
+            sendPolicy,
+            policy(profile),
+            logger);
     in =
         new SrtpContextFactory(
-            false, serverKey, serverSalt, policy(profile), policy(profile), logger);
+            false,
+            dtlsClient ? serverKey : clientKey,
+            dtlsClient ? serverSalt : clientSalt,
+            policy(profile),
+            policy(profile),
+            logger);
   }
 
   boolean protectRtp(Packet p) {

@@ -31,6 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.bouncycastle.tls.DTLSClientProtocol;
+import org.bouncycastle.tls.DTLSServerProtocol;
 import org.bouncycastle.tls.DatagramTransport;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 import org.ice4j.Transport;
@@ -74,8 +75,10 @@ public final class SyntheticEndpoint implements AutoCloseable {
    * @param bindAddress local address for the host candidate (127.0.0.1 in tests)
    * @param recordPackets keep every received packet (tests) or only count them (load)
    * @param srtpProfiles DTLS-SRTP profiles offered, most preferred first (RFC 5764 ids)
+   * @param dtlsPassive signal setup=passive and be the DTLS server (browsers are active)
    */
-  public record Options(String bindAddress, boolean recordPackets, int[] srtpProfiles) {
+  public record Options(
+      String bindAddress, boolean recordPackets, int[] srtpProfiles, boolean dtlsPassive) {
     public Options {
       srtpProfiles = srtpProfiles.clone();
     }
@@ -84,16 +87,23 @@ public final class SyntheticEndpoint implements AutoCloseable {
       return new Options(
           "127.0.0.1",
           true,
-          new int[] {ClientSrtp.AEAD_AES_128_GCM, ClientSrtp.AES128_CM_HMAC_SHA1_80});
+          new int[] {ClientSrtp.AEAD_AES_128_GCM, ClientSrtp.AES128_CM_HMAC_SHA1_80},
+          false);
     }
 
     public Options withRecordPackets(boolean record) {
-      return new Options(bindAddress, record, srtpProfiles);
+      return new Options(bindAddress, record, srtpProfiles, dtlsPassive);
     }
 
     /** Offer only AES128_CM_HMAC_SHA1_80 (the other profile a browser may pick). */
     public Options withCmHmacOnly() {
-      return new Options(bindAddress, recordPackets, new int[] {ClientSrtp.AES128_CM_HMAC_SHA1_80});
+      return new Options(
+          bindAddress, recordPackets, new int[] {ClientSrtp.AES128_CM_HMAC_SHA1_80}, dtlsPassive);
+    }
+
+    /** Signal setup=passive and act as the DTLS server, so the bridge must be the client. */
+    public Options withDtlsPassive() {
+      return new Options(bindAddress, recordPackets, srtpProfiles, true);
     }
   }
 
@@ -224,7 +234,11 @@ public final class SyntheticEndpoint implements AutoCloseable {
         agent.getLocalUfrag(),
         agent.getLocalPassword(),
         candidates,
-        List.of(new DtlsFingerprint("sha-256", certificate.sha256Fingerprint(), "active")));
+        List.of(
+            new DtlsFingerprint(
+                "sha-256",
+                certificate.sha256Fingerprint(),
+                options.dtlsPassive() ? "passive" : "active")));
   }
 
   /** Our sources: audio {@code <id>-a0}, video {@code <id>-v0} with an FID group for RTX. */
@@ -318,24 +332,23 @@ public final class SyntheticEndpoint implements AutoCloseable {
   }
 
   private void handshake() {
-    ClientDtls client =
-        new ClientDtls(
-            new BcTlsCrypto(new SecureRandom()),
-            certificate,
-            bridgeFingerprint,
-            options.srtpProfiles());
+    BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
     try {
-      new DTLSClientProtocol().connect(client, new Transport2());
-      srtp = new ClientSrtp(client.chosenProfile(), client.keyingMaterial());
+      if (options.dtlsPassive()) {
+        EndpointDtlsServer server =
+            new EndpointDtlsServer(crypto, certificate, bridgeFingerprint, options.srtpProfiles());
+        new DTLSServerProtocol().accept(server, new Transport2());
+        srtp = new ClientSrtp(server.chosenProfile(), server.keyingMaterial(), false);
+      } else {
+        ClientDtls client =
+            new ClientDtls(crypto, certificate, bridgeFingerprint, options.srtpProfiles());
+        new DTLSClientProtocol().connect(client, new Transport2());
+        srtp = new ClientSrtp(client.chosenProfile(), client.keyingMaterial(), true);
+      }
       settled.countDown();
     } catch (IOException | RuntimeException e) {
       fail("DTLS failed: " + e);
     }
-  }
-
-  /** The DTLS profile the bridge chose (RFC 5764 id), or -1 before the handshake. */
-  public boolean usesGcm() {
-    return srtp != null && options.srtpProfiles()[0] == ClientSrtp.AEAD_AES_128_GCM;
   }
 
   private final class Transport2 implements DatagramTransport {

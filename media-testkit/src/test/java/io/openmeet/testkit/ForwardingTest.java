@@ -365,6 +365,30 @@ class ForwardingTest {
   }
 
   @Test
+  void aPassivePeerMakesTheBridgeTheDtlsClient() throws Exception {
+    SyntheticEndpoint active = bridge.join("active");
+    SyntheticEndpoint passive =
+        bridge.join(
+            "passive",
+            SyntheticEndpoint.Options.loopback().withDtlsPassive(),
+            SyntheticEndpoint.mediaFormats());
+    assertThat(passive.transportDescription().fingerprints().get(0).setup()).isEqualTo("passive");
+    for (int i = 0; i < 10; i++) {
+      active.sendVideo(600, i == 0);
+      passive.sendAudio(30);
+    }
+    BridgeHarness.await(
+        () ->
+            passive.receivedCount(active.videoSsrc()) == 10
+                && active.receivedCount(passive.audioSsrc()) == 10,
+        WAIT,
+        "both directions");
+    for (SyntheticEndpoint.ReceivedRtp r : passive.receivedRtp(active.videoSsrc())) {
+      assertThat(r.payload()).isEqualTo(active.sentPayload(active.videoSsrc(), r.seq()));
+    }
+  }
+
+  @Test
   void sendersGetReceiverReportsAndARembThatRamps() throws Exception {
     SyntheticEndpoint a = bridge.join("a");
     bridge.join("b");
