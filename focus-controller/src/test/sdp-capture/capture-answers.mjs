@@ -2,7 +2,7 @@
 // Usage (outside the Maven build; needs Debian's chromium and playwright-core installed elsewhere):
 //   java -cp target/classes:target/test-classes io.openmeet.focus.sdp.SdpFixtures /tmp/offers
 //   NODE_PATH=/tmp/pw/node_modules node capture-answers.mjs /tmp/offers src/test/resources/sdp
-// Session A (with camera and microphone) answers offer-1..3 in turn; session B (receive only)
+// Session A (with camera and microphone) answers offer-1..5 in turn; session B (receive only)
 // answers offer-2. Answers are taken after ICE gathering so they include candidates.
 import http from 'node:http';
 import fs from 'node:fs';
@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const { chromium } = require('playwright-core');
 const [offersDir, outDir] = process.argv.slice(2);
-const offers = [1, 2, 3].map((i) => fs.readFileSync(path.join(offersDir, `offer-${i}.sdp`), 'utf8'));
+const offers = [1, 2, 3, 4, 5].map((i) => fs.readFileSync(path.join(offersDir, `offer-${i}.sdp`), 'utf8'));
 
 const server = http.createServer((req, res) => {
   res.writeHead(200, { 'content-type': 'text/html' });
@@ -63,6 +63,8 @@ try {
     })();
     out['chromium-answer-2-two-remotes.sdp'] = await answer(a, offers[1]);
     out['chromium-answer-3-recycled.sdp'] = await answer(a, offers[2]);
+    out['chromium-answer-4-inactive.sdp'] = await answer(a, offers[3]);
+    out['chromium-answer-5-reused-inactive.sdp'] = await answer(a, offers[4]);
     const b = new RTCPeerConnection();
     out['chromium-answer-recvonly.sdp'] = await answer(b, offers[1]);
     return out;

@@ -12,6 +12,8 @@ final class Resources {
     "chromium-answer-1-sendrecv.sdp",
     "chromium-answer-2-two-remotes.sdp",
     "chromium-answer-3-recycled.sdp",
+    "chromium-answer-4-inactive.sdp",
+    "chromium-answer-5-reused-inactive.sdp",
     "chromium-answer-recvonly.sdp"
   };
 

@@ -65,6 +65,33 @@ class SdpAnswerTest {
   }
 
   @Test
+  void chromiumAcceptsInactiveMlinesAndTheirReuseForANewSource() throws Exception {
+    SdpAnswer inactive = SdpAnswer.parse(Resources.sdp("chromium-answer-4-inactive.sdp"));
+    assertThat(inactive.media())
+        .extracting(SdpAnswer.AnsweredMedia::direction)
+        .containsExactly(
+            Direction.SENDRECV,
+            Direction.SENDRECV,
+            Direction.INACTIVE,
+            Direction.INACTIVE,
+            Direction.RECVONLY,
+            Direction.RECVONLY);
+    assertThat(inactive.media()).noneMatch(SdpAnswer.AnsweredMedia::rejected);
+    SdpAnswer reused = SdpAnswer.parse(Resources.sdp("chromium-answer-5-reused-inactive.sdp"));
+    assertThat(reused.media().subList(2, 6))
+        .allSatisfy(m -> assertThat(m.direction()).isEqualTo(Direction.RECVONLY));
+    // The participant keeps sending the same two sources throughout.
+    assertThat(reused.sources("alice")).hasSize(2);
+    assertThat(reused.sources("alice").get(1).groups())
+        .extracting(SsrcGroup::semantics)
+        .containsExactly("FID");
+
+    UnifiedPlanOffer offer = SdpFixtures.newOffer(true);
+    SdpFixtures.offerSequence(offer);
+    offer.checkAnswer(reused);
+  }
+
+  @Test
   void aReceiveOnlyBrowserSendsNoSources() throws Exception {
     SdpAnswer answer = SdpAnswer.parse(Resources.sdp("chromium-answer-recvonly.sdp"));
     assertThat(answer.sources("bob")).isEmpty();

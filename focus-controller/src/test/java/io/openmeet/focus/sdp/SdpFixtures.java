@@ -79,10 +79,14 @@ public final class SdpFixtures {
     List<MediaSource> swapped = new java.util.ArrayList<>(participant("carol", 2));
     swapped.addAll(participant("dave", 3));
     SessionDescription third = offer.next(swapped);
-    return List.of(first, second, third);
+    SessionDescription fourth = offer.next(participant("carol", 2)); // dave leaves: inactive
+    List<MediaSource> erin = new java.util.ArrayList<>(participant("carol", 2));
+    erin.addAll(participant("erin", 4));
+    SessionDescription fifth = offer.next(erin); // erin reuses dave's inactive m-lines
+    return List.of(first, second, third, fourth, fifth);
   }
 
-  /** Writes offer-1.sdp .. offer-3.sdp (VP8+H264) to the directory given. */
+  /** Writes offer-1.sdp .. offer-5.sdp (VP8+H264) to the directory given. */
   public static void main(String[] args) throws IOException {
     Path dir = Path.of(args[0]);
     Files.createDirectories(dir);
