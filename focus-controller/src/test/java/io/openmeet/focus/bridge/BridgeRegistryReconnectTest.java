@@ -62,18 +62,18 @@ class BridgeRegistryReconnectTest {
         registry.start();
         jvb1.publish(Map.of("stress_level", "0.1"));
         Eventually.within(
-            Duration.ofSeconds(10),
+            Duration.ofSeconds(20),
             () -> assertThat(registry.bridge("jvb1").orElseThrow().stress()).isEqualTo(0.1));
 
         proxy.cutAll();
         Eventually.within(
-            Duration.ofSeconds(10), () -> assertThat(focus.smack().isConnected()).isFalse());
+            Duration.ofSeconds(20), () -> assertThat(focus.smack().isConnected()).isFalse());
 
         // Smack's reconnection manager waits a random, increasing delay (up to ~15 s at first).
         Eventually.within(
-            Duration.ofSeconds(40), () -> assertThat(focus.smack().isAuthenticated()).isTrue());
+            Duration.ofSeconds(60), () -> assertThat(focus.smack().isAuthenticated()).isTrue());
         Eventually.within(
-            Duration.ofSeconds(20),
+            Duration.ofSeconds(30),
             () -> {
               try {
                 jvb1.publish(Map.of("stress_level", "0.6"));

@@ -24,7 +24,7 @@ import org.redisson.api.RedissonClient;
 /** Discovery and health over the real Prosody brewery, snapshots in the real Redis. */
 class BridgeRegistryTest {
 
-  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final Duration WAIT = Duration.ofSeconds(20);
 
   private final List<AutoCloseable> closing = new CopyOnWriteArrayList<>();
   private final MutableClock clock = new MutableClock();
@@ -47,7 +47,7 @@ class BridgeRegistryTest {
             brewery,
             "focus-" + UUID.randomUUID().toString().substring(0, 8),
             Duration.ofHours(1), // checks are triggered by hand below
-            Duration.ofMillis(400),
+            Duration.ofSeconds(2), // generous: the machine is shared and busy
             Duration.ofMillis(100),
             Duration.ofSeconds(45),
             Duration.ofSeconds(30));

@@ -36,7 +36,7 @@ import org.redisson.api.RedissonClient;
  */
 class BridgeSelectorTest {
 
-  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final Duration WAIT = Duration.ofSeconds(20);
 
   private final List<AutoCloseable> closing = new CopyOnWriteArrayList<>();
   private final List<RedissonClient> clients = new ArrayList<>();
