@@ -174,9 +174,28 @@ public final class LoadGen {
     long heapBefore = heapUsed(api);
     List<Seat> seats = seats(api, sessions, roomSize);
     Histogram latency = new ConcurrentHistogram(TimeUnit.SECONDS.toMicros(60), 3);
-    List<SignallingClient> open = new ArrayList<>();
+    List<SignallingClient> open = java.util.Collections.synchronizedList(new ArrayList<>());
     long periodNanos = TimeUnit.SECONDS.toNanos(1) / rate;
     long start = System.nanoTime();
+    // held sessions ping like browsers do, or the server drops them at its ping timeout
+    var pinger = Executors.newSingleThreadScheduledExecutor();
+    pinger.scheduleWithFixedDelay(
+        () -> {
+          List<SignallingClient> snapshot;
+          synchronized (open) {
+            snapshot = List.copyOf(open);
+          }
+          for (SignallingClient c : snapshot) {
+            try {
+              c.send("{\"type\":\"ping\"}");
+            } catch (RuntimeException e) {
+              error("ping-" + e.getClass().getSimpleName());
+            }
+          }
+        },
+        10,
+        10,
+        TimeUnit.SECONDS);
     try {
       for (int i = 0; i < seats.size(); i++) {
         long due = start + i * periodNanos;
@@ -214,6 +233,7 @@ public final class LoadGen {
           Map.copyOf(errorCounts()),
           sessions);
     } finally {
+      pinger.shutdownNow();
       open.forEach(SignallingClient::close);
     }
   }

@@ -37,6 +37,13 @@ public interface FocusConfig {
   @WithDefault("15s")
   Duration leaseTtl();
 
+  /**
+   * Only for the signalling capacity benchmark (docs/BENCHMARKS.md): joins get offers without any
+   * bridge, so no media flows. Never enable it for meetings.
+   */
+  @WithDefault("false")
+  boolean capacityBenchmarkWithoutBridge();
+
   /** Bridge selection and admission control. */
   Selection selection();
 

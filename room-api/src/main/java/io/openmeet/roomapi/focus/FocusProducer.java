@@ -167,7 +167,9 @@ public class FocusProducer {
       ColibriSessionManager colibri, RedissonClient redis, CallRecorder recorder) {
     return new Conferences(
         new ConferenceContext(
-            new ColibriConferenceBridges(colibri, config.conferenceMuc()),
+            config.capacityBenchmarkWithoutBridge()
+                ? new CapacityBenchmarkBridges()
+                : new ColibriConferenceBridges(colibri, config.conferenceMuc()),
             CODECS,
             new RedisParticipantPresence(redis),
             recorder,
