@@ -184,7 +184,12 @@ public final class BridgeRegistry implements AutoCloseable {
               return new BridgeState(id, occupant, BridgeStats.from(stats), now, healthOk);
             });
     publish(state);
-    admission.statsRefreshed(id, now);
+    try {
+      admission.statsRefreshed(id, now);
+    } catch (RuntimeException e) {
+      // Reservations then expire by age instead; discovery goes on.
+      LOG.log(Level.WARNING, "could not settle reservations of bridge " + id, e);
+    }
   }
 
   private void publish(BridgeState state) {

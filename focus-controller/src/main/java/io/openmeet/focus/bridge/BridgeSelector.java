@@ -63,11 +63,18 @@ public final class BridgeSelector {
             && tiers.get(0).size() == 1
             && tiers.get(0).get(0).id().equals(context.conferenceBridge().get());
     double maxLoad = existing ? config.existingConferenceMaxLoad() : config.maxLoad();
-    Optional<Reservation> reservation =
-        admission.reserve(
-            tiers.stream().map(t -> t.stream().map(BridgeSnapshot::id).toList()).toList(),
-            maxLoad,
-            existing);
+    Optional<Reservation> reservation;
+    try {
+      reservation =
+          admission.reserve(
+              tiers.stream().map(t -> t.stream().map(BridgeSnapshot::id).toList()).toList(),
+              maxLoad,
+              existing);
+    } catch (RuntimeException e) {
+      // Without admission control a burst could overload a bridge: refuse rather than guess.
+      throw new NoBridgeAvailableException(
+          "bridge admission control is unavailable: " + e.getMessage(), e);
+    }
     if (reservation.isEmpty()) {
       throw new NoBridgeAvailableException(
           "every usable bridge is at its load limit (" + maxLoad + ")");

@@ -6,4 +6,8 @@ public final class NoBridgeAvailableException extends Exception {
   public NoBridgeAvailableException(String message) {
     super(message);
   }
+
+  public NoBridgeAvailableException(String message, Throwable cause) {
+    super(message, cause);
+  }
 }

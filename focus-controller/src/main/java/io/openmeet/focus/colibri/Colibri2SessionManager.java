@@ -160,23 +160,23 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
           c.endpoints.add(endpointId);
           return allocation;
         } catch (ConferenceNotFoundException e) {
-          admission.release(selection.reservation());
+          release(selection);
           c.created = false; // the bridge lost it: create it again on the next attempt
           last = e;
         } catch (BridgeFailedException e) {
-          admission.release(selection.reservation());
+          release(selection);
           bridgeFailed.accept(bridgeId);
           c.bridgeId = null;
           last = e;
         } catch (ColibriRejectedException e) {
-          admission.release(selection.reservation());
+          release(selection);
           if (e.reason().orElse(null) != Colibri2Error.Reason.CONFERENCE_ALREADY_EXISTS) {
             throw e;
           }
           c.created = true; // an earlier create did arrive
           last = e;
         } catch (ColibriException e) {
-          admission.release(selection.reservation());
+          release(selection);
           throw e;
         }
       }
@@ -329,6 +329,15 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
           Level.INFO,
           "{0} of {1} on {2} failed: {3}",
           new Object[] {what, c.conference.meetingId(), c.bridgeId, e.getMessage()});
+    }
+  }
+
+  private void release(BridgeSelector.Selection selection) {
+    try {
+      admission.release(selection.reservation());
+    } catch (RuntimeException e) {
+      // The reservation then expires by age; the Colibri2 outcome matters more.
+      LOG.log(Level.WARNING, "could not release a reservation on " + selection.bridge().id(), e);
     }
   }
 

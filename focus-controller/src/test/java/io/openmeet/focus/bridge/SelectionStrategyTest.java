@@ -64,6 +64,38 @@ class SelectionStrategyTest {
   }
 
   @Test
+  void aFailingAdmissionStoreRefusesTheJoinWithATypedError() {
+    io.openmeet.presence.bridge.BridgeAdmission broken =
+        new io.openmeet.presence.bridge.BridgeAdmission() {
+          @Override
+          public Optional<Reservation> reserve(
+              List<List<String>> tiers, double maxLoad, boolean existingConference) {
+            throw new IllegalStateException("Redis is down");
+          }
+
+          @Override
+          public void release(Reservation reservation) {}
+
+          @Override
+          public void statsRefreshed(String bridgeId, Instant statsReceivedAt) {}
+
+          @Override
+          public double reservedLoad(String bridgeId) {
+            return 0;
+          }
+        };
+    BridgeSelector selector =
+        new BridgeSelector(
+            () -> BRIDGES,
+            new RegionAwareLeastLoadedStrategy(),
+            broken,
+            SelectionConfig.defaults());
+    assertThatThrownBy(() -> selector.select(SelectionContext.anywhere()))
+        .isInstanceOf(NoBridgeAvailableException.class)
+        .hasMessageContaining("Redis is down");
+  }
+
+  @Test
   void strategiesArePickedByName() {
     assertThat(BridgeSelectionStrategy.named("single-bridge"))
         .isInstanceOf(SingleBridgeStrategy.class);
