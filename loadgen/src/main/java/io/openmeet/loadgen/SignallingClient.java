@@ -65,8 +65,8 @@ public final class SignallingClient implements AutoCloseable {
     }
   }
 
-  /** Sends one frame given as JSON text. */
-  public void send(String json) {
+  /** Sends one frame given as JSON text (one at a time: the JDK client allows one pending send). */
+  public synchronized void send(String json) {
     socket.sendText(json, true).join();
   }
 
