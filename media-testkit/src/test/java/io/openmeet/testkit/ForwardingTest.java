@@ -461,13 +461,18 @@ class ForwardingTest {
     SyntheticEndpoint a = bridge.join("a");
     SyntheticEndpoint b = bridge.join("b");
     SyntheticEndpoint c = bridge.join("c");
-    speak(List.of(a, b, c), a, Duration.ofMillis(1500));
-    BridgeHarness.await(
-        () -> !bridge.dominantSpeakers.isEmpty() && last(bridge.dominantSpeakers).equals("a"),
-        WAIT,
-        "a dominant");
-    speak(List.of(a, b, c), c, Duration.ofMillis(2500));
-    BridgeHarness.await(() -> last(bridge.dominantSpeakers).equals("c"), WAIT, "c dominant");
+    List<SyntheticEndpoint> all = List.of(a, b, c);
+    speakUntil(all, a, () -> isLast(bridge.dominantSpeakers, "a"), "a dominant");
+    int changesBefore = bridge.dominantSpeakers.size();
+    speakUntil(all, c, () -> isLast(bridge.dominantSpeakers, "c"), "c dominant");
+    assertThat(bridge.dominantSpeakers.size()).isGreaterThan(changesBefore);
+    // nobody else takes over while c keeps talking
+    speakUntil(all, c, () -> true, "c still talking");
+    assertThat(last(bridge.dominantSpeakers)).isEqualTo("c");
+  }
+
+  private static boolean isLast(List<String> list, String id) {
+    return !list.isEmpty() && last(list).equals(id);
   }
 
   private static String last(List<String> list) {
@@ -475,14 +480,24 @@ class ForwardingTest {
   }
 
   /**
-   * 20 ms audio from everyone: the speaker varies like speech between -10 and -35 dBov, the others
-   * are background noise between -95 and -127 dBov (a constant level looks like noise to DSI).
+   * 20 ms audio from everyone until the condition holds (at least 1 s, at most 15 s): the speaker
+   * varies like speech between -10 and -35 dBov, the others are background noise between -95 and
+   * -127 dBov (a constant level looks like noise to DSI).
    */
-  private static void speak(List<SyntheticEndpoint> all, SyntheticEndpoint speaker, Duration d)
+  private static void speakUntil(
+      List<SyntheticEndpoint> all,
+      SyntheticEndpoint speaker,
+      java.util.function.BooleanSupplier condition,
+      String what)
       throws InterruptedException {
     Random random = new Random(7);
-    long until = System.nanoTime() + d.toNanos();
-    while (System.nanoTime() < until) {
+    long start = System.nanoTime();
+    long deadline = start + Duration.ofSeconds(15).toNanos();
+    long minimum = start + Duration.ofSeconds(1).toNanos();
+    while (System.nanoTime() < minimum || !condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
       for (SyntheticEndpoint e : all) {
         e.sendAudio(e == speaker ? 10 + random.nextInt(25) : 95 + random.nextInt(33));
       }
