@@ -37,6 +37,7 @@ final class SignallingSession implements ParticipantEvents {
   private final Clock clock;
   private final FrameRateLimiter rateLimiter;
   private final SignallingMetrics metrics;
+  private final TurnCredentials turn;
   private volatile long joinStartedNanos;
   private volatile boolean counted;
 
@@ -53,7 +54,8 @@ final class SignallingSession implements ParticipantEvents {
       Transport transport,
       Clock clock,
       FrameRateLimiter rateLimiter,
-      SignallingMetrics metrics) {
+      SignallingMetrics metrics,
+      TurnCredentials turn) {
     this.room = room;
     this.codec = codec;
     this.authorizer = authorizer;
@@ -62,6 +64,7 @@ final class SignallingSession implements ParticipantEvents {
     this.clock = clock;
     this.rateLimiter = rateLimiter;
     this.metrics = metrics;
+    this.turn = turn;
     this.lastSeen = clock.instant();
   }
 
@@ -186,7 +189,7 @@ final class SignallingSession implements ParticipantEvents {
             r.roomId().toString(),
             r.moderator(),
             others.stream().map(SignallingSession::view).toList(),
-            List.of(),
+            turn.forUser(r.subject()),
             null));
   }
 

@@ -30,6 +30,7 @@ public class SignallingSessions {
   private final JoinAuthorizer authorizer;
   private final Focus focus;
   private final SignallingMetrics metrics;
+  private final TurnCredentials turn;
   private final Clock clock = Clock.systemUTC();
   private ScheduledExecutorService sweeper;
 
@@ -38,12 +39,14 @@ public class SignallingSessions {
       ObjectMapper mapper,
       JoinAuthorizer authorizer,
       Focus focus,
-      SignallingMetrics metrics) {
+      SignallingMetrics metrics,
+      TurnCredentials turn) {
     this.config = config;
     this.codec = new MessageCodec(mapper, config.maxFrameChars());
     this.authorizer = authorizer;
     this.focus = focus;
     this.metrics = metrics;
+    this.turn = turn;
   }
 
   void start(@Observes StartupEvent event) {
@@ -81,7 +84,8 @@ public class SignallingSessions {
             new ConnectionTransport(connection),
             clock,
             new FrameRateLimiter(config.framesPerSecond(), config.frameBurst()),
-            metrics);
+            metrics,
+            turn);
     sessions.put(connection.id(), session);
   }
 
