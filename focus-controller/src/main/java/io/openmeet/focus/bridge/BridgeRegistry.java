@@ -60,6 +60,7 @@ public final class BridgeRegistry implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final ExecutorService checks;
   private MultiUserChat brewery;
+  private boolean started;
   private final ConnectionListener reconnected =
       new ConnectionListener() {
         @Override
@@ -95,26 +96,36 @@ public final class BridgeRegistry implements AutoCloseable {
    * Joins the brewery (creating it if needed) and starts periodic health checks. The XMPP
    * connection must be logged in.
    */
-  public void start()
+  public synchronized void start()
       throws XmppStringprepException,
           XMPPException.XMPPErrorException,
           SmackException,
           InterruptedException {
-    EntityBareJid room = JidCreate.entityBareFrom(config.breweryRoom());
-    MultiUserChatManager mucs = MultiUserChatManager.getInstanceFor(xmpp.smack());
-    // Smack's own auto-join gives up when leaving the old session's room times out; we rejoin.
-    mucs.setAutoJoinOnReconnect(false);
-    brewery = mucs.getMultiUserChat(room);
-    brewery.addParticipantListener(this::onPresence);
-    MultiUserChat.MucCreateConfigFormHandle created =
-        brewery.createOrJoin(Resourcepart.from(config.nickname()));
-    if (created != null) {
-      created.makeInstant();
+    if (started) {
+      return;
+    }
+    // Safe to call again after a failure (e.g. a start-up loop retrying until XMPP is up).
+    if (brewery == null) {
+      EntityBareJid room = JidCreate.entityBareFrom(config.breweryRoom());
+      MultiUserChatManager mucs = MultiUserChatManager.getInstanceFor(xmpp.smack());
+      // Smack's own auto-join gives up when leaving the old session's room times out; we rejoin.
+      mucs.setAutoJoinOnReconnect(false);
+      MultiUserChat muc = mucs.getMultiUserChat(room);
+      muc.addParticipantListener(this::onPresence);
+      brewery = muc;
+    }
+    if (!brewery.isJoined()) {
+      MultiUserChat.MucCreateConfigFormHandle created =
+          brewery.createOrJoin(Resourcepart.from(config.nickname()));
+      if (created != null) {
+        created.makeInstant();
+      }
     }
     xmpp.smack().addConnectionListener(reconnected);
     long interval = config.healthCheckInterval().toMillis();
     scheduler.scheduleWithFixedDelay(
         this::checkAllInBackground, interval, interval, TimeUnit.MILLISECONDS);
+    started = true;
   }
 
   /** After a reconnect: enter the brewery again; the occupants' presence refreshes the registry. */

@@ -6,6 +6,7 @@ import io.openmeet.presence.bridge.BridgeSnapshot;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -43,11 +44,23 @@ public final class BridgeSelector {
    * @throws NoBridgeAvailableException when no usable bridge has room
    */
   public Selection select(SelectionContext context) throws NoBridgeAvailableException {
+    return select(context, Set.of());
+  }
+
+  /**
+   * Selects and reserves, leaving out {@code excluded} bridges (e.g. one that just refused the
+   * conference).
+   *
+   * @throws NoBridgeAvailableException when no usable bridge has room
+   */
+  public Selection select(SelectionContext context, Set<String> excluded)
+      throws NoBridgeAvailableException {
     // A draining bridge (or one in graceful shutdown) keeps growing the conferences it already
     // hosts: they are not split across bridges, and moving them would cut everyone's media.
     String current = context.conferenceBridge().orElse(null);
     List<BridgeSnapshot> usable =
         bridges.get().stream()
+            .filter(b -> !excluded.contains(b.id()))
             .filter(
                 b ->
                     b.acceptsNewConferences()

@@ -210,8 +210,10 @@ public final class Colibri2Messages {
       String id = named != null && named.getId() != null ? named.getId() : endpointId;
       return new UnknownEndpointException(what, bridgeId, id, cause);
     }
-    if (reason == Colibri2Error.Reason.GRACEFUL_SHUTDOWN
-        || error.getCondition() == StanzaError.Condition.service_unavailable
+    if (reason == Colibri2Error.Reason.GRACEFUL_SHUTDOWN) {
+      return new BridgeFailedException(what, bridgeId, false, cause);
+    }
+    if (error.getCondition() == StanzaError.Condition.service_unavailable
         || error.getCondition() == StanzaError.Condition.internal_server_error
         || error.getCondition() == StanzaError.Condition.remote_server_timeout
         || error.getCondition() == StanzaError.Condition.recipient_unavailable) {

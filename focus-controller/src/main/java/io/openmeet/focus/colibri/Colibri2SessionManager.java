@@ -11,6 +11,7 @@ import io.openmeet.focus.xmpp.SmackSetup;
 import io.openmeet.presence.bridge.BridgeAdmission;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -116,12 +117,14 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
         conferences.computeIfAbsent(conference.meetingId(), id -> new ConferenceState(conference));
     synchronized (c) {
       ColibriException last = null;
+      Set<String> tried = new HashSet<>();
       for (int attempt = 1; attempt <= maxAttempts; attempt++) {
         BridgeSelector.Selection selection;
         try {
           selection =
               selector.select(
-                  new SelectionContext(Optional.ofNullable(c.bridgeId), conference.region()));
+                  new SelectionContext(Optional.ofNullable(c.bridgeId), conference.region()),
+                  tried);
         } catch (NoBridgeAvailableException e) {
           if (last != null) {
             throw last;
@@ -165,7 +168,11 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
           last = e;
         } catch (BridgeFailedException e) {
           release(selection);
-          bridgeFailed.accept(bridgeId);
+          if (e.bridgeUnhealthy()) {
+            bridgeFailed.accept(bridgeId);
+          } else {
+            tried.add(bridgeId); // in graceful shutdown: no new conference there
+          }
           c.bridgeId = null;
           last = e;
         } catch (ColibriRejectedException e) {

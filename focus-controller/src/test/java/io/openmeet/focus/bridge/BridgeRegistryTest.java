@@ -78,6 +78,7 @@ class BridgeRegistryTest {
         });
     closing.add(0, registry);
     registry.start();
+    registry.start(); // idempotent: a start-up loop may call it again
   }
 
   @AfterEach

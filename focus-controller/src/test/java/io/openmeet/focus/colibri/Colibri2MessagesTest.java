@@ -27,6 +27,7 @@ import org.jitsi.xmpp.extensions.jingle.PayloadTypePacketExtension;
 import org.jitsi.xmpp.extensions.jingle.RTPHdrExtPacketExtension;
 import org.jivesoftware.smack.packet.IQ;
 import org.jivesoftware.smack.packet.Stanza;
+import org.jivesoftware.smack.packet.StanzaError;
 import org.jivesoftware.smack.util.PacketParserUtils;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -300,6 +301,26 @@ class Colibri2MessagesTest {
 
   private static List<String> params(PayloadTypePacketExtension pt) {
     return pt.getParameters().stream().map(x -> x.getName() + "=" + x.getValue()).toList();
+  }
+
+  @Test
+  void gracefulShutdownMeansElsewhereWithoutCondemningTheBridge() {
+    StanzaError refusal =
+        StanzaError.getBuilder(StanzaError.Condition.service_unavailable)
+            .addExtension(new Colibri2Error(Colibri2Error.Reason.GRACEFUL_SHUTDOWN))
+            .build();
+    ColibriException e = Colibri2Messages.error(refusal, "jvb2", "ep1", null);
+    assertThat(e).isInstanceOf(BridgeFailedException.class);
+    assertThat(e.nextStep()).isEqualTo(ColibriException.NextStep.RETRY_ELSEWHERE);
+    assertThat(((BridgeFailedException) e).bridgeUnhealthy()).isFalse();
+
+    ColibriException broken =
+        Colibri2Messages.error(
+            StanzaError.getBuilder(StanzaError.Condition.internal_server_error).build(),
+            "jvb2",
+            "ep1",
+            null);
+    assertThat(((BridgeFailedException) broken).bridgeUnhealthy()).isTrue();
   }
 
   private static ColibriException error(String check, int n, String endpointId) throws Exception {
