@@ -1,0 +1,184 @@
+// Shared helpers of the browser suite: one Debian Chromium (playwright-core, executablePath), one
+// browser context per participant, rooms created through room-api's REST API, media checks through
+// the page's own RTCPeerConnections (getStats) and <video> elements.
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { join as joinPath } from 'node:path';
+
+export const BASE_URL = requireEnv('E2E_BASE_URL');
+export const RESULTS = process.env.E2E_RESULTS ?? new URL('../test-results', import.meta.url).pathname;
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+function requireEnv(name) {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set: run the suite through scripts/e2e`);
+  return v;
+}
+
+/** Chromium flags from setup-notes: fake camera and microphone, autoplay, no background traffic. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  '--allow-loopback-in-peer-connection',
+  '--autoplay-policy=no-user-gesture-required',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-renderer-backgrounding',
+  '--disable-background-timer-throttling',
+  '--disable-backgrounding-occluded-windows',
+];
+
+export async function launch() {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+}
+
+/** Creates a room through REST; answers the CreateRoomResponse (slug, token, …). */
+export async function createRoom(overrides = {}) {
+  const body = { name: `e2e ${Date.now()}`, access: 'public', ...overrides };
+  const res = await fetch(`${BASE_URL}/api/rooms`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (res.status !== 201 && res.status !== 200) throw new Error(`POST /api/rooms → ${res.status}: ${text}`);
+  return JSON.parse(text);
+}
+
+// Records every RTCPeerConnection the app creates, so tests can read getStats().
+const RECORD_PCS = () => {
+  const Native = window.RTCPeerConnection;
+  window.__pcs = [];
+  window.RTCPeerConnection = class extends Native {
+    constructor(...args) {
+      super(...args);
+      window.__pcs.push(this);
+    }
+  };
+};
+
+/** A participant: its own browser context (fake devices) on the room's pre-join page. */
+export async function openParticipant(browser, slug, name) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  await context.addInitScript(RECORD_PCS);
+  const page = await context.newPage();
+  const consoleLines = [];
+  page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
+  page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${e.message}`));
+  await page.goto(`${BASE_URL}/r/${slug}`);
+  await page.getByTestId('display-name').fill(name);
+  return { name, context, page, consoleLines };
+}
+
+/** Clicks Join and waits until the call page shows. */
+export async function join(p, { password } = {}) {
+  if (password !== undefined) await p.page.getByTestId('join-password').fill(password);
+  await p.page.getByTestId('join-button').click();
+  await p.page.getByTestId('in-call').waitFor({ timeout: 20_000 });
+}
+
+export async function joinRoom(browser, slug, name, opts) {
+  const p = await openParticipant(browser, slug, name);
+  await join(p, opts);
+  return p;
+}
+
+/** Sums inbound-rtp counters of the page's peer connections, per kind. */
+export async function inbound(p) {
+  return p.page.evaluate(async () => {
+    const out = { video: { framesDecoded: 0, bytesReceived: 0, packetsReceived: 0, streams: 0, decoding: 0 },
+      audio: { packetsReceived: 0, bytesReceived: 0, totalSamplesReceived: 0, streams: 0 } };
+    for (const pc of window.__pcs ?? []) {
+      if (pc.connectionState === 'closed') continue;
+      const stats = await pc.getStats();
+      stats.forEach((s) => {
+        if (s.type !== 'inbound-rtp') return;
+        const k = out[s.kind];
+        if (!k) return;
+        k.streams++;
+        k.packetsReceived += s.packetsReceived ?? 0;
+        k.bytesReceived += s.bytesReceived ?? 0;
+        if (s.kind === 'video') {
+          k.framesDecoded += s.framesDecoded ?? 0;
+          if ((s.framesDecoded ?? 0) > 0) k.decoding++;
+        } else k.totalSamplesReceived += s.totalSamplesReceived ?? 0;
+      });
+    }
+    return out;
+  });
+}
+
+/** Frames shown so far by each remote tile's <video>, keyed by tile test id. */
+export async function tileFrames(p) {
+  return p.page.evaluate(() => {
+    const out = {};
+    document.querySelectorAll('[data-testid^="tile-"]').forEach((tile) => {
+      const id = tile.getAttribute('data-testid');
+      if (id.startsWith('tile-self') || id === 'tile-video') return;
+      const v = tile.querySelector('video');
+      out[id] = v
+        ? { frames: v.getVideoPlaybackQuality().totalVideoFrames, width: v.videoWidth, paused: v.paused,
+            time: v.currentTime, video: tile.getAttribute('data-video'), audio: tile.getAttribute('data-audio') }
+        : { frames: 0, width: 0, paused: true, time: 0, video: tile.getAttribute('data-video'),
+            audio: tile.getAttribute('data-audio') };
+    });
+    return out;
+  });
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls fn until it returns a truthy value or the timeout passes; throws with the last value. */
+export async function waitFor(what, fn, timeoutMs = 15_000, everyMs = 200) {
+  const until = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    last = await fn();
+    if (last && last.ok !== false) return last;
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${JSON.stringify(last)}`);
+    await sleep(everyMs);
+  }
+}
+
+/** Waits until p's tiles for exactly `count` remote cameras render frames that keep increasing. */
+export async function waitForRemoteVideos(p, count, timeoutMs = 20_000) {
+  const cams = (t) => Object.entries(t).filter(([id]) => id.endsWith('-camera'));
+  await waitFor(`${p.name} to show ${count} playing remote camera(s)`, async () => {
+    const t = await tileFrames(p);
+    const c = cams(t);
+    return { ok: c.length === count && c.every(([, v]) => v.frames > 0 && v.width > 0 && !v.paused), tiles: t };
+  }, timeoutMs);
+  const a = await tileFrames(p);
+  await sleep(1000);
+  const b = await tileFrames(p);
+  for (const [id, v] of cams(b)) {
+    if (!(v.frames > (a[id]?.frames ?? 0))) throw new Error(`${p.name}: ${id} stopped at ${v.frames} frames`);
+  }
+  return b;
+}
+
+export async function screenshot(p, name) {
+  mkdirSync(RESULTS, { recursive: true });
+  await p.page.screenshot({ path: joinPath(RESULTS, `${name}.png`) });
+}
+
+export async function closeAll(...ps) {
+  for (const p of ps) if (p) await p.context.close().catch(() => {});
+}
+
+/** The participant id of the tile that shows `name`, as seen by `p`. */
+export async function remoteIdByName(p, name) {
+  return waitFor(`${p.name} to see ${name}`, () =>
+    p.page.evaluate((n) => {
+      for (const tile of document.querySelectorAll('[data-participant-id]')) {
+        if (tile.getAttribute('data-testid').startsWith('tile-self')) continue;
+        if (tile.textContent.includes(n)) return tile.getAttribute('data-participant-id');
+      }
+      return null;
+    }, name),
+  );
+}
