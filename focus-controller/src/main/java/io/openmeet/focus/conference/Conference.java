@@ -24,6 +24,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class Conference {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Conference.class);
+
   /** The tracks a participant may send: microphone, camera, and a screen share. */
   static final List<MediaKind> OWN_SENDS =
       List.of(MediaKind.AUDIO, MediaKind.VIDEO, MediaKind.VIDEO);
@@ -179,6 +181,37 @@ final class Conference {
       member.offer.updateTransport(allocation.transport(), allocation.feedbackSources());
       member.awaitingAnswer = false;
       sendOffer(member);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * The bridge hosting these endpoints is gone: each participant still here gets an endpoint on a
+   * new bridge and a new offer with its transport; their answers carry their sources to the new
+   * bridge. Nobody leaves the call.
+   */
+  void moveToNewBridge(java.util.Set<String> endpointIds) {
+    lock.lock();
+    try {
+      for (String id : endpointIds) {
+        Member member = members.get(id);
+        if (member == null) {
+          continue;
+        }
+        try {
+          ConferenceBridge.Allocation allocation =
+              bridge.allocate(member.id, member.request.displayName());
+          member.allocation = allocation;
+          member.offer.updateTransport(allocation.transport(), allocation.feedbackSources());
+          member.awaitingAnswer = false;
+          member.reofferPending = false;
+          sendOffer(member);
+        } catch (FocusException e) {
+          // no bridge can take it now: the participant keeps its socket and may retry (ice-restart)
+          LOG.warn("could not move {} to a new bridge: {}", member.id, e.getMessage());
+        }
+      }
     } finally {
       lock.unlock();
     }

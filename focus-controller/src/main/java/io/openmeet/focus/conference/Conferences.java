@@ -26,6 +26,13 @@ public final class Conferences implements Focus, AutoCloseable {
   private final Map<UUID, Conference> byRoom = new ConcurrentHashMap<>();
   private final Map<UUID, ConferenceLeases.Lease> leasesByRoom = new ConcurrentHashMap<>();
   private final ScheduledExecutorService renewer;
+  private final java.util.concurrent.ExecutorService reinviter =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "conference-reinviter");
+            t.setDaemon(true);
+            return t;
+          });
 
   public Conferences(ConferenceContext ctx, ConferenceLeases leases, Duration leaseTtl) {
     this.ctx = ctx;
@@ -55,6 +62,19 @@ public final class Conferences implements Focus, AutoCloseable {
       byRoom.remove(request.roomId(), conference);
     }
     throw new FocusException(FocusException.Reason.INTERNAL, "the conference kept ending; retry");
+  }
+
+  /**
+   * A bridge went away with these endpoints of conference {@code meetingId} on it: their
+   * participants are moved to another bridge in the background (new allocations, new offers).
+   */
+  public void reinvite(String meetingId, java.util.Set<String> endpointIds) {
+    for (Conference conference : byRoom.values()) {
+      if (conference.callId().toString().equals(meetingId)) {
+        reinviter.execute(() -> conference.moveToNewBridge(endpointIds));
+        return;
+      }
+    }
   }
 
   /** Participants in the room's conference on this node. */
@@ -117,6 +137,7 @@ public final class Conferences implements Focus, AutoCloseable {
   @Override
   public void close() {
     renewer.shutdownNow();
+    reinviter.shutdownNow();
     leasesByRoom.values().forEach(leases::release);
   }
 }

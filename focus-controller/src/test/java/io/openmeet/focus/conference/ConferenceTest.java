@@ -257,6 +257,32 @@ class ConferenceTest {
   }
 
   @Test
+  void losing_the_bridge_moves_everyone_to_a_new_one_with_new_offers() throws Exception {
+    var ada = join("Ada");
+    ada.answerLastOffer(1000);
+    var bob = join("Bob");
+    bob.answerLastOffer(2000);
+    ada.answerLastOffer(1000);
+    String meetingId = ((CallRecordEvent.CallStarted) records.get(0)).callId().toString();
+    int adaOffers = ada.events.offers().size();
+    bridges.nextUfrag = "newbridge1";
+
+    conferences.reinvite(meetingId, java.util.Set.of(ada.participant.id(), bob.participant.id()));
+
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (ada.events.offers().size() == adaOffers && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(ada.events.lastOffer()).contains("a=ice-ufrag:newbridge1");
+    assertThat(bob.events.lastOffer()).contains("a=ice-ufrag:newbridge1");
+    // nobody left, and the next answers go to the (new) bridge
+    assertThat(ada.events.types()).doesNotContain("participant-left");
+    ada.answerLastOffer(1000);
+    assertThat(bridges.log.stream().filter(l -> l.equals("allocate " + ada.participant.id())))
+        .hasSize(2);
+  }
+
+  @Test
   void a_room_owned_by_another_node_is_not_hosted_twice() throws Exception {
     leases.tryAcquire(roomId.toString(), "node-other", Duration.ofSeconds(10));
     assertThatThrownBy(() -> join("Ada"))

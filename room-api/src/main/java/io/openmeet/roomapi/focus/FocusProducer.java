@@ -151,32 +151,41 @@ public class FocusProducer {
       BridgeSelector selector,
       RedisBridgeAdmission admission,
       BridgeRegistry registry) {
-    return new Colibri2SessionManager(
-        xmpp.smack(),
-        selector,
-        admission,
-        registry::markUnhealthy,
-        CODECS,
-        config.colibriTimeout(),
-        3);
+    var manager =
+        new Colibri2SessionManager(
+            xmpp.smack(),
+            selector,
+            admission,
+            registry::markUnhealthy,
+            CODECS,
+            config.colibriTimeout(),
+            3);
+    // a bridge that leaves the brewery loses its conferences here too
+    registry.addListener(manager.bridgeListener());
+    return manager;
   }
 
   @Produces
   @Singleton
   Conferences conferences(
       ColibriSessionManager colibri, RedissonClient redis, CallRecorder recorder) {
-    return new Conferences(
-        new ConferenceContext(
-            config.capacityBenchmarkWithoutBridge()
-                ? new CapacityBenchmarkBridges()
-                : new ColibriConferenceBridges(colibri, config.conferenceMuc()),
-            CODECS,
-            new RedisParticipantPresence(redis),
-            recorder,
-            clock,
-            nodeId),
-        new RedisConferenceLeases(redis),
-        config.leaseTtl());
+    var conferences =
+        new Conferences(
+            new ConferenceContext(
+                config.capacityBenchmarkWithoutBridge()
+                    ? new CapacityBenchmarkBridges()
+                    : new ColibriConferenceBridges(colibri, config.conferenceMuc()),
+                CODECS,
+                new RedisParticipantPresence(redis),
+                recorder,
+                clock,
+                nodeId),
+            new RedisConferenceLeases(redis),
+            config.leaseTtl());
+    // participants of a lost bridge are re-invited to another one without leaving the call
+    colibri.addListener(
+        (bridgeId, endpointsByMeeting) -> endpointsByMeeting.forEach(conferences::reinvite));
+    return conferences;
   }
 
   void closeConferences(@Disposes Conferences conferences) {
