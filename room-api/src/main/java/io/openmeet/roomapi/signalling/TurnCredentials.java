@@ -2,6 +2,7 @@ package io.openmeet.roomapi.signalling;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -38,6 +39,7 @@ public class TurnCredentials {
   private final TurnConfig config;
   private final Clock clock;
 
+  @Inject
   TurnCredentials(TurnConfig config) {
     this(config, Clock.systemUTC());
   }
