@@ -39,11 +39,21 @@ export async function launch() {
 /** Creates a room through REST; answers the CreateRoomResponse (slug, token, …). */
 export async function createRoom(overrides = {}) {
   const body = { name: `e2e ${Date.now()}`, access: 'public', ...overrides };
-  const res = await fetch(`${BASE_URL}/api/rooms`, {
+  const post = () => fetch(`${BASE_URL}/api/rooms`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json' },
     body: JSON.stringify(body),
   });
+  let res;
+  try {
+    res = await post();
+  } catch (e) {
+    // Seen once right after room-api became ready: the connection closed before any answer
+    // ("other side closed", nothing read). Nothing was created, so one retry is safe; logged.
+    console.log(`POST /api/rooms failed without an answer (${e.cause?.message ?? e.message}); retrying once`);
+    await sleep(500);
+    res = await post();
+  }
   const text = await res.text();
   if (res.status !== 201 && res.status !== 200) throw new Error(`POST /api/rooms → ${res.status}: ${text}`);
   return JSON.parse(text);
@@ -67,7 +77,10 @@ export async function openParticipant(browser, slug, name) {
   await context.addInitScript(RECORD_PCS);
   const page = await context.newPage();
   const consoleLines = [];
-  page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
+  page.on('console', (m) => {
+    consoleLines.push(`[${m.type()}] ${m.text()}`);
+    if (m.type() === 'warning' || m.type() === 'error') console.log(`  [${name} ${m.type()}] ${m.text().slice(0, 300)}`);
+  });
   page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${e.message}`));
   await page.goto(`${BASE_URL}/r/${slug}`);
   await page.getByTestId('display-name').fill(name);
@@ -181,4 +194,24 @@ export async function remoteIdByName(p, name) {
       return null;
     }, name),
   );
+}
+
+/** Diagnostics for a failed media check: per inbound stream counters, transceivers, SDP m-lines. */
+export async function mediaDump(p) {
+  return p.page.evaluate(async () => {
+    const out = [];
+    for (const pc of window.__pcs ?? []) {
+      const st = [];
+      (await pc.getStats()).forEach((s) => {
+        if (s.type === 'inbound-rtp') st.push(`${s.kind} mid=${s.mid} ssrc=${s.ssrc} pkts=${s.packetsReceived} frames=${s.framesDecoded ?? '-'} track=${s.trackIdentifier}`);
+      });
+      out.push({
+        state: `${pc.connectionState}/${pc.iceConnectionState}/${pc.signalingState}`,
+        transceivers: pc.getTransceivers().map((t) => `${t.mid} ${t.direction}/${t.currentDirection} ${t.receiver.track?.kind} ${t.receiver.track?.id} muted=${t.receiver.track?.muted}`),
+        inbound: st,
+        remoteMlines: (pc.remoteDescription?.sdp ?? '').split('\r\n').filter((l) => /^(m=|a=msid|a=mid|a=sendonly|a=recvonly|a=sendrecv|a=inactive|a=ssrc:\d+ msid)/.test(l)),
+      });
+    }
+    return out;
+  });
 }

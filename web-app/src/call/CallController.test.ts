@@ -117,6 +117,36 @@ describe('CallController', () => {
     expect(peers[0]?.closed).toBe(true);
   });
 
+  it('rejoins once as a new participant when Chromium cannot demux an offer, then reports', async () => {
+    const { signalling, peers } = setup();
+    signalling.server(joined());
+    const demux = new Error(
+      "Failed to execute 'setLocalDescription' on 'RTCPeerConnection': Failed to set local answer sdp: Failed to apply demuxer criteria for '3'",
+    );
+    peers[0]!.offerError = demux;
+    signalling.server({ type: 'offer', sdp: 'v=0 two' });
+    await flush();
+    expect(signalling.rejoins).toBe(1);
+    expect(signalling.ofType('answer')).toEqual([]);
+    signalling.server(joined({ participantId: 'me-2' }));
+    expect(peers).toHaveLength(2);
+    expect(peers[0]?.closed).toBe(true);
+    peers[1]!.offerError = demux;
+    signalling.server({ type: 'offer', sdp: 'v=0 three' });
+    await flush();
+    expect(signalling.rejoins).toBe(1);
+    expect(useCallStore.getState().notice).toMatch(/could not use the server's media offer/);
+  });
+
+  it('does not rejoin for other offer failures', async () => {
+    const { signalling, peers } = setup();
+    signalling.server(joined());
+    peers[0]!.offerError = new Error('Failed to parse SessionDescription');
+    signalling.server({ type: 'offer', sdp: 'v=0 bad' });
+    await flush();
+    expect(signalling.rejoins).toBe(0);
+  });
+
   it('asks for an ICE restart on failure, and after a grace period when disconnected', () => {
     vi.useFakeTimers();
     const { signalling, peers } = setup();

@@ -22,6 +22,8 @@ export interface SignallingLike {
   retry(): void;
   send(message: ClientMessage): boolean;
   leave(): void;
+  /** Leaves the server-side session and joins again as a new participant. */
+  rejoinAsNew(): void;
 }
 
 export interface BridgeLike {
@@ -95,6 +97,7 @@ export class CallController {
   private readonly bridge: BridgeLike;
   private peer: PeerSessionLike | null = null;
   private peerOwner: string | null = null;
+  private rejoinedAfterDemuxConflict = false;
   private localStream: MediaStream;
   private screenStream: MediaStream | null = null;
   private cameraBeforeAudioOnly = false;
@@ -223,6 +226,15 @@ export class CallController {
       const answer = await this.peer.applyOffer(sdp);
       this.signalling.send({ type: 'answer', sdp: answer });
     } catch (e) {
+      if (isDemuxConflict(e) && !this.rejoinedAfterDemuxConflict) {
+        // Chromium bound a forwarded source's SSRC to one of our own m-lines before the offer that
+        // signals it arrived (payload-type demuxing while only one receiving m-line per kind exists);
+        // this RTCPeerConnection can never accept that offer. Start over once as a new participant.
+        this.rejoinedAfterDemuxConflict = true;
+        console.warn('media offer conflicts with an SSRC Chromium already bound; rejoining', e);
+        this.signalling.rejoinAsNew();
+        return;
+      }
       this.store.applyServerMessage({
         type: 'error',
         code: 'invalid-sdp',
@@ -439,4 +451,9 @@ export class CallController {
     if (this.screenStream) for (const t of this.screenStream.getTracks()) t.stop();
     this.onEnded?.(reason);
   }
+}
+
+/** Chromium's "Failed to apply demuxer criteria" from setLocalDescription/setRemoteDescription. */
+export function isDemuxConflict(e: unknown): boolean {
+  return /demuxer criteria|demuxing for mid/i.test(String((e as Error | undefined)?.message ?? e));
 }

@@ -1,4 +1,4 @@
-import { msidByMid, parseMediaSections, sendSlots } from './sdp';
+import { msidByMid, parseMediaSections, sendSlots, withoutMidExtension } from './sdp';
 import type { IceServerInfo } from '../protocol';
 
 export interface LocalCandidate {
@@ -73,7 +73,7 @@ export class PeerSession implements PeerSessionLike {
 
   private async doApplyOffer(sdp: string): Promise<string> {
     this.msids = msidByMid(sdp);
-    await this.pc.setRemoteDescription({ type: 'offer', sdp });
+    await this.pc.setRemoteDescription({ type: 'offer', sdp: withoutMidExtension(sdp) });
     const slots = sendSlots(sdp);
     this.slots.mic = slots.audio[0] ?? null;
     this.slots.camera = slots.video[0] ?? null;

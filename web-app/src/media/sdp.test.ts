@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyRemoteStream, iceUfrag, msidByMid, parseMediaSections, sendSlots } from './sdp';
+import { classifyRemoteStream, iceUfrag, msidByMid, parseMediaSections, sendSlots, withoutMidExtension } from './sdp';
 
 const offer = [
   'v=0',
@@ -66,5 +66,34 @@ describe('sdp helpers', () => {
     expect(classifyRemoteStream('p2', 'p2-v1', known)).toEqual({ participantId: 'p2', kind: 'screen' });
     expect(classifyRemoteStream('abc-desktop', 'x', known)).toEqual({ participantId: 'abc', kind: 'screen' });
     expect(classifyRemoteStream('zzz', 'zzz-v0', known)).toBeNull();
+  });
+});
+
+describe('withoutMidExtension', () => {
+  it('drops only the sdes:mid extmap lines, keeping line endings and the other extensions', () => {
+    const offer = [
+      'v=0',
+      'm=audio 9 UDP/TLS/RTP/SAVPF 111',
+      'a=mid:0',
+      'a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level',
+      'a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid',
+      'm=video 9 UDP/TLS/RTP/SAVPF 100',
+      'a=mid:1',
+      'a=extmap:4/sendrecv urn:ietf:params:rtp-hdrext:sdes:mid',
+      'a=extmap:5 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id',
+      '',
+    ].join('\r\n');
+    expect(withoutMidExtension(offer)).toBe(
+      [
+        'v=0',
+        'm=audio 9 UDP/TLS/RTP/SAVPF 111',
+        'a=mid:0',
+        'a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level',
+        'm=video 9 UDP/TLS/RTP/SAVPF 100',
+        'a=mid:1',
+        'a=extmap:5 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id',
+        '',
+      ].join('\r\n'),
+    );
   });
 });

@@ -101,3 +101,20 @@ export function classifyRemoteStream(
   const screen = /screen|desktop|(^|[-_])v1\b/.test(rest);
   return { participantId: owner, kind: screen ? 'screen' : 'camera' };
 }
+
+const SDES_MID_EXTMAP = /^a=extmap:\d+(?:\/\w+)? urn:ietf:params:rtp-hdrext:sdes:mid(?:\s.*)?$/;
+
+/**
+ * The offer without the RTP MID header extension (`urn:ietf:params:rtp-hdrext:sdes:mid`), so that
+ * the browser demultiplexes by SSRC and never by the MID a packet carries. The bridge forwards
+ * packets with their sender's MID (e.g. "0", the sender's microphone), which the browser would
+ * route into our own m-line of that MID and bind its SSRC there — after which the offer that
+ * signals the source on its own m-line fails ("Failed to apply demuxer criteria").
+ */
+export function withoutMidExtension(sdp: string): string {
+  const eol = sdp.includes('\r\n') ? '\r\n' : '\n';
+  return sdp
+    .split(eol)
+    .filter((line) => !SDES_MID_EXTMAP.test(line))
+    .join(eol);
+}

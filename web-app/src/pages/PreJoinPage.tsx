@@ -34,6 +34,8 @@ export function PreJoinPage({ slug, initialError, onJoin }: PreJoinProps) {
   const [joinError, setJoinError] = useState<string | null>(initialError ?? null);
   const [busy, setBusy] = useState(false);
   const handedOver = useRef(false);
+  // Until the browser answers getUserMedia, Join would enter the call without microphone and camera.
+  const mediaPending = stream === null && mediaError === null;
   const storedToken = tokens.getItem(tokenKey(slug));
 
   useEffect(() => {
@@ -225,7 +227,7 @@ export function PreJoinPage({ slug, initialError, onJoin }: PreJoinProps) {
               {joinError}
             </p>
           )}
-          <button type="submit" className={styles.primary} disabled={busy || room.state !== 'ready'} data-testid="join-button">
+          <button type="submit" className={styles.primary} disabled={busy || room.state !== 'ready' || mediaPending} data-testid="join-button">
             {room.state === 'loading' ? 'Loading…' : busy ? 'Joining…' : 'Join meeting'}
           </button>
         </form>

@@ -111,6 +111,23 @@ export class SignallingClient {
     return true;
   }
 
+  /**
+   * Leaves the server-side session and joins again as a new participant (no resume token), for a
+   * media session the browser cannot continue (the `joined` that follows carries a new id, and the
+   * call controller builds a new RTCPeerConnection for it).
+   */
+  rejoinAsNew(): void {
+    if (this.state !== 'connected') return;
+    if (this.socket && this.socket.readyState === SOCKET_OPEN) {
+      this.socket.send(encodeClientMessage({ type: 'leave' }));
+    }
+    this.shutdown();
+    this.resumeToken = undefined;
+    this.attempts = 0;
+    this.setState('reconnecting');
+    this.open();
+  }
+
   /** Leaves on purpose: sends `leave`, closes the socket, never reconnects. */
   leave(): void {
     if (this.state === 'closed') return;

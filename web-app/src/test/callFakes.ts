@@ -9,6 +9,7 @@ export class FakeSignalling implements SignallingLike {
   connects = 0;
   retries = 0;
   left = false;
+  rejoins = 0;
   constructor(
     readonly options: SignallingOptions,
     readonly listener: SignallingListener,
@@ -28,6 +29,10 @@ export class FakeSignalling implements SignallingLike {
     this.left = true;
     this.connected = false;
   }
+  rejoinAsNew() {
+    this.rejoins++;
+    this.connected = false;
+  }
   server(m: ServerMessage) {
     if (m.type === 'joined') this.connected = true;
     this.listener.onMessage(m);
@@ -42,9 +47,12 @@ export class FakePeer implements PeerSessionLike {
   offers: string[] = [];
   closed = false;
   screenSlot = true;
+  /** When set, applyOffer rejects with it (a browser that refuses the offer). */
+  offerError: Error | null = null;
   constructor(readonly listener: PeerSessionListener) {}
   async applyOffer(sdp: string) {
     this.offers.push(sdp);
+    if (this.offerError) throw this.offerError;
     return `answer-to:${sdp}`;
   }
   async addRemoteCandidate() {}

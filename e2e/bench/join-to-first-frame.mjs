@@ -1,0 +1,74 @@
+// Benchmark: time from clicking Join to the first decoded remote video frame, in headless Chromium
+// on loopback (run inside scripts/e2e's network namespace: `scripts/e2e --bench`).
+// For each room size N (2 and 3): a fresh room, N-1 participants already in the call, then the
+// measured participant clicks Join. In its page, a capturing click listener stamps the click
+// (performance.now()) and a 10 ms getStats() poll stamps the first inbound-rtp video with
+// framesDecoded > 0 ("first frame") and the moment every remote camera decodes ("all frames").
+// Prints p50/p95 per size and writes test-results/bench-join-to-first-frame.json.
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join as joinPath } from 'node:path';
+import { launch, createRoom, joinRoom, openParticipant, waitForRemoteVideos, closeAll, RESULTS } from '../tests/harness.mjs';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 20);
+const SIZES = (process.env.BENCH_SIZES ?? '2,3').split(',').map(Number);
+
+function pct(sorted, p) {
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i];
+}
+
+async function measureOnce(browser, size) {
+  const room = await createRoom({ name: `bench ${size}` });
+  const warm = [];
+  for (let i = 0; i < size - 1; i++) warm.push(await joinRoom(browser, room.slug, `Warm ${i + 1}`));
+  if (warm.length > 1) for (const w of warm) await waitForRemoteVideos(w, warm.length - 1);
+  const m = await openParticipant(browser, room.slug, 'Measured');
+  try {
+    await m.page.evaluate((expected) => {
+      const t = (window.__bench = { click: null, first: null, all: null });
+      document.querySelector('[data-testid="join-button"]').addEventListener(
+        'click', () => { if (t.click === null) t.click = performance.now(); }, { capture: true });
+      const poll = setInterval(async () => {
+        if (t.click === null) return;
+        let decoding = 0;
+        for (const pc of window.__pcs ?? []) {
+          (await pc.getStats()).forEach((s) => {
+            if (s.type === 'inbound-rtp' && s.kind === 'video' && (s.framesDecoded ?? 0) > 0) decoding++;
+          });
+        }
+        const now = performance.now();
+        if (decoding >= 1 && t.first === null) t.first = now;
+        if (decoding >= expected && t.all === null) { t.all = now; clearInterval(poll); }
+      }, 10);
+    }, size - 1);
+    await m.page.getByTestId('join-button').click();
+    await m.page.waitForFunction(() => window.__bench.all !== null, null, { timeout: 30_000, polling: 50 });
+    const t = await m.page.evaluate(() => window.__bench);
+    return { first: t.first - t.click, all: t.all - t.click };
+  } finally {
+    await closeAll(m, ...warm);
+  }
+}
+
+const browser = await launch();
+const report = { runs: RUNS, chromium: browser.version(), when: new Date().toISOString(), sizes: {} };
+try {
+  for (const size of SIZES) {
+    const first = [], all = [];
+    for (let r = 0; r < RUNS; r++) {
+      const x = await measureOnce(browser, size);
+      first.push(x.first); all.push(x.all);
+      console.log(`size ${size} run ${r + 1}/${RUNS}: first frame ${x.first.toFixed(0)} ms, all remote cameras ${x.all.toFixed(0)} ms`);
+    }
+    const f = [...first].sort((a, b) => a - b), a = [...all].sort((x, y) => x - y);
+    report.sizes[size] = {
+      firstFrameMs: { p50: pct(f, 50), p95: pct(f, 95), min: f[0], max: f.at(-1), samples: first },
+      allCamerasMs: { p50: pct(a, 50), p95: pct(a, 95), min: a[0], max: a.at(-1), samples: all },
+    };
+    console.log(`== ${size} participants (${RUNS} runs): join→first decoded remote frame p50 ${pct(f, 50).toFixed(0)} ms, p95 ${pct(f, 95).toFixed(0)} ms; all ${size - 1} remote cameras p50 ${pct(a, 50).toFixed(0)} ms, p95 ${pct(a, 95).toFixed(0)} ms`);
+  }
+} finally {
+  await browser.close();
+}
+mkdirSync(RESULTS, { recursive: true });
+writeFileSync(joinPath(RESULTS, 'bench-join-to-first-frame.json'), JSON.stringify(report, null, 2));
