@@ -25,18 +25,23 @@ async function measureOnce(browser, size) {
   const m = await openParticipant(browser, room.slug, 'Measured');
   try {
     await m.page.evaluate((expected) => {
-      const t = (window.__bench = { click: null, first: null, all: null });
+      const t = (window.__bench = { click: null, connected: null, firstPacket: null, first: null, all: null });
       document.querySelector('[data-testid="join-button"]').addEventListener(
         'click', () => { if (t.click === null) t.click = performance.now(); }, { capture: true });
       const poll = setInterval(async () => {
         if (t.click === null) return;
-        let decoding = 0;
+        let decoding = 0, packets = 0, connected = false;
         for (const pc of window.__pcs ?? []) {
+          if (pc.connectionState === 'connected') connected = true;
           (await pc.getStats()).forEach((s) => {
-            if (s.type === 'inbound-rtp' && s.kind === 'video' && (s.framesDecoded ?? 0) > 0) decoding++;
+            if (s.type !== 'inbound-rtp' || s.kind !== 'video') return;
+            if ((s.framesDecoded ?? 0) > 0) decoding++;
+            packets += s.packetsReceived ?? 0;
           });
         }
         const now = performance.now();
+        if (connected && t.connected === null) t.connected = now;
+        if (packets > 0 && t.firstPacket === null) t.firstPacket = now;
         if (decoding >= 1 && t.first === null) t.first = now;
         if (decoding >= expected && t.all === null) { t.all = now; clearInterval(poll); }
       }, 10);
@@ -44,7 +49,8 @@ async function measureOnce(browser, size) {
     await m.page.getByTestId('join-button').click();
     await m.page.waitForFunction(() => window.__bench.all !== null, null, { timeout: 30_000, polling: 50 });
     const t = await m.page.evaluate(() => window.__bench);
-    return { first: t.first - t.click, all: t.all - t.click };
+    return { first: t.first - t.click, all: t.all - t.click, connected: (t.connected ?? t.first) - t.click,
+      firstPacket: (t.firstPacket ?? t.first) - t.click };
   } finally {
     await closeAll(m, ...warm);
   }
@@ -54,18 +60,21 @@ const browser = await launch();
 const report = { runs: RUNS, chromium: browser.version(), when: new Date().toISOString(), sizes: {} };
 try {
   for (const size of SIZES) {
-    const first = [], all = [];
+    const first = [], all = [], connected = [], firstPacket = [];
     for (let r = 0; r < RUNS; r++) {
       const x = await measureOnce(browser, size);
-      first.push(x.first); all.push(x.all);
-      console.log(`size ${size} run ${r + 1}/${RUNS}: first frame ${x.first.toFixed(0)} ms, all remote cameras ${x.all.toFixed(0)} ms`);
+      first.push(x.first); all.push(x.all); connected.push(x.connected); firstPacket.push(x.firstPacket);
+      console.log(`size ${size} run ${r + 1}/${RUNS}: connected ${x.connected.toFixed(0)} ms, first video packet ${x.firstPacket.toFixed(0)} ms, first frame ${x.first.toFixed(0)} ms, all remote cameras ${x.all.toFixed(0)} ms`);
     }
     const f = [...first].sort((a, b) => a - b), a = [...all].sort((x, y) => x - y);
+    const c = [...connected].sort((x, y) => x - y), fp = [...firstPacket].sort((x, y) => x - y);
     report.sizes[size] = {
       firstFrameMs: { p50: pct(f, 50), p95: pct(f, 95), min: f[0], max: f.at(-1), samples: first },
       allCamerasMs: { p50: pct(a, 50), p95: pct(a, 95), min: a[0], max: a.at(-1), samples: all },
+      peerConnectedMs: { p50: pct(c, 50), p95: pct(c, 95) },
+      firstVideoPacketMs: { p50: pct(fp, 50), p95: pct(fp, 95) },
     };
-    console.log(`== ${size} participants (${RUNS} runs): join→first decoded remote frame p50 ${pct(f, 50).toFixed(0)} ms, p95 ${pct(f, 95).toFixed(0)} ms; all ${size - 1} remote cameras p50 ${pct(a, 50).toFixed(0)} ms, p95 ${pct(a, 95).toFixed(0)} ms`);
+    console.log(`== ${size} participants (${RUNS} runs): join→first decoded remote frame p50 ${pct(f, 50).toFixed(0)} ms, p95 ${pct(f, 95).toFixed(0)} ms; all ${size - 1} remote cameras p50 ${pct(a, 50).toFixed(0)} ms, p95 ${pct(a, 95).toFixed(0)} ms; peer connected p50 ${pct(c, 50).toFixed(0)} ms; first video packet p50 ${pct(fp, 50).toFixed(0)} ms`);
   }
 } finally {
   await browser.close();
