@@ -269,10 +269,14 @@ class ConferenceTest {
 
     conferences.reinvite(meetingId, java.util.Set.of(ada.participant.id(), bob.participant.id()));
 
-    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (ada.events.offers().size() == adaOffers && System.nanoTime() < deadline) {
+    // re-invites run off the caller's thread, one participant after another: wait for both
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!(ada.events.lastOffer().contains("a=ice-ufrag:newbridge1")
+            && bob.events.lastOffer().contains("a=ice-ufrag:newbridge1"))
+        && System.nanoTime() < deadline) {
       Thread.sleep(10);
     }
+    assertThat(ada.events.offers()).hasSizeGreaterThan(adaOffers);
     assertThat(ada.events.lastOffer()).contains("a=ice-ufrag:newbridge1");
     assertThat(bob.events.lastOffer()).contains("a=ice-ufrag:newbridge1");
     // nobody left, and the next answers go to the (new) bridge
