@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 /** Synthetic endpoints through an in-process Ice4jMediaEngine on 127.0.0.1. */
 class ForwardingTest {
 
-  // generous: ICE + DTLS on a loaded 2-core CI machine can take seconds; a quiet run needs well under one
+  // generous: ICE + DTLS on a loaded 2-core CI machine can take seconds; a quiet run needs well
+  // under one
   private static final Duration WAIT = Duration.ofSeconds(20);
 
   private BridgeHarness bridge;
