@@ -93,6 +93,26 @@ public final class LoadGen {
     return seats;
   }
 
+  /**
+   * Names a timeout after what the client had received: {@code timeout-before-joined}, {@code
+   * timeout-after-joined} (joined, but no offer), or {@code error:<code>} when the server refused.
+   */
+  private static String timeoutKind(SignallingClient client) {
+    if (client == null) {
+      return "timeout-connect";
+    }
+    String kind = "timeout-before-joined";
+    for (var frame : client.received()) {
+      if (frame.type().equals("error")) {
+        return "error:" + frame.json().path("code").asText();
+      }
+      if (frame.type().equals("joined")) {
+        kind = "timeout-after-joined";
+      }
+    }
+    return kind;
+  }
+
   private void error(String code) {
     errors.computeIfAbsent(code, k -> new AtomicInteger()).incrementAndGet();
   }
@@ -121,8 +141,9 @@ public final class LoadGen {
           () ->
               workers.submit(
                   () -> {
-                    try (var client =
-                        SignallingClient.connect(http, seat.signallingUrl(), timeout)) {
+                    SignallingClient client = null;
+                    try {
+                      client = SignallingClient.connect(http, seat.signallingUrl(), timeout);
                       long sent = System.nanoTime();
                       client.send(
                           "type", "join", "token", seat.token(), "displayName", seat.name());
@@ -131,10 +152,13 @@ public final class LoadGen {
                       Thread.sleep(hold.toMillis());
                       client.send("type", "leave");
                     } catch (java.util.concurrent.TimeoutException e) {
-                      error("timeout");
+                      error(timeoutKind(client));
                     } catch (Exception e) {
                       error(e.getClass().getSimpleName());
                     } finally {
+                      if (client != null) {
+                        client.close();
+                      }
                       done.incrementAndGet();
                     }
                   }),

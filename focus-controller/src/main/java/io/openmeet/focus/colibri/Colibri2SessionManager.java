@@ -9,6 +9,7 @@ import io.openmeet.focus.sdp.MediaSource;
 import io.openmeet.focus.sdp.TransportDescription;
 import io.openmeet.focus.xmpp.SmackSetup;
 import io.openmeet.presence.bridge.BridgeAdmission;
+import io.openmeet.presence.bridge.BridgeAdmission.Reservation;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -161,6 +162,10 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
               Colibri2Messages.allocation(response, bridgeId, endpointId);
           c.created = true;
           c.endpoints.add(endpointId);
+          Reservation previous = c.reservations.put(endpointId, selection.reservation());
+          if (previous != null) {
+            release(bridgeId, previous); // re-allocated (ICE restart, new bridge)
+          }
           return allocation;
         } catch (ConferenceNotFoundException e) {
           release(selection);
@@ -240,6 +245,10 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
     }
     synchronized (c) {
       c.endpoints.remove(endpointId);
+      Reservation reservation = c.reservations.remove(endpointId);
+      if (reservation != null) {
+        release(c.bridgeId, reservation);
+      }
       if (c.bridgeId == null || !c.created) {
         return;
       }
@@ -276,6 +285,8 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
     }
     c.created = false;
     c.endpoints.clear();
+    c.reservations.forEach((endpoint, reservation) -> release(c.bridgeId, reservation));
+    c.reservations.clear();
     conferences.remove(c.conference.meetingId(), c);
   }
 
@@ -286,6 +297,8 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
       synchronized (c) {
         if (bridgeId.equals(c.bridgeId)) {
           affected.put(c.conference.meetingId(), Set.copyOf(c.endpoints));
+          c.reservations.forEach((endpoint, reservation) -> release(bridgeId, reservation));
+          c.reservations.clear();
           c.bridgeId = null;
           c.bridgeJid = null;
           c.created = false;
@@ -340,11 +353,15 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
   }
 
   private void release(BridgeSelector.Selection selection) {
+    release(selection.bridge().id(), selection.reservation());
+  }
+
+  private void release(String bridgeId, Reservation reservation) {
     try {
-      admission.release(selection.reservation());
+      admission.release(reservation);
     } catch (RuntimeException e) {
       // The reservation then expires by age; the Colibri2 outcome matters more.
-      LOG.log(Level.WARNING, "could not release a reservation on " + selection.bridge().id(), e);
+      LOG.log(Level.WARNING, "could not release a reservation on " + bridgeId, e);
     }
   }
 
@@ -359,6 +376,10 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
   private static final class ConferenceState {
     final Conference conference;
     final Set<String> endpoints = new LinkedHashSet<>();
+    // Admission reservations of the endpoints allocated here, given back when an endpoint leaves:
+    // one that leaves before the bridge's stats include it must not keep loading the bridge.
+    // (Releasing one the stats already settled is a no-op.)
+    final Map<String, Reservation> reservations = new HashMap<>();
     String bridgeId;
     Jid bridgeJid;
     boolean created;

@@ -58,6 +58,7 @@ class Colibri2SessionManagerTest {
   private static RedissonClient redis;
   private static BridgeRegistry registry;
   private static Colibri2SessionManager manager;
+  private static RedisBridgeAdmission admission;
 
   @BeforeAll
   static void start() throws Exception {
@@ -80,7 +81,7 @@ class Colibri2SessionManagerTest {
     redis = TestRedis.connect();
     RedisBridgeStateStore store =
         new RedisBridgeStateStore(redis, "test-" + UUID.randomUUID() + ":");
-    RedisBridgeAdmission admission =
+    admission =
         new RedisBridgeAdmission(
             redis, store, Clock.systemUTC(), 0.01, Duration.ofSeconds(2), Duration.ofSeconds(30));
     focus = new FocusXmppConnection(TestEnv.focus());
@@ -233,6 +234,22 @@ class Colibri2SessionManagerTest {
     manager.expire(c.meetingId(), "ep2");
     assertThat(bridge.conferences().get(c.meetingId())).isEmpty();
     assertThat(manager.bridgeOf(c.meetingId())).isEmpty();
+  }
+
+  @Test
+  void anEndpointThatLeavesGivesBackItsAdmissionReservation() throws Exception {
+    Conference c = newConference();
+    double before = admission.reservedLoad(bridgeId);
+    manager.allocate(c, "ep1", "Ada");
+    manager.allocate(c, "ep2", "Bob");
+    double allocated = admission.reservedLoad(bridgeId);
+    // two fresh reservations of 0.01 (older ones may settle meanwhile, never these within 2 s)
+    assertThat(allocated).isGreaterThanOrEqualTo(0.02 - 1e-9);
+    manager.expire(c.meetingId(), "ep1");
+    assertThat(admission.reservedLoad(bridgeId)).isLessThanOrEqualTo(allocated - 0.01 + 1e-9);
+    manager.expire(c.meetingId(), "ep2");
+    assertThat(admission.reservedLoad(bridgeId))
+        .isLessThanOrEqualTo(Math.max(0, Math.min(before, allocated - 0.02)) + 1e-9);
   }
 
   @Test
