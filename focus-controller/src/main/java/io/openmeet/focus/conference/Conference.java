@@ -186,6 +186,19 @@ final class Conference {
     }
   }
 
+  void offerAgain(Member member) throws FocusException {
+    lock.lock();
+    try {
+      requirePresent(member);
+      // whatever was in flight is superseded: this offer carries every current source
+      member.awaitingAnswer = false;
+      member.reofferPending = false;
+      sendOffer(member);
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /**
    * The bridge hosting these endpoints is gone: each participant still here gets an endpoint on a
    * new bridge and a new offer with its transport; their answers carry their sources to the new
@@ -457,6 +470,11 @@ final class Conference {
     @Override
     public void iceRestart() throws FocusException {
       conference.iceRestart(this);
+    }
+
+    @Override
+    public void offerAgain() throws FocusException {
+      conference.offerAgain(this);
     }
 
     @Override

@@ -29,6 +29,14 @@ public interface FocusParticipant {
   /** Asks for a new offer with fresh ICE credentials after an ICE failure. */
   void iceRestart() throws FocusException;
 
+  /**
+   * Sends the current offer again on the same bridge transport (a signalling session resumed on a
+   * new socket: the media path never stopped, and an offer in flight may have been lost).
+   */
+  default void offerAgain() throws FocusException {
+    iceRestart();
+  }
+
   /** Leaves the conference; idempotent. */
   void leave(LeaveReason reason);
 }

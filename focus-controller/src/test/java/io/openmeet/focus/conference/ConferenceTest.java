@@ -257,6 +257,25 @@ class ConferenceTest {
   }
 
   @Test
+  void offer_again_resends_the_current_offer_on_the_same_transport() throws Exception {
+    var ada = join("Ada"); // the first offer is still waiting for its answer
+    var bob = join("Bob");
+    bob.answerLastOffer(2000);
+    int bridgeCalls = bridges.log.size();
+    bridges.nextUfrag = "notused12";
+
+    ada.participant.offerAgain();
+
+    assertThat(bridges.log).hasSize(bridgeCalls); // no new endpoint, no expire
+    assertThat(ada.events.offers()).hasSize(2);
+    assertThat(ada.events.lastOffer())
+        .contains("a=ice-ufrag:" + FakeBridges.UFRAG)
+        .contains("a=ssrc:2001 ");
+    ada.answerLastOffer(1000);
+    assertThat(ada.events.offers()).hasSize(2); // the deferred re-offer was folded into it
+  }
+
+  @Test
   void losing_the_bridge_moves_everyone_to_a_new_one_with_new_offers() throws Exception {
     var ada = join("Ada");
     ada.answerLastOffer(1000);
