@@ -77,6 +77,15 @@ public interface OpenmeetConfig {
     /** Lifetime of a user token minted by an administrator. */
     @WithDefault("12h")
     Duration userTokenTtl();
+
+    /**
+     * Install Amazon Corretto Crypto Provider (AWS-LC) as the first JCA provider at startup when
+     * its native library loads on this platform (linux x86_64), so RS256 signing and verification
+     * run natively (~4x faster signing than the JDK's); false, or a platform without it: the JDK's
+     * providers.
+     */
+    @WithDefault("true")
+    boolean nativeCrypto();
   }
 
   /** Per-client-address limits on room creation and token requests, counted in Redis. */

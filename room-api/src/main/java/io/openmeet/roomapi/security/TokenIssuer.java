@@ -1,6 +1,7 @@
 package io.openmeet.roomapi.security;
 
 import io.openmeet.roomapi.config.OpenmeetConfig;
+import io.quarkus.runtime.Startup;
 import io.smallrye.jwt.build.Jwt;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -19,7 +20,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** Signs RS256 tokens in Jitsi's format with the private key from configuration. */
+/**
+ * Signs RS256 tokens in Jitsi's format with the private key from configuration. Created at startup,
+ * so native crypto (when enabled) is in place before the first token is signed or verified.
+ */
+@Startup
 @ApplicationScoped
 public class TokenIssuer {
 
@@ -28,6 +33,9 @@ public class TokenIssuer {
 
   TokenIssuer(OpenmeetConfig config) {
     this.settings = config.jwt();
+    if (settings.nativeCrypto()) {
+      NativeCrypto.install(); // before the key is read, so the key is the provider's own
+    }
     this.key = readPrivateKey(Path.of(settings.privateKeyFile()));
   }
 
