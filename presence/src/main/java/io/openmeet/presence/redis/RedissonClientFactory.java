@@ -38,6 +38,16 @@ public final class RedissonClientFactory {
    * @throws IllegalArgumentException if the URL is not a redis:// or rediss:// URL with a host
    */
   public static RedissonClient create(Settings settings) {
+    return create(settings, RedisCommandListener.NONE);
+  }
+
+  /**
+   * Connects like {@link #create(Settings)}, reporting the time of every command to {@code
+   * listener} (see {@link RedissonTiming}).
+   *
+   * @throws IllegalArgumentException if the URL is not a redis:// or rediss:// URL with a host
+   */
+  public static RedissonClient create(Settings settings, RedisCommandListener listener) {
     Config config = new Config();
     config
         .useSingleServer()
@@ -46,7 +56,7 @@ public final class RedissonClientFactory {
         .setConnectionMinimumIdleSize(Math.min(settings.poolSize(), 4))
         .setTimeout(settings.timeoutMillis())
         .setConnectTimeout(settings.timeoutMillis());
-    return Redisson.create(config);
+    return RedissonTiming.timed(Redisson.create(config), listener);
   }
 
   static String validated(String url) {
