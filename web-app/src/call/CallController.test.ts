@@ -165,6 +165,47 @@ describe('CallController', () => {
     expect(signalling.ofType('ice-restart')).toHaveLength(2);
   });
 
+  it('reports ICE coming up once per connection, and failures before asking for a restart', () => {
+    vi.useFakeTimers();
+    const { signalling, peers } = setup();
+    signalling.server(joined());
+    const peer = peers[0]!;
+    peer.listener.onIceStateChange('checking');
+    expect(signalling.ofType('ice-state')).toEqual([]);
+    peer.listener.onIceStateChange('connected');
+    peer.listener.onIceStateChange('completed'); // the same connection
+    expect(signalling.ofType('ice-state')).toEqual([{ type: 'ice-state', state: 'connected' }]);
+    peer.listener.onIceStateChange('failed');
+    expect(signalling.sent.slice(-2)).toEqual([{ type: 'ice-state', state: 'failed' }, { type: 'ice-restart' }]);
+    peer.listener.onIceStateChange('checking');
+    peer.listener.onIceStateChange('connected');
+    expect(signalling.ofType('ice-state').map((m) => m.state)).toEqual(['connected', 'failed', 'connected']);
+  });
+
+  it('sends an ICE report made while the socket was down once the session is resumed', () => {
+    const { signalling, peers } = setup();
+    signalling.server(joined());
+    signalling.connected = false; // the socket dropped; the client is reconnecting
+    peers[0]!.listener.onIceStateChange('connected');
+    expect(signalling.ofType('ice-state')).toEqual([]);
+    signalling.server(joined()); // resumed: same participant id
+    expect(peers).toHaveLength(1);
+    expect(peers[0]!.closed).toBe(false);
+    expect(signalling.ofType('ice-state')).toEqual([{ type: 'ice-state', state: 'connected' }]);
+    expect(signalling.ofType('ice-restart')).toEqual([]);
+  });
+
+  it('asks for the ICE restart it could not ask for while the socket was down', () => {
+    const { signalling, peers } = setup();
+    signalling.server(joined());
+    signalling.connected = false;
+    peers[0]!.listener.onIceStateChange('failed');
+    expect(signalling.ofType('ice-restart')).toEqual([]);
+    signalling.server(joined());
+    expect(signalling.ofType('ice-state')).toEqual([{ type: 'ice-state', state: 'failed' }]);
+    expect(signalling.ofType('ice-restart')).toEqual([{ type: 'ice-restart' }]);
+  });
+
   it('trickles local candidates, with an empty one at the end', () => {
     const { signalling, peers } = setup();
     signalling.server(joined());

@@ -6,6 +6,7 @@ import {
   type ClientMessage,
   type ConnectionFailure,
   type ConnectionState,
+  type IceReport,
   type ModerateAction,
   type ServerMessage,
   type SignallingListener,
@@ -103,6 +104,10 @@ export class CallController {
   private cameraBeforeAudioOnly = false;
   private pendingTracks: { track: MediaStreamTrack; streamId: string; trackId: string }[] = [];
   private iceTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The peer connection's last ICE state. */
+  private iceState: RTCIceConnectionState = 'new';
+  /** A report made while the socket was down, sent once the session is back. */
+  private unsentIce: IceReport | null = null;
   private ended = false;
   /** Called when the call is over for good (left, removed); the page navigates away. */
   onEnded: ((reason: string | null) => void) | null = null;
@@ -183,8 +188,15 @@ export class CallController {
           // A new identity (the resume token expired): the old media session is gone on the server too.
           this.peer.close();
           this.peer = null;
+        } else if (this.peer) {
+          // Resumed as the same participant: the media session went on without the socket. Say
+          // what ICE did meanwhile, and restart it now if it failed while we could not ask.
+          if (this.unsentIce) this.reportIce(this.unsentIce);
+          if (this.iceState === 'failed') this.signalling.send({ type: 'ice-restart' });
         }
         if (!this.peer) {
+          this.iceState = 'new';
+          this.unsentIce = null;
           this.peer = this.deps.peerFactory(msg.iceServers, {
             onLocalCandidate: (c) => this.signalling.send({ type: 'ice-candidate', ...c }),
             onRemoteTrack: (track, streamId, trackId) => this.routeTrack(track, streamId, trackId),
@@ -244,8 +256,11 @@ export class CallController {
   }
 
   private onIceState(state: RTCIceConnectionState): void {
+    const wasUp = this.iceState === 'connected' || this.iceState === 'completed';
+    this.iceState = state;
     if (state === 'failed') {
       this.clearIceTimer();
+      this.reportIce('failed');
       this.signalling.send({ type: 'ice-restart' });
     } else if (state === 'disconnected') {
       this.clearIceTimer();
@@ -255,7 +270,14 @@ export class CallController {
       }, this.deps.iceDisconnectGraceMs);
     } else if (state === 'connected' || state === 'completed') {
       this.clearIceTimer();
+      // completed after connected is the same connection: one report each time ICE comes up
+      if (!wasUp) this.reportIce('connected');
     }
+  }
+
+  /** Tells the server how the media connection attempt went (its connection-attempt metric). */
+  private reportIce(state: IceReport): void {
+    this.unsentIce = this.signalling.send({ type: 'ice-state', state }) ? null : state;
   }
 
   private clearIceTimer(): void {

@@ -153,20 +153,34 @@ describe('SignallingClient', () => {
     expect(messages.map((m) => m.type)).toEqual(['joined', 'error']);
   });
 
-  it('drops an unknown resume token and joins afresh instead of failing', () => {
-    const { client, timers } = setup();
+  it('drops a refused resume token and joins afresh on the same socket instead of failing', () => {
+    const { client, timers, messages, states } = setup();
     client.connect();
     FakeSocket.last().serverOpens();
     FakeSocket.last().serverSends(joined());
     FakeSocket.last().serverDrops();
     timers.advance(100);
-    FakeSocket.last().serverOpens();
-    FakeSocket.last().serverSends({ type: 'error', code: 'invalid-token', message: 'unknown resume token' });
+    const socket = FakeSocket.last();
+    socket.serverOpens();
+    expect(socket.sentMessages()[0]).toMatchObject({ type: 'join', resumeToken: 'resume-1' });
+    socket.serverSends({ type: 'error', code: 'invalid-token', message: 'the resume token has expired' });
     expect(client.connectionState).toBe('reconnecting');
-    FakeSocket.last().serverDrops();
-    timers.advance(200);
+    expect(socket.closedWith).toBeNull();
+    expect(socket.sentMessages()).toHaveLength(2);
+    expect(socket.sentMessages()[1]).toEqual({ type: 'join', token: 'jwt-1', displayName: 'Ada', audio: true, video: false });
+    expect(messages.map((m) => m.type)).toEqual(['joined']); // the refusal is handled here, not shown
+    socket.serverSends(joined('p2', 'resume-2'));
+    expect(client.connectionState).toBe('connected');
+    expect(client.currentResumeToken).toBe('resume-2');
+    expect(states.some((s) => s.state === 'failed')).toBe(false);
+  });
+
+  it('still fails on invalid-token when the join token itself is refused', () => {
+    const { client } = setup();
+    client.connect();
     FakeSocket.last().serverOpens();
-    expect(FakeSocket.last().sentMessages()[0]).not.toHaveProperty('resumeToken');
+    FakeSocket.last().serverSends({ type: 'error', code: 'invalid-token', message: 'the join token is invalid or expired' });
+    expect(client.connectionState).toBe('failed');
   });
 
   it('reports invalid frames without passing them on', () => {

@@ -144,11 +144,7 @@ export class SignallingClient {
     this.lastFrameAt = this.opts.timers.now();
     socket.onopen = () => {
       if (this.socket !== socket) return;
-      const media = this.opts.initialMedia();
-      const join: ClientMessage = { type: 'join', token: this.opts.token, ...media };
-      if (this.opts.displayName) join.displayName = this.opts.displayName;
-      if (this.resumeToken) join.resumeToken = this.resumeToken;
-      socket.send(encodeClientMessage(join));
+      this.sendJoin(socket);
       this.startPing();
     };
     socket.onmessage = (ev) => {
@@ -164,6 +160,14 @@ export class SignallingClient {
       this.dropSocket();
       this.afterDrop();
     };
+  }
+
+  private sendJoin(socket: SocketLike): void {
+    const media = this.opts.initialMedia();
+    const join: ClientMessage = { type: 'join', token: this.opts.token, ...media };
+    if (this.opts.displayName) join.displayName = this.opts.displayName;
+    if (this.resumeToken) join.resumeToken = this.resumeToken;
+    socket.send(encodeClientMessage(join));
   }
 
   private handleFrame(data: unknown): void {
@@ -187,12 +191,14 @@ export class SignallingClient {
       this.attempts = 0;
       this.setState('connected');
     } else if (message.type === 'error' && FATAL_ERROR_CODES.has(message.code)) {
-      // A resume token the server no longer knows is not fatal: join afresh with the token.
+      // A resume token the server refuses (unknown, used, or its window passed) is not fatal: the
+      // socket stays open, so join again on it as a new participant, with the join token only.
       if (message.code === 'invalid-token' && this.resumeToken && this.state !== 'connected') {
         this.resumeToken = undefined;
-      } else {
-        this.fatal = { code: message.code, message: message.message };
+        if (this.socket && this.socket.readyState === SOCKET_OPEN) this.sendJoin(this.socket);
+        return;
       }
+      this.fatal = { code: message.code, message: message.message };
     }
     this.listener.onMessage(message);
     if (message.type === 'error' && message.code === 'no-bridge-available' && this.state !== 'connected') {

@@ -23,6 +23,9 @@ export interface IceServerInfo {
 
 export type ModerateAction = 'mute' | 'kick';
 
+/** ICE states the browser reports (`ice-state`): they end a media connection attempt. */
+export type IceReport = 'connected' | 'failed';
+
 /** Frames the browser sends. */
 export type ClientMessage =
   | {
@@ -39,6 +42,7 @@ export type ClientMessage =
   | { type: 'chat'; text: string }
   | { type: 'moderate'; action: ModerateAction; participantId: string }
   | { type: 'ice-restart' }
+  | { type: 'ice-state'; state: IceReport }
   | { type: 'leave' }
   | { type: 'ping'; ts?: number };
 

@@ -41,6 +41,15 @@ public sealed interface ClientMessage {
   /** Ask for a fresh offer with new ICE credentials after an ICE failure. */
   record IceRestart() implements ClientMessage {}
 
+  /** The browser's ICE connection reached a state that ends a connection attempt. */
+  record IceState(State state) implements ClientMessage {
+    /** The reported state. */
+    public enum State {
+      CONNECTED,
+      FAILED
+    }
+  }
+
   /** Leave the room on purpose. */
   record Leave() implements ClientMessage {}
 

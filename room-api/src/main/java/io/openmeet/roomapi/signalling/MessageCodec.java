@@ -73,6 +73,7 @@ public final class MessageCodec {
               action(requiredString(node, "action", 16)),
               requiredString(node, "participantId", 64));
       case "ice-restart" -> new ClientMessage.IceRestart();
+      case "ice-state" -> new ClientMessage.IceState(iceState(requiredString(node, "state", 16)));
       case "leave" -> new ClientMessage.Leave();
       case "ping" -> new ClientMessage.Ping(optionalLong(node, "ts"));
       default ->
@@ -97,6 +98,14 @@ public final class MessageCodec {
       case "mute" -> ClientMessage.Moderate.Action.MUTE;
       case "kick" -> ClientMessage.Moderate.Action.KICK;
       default -> throw invalid("action", "must be mute or kick");
+    };
+  }
+
+  private static ClientMessage.IceState.State iceState(String value) throws SignallingException {
+    return switch (value) {
+      case "connected" -> ClientMessage.IceState.State.CONNECTED;
+      case "failed" -> ClientMessage.IceState.State.FAILED;
+      default -> throw invalid("state", "must be connected or failed");
     };
   }
 

@@ -19,7 +19,14 @@ public interface SignallingConfig {
   @WithDefault("30s")
   Duration pingTimeout();
 
-  /** How often sessions are checked against the ping timeout. */
+  /**
+   * How long a participant whose socket dropped without `leave` (or timed out) stays in its room,
+   * for a new socket to resume it with the resume token from `joined`; 0 turns resuming off.
+   */
+  @WithDefault("20s")
+  Duration resumeWindow();
+
+  /** How often sessions are checked against the ping timeout and the resume window. */
   @WithDefault("2s")
   Duration sweepInterval();
 

@@ -15,7 +15,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * joined through this node ({@code webrtc_active_connections}, {@code room_participant_count} by
  * region), conferences owned ({@code room_active_count}), join → first offer latency ({@code
  * signaling_latency_ms{operation="join"}}) and refused joins by reason ({@code
- * room_join_failures_total}).
+ * room_join_failures_total}), media connection attempts by outcome as browsers report them ({@code
+ * webrtc_connection_attempts_total{outcome}}) and signalling resumes ({@code
+ * signalling_resumes_total{outcome}}).
  */
 @Singleton
 public class SignallingMetrics {
@@ -41,6 +43,10 @@ public class SignallingMetrics {
             .minimumExpectedValue(1.0)
             .maximumExpectedValue(10_000.0)
             .register(registry);
+    // every outcome exists from the start, so that rates and ratios over them are defined
+    for (ConnectionAttempts.Outcome outcome : ConnectionAttempts.Outcome.values()) {
+      attemptCounter(outcome);
+    }
   }
 
   void joined(String region, double latencyMillis) {
@@ -60,6 +66,27 @@ public class SignallingMetrics {
         .tag("reason", reason.code())
         .register(registry)
         .increment();
+  }
+
+  void connectionAttempt(ConnectionAttempts.Outcome outcome) {
+    attemptCounter(outcome).increment();
+  }
+
+  /** A resume: {@code resumed}, {@code refused} (bad token) or {@code expired} (window passed). */
+  void resume(String outcome) {
+    Counter.builder("signalling_resumes")
+        .description("signalling sessions resumed on a new socket, refused, or expired")
+        .tag("outcome", outcome)
+        .register(registry)
+        .increment();
+  }
+
+  private Counter attemptCounter(ConnectionAttempts.Outcome outcome) {
+    return Counter.builder("webrtc_connection_attempts")
+        .description(
+            "media connection attempts (answered offers with new ICE credentials), by outcome")
+        .tag("outcome", outcome.tag())
+        .register(registry);
   }
 
   private AtomicInteger regionCounter(String region) {

@@ -9,14 +9,19 @@ import io.openmeet.focus.conference.ParticipantEvents;
 import io.openmeet.focus.conference.ParticipantInfo;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
- * One browser's signalling session: decodes its frames, drives its {@link FocusParticipant}, and
- * turns focus events into frames. Frames of one session arrive one at a time; events may come from
- * any thread.
+ * One participant's signalling session: decodes its frames, drives its {@link FocusParticipant},
+ * and turns focus events into frames. It outlives its socket: when the socket drops without
+ * `leave`, the session is detached (parked) and a new socket may resume it with the resume token.
+ * Frames arrive one at a time; events may come from any thread.
  */
 final class SignallingSession implements ParticipantEvents {
 
@@ -24,27 +29,59 @@ final class SignallingSession implements ParticipantEvents {
 
   /** Where frames go, and how the socket is closed. */
   interface Transport {
+    /** The socket's id. */
+    String id();
+
     void send(String frame);
 
     void close(String reason);
+  }
+
+  /** The registry's side of resume tokens. */
+  interface Resumption {
+    /** A new single-use token for the session (its previous one stops working); null if off. */
+    String issue(SignallingSession session);
+
+    /** The token stops working (the participant left). */
+    void revoke(String token);
+
+    /**
+     * Moves the participant behind {@code token} onto {@code fresh}'s socket and sends it `joined`
+     * and a new offer.
+     *
+     * @throws SignallingException INVALID_TOKEN when the token is unknown, used, expired, or for
+     *     another room or user
+     */
+    void resume(String token, JoinRequest request, SignallingSession fresh)
+        throws SignallingException, FocusException;
   }
 
   private final String room;
   private final MessageCodec codec;
   private final JoinAuthorizer authorizer;
   private final Focus focus;
-  private final Transport transport;
   private final Clock clock;
   private final FrameRateLimiter rateLimiter;
   private final SignallingMetrics metrics;
   private final TurnCredentials turn;
+  private final Resumption resumption;
+  private final ConnectionAttempts attempts;
+
+  /** The others in the conference, kept current so that a resumed socket gets them in `joined`. */
+  private final Map<String, ParticipantInfo> roster = new LinkedHashMap<>();
+
+  private volatile Transport transport;
   private volatile long joinStartedNanos;
   private volatile boolean counted;
-
   private volatile FocusParticipant participant;
   private volatile JoinRequest request;
   private volatile Instant lastSeen;
-  private volatile boolean closed;
+  private volatile boolean ended;
+  private volatile String resumeToken;
+  private volatile String lastOfferUfrag = "";
+  // while detached: until when a resume is accepted, and why the participant leaves after that
+  private Instant parkedUntil;
+  private LeaveReason parkedReason;
 
   SignallingSession(
       String room,
@@ -55,7 +92,8 @@ final class SignallingSession implements ParticipantEvents {
       Clock clock,
       FrameRateLimiter rateLimiter,
       SignallingMetrics metrics,
-      TurnCredentials turn) {
+      TurnCredentials turn,
+      Resumption resumption) {
     this.room = room;
     this.codec = codec;
     this.authorizer = authorizer;
@@ -65,6 +103,8 @@ final class SignallingSession implements ParticipantEvents {
     this.rateLimiter = rateLimiter;
     this.metrics = metrics;
     this.turn = turn;
+    this.resumption = resumption;
+    this.attempts = new ConnectionAttempts(metrics);
     this.lastSeen = clock.instant();
   }
 
@@ -77,6 +117,11 @@ final class SignallingSession implements ParticipantEvents {
   String participantId() {
     FocusParticipant p = participant;
     return p == null ? null : p.id();
+  }
+
+  /** The socket this session sends on, or null while detached. */
+  Transport transport() {
+    return transport;
   }
 
   /** Handles one text frame; every failure is answered with an `error` frame. */
@@ -106,6 +151,11 @@ final class SignallingSession implements ParticipantEvents {
       if (participant != null) {
         throw new SignallingException(SignallingError.UNEXPECTED_MESSAGE, "already joined");
       }
+      Optional<String> resume = join.resumeToken();
+      if (resume.isPresent() && resumption != null) {
+        resumption.resume(resume.get(), authorizer.authorize(room, join), this);
+        return;
+      }
       joinStartedNanos = System.nanoTime();
       try {
         JoinRequest authorized = authorizer.authorize(room, join);
@@ -126,9 +176,13 @@ final class SignallingSession implements ParticipantEvents {
           SignallingError.UNEXPECTED_MESSAGE, "send `join` before `" + typeOf(message) + "`");
     }
     if (message instanceof ClientMessage.Answer answer) {
+      String ufrag = lastOfferUfrag;
       p.answer(answer.sdp());
+      attempts.answered(ufrag);
     } else if (message instanceof ClientMessage.IceCandidate c) {
       p.iceCandidate(c.candidate(), c.sdpMid().orElse(null));
+    } else if (message instanceof ClientMessage.IceState s) {
+      attempts.reported(s.state());
     } else if (message instanceof ClientMessage.MediaState s) {
       p.mediaState(s.audio(), s.video(), s.screen());
     } else if (message instanceof ClientMessage.Chat chat) {
@@ -140,20 +194,114 @@ final class SignallingSession implements ParticipantEvents {
         p.kick(m.participantId());
       }
     } else if (message instanceof ClientMessage.IceRestart) {
+      attempts.restarted();
       p.iceRestart();
     } else if (message instanceof ClientMessage.Leave) {
       p.leave(LeaveReason.LEAVE);
-      uncount();
+      finish();
       closeSocket("left");
     }
   }
 
-  /** The socket closed or timed out: the participant leaves (idempotent). */
+  /** The participant leaves now (idempotent): the socket closed for good, or the window passed. */
   void ended(LeaveReason reason) {
-    closed = true;
     FocusParticipant p = participant;
     if (p != null) {
       p.leave(reason);
+    }
+    finish();
+  }
+
+  /**
+   * The socket {@code connectionId} went away without `leave`. With a resume window ({@code until}
+   * not null) a joined participant stays in the conference, detached, and this answers true;
+   * otherwise it leaves now. A socket already replaced by a resumed one changes nothing.
+   */
+  boolean detach(String connectionId, LeaveReason reason, Instant until) {
+    synchronized (this) {
+      Transport t = transport;
+      if (t == null || !t.id().equals(connectionId)) {
+        return false;
+      }
+      transport = null;
+      if (ended) {
+        return false;
+      }
+      if (participant != null && until != null) {
+        parkedUntil = until;
+        parkedReason = reason;
+        return true;
+      }
+    }
+    ended(reason);
+    return false;
+  }
+
+  /** A detached session whose window has passed leaves; answers whether it is done with. */
+  boolean expireIfDue(Instant now) {
+    LeaveReason reason;
+    synchronized (this) {
+      if (ended) {
+        return true;
+      }
+      if (transport != null) {
+        return true; // resumed: no longer parked
+      }
+      if (now.isBefore(parkedUntil)) {
+        return false;
+      }
+      reason = parkedReason;
+    }
+    metrics.resume("expired");
+    ended(reason);
+    return true;
+  }
+
+  /** Whether this session's participant may be resumed by a join with {@code other}'s token. */
+  boolean resumableBy(JoinRequest other) {
+    JoinRequest r = request;
+    return participant != null
+        && r != null
+        && r.roomId().equals(other.roomId())
+        && r.subject().equals(other.subject());
+  }
+
+  /**
+   * Puts the session on a new socket; answers the socket it was on (still open when the browser
+   * gave up on it before the server noticed), or null when it was detached.
+   *
+   * @throws SignallingException INVALID_TOKEN when the participant has left or the window passed
+   */
+  synchronized Transport reattach(Transport fresh, Instant now) throws SignallingException {
+    Transport previous = transport;
+    if (ended || (previous == null && !now.isBefore(parkedUntil))) {
+      throw new SignallingException(
+          SignallingError.INVALID_TOKEN, "the resume token has expired; join without it");
+    }
+    transport = fresh;
+    parkedUntil = null;
+    parkedReason = null;
+    lastSeen = now;
+    return previous;
+  }
+
+  /** After {@link #reattach}: `joined` with who is here now, then the current offer again. */
+  void resumed() throws FocusException {
+    FocusParticipant p = participant;
+    List<ParticipantInfo> others;
+    synchronized (roster) {
+      others = new ArrayList<>(roster.values());
+    }
+    sendJoined(p.id(), others);
+    p.offerAgain();
+  }
+
+  private void finish() {
+    ended = true;
+    attempts.ended();
+    String token = resumeToken;
+    if (token != null && resumption != null) {
+      resumption.revoke(token);
     }
     uncount();
   }
@@ -170,18 +318,30 @@ final class SignallingSession implements ParticipantEvents {
     return r == null ? "unknown" : r.region().orElse("default");
   }
 
-  /** The session saw no frame within the ping timeout. */
+  /** The session saw no frame within the ping timeout: tell the browser and close the socket. */
   void timedOut() {
     sendError(SignallingError.INVALID_MESSAGE, "no ping within the timeout; closing");
-    ended(LeaveReason.TIMEOUT);
-    closeSocket("ping timeout");
+    Transport t = transport;
+    if (t != null) {
+      t.close("ping timeout");
+    }
   }
 
   // --- focus events → frames
 
   @Override
   public void joined(String participantId, List<ParticipantInfo> others) {
+    synchronized (roster) {
+      roster.clear();
+      others.forEach(o -> roster.put(o.participantId(), o));
+    }
+    sendJoined(participantId, others);
+  }
+
+  private void sendJoined(String participantId, List<ParticipantInfo> others) {
     JoinRequest r = request;
+    String token = resumption == null ? null : resumption.issue(this);
+    resumeToken = token;
     send(
         new ServerMessage.Joined(
             MessageCodec.PROTOCOL_VERSION,
@@ -190,11 +350,12 @@ final class SignallingSession implements ParticipantEvents {
             r.moderator(),
             others.stream().map(SignallingSession::view).toList(),
             turn.forUser(r.subject()),
-            null));
+            token));
   }
 
   @Override
   public void offer(String sdp, String bridgeChannelUrl) {
+    lastOfferUfrag = ConnectionAttempts.iceUfrag(sdp);
     send(new ServerMessage.Offer(sdp, bridgeChannelUrl));
     synchronized (this) {
       if (!counted && joinStartedNanos != 0) {
@@ -207,16 +368,31 @@ final class SignallingSession implements ParticipantEvents {
 
   @Override
   public void participantJoined(ParticipantInfo p) {
+    synchronized (roster) {
+      roster.put(p.participantId(), p);
+    }
     send(new ServerMessage.ParticipantJoined(view(p)));
   }
 
   @Override
   public void participantLeft(String participantId, LeaveReason reason) {
+    synchronized (roster) {
+      roster.remove(participantId);
+    }
     send(new ServerMessage.ParticipantLeft(participantId, reason.code()));
   }
 
   @Override
   public void mediaState(String participantId, boolean audio, boolean video, boolean screen) {
+    synchronized (roster) {
+      ParticipantInfo p = roster.get(participantId);
+      if (p != null) {
+        roster.put(
+            participantId,
+            new ParticipantInfo(
+                participantId, p.displayName(), p.moderator(), audio, video, screen));
+      }
+    }
     send(new ServerMessage.MediaState(participantId, audio, video, screen));
   }
 
@@ -238,7 +414,7 @@ final class SignallingSession implements ParticipantEvents {
   @Override
   public void removed(LeaveReason reason) {
     send(new ServerMessage.ParticipantLeft(participantId(), reason.code()));
-    uncount();
+    finish();
     closeSocket(reason.code());
   }
 
@@ -252,14 +428,18 @@ final class SignallingSession implements ParticipantEvents {
   }
 
   private void send(ServerMessage message) {
-    if (!closed) {
-      transport.send(codec.encode(message));
+    Transport t = transport;
+    if (t != null && !ended) {
+      t.send(codec.encode(message));
     }
   }
 
   private void closeSocket(String reason) {
-    closed = true;
-    transport.close(reason);
+    ended = true;
+    Transport t = transport;
+    if (t != null) {
+      t.close(reason);
+    }
   }
 
   static SignallingError errorFor(FocusException.Reason reason) {

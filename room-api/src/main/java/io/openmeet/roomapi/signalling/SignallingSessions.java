@@ -2,6 +2,8 @@ package io.openmeet.roomapi.signalling;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.openmeet.focus.conference.Focus;
+import io.openmeet.focus.conference.FocusException;
+import io.openmeet.focus.conference.JoinRequest;
 import io.openmeet.focus.conference.LeaveReason;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -9,8 +11,12 @@ import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -18,22 +24,34 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
-/** The open signalling sessions of this node, and the sweeper that enforces the ping timeout. */
+/**
+ * The signalling sessions of this node: those on an open socket, those detached within their resume
+ * window, the resume tokens that lead back to them, and the sweeper that enforces the ping timeout
+ * and the window. Tokens live in this node's memory, like the conferences they point into.
+ */
 @ApplicationScoped
-public class SignallingSessions {
+public class SignallingSessions implements SignallingSession.Resumption {
 
   private static final Logger LOG = Logger.getLogger(SignallingSessions.class);
 
+  /** Sessions by the id of the socket they are on. */
   private final Map<String, SignallingSession> sessions = new ConcurrentHashMap<>();
+
+  /** Detached sessions and the end of their resume window. */
+  private final Map<SignallingSession, Instant> parked = new ConcurrentHashMap<>();
+
+  private final Map<String, SignallingSession> byResumeToken = new ConcurrentHashMap<>();
+  private final SecureRandom random = new SecureRandom();
   private final SignallingConfig config;
   private final MessageCodec codec;
   private final JoinAuthorizer authorizer;
   private final Focus focus;
   private final SignallingMetrics metrics;
   private final TurnCredentials turn;
-  private final Clock clock = Clock.systemUTC();
+  private final Clock clock;
   private ScheduledExecutorService sweeper;
 
+  @Inject
   SignallingSessions(
       SignallingConfig config,
       ObjectMapper mapper,
@@ -41,6 +59,18 @@ public class SignallingSessions {
       Focus focus,
       SignallingMetrics metrics,
       TurnCredentials turn) {
+    this(config, mapper, authorizer, focus, metrics, turn, Clock.systemUTC());
+  }
+
+  SignallingSessions(
+      SignallingConfig config,
+      ObjectMapper mapper,
+      JoinAuthorizer authorizer,
+      Focus focus,
+      SignallingMetrics metrics,
+      TurnCredentials turn,
+      Clock clock) {
+    this.clock = clock;
     this.config = config;
     this.codec = new MessageCodec(mapper, config.maxFrameChars());
     this.authorizer = authorizer;
@@ -67,6 +97,8 @@ public class SignallingSessions {
     }
     sessions.values().forEach(s -> s.ended(LeaveReason.DISCONNECTED));
     sessions.clear();
+    parked.keySet().forEach(s -> s.ended(LeaveReason.DISCONNECTED));
+    parked.clear();
   }
 
   /** Number of open sessions on this node. */
@@ -74,46 +106,130 @@ public class SignallingSessions {
     return sessions.size();
   }
 
+  /** Number of detached sessions waiting to be resumed. */
+  public int detached() {
+    return parked.size();
+  }
+
   void opened(WebSocketConnection connection, String room) {
+    opened(new ConnectionTransport(connection), room);
+  }
+
+  void opened(SignallingSession.Transport socket, String room) {
     var session =
         new SignallingSession(
             room,
             codec,
             authorizer,
             focus,
-            new ConnectionTransport(connection),
+            socket,
             clock,
             new FrameRateLimiter(config.framesPerSecond(), config.frameBurst()),
             metrics,
-            turn);
-    sessions.put(connection.id(), session);
+            turn,
+            config.resumeWindow().isZero() ? null : this);
+    sessions.put(socket.id(), session);
   }
 
   void frame(WebSocketConnection connection, String frame) {
-    SignallingSession session = sessions.get(connection.id());
+    frame(connection.id(), frame);
+  }
+
+  void frame(String connectionId, String frame) {
+    SignallingSession session = sessions.get(connectionId);
     if (session != null) {
       session.onFrame(frame);
     }
   }
 
   void closed(WebSocketConnection connection) {
-    SignallingSession session = sessions.remove(connection.id());
+    closed(connection.id());
+  }
+
+  void closed(String connectionId) {
+    SignallingSession session = sessions.remove(connectionId);
     if (session != null) {
-      session.ended(LeaveReason.DISCONNECTED);
+      release(session, connectionId, LeaveReason.DISCONNECTED);
     }
   }
 
-  private void sweep() {
-    Instant cutoff = clock.instant().minus(config.pingTimeout());
+  /** The socket is gone without `leave`: park the participant for the window, or it leaves. */
+  private void release(SignallingSession session, String connectionId, LeaveReason reason) {
+    Duration window = config.resumeWindow();
+    Instant until = window.isZero() ? null : clock.instant().plus(window);
+    if (session.detach(connectionId, reason, until)) {
+      parked.put(session, until);
+    }
+  }
+
+  @Override
+  public String issue(SignallingSession session) {
+    byte[] bytes = new byte[16];
+    random.nextBytes(bytes);
+    String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    byResumeToken.values().remove(session); // single use: the previous token stops working
+    byResumeToken.put(token, session);
+    return token;
+  }
+
+  @Override
+  public void revoke(String token) {
+    byResumeToken.remove(token);
+  }
+
+  @Override
+  public void resume(String token, JoinRequest request, SignallingSession fresh)
+      throws SignallingException, FocusException {
+    SignallingSession session = byResumeToken.get(token);
+    if (session == null || !session.resumableBy(request) || !byResumeToken.remove(token, session)) {
+      metrics.resume("refused");
+      throw new SignallingException(
+          SignallingError.INVALID_TOKEN,
+          "the resume token is unknown, used, expired or not yours; join without it");
+    }
+    SignallingSession.Transport socket = fresh.transport();
+    SignallingSession.Transport previous;
+    try {
+      previous = session.reattach(socket, clock.instant());
+    } catch (SignallingException e) {
+      metrics.resume("refused");
+      throw e;
+    }
+    parked.remove(session);
+    sessions.put(socket.id(), session);
+    if (previous != null) {
+      // the browser gave up on a socket the server still thought open: close that one
+      sessions.remove(previous.id(), session);
+      previous.close("resumed on another socket");
+    }
+    metrics.resume("resumed");
+    LOG.debugf("participant %s resumed on socket %s", session.participantId(), socket.id());
+    session.resumed();
+  }
+
+  void sweep() {
+    Instant now = clock.instant();
+    Instant cutoff = now.minus(config.pingTimeout());
     sessions.forEach(
         (id, session) -> {
-          if (session.lastSeen().isBefore(cutoff)) {
-            sessions.remove(id);
+          if (session.lastSeen().isBefore(cutoff) && sessions.remove(id, session)) {
             try {
               session.timedOut();
+              release(session, id, LeaveReason.TIMEOUT);
             } catch (RuntimeException e) {
               LOG.warnf(e, "closing timed-out session %s failed", id);
             }
+          }
+        });
+    parked.forEach(
+        (session, until) -> {
+          try {
+            if (session.expireIfDue(now)) {
+              parked.remove(session, until);
+            }
+          } catch (RuntimeException e) {
+            LOG.warnf(e, "ending detached session %s failed", session.participantId());
+            parked.remove(session, until);
           }
         });
   }
@@ -124,6 +240,11 @@ public class SignallingSessions {
 
     ConnectionTransport(WebSocketConnection connection) {
       this.connection = connection;
+    }
+
+    @Override
+    public String id() {
+      return connection.id();
     }
 
     @Override

@@ -1,0 +1,588 @@
+package io.openmeet.roomapi.signalling;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.openmeet.focus.conference.Focus;
+import io.openmeet.focus.conference.FocusParticipant;
+import io.openmeet.focus.conference.JoinRequest;
+import io.openmeet.focus.conference.LeaveReason;
+import io.openmeet.focus.conference.ParticipantEvents;
+import io.openmeet.focus.conference.ParticipantInfo;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Resuming signalling sessions and counting connection attempts, with a hand-written focus, sockets
+ * that record their frames and a clock the test moves (the same paths over real WebSockets and the
+ * real focus are in {@link SignallingResumeTest}).
+ */
+class SignallingSessionsTest {
+
+  private static final UUID ROOM = UUID.randomUUID();
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final ManualClock clock = new ManualClock(Instant.parse("2026-11-27T21:00:00Z"));
+  private final FakeFocus focus = new FakeFocus();
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final SignallingSessions sessions =
+      new SignallingSessions(
+          config(Duration.ofSeconds(20)),
+          JSON,
+          SignallingSessionsTest::authorize,
+          focus,
+          new SignallingMetrics(registry, null),
+          new TurnCredentials(noTurn()),
+          clock);
+  private final AtomicInteger sockets = new AtomicInteger();
+
+  // --- resume
+
+  @Test
+  void a_participant_resumed_within_the_window_keeps_its_id_and_nobody_sees_it_leave()
+      throws Exception {
+    var ada = connect();
+    ada.browserSends(join("ada"));
+    var bob = connect();
+    bob.browserSends(join("bob"));
+    String adaId = ada.joined().get("participantId").asText();
+    String token = ada.joined().get("resumeToken").asText();
+    assertThat(token).matches("[A-Za-z0-9_-]{22}");
+
+    ada.drop();
+    clock.advance(Duration.ofSeconds(19));
+    sessions.sweep();
+    var again = connect();
+    again.browserSends(join("ada", token));
+
+    JsonNode joined = again.joined();
+    assertThat(joined.get("participantId").asText()).isEqualTo(adaId);
+    assertThat(joined.get("participants").findValuesAsText("participantId"))
+        .containsExactly(bob.joined().get("participantId").asText());
+    assertThat(joined.get("resumeToken").asText()).isNotEqualTo(token);
+    assertThat(again.types()).containsExactly("joined", "offer");
+    assertThat(again.lastOffer()).contains("a=ice-ufrag:u1"); // the same transport, offered again
+    assertThat(focus.left).isEmpty();
+    assertThat(bob.types()).doesNotContain("participant-left");
+    assertThat(sessions.detached()).isZero();
+    assertThat(counter("signalling_resumes", "resumed")).isEqualTo(1);
+
+    // the resumed session goes on: it is the same participant in the focus
+    again.browserSends("{\"type\":\"chat\",\"text\":\"back\"}");
+    assertThat(focus.chats).containsExactly(adaId + ": back");
+  }
+
+  @Test
+  void after_the_window_the_participant_leaves_and_its_token_is_refused() throws Exception {
+    var ada = connect();
+    ada.browserSends(join("ada"));
+    var bob = connect();
+    bob.browserSends(join("bob"));
+    String adaId = ada.joined().get("participantId").asText();
+    String token = ada.joined().get("resumeToken").asText();
+
+    ada.drop();
+    clock.advance(Duration.ofSeconds(19));
+    sessions.sweep();
+    assertThat(focus.left).isEmpty();
+    clock.advance(Duration.ofSeconds(1));
+    sessions.sweep();
+    assertThat(focus.left).containsExactly(adaId + " " + LeaveReason.DISCONNECTED);
+    assertThat(bob.types()).endsWith("participant-left");
+    assertThat(sessions.detached()).isZero();
+
+    var late = connect();
+    late.browserSends(join("ada", token));
+    assertThat(late.errorCode()).isEqualTo("invalid-token");
+    // the socket stays open: joining afresh on it works and gives a new participant
+    late.browserSends(join("ada"));
+    assertThat(late.joined().get("participantId").asText()).isNotEqualTo(adaId);
+  }
+
+  @Test
+  void a_resume_just_after_the_window_is_refused_even_before_the_sweeper_ran() throws Exception {
+    var ada = connect();
+    ada.browserSends(join("ada"));
+    String token = ada.joined().get("resumeToken").asText();
+    ada.drop();
+    clock.advance(Duration.ofSeconds(20));
+    var late = connect();
+    late.browserSends(join("ada", token));
+    assertThat(late.errorCode()).isEqualTo("invalid-token");
+    assertThat(late.types()).doesNotContain("joined");
+  }
+
+  @Test
+  void unknown_used_and_other_users_tokens_are_refused_and_the_others_are_not_affected()
+      throws Exception {
+    var ada = connect();
+    ada.browserSends(join("ada"));
+    var bob = connect();
+    bob.browserSends(join("bob"));
+    String token = ada.joined().get("resumeToken").asText();
+    int bobFrames = bob.frames.size();
+    ada.drop();
+
+    var guess = connect();
+    guess.browserSends(join("ada", "AAAAAAAAAAAAAAAAAAAAAA"));
+    assertThat(guess.errorCode()).isEqualTo("invalid-token");
+
+    var thief = connect();
+    thief.browserSends(join("mallory", token)); // a valid join token, but of another user
+    assertThat(thief.errorCode()).isEqualTo("invalid-token");
+
+    var owner = connect();
+    owner.browserSends(join("ada", token));
+    assertThat(owner.types()).containsExactly("joined", "offer");
+
+    owner.drop();
+    var replay = connect();
+    replay.browserSends(join("ada", token)); // single use: the first resume spent it
+    assertThat(replay.errorCode()).isEqualTo("invalid-token");
+
+    assertThat(focus.left).isEmpty();
+    assertThat(bob.frames).hasSize(bobFrames);
+    assertThat(counter("signalling_resumes", "refused")).isEqualTo(3);
+  }
+
+  @Test
+  void a_resume_takes_over_a_socket_the_server_still_thought_open() throws Exception {
+    var ada = connect();
+    ada.browserSends(join("ada"));
+    String adaId = ada.joined().get("participantId").asText();
+    String token = ada.joined().get("resumeToken").asText();
+
+    var again = connect(); // the browser gave up on the first socket; the server has not noticed
+    again.browserSends(join("ada", token));
+    assertThat(again.joined().get("participantId").asText()).isEqualTo(adaId);
+    assertThat(ada.closedWith).isEqualTo("resumed on another socket");
+
+    ada.drop(); // its close arrives late: it must not park or end the resumed session
+    clock.advance(Duration.ofSeconds(25)); // past the window, within the ping timeout
+    sessions.sweep();
+    assertThat(focus.left).isEmpty();
+    assertThat(sessions.detached()).isZero();
+  }
+
+  @Test
+  void leave_is_final_and_a_ping_timeout_parks_the_participant_like_a_drop() throws Exception {
+    var ada = connect();
+    ada.browserSends(join("ada"));
+    String adaToken = ada.joined().get("resumeToken").asText();
+    ada.browserSends("{\"type\":\"leave\"}");
+    ada.drop();
+    assertThat(focus.left).hasSize(1).allMatch(l -> l.endsWith(" LEAVE"));
+    var back = connect();
+    back.browserSends(join("ada", adaToken));
+    assertThat(back.errorCode()).isEqualTo("invalid-token");
+
+    var bob = connect();
+    bob.browserSends(join("bob"));
+    String bobId = bob.joined().get("participantId").asText();
+    clock.advance(Duration.ofSeconds(31)); // no ping
+    sessions.sweep();
+    assertThat(bob.closedWith).isEqualTo("ping timeout");
+    assertThat(sessions.detached()).isEqualTo(1);
+    clock.advance(Duration.ofSeconds(20));
+    sessions.sweep();
+    assertThat(focus.left).contains(bobId + " " + LeaveReason.TIMEOUT);
+  }
+
+  @Test
+  void without_a_window_no_token_is_issued_and_a_drop_leaves_at_once() throws Exception {
+    var off =
+        new SignallingSessions(
+            config(Duration.ZERO),
+            JSON,
+            SignallingSessionsTest::authorize,
+            focus,
+            new SignallingMetrics(registry, null),
+            new TurnCredentials(noTurn()),
+            clock);
+    var ada = new Socket(off, "s" + sockets.incrementAndGet());
+    ada.browserSends(join("ada"));
+    assertThat(ada.joined().has("resumeToken")).isFalse();
+    ada.drop();
+    assertThat(focus.left).hasSize(1).allMatch(l -> l.endsWith(" DISCONNECTED"));
+  }
+
+  // --- connection attempts
+
+  @Test
+  void connection_attempts_are_counted_once_per_ice_session_by_the_browser_reports()
+      throws Exception {
+    var ada = connect();
+    ada.browserSends(join("ada"));
+    ada.browserSends(answer());
+    assertThat(attempts()).isEqualTo("connected=0 failed=0 abandoned=0");
+    ada.browserSends("{\"type\":\"ice-state\",\"state\":\"connected\"}");
+    ada.browserSends("{\"type\":\"ice-state\",\"state\":\"connected\"}"); // the same attempt
+    assertThat(attempts()).isEqualTo("connected=1 failed=0 abandoned=0");
+
+    focus.reoffer("u1"); // someone joined: a re-offer on the same ICE session is no new attempt
+    ada.browserSends(answer());
+    ada.browserSends("{\"type\":\"ice-state\",\"state\":\"failed\"}");
+    assertThat(attempts()).isEqualTo("connected=1 failed=0 abandoned=0");
+
+    ada.browserSends("{\"type\":\"ice-restart\"}"); // new credentials: a new attempt once answered
+    ada.browserSends(answer());
+    ada.browserSends("{\"type\":\"ice-restart\"}"); // restarted again before it connected
+    assertThat(attempts()).isEqualTo("connected=1 failed=1 abandoned=0");
+    ada.browserSends(answer());
+    ada.browserSends("{\"type\":\"ice-state\",\"state\":\"failed\"}");
+    assertThat(attempts()).isEqualTo("connected=1 failed=2 abandoned=0");
+
+    ada.browserSends("{\"type\":\"ice-restart\"}");
+    ada.browserSends(answer());
+    ada.browserSends("{\"type\":\"leave\"}");
+    assertThat(attempts()).isEqualTo("connected=1 failed=2 abandoned=1");
+  }
+
+  @Test
+  void an_attempt_survives_a_resume() throws Exception {
+    var ada = connect();
+    ada.browserSends(join("ada"));
+    String token = ada.joined().get("resumeToken").asText();
+    ada.browserSends(answer());
+    ada.drop();
+    var again = connect();
+    again.browserSends(join("ada", token));
+    again.browserSends(answer()); // the same offer again: still the first attempt
+    again.browserSends("{\"type\":\"ice-state\",\"state\":\"connected\"}");
+    assertThat(attempts()).isEqualTo("connected=1 failed=0 abandoned=0");
+  }
+
+  @Test
+  void ice_state_is_validated() throws Exception {
+    var ada = connect();
+    ada.browserSends(join("ada"));
+    ada.browserSends("{\"type\":\"ice-state\",\"state\":\"checking\"}");
+    assertThat(ada.errorCode()).isEqualTo("invalid-message");
+    var early = connect();
+    early.browserSends("{\"type\":\"ice-state\",\"state\":\"connected\"}");
+    assertThat(early.errorCode()).isEqualTo("unexpected-message");
+  }
+
+  // --- helpers
+
+  private String attempts() {
+    return "connected="
+        + (long) counter("webrtc_connection_attempts", "connected")
+        + " failed="
+        + (long) counter("webrtc_connection_attempts", "failed")
+        + " abandoned="
+        + (long) counter("webrtc_connection_attempts", "abandoned");
+  }
+
+  private double counter(String name, String outcome) {
+    var c = registry.find(name).tag("outcome", outcome).counter();
+    return c == null ? 0 : c.count();
+  }
+
+  private Socket connect() {
+    return new Socket(sessions, "s" + sockets.incrementAndGet());
+  }
+
+  private static String join(String user) {
+    return "{\"type\":\"join\",\"token\":\"" + user + "\",\"displayName\":\"" + user + "\"}";
+  }
+
+  private static String join(String user, String resumeToken) {
+    return "{\"type\":\"join\",\"token\":\""
+        + user
+        + "\",\"displayName\":\""
+        + user
+        + "\",\"resumeToken\":\""
+        + resumeToken
+        + "\"}";
+  }
+
+  private static String answer() {
+    return "{\"type\":\"answer\",\"sdp\":\"v=0\\r\\n\"}";
+  }
+
+  /** Join tokens in these tests are just the user's name; "bad" is a forged one. */
+  private static JoinRequest authorize(String room, ClientMessage.Join join)
+      throws SignallingException {
+    if (join.token().equals("bad")) {
+      throw new SignallingException(SignallingError.INVALID_TOKEN, "forged");
+    }
+    return new JoinRequest(
+        ROOM,
+        room,
+        12,
+        Optional.empty(),
+        Optional.empty(),
+        "guest-" + join.token(),
+        join.displayName().orElse(join.token()),
+        false,
+        true,
+        true);
+  }
+
+  private static SignallingConfig config(Duration window) {
+    return new SignallingConfig() {
+      @Override
+      public int maxFrameChars() {
+        return 65536;
+      }
+
+      @Override
+      public Duration pingTimeout() {
+        return Duration.ofSeconds(30);
+      }
+
+      @Override
+      public Duration resumeWindow() {
+        return window;
+      }
+
+      @Override
+      public Duration sweepInterval() {
+        return Duration.ofSeconds(2);
+      }
+
+      @Override
+      public double framesPerSecond() {
+        return 1000;
+      }
+
+      @Override
+      public int frameBurst() {
+        return 1000;
+      }
+    };
+  }
+
+  private static TurnCredentials.TurnConfig noTurn() {
+    return new TurnCredentials.TurnConfig() {
+      @Override
+      public Optional<List<String>> uris() {
+        return Optional.empty();
+      }
+
+      @Override
+      public Optional<String> secret() {
+        return Optional.empty();
+      }
+
+      @Override
+      public Duration credentialTtl() {
+        return Duration.ofHours(12);
+      }
+    };
+  }
+
+  /** A browser's socket: frames go in through the registry, frames out are recorded. */
+  private static final class Socket implements SignallingSession.Transport {
+    final SignallingSessions sessions;
+    final String id;
+    final List<String> frames = new CopyOnWriteArrayList<>();
+    volatile String closedWith;
+
+    Socket(SignallingSessions sessions, String id) {
+      this.sessions = sessions;
+      this.id = id;
+      sessions.opened(this, "room-slug");
+    }
+
+    void browserSends(String frame) {
+      sessions.frame(id, frame);
+    }
+
+    void drop() {
+      sessions.closed(id);
+    }
+
+    List<JsonNode> parsed() {
+      List<JsonNode> out = new ArrayList<>();
+      for (String f : frames) {
+        try {
+          out.add(JSON.readTree(f));
+        } catch (java.io.IOException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+      return out;
+    }
+
+    List<String> types() {
+      return parsed().stream().map(n -> n.get("type").asText()).toList();
+    }
+
+    JsonNode joined() {
+      return parsed().stream()
+          .filter(n -> n.get("type").asText().equals("joined"))
+          .reduce((a, b) -> b)
+          .orElseThrow(() -> new AssertionError("no joined in " + frames));
+    }
+
+    String errorCode() {
+      return parsed().stream()
+          .filter(n -> n.get("type").asText().equals("error"))
+          .reduce((a, b) -> b)
+          .map(n -> n.get("code").asText())
+          .orElseThrow(() -> new AssertionError("no error in " + frames));
+    }
+
+    String lastOffer() {
+      return parsed().stream()
+          .filter(n -> n.get("type").asText().equals("offer"))
+          .reduce((a, b) -> b)
+          .map(n -> n.get("sdp").asText())
+          .orElseThrow();
+    }
+
+    @Override
+    public String id() {
+      return id;
+    }
+
+    @Override
+    public void send(String frame) {
+      frames.add(frame);
+    }
+
+    @Override
+    public void close(String reason) {
+      closedWith = reason;
+    }
+  }
+
+  /**
+   * A focus with one conference: joins, leaves, chat and offers whose ICE ufrag changes on each
+   * restart; it records who left and why.
+   */
+  private static final class FakeFocus implements Focus {
+    final List<Member> members = new CopyOnWriteArrayList<>();
+    final List<String> left = new CopyOnWriteArrayList<>();
+    final List<String> chats = new CopyOnWriteArrayList<>();
+    int ids;
+    int ufrags = 1;
+
+    @Override
+    public synchronized FocusParticipant join(JoinRequest request, ParticipantEvents events) {
+      var m = new Member("p" + (++ids), request, events);
+      List<ParticipantInfo> others = members.stream().map(Member::info).toList();
+      members.add(m);
+      events.joined(m.id, others);
+      m.ufrag = "u" + ufrags;
+      events.offer(m.sdp(), null);
+      members.stream().filter(o -> o != m).forEach(o -> o.events.participantJoined(m.info()));
+      return m;
+    }
+
+    void reoffer(String ufrag) {
+      members.forEach(
+          m -> {
+            m.ufrag = ufrag;
+            m.events.offer(m.sdp(), null);
+          });
+    }
+
+    final class Member implements FocusParticipant {
+      final String id;
+      final JoinRequest request;
+      final ParticipantEvents events;
+      String ufrag;
+
+      Member(String id, JoinRequest request, ParticipantEvents events) {
+        this.id = id;
+        this.request = request;
+        this.events = events;
+      }
+
+      ParticipantInfo info() {
+        return new ParticipantInfo(id, request.displayName(), false, true, true, false);
+      }
+
+      String sdp() {
+        return "v=0\r\na=ice-ufrag:" + ufrag + "\r\n";
+      }
+
+      @Override
+      public String id() {
+        return id;
+      }
+
+      @Override
+      public void answer(String sdp) {}
+
+      @Override
+      public void iceCandidate(String candidate, String sdpMid) {}
+
+      @Override
+      public void mediaState(boolean audio, boolean video, boolean screen) {}
+
+      @Override
+      public void chat(String text) {
+        chats.add(id + ": " + text);
+      }
+
+      @Override
+      public void mute(String participantId) {}
+
+      @Override
+      public void kick(String participantId) {}
+
+      @Override
+      public void iceRestart() {
+        ufrag = "u" + (++ufrags);
+        events.offer(sdp(), null);
+      }
+
+      @Override
+      public void offerAgain() {
+        events.offer(sdp(), null);
+      }
+
+      @Override
+      public void leave(LeaveReason reason) {
+        if (members.remove(this)) {
+          left.add(id + " " + reason);
+          members.forEach(o -> o.events.participantLeft(id, reason));
+        }
+      }
+    }
+  }
+
+  /** A clock the test moves. */
+  private static final class ManualClock extends Clock {
+    private volatile Instant now;
+
+    ManualClock(Instant start) {
+      this.now = start;
+    }
+
+    void advance(Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+  }
+}
