@@ -99,18 +99,31 @@ public final class Conferences implements Focus, AutoCloseable {
       if (existing != null) {
         return existing;
       }
-      var lease = leases.tryAcquire(roomId.toString(), ctx.nodeId(), leaseTtl);
-      if (lease.isEmpty()) {
-        String owner = leases.owner(roomId.toString()).orElse("another node");
-        // relaying to the owner over Redis pub/sub is the next step of the scale-out design
-        throw new FocusException(
-            FocusException.Reason.INTERNAL, "this room's conference is hosted by " + owner);
-      }
-      leasesByRoom.put(roomId, lease.get());
+      ConferenceLeases.Lease lease = acquireLease(roomId.toString());
+      leasesByRoom.put(roomId, lease);
       Conference created = new Conference(ctx, roomId, request.roomName(), () -> dropped(roomId));
       byRoom.put(roomId, created);
       return created;
     }
+  }
+
+  /**
+   * Takes the room's lease, or says which node holds it. A lease that lapses between our attempt
+   * and the owner lookup is tried once more.
+   */
+  private ConferenceLeases.Lease acquireLease(String roomId) throws FocusException {
+    for (int attempt = 0; attempt < 2; attempt++) {
+      var lease = leases.tryAcquire(roomId, ctx.nodeId(), leaseTtl);
+      if (lease.isPresent()) {
+        return lease.get();
+      }
+      var owner = leases.owner(roomId);
+      if (owner.isPresent()) {
+        throw new OwnedByAnotherNodeException(owner.get());
+      }
+    }
+    throw new FocusException(
+        FocusException.Reason.INTERNAL, "the room's lease keeps changing hands; retry");
   }
 
   private void dropped(UUID roomId) {

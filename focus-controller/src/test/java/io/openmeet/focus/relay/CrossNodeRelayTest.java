@@ -1,0 +1,187 @@
+package io.openmeet.focus.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.openmeet.focus.conference.ConferenceContext;
+import io.openmeet.focus.conference.Conferences;
+import io.openmeet.focus.conference.FocusException;
+import io.openmeet.focus.conference.FocusParticipant;
+import io.openmeet.focus.conference.JoinRequest;
+import io.openmeet.focus.conference.LeaveReason;
+import io.openmeet.focus.conference.ParticipantInfo;
+import io.openmeet.focus.relay.RelayFakes.FakeBridges;
+import io.openmeet.focus.relay.RelayFakes.RecordingEvents;
+import io.openmeet.focus.sdp.CodecSettings;
+import io.openmeet.focus.testing.Eventually;
+import io.openmeet.focus.testing.TestRedis;
+import io.openmeet.presence.conference.RedisConferenceLeases;
+import io.openmeet.presence.conference.RedisParticipantPresence;
+import io.openmeet.presence.relay.RedisNodeMessaging;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.redisson.api.RedissonClient;
+
+/**
+ * Two nodes in one JVM, each with its own Redis client, leases, presence and pub/sub inbox on the
+ * real Redis (REDIS_URL); bridges are in-memory stand-ins (media is not the point here).
+ */
+class CrossNodeRelayTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
+  private final String run = UUID.randomUUID().toString().substring(0, 8);
+  private final List<AutoCloseable> closing = new ArrayList<>();
+  private final UUID roomId = UUID.randomUUID();
+  private final Node node1 = new Node("it-node1-" + run);
+  private final Node node2 = new Node("it-node2-" + run);
+
+  /** A control-plane node as room-api wires it, minus XMPP. */
+  private final class Node {
+    final String id;
+    final RedissonClient redis = TestRedis.connect();
+    final FakeBridges bridges = new FakeBridges();
+    final Conferences conferences;
+    final RelayingFocus focus;
+
+    Node(String id) {
+      this.id = id;
+      closing.add(redis::shutdown);
+      conferences =
+          new Conferences(
+              new ConferenceContext(
+                  bridges,
+                  CodecSettings.defaults(false),
+                  new RedisParticipantPresence(redis),
+                  e -> {},
+                  Clock.systemUTC(),
+                  id),
+              new RedisConferenceLeases(redis),
+              Duration.ofSeconds(10));
+      closing.add(0, conferences);
+      focus =
+          new RelayingFocus(
+              conferences,
+              new RedisNodeMessaging(redis),
+              id,
+              new RelaySettings(
+                  Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(5)),
+              Clock.systemUTC());
+      closing.add(0, focus);
+    }
+
+    Joined join(String name, int max) throws FocusException {
+      var events = new RecordingEvents();
+      var request =
+          new JoinRequest(
+              roomId,
+              "cross-node-" + run,
+              max,
+              Optional.empty(),
+              Optional.empty(),
+              "guest-" + name,
+              name,
+              false,
+              true,
+              true);
+      return new Joined(focus.join(request, events), events);
+    }
+  }
+
+  private record Joined(FocusParticipant participant, RecordingEvents events) {}
+
+  @AfterEach
+  void close() throws Exception {
+    for (AutoCloseable c : closing) {
+      c.close();
+    }
+  }
+
+  @Test
+  void two_participants_on_two_nodes_share_one_conference_on_the_owner() throws Exception {
+    var a = node1.join("A", 12);
+    assertThat(new RedisConferenceLeases(node1.redis).owner(roomId.toString())).contains(node1.id);
+
+    var b = node2.join("B", 12);
+
+    // B, whose socket is on node 2, got joined and its offer from the conference on node 1
+    assertThat(b.events.types()).containsExactly("joined", "offer");
+    assertThat(b.events.othersAtJoin)
+        .extracting(ParticipantInfo::participantId)
+        .containsExactly(a.participant.id());
+    assertThat(b.participant.id()).isNotNull().isNotEqualTo(a.participant.id());
+    assertThat(node1.bridges.log).contains("allocate " + b.participant.id());
+    assertThat(node2.bridges.log).isEmpty();
+    assertThat(new RedisParticipantPresence(node2.redis).participants(roomId.toString()))
+        .containsExactlyInAnyOrder(a.participant.id(), b.participant.id());
+    Eventually.within(WAIT, () -> assertThat(a.events.types()).contains("participant-joined B"));
+
+    // answers cross: A is re-offered with B's sources
+    a.participant.answer(RelayFakes.answer(a.events.lastOffer(), 1000));
+    b.participant.answer(RelayFakes.answer(b.events.lastOffer(), 2000));
+    Eventually.within(WAIT, () -> assertThat(a.events.lastOffer()).contains("a=ssrc:2001 "));
+    Eventually.within(WAIT, () -> assertThat(b.events.lastOffer()).contains("a=ssrc:1001 "));
+
+    // chat both ways
+    b.participant.chat("from B");
+    Eventually.within(WAIT, () -> assertThat(a.events.types()).contains("chat B: from B"));
+    a.participant.chat("from A");
+    Eventually.within(WAIT, () -> assertThat(b.events.types()).contains("chat A: from A"));
+
+    // heartbeats (every second) keep B on the owner well past the 5 s timeout
+    Thread.sleep(6000);
+    assertThat(node1.focus.relayedIn()).isEqualTo(1);
+
+    // B leaves on node 2: the owner removes it and A hears of it
+    b.participant.leave(LeaveReason.LEAVE);
+    Eventually.within(
+        WAIT,
+        () ->
+            assertThat(a.events.types())
+                .contains("participant-left " + b.participant.id() + " LEAVE"));
+    assertThat(node1.conferences.participants(roomId)).isEqualTo(1);
+    assertThat(node1.focus.relayedIn()).isZero();
+    assertThat(node2.focus.relayedOut()).isZero();
+  }
+
+  @Test
+  void a_full_room_on_the_owner_refuses_a_join_from_another_node_as_room_full() throws Exception {
+    node1.join("A", 1);
+
+    assertThatThrownBy(() -> node2.join("B", 1))
+        .isInstanceOfSatisfying(
+            FocusException.class,
+            e -> assertThat(e.reason()).isEqualTo(FocusException.Reason.ROOM_FULL));
+    assertThat(node2.focus.relayedOut()).isZero();
+    assertThat(node1.focus.relayedIn()).isZero();
+    assertThat(node2.conferences.size()).isZero();
+  }
+
+  @Test
+  void a_lease_held_by_a_node_that_is_gone_fails_fast_then_lapses_to_the_joining_node()
+      throws Exception {
+    // a node that took the lease and died: nothing listens on its inbox
+    new RedisConferenceLeases(node1.redis)
+        .tryAcquire(roomId.toString(), "it-gone-" + run, Duration.ofMillis(1500));
+
+    assertThatThrownBy(() -> node2.join("B", 12))
+        .isInstanceOfSatisfying(
+            OwnerUnreachableException.class,
+            e -> assertThat(e.owner()).isEqualTo("it-gone-" + run));
+
+    Eventually.within(
+        WAIT,
+        () ->
+            assertThat(new RedisConferenceLeases(node1.redis).owner(roomId.toString())).isEmpty());
+    var b = node2.join("B", 12);
+    assertThat(b.events.types()).containsExactly("joined", "offer");
+    assertThat(node2.conferences.participants(roomId)).isEqualTo(1);
+    assertThat(new RedisConferenceLeases(node1.redis).owner(roomId.toString())).contains(node2.id);
+  }
+}
