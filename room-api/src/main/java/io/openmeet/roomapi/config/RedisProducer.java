@@ -5,22 +5,28 @@ import io.openmeet.presence.ratelimit.RedisRateLimiter;
 import io.openmeet.presence.redis.RedissonClientFactory;
 import io.openmeet.presence.room.RedisRoomDirectory;
 import io.openmeet.presence.room.RoomDirectory;
+import io.openmeet.roomapi.metrics.RedisCommandMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import org.redisson.api.RedissonClient;
 
-/** CDI wiring of the presence module: one Redisson client per application, shut down on stop. */
+/**
+ * CDI wiring of the presence module: one Redisson client per application, its commands timed, shut
+ * down on stop.
+ */
 @ApplicationScoped
 public class RedisProducer {
 
   @Produces
   @ApplicationScoped
-  RedissonClient redisson(OpenmeetConfig config) {
+  RedissonClient redisson(OpenmeetConfig config, RedisCommandMetrics metrics) {
     var redis = config.redis();
+    // every command is timed into redis_command_duration_ms (see presence's RedissonTiming)
     return RedissonClientFactory.create(
         new RedissonClientFactory.Settings(
-            redis.url(), redis.poolSize(), Math.toIntExact(redis.timeout().toMillis())));
+            redis.url(), redis.poolSize(), Math.toIntExact(redis.timeout().toMillis())),
+        metrics);
   }
 
   void close(@Disposes RedissonClient redisson) {
