@@ -71,10 +71,37 @@ const RECORD_PCS = () => {
   };
 };
 
+// Records every WebSocket the page opens (signalling and bridge channel), so tests can drop one.
+const RECORD_SOCKETS = () => {
+  const Native = window.WebSocket;
+  window.__sockets = [];
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      window.__sockets.push(this);
+    }
+  };
+};
+
+/** Closes the page's open signalling WebSocket(s) as a network drop would (no `leave`); answers how many. */
+export async function dropSignalling(p) {
+  return p.page.evaluate(() => {
+    let n = 0;
+    for (const ws of window.__sockets ?? []) {
+      if (ws.url.includes('/api/signalling/') && ws.readyState === WebSocket.OPEN) {
+        ws.close(4001, 'e2e: simulated network drop');
+        n++;
+      }
+    }
+    return n;
+  });
+}
+
 /** A participant: its own browser context (fake devices) on the room's pre-join page. */
 export async function openParticipant(browser, slug, name) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
   await context.addInitScript(RECORD_PCS);
+  await context.addInitScript(RECORD_SOCKETS);
   const page = await context.newPage();
   const consoleLines = [];
   page.on('console', (m) => {
