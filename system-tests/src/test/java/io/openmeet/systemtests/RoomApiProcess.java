@@ -22,13 +22,18 @@ import java.util.concurrent.TimeUnit;
 final class RoomApiProcess implements AutoCloseable {
 
   final int port;
+
+  /** The run's id: brewery, Redis prefixes and rate-limit namespace are named after it. */
+  final String run;
+
   final String breweryJid;
   final URI baseUrl;
   private final Process process;
   private final Path log;
 
-  private RoomApiProcess(int port, String breweryJid, Process process, Path log) {
+  private RoomApiProcess(int port, String run, String breweryJid, Process process, Path log) {
     this.port = port;
+    this.run = run;
     this.breweryJid = breweryJid;
     this.baseUrl = URI.create("http://127.0.0.1:" + port);
     this.process = process;
@@ -50,6 +55,14 @@ final class RoomApiProcess implements AutoCloseable {
   }
 
   static RoomApiProcess start() throws Exception {
+    return start(random("it-"));
+  }
+
+  /**
+   * A room-api node of the run {@code run}: give another node's {@link #run} to start a second node
+   * of the same deployment (same brewery, Redis prefixes, rate limits; its own port and node id).
+   */
+  static RoomApiProcess start(String run) throws Exception {
     Path jar =
         Path.of("..", "room-api", "target", "quarkus-app", "quarkus-run.jar").toAbsolutePath();
     if (!Files.exists(jar)) {
@@ -59,9 +72,8 @@ final class RoomApiProcess implements AutoCloseable {
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    String run = random("it-");
     String brewery = "jvbbrewery-" + run;
-    Path log = Path.of("target", "room-api-" + run + ".log").toAbsolutePath();
+    Path log = Path.of("target", "room-api-" + run + "-" + port + ".log").toAbsolutePath();
     Files.createDirectories(log.getParent());
     ProcessBuilder pb =
         new ProcessBuilder(
@@ -77,12 +89,14 @@ final class RoomApiProcess implements AutoCloseable {
     e.put("BREWERY_ROOM", brewery);
     e.put("OPENMEET_FOCUS_SELECTION_REDIS_PREFIX", run + ":");
     e.put("OPENMEET_FOCUS_HEALTH_CHECK_INTERVAL", "2s");
-    e.put("OPENMEET_FOCUS_CALL_RECORDS_JOURNAL_FILE", "target/call-records-" + run + ".jsonl");
+    e.put(
+        "OPENMEET_FOCUS_CALL_RECORDS_JOURNAL_FILE",
+        "target/call-records-" + run + "-" + port + ".jsonl");
     e.put("OPENMEET_RATE_LIMIT_NAMESPACE", "ratelimit-" + run);
     e.put("OPENMEET_RATE_LIMIT_ROOM_CREATES", "100000");
     e.put("OPENMEET_RATE_LIMIT_TOKEN_REQUESTS", "100000");
     var process = pb.start();
-    var api = new RoomApiProcess(port, brewery + "@" + env("XMPP_INTERNAL_MUC"), process, log);
+    var api = new RoomApiProcess(port, run, brewery + "@" + env("XMPP_INTERNAL_MUC"), process, log);
     api.awaitReady(Duration.ofSeconds(90));
     return api;
   }

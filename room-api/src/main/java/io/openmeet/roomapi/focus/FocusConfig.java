@@ -50,6 +50,9 @@ public interface FocusConfig {
   /** Asynchronous writing of call history. */
   CallRecords callRecords();
 
+  /** Relaying signalling to the node that owns a room (a socket may land on any node). */
+  Relay relay();
+
   /** The focus' XMPP client. */
   interface Xmpp {
     /** XMPP server host (XMPP_HOST). */
@@ -114,6 +117,31 @@ public interface FocusConfig {
      */
     @WithDefault("")
     Optional<String> redisPrefix();
+  }
+
+  /**
+   * The cross-node relay: a join for a room another node owns goes to that node over Redis pub/sub,
+   * and its participant's signalling follows it there.
+   */
+  interface Relay {
+    /**
+     * How long a join, answer or other request waits for the owner's reply before it fails
+     * (INTERNAL, "did not answer"); keep it above {@link FocusConfig#colibriTimeout()} so that a
+     * slow bridge shows as the bridge's error.
+     */
+    @WithDefault("15s")
+    Duration replyTimeout();
+
+    /** How often a node pings each node that hosts participants whose sockets it holds. */
+    @WithDefault("5s")
+    Duration heartbeatInterval();
+
+    /**
+     * Silence after which the owner removes a node's relayed participants (leave reason `timeout`)
+     * and that node drops the participants of a silent owner; at least two intervals.
+     */
+    @WithDefault("15s")
+    Duration heartbeatTimeout();
   }
 
   /** Asynchronous writing of call history to Postgres. */

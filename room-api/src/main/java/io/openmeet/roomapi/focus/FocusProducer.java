@@ -10,7 +10,10 @@ import io.openmeet.focus.colibri.ColibriSessionManager;
 import io.openmeet.focus.conference.ColibriConferenceBridges;
 import io.openmeet.focus.conference.ConferenceContext;
 import io.openmeet.focus.conference.Conferences;
+import io.openmeet.focus.conference.Focus;
 import io.openmeet.focus.records.CallRecorder;
+import io.openmeet.focus.relay.RelaySettings;
+import io.openmeet.focus.relay.RelayingFocus;
 import io.openmeet.focus.sdp.CodecSettings;
 import io.openmeet.focus.xmpp.FocusXmppConnection;
 import io.openmeet.focus.xmpp.XmppSettings;
@@ -18,12 +21,14 @@ import io.openmeet.presence.bridge.RedisBridgeAdmission;
 import io.openmeet.presence.bridge.RedisBridgeStateStore;
 import io.openmeet.presence.conference.RedisConferenceLeases;
 import io.openmeet.presence.conference.RedisParticipantPresence;
+import io.openmeet.presence.relay.RedisNodeMessaging;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
+import jakarta.enterprise.inject.Typed;
 import jakarta.inject.Singleton;
 import java.net.InetAddress;
 import java.time.Clock;
@@ -35,9 +40,10 @@ import org.redisson.api.RedissonClient;
 
 /**
  * CDI wiring of focus-controller: one XMPP connection per node, the bridge registry on the brewery,
- * selection with Redis admission, Colibri2 conferences, and the {@link Conferences} the signalling
- * socket joins. XMPP connects in the background so that the REST API is up even while Prosody is
- * not.
+ * selection with Redis admission, Colibri2 conferences (the {@link Conferences} this node owns),
+ * and the {@link Focus} the signalling socket joins: a {@link RelayingFocus} that hosts rooms here
+ * or relays to the node that owns them. XMPP connects in the background so that the REST API is up
+ * even while Prosody is not.
  */
 @ApplicationScoped
 public class FocusProducer {
@@ -165,8 +171,10 @@ public class FocusProducer {
     return manager;
   }
 
+  /** Only as {@link Conferences}: the signalling socket joins through {@link #focus}. */
   @Produces
   @Singleton
+  @Typed(Conferences.class)
   Conferences conferences(
       ColibriSessionManager colibri, RedissonClient redis, CallRecorder recorder) {
     var conferences =
@@ -190,6 +198,25 @@ public class FocusProducer {
 
   void closeConferences(@Disposes Conferences conferences) {
     conferences.close();
+  }
+
+  /** The node's focus: its own conferences, or a relay to the node that owns the room. */
+  @Produces
+  @Singleton
+  Focus focus(Conferences conferences, RedissonClient redis) {
+    var r = config.relay();
+    return new RelayingFocus(
+        conferences,
+        new RedisNodeMessaging(redis),
+        nodeId,
+        new RelaySettings(r.replyTimeout(), r.heartbeatInterval(), r.heartbeatTimeout()),
+        clock);
+  }
+
+  void closeFocus(@Disposes Focus focus) {
+    if (focus instanceof RelayingFocus relaying) {
+      relaying.close();
+    }
   }
 
   /** Connects XMPP and joins the brewery in the background, retrying until it works or we stop. */

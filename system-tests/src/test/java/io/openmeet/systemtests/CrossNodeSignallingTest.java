@@ -1,0 +1,258 @@
+package io.openmeet.systemtests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.openmeet.litebridge.LiteBridge;
+import io.openmeet.litebridge.config.BridgeConfig;
+import io.openmeet.litebridge.media.Ice4jMediaEngine;
+import io.openmeet.loadgen.RoomApiClient;
+import io.openmeet.loadgen.SdpExchange;
+import io.openmeet.loadgen.SignallingClient;
+import io.openmeet.testkit.SyntheticEndpoint;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two room-api processes of one deployment (two nodes: own ports, own node ids, the same Redis,
+ * Prosody brewery and Postgres) and one real lite-bridge. A participant's socket on each node: the
+ * second join lands on the node that does not own the room and is relayed to the owner, so both end
+ * up in one conference and each is offered the other's sources.
+ */
+class CrossNodeSignallingTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(15);
+
+  /** ICE + DTLS on a loaded 2-core machine can take seconds; a healthy run needs well under one. */
+  private static final Duration CONNECT = Duration.ofSeconds(30);
+
+  private static RoomApiProcess node1;
+  private static RoomApiProcess node2;
+  private static LiteBridge bridge;
+  private static Ice4jMediaEngine engine;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeAll
+  static void start() throws Exception {
+    node1 = RoomApiProcess.start();
+    node2 = RoomApiProcess.start(node1.run);
+    Map<String, Object> o = new HashMap<>();
+    String x = "lite-bridge.apis.xmpp-client.";
+    o.put(x + "configs.test.muc_jids", node1.breweryJid);
+    o.put(x + "configs.test.muc_nickname", RoomApiProcess.random("bridge-"));
+    o.put(x + "presence-interval", "1 second");
+    o.put("lite-bridge.http-servers.private.host", "127.0.0.1");
+    o.put("lite-bridge.http-servers.private.port", 0);
+    o.put("lite-bridge.ice.udp.port", 0);
+    o.put("lite-bridge.ice.bind-addresses", List.of("127.0.0.1"));
+    BridgeConfig config = BridgeConfig.load(o);
+    engine = new Ice4jMediaEngine(config.media());
+    bridge = new LiteBridge(config, engine, Clock.systemUTC(), () -> 0.0).start();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (bridge != null) {
+      bridge.close();
+    }
+    if (node2 != null) {
+      node2.close();
+    }
+    if (node1 != null) {
+      node1.close();
+    }
+  }
+
+  /** A participant whose signalling socket is on one node, with a synthetic media endpoint. */
+  private final class Peer implements AutoCloseable {
+    final SignallingClient signalling;
+    final SyntheticEndpoint media;
+    final String id;
+    final List<String> offers = new ArrayList<>();
+
+    Peer(RoomApiProcess node, String slug, String name) throws Exception {
+      signalling = joined(node, slug, name);
+      id = joinedFrame().path("participantId").asText();
+      media = SyntheticEndpoint.create(id, SyntheticEndpoint.Options.loopback());
+      String offer = signalling.await("offer", WAIT).json().path("sdp").asText();
+      offers.add(offer);
+      var bridgeTransport = SdpExchange.bridgeTransport(offer);
+      media.connect(bridgeTransport.ice(), bridgeTransport.fingerprint());
+      signalling.send("type", "answer", "sdp", SdpExchange.answer(offer, media));
+    }
+
+    /** Joins; while the owner's focus has not discovered the bridge yet, the join is retried. */
+    private SignallingClient joined(RoomApiProcess node, String slug, String name)
+        throws Exception {
+      var rest = new RoomApiClient(http, node.baseUrl);
+      long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+      while (true) {
+        SignallingClient client = SignallingClient.connect(http, node.socket(slug), WAIT);
+        client.send("type", "join", "token", rest.joinToken(slug, name, null), "displayName", name);
+        SignallingClient.Frame f = client.next(WAIT);
+        while (!f.type().equals("joined") && !f.type().equals("error")) {
+          f = client.next(WAIT);
+        }
+        if (f.type().equals("joined")) {
+          return client;
+        }
+        client.close();
+        String code = f.json().path("code").asText();
+        if (!code.equals("no-bridge-available") || System.nanoTime() > deadline) {
+          throw new AssertionError("join on port " + node.port + " failed: " + f.json());
+        }
+        Thread.sleep(500);
+      }
+    }
+
+    /** The `joined` frame (the join loop already took it off the queue). */
+    JsonNode joinedFrame() {
+      return signalling.received().stream()
+          .filter(f -> f.type().equals("joined"))
+          .findFirst()
+          .orElseThrow()
+          .json();
+    }
+
+    /** Answers every offer that arrived meanwhile (re-offers when the other comes). */
+    void answerReoffers() throws Exception {
+      for (SignallingClient.Frame f : signalling.received()) {
+        if (f.type().equals("offer")) {
+          String sdp = f.json().path("sdp").asText();
+          if (!offers.contains(sdp)) {
+            offers.add(sdp);
+            signalling.send("type", "answer", "sdp", SdpExchange.answer(sdp, media));
+          }
+        }
+      }
+    }
+
+    String lastOffer() {
+      return offers.get(offers.size() - 1);
+    }
+
+    @Override
+    public void close() {
+      signalling.close();
+      media.close();
+    }
+  }
+
+  private static void eventually(Duration timeout, ThrowingCheck check) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      try {
+        check.run();
+        return;
+      } catch (AssertionError e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(100);
+      }
+    }
+  }
+
+  @FunctionalInterface
+  interface ThrowingCheck {
+    void run() throws Exception;
+  }
+
+  @Test
+  void participants_on_two_nodes_meet_in_one_conference() throws Exception {
+    JsonNode room =
+        new RoomApiClient(http, node1.baseUrl)
+            .createRoom("Two nodes " + RoomApiProcess.random(""), "public", null, 12);
+    String slug = room.path("slug").asText();
+    // the other test's conference, if it ran first, is gone
+    eventually(Duration.ofSeconds(20), () -> assertThat(bridge.conferences().all()).isEmpty());
+
+    // Ada's join makes node 1 the room's owner; Bob's socket is on node 2
+    try (Peer ada = new Peer(node1, slug, "Ada");
+        Peer bob = new Peer(node2, slug, "Bob")) {
+      JsonNode bobJoined = bob.joinedFrame();
+      assertThat(bobJoined.path("participants").findValuesAsText("participantId"))
+          .containsExactly(ada.id);
+      assertThat(ada.signalling.await("participant-joined", WAIT).json().toString())
+          .contains(bob.id);
+      // both offers come from the one conference on the one bridge
+      assertThat(bob.offers.get(0))
+          .contains("a=fingerprint:sha-256 " + engine.localFingerprint().value());
+      assertThat(bridge.conferences().all()).hasSize(1);
+
+      // each is offered the other's sources (answered re-offers until things settle)
+      eventually(
+          WAIT,
+          () -> {
+            ada.answerReoffers();
+            bob.answerReoffers();
+            assertThat(ada.lastOffer())
+                .contains("a=ssrc:" + bob.media.audioSsrc() + " ")
+                .contains("a=ssrc:" + bob.media.videoSsrc() + " ");
+            assertThat(bob.lastOffer())
+                .contains("a=ssrc:" + ada.media.audioSsrc() + " ")
+                .contains("a=ssrc:" + ada.media.videoSsrc() + " ");
+          });
+
+      // and media flows both ways through the bridge
+      assertThat(ada.media.awaitConnected(CONNECT)).as("Ada connected").isTrue();
+      assertThat(bob.media.awaitConnected(CONNECT)).as("Bob connected").isTrue();
+      eventually(
+          WAIT,
+          () -> {
+            ada.media.sendAudio(30);
+            bob.media.sendAudio(30);
+            assertThat(ada.media.receivedCount(bob.media.audioSsrc())).isPositive();
+            assertThat(bob.media.receivedCount(ada.media.audioSsrc())).isPositive();
+          });
+
+      // chat crosses the nodes both ways
+      bob.signalling.send("type", "chat", "text", "hello from node 2");
+      assertThat(ada.signalling.await("chat", WAIT).json().path("text").asText())
+          .isEqualTo("hello from node 2");
+      ada.signalling.send("type", "chat", "text", "hello from node 1");
+      eventually(
+          WAIT,
+          () ->
+              assertThat(
+                      bob.signalling.received().stream()
+                          .filter(f -> f.type().equals("chat"))
+                          .map(f -> f.json().path("text").asText()))
+                  .contains("hello from node 1"));
+
+      // Bob leaves on node 2; the owner removes him and Ada hears of it
+      bob.signalling.send("type", "leave");
+      var left = ada.signalling.await("participant-left", WAIT).json();
+      assertThat(left.path("participantId").asText()).isEqualTo(bob.id);
+      ada.signalling.send("type", "leave");
+    }
+    // the last leave ends the conference on the bridge
+    eventually(Duration.ofSeconds(15), () -> assertThat(bridge.conferences().all()).isEmpty());
+  }
+
+  @Test
+  void a_full_room_refuses_a_join_on_the_other_node_as_room_full() throws Exception {
+    JsonNode room =
+        new RoomApiClient(http, node1.baseUrl)
+            .createRoom("Small " + RoomApiProcess.random(""), "public", null, 2);
+    String slug = room.path("slug").asText();
+    try (Peer ada = new Peer(node1, slug, "Ada");
+        Peer bob = new Peer(node2, slug, "Bob");
+        SignallingClient late = SignallingClient.connect(http, node2.socket(slug), WAIT)) {
+      // the owner (node 1) refuses the relayed join; node 2 answers with the same typed error
+      String token = new RoomApiClient(http, node2.baseUrl).joinToken(slug, "Cy", null);
+      late.send("type", "join", "token", token, "displayName", "Cy");
+      assertThat(late.await("error", WAIT).json().path("code").asText()).isEqualTo("room-full");
+      ada.signalling.send("type", "leave");
+      bob.signalling.send("type", "leave");
+    }
+  }
+}
