@@ -107,7 +107,10 @@ public final class SyntheticEndpoint implements AutoCloseable {
     }
   }
 
-  /** One received RTP packet. {@code rtxOriginalSeq} is -1 unless it is an RTX packet. */
+  /**
+   * One received RTP packet. {@code rtxOriginalSeq} is -1 unless it is an RTX packet; {@code
+   * extensions} are its RFC 8285 header extension elements by id (one- or two-byte form).
+   */
   public record ReceivedRtp(
       long ssrc,
       int seq,
@@ -116,7 +119,8 @@ public final class SyntheticEndpoint implements AutoCloseable {
       boolean marker,
       byte[] payload,
       int rtxOriginalSeq,
-      long receivedNanos) {}
+      long receivedNanos,
+      Map<Integer, byte[]> extensions) {}
 
   /** One received RTCP packet (of a compound). {@code rembBitrate} is -1 unless REMB. */
   public record ReceivedRtcp(
@@ -465,7 +469,15 @@ public final class SyntheticEndpoint implements AutoCloseable {
     System.arraycopy(b, payloadStart, payload, 0, payload.length);
     receivedRtp.add(
         new ReceivedRtp(
-            ssrc, seq, pt, u32(b, 4), (b[1] & 0x80) != 0, payload, osn, System.nanoTime()));
+            ssrc,
+            seq,
+            pt,
+            u32(b, 4),
+            (b[1] & 0x80) != 0,
+            payload,
+            osn,
+            System.nanoTime(),
+            extensions(b, header)));
   }
 
   private void onRtcp(byte[] b, int len) {
@@ -492,6 +504,51 @@ public final class SyntheticEndpoint implements AutoCloseable {
       receivedRtcp.add(new ReceivedRtcp(type, fmt, sender, media, remb));
       pos += length;
     }
+  }
+
+  /** The header extension elements of a plain RTP packet whose header ends at {@code header}. */
+  static Map<Integer, byte[]> extensions(byte[] b, int header) {
+    if ((b[0] & 0x10) == 0) {
+      return Map.of();
+    }
+    int start = 12 + 4 * (b[0] & 0x0F);
+    int profile = ((b[start] & 0xFF) << 8) | (b[start + 1] & 0xFF);
+    boolean oneByte = profile == 0xBEDE;
+    Map<Integer, byte[]> out = new java.util.TreeMap<>();
+    int pos = start + 4;
+    while (pos < header) {
+      int id;
+      int len;
+      if (oneByte) {
+        int first = b[pos] & 0xFF;
+        if (first == 0) {
+          pos++;
+          continue;
+        }
+        id = first >>> 4;
+        len = (first & 0x0F) + 1;
+        pos++;
+        if (id == 15) {
+          break;
+        }
+      } else {
+        id = b[pos] & 0xFF;
+        if (id == 0) {
+          pos++;
+          continue;
+        }
+        len = b[pos + 1] & 0xFF;
+        pos += 2;
+      }
+      if (pos + len > header) {
+        break;
+      }
+      byte[] data = new byte[len];
+      System.arraycopy(b, pos, data, 0, len);
+      out.put(id, data);
+      pos += len;
+    }
+    return out;
   }
 
   private static long u32(byte[] b, int o) {
@@ -563,21 +620,60 @@ public final class SyntheticEndpoint implements AutoCloseable {
    * pattern) that ends a frame. Returns its sequence number.
    */
   public int sendVideo(int payloadSize, boolean keyframe) {
+    return sendVideo(payloadSize, keyframe, Map.of());
+  }
+
+  /**
+   * Like {@link #sendVideo(int, boolean)}, with RFC 8285 one-byte header extension elements (id
+   * 1..14 → 1..16 bytes of data), e.g. the MID a browser stamps on what it sends.
+   */
+  public int sendVideo(int payloadSize, boolean keyframe, Map<Integer, byte[]> extensions) {
     int seq = nextSeq(videoSsrc);
     byte[] payload = payloadFor(videoSsrc, seq, Math.max(3, payloadSize));
     payload[0] = 0x10; // VP8 descriptor: S=1, partition 0
     payload[1] = (byte) (keyframe ? 0x00 : 0x01); // P bit 0 = keyframe
-    byte[] p = new byte[12 + payload.length];
-    p[0] = (byte) 0x80;
+    byte[] block = oneByteExtensionBlock(extensions);
+    byte[] p = new byte[12 + block.length + payload.length];
+    p[0] = (byte) (block.length == 0 ? 0x80 : 0x90);
     p[1] = (byte) (0x80 | VP8_PT); // marker: one packet per frame
     p[2] = (byte) (seq >>> 8);
     p[3] = (byte) seq;
     put32(p, 4, videoTimestamp.getAndAdd(3000));
     put32(p, 8, videoSsrc);
-    System.arraycopy(payload, 0, p, 12, payload.length);
+    System.arraycopy(block, 0, p, 12, block.length);
+    System.arraycopy(payload, 0, p, 12 + block.length, payload.length);
     remember(videoSsrc, seq, payload);
     sendRtp(p);
     return seq;
+  }
+
+  /** 0xBEDE, length, the elements, zero padding to 32 bits; empty for no elements. */
+  private static byte[] oneByteExtensionBlock(Map<Integer, byte[]> extensions) {
+    if (extensions.isEmpty()) {
+      return new byte[0];
+    }
+    int size = 0;
+    for (Map.Entry<Integer, byte[]> e : extensions.entrySet()) {
+      int len = e.getValue().length;
+      if (e.getKey() < 1 || e.getKey() > 14 || len < 1 || len > 16) {
+        throw new IllegalArgumentException("not a one-byte extension element: id " + e.getKey());
+      }
+      size += 1 + len;
+    }
+    int padded = (size + 3) & ~3;
+    byte[] block = new byte[4 + padded];
+    block[0] = (byte) 0xBE;
+    block[1] = (byte) 0xDE;
+    block[2] = (byte) ((padded / 4) >>> 8);
+    block[3] = (byte) (padded / 4);
+    int pos = 4;
+    for (Map.Entry<Integer, byte[]> e : new java.util.TreeMap<>(extensions).entrySet()) {
+      byte[] data = e.getValue();
+      block[pos++] = (byte) ((e.getKey() << 4) | (data.length - 1));
+      System.arraycopy(data, 0, block, pos, data.length);
+      pos += data.length;
+    }
+    return block;
   }
 
   private void remember(long ssrc, int seq, byte[] payload) {

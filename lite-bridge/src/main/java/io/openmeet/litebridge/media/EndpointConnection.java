@@ -8,9 +8,11 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -67,10 +69,30 @@ final class EndpointConnection implements EndpointTransport {
   /** RTX sequence numbers per RTX SSRC sent to this endpoint. */
   private final Map<Long, AtomicInteger> rtxSequences = new ConcurrentHashMap<>();
 
+  /** SSRCs this endpoint sent video on (RTX excluded), for keyframe requests. */
+  private final Set<Long> videoSsrcsSeen = ConcurrentHashMap.newKeySet();
+
+  /** When a keyframe was last asked of this endpoint, per media SSRC (System.nanoTime). */
+  private final Map<Long, Long> keyframeRequestedNanos = new ConcurrentHashMap<>();
+
+  /** Forwarded SSRCs whose first packet, and first keyframe, to this endpoint was logged. */
+  private final Set<Long> firstForwarded = ConcurrentHashMap.newKeySet();
+
+  private final Set<Long> firstKeyframeForwarded = ConcurrentHashMap.newKeySet();
+  private final long createdNanos = System.nanoTime();
+  private volatile long lastVideoNanos;
+  private final AtomicInteger undecryptable = new AtomicInteger();
+
   private final AtomicInteger firSequence = new AtomicInteger();
   private final AtomicLong videoBytesInInterval = new AtomicLong();
   private long lastFeedbackNanos = System.nanoTime();
   private long estimateBps = INITIAL_ESTIMATE_BPS;
+
+  /**
+   * The bridge asks a sender for a keyframe of one SSRC at most this often; receivers' own PLI and
+   * FIR are passed on regardless.
+   */
+  static final long KEYFRAME_REQUEST_MIN_INTERVAL_NANOS = 200_000_000L;
 
   /** Start, floor and ceiling of the REMB estimate sent to a video sender (bits/s). */
   static final long INITIAL_ESTIMATE_BPS = 1_000_000;
@@ -110,13 +132,21 @@ final class EndpointConnection implements EndpointTransport {
   record Formats(
       Map<Integer, String> mediaTypeByPayloadType,
       Map<Integer, Integer> rtxByApt,
-      int audioLevelExtensionId) {
-    static final Formats NONE = new Formats(Map.of(), Map.of(), -1);
+      int audioLevelExtensionId,
+      HeaderExtensions extensions,
+      Set<Integer> vp8PayloadTypes,
+      Set<Integer> rtxPayloadTypes) {
+    static final Formats NONE =
+        new Formats(Map.of(), Map.of(), -1, HeaderExtensions.NONE, Set.of(), Set.of());
 
     static Formats of(MediaFormats formats) {
       Map<Integer, String> types = new HashMap<>();
+      Set<Integer> vp8 = new HashSet<>();
       for (MediaFormats.PayloadType pt : formats.payloadTypes()) {
         types.put(pt.id(), pt.mediaType() == null ? "" : pt.mediaType().toLowerCase(Locale.ROOT));
+        if ("vp8".equalsIgnoreCase(pt.name())) {
+          vp8.add(pt.id());
+        }
       }
       Map<Integer, Integer> rtxByApt = new HashMap<>();
       formats.rtxPayloadTypes().forEach((rtx, apt) -> rtxByApt.put(apt, rtx));
@@ -126,7 +156,13 @@ final class EndpointConnection implements EndpointTransport {
           audioLevel = ext.getKey();
         }
       }
-      return new Formats(Map.copyOf(types), Map.copyOf(rtxByApt), audioLevel);
+      return new Formats(
+          Map.copyOf(types),
+          Map.copyOf(rtxByApt),
+          audioLevel,
+          new HeaderExtensions(formats.headerExtensions()),
+          Set.copyOf(vp8),
+          Set.copyOf(formats.rtxPayloadTypes().keySet()));
     }
   }
 
@@ -225,6 +261,7 @@ final class EndpointConnection implements EndpointTransport {
       if (first) {
         component.addRemoteCandidates(candidates);
         state = TransportState.CONNECTING;
+        timeline("remote transport set, ICE checks start");
         agent.startConnectivityEstablishment();
       } else {
         candidates.forEach(component::addUpdateRemoteCandidates);
@@ -279,6 +316,7 @@ final class EndpointConnection implements EndpointTransport {
       synchronized (lock) {
         iceConnected = true;
       }
+      timeline("ICE completed");
       startDtls();
     } else if (value == IceProcessingState.FAILED) {
       counters.iceFailed.increment();
@@ -357,6 +395,10 @@ final class EndpointConnection implements EndpointTransport {
       // in the same critical section, so nobody sees CONNECTED before forwarding includes us
       conference.refreshConnected();
     }
+    timeline("DTLS done (" + keys.profile() + "), forwarding to and from this endpoint");
+    if (receiveVideo) {
+      conference.requestKeyframesFor(this);
+    }
     // keep serving the DTLS association: retransmitted flights and close_notify
     byte[] buf = new byte[2048];
     while (state == TransportState.CONNECTED) {
@@ -418,6 +460,10 @@ final class EndpointConnection implements EndpointTransport {
     PacketBuffer packet = new PacketBuffer(data, off, len);
     if (!session.unprotectRtp(packet)) {
       counters.packetsDropped.increment();
+      int n = undecryptable.incrementAndGet();
+      if (Integer.bitCount(n) == 1) {
+        timeline(n + " RTP packet(s) from here failed SRTP so far");
+      }
       return;
     }
     int plainLength = packet.getLength();
@@ -457,6 +503,23 @@ final class EndpointConnection implements EndpointTransport {
       videoBytesInInterval.addAndGet(plainLength);
     }
 
+    boolean keyframe = false;
+    if (!audio) {
+      long now = System.nanoTime();
+      long previous = lastVideoNanos;
+      lastVideoNanos = now;
+      if (previous != 0 && now - previous > 250_000_000L) {
+        timeline("video from here resumes after " + (now - previous) / 1_000_000 + " ms");
+      }
+      keyframe = f.vp8PayloadTypes().contains(pt) && Rtp.isVp8KeyframeStart(plain, 0, plainLength);
+      if (!f.rtxPayloadTypes().contains(pt)
+          && !videoSsrcsSeen.contains(ssrc)
+          && videoSsrcsSeen.size() < 64) {
+        videoSsrcsSeen.add(ssrc);
+        timeline("first video packet received, ssrc " + ssrc + (keyframe ? " (keyframe)" : ""));
+      }
+    }
+
     if (audio && f.audioLevelExtensionId() > 0) {
       int level = Rtp.audioLevel(plain, 0, plainLength, f.audioLevelExtensionId());
       if (level >= 0) {
@@ -466,7 +529,7 @@ final class EndpointConnection implements EndpointTransport {
 
     for (EndpointConnection receiver : conference.connected()) {
       if (receiver != this && (audio || receiver.receiveVideo)) {
-        receiver.sendRtp(plain);
+        receiver.forward(plain, f, this, audio, keyframe);
       }
     }
   }
@@ -495,9 +558,11 @@ final class EndpointConnection implements EndpointTransport {
       int type = data[pos + 1] & 0xFF;
       int fmt = data[pos] & 0x1F;
       if (type == Rtp.RTCP_PSFB && fmt == Rtp.FMT_PLI && length >= 12) {
+        timeline("sent a PLI for ssrc " + Rtp.readUint32(data, pos + 8));
         conference.requestKeyframe(this, Rtp.readUint32(data, pos + 8), false);
       } else if (type == Rtp.RTCP_PSFB && fmt == Rtp.FMT_FIR && length >= 20) {
         for (int fci = pos + 12; fci + 8 <= pos + length; fci += 8) {
+          timeline("sent a FIR for ssrc " + Rtp.readUint32(data, fci));
           conference.requestKeyframe(this, Rtp.readUint32(data, fci), true);
         }
       } else if (type == Rtp.RTCP_RTPFB && fmt == Rtp.FMT_NACK && length >= 16) {
@@ -524,6 +589,33 @@ final class EndpointConnection implements EndpointTransport {
       }
       // RR, SDES, BYE, REMB, transport-cc and the rest end here
       pos += length;
+    }
+  }
+
+  /**
+   * Forwards one of {@code sender}'s packets to this endpoint, with the header extensions this
+   * endpoint negotiated (see {@link HeaderExtensions}).
+   */
+  void forward(
+      byte[] plain, Formats senderFormats, EndpointConnection sender, boolean audio, boolean key) {
+    sendRtp(HeaderExtensions.rewrite(plain, senderFormats.extensions(), formats.extensions()));
+    long ssrc = Rtp.ssrc(plain, 0);
+    if (!firstForwarded.contains(ssrc) && firstForwarded.size() < 256 && firstForwarded.add(ssrc)) {
+      timeline(
+          "first "
+              + (audio ? "audio" : "video")
+              + " packet of "
+              + sender.endpointId
+              + " (ssrc "
+              + ssrc
+              + ") forwarded here"
+              + (key ? ", a keyframe" : ""));
+    }
+    if (key
+        && !firstKeyframeForwarded.contains(ssrc)
+        && firstKeyframeForwarded.size() < 256
+        && firstKeyframeForwarded.add(ssrc)) {
+      timeline("first keyframe of " + sender.endpointId + " (ssrc " + ssrc + ") forwarded here");
     }
   }
 
@@ -610,8 +702,53 @@ final class EndpointConnection implements EndpointTransport {
     }
   }
 
+  /**
+   * The bridge's own keyframe request to this endpoint (a PLI), skipped when one went out for the
+   * SSRC less than {@link #KEYFRAME_REQUEST_MIN_INTERVAL_NANOS} ago. True if it was sent.
+   */
+  boolean requestKeyframe(long mediaSsrc, String why) {
+    Long last = keyframeRequestedNanos.get(mediaSsrc);
+    if (last != null && System.nanoTime() - last < KEYFRAME_REQUEST_MIN_INTERVAL_NANOS) {
+      return false;
+    }
+    sendKeyframeRequest(mediaSsrc, false);
+    timeline("PLI for ssrc " + mediaSsrc + " (" + why + ")");
+    return true;
+  }
+
+  /** The primary video SSRCs this endpoint sends: signalled ones (RTX excluded), then seen ones. */
+  Set<Long> videoSsrcs() {
+    Set<Long> out = new HashSet<>();
+    for (MediaSourceDesc source : sources) {
+      if (!"video".equalsIgnoreCase(source.type())) {
+        continue;
+      }
+      Set<Long> rtx = new HashSet<>();
+      for (MediaSourceDesc.SsrcGroup group : source.groups()) {
+        if ("FID".equalsIgnoreCase(group.semantics()) && group.ssrcs().size() == 2) {
+          rtx.add(group.ssrcs().get(1));
+        }
+      }
+      for (Long ssrc : source.ssrcs()) {
+        if (!rtx.contains(ssrc)) {
+          out.add(ssrc);
+        }
+      }
+    }
+    Map<Long, Long> rtxToPrimary = conference.sourceIndex().rtxToPrimary();
+    for (Long ssrc : videoSsrcsSeen) {
+      if (!rtxToPrimary.containsKey(ssrc)) {
+        out.add(ssrc);
+      }
+    }
+    return out;
+  }
+
   /** Asks this endpoint (the owner of {@code mediaSsrc}) for a keyframe. */
   void sendKeyframeRequest(long mediaSsrc, boolean fir) {
+    if (keyframeRequestedNanos.size() < 256 || keyframeRequestedNanos.containsKey(mediaSsrc)) {
+      keyframeRequestedNanos.put(mediaSsrc, System.nanoTime());
+    }
     long sender = conference.feedbackVideoSsrc();
     sendRtcp(
         fir
@@ -685,6 +822,7 @@ final class EndpointConnection implements EndpointTransport {
   @Override
   public void setSources(List<MediaSourceDesc> sources) {
     this.sources = sources == null ? List.of() : List.copyOf(sources);
+    timeline("sources set: " + this.sources.size());
     conference.reindexSources();
   }
 
@@ -699,7 +837,12 @@ final class EndpointConnection implements EndpointTransport {
 
   @Override
   public void setReceiveVideo(boolean receiveVideo) {
+    boolean resumed = receiveVideo && !this.receiveVideo;
     this.receiveVideo = receiveVideo;
+    if (resumed && state == TransportState.CONNECTED) {
+      // the video it gets next must start with a keyframe, like for a new receiver
+      conference.requestKeyframesFor(this);
+    }
   }
 
   @Override
@@ -710,6 +853,19 @@ final class EndpointConnection implements EndpointTransport {
   @Override
   public Instant lastActivity() {
     return Instant.ofEpochMilli(lastActivityMillis);
+  }
+
+  private void timeline(String event) {
+    if (LOGGER.isInfoEnabled()) {
+      LOGGER.info(
+          java.time.LocalTime.now()
+              + " endpoint "
+              + endpointId
+              + " +"
+              + (System.nanoTime() - createdNanos) / 1_000_000
+              + " ms: "
+              + event);
+    }
   }
 
   InetSocketAddress selectedRemoteAddress() {

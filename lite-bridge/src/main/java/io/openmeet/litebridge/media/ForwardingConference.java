@@ -192,6 +192,22 @@ final class ForwardingConference implements MediaConference {
     owner.sendKeyframeRequest(primary, fir);
   }
 
+  /**
+   * {@code receiver} can now take video (its DTLS just completed, or it left audio-only): every
+   * other connected endpoint is asked for a keyframe of each video SSRC it sends, so the receiver
+   * can start decoding at once instead of waiting for the encoder's next periodic keyframe.
+   */
+  void requestKeyframesFor(EndpointConnection receiver) {
+    for (EndpointConnection sender : connected) {
+      if (sender == receiver) {
+        continue;
+      }
+      for (long ssrc : sender.videoSsrcs()) {
+        sender.requestKeyframe(ssrc, "new receiver " + receiver.endpointId());
+      }
+    }
+  }
+
   void audioLevel(String endpointId, int rfc6464Level) {
     // DominantSpeakerIdentification wants "higher is louder"; RFC 6464 carries -dBov
     speakers.levelChanged(endpointId, 127 - rfc6464Level);

@@ -1,5 +1,6 @@
 package io.openmeet.litebridge.media;
 
+import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -18,6 +19,7 @@ import java.util.concurrent.atomic.LongAdder;
 import org.ice4j.Transport;
 import org.ice4j.TransportAddress;
 import org.ice4j.ice.harvest.AbstractUdpListener;
+import org.ice4j.ice.harvest.MappingCandidateHarvesters;
 import org.ice4j.ice.harvest.SinglePortUdpHarvester;
 
 /**
@@ -77,6 +79,8 @@ public final class Ice4jMediaEngine implements MediaEngine {
         new MediaWorkers(Runtime.getRuntime().availableProcessors(), counters.packetsDropped);
     timer.scheduleAtFixedRate(counters::sample, 1, 1, TimeUnit.SECONDS);
     handshakes.execute(SrtpSession::warmUp);
+    // the first Agent initialises ice4j's mapping harvesters (hundreds of ms); not on a join's path
+    handshakes.execute(MappingCandidateHarvesters::initialize);
   }
 
   /**
@@ -90,6 +94,10 @@ public final class Ice4jMediaEngine implements MediaEngine {
     System.setProperty("ice4j.harvest.use-ipv6", "false");
     // bursts from many endpoints land on one socket; the kernel caps this at net.core.rmem_max
     System.setProperty("ice4j.harvest.udp.receive-buffer-size", String.valueOf(4 * 1024 * 1024));
+    // ice4j reads these through Typesafe Config, which caches the system properties the first time
+    // anything loads a configuration (BridgeConfig does, earlier): without this the AWS harvester
+    // stayed on and probed the EC2 metadata address when the first endpoint was created.
+    ConfigFactory.invalidateCaches();
     AbstractUdpListener.USE_PUSH_API = true;
   }
 

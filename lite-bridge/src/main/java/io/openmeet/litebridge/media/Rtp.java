@@ -152,6 +152,48 @@ final class Rtp {
     return -1;
   }
 
+  /**
+   * Whether a plain VP8 RTP packet (RFC 7741) starts a keyframe: the first packet of partition 0
+   * whose VP8 payload header has P = 0.
+   */
+  static boolean isVp8KeyframeStart(byte[] b, int off, int len) {
+    int header = headerLength(b, off, len);
+    if (header < 0) {
+      return false;
+    }
+    int end = off + len;
+    if ((b[off] & 0x20) != 0 && len > header) {
+      end -= b[end - 1] & 0xFF; // padding
+    }
+    int pos = off + header;
+    if (pos >= end) {
+      return false;
+    }
+    int descriptor = b[pos] & 0xFF;
+    boolean start = (descriptor & 0x10) != 0;
+    int partition = descriptor & 0x07;
+    pos++;
+    if ((descriptor & 0x80) != 0) {
+      if (pos >= end) {
+        return false;
+      }
+      int x = b[pos++] & 0xFF;
+      if ((x & 0x80) != 0) {
+        if (pos >= end) {
+          return false;
+        }
+        pos += (b[pos] & 0x80) != 0 ? 2 : 1; // 7- or 15-bit PictureID
+      }
+      if ((x & 0x40) != 0) {
+        pos++; // TL0PICIDX
+      }
+      if ((x & 0x30) != 0) {
+        pos++; // TID/Y/KEYIDX
+      }
+    }
+    return start && partition == 0 && pos < end && (b[pos] & 0x01) == 0;
+  }
+
   /** The RFC 6464 level (0 = loudest .. 127 = silence) or -1 if the extension is absent. */
   static int audioLevel(byte[] b, int off, int len, int extensionId) {
     long found = findExtension(b, off, len, extensionId);

@@ -129,4 +129,33 @@ class RtpTest {
     assertThat(cache.get(0x1234 + EndpointConnection.SendCache.SIZE)).isNull();
     assertThat(cache.get(0x1235)).isNull();
   }
+
+  /** PT 100, seq 1, then the VP8 payload descriptor and the first payload byte. */
+  private static byte[] vp8(int... descriptorAndPayload) {
+    byte[] p = new byte[12 + descriptorAndPayload.length];
+    p[0] = (byte) 0x80;
+    p[1] = 100;
+    for (int i = 0; i < descriptorAndPayload.length; i++) {
+      p[12 + i] = (byte) descriptorAndPayload[i];
+    }
+    return p;
+  }
+
+  @Test
+  void recognisesTheStartOfAVp8Keyframe() {
+    // S=1, partition 0, P=0
+    assertThat(Rtp.isVp8KeyframeStart(vp8(0x10, 0x00, 1, 2), 0, 16)).isTrue();
+    // a delta frame (P=1), a continuation (S=0), another partition
+    assertThat(Rtp.isVp8KeyframeStart(vp8(0x10, 0x01, 1, 2), 0, 16)).isFalse();
+    assertThat(Rtp.isVp8KeyframeStart(vp8(0x00, 0x00, 1, 2), 0, 16)).isFalse();
+    assertThat(Rtp.isVp8KeyframeStart(vp8(0x11, 0x00, 1, 2), 0, 16)).isFalse();
+    // X: I (15-bit PictureID), L (TL0PICIDX), T (TID): the payload header comes 5 bytes later
+    byte[] extended = vp8(0x90, 0xE0, 0x81, 0x23, 0x05, 0x40, 0x00);
+    assertThat(Rtp.isVp8KeyframeStart(extended, 0, extended.length)).isTrue();
+    byte[] extendedDelta = vp8(0x90, 0xE0, 0x81, 0x23, 0x05, 0x40, 0x01);
+    assertThat(Rtp.isVp8KeyframeStart(extendedDelta, 0, extendedDelta.length)).isFalse();
+    // nothing after the descriptor
+    byte[] truncated = vp8(0x90, 0x80);
+    assertThat(Rtp.isVp8KeyframeStart(truncated, 0, truncated.length)).isFalse();
+  }
 }
