@@ -7,14 +7,77 @@
 // Prints p50/p95 per size and writes test-results/bench-join-to-first-frame.json.
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join as joinPath } from 'node:path';
-import { launch, createRoom, joinRoom, openParticipant, waitForRemoteVideos, closeAll, RESULTS } from '../tests/harness.mjs';
+import { launch, createRoom, joinRoom, openParticipant, waitForRemoteVideos, closeAll, sleep, RESULTS } from '../tests/harness.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
 const SIZES = (process.env.BENCH_SIZES ?? '2,3').split(',').map(Number);
+// BENCH_TRACE=1 also prints, per run, what every page sends (outbound-rtp video) over time.
+const TRACE = process.env.BENCH_TRACE === '1';
+// The participants already in the call are sending video before the measured one opens its page
+// (BENCH_SETTLE=0 skips that wait, as the first version of this script did).
+const SETTLE = process.env.BENCH_SETTLE !== '0';
+
+// Samples the page's outbound video every 100 ms (wall clock), kept in window.__trace.
+const START_TRACE = () => {
+  const trace = (window.__trace = []);
+  setInterval(async () => {
+    const row = { t: Math.round(performance.timeOrigin + performance.now()), pcs: [] };
+    for (const pc of window.__pcs ?? []) {
+      const o = { state: pc.connectionState, sent: 0, enc: 0, limit: '', w: 0, src: 0 };
+      (await pc.getStats()).forEach((s) => {
+        if (s.type === 'outbound-rtp' && s.kind === 'video') {
+          o.sent += s.packetsSent ?? 0; o.enc += s.framesEncoded ?? 0;
+          o.limit = s.qualityLimitationReason ?? ''; o.w = s.frameWidth ?? 0;
+        }
+        if (s.type === 'media-source' && s.kind === 'video') o.src += s.frames ?? 0;
+      });
+      row.pcs.push(o);
+    }
+    trace.push(row);
+  }, 100);
+};
+
+async function printTrace(label, p, since) {
+  const rows = await p.page.evaluate(() => window.__trace ?? []).catch(() => []);
+  for (const r of rows) {
+    const line = r.pcs.map((o) => `${o.state} src ${o.src} enc ${o.enc} sent ${o.sent} w ${o.w} ${o.limit}`).join(' | ');
+    console.log(`  trace ${label} ${r.t - since} ms: ${line}`);
+  }
+}
 
 function pct(sorted, p) {
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[i];
+}
+
+/** framesEncoded of the page's outbound video, summed over its peer connections. */
+async function framesEncoded(p) {
+  return p.page.evaluate(async () => {
+    let n = 0;
+    for (const pc of window.__pcs ?? []) {
+      if (pc.connectionState === 'closed') continue;
+      (await pc.getStats()).forEach((s) => {
+        if (s.type === 'outbound-rtp' && s.kind === 'video') n += s.framesEncoded ?? 0;
+      });
+    }
+    return n;
+  });
+}
+
+/**
+ * Waits until p's camera is really on the air: its encoder produced frames throughout the last
+ * second. A participant who clicked Join a moment ago may not send anything yet (Chromium's fake
+ * camera takes a while to deliver its first frames when another page opens it at the same time).
+ */
+async function waitForSending(p, timeoutMs = 20_000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const a = await framesEncoded(p);
+    await sleep(1000);
+    const b = await framesEncoded(p);
+    if (a > 0 && b - a >= 10) return;
+    if (Date.now() > until) throw new Error(`${p.name} sends no video (framesEncoded ${a} → ${b})`);
+  }
 }
 
 async function measureOnce(browser, size) {
@@ -22,7 +85,10 @@ async function measureOnce(browser, size) {
   const warm = [];
   for (let i = 0; i < size - 1; i++) warm.push(await joinRoom(browser, room.slug, `Warm ${i + 1}`));
   if (warm.length > 1) for (const w of warm) await waitForRemoteVideos(w, warm.length - 1);
+  if (SETTLE) for (const w of warm) await waitForSending(w);
   const m = await openParticipant(browser, room.slug, 'Measured');
+  if (TRACE) for (const p of [...warm, m]) await p.page.evaluate(START_TRACE);
+  const openedAt = Date.now();
   try {
     await m.page.evaluate((expected) => {
       const t = (window.__bench = { click: null, connected: null, firstPacket: null, first: null, all: null });
@@ -49,6 +115,12 @@ async function measureOnce(browser, size) {
     await m.page.getByTestId('join-button').click();
     await m.page.waitForFunction(() => window.__bench.all !== null, null, { timeout: 30_000, polling: 50 });
     const t = await m.page.evaluate(() => window.__bench);
+    if (TRACE) {
+      const clickAt = await m.page.evaluate(() => Math.round(performance.timeOrigin + window.__bench.click));
+      console.log(`  trace: measured page opened ${openedAt - clickAt} ms relative to its Join click`);
+      for (const [i, w] of warm.entries()) await printTrace(`warm${i + 1}`, w, clickAt);
+      await printTrace('measured', m, clickAt);
+    }
     return { first: t.first - t.click, all: t.all - t.click, connected: (t.connected ?? t.first) - t.click,
       firstPacket: (t.firstPacket ?? t.first) - t.click };
   } finally {
