@@ -15,7 +15,10 @@ import org.slf4j.LoggerFactory;
  * Node inboxes as Redis pub/sub channels {@code node:{id}:inbox}. Redisson hands a published
  * command to any pooled connection, so two publishes in flight may overtake each other; sends to
  * one node are therefore chained (the next goes out when Redis has taken the previous one), which
- * keeps their order at the cost of one round trip per message and target node.
+ * keeps their order at the cost of one round trip per message and target node. Whether a node
+ * listens comes from {@code PUBLISH}'s receiver count, exact on one Redis server (what {@code
+ * RedissonClientFactory} connects to); Redis Cluster would count only the receiving shard's
+ * subscribers, so a cluster setup needs sharded pub/sub or another liveness check.
  */
 public final class RedisNodeMessaging implements NodeMessaging {
 
