@@ -45,6 +45,10 @@ class MessageCodecTest {
         .isEqualTo(new ClientMessage.Moderate(ClientMessage.Moderate.Action.KICK, "p1"));
     assertThat(codec.decode("{\"type\":\"ice-restart\"}"))
         .isEqualTo(new ClientMessage.IceRestart());
+    assertThat(codec.decode("{\"type\":\"ice-state\",\"state\":\"connected\"}"))
+        .isEqualTo(new ClientMessage.IceState(ClientMessage.IceState.State.CONNECTED));
+    assertThat(codec.decode("{\"type\":\"ice-state\",\"state\":\"failed\"}"))
+        .isEqualTo(new ClientMessage.IceState(ClientMessage.IceState.State.FAILED));
     assertThat(codec.decode("{\"type\":\"leave\"}")).isEqualTo(new ClientMessage.Leave());
     assertThat(codec.decode("{\"type\":\"ping\",\"ts\":42}"))
         .isEqualTo(new ClientMessage.Ping(Optional.of(42L)));
@@ -72,6 +76,10 @@ class MessageCodecTest {
         .hasMessageContaining("token");
     assertError("{\"type\":\"join\",\"token\":\"  \"}", SignallingError.INVALID_MESSAGE);
     assertError("{\"type\":\"answer\",\"sdp\":5}", SignallingError.INVALID_MESSAGE);
+    assertError("{\"type\":\"ice-state\"}", SignallingError.INVALID_MESSAGE);
+    assertError("{\"type\":\"ice-state\",\"state\":\"checking\"}", SignallingError.INVALID_MESSAGE);
+    assertError(
+        "{\"type\":\"join\",\"token\":\"t\",\"resumeToken\":7}", SignallingError.INVALID_MESSAGE);
     assertError(
         "{\"type\":\"media-state\",\"audio\":\"yes\",\"video\":true}",
         SignallingError.INVALID_MESSAGE);
