@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -50,16 +51,21 @@ final class RelayLink {
 
   /** Sends without waiting; a failure is only logged (heartbeats notice a lost peer). */
   void post(String node, RelayMessage message) {
-    messaging
-        .send(node, codec.encode(nodeId, message))
-        .whenComplete(
-            (delivered, e) -> {
-              if (e != null) {
-                LOG.warn("relay message to {} not sent: {}", node, e.toString());
-              } else if (!delivered) {
-                LOG.debug("nobody listens for relay messages on node {}", node);
-              }
-            });
+    CompletionStage<Boolean> sent;
+    try {
+      sent = messaging.send(node, codec.encode(nodeId, message));
+    } catch (RuntimeException e) {
+      LOG.warn("relay message to {} not sent: {}", node, e.toString());
+      return;
+    }
+    sent.whenComplete(
+        (delivered, e) -> {
+          if (e != null) {
+            LOG.warn("relay message to {} not sent: {}", node, e.toString());
+          } else if (!delivered) {
+            LOG.debug("nobody listens for relay messages on node {}", node);
+          }
+        });
   }
 
   /**

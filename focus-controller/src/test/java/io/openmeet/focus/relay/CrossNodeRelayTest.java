@@ -151,6 +151,29 @@ class CrossNodeRelayTest {
   }
 
   @Test
+  void when_the_origin_node_dies_the_owner_removes_its_participant_after_the_heartbeat_timeout()
+      throws Exception {
+    var a = node1.join("A", 12);
+    var b = node2.join("B", 12);
+    Eventually.within(WAIT, () -> assertThat(a.events.types()).contains("participant-joined B"));
+
+    // node 2 crashes: its Redis connections go, no leave is sent, no more pings
+    node2.redis.shutdown();
+
+    long died = System.nanoTime();
+    Eventually.within(
+        Duration.ofSeconds(20),
+        () ->
+            assertThat(a.events.types())
+                .contains("participant-left " + b.participant.id() + " TIMEOUT"));
+    // not before the 5 s heartbeat timeout, and not much after it (pings every second)
+    assertThat(Duration.ofNanos(System.nanoTime() - died))
+        .isBetween(Duration.ofSeconds(3), Duration.ofSeconds(12));
+    assertThat(node1.focus.relayedIn()).isZero();
+    assertThat(node1.conferences.participants(roomId)).isEqualTo(1);
+  }
+
+  @Test
   void a_full_room_on_the_owner_refuses_a_join_from_another_node_as_room_full() throws Exception {
     node1.join("A", 1);
 

@@ -67,10 +67,15 @@ public final class RedisNodeMessaging implements NodeMessaging {
   }
 
   private CompletableFuture<Boolean> publish(String nodeId, String message) {
-    return redis
-        .getTopic(channel(nodeId), StringCodec.INSTANCE)
-        .publishAsync(message)
-        .toCompletableFuture()
-        .thenApply(receivers -> receivers != null && receivers > 0);
+    try {
+      return redis
+          .getTopic(channel(nodeId), StringCodec.INSTANCE)
+          .publishAsync(message)
+          .toCompletableFuture()
+          .thenApply(receivers -> receivers != null && receivers > 0);
+    } catch (RuntimeException e) {
+      // e.g. the client is shutting down: the caller sees a failed send, never a throw
+      return CompletableFuture.failedFuture(e);
+    }
   }
 }
