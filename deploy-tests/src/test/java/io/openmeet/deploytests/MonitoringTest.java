@@ -4,9 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
@@ -97,7 +103,119 @@ class MonitoringTest {
         .contains("webrtc_active_connections")
         .contains("signaling_latency_ms_bucket")
         .contains("bridge_stress_level")
+        .contains("bridge_participants")
+        .contains("redis_command_duration_ms_bucket")
+        .contains("db_query_duration_ms_bucket")
         .contains("webrtc_connection_attempts_total");
+  }
+
+  @Test
+  void everyOpenmeetMetricTheDashboardsAndAlertsQueryIsInTheDeploymentGuidesTable()
+      throws Exception {
+    RenderedChart chart = RenderedChart.render(PRODUCTION);
+    Set<String> queried = new TreeSet<>();
+    ObjectMapper json = new ObjectMapper();
+    for (ConfigMap cm : chart.all(ConfigMap.class)) {
+      if ("1".equals(cm.getMetadata().getLabels().get("grafana_dashboard"))) {
+        for (String text : cm.getData().values()) {
+          for (JsonNode panel : json.readTree(text).path("panels")) {
+            panel
+                .path("targets")
+                .forEach(t -> queried.addAll(metricNames(t.path("expr").asString())));
+          }
+        }
+      }
+    }
+    List<Map<String, Object>> groups = single(chart, "PrometheusRule").get("spec", "groups");
+    for (Map<String, Object> group : groups) {
+      @SuppressWarnings("unchecked")
+      List<Map<String, Object>> rules = (List<Map<String, Object>>) group.get("rules");
+      rules.forEach(r -> queried.addAll(metricNames((String) r.get("expr"))));
+    }
+    Set<String> ours = new TreeSet<>();
+    for (String name : queried) {
+      if (EXTERNAL_PREFIXES.stream().noneMatch(name::startsWith)) {
+        ours.add(name);
+      }
+    }
+    // a guard against a parser that finds nothing
+    assertThat(ours).contains("bridge_stress_level", "redis_command_duration_ms_bucket");
+    assertThat(queried).contains("jitsi_stress_level", "kube_pod_container_status_restarts_total");
+
+    Map<String, String> documented = documentedMetrics();
+    List<String> undocumented =
+        ours.stream()
+            .filter(
+                name -> {
+                  if (documented.containsKey(name)) {
+                    return false;
+                  }
+                  // a histogram's series: <name>_bucket, _count, _sum
+                  String base = name.replaceAll("_(bucket|count|sum)$", "");
+                  return !"histogram".equals(documented.get(base));
+                })
+            .toList();
+    assertThat(undocumented)
+        .as("queried by the chart but missing from docs/DEPLOYMENT.md's metrics table")
+        .isEmpty();
+  }
+
+  @Test
+  void metricNamesAreReadFromPromQl() {
+    assertThat(
+            metricNames(
+                "histogram_quantile(0.95, sum by (le) (rate(db_query_duration_ms_bucket[5m])))"))
+        .containsExactly("db_query_duration_ms_bucket");
+    assertThat(
+            metricNames(
+                "sum(rate(webrtc_connection_attempts_total{namespace=\"meet\", outcome=\"failed\"}[10m]))"
+                    + " / sum(rate(webrtc_connection_attempts_total[10m])) > 0.05"))
+        .containsExactly("webrtc_connection_attempts_total");
+    assertThat(metricNames("max by (pod) (redis_memory_used_bytes / redis_memory_max_bytes) > 0.9"))
+        .containsExactlyInAnyOrder("redis_memory_used_bytes", "redis_memory_max_bytes");
+  }
+
+  /**
+   * Exporters and platforms outside openmeet: Kubernetes (kube-state-metrics, cAdvisor), Agroal's
+   * pool metrics are ours only through Quarkus and are documented anyway, JVB's exporter, Redis's.
+   */
+  private static final List<String> EXTERNAL_PREFIXES =
+      List.of("kube_", "container_", "jitsi_", "redis_memory_");
+
+  private static final Set<String> PROMQL_WORDS =
+      Set.of("and", "or", "unless", "bool", "offset", "inf", "nan");
+
+  /** Metric names in a PromQL expression: identifiers that are not functions, labels or words. */
+  static Set<String> metricNames(String promql) {
+    String s =
+        promql
+            .replaceAll("\"(?:[^\"\\\\]|\\\\.)*\"", "\"\"")
+            .replaceAll("\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)", " ")
+            .replaceAll("\\[[^\\]]*\\]", " ");
+    Matcher m = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)\\s*(\\(|=~|!=|!~|=)?").matcher(s);
+    Set<String> names = new LinkedHashSet<>();
+    while (m.find()) {
+      String word = m.group(1);
+      if (m.group(2) == null && !PROMQL_WORDS.contains(word.toLowerCase(java.util.Locale.ROOT))) {
+        names.add(word);
+      }
+    }
+    return names;
+  }
+
+  /**
+   * Name to type of the rows of the metrics table in docs/DEPLOYMENT.md ("| `name` | type | labels
+   * | meaning |"); system-tests' MetricsFlowTest checks that room-api exports each of them.
+   */
+  private static Map<String, String> documentedMetrics() throws java.io.IOException {
+    String doc = Files.readString(Repo.root().resolve("docs/DEPLOYMENT.md"));
+    Matcher row =
+        Pattern.compile("(?m)^\\| `([a-z_]+)` \\| (gauge|counter|histogram) \\|").matcher(doc);
+    Map<String, String> names = new java.util.TreeMap<>();
+    while (row.find()) {
+      names.put(row.group(1), row.group(2));
+    }
+    return names;
   }
 
   @Test
