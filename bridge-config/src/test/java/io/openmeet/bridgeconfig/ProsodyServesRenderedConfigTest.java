@@ -132,6 +132,19 @@ class ProsodyServesRenderedConfigTest {
   }
 
   @Test
+  void modLimitsLoadsAndAcceptsTheConfiguredRates() throws Exception {
+    // connect once, so that the limits apply to (and are lifted for) an authenticated session
+    connect(PASSWORD).disconnect();
+    Path errors = dir.resolve("prosody.err");
+    String logged = Files.exists(errors) ? Files.readString(errors) : "";
+    assertThat(logged)
+        .doesNotContain("mod_limits")
+        .doesNotContain("Error parsing rate")
+        .doesNotContain("Unable to parse burst")
+        .doesNotContainIgnoringCase("unable to load");
+  }
+
+  @Test
   void inBandRegistrationIsOff() throws Exception {
     String lua = Files.readString(config);
     assertThat(lua).contains("allow_registration = false");

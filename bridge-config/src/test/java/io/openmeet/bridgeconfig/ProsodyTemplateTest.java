@@ -93,6 +93,24 @@ class ProsodyTemplateTest {
         .doesNotContain("${");
   }
 
+  @Test
+  void limitsTheReadRateOfClientConnectionsButNotOfTheFocusAndTheBridges() {
+    String lua = TemplateRenderer.render(ConfigTemplate.PROSODY, Inputs.production());
+
+    Matcher modules = Pattern.compile("(?m)^modules_enabled = \\{([^}]*)\\}").matcher(lua);
+    assertThat(modules.find()).isTrue();
+    assertThat(modules.group(1)).contains("\"limits\"");
+    Matcher limits = Pattern.compile("(?ms)^limits = \\{(.*?)^\\}").matcher(lua);
+    assertThat(limits.find()).as("a top-level limits table").isTrue();
+    assertThat(limits.group(1))
+        .containsPattern("c2s = \\{ rate = \"\\d+kb/s\"; burst = \"\\d+s\" \\}")
+        .doesNotContain("s2s")
+        .doesNotContain("component");
+    assertThat(lua)
+        .contains(
+            "unlimited_jids = { \"focus@auth.meet.example.com\", \"jvb@auth.meet.example.com\" }");
+  }
+
   private Result luacCheck(String lua) throws Exception {
     String luac = findLuac();
     Path file = tmp.resolve("prosody.cfg.lua");
