@@ -160,7 +160,13 @@ final class SignallingSession implements ParticipantEvents {
       try {
         JoinRequest authorized = authorizer.authorize(room, join);
         request = authorized;
-        participant = focus.join(authorized, this);
+        FocusParticipant joined = focus.join(authorized, this);
+        participant = joined;
+        if (ended) {
+          // the socket closed while the join was in progress: nobody can resume it
+          joined.leave(LeaveReason.DISCONNECTED);
+          finish();
+        }
       } catch (SignallingException e) {
         metrics.joinFailed(e.error());
         throw e;

@@ -218,6 +218,17 @@ class SignallingSessionsTest {
     assertThat(focus.left).hasSize(1).allMatch(l -> l.endsWith(" DISCONNECTED"));
   }
 
+  @Test
+  void a_socket_that_closes_while_its_join_is_in_progress_does_not_leave_a_ghost()
+      throws Exception {
+    var ada = connect();
+    focus.duringJoin = ada::drop;
+    ada.browserSends(join("ada"));
+    assertThat(focus.members).isEmpty();
+    assertThat(focus.left).hasSize(1).allMatch(l -> l.endsWith(" DISCONNECTED"));
+    assertThat(sessions.detached()).isZero();
+  }
+
   // --- connection attempts
 
   @Test
@@ -471,6 +482,7 @@ class SignallingSessionsTest {
     final List<String> chats = new CopyOnWriteArrayList<>();
     int ids;
     int ufrags = 1;
+    Runnable duringJoin = () -> {};
 
     @Override
     public synchronized FocusParticipant join(JoinRequest request, ParticipantEvents events) {
@@ -481,6 +493,7 @@ class SignallingSessionsTest {
       m.ufrag = "u" + ufrags;
       events.offer(m.sdp(), null);
       members.stream().filter(o -> o != m).forEach(o -> o.events.participantJoined(m.info()));
+      duringJoin.run();
       return m;
     }
 
