@@ -1,9 +1,13 @@
 // Benchmark: time from clicking Join to the first decoded remote video frame, in headless Chromium
 // on loopback (run inside scripts/e2e's network namespace: `scripts/e2e --bench`).
-// For each room size N (2 and 3): a fresh room, N-1 participants already in the call, then the
-// measured participant clicks Join. In its page, a capturing click listener stamps the click
-// (performance.now()) and a 10 ms getStats() poll stamps the first inbound-rtp video with
-// framesDecoded > 0 ("first frame") and the moment every remote camera decodes ("all frames").
+// For each room size N (2 and 3): a fresh room, N-1 participants already in the call and sending
+// video (their encoders produced frames throughout the last second; with N = 3 they also play each
+// other), then the measured participant clicks Join. Without that wait (BENCH_SETTLE=0, the first
+// version of this script) a participant who joined a moment earlier often sends nothing yet:
+// Chromium's fake camera stalls for 1-2 s in both pages when the measured page opens it, which is
+// what the 2-participant figure of ~2 s measured. In its page, a capturing click listener stamps
+// the click (performance.now()) and a 10 ms getStats() poll stamps the first inbound-rtp video
+// with framesDecoded > 0 ("first frame") and the moment every remote camera decodes ("all frames").
 // Prints p50/p95 per size and writes test-results/bench-join-to-first-frame.json.
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join as joinPath } from 'node:path';
