@@ -63,6 +63,13 @@ class RedissonTimingTest {
   }
 
   @Test
+  void a_method_shared_by_several_types_is_named_after_the_object_it_was_called_on() {
+    redis.getMap(prefix + "shared-a").expire(Duration.ofSeconds(30));
+    redis.getBucket(prefix + "shared-b").expire(Duration.ofSeconds(30));
+    assertThat(calls).extracting(Call::command).containsExactly("RMap.expire", "RBucket.expire");
+  }
+
+  @Test
   void local_methods_are_not_commands() {
     RMap<String, String> map = redis.getMap(prefix + "local");
     assertThat(map.getName()).isEqualTo(prefix + "local");
