@@ -114,6 +114,7 @@ class SignallingResumeTest {
     var bob = Client.open(slug);
     bob.send(join(joinToken(slug, "Bob"), null));
     bob.await("joined");
+    bob.await("offer"); // everything of Bob's own join has arrived
     int bobFrames = bob.frames.size();
 
     var mallory = Client.open(slug);
