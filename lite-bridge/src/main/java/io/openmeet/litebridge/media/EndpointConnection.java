@@ -47,6 +47,7 @@ final class EndpointConnection implements EndpointTransport {
   private final Component component;
   private final LocalIce localIce;
   private final Object lock = new Object();
+  private final Object rtcpLock = new Object();
   private final Ice4jMediaEngine.Counters counters;
   private final int worker;
   private volatile TransportState state = TransportState.NEW;
@@ -649,8 +650,13 @@ final class EndpointConnection implements EndpointTransport {
       return;
     }
     PacketBuffer packet = PacketBuffer.copyOf(plain, 0, plain.length);
-    if (session.protectRtcp(packet)) {
-      sendRaw(packet.getBuffer(), packet.getOffset(), packet.getLength());
+    // several threads send RTCP to one endpoint (receivers' workers routing their PLIs, the DTLS
+    // thread asking for keyframes for a newcomer, the report timer); an SRTCP context is not
+    // thread-safe, and its index must go out in order
+    synchronized (rtcpLock) {
+      if (session.protectRtcp(packet)) {
+        sendRaw(packet.getBuffer(), packet.getOffset(), packet.getLength());
+      }
     }
   }
 
