@@ -162,6 +162,13 @@ class SignallingFlowTest {
 
     @Override
     public void close() {
+      // leave like the app's Leave button; a socket that only drops keeps the participant for the
+      // resume window (docs/API.md)
+      try {
+        signalling.send("type", "leave");
+      } catch (RuntimeException alreadyClosed) {
+        // left already, or the server closed the socket
+      }
       signalling.close();
       media.close();
     }
@@ -319,6 +326,24 @@ class SignallingFlowTest {
       assertThat(ada.signalling.received())
           .extracting(SignallingClient.Frame::type)
           .containsOnly("joined", "offer");
+    }
+  }
+
+  @Test
+  void a_closed_room_refuses_a_join_token_issued_before_it_closed() throws Exception {
+    JsonNode room = createRoom("Closing", 12);
+    String slug = room.path("slug").asText();
+    String issuedBefore = token(slug, "Late");
+    var closed =
+        http.send(
+            HttpRequest.newBuilder(api.baseUrl.resolve("/api/rooms/" + room.path("id").asText()))
+                .header("Authorization", "Bearer " + room.path("token").asText())
+                .DELETE()
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(closed.statusCode()).isEqualTo(204);
+    try (SignallingClient c = SignallingClient.connect(http, socket(slug), WAIT)) {
+      assertThat(error(c, join(issuedBefore))).isEqualTo("room-not-found");
     }
   }
 

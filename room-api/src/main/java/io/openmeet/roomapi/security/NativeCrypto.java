@@ -20,8 +20,9 @@ final class NativeCrypto {
 
   /** The installed provider, or empty when the JDK's providers sign. Idempotent. */
   static synchronized Optional<Provider> install() {
+    // by name: another class loader (e.g. a test's) may have installed its own copy already
     Provider first = Security.getProviders()[0];
-    if (first instanceof AmazonCorrettoCryptoProvider) {
+    if (first.getName().equals(AmazonCorrettoCryptoProvider.PROVIDER_NAME)) {
       return Optional.of(first);
     }
     AmazonCorrettoCryptoProvider accp;

@@ -1,16 +1,19 @@
 package io.openmeet.roomapi.signalling;
 
 import io.openmeet.focus.conference.JoinRequest;
+import io.openmeet.presence.room.RoomDirectory;
+import io.openmeet.presence.room.RoomRecord;
 import io.openmeet.roomapi.entity.Room;
 import io.openmeet.roomapi.service.ApiException;
+import io.openmeet.roomapi.service.Ids;
 import io.openmeet.roomapi.service.RoomService;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.smallrye.jwt.auth.principal.JWTParser;
 import io.smallrye.jwt.auth.principal.ParseException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
-import jakarta.transaction.Transactional;
 import java.util.Optional;
 import java.util.UUID;
 import org.eclipse.microprofile.jwt.JsonWebToken;
@@ -19,20 +22,31 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
  * Admits a `join` when it carries a join token (from {@code POST /api/rooms/{id}/tokens}, which
  * already applied the room's password and invite policy) for exactly the room in the socket path,
  * verified with the configured public key, issuer and audience.
+ *
+ * <p>The room's live settings come from the presence directory ({@code room:{id}} in Redis, kept by
+ * {@link RoomService} on create, update and close; the token's {@code roomId} claim names it): one
+ * Redis round trip instead of a Postgres transaction on every join. A room missing there (closed, a
+ * token without {@code roomId}, or Redis state lost) is looked up in Postgres, which stays the
+ * record.
  */
 @ApplicationScoped
 public class JwtJoinAuthorizer implements JoinAuthorizer {
 
   private final JWTParser parser;
   private final RoomService rooms;
+  private final RoomDirectory directory;
 
-  JwtJoinAuthorizer(JWTParser parser, RoomService rooms) {
+  JwtJoinAuthorizer(JWTParser parser, RoomService rooms, RoomDirectory directory) {
     this.parser = parser;
     this.rooms = rooms;
+    this.directory = directory;
   }
 
+  /** What a join needs to know of its room. */
+  private record AdmittedRoom(
+      UUID id, String slug, boolean active, int maxParticipants, String region) {}
+
   @Override
-  @Transactional
   public JoinRequest authorize(String roomIdOrSlug, ClientMessage.Join join)
       throws SignallingException {
     JsonWebToken jwt;
@@ -42,28 +56,23 @@ public class JwtJoinAuthorizer implements JoinAuthorizer {
       throw new SignallingException(
           SignallingError.INVALID_TOKEN, "the join token is invalid or expired");
     }
-    Room room;
-    try {
-      room = rooms.find(roomIdOrSlug);
-    } catch (ApiException e) {
-      throw new SignallingException(SignallingError.ROOM_NOT_FOUND, e.getMessage());
-    }
-    if (!room.active) {
-      throw new SignallingException(
-          SignallingError.ROOM_NOT_FOUND, "room " + room.slug + " is closed");
-    }
     String roomClaim = text(jwt.getClaim("room"));
     String roomIdClaim = text(jwt.getClaim("roomId"));
+    AdmittedRoom room = room(roomIdOrSlug, roomIdClaim);
+    if (!room.active()) {
+      throw new SignallingException(
+          SignallingError.ROOM_NOT_FOUND, "room " + room.slug() + " is closed");
+    }
     if (roomClaim == null) {
       throw new SignallingException(SignallingError.INVALID_TOKEN, "the token has no room claim");
     }
-    if (!room.slug.equals(roomClaim)
-        || (roomIdClaim != null && !roomIdClaim.equals(room.id.toString()))) {
+    if (!room.slug().equals(roomClaim)
+        || (roomIdClaim != null && !roomIdClaim.equals(room.id().toString()))) {
       throw new SignallingException(
           SignallingError.WRONG_ROOM,
           "*".equals(roomClaim)
               ? "a user token cannot join: get a join token from /api/rooms/"
-                  + room.slug
+                  + room.slug()
                   + "/tokens"
               : "the token is for another room");
     }
@@ -75,16 +84,38 @@ public class JwtJoinAuthorizer implements JoinAuthorizer {
           SignallingError.INVALID_TOKEN, "the token names no user (context.user.id and name)");
     }
     return new JoinRequest(
-        room.id,
-        room.slug,
-        room.maxParticipants,
-        Optional.ofNullable(room.region),
+        room.id(),
+        room.slug(),
+        room.maxParticipants(),
+        Optional.ofNullable(room.region()),
         parseUuid(userId),
         userId,
         name,
         bool(jwt.getClaim("moderator")),
         join.audio(),
         join.video());
+  }
+
+  private AdmittedRoom room(String roomIdOrSlug, String roomIdClaim) throws SignallingException {
+    if (roomIdClaim != null && Ids.tryParse(roomIdClaim).isPresent()) {
+      Optional<RoomRecord> live = directory.find(roomIdClaim);
+      if (live.isPresent()
+          && (live.get().slug().equals(roomIdOrSlug) || live.get().id().equals(roomIdOrSlug))) {
+        RoomRecord r = live.get();
+        return new AdmittedRoom(
+            UUID.fromString(r.id()), r.slug(), true, r.maxParticipants(), r.region());
+      }
+    }
+    try {
+      return QuarkusTransaction.joiningExisting()
+          .call(
+              () -> {
+                Room r = rooms.find(roomIdOrSlug);
+                return new AdmittedRoom(r.id, r.slug, r.active, r.maxParticipants, r.region);
+              });
+    } catch (ApiException e) {
+      throw new SignallingException(SignallingError.ROOM_NOT_FOUND, e.getMessage());
+    }
   }
 
   private static JsonObject user(Object context) {
