@@ -20,6 +20,9 @@ const TRACE = process.env.BENCH_TRACE === '1';
 // The participants already in the call are sending video before the measured one opens its page
 // (BENCH_SETTLE=0 skips that wait, as the first version of this script did).
 const SETTLE = process.env.BENCH_SETTLE !== '0';
+// BENCH_SEPARATE_BROWSERS=1: every participant in a Chromium of its own (its own fake camera),
+// instead of one browser context each in one Chromium.
+const SEPARATE = process.env.BENCH_SEPARATE_BROWSERS === '1';
 
 // Samples the page's outbound video every 100 ms (wall clock), kept in window.__trace.
 const START_TRACE = () => {
@@ -86,11 +89,18 @@ async function waitForSending(p, timeoutMs = 20_000) {
 
 async function measureOnce(browser, size) {
   const room = await createRoom({ name: `bench ${size}` });
+  const browsers = [];
+  const next = async () => {
+    if (!SEPARATE) return browser;
+    const b = await launch();
+    browsers.push(b);
+    return b;
+  };
   const warm = [];
-  for (let i = 0; i < size - 1; i++) warm.push(await joinRoom(browser, room.slug, `Warm ${i + 1}`));
+  for (let i = 0; i < size - 1; i++) warm.push(await joinRoom(await next(), room.slug, `Warm ${i + 1}`));
   if (warm.length > 1) for (const w of warm) await waitForRemoteVideos(w, warm.length - 1);
   if (SETTLE) for (const w of warm) await waitForSending(w);
-  const m = await openParticipant(browser, room.slug, 'Measured');
+  const m = await openParticipant(await next(), room.slug, 'Measured');
   if (TRACE) for (const p of [...warm, m]) await p.page.evaluate(START_TRACE);
   const openedAt = Date.now();
   try {
@@ -129,6 +139,7 @@ async function measureOnce(browser, size) {
       firstPacket: (t.firstPacket ?? t.first) - t.click };
   } finally {
     await closeAll(m, ...warm);
+    for (const b of browsers) await b.close().catch(() => {});
   }
 }
 
