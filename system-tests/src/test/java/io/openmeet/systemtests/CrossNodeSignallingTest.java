@@ -161,6 +161,17 @@ class CrossNodeSignallingTest {
     }
   }
 
+  /** The node's {@code focus_relayed_participants} gauge for one side. */
+  private double relayed(RoomApiProcess node, String side) throws Exception {
+    String tag = "side=\"" + side + "\"";
+    for (String line : new RoomApiClient(http, node.baseUrl).metrics().split("\n")) {
+      if (line.startsWith("focus_relayed_participants{") && line.contains(tag)) {
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    throw new AssertionError("no focus_relayed_participants{" + tag + "} on port " + node.port);
+  }
+
   @FunctionalInterface
   interface ThrowingCheck {
     void run() throws Exception;
@@ -183,6 +194,15 @@ class CrossNodeSignallingTest {
           .containsExactly(ada.id);
       assertThat(ada.signalling.await("participant-joined", WAIT).json().toString())
           .contains(bob.id);
+      // Bob's socket is on node 2, his participant on node 1 (the relay's gauges on each node)
+      eventually(
+          WAIT,
+          () -> {
+            assertThat(relayed(node2, "socket")).isEqualTo(1.0);
+            assertThat(relayed(node1, "owner")).isEqualTo(1.0);
+            assertThat(relayed(node1, "socket")).isZero();
+            assertThat(relayed(node2, "owner")).isZero();
+          });
       // both offers come from the one conference on the one bridge
       assertThat(bob.offers.get(0))
           .contains("a=fingerprint:sha-256 " + engine.localFingerprint().value());
@@ -232,6 +252,8 @@ class CrossNodeSignallingTest {
       bob.signalling.send("type", "leave");
       var left = ada.signalling.await("participant-left", WAIT).json();
       assertThat(left.path("participantId").asText()).isEqualTo(bob.id);
+      eventually(WAIT, () -> assertThat(relayed(node1, "owner")).isZero());
+      assertThat(relayed(node2, "socket")).isZero();
       ada.signalling.send("type", "leave");
     }
     // the last leave ends the conference on the bridge

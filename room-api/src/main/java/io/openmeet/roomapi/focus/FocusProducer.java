@@ -1,5 +1,7 @@
 package io.openmeet.roomapi.focus;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.openmeet.focus.bridge.BridgeRegistry;
 import io.openmeet.focus.bridge.BridgeRegistryConfig;
 import io.openmeet.focus.bridge.BridgeSelectionStrategy;
@@ -200,17 +202,31 @@ public class FocusProducer {
     conferences.close();
   }
 
-  /** The node's focus: its own conferences, or a relay to the node that owns the room. */
+  /**
+   * The node's focus: its own conferences, or a relay to the node that owns the room. Gauge {@code
+   * focus_relayed_participants}: {@code side="socket"} counts this node's sockets whose conference
+   * runs elsewhere, {@code side="owner"} the participants this node hosts for other nodes' sockets.
+   */
   @Produces
   @Singleton
-  Focus focus(Conferences conferences, RedissonClient redis) {
+  Focus focus(Conferences conferences, RedissonClient redis, MeterRegistry meters) {
     var r = config.relay();
-    return new RelayingFocus(
-        conferences,
-        new RedisNodeMessaging(redis),
-        nodeId,
-        new RelaySettings(r.replyTimeout(), r.heartbeatInterval(), r.heartbeatTimeout()),
-        clock);
+    var focus =
+        new RelayingFocus(
+            conferences,
+            new RedisNodeMessaging(redis),
+            nodeId,
+            new RelaySettings(r.replyTimeout(), r.heartbeatInterval(), r.heartbeatTimeout()),
+            clock);
+    Gauge.builder("focus_relayed_participants", focus, RelayingFocus::relayedOut)
+        .description("Participants whose socket is on this node and conference on another")
+        .tag("side", "socket")
+        .register(meters);
+    Gauge.builder("focus_relayed_participants", focus, RelayingFocus::relayedIn)
+        .description("Participants hosted on this node for sockets on other nodes")
+        .tag("side", "owner")
+        .register(meters);
+    return focus;
   }
 
   void closeFocus(@Disposes Focus focus) {
