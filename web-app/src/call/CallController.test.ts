@@ -147,6 +147,77 @@ describe('CallController', () => {
     expect(signalling.rejoins).toBe(0);
   });
 
+  // Offers as the bridge describes its endpoint: ICE credentials per m-line, one DTLS fingerprint.
+  const endpointOffer = (ufrag: string, fingerprint = 'sha-256 AA:BB', sources = 1) =>
+    [
+      'v=0',
+      `a=fingerprint:${fingerprint}`,
+      ...Array.from({ length: sources + 1 }, (_, i) => [
+        'm=video 9 UDP/TLS/RTP/SAVPF 100',
+        `a=ice-ufrag:${ufrag}`,
+        `a=ice-pwd:${ufrag}-pwd`,
+        `a=mid:${i}`,
+      ]).flat(),
+      '',
+    ].join('\r\n');
+
+  it('answers an offer for a new bridge endpoint (ICE restart) on a new peer connection with the local tracks', async () => {
+    const { controller, signalling, peers, bridge, mic, cam, screen } = setup();
+    signalling.server(joined());
+    signalling.server({ type: 'offer', sdp: endpointOffer('u1'), bridgeChannelUrl: 'ws://bridge/e1' });
+    await flush();
+    await controller.toggleMic();
+    await controller.toggleScreenShare();
+    await flush();
+    expect(mic.enabled).toBe(false);
+    expect(peers[0]?.tracks.screen).toBe(asTrack(screen));
+
+    peers[0]!.listener.onIceStateChange('failed');
+    expect(signalling.ofType('ice-restart')).toHaveLength(1);
+    signalling.server({ type: 'offer', sdp: endpointOffer('u2'), bridgeChannelUrl: 'ws://bridge/e1' });
+    await flush();
+    expect(peers).toHaveLength(2);
+    expect(peers[1]?.offers).toEqual([endpointOffer('u2')]);
+    expect(peers[1]?.tracks).toEqual({ mic: asTrack(mic), camera: asTrack(cam), screen: asTrack(screen) });
+    expect(mic.enabled).toBe(false);
+    expect(peers[0]?.closed).toBe(true);
+    expect(peers[0]?.offers).toEqual([endpointOffer('u1')]);
+    expect(signalling.ofType('answer').at(-1)).toEqual({ type: 'answer', sdp: `answer-to:${endpointOffer('u2')}` });
+    expect(bridge.reconnects).toEqual(['ws://bridge/e1']);
+    expect(useCallStore.getState().local).toMatchObject({ audio: false, screen: true });
+
+    // the replaced connection is not heard any more; the new one reports as a new attempt
+    peers[0]!.listener.onIceStateChange('failed');
+    peers[0]!.listener.onLocalCandidate({ candidate: 'candidate:old' });
+    expect(signalling.ofType('ice-restart')).toHaveLength(1);
+    expect(signalling.ofType('ice-candidate')).toEqual([]);
+    peers[1]!.listener.onIceStateChange('connected');
+    expect(signalling.ofType('ice-state').at(-1)).toEqual({ type: 'ice-state', state: 'connected' });
+  });
+
+  it('answers a new DTLS fingerprint (another bridge) on a new peer connection', async () => {
+    const { signalling, peers } = setup();
+    signalling.server(joined());
+    signalling.server({ type: 'offer', sdp: endpointOffer('u1') });
+    signalling.server({ type: 'offer', sdp: endpointOffer('u1', 'sha-256 CC:DD') });
+    await flush();
+    expect(peers).toHaveLength(2);
+    expect(peers[0]?.closed).toBe(true);
+  });
+
+  it('keeps the peer connection for ordinary re-offers (same endpoint, sources added or removed)', async () => {
+    const { signalling, peers, bridge } = setup();
+    signalling.server(joined());
+    signalling.server({ type: 'offer', sdp: endpointOffer('u1'), bridgeChannelUrl: 'ws://bridge/e1' });
+    signalling.server({ type: 'offer', sdp: endpointOffer('u1', 'sha-256 AA:BB', 2), bridgeChannelUrl: 'ws://bridge/e1' });
+    signalling.server({ type: 'offer', sdp: endpointOffer('u1', 'sha-256 AA:BB', 0), bridgeChannelUrl: 'ws://bridge/e1' });
+    await flush();
+    expect(peers).toHaveLength(1);
+    expect(peers[0]?.offers).toHaveLength(3);
+    expect(peers[0]?.closed).toBe(false);
+    expect(bridge.reconnects).toEqual([]);
+  });
+
   it('asks for an ICE restart on failure, and after a grace period when disconnected', () => {
     vi.useFakeTimers();
     const { signalling, peers } = setup();

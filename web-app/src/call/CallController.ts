@@ -7,13 +7,14 @@ import {
   type ConnectionFailure,
   type ConnectionState,
   type IceReport,
+  type IceServerInfo,
   type ModerateAction,
   type ServerMessage,
   type SignallingListener,
   type SignallingOptions,
 } from '../protocol';
 import { browserPeerSessionFactory, type PeerSessionFactory, type PeerSessionLike } from '../media/PeerSession';
-import { classifyRemoteStream } from '../media/sdp';
+import { classifyRemoteStream, isNewTransport } from '../media/sdp';
 import { openLocalMedia, describeMediaError, type DeviceChoice } from '../media/localMedia';
 import { useCallStore, type CallStore } from '../store/callStore';
 
@@ -28,7 +29,8 @@ export interface SignallingLike {
 }
 
 export interface BridgeLike {
-  setUrl(url: string | undefined): void;
+  /** `reconnect`: open the channel again even to the same URL (a new endpoint on the bridge). */
+  setUrl(url: string | undefined, reconnect?: boolean): void;
   setLastN(lastN: number): void;
   close(): void;
 }
@@ -98,6 +100,10 @@ export class CallController {
   private readonly bridge: BridgeLike;
   private peer: PeerSessionLike | null = null;
   private peerOwner: string | null = null;
+  /** ICE servers of the last `joined`, for a replacement RTCPeerConnection. */
+  private iceServers: IceServerInfo[] = [];
+  /** The last offer given to the current peer (its transport: ICE credentials, DTLS fingerprint). */
+  private lastOffer: string | null = null;
   private rejoinedAfterDemuxConflict = false;
   private localStream: MediaStream;
   private screenStream: MediaStream | null = null;
@@ -194,26 +200,31 @@ export class CallController {
           if (this.unsentIce) this.reportIce(this.unsentIce);
           if (this.iceState === 'failed') this.signalling.send({ type: 'ice-restart' });
         }
+        this.iceServers = msg.iceServers;
         if (!this.peer) {
-          this.iceState = 'new';
           this.unsentIce = null;
-          this.peer = this.deps.peerFactory(msg.iceServers, {
-            onLocalCandidate: (c) => this.signalling.send({ type: 'ice-candidate', ...c }),
-            onRemoteTrack: (track, streamId, trackId) => this.routeTrack(track, streamId, trackId),
-            onIceStateChange: (s) => this.onIceState(s),
-          });
+          this.newPeer();
           this.peerOwner = msg.participantId;
-          void this.attachLocalTracks();
         }
         this.bridge.setUrl(msg.bridgeChannelUrl);
         this.sendMediaState();
         this.flushPendingTracks();
         break;
-      case 'offer':
-        this.bridge.setUrl(msg.bridgeChannelUrl);
+      case 'offer': {
+        // A new bridge endpoint (ICE restart, bridge failover): a new RTCPeerConnection, as a new
+        // Jingle session in Jitsi's clients; see isNewTransport. Same transport: the same connection.
+        const previous = this.peer;
+        const fresh = previous !== null && isNewTransport(this.lastOffer, msg.sdp);
+        if (fresh) this.newPeer();
+        if (this.peer) this.lastOffer = msg.sdp;
+        this.bridge.setUrl(msg.bridgeChannelUrl, fresh);
         if (this.store.local.audioOnly) this.bridge.setLastN(0);
-        void this.answer(msg.sdp);
+        // The old connection's remote tracks stay in the tiles until the new one's replace them.
+        void this.answer(msg.sdp).finally(() => {
+          if (fresh && previous) previous.close();
+        });
         break;
+      }
       case 'ice-candidate':
         void this.peer?.addRemoteCandidate(msg).catch((e: unknown) => console.warn('remote candidate rejected', e));
         break;
@@ -227,6 +238,29 @@ export class CallController {
       default:
         break;
     }
+  }
+
+  /**
+   * A new RTCPeerConnection with our local tracks (mic with its mute state, camera or none, screen
+   * share) on it; the offer that follows puts them on its m-lines. Events of a replaced one are ignored.
+   */
+  private newPeer(): void {
+    this.clearIceTimer();
+    this.iceState = 'new';
+    this.lastOffer = null;
+    const peer: PeerSessionLike = this.deps.peerFactory(this.iceServers, {
+      onLocalCandidate: (c) => {
+        if (this.peer === peer) this.signalling.send({ type: 'ice-candidate', ...c });
+      },
+      onRemoteTrack: (track, streamId, trackId) => {
+        if (this.peer === peer) this.routeTrack(track, streamId, trackId);
+      },
+      onIceStateChange: (s) => {
+        if (this.peer === peer) this.onIceState(s);
+      },
+    });
+    this.peer = peer;
+    void this.attachLocalTracks();
   }
 
   private async answer(sdp: string): Promise<void> {

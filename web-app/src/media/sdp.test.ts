@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { classifyRemoteStream, iceUfrag, msidByMid, parseMediaSections, sendSlots, withoutMidExtension } from './sdp';
+import {
+  classifyRemoteStream,
+  iceUfrag,
+  isNewTransport,
+  msidByMid,
+  transportIdentity,
+  parseMediaSections,
+  sendSlots,
+  withoutMidExtension,
+} from './sdp';
 
 const offer = [
   'v=0',
@@ -95,5 +104,63 @@ describe('withoutMidExtension', () => {
         '',
       ].join('\r\n'),
     );
+  });
+});
+
+describe('isNewTransport (a new bridge endpoint needs a new RTCPeerConnection)', () => {
+  const fp = 'sha-256 AA:BB:CC';
+  const transport = (ufrag: string, pwd: string, fingerprint = fp, sources = ['p2']) =>
+    [
+      'v=0',
+      'o=- 1 2 IN IP4 127.0.0.1',
+      's=-',
+      't=0 0',
+      `a=fingerprint:${fingerprint}`,
+      'm=audio 9 UDP/TLS/RTP/SAVPF 111',
+      `a=ice-ufrag:${ufrag}`,
+      `a=ice-pwd:${pwd}`,
+      'a=mid:0',
+      'a=recvonly',
+      ...sources.flatMap((s, i) => [
+        'm=video 9 UDP/TLS/RTP/SAVPF 100',
+        `a=ice-ufrag:${ufrag}`,
+        `a=ice-pwd:${pwd}`,
+        `a=mid:${i + 1}`,
+        'a=sendonly',
+        `a=msid:${s} ${s}-v0`,
+      ]),
+      '',
+    ].join('\r\n');
+  const first = transport('u1', 'p1');
+
+  it('reads ICE credentials and the fingerprint', () => {
+    expect(transportIdentity(first)).toEqual({ ufrag: 'u1', pwd: 'p1', fingerprint: 'sha-256 aa:bb:cc' });
+    expect(transportIdentity('v=0')).toEqual({ ufrag: null, pwd: null, fingerprint: null });
+  });
+
+  it('the first offer of a connection is never a new transport', () => {
+    expect(isNewTransport(null, first)).toBe(false);
+  });
+
+  it('an ordinary re-offer (sources added or removed, same credentials) keeps the connection', () => {
+    expect(isNewTransport(first, transport('u1', 'p1', fp, ['p2', 'p3']))).toBe(false);
+    expect(isNewTransport(first, transport('u1', 'p1', fp, []))).toBe(false);
+    expect(isNewTransport(first, first)).toBe(false);
+  });
+
+  it('new ICE credentials (ICE restart: a new endpoint on the bridge) need a new connection', () => {
+    expect(isNewTransport(first, transport('u2', 'p2'))).toBe(true);
+    expect(isNewTransport(first, transport('u1', 'p2'))).toBe(true);
+    expect(isNewTransport(first, transport('u2', 'p1'))).toBe(true);
+  });
+
+  it('a new DTLS fingerprint (another bridge) needs a new connection, whatever the case of its hex', () => {
+    expect(isNewTransport(first, transport('u1', 'p1', 'sha-256 DD:EE:FF'))).toBe(true);
+    expect(isNewTransport(first, transport('u1', 'p1', 'sha-256 aa:bb:cc'))).toBe(false);
+  });
+
+  it('an attribute missing on either side is no evidence of a change', () => {
+    expect(isNewTransport('v=0', first)).toBe(false);
+    expect(isNewTransport(first, 'v=0')).toBe(false);
   });
 });

@@ -73,10 +73,41 @@ export function sendSlots(sdp: string): { audio: string[]; video: string[] } {
   return slots;
 }
 
-/** Whether the offer carries ICE credentials different from `previous` (an ICE restart). */
+/** The offer's (first) ICE username fragment. */
 export function iceUfrag(sdp: string): string | null {
   const m = /^a=ice-ufrag:(\S+)/m.exec(sdp);
   return m?.[1] ?? null;
+}
+
+/** The transport an offer describes: ICE credentials and DTLS fingerprint (first occurrence each; BUNDLE). */
+export interface TransportIdentity {
+  ufrag: string | null;
+  pwd: string | null;
+  fingerprint: string | null;
+}
+
+export function transportIdentity(sdp: string): TransportIdentity {
+  const first = (re: RegExp) => re.exec(sdp)?.[1]?.trim().toLowerCase() ?? null;
+  return {
+    ufrag: first(/^a=ice-ufrag:(\S+)/m),
+    pwd: first(/^a=ice-pwd:(\S+)/m),
+    fingerprint: first(/^a=fingerprint:(.+)$/m),
+  };
+}
+
+/**
+ * Whether `offer` is for a different bridge endpoint than `previous` (the offer last applied): other ICE
+ * credentials or another DTLS fingerprint. The server answers an `ice-restart` (and a bridge failover)
+ * by allocating a new endpoint; Chromium would keep its DTLS association when the fingerprint is
+ * unchanged, so the new endpoint never sees a handshake. Such an offer needs a new RTCPeerConnection,
+ * as a new Jingle session does in Jitsi's clients. Ordinary re-offers (sources added or removed) keep
+ * the transport and the connection. An attribute missing from either side does not count as a change.
+ */
+export function isNewTransport(previous: string | null, offer: string): boolean {
+  if (previous === null) return false;
+  const a = transportIdentity(previous);
+  const b = transportIdentity(offer);
+  return (['ufrag', 'pwd', 'fingerprint'] as const).some((k) => a[k] !== null && b[k] !== null && a[k] !== b[k]);
 }
 
 /**

@@ -33,6 +33,19 @@ describe('BridgeChannel', () => {
     expect(FakeSocket.instances[0]?.closedWith).not.toBeNull();
   });
 
+  it('reopens the same URL when asked to (a new endpoint on the bridge), with lastN again', () => {
+    const channel = new BridgeChannel({}, (url) => new FakeSocket(url));
+    channel.setLastN(0);
+    channel.setUrl('ws://a');
+    channel.setUrl('ws://a', true);
+    expect(FakeSocket.instances).toHaveLength(2);
+    expect(FakeSocket.instances[0]?.closedWith).not.toBeNull();
+    FakeSocket.last().serverOpens();
+    expect(FakeSocket.last().sentMessages()).toEqual([{ colibriClass: 'ReceiverVideoConstraints', lastN: 0 }]);
+    channel.setUrl(undefined, true);
+    expect(FakeSocket.instances).toHaveLength(2);
+  });
+
   it('reports the dominant speaker and ignores junk', () => {
     const speakers: string[] = [];
     const channel = new BridgeChannel({ onDominantSpeaker: (id) => speakers.push(id) }, (url) => new FakeSocket(url));

@@ -30,9 +30,12 @@ export class BridgeChannel {
     return this.url;
   }
 
-  /** Connects to `url` (no-op if already there; undefined keeps the current channel). */
-  setUrl(url: string | undefined): void {
-    if (!url || url === this.url) return;
+  /**
+   * Connects to `url` (no-op if already there, unless `reconnect`: the bridge made us a new endpoint
+   * behind the same URL; undefined keeps the current channel).
+   */
+  setUrl(url: string | undefined, reconnect = false): void {
+    if (!url || (url === this.url && !reconnect)) return;
     this.close();
     this.url = url;
     const socket = this.factory(url);

@@ -72,8 +72,11 @@ export class FakeBridge {
   urls: (string | undefined)[] = [];
   lastN: number[] = [];
   closed = false;
-  setUrl(u: string | undefined) {
+  /** Reconnects asked for (setUrl with reconnect = true), by URL. */
+  reconnects: (string | undefined)[] = [];
+  setUrl(u: string | undefined, reconnect = false) {
     this.urls.push(u);
+    if (reconnect) this.reconnects.push(u);
   }
   setLastN(n: number) {
     this.lastN.push(n);
