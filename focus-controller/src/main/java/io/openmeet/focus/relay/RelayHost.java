@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -172,7 +173,7 @@ final class RelayHost {
    *
    * @param leaveLater runs a leave off the caller's thread, in order with the session's requests
    */
-  void sweep(java.util.function.BiConsumer<String, Runnable> leaveLater) {
+  void sweep(BiConsumer<String, Runnable> leaveLater) {
     Instant cutoff = clock.instant().minus(heartbeatTimeout);
     sessions.forEach(
         (session, hosted) -> {

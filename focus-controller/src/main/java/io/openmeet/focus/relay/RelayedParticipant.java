@@ -6,6 +6,7 @@ import io.openmeet.focus.conference.LeaveReason;
 import io.openmeet.focus.conference.ParticipantEvents;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.LongFunction;
 
 /**
  * On the origin node: a participant whose conference runs on another node. Its actions are sent to
@@ -132,8 +133,7 @@ final class RelayedParticipant implements FocusParticipant {
     }
   }
 
-  private void request(java.util.function.LongFunction<RelayMessage.Request> build)
-      throws FocusException {
+  private void request(LongFunction<RelayMessage.Request> build) throws FocusException {
     if (gone.get()) {
       throw new FocusException(FocusException.Reason.UNEXPECTED, "the participant has left");
     }
