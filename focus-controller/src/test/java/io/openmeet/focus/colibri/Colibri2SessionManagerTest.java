@@ -238,18 +238,30 @@ class Colibri2SessionManagerTest {
 
   @Test
   void anEndpointThatLeavesGivesBackItsAdmissionReservation() throws Exception {
-    Conference c = newConference();
-    double before = admission.reservedLoad(bridgeId);
-    manager.allocate(c, "ep1", "Ada");
-    manager.allocate(c, "ep2", "Bob");
-    double allocated = admission.reservedLoad(bridgeId);
-    // two fresh reservations of 0.01 (older ones may settle meanwhile, never these within 2 s)
-    assertThat(allocated).isGreaterThanOrEqualTo(0.02 - 1e-9);
-    manager.expire(c.meetingId(), "ep1");
-    assertThat(admission.reservedLoad(bridgeId)).isLessThanOrEqualTo(allocated - 0.01 + 1e-9);
-    manager.expire(c.meetingId(), "ep2");
-    assertThat(admission.reservedLoad(bridgeId))
-        .isLessThanOrEqualTo(Math.max(0, Math.min(before, allocated - 0.02)) + 1e-9);
+    // The registry settles reservations older than 2 s when stats arrive (every second here), so
+    // the figures below are only conclusive when one round takes well under 2 s; a machine too
+    // busy for that gets a few tries, then the test is skipped rather than guessed.
+    for (int attempt = 0; attempt < 3; attempt++) {
+      long start = System.nanoTime();
+      Conference c = newConference();
+      double before = admission.reservedLoad(bridgeId);
+      manager.allocate(c, "ep1", "Ada");
+      manager.allocate(c, "ep2", "Bob");
+      double allocated = admission.reservedLoad(bridgeId);
+      manager.expire(c.meetingId(), "ep1");
+      double oneLeft = admission.reservedLoad(bridgeId);
+      manager.expire(c.meetingId(), "ep2");
+      double noneLeft = admission.reservedLoad(bridgeId);
+      if (System.nanoTime() - start > Duration.ofMillis(1500).toNanos()) {
+        continue;
+      }
+      assertThat(allocated).isGreaterThanOrEqualTo(0.02 - 1e-9); // two reservations of 0.01
+      assertThat(oneLeft).isLessThanOrEqualTo(allocated - 0.01 + 1e-9);
+      assertThat(noneLeft)
+          .isLessThanOrEqualTo(Math.max(0, Math.min(before, allocated - 0.02)) + 1e-9);
+      return;
+    }
+    org.junit.jupiter.api.Assumptions.abort("the machine was too busy for a conclusive round");
   }
 
   @Test
