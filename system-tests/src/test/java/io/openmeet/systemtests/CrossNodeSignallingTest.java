@@ -146,21 +146,6 @@ class CrossNodeSignallingTest {
     }
   }
 
-  private static void eventually(Duration timeout, ThrowingCheck check) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      try {
-        check.run();
-        return;
-      } catch (AssertionError e) {
-        if (System.nanoTime() > deadline) {
-          throw e;
-        }
-        Thread.sleep(100);
-      }
-    }
-  }
-
   /** The node's {@code focus_relayed_participants} gauge for one side. */
   private double relayed(RoomApiProcess node, String side) throws Exception {
     String tag = "side=\"" + side + "\"";
@@ -172,11 +157,6 @@ class CrossNodeSignallingTest {
     throw new AssertionError("no focus_relayed_participants{" + tag + "} on port " + node.port);
   }
 
-  @FunctionalInterface
-  interface ThrowingCheck {
-    void run() throws Exception;
-  }
-
   @Test
   void participants_on_two_nodes_meet_in_one_conference() throws Exception {
     JsonNode room =
@@ -184,7 +164,8 @@ class CrossNodeSignallingTest {
             .createRoom("Two nodes " + RoomApiProcess.random(""), "public", null, 12);
     String slug = room.path("slug").asText();
     // the other test's conference, if it ran first, is gone
-    eventually(Duration.ofSeconds(20), () -> assertThat(bridge.conferences().all()).isEmpty());
+    Eventually.within(
+        Duration.ofSeconds(20), () -> assertThat(bridge.conferences().all()).isEmpty());
 
     // Ada's join makes node 1 the room's owner; Bob's socket is on node 2
     try (Peer ada = new Peer(node1, slug, "Ada");
@@ -195,7 +176,7 @@ class CrossNodeSignallingTest {
       assertThat(ada.signalling.await("participant-joined", WAIT).json().toString())
           .contains(bob.id);
       // Bob's socket is on node 2, his participant on node 1 (the relay's gauges on each node)
-      eventually(
+      Eventually.within(
           WAIT,
           () -> {
             assertThat(relayed(node2, "socket")).isEqualTo(1.0);
@@ -209,7 +190,7 @@ class CrossNodeSignallingTest {
       assertThat(bridge.conferences().all()).hasSize(1);
 
       // each is offered the other's sources (answered re-offers until things settle)
-      eventually(
+      Eventually.within(
           WAIT,
           () -> {
             ada.answerReoffers();
@@ -225,7 +206,7 @@ class CrossNodeSignallingTest {
       // and media flows both ways through the bridge
       assertThat(ada.media.awaitConnected(CONNECT)).as("Ada connected").isTrue();
       assertThat(bob.media.awaitConnected(CONNECT)).as("Bob connected").isTrue();
-      eventually(
+      Eventually.within(
           WAIT,
           () -> {
             ada.media.sendAudio(30);
@@ -239,7 +220,7 @@ class CrossNodeSignallingTest {
       assertThat(ada.signalling.await("chat", WAIT).json().path("text").asText())
           .isEqualTo("hello from node 2");
       ada.signalling.send("type", "chat", "text", "hello from node 1");
-      eventually(
+      Eventually.within(
           WAIT,
           () ->
               assertThat(
@@ -252,12 +233,13 @@ class CrossNodeSignallingTest {
       bob.signalling.send("type", "leave");
       var left = ada.signalling.await("participant-left", WAIT).json();
       assertThat(left.path("participantId").asText()).isEqualTo(bob.id);
-      eventually(WAIT, () -> assertThat(relayed(node1, "owner")).isZero());
+      Eventually.within(WAIT, () -> assertThat(relayed(node1, "owner")).isZero());
       assertThat(relayed(node2, "socket")).isZero();
       ada.signalling.send("type", "leave");
     }
     // the last leave ends the conference on the bridge
-    eventually(Duration.ofSeconds(15), () -> assertThat(bridge.conferences().all()).isEmpty());
+    Eventually.within(
+        Duration.ofSeconds(15), () -> assertThat(bridge.conferences().all()).isEmpty());
   }
 
   @Test

@@ -81,7 +81,7 @@ class MetricsFlowTest {
   void signalling_and_bridge_metrics_follow_a_participant_joining_and_leaving() throws Exception {
     String bridgeLabels = "bridge=\"" + bridgeId + "\"";
     // the focus found the bridge: its gauges exist, with nobody on it and no media yet
-    eventually(
+    Eventually.within(
         PRESENCE,
         () -> {
           String m = rest.metrics();
@@ -118,7 +118,7 @@ class MetricsFlowTest {
 
       // the bridge reports the participant and, while audio flows, some stress
       SyntheticEndpoint sender = media;
-      eventually(
+      Eventually.within(
           PRESENCE,
           () -> {
             for (int i = 0; i < 10; i++) {
@@ -137,7 +137,7 @@ class MetricsFlowTest {
       }
     }
 
-    eventually(
+    Eventually.within(
         PRESENCE,
         () -> {
           String m = rest.metrics();
@@ -266,25 +266,5 @@ class MetricsFlowTest {
       }
     }
     throw new AssertionError("no sample " + name + "{" + labels + "}");
-  }
-
-  private static void eventually(Duration timeout, ThrowingCheck check) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      try {
-        check.run();
-        return;
-      } catch (AssertionError e) {
-        if (System.nanoTime() > deadline) {
-          throw e;
-        }
-        Thread.sleep(200);
-      }
-    }
-  }
-
-  @FunctionalInterface
-  interface ThrowingCheck {
-    void run() throws Exception;
   }
 }

@@ -174,26 +174,6 @@ class SignallingFlowTest {
     }
   }
 
-  private static void eventually(Duration timeout, ThrowingCheck check) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      try {
-        check.run();
-        return;
-      } catch (AssertionError e) {
-        if (System.nanoTime() > deadline) {
-          throw e;
-        }
-        Thread.sleep(100);
-      }
-    }
-  }
-
-  @FunctionalInterface
-  interface ThrowingCheck {
-    void run() throws Exception;
-  }
-
   @Test
   void three_participants_join_exchange_media_and_leave() throws Exception {
     JsonNode room = createRoom("Flow", 12);
@@ -216,7 +196,7 @@ class SignallingFlowTest {
             .isTrue();
       }
       // re-offers carry the others' sources; answer them until things settle
-      eventually(
+      Eventually.within(
           WAIT,
           () -> {
             for (Peer p : peers) {
@@ -228,7 +208,7 @@ class SignallingFlowTest {
           });
 
       // media: everyone receives everyone else's audio and video
-      eventually(
+      Eventually.within(
           WAIT,
           () -> {
             for (Peer p : peers) {
@@ -268,7 +248,7 @@ class SignallingFlowTest {
       cy.signalling.send("type", "leave");
       var left = ada.signalling.await("participant-left", WAIT).json();
       assertThat(left.path("participantId").asText()).isEqualTo(cy.id);
-      eventually(
+      Eventually.within(
           WAIT,
           () -> {
             ada.answerReoffers();
@@ -277,12 +257,13 @@ class SignallingFlowTest {
           });
     }
 
-    eventually(
+    Eventually.within(
         WAIT, () -> assertThat(metric(rest.metrics(), "webrtc_active_connections")).isZero());
 
     // everyone is gone: the conference expires on the bridge and the call is recorded
-    eventually(Duration.ofSeconds(15), () -> assertThat(bridge.conferences().all()).isEmpty());
-    eventually(
+    Eventually.within(
+        Duration.ofSeconds(15), () -> assertThat(bridge.conferences().all()).isEmpty());
+    Eventually.within(
         Duration.ofSeconds(15),
         () -> {
           var response =
