@@ -32,7 +32,12 @@ test('full room: the third participant of a two-seat room is told the room is fu
   try {
     await c.page.getByTestId('join-button').click();
     const error = c.page.getByTestId('join-error');
-    await error.waitFor({ timeout: 15_000 });
+    // generous: under CI load the pre-join page may still be opening the (shared, fake) devices
+    await error.waitFor({ timeout: 30_000 }).catch(async (e) => {
+      await screenshot(c, 'room-full-failed').catch(() => {});
+      console.log(`--- Grace console\n${c.consoleLines.slice(-30).join('\n')}`);
+      throw e;
+    });
     assert.match(await error.textContent(), /full/i);
     await screenshot(c, 'room-full');
   } finally {
