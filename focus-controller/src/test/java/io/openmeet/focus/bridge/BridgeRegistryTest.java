@@ -118,7 +118,8 @@ class BridgeRegistryTest {
     assertThat(seen.version()).isEqualTo("2.3.SNAPSHOT");
     assertThat(seen.jid()).isEqualTo(brewery + "/jvb1");
     assertThat(seen.acceptsNewConferences()).isTrue();
-    assertThat(store.get("jvb1")).contains(seen);
+    // the registry knows a bridge a moment before its snapshot is in Redis
+    Eventually.within(WAIT, () -> assertThat(store.get("jvb1")).contains(seen));
     // Presence without <stats> is not a bridge.
     assertThat(registry.bridges()).extracting(BridgeSnapshot::id).doesNotContain("quiet");
 

@@ -111,6 +111,8 @@ class Colibri2SessionManagerTest {
             Duration.ofSeconds(5),
             3);
     Eventually.within(WAIT, () -> assertThat(registry.bridge(bridgeId)).isPresent());
+    // the registry knows a bridge a moment before its snapshot (what admission reads) is in Redis
+    Eventually.within(WAIT, () -> assertThat(store.get(bridgeId)).isPresent());
   }
 
   @AfterAll
