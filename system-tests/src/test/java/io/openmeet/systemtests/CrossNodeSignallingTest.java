@@ -7,13 +7,10 @@ import io.openmeet.litebridge.LiteBridge;
 import io.openmeet.litebridge.config.BridgeConfig;
 import io.openmeet.litebridge.media.Ice4jMediaEngine;
 import io.openmeet.loadgen.RoomApiClient;
-import io.openmeet.loadgen.SdpExchange;
 import io.openmeet.loadgen.SignallingClient;
-import io.openmeet.testkit.SyntheticEndpoint;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,81 +68,6 @@ class CrossNodeSignallingTest {
     }
   }
 
-  /** A participant whose signalling socket is on one node, with a synthetic media endpoint. */
-  private final class Peer implements AutoCloseable {
-    final SignallingClient signalling;
-    final SyntheticEndpoint media;
-    final String id;
-    final List<String> offers = new ArrayList<>();
-
-    Peer(RoomApiProcess node, String slug, String name) throws Exception {
-      signalling = joined(node, slug, name);
-      id = joinedFrame().path("participantId").asText();
-      media = SyntheticEndpoint.create(id, SyntheticEndpoint.Options.loopback());
-      String offer = signalling.await("offer", WAIT).json().path("sdp").asText();
-      offers.add(offer);
-      var bridgeTransport = SdpExchange.bridgeTransport(offer);
-      media.connect(bridgeTransport.ice(), bridgeTransport.fingerprint());
-      signalling.send("type", "answer", "sdp", SdpExchange.answer(offer, media));
-    }
-
-    /** Joins; while the owner's focus has not discovered the bridge yet, the join is retried. */
-    private SignallingClient joined(RoomApiProcess node, String slug, String name)
-        throws Exception {
-      var rest = new RoomApiClient(http, node.baseUrl);
-      long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
-      while (true) {
-        SignallingClient client = SignallingClient.connect(http, node.socket(slug), WAIT);
-        client.send("type", "join", "token", rest.joinToken(slug, name, null), "displayName", name);
-        SignallingClient.Frame f = client.next(WAIT);
-        while (!f.type().equals("joined") && !f.type().equals("error")) {
-          f = client.next(WAIT);
-        }
-        if (f.type().equals("joined")) {
-          return client;
-        }
-        client.close();
-        String code = f.json().path("code").asText();
-        if (!code.equals("no-bridge-available") || System.nanoTime() > deadline) {
-          throw new AssertionError("join on port " + node.port + " failed: " + f.json());
-        }
-        Thread.sleep(500);
-      }
-    }
-
-    /** The `joined` frame (the join loop already took it off the queue). */
-    JsonNode joinedFrame() {
-      return signalling.received().stream()
-          .filter(f -> f.type().equals("joined"))
-          .findFirst()
-          .orElseThrow()
-          .json();
-    }
-
-    /** Answers every offer that arrived meanwhile (re-offers when the other comes). */
-    void answerReoffers() throws Exception {
-      for (SignallingClient.Frame f : signalling.received()) {
-        if (f.type().equals("offer")) {
-          String sdp = f.json().path("sdp").asText();
-          if (!offers.contains(sdp)) {
-            offers.add(sdp);
-            signalling.send("type", "answer", "sdp", SdpExchange.answer(sdp, media));
-          }
-        }
-      }
-    }
-
-    String lastOffer() {
-      return offers.get(offers.size() - 1);
-    }
-
-    @Override
-    public void close() {
-      signalling.close();
-      media.close();
-    }
-  }
-
   /** The node's {@code focus_relayed_participants} gauge for one side. */
   private double relayed(RoomApiProcess node, String side) throws Exception {
     String tag = "side=\"" + side + "\"";
@@ -168,8 +90,8 @@ class CrossNodeSignallingTest {
         Duration.ofSeconds(20), () -> assertThat(bridge.conferences().all()).isEmpty());
 
     // Ada's join makes node 1 the room's owner; Bob's socket is on node 2
-    try (Peer ada = new Peer(node1, slug, "Ada");
-        Peer bob = new Peer(node2, slug, "Bob")) {
+    try (Peer ada = new Peer(http, node1, slug, "Ada");
+        Peer bob = new Peer(http, node2, slug, "Bob")) {
       JsonNode bobJoined = bob.joinedFrame();
       assertThat(bobJoined.path("participants").findValuesAsText("participantId"))
           .containsExactly(ada.id);
@@ -248,8 +170,8 @@ class CrossNodeSignallingTest {
         new RoomApiClient(http, node1.baseUrl)
             .createRoom("Small " + RoomApiProcess.random(""), "public", null, 2);
     String slug = room.path("slug").asText();
-    try (Peer ada = new Peer(node1, slug, "Ada");
-        Peer bob = new Peer(node2, slug, "Bob");
+    try (Peer ada = new Peer(http, node1, slug, "Ada");
+        Peer bob = new Peer(http, node2, slug, "Bob");
         SignallingClient late = SignallingClient.connect(http, node2.socket(slug), WAIT)) {
       // the owner (node 1) refuses the relayed join; node 2 answers with the same typed error
       String token = new RoomApiClient(http, node2.baseUrl).joinToken(slug, "Cy", null);

@@ -93,7 +93,7 @@ class MetricsFlowTest {
     var room = rest.createRoom("Metrics " + RoomApiProcess.random(""), "public", null, 4);
     String slug = room.path("slug").asText();
 
-    SignallingClient signalling = join(slug);
+    SignallingClient signalling = Peer.join(http, api, slug, "Ada");
     SyntheticEndpoint media = null;
     try {
       String id = frame(signalling, "joined").path("participantId").asText();
@@ -201,28 +201,6 @@ class MetricsFlowTest {
       names.put(row.group(1), row.group(2));
     }
     return names;
-  }
-
-  /** Joins; while the focus has not discovered the bridge yet, the join is retried. */
-  private SignallingClient join(String slug) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
-    while (true) {
-      SignallingClient client = SignallingClient.connect(http, api.socket(slug), WAIT);
-      client.send("type", "join", "token", rest.joinToken(slug, "Ada", null), "displayName", "Ada");
-      SignallingClient.Frame f = client.next(WAIT);
-      while (!f.type().equals("joined") && !f.type().equals("error")) {
-        f = client.next(WAIT);
-      }
-      if (f.type().equals("joined")) {
-        return client;
-      }
-      client.close();
-      String code = f.json().path("code").asText();
-      if (!code.equals("no-bridge-available") || System.nanoTime() > deadline) {
-        throw new AssertionError("join failed: " + f.json());
-      }
-      Thread.sleep(500);
-    }
   }
 
   private static com.fasterxml.jackson.databind.JsonNode frame(SignallingClient c, String type) {

@@ -8,9 +8,7 @@ import io.openmeet.litebridge.LiteBridge;
 import io.openmeet.litebridge.config.BridgeConfig;
 import io.openmeet.litebridge.media.Ice4jMediaEngine;
 import io.openmeet.loadgen.RoomApiClient;
-import io.openmeet.loadgen.SdpExchange;
 import io.openmeet.loadgen.SignallingClient;
-import io.openmeet.testkit.SyntheticEndpoint;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,7 +24,6 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -96,84 +93,6 @@ class SignallingFlowTest {
     return rest.createRoom(name + " " + RoomApiProcess.random(""), "public", null, max);
   }
 
-  /** A participant: its signalling client and its synthetic media endpoint. */
-  private final class Peer implements AutoCloseable {
-    final SignallingClient signalling;
-    final SyntheticEndpoint media;
-    String id;
-    final List<String> offers = new ArrayList<>();
-
-    Peer(String slug, String name) throws Exception {
-      signalling = joined(slug, name);
-      id =
-          signalling.received().stream()
-              .filter(f -> f.type().equals("joined"))
-              .findFirst()
-              .orElseThrow()
-              .json()
-              .path("participantId")
-              .asText();
-      media = SyntheticEndpoint.create(id, SyntheticEndpoint.Options.loopback());
-      String offer = signalling.await("offer", WAIT).json().path("sdp").asText();
-      offers.add(offer);
-      var bridgeTransport = SdpExchange.bridgeTransport(offer);
-      media.connect(bridgeTransport.ice(), bridgeTransport.fingerprint());
-      signalling.send("type", "answer", "sdp", SdpExchange.answer(offer, media));
-    }
-
-    /** Joins; while the focus has not discovered the bridge yet, the join is retried. */
-    private SignallingClient joined(String slug, String name) throws Exception {
-      long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
-      while (true) {
-        SignallingClient client = SignallingClient.connect(http, socket(slug), WAIT);
-        client.send("type", "join", "token", token(slug, name), "displayName", name);
-        SignallingClient.Frame f = client.next(WAIT);
-        while (!f.type().equals("joined") && !f.type().equals("error")) {
-          f = client.next(WAIT);
-        }
-        if (f.type().equals("joined")) {
-          return client;
-        }
-        client.close();
-        String code = f.json().path("code").asText();
-        if (!code.equals("no-bridge-available") || System.nanoTime() > deadline) {
-          throw new AssertionError("join failed: " + f.json());
-        }
-        Thread.sleep(500);
-      }
-    }
-
-    /** Answers every offer that arrived meanwhile (re-offers when others come and go). */
-    void answerReoffers() throws Exception {
-      for (SignallingClient.Frame f : signalling.received()) {
-        if (f.type().equals("offer")) {
-          String sdp = f.json().path("sdp").asText();
-          if (!offers.contains(sdp)) {
-            offers.add(sdp);
-            signalling.send("type", "answer", "sdp", SdpExchange.answer(sdp, media));
-          }
-        }
-      }
-    }
-
-    String lastOffer() {
-      return offers.get(offers.size() - 1);
-    }
-
-    @Override
-    public void close() {
-      // leave like the app's Leave button; a socket that only drops keeps the participant for the
-      // resume window (docs/API.md)
-      try {
-        signalling.send("type", "leave");
-      } catch (RuntimeException alreadyClosed) {
-        // left already, or the server closed the socket
-      }
-      signalling.close();
-      media.close();
-    }
-  }
-
   @Test
   void three_participants_join_exchange_media_and_leave() throws Exception {
     JsonNode room = createRoom("Flow", 12);
@@ -181,9 +100,9 @@ class SignallingFlowTest {
     String roomId = room.path("id").asText();
     String creatorToken = room.path("token").asText();
 
-    try (Peer ada = new Peer(slug, "Ada");
-        Peer bob = new Peer(slug, "Bob");
-        Peer cy = new Peer(slug, "Cy")) {
+    try (Peer ada = new Peer(http, api, slug, "Ada");
+        Peer bob = new Peer(http, api, slug, "Bob");
+        Peer cy = new Peer(http, api, slug, "Cy")) {
       List<Peer> peers = List.of(ada, bob, cy);
       // every offer carries the bridge's ICE credentials and its one certificate
       for (Peer p : peers) {
@@ -285,7 +204,7 @@ class SignallingFlowTest {
   void bad_frames_get_typed_errors_and_leave_the_others_alone() throws Exception {
     String slug = createRoom("Bad", 12).path("slug").asText();
     String otherSlug = createRoom("Other", 12).path("slug").asText();
-    try (Peer ada = new Peer(slug, "Ada");
+    try (Peer ada = new Peer(http, api, slug, "Ada");
         SignallingClient x = SignallingClient.connect(http, socket(slug), WAIT)) {
       assertThat(error(x, "{\"type\":")).isEqualTo("malformed-json");
       assertThat(error(x, "{\"type\":\"teleport\"}")).isEqualTo("unknown-type");
@@ -331,8 +250,8 @@ class SignallingFlowTest {
   @Test
   void a_full_room_answers_room_full() throws Exception {
     String slug = createRoom("Small", 2).path("slug").asText();
-    try (Peer a = new Peer(slug, "A");
-        Peer b = new Peer(slug, "B");
+    try (Peer a = new Peer(http, api, slug, "A");
+        Peer b = new Peer(http, api, slug, "B");
         SignallingClient c = SignallingClient.connect(http, socket(slug), WAIT)) {
       assertThat(error(c, join(token(slug, "C")))).isEqualTo("room-full");
     }
