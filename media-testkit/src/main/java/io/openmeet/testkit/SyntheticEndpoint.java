@@ -126,6 +126,30 @@ public final class SyntheticEndpoint implements AutoCloseable {
   public record ReceivedRtcp(
       int packetType, int fmt, long senderSsrc, long mediaSsrc, long rembBitrate) {}
 
+  /**
+   * One received SR or RR (RFC 3550 6.4): the sender info is zero in an RR; {@code blocks} are its
+   * report blocks.
+   */
+  public record ReceivedReport(
+      int packetType,
+      long senderSsrc,
+      long ntpTimestamp,
+      long rtpTimestamp,
+      long packetCount,
+      long octetCount,
+      List<ReportBlock> blocks,
+      long receivedNanos) {}
+
+  /** One report block: LSR is the middle 32 bits of an NTP time, DLSR in 1/65536 s. */
+  public record ReportBlock(
+      long ssrc,
+      int fractionLost,
+      int cumulativeLost,
+      long extendedHighestSeq,
+      long jitter,
+      long lastSr,
+      long delaySinceLastSr) {}
+
   private final String id;
   private final Options options;
   private final DtlsCertificate certificate;
@@ -142,6 +166,7 @@ public final class SyntheticEndpoint implements AutoCloseable {
   private final Map<Long, Map<Integer, byte[]>> sentPayloads = new ConcurrentHashMap<>();
   private final Queue<ReceivedRtp> receivedRtp = new ConcurrentLinkedQueue<>();
   private final Queue<ReceivedRtcp> receivedRtcp = new ConcurrentLinkedQueue<>();
+  private final Queue<ReceivedReport> receivedReports = new ConcurrentLinkedQueue<>();
   private final Map<Long, LongAdder> receivedPerSsrc = new ConcurrentHashMap<>();
   private final LongAdder receivedPackets = new LongAdder();
   private final LongAdder receivedBytes = new LongAdder();
@@ -502,8 +527,42 @@ public final class SyntheticEndpoint implements AutoCloseable {
         media = u32(b, pos + 12); // FIR names the SSRC in its FCI
       }
       receivedRtcp.add(new ReceivedRtcp(type, fmt, sender, media, remb));
+      if (type == 200 || type == 201) {
+        receivedReports.add(report(b, pos, length));
+      }
       pos += length;
     }
+  }
+
+  private static ReceivedReport report(byte[] b, int pos, int length) {
+    int type = b[pos + 1] & 0xFF;
+    int first = pos + (type == 200 ? 28 : 8);
+    List<ReportBlock> blocks = new ArrayList<>();
+    for (int i = 0; i < (b[pos] & 0x1F) && first + 24 * (i + 1) <= pos + length; i++) {
+      int o = first + 24 * i;
+      int lost = (int) (u32(b, o + 4) & 0xFFFFFF);
+      blocks.add(
+          new ReportBlock(
+              u32(b, o),
+              b[o + 4] & 0xFF,
+              (lost << 8) >> 8,
+              u32(b, o + 8),
+              u32(b, o + 12),
+              u32(b, o + 16),
+              u32(b, o + 20)));
+    }
+    return type == 200
+        ? new ReceivedReport(
+            type,
+            u32(b, pos + 4),
+            (u32(b, pos + 8) << 32) | u32(b, pos + 12),
+            u32(b, pos + 16),
+            u32(b, pos + 20),
+            u32(b, pos + 24),
+            List.copyOf(blocks),
+            System.nanoTime())
+        : new ReceivedReport(
+            type, u32(b, pos + 4), 0, 0, 0, 0, List.copyOf(blocks), System.nanoTime());
   }
 
   /** The header extension elements of a plain RTP packet whose header ends at {@code header}. */
@@ -693,6 +752,24 @@ public final class SyntheticEndpoint implements AutoCloseable {
     return bySeq == null ? null : bySeq.get(seq);
   }
 
+  /**
+   * A sender report (RFC 3550 6.4.1, no report blocks) for one of our sources, with the given NTP
+   * and RTP timestamps and our counts so far.
+   */
+  public void sendSenderReport(long ssrc, long ntpTimestamp, long rtpTimestamp) {
+    byte[] p = new byte[28];
+    p[0] = (byte) 0x80;
+    p[1] = (byte) 200;
+    p[3] = 6;
+    put32(p, 4, ssrc);
+    put32(p, 8, ntpTimestamp >>> 32);
+    put32(p, 12, ntpTimestamp);
+    put32(p, 16, rtpTimestamp);
+    put32(p, 20, sentPackets.sum());
+    put32(p, 24, sentBytes.sum());
+    sendRtcp(p);
+  }
+
   /** Asks the bridge for a keyframe of a source we receive. */
   public void sendPli(long mediaSsrc) {
     byte[] p = new byte[12];
@@ -790,6 +867,12 @@ public final class SyntheticEndpoint implements AutoCloseable {
     return out;
   }
 
+  /** Every SR and RR received so far. */
+  public List<ReceivedReport> receivedReports() {
+    return List.copyOf(receivedReports);
+  }
+
+  /** Every RTCP packet received so far (each packet of a compound on its own). */
   public List<ReceivedRtcp> receivedRtcp() {
     return List.copyOf(receivedRtcp);
   }
@@ -833,6 +916,7 @@ public final class SyntheticEndpoint implements AutoCloseable {
   public void clearReceived() {
     receivedRtp.clear();
     receivedRtcp.clear();
+    receivedReports.clear();
   }
 
   @Override

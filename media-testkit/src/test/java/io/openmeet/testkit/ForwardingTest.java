@@ -421,6 +421,74 @@ class ForwardingTest {
     assertThat(bridge.engine.stats().packetRateDownload()).isPositive();
     assertThat(bridge.engine.stats().bitRateDownloadKbps()).isPositive();
     assertThat(bridge.engine.stats().packetRateUpload()).isPositive();
+
+    // a sender that sends more than the start estimate is allowed more: the REMB ramps up
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (a.receivedRtcp().stream().noneMatch(r -> r.rembBitrate() > 1_500_000)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no REMB above 1.5 Mbit/s: " + a.receivedRtcp());
+      }
+      for (int i = 0; i < 10; i++) {
+        a.sendVideo(1200, false);
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  @Test
+  void senderReportsReachTheOthersAndTheSendersReportBlocksAnswerThem() throws Exception {
+    SyntheticEndpoint a = bridge.join("a");
+    SyntheticEndpoint b = bridge.join("b");
+    SyntheticEndpoint c = bridge.join("c");
+    long feedbackAudio = bridge.conference.feedbackSources().get(0).ssrcs().get(0);
+    // 20 ms of audio every 5 ms: the arrivals drift from the RTP clock, so jitter is not zero
+    int lastSeq = -1;
+    for (int i = 0; i < 20; i++) {
+      lastSeq = a.sendAudio(40);
+      Thread.sleep(5);
+    }
+    long ntp = 0xE9A1_2345_6789_ABCDL;
+    a.sendSenderReport(a.audioSsrc(), ntp, 0x1234_5678L);
+
+    BridgeHarness.await(
+        () -> senderReport(b, a.audioSsrc()) != null && senderReport(c, a.audioSsrc()) != null,
+        WAIT,
+        "a's SR at b and c");
+    for (SyntheticEndpoint receiver : List.of(b, c)) {
+      SyntheticEndpoint.ReceivedReport sr = senderReport(receiver, a.audioSsrc());
+      assertThat(sr.ntpTimestamp()).isEqualTo(ntp);
+      assertThat(sr.rtpTimestamp()).isEqualTo(0x1234_5678L);
+    }
+
+    long lsr = (ntp >>> 16) & 0xFFFF_FFFFL;
+    BridgeHarness.await(
+        () -> blockFor(a, feedbackAudio, a.audioSsrc(), lsr) != null,
+        WAIT,
+        "an RR to a that names a's SR");
+    SyntheticEndpoint.ReportBlock block = blockFor(a, feedbackAudio, a.audioSsrc(), lsr);
+    assertThat(block.delaySinceLastSr()).isBetween(0L, 3L * 65536);
+    assertThat(block.extendedHighestSeq() & 0xFFFF).isEqualTo(lastSeq);
+    assertThat(block.cumulativeLost()).isZero();
+    assertThat(block.jitter()).isPositive();
+    // a's SR was not sent back to a
+    assertThat(senderReport(a, a.audioSsrc())).isNull();
+  }
+
+  private static SyntheticEndpoint.ReceivedReport senderReport(SyntheticEndpoint e, long ssrc) {
+    return e.receivedReports().stream()
+        .filter(r -> r.packetType() == 200 && r.senderSsrc() == ssrc)
+        .findFirst()
+        .orElse(null);
+  }
+
+  private static SyntheticEndpoint.ReportBlock blockFor(
+      SyntheticEndpoint e, long reporter, long source, long lsr) {
+    return e.receivedReports().stream()
+        .filter(r -> r.packetType() == 201 && r.senderSsrc() == reporter)
+        .flatMap(r -> r.blocks().stream())
+        .filter(b -> b.ssrc() == source && b.lastSr() == lsr)
+        .findFirst()
+        .orElse(null);
   }
 
   @Test

@@ -136,15 +136,20 @@ final class EndpointConnection implements EndpointTransport {
       int audioLevelExtensionId,
       HeaderExtensions extensions,
       Set<Integer> vp8PayloadTypes,
-      Set<Integer> rtxPayloadTypes) {
+      Set<Integer> rtxPayloadTypes,
+      Map<Integer, Integer> clockRateByPayloadType) {
     static final Formats NONE =
-        new Formats(Map.of(), Map.of(), -1, HeaderExtensions.NONE, Set.of(), Set.of());
+        new Formats(Map.of(), Map.of(), -1, HeaderExtensions.NONE, Set.of(), Set.of(), Map.of());
 
     static Formats of(MediaFormats formats) {
       Map<Integer, String> types = new HashMap<>();
       Set<Integer> vp8 = new HashSet<>();
+      Map<Integer, Integer> clockRates = new HashMap<>();
       for (MediaFormats.PayloadType pt : formats.payloadTypes()) {
         types.put(pt.id(), pt.mediaType() == null ? "" : pt.mediaType().toLowerCase(Locale.ROOT));
+        if (pt.clockRate() > 0) {
+          clockRates.put(pt.id(), pt.clockRate());
+        }
         if ("vp8".equalsIgnoreCase(pt.name())) {
           vp8.add(pt.id());
         }
@@ -163,7 +168,8 @@ final class EndpointConnection implements EndpointTransport {
           audioLevel,
           new HeaderExtensions(formats.headerExtensions()),
           Set.copyOf(vp8),
-          Set.copyOf(formats.rtxPayloadTypes().keySet()));
+          Set.copyOf(formats.rtxPayloadTypes().keySet()),
+          Map.copyOf(clockRates));
     }
   }
 
@@ -498,7 +504,12 @@ final class EndpointConnection implements EndpointTransport {
       stats = receiveStats.computeIfAbsent(ssrc, s -> new ReceiveStats());
     }
     if (stats != null) {
-      stats.received(Rtp.sequenceNumber(plain, 0), audio);
+      stats.received(
+          Rtp.sequenceNumber(plain, 0),
+          Rtp.timestamp(plain, 0),
+          f.clockRateByPayloadType().getOrDefault(pt, 0),
+          System.nanoTime(),
+          audio);
     }
     if (!audio) {
       videoBytesInInterval.addAndGet(plainLength);
@@ -579,6 +590,11 @@ final class EndpointConnection implements EndpointTransport {
           }
         }
       } else if (type == Rtp.RTCP_SR && length >= 28) {
+        // our next RR to this sender carries LSR/DLSR for it, so it can measure the round trip
+        ReceiveStats source = receiveStats.get(Rtp.readUint32(data, pos + 4));
+        if (source != null) {
+          source.senderReport(Rtp.readUint32(data, pos + 10), System.nanoTime());
+        }
         // sender reports carry the NTP/RTP mapping receivers need for lip sync
         byte[] sr = new byte[length];
         System.arraycopy(data, pos, sr, 0, length);
@@ -772,9 +788,10 @@ final class EndpointConnection implements EndpointTransport {
     }
     List<Rtp.ReportBlock> blocks = new ArrayList<>();
     List<Long> videoSsrcs = new ArrayList<>();
+    long nowNanos = System.nanoTime();
     receiveStats.forEach(
         (ssrc, stats) -> {
-          blocks.add(stats.reportBlock(ssrc));
+          blocks.add(stats.reportBlock(ssrc, nowNanos));
           if (!stats.audio()) {
             videoSsrcs.add(ssrc);
           }
@@ -906,7 +923,10 @@ final class EndpointConnection implements EndpointTransport {
     }
   }
 
-  /** RFC 3550 A.1/A.3 sequence accounting for one received SSRC. */
+  /**
+   * RFC 3550 A.1/A.3 sequence accounting, A.8 interarrival jitter and the last SR for one received
+   * SSRC.
+   */
   static final class ReceiveStats {
     private boolean audio;
     private int baseSeq = -1;
@@ -915,8 +935,30 @@ final class EndpointConnection implements EndpointTransport {
     private long received;
     private long expectedPrior;
     private long receivedPrior;
+    private boolean timed;
+    private long lastArrivalNanos;
+    private long lastTimestamp;
+    private double jitter;
+    private long lastSr;
+    private long lastSrNanos;
 
-    synchronized void received(int seq, boolean audio) {
+    /**
+     * One packet: its sequence number, RTP timestamp, the clock rate of its payload type (0 when
+     * unknown: no jitter) and its arrival time (System.nanoTime).
+     */
+    synchronized void received(
+        int seq, long timestamp, int clockRate, long arrivalNanos, boolean audio) {
+      if (clockRate > 0) {
+        if (timed) {
+          // D(i-1, i) of RFC 3550 6.4.1 in timestamp units, the timestamps compared modulo 2^32
+          double arrivalDelta = (arrivalNanos - lastArrivalNanos) * (clockRate / 1e9);
+          double d = arrivalDelta - (int) (timestamp - lastTimestamp);
+          jitter += (Math.abs(d) - jitter) / 16;
+        }
+        timed = true;
+        lastArrivalNanos = arrivalNanos;
+        lastTimestamp = timestamp;
+      }
       this.audio = audio;
       if (baseSeq < 0) {
         baseSeq = seq;
@@ -937,7 +979,13 @@ final class EndpointConnection implements EndpointTransport {
       return audio;
     }
 
-    synchronized Rtp.ReportBlock reportBlock(long ssrc) {
+    /** The source's SR: the middle 32 bits of its NTP timestamp, and when it arrived. */
+    synchronized void senderReport(long ntpMiddle, long arrivalNanos) {
+      lastSr = ntpMiddle;
+      lastSrNanos = arrivalNanos;
+    }
+
+    synchronized Rtp.ReportBlock reportBlock(long ssrc, long nowNanos) {
       long extendedMax = cycles + maxSeq;
       long expected = baseSeq < 0 ? 0 : extendedMax - baseSeq + 1;
       long lost = expected - received;
@@ -950,7 +998,15 @@ final class EndpointConnection implements EndpointTransport {
           expectedInterval <= 0 || lostInterval <= 0
               ? 0
               : (int) Math.min(255, (lostInterval << 8) / expectedInterval);
-      return new Rtp.ReportBlock(ssrc, fraction, (int) lost, extendedMax & 0xFFFFFFFFL, 0);
+      long delay = lastSr == 0 ? 0 : Math.max(0, nowNanos - lastSrNanos) * 65536 / 1_000_000_000L;
+      return new Rtp.ReportBlock(
+          ssrc,
+          fraction,
+          (int) lost,
+          extendedMax & 0xFFFFFFFFL,
+          Math.min(0xFFFFFFFFL, Math.round(jitter)),
+          lastSr,
+          Math.min(0xFFFFFFFFL, delay));
     }
   }
 

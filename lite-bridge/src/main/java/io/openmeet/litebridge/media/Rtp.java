@@ -315,9 +315,19 @@ final class Rtp {
     return mantissa << exp;
   }
 
-  /** One report block for an RR. */
+  /**
+   * One report block for an RR. {@code lastSr} is the middle 32 bits of the NTP timestamp of the
+   * source's last SR and {@code delaySinceLastSr} the time since it arrived in 1/65536 s (both 0
+   * before any SR), so the sender can compute its round-trip time (RFC 3550 6.4.1).
+   */
   record ReportBlock(
-      long ssrc, int fractionLost, int cumulativeLost, long extendedHighestSeq, long jitter) {}
+      long ssrc,
+      int fractionLost,
+      int cumulativeLost,
+      long extendedHighestSeq,
+      long jitter,
+      long lastSr,
+      long delaySinceLastSr) {}
 
   /** A receiver report (RFC 3550 6.4.2) with up to 31 report blocks. */
   static byte[] receiverReport(long senderSsrc, java.util.List<ReportBlock> blocks) {
@@ -335,8 +345,8 @@ final class Rtp {
       writeUint32(p, o + 4, ((long) (block.fractionLost() & 0xFF) << 24) | (lost & 0xFFFFFFL));
       writeUint32(p, o + 8, block.extendedHighestSeq());
       writeUint32(p, o + 12, block.jitter());
-      writeUint32(p, o + 16, 0);
-      writeUint32(p, o + 20, 0);
+      writeUint32(p, o + 16, block.lastSr());
+      writeUint32(p, o + 20, block.delaySinceLastSr());
     }
     return p;
   }

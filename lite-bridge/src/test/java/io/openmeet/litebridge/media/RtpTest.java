@@ -91,8 +91,8 @@ class RtpTest {
         Rtp.receiverReport(
             42,
             List.of(
-                new Rtp.ReportBlock(77, 25, 3, 0x1_0005L, 0),
-                new Rtp.ReportBlock(78, 0, -2, 9, 0)));
+                new Rtp.ReportBlock(77, 25, 3, 0x1_0005L, 17, 0xABCD_1234L, 65536),
+                new Rtp.ReportBlock(78, 0, -2, 9, 0, 0, 0)));
     assertThat(rr[0] & 0x1F).isEqualTo(2);
     assertThat(rr[1] & 0xFF).isEqualTo(201);
     assertThat(Rtp.rtcpPacketLength(rr, 0)).isEqualTo(rr.length).isEqualTo(56);
@@ -101,6 +101,9 @@ class RtpTest {
     assertThat(rr[12] & 0xFF).isEqualTo(25);
     assertThat(Rtp.readUint32(rr, 12) & 0xFFFFFF).isEqualTo(3);
     assertThat(Rtp.readUint32(rr, 16)).isEqualTo(0x1_0005L);
+    assertThat(Rtp.readUint32(rr, 20)).isEqualTo(17);
+    assertThat(Rtp.readUint32(rr, 24)).isEqualTo(0xABCD_1234L);
+    assertThat(Rtp.readUint32(rr, 28)).isEqualTo(65536);
     assertThat(Rtp.readUint32(rr, 36) & 0xFFFFFF).isEqualTo(0xFFFFFE); // -2, 24-bit
   }
 
@@ -108,13 +111,41 @@ class RtpTest {
   void receiveStatsCountLossAcrossWrapAround() {
     EndpointConnection.ReceiveStats stats = new EndpointConnection.ReceiveStats();
     for (int seq : new int[] {65533, 65534, 0, 1, 3}) { // 65535 and 2 lost
-      stats.received(seq, false);
+      stats.received(seq, 0, 0, 0, false);
     }
-    Rtp.ReportBlock block = stats.reportBlock(1);
+    Rtp.ReportBlock block = stats.reportBlock(1, 0);
     assertThat(block.extendedHighestSeq()).isEqualTo(0x1_0003L);
     assertThat(block.cumulativeLost()).isEqualTo(2);
     assertThat(block.fractionLost()).isEqualTo((2 << 8) / 7);
-    assertThat(stats.reportBlock(1).fractionLost()).isZero();
+    assertThat(stats.reportBlock(1, 0).fractionLost()).isZero();
+  }
+
+  @Test
+  void jitterIsZeroForEvenPacingAndGrowsWhenArrivalsWander() {
+    EndpointConnection.ReceiveStats even = new EndpointConnection.ReceiveStats();
+    EndpointConnection.ReceiveStats uneven = new EndpointConnection.ReceiveStats();
+    long ts = 0xFFFF_F000L; // the RTP timestamp wraps on the way
+    for (int i = 0; i < 50; i++) {
+      long arrival = i * 20_000_000L; // every 20 ms, 960 units of 48 kHz
+      even.received(i, ts, 48000, arrival, true);
+      uneven.received(i, ts, 48000, arrival + (i % 2 == 0 ? 0 : 10_000_000L), true);
+      ts = (ts + 960) & 0xFFFF_FFFFL;
+    }
+    assertThat(even.reportBlock(1, 0).jitter()).isZero();
+    // |D| is 10 ms = 480 units for every packet after the first; J converges towards 480
+    assertThat(uneven.reportBlock(1, 0).jitter()).isBetween(400L, 480L);
+  }
+
+  @Test
+  void theLastSenderReportAndTheDelaySinceItAreReported() {
+    EndpointConnection.ReceiveStats stats = new EndpointConnection.ReceiveStats();
+    stats.received(1, 0, 90000, 0, false);
+    assertThat(stats.reportBlock(1, 0).lastSr()).isZero();
+    assertThat(stats.reportBlock(1, 0).delaySinceLastSr()).isZero();
+    stats.senderReport(0x1234_5678L, 1_000_000_000L);
+    Rtp.ReportBlock block = stats.reportBlock(1, 1_500_000_000L);
+    assertThat(block.lastSr()).isEqualTo(0x1234_5678L);
+    assertThat(block.delaySinceLastSr()).isEqualTo(32768); // 0.5 s in 1/65536 s
   }
 
   @Test
