@@ -1,0 +1,326 @@
+package io.openmeet.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.openmeet.litebridge.colibri2.Colibri2RequestHandler;
+import io.openmeet.litebridge.conference.Conferences;
+import io.openmeet.litebridge.media.DtlsFingerprint;
+import io.openmeet.litebridge.media.Ice4jMediaEngine;
+import io.openmeet.litebridge.media.IceCandidate;
+import io.openmeet.litebridge.media.LocalIce;
+import io.openmeet.litebridge.media.MediaConfig;
+import io.openmeet.litebridge.media.MediaFormats;
+import io.openmeet.litebridge.media.MediaSourceDesc;
+import io.openmeet.litebridge.media.RemoteTransport;
+import io.openmeet.litebridge.xmpp.XmppProviders;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import org.jitsi.utils.MediaType;
+import org.jitsi.xmpp.extensions.colibri.SourcePacketExtension;
+import org.jitsi.xmpp.extensions.colibri2.Capability;
+import org.jitsi.xmpp.extensions.colibri2.Colibri2Endpoint;
+import org.jitsi.xmpp.extensions.colibri2.Colibri2Error;
+import org.jitsi.xmpp.extensions.colibri2.ConferenceModifiedIQ;
+import org.jitsi.xmpp.extensions.colibri2.ConferenceModifyIQ;
+import org.jitsi.xmpp.extensions.colibri2.Media;
+import org.jitsi.xmpp.extensions.colibri2.MediaSource;
+import org.jitsi.xmpp.extensions.colibri2.Sources;
+import org.jitsi.xmpp.extensions.colibri2.Transport;
+import org.jitsi.xmpp.extensions.jingle.CandidatePacketExtension;
+import org.jitsi.xmpp.extensions.jingle.CandidateType;
+import org.jitsi.xmpp.extensions.jingle.DtlsFingerprintPacketExtension;
+import org.jitsi.xmpp.extensions.jingle.IceCandidatePacketExtension;
+import org.jitsi.xmpp.extensions.jingle.IceRtcpmuxPacketExtension;
+import org.jitsi.xmpp.extensions.jingle.IceUdpTransportPacketExtension;
+import org.jitsi.xmpp.extensions.jingle.ParameterPacketExtension;
+import org.jitsi.xmpp.extensions.jingle.PayloadTypePacketExtension;
+import org.jitsi.xmpp.extensions.jingle.RTPHdrExtPacketExtension;
+import org.jitsi.xmpp.extensions.jingle.SourceGroupPacketExtension;
+import org.jivesoftware.smack.packet.IQ;
+import org.jivesoftware.smack.packet.StanzaError;
+import org.jivesoftware.smack.util.PacketParserUtils;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.jxmpp.jid.impl.JidCreate;
+
+/**
+ * Synthetic endpoints allocated the way the focus allocates browsers: Colibri2 requests (sent and
+ * answered as XML) to the bridge's request handler on the real media engine, the endpoint
+ * connecting with what the answer says. Expiry, by request or by idleness, stops media to the
+ * endpoint.
+ */
+class Colibri2MediaTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(20);
+  private static final Duration ENDPOINT_TIMEOUT = Duration.ofSeconds(2);
+
+  private Ice4jMediaEngine engine;
+  private Conferences conferences;
+  private Colibri2RequestHandler handler;
+  private final String meetingId = UUID.randomUUID().toString();
+  private final List<SyntheticEndpoint> endpoints = new ArrayList<>();
+  private int iqs;
+
+  @BeforeEach
+  void start() {
+    XmppProviders.register();
+    engine = new Ice4jMediaEngine(new MediaConfig(0, List.of("127.0.0.1"), List.of()));
+    conferences =
+        new Conferences(
+            engine,
+            Clock.systemUTC(),
+            ENDPOINT_TIMEOUT,
+            Duration.ofMinutes(1),
+            new Conferences.Listener() {});
+    handler = new Colibri2RequestHandler(conferences, engine::localFingerprint, (m, e, p) -> null);
+  }
+
+  @AfterEach
+  void stop() {
+    endpoints.forEach(SyntheticEndpoint::close);
+    conferences.expireAll();
+    engine.close();
+  }
+
+  @Test
+  void anEndpointExpiredByColibri2StopsReceivingAndTheOthersCarryOn() throws Exception {
+    SyntheticEndpoint a = join("a");
+    SyntheticEndpoint b = join("b");
+    SyntheticEndpoint c = join("c");
+    a.sendAudio(40);
+    BridgeHarness.await(
+        () -> b.receivedCount(a.audioSsrc()) == 1 && c.receivedCount(a.audioSsrc()) == 1,
+        WAIT,
+        "a's first packet at b and c");
+
+    IQ expired = send(request().addEndpoint(expire("b")).build());
+    assertThat(expired.getType()).as(expired.toXML().toString()).isEqualTo(IQ.Type.result);
+
+    for (int i = 0; i < 10; i++) {
+      a.sendAudio(40);
+      b.sendAudio(40);
+    }
+    BridgeHarness.await(() -> c.receivedCount(a.audioSsrc()) == 11, WAIT, "c keeps receiving");
+    Thread.sleep(300);
+    assertThat(b.receivedCount(a.audioSsrc())).isEqualTo(1);
+    assertThat(c.receivedCount(b.audioSsrc())).isZero();
+    // and the focus is told the endpoint is gone
+    IQ update = send(request().addEndpoint(update("b", b)).build());
+    assertThat(update.getType()).isEqualTo(IQ.Type.error);
+    assertThat(update.getError().getCondition()).isEqualTo(StanzaError.Condition.item_not_found);
+    Colibri2Error reason =
+        update.getError().getExtension(Colibri2Error.ELEMENT, Colibri2Error.NAMESPACE);
+    assertThat(reason.getReason()).isEqualTo(Colibri2Error.Reason.UNKNOWN_ENDPOINT);
+  }
+
+  @Test
+  void anIdleEndpointExpiresWhileOneWhosePacketsArriveStays() throws Exception {
+    SyntheticEndpoint a = join("a");
+    SyntheticEndpoint b = join("b");
+    // b goes quiet (a browser tab that froze); a keeps sending 20 ms audio
+    long until = System.nanoTime() + ENDPOINT_TIMEOUT.multipliedBy(2).toNanos();
+    while (System.nanoTime() < until) {
+      a.sendAudio(40);
+      conferences.expireIdle();
+      Thread.sleep(20);
+    }
+    var conference = conferences.get(meetingId).orElseThrow();
+    assertThat(conference.endpoint("b")).isEmpty();
+    assertThat(conference.endpoint("a")).isPresent();
+
+    long atB = b.receivedCount(a.audioSsrc());
+    a.sendAudio(40);
+    Thread.sleep(300);
+    assertThat(b.receivedCount(a.audioSsrc())).isEqualTo(atB);
+
+    // a newcomer still gets a's media: the conference was not harmed
+    SyntheticEndpoint c = join("c");
+    a.sendAudio(40);
+    BridgeHarness.await(() -> c.receivedCount(a.audioSsrc()) >= 1, WAIT, "a's audio at c");
+  }
+
+  /**
+   * Allocates an endpoint (create, then the update with its transport and sources) and connects.
+   */
+  private SyntheticEndpoint join(String id) throws Exception {
+    SyntheticEndpoint endpoint = SyntheticEndpoint.create(id, SyntheticEndpoint.Options.loopback());
+    endpoints.add(endpoint);
+    ConferenceModifyIQ.Builder create = request();
+    if (conferences.get(meetingId).isEmpty()) {
+      create.setCreate(true).setConferenceName("colibri2-media@conference.meet.local");
+    }
+    IQ created = send(create.addEndpoint(create(id)).build());
+    assertThat(created).as(created.toXML().toString()).isInstanceOf(ConferenceModifiedIQ.class);
+    IceUdpTransportPacketExtension bridge =
+        ((ConferenceModifiedIQ) created).getEndpoints().get(0).getTransport().getIceUdpTransport();
+
+    IQ updated = send(request().addEndpoint(update(id, endpoint)).build());
+    assertThat(updated).as(updated.toXML().toString()).isInstanceOf(ConferenceModifiedIQ.class);
+
+    DtlsFingerprintPacketExtension fp =
+        bridge.getFirstChildOfType(DtlsFingerprintPacketExtension.class);
+    endpoint.connect(
+        new LocalIce(bridge.getUfrag(), bridge.getPassword(), candidates(bridge)),
+        new DtlsFingerprint(fp.getHash(), fp.getFingerprint(), fp.getSetup()));
+    if (!endpoint.awaitConnected(WAIT)) {
+      throw new AssertionError(id + " did not connect: " + endpoint.failure());
+    }
+    return endpoint;
+  }
+
+  /** Sends a request as XML and returns the answer parsed back from XML, as over XMPP. */
+  private IQ send(ConferenceModifyIQ request) throws Exception {
+    ConferenceModifyIQ iq =
+        (ConferenceModifyIQ) PacketParserUtils.parseStanza(request.toXML().toString());
+    IQ response = handler.handle(iq);
+    return (IQ) PacketParserUtils.parseStanza(response.toXML().toString());
+  }
+
+  private ConferenceModifyIQ.Builder request() throws Exception {
+    ConferenceModifyIQ.Builder b = ConferenceModifyIQ.builder("c2-" + ++iqs);
+    b.from(JidCreate.from("jvbbrewery@internal.auth.meet.local/focus"));
+    b.to(JidCreate.from("jvbbrewery@internal.auth.meet.local/bridge"));
+    b.ofType(IQ.Type.get);
+    return b.setMeetingId(meetingId);
+  }
+
+  private static Colibri2Endpoint create(String id) {
+    Colibri2Endpoint.Builder ep = Colibri2Endpoint.getBuilder();
+    ep.setId(id);
+    ep.setCreate(true);
+    ep.setStatsId(id + "-stats");
+    ep.addCapability(Capability.CAP_SOURCE_NAME_SUPPORT);
+    MediaFormats formats = SyntheticEndpoint.mediaFormats();
+    for (MediaType type : new MediaType[] {MediaType.AUDIO, MediaType.VIDEO}) {
+      Media.Builder media = Media.getBuilder().setType(type);
+      String name = type.toString().toLowerCase(Locale.ROOT);
+      for (MediaFormats.PayloadType pt : formats.payloadTypes()) {
+        if (name.equalsIgnoreCase(pt.mediaType())) {
+          media.addPayloadType(payloadType(pt, formats.rtxPayloadTypes().get(pt.id())));
+        }
+      }
+      if (type == MediaType.AUDIO) {
+        formats
+            .headerExtensions()
+            .forEach(
+                (extId, uri) -> {
+                  RTPHdrExtPacketExtension ext = new RTPHdrExtPacketExtension();
+                  ext.setID(String.valueOf(extId));
+                  ext.setURI(URI.create(uri));
+                  media.addRtpHdrExt(ext);
+                });
+      }
+      ep.addMedia(media.build());
+    }
+    ep.setTransport(Transport.getBuilder().setIceControlling(true).build());
+    return ep.build();
+  }
+
+  private static PayloadTypePacketExtension payloadType(MediaFormats.PayloadType pt, Integer apt) {
+    PayloadTypePacketExtension x = new PayloadTypePacketExtension();
+    x.setId(pt.id());
+    x.setName(pt.name());
+    x.setClockrate(pt.clockRate());
+    if (pt.channels() > 1) {
+      x.setChannels(pt.channels());
+    }
+    if (apt != null) {
+      x.addParameter(new ParameterPacketExtension("apt", String.valueOf(apt)));
+    }
+    return x;
+  }
+
+  /** The update the focus sends after the browser's answer: its ICE, fingerprint and sources. */
+  private static Colibri2Endpoint update(String id, SyntheticEndpoint endpoint) {
+    RemoteTransport own = endpoint.transportDescription();
+    IceUdpTransportPacketExtension t = new IceUdpTransportPacketExtension();
+    t.setUfrag(own.ufrag());
+    t.setPassword(own.password());
+    t.addChildExtension(new IceRtcpmuxPacketExtension());
+    for (DtlsFingerprint f : own.fingerprints()) {
+      DtlsFingerprintPacketExtension fp = new DtlsFingerprintPacketExtension();
+      fp.setHash(f.hash());
+      fp.setSetup(f.setup());
+      fp.setFingerprint(f.value());
+      t.addChildExtension(fp);
+    }
+    int n = 0;
+    for (IceCandidate c : own.candidates()) {
+      IceCandidatePacketExtension x = new IceCandidatePacketExtension();
+      x.setID("c" + n++);
+      x.setComponent(c.component());
+      x.setFoundation(c.foundation());
+      x.setGeneration(c.generation());
+      x.setNetwork(0);
+      x.setProtocol(c.protocol());
+      x.setIP(c.ip());
+      x.setPort(c.port());
+      x.setPriority(c.priority());
+      x.setType(CandidateType.valueOf(c.type()));
+      t.addCandidate(x);
+    }
+    Sources.Builder sources = Sources.getBuilder();
+    for (MediaSourceDesc s : endpoint.sources()) {
+      MediaSource.Builder source =
+          MediaSource.getBuilder()
+              .setType(MediaType.parseString(s.type().toLowerCase(Locale.ROOT)))
+              .setId(s.name());
+      for (long ssrc : s.ssrcs()) {
+        SourcePacketExtension x = new SourcePacketExtension();
+        x.setSSRC(ssrc);
+        x.setName(s.name());
+        source.addSource(x);
+      }
+      for (MediaSourceDesc.SsrcGroup g : s.groups()) {
+        SourceGroupPacketExtension x = new SourceGroupPacketExtension();
+        x.setSemantics(g.semantics());
+        List<SourcePacketExtension> members = new ArrayList<>();
+        for (long ssrc : g.ssrcs()) {
+          SourcePacketExtension m = new SourcePacketExtension();
+          m.setSSRC(ssrc);
+          members.add(m);
+        }
+        x.addSources(members);
+        source.addSsrcGroup(x);
+      }
+      sources.addMediaSource(source.build());
+    }
+    Colibri2Endpoint.Builder ep = Colibri2Endpoint.getBuilder();
+    ep.setId(id);
+    ep.setTransport(Transport.getBuilder().setIceUdpExtension(t).build());
+    ep.setSources(sources.build());
+    return ep.build();
+  }
+
+  private static Colibri2Endpoint expire(String id) {
+    Colibri2Endpoint.Builder ep = Colibri2Endpoint.getBuilder();
+    ep.setId(id);
+    ep.setExpire(true);
+    return ep.build();
+  }
+
+  private static List<IceCandidate> candidates(IceUdpTransportPacketExtension t) {
+    List<IceCandidate> out = new ArrayList<>();
+    for (CandidatePacketExtension c : t.getCandidateList()) {
+      out.add(
+          new IceCandidate(
+              c.getFoundation(),
+              c.getComponent(),
+              c.getProtocol(),
+              c.getPriority(),
+              c.getIP(),
+              c.getPort(),
+              c.getType().toString(),
+              c.getGeneration(),
+              c.getRelAddr(),
+              c.getRelPort()));
+    }
+    return out;
+  }
+}
