@@ -258,4 +258,36 @@ class BridgeLifecycleTest {
     b.addEndpoint(createEndpoint("ep1", true));
     assertThat(focus.request(b.build())).isInstanceOf(ConferenceModifiedIQ.class);
   }
+
+  @Test
+  void theBridgeRejoinsAfterTheServerWasDownAndTheBreweryRoomWentWithIt() throws Exception {
+    proxy =
+        new TcpProxy(TestEnv.require("XMPP_HOST"), Integer.parseInt(TestEnv.require("XMPP_PORT")));
+    Jid bridgeJid =
+        startBridge(
+            Map.of(
+                "lite-bridge.apis.xmpp-client.configs.test.hostname",
+                "127.0.0.1",
+                "lite-bridge.apis.xmpp-client.configs.test.port",
+                proxy.port()));
+
+    // A Prosody restart: the connection drops, nobody gets in for a while, and the brewery room,
+    // which lives in Prosody's memory, is gone with its occupants (here: the focus leaves too).
+    proxy.setRefusing(true);
+    proxy.cutAll();
+    focus.close();
+    focus = null;
+    awaitTrue(() -> !bridge.isJoined());
+    awaitTrue(() -> proxy.refused() >= 3); // reconnection attempts every 300 ms keep failing
+    assertThat(bridge.isJoined()).isFalse();
+    assertThat(bridge.stats().get("mucs_joined")).isEqualTo(0);
+
+    proxy.setRefusing(false);
+    awaitTrue(bridge::isJoined); // the room is created again by whoever comes first: the bridge
+    focus = new FocusClient(brewery);
+    focus.awaitStats(nickname, s -> stat(s, "healthy", "true"), WAIT);
+    var b = request(bridgeJid, UUID.randomUUID().toString()).setCreate(true);
+    b.addEndpoint(createEndpoint("ep1", true));
+    assertThat(focus.request(b.build())).isInstanceOf(ConferenceModifiedIQ.class);
+  }
 }

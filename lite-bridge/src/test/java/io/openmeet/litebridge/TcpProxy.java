@@ -11,7 +11,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A loopback TCP forwarder between a bridge and the real Prosody; {@link #cutAll()} drops every
- * connection like a Prosody restart does, while new connections are still forwarded.
+ * connection like a Prosody restart does, while new connections are still forwarded unless {@link
+ * #setRefusing(boolean)} turned the server "off" (new connections are closed at once).
  */
 final class TcpProxy implements AutoCloseable {
   private final ServerSocket server;
@@ -19,6 +20,8 @@ final class TcpProxy implements AutoCloseable {
   private final int targetPort;
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private volatile int accepted;
+  private volatile int refused;
+  private volatile boolean refusing;
 
   TcpProxy(String targetHost, int targetPort) throws IOException {
     this.targetHost = targetHost;
@@ -37,10 +40,25 @@ final class TcpProxy implements AutoCloseable {
     return accepted;
   }
 
+  /** Connections closed at once because the proxy was refusing. */
+  int refused() {
+    return refused;
+  }
+
+  /** While true, every new connection is closed at once, like a server that is down. */
+  void setRefusing(boolean value) {
+    refusing = value;
+  }
+
   private void acceptLoop() {
     while (!server.isClosed()) {
       try {
         Socket client = server.accept();
+        if (refusing) {
+          refused++;
+          closeQuietly(client);
+          continue;
+        }
         Socket upstream = new Socket(targetHost, targetPort);
         sockets.add(client);
         sockets.add(upstream);
