@@ -111,6 +111,17 @@ class ProsodyTemplateTest {
             "unlimited_jids = { \"focus@auth.meet.example.com\", \"jvb@auth.meet.example.com\" }");
   }
 
+  @Test
+  void turnsNagleOffGloballyForTheSmallColibri2Stanzas() {
+    String lua = TemplateRenderer.render(ConfigTemplate.PROSODY, Inputs.production());
+
+    int setting = lua.indexOf("network_settings = { nagle = false }");
+    assertThat(setting).as("network_settings with nagle = false").isNotNegative();
+    assertThat(setting)
+        .as("a global option, before the first VirtualHost")
+        .isLessThan(lua.indexOf("VirtualHost"));
+  }
+
   private Result luacCheck(String lua) throws Exception {
     String luac = findLuac();
     Path file = tmp.resolve("prosody.cfg.lua");

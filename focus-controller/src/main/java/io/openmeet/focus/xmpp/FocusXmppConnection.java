@@ -39,6 +39,7 @@ public final class FocusXmppConnection implements AutoCloseable {
               .setXmppDomain(settings.domain())
               .setUsernameAndPassword(settings.username(), settings.password())
               .setResource(Resourcepart.from(settings.resource()))
+              .setSocketFactory(new NoDelaySocketFactory())
               .setSecurityMode(
                   settings.requireTls() ? SecurityMode.required : SecurityMode.disabled)
               .build();

@@ -153,6 +153,7 @@ public final class BreweryClient implements AutoCloseable {
             .setXmppDomain(config.domain())
             .setUsernameAndPassword(config.username(), config.password())
             .setResource(nickname)
+            .setSocketFactory(new NoDelaySocketFactory())
             .setSecurityMode(securityMode())
             .setConnectTimeout(5000);
     if (config.disableCertificateVerification()) {
