@@ -25,6 +25,10 @@ public final class Conferences implements Focus, AutoCloseable {
   private final Duration leaseTtl;
   private final Map<UUID, Conference> byRoom = new ConcurrentHashMap<>();
   private final Map<UUID, ConferenceLeases.Lease> leasesByRoom = new ConcurrentHashMap<>();
+
+  /** One lock per room while its conference is being created (the lease is a Redis round trip). */
+  private final Map<UUID, Object> creating = new ConcurrentHashMap<>();
+
   private final ScheduledExecutorService renewer;
   private final java.util.concurrent.ExecutorService reinviter =
       Executors.newSingleThreadExecutor(
@@ -94,16 +98,23 @@ public final class Conferences implements Focus, AutoCloseable {
     if (existing != null) {
       return existing;
     }
-    synchronized (this) {
-      existing = byRoom.get(roomId);
-      if (existing != null) {
-        return existing;
+    // Only joins to the same new room wait for each other: one node-wide lock here made every
+    // first join queue behind the others' lease round trips to Redis.
+    Object lock = creating.computeIfAbsent(roomId, k -> new Object());
+    try {
+      synchronized (lock) {
+        existing = byRoom.get(roomId);
+        if (existing != null) {
+          return existing;
+        }
+        ConferenceLeases.Lease lease = acquireLease(roomId.toString());
+        leasesByRoom.put(roomId, lease);
+        Conference created = new Conference(ctx, roomId, request.roomName(), () -> dropped(roomId));
+        byRoom.put(roomId, created);
+        return created;
       }
-      ConferenceLeases.Lease lease = acquireLease(roomId.toString());
-      leasesByRoom.put(roomId, lease);
-      Conference created = new Conference(ctx, roomId, request.roomName(), () -> dropped(roomId));
-      byRoom.put(roomId, created);
-      return created;
+    } finally {
+      creating.remove(roomId, lock);
     }
   }
 

@@ -59,6 +59,10 @@ class ConferenceTest {
   }
 
   private JoinRequest request(String name, int max, boolean moderator) {
+    return request(roomId, name, max, moderator);
+  }
+
+  private static JoinRequest request(UUID roomId, String name, int max, boolean moderator) {
     return new JoinRequest(
         roomId,
         "room-slug",
@@ -85,6 +89,73 @@ class ConferenceTest {
   private record Joined(FocusParticipant participant, RecordingEvents events) {
     void answerLastOffer(long ssrcBase) throws FocusException {
       participant.answer(BrowserAnswer.to(events.lastOffer(), ssrcBase));
+    }
+  }
+
+  @Test
+  void a_slow_lease_for_one_new_room_does_not_hold_up_the_first_join_of_another() throws Exception {
+    UUID slowRoom = UUID.randomUUID();
+    var acquiring = new java.util.concurrent.CountDownLatch(1);
+    var proceed = new java.util.concurrent.CountDownLatch(1);
+    ConferenceLeases slowForOneRoom =
+        new ConferenceLeases() {
+          @Override
+          public Optional<Lease> tryAcquire(String id, String node, Duration ttl) {
+            if (id.equals(slowRoom.toString())) {
+              acquiring.countDown();
+              try {
+                proceed.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
+            return leases.tryAcquire(id, node, ttl);
+          }
+
+          @Override
+          public boolean renew(Lease lease, Duration ttl) {
+            return leases.renew(lease, ttl);
+          }
+
+          @Override
+          public void release(Lease lease) {
+            leases.release(lease);
+          }
+
+          @Override
+          public Optional<String> owner(String id) {
+            return leases.owner(id);
+          }
+        };
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try (Conferences twoRooms =
+        new Conferences(
+            new ConferenceContext(
+                bridges,
+                CodecSettings.defaults(false),
+                presence,
+                records::add,
+                Clock.systemUTC(),
+                "node-test"),
+            slowForOneRoom,
+            Duration.ofSeconds(10))) {
+      var slowJoin =
+          pool.submit(
+              () -> twoRooms.join(request(slowRoom, "Ada", 12, false), new RecordingEvents()));
+      assertThat(acquiring.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+      // the slow room's lease is still pending: another room's first join must not wait for it
+      var otherJoin =
+          pool.submit(
+              () -> twoRooms.join(request(roomId, "Bob", 12, false), new RecordingEvents()));
+      assertThat(otherJoin.get(5, java.util.concurrent.TimeUnit.SECONDS)).isNotNull();
+      assertThat(slowJoin.isDone()).isFalse();
+
+      proceed.countDown();
+      assertThat(slowJoin.get(5, java.util.concurrent.TimeUnit.SECONDS)).isNotNull();
+    } finally {
+      proceed.countDown();
+      pool.shutdownNow();
     }
   }
 
