@@ -340,16 +340,23 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
     }
   }
 
+  /**
+   * Sends an expire without waiting for the answer: a leave must not hold the conference for a
+   * bridge round trip. Stanzas on one connection reach the bridge in order, and JVB (like
+   * lite-bridge) applies one conference's requests in order, so a later allocation still comes
+   * after it. A failure is only logged: the bridge expires idle endpoints and empty conferences by
+   * itself.
+   */
   private void sendQuietly(ConferenceModifyIQ request, ConferenceState c, String what) {
-    try {
-      send(request, c.bridgeId, null);
-    } catch (ColibriException e) {
-      // The bridge expires idle endpoints and empty conferences by itself.
-      LOG.log(
-          Level.INFO,
-          "{0} of {1} on {2} failed: {3}",
-          new Object[] {what, c.conference.meetingId(), c.bridgeId, e.getMessage()});
-    }
+    String meetingId = c.conference.meetingId();
+    String bridgeId = c.bridgeId;
+    xmpp.sendIqRequestAsync(request, timeout.toMillis())
+        .onError(
+            e ->
+                LOG.log(
+                    Level.INFO,
+                    "{0} of {1} on {2} failed: {3}",
+                    new Object[] {what, meetingId, bridgeId, e.toString()}));
   }
 
   private void release(BridgeSelector.Selection selection) {

@@ -36,10 +36,13 @@ public interface ColibriSessionManager {
       List<MediaSource> sources)
       throws ColibriException;
 
-  /** Expires one endpoint; the conference too when it was the last. Never fails. */
+  /**
+   * Expires one endpoint; the conference too when it was the last. Never fails, and does not wait
+   * for the bridge: requests sent after it still reach the bridge after it.
+   */
   void expire(String meetingId, String endpointId);
 
-  /** Expires the whole conference on its bridge. Never fails. */
+  /** Expires the whole conference on its bridge. Never fails, and does not wait for the bridge. */
   void expireConference(String meetingId);
 
   /**
