@@ -21,8 +21,9 @@ import org.HdrHistogram.Histogram;
  * The load generator CLI. Two scenarios against a running stack on loopback:
  *
  * <pre>
- *   join  --url http://127.0.0.1:8080 --rate 100 --joins 1000 --room-size 3 --hold 2s
+ *   join  --url http://127.0.0.1:8080 --rate 100 --joins 1000 --room-size 3 --hold 2s [--warmup N]
  *         joins at a fixed rate; reports join → offer latency percentiles, rate and errors
+ *         (after N warm-up joins at half the rate, reported separately)
  *   hold  --url http://127.0.0.1:8080 --sessions 10000 --rate 500 --room-size 50
  *         opens and joins that many sessions, holds them, reports server heap and errors
  * </pre>
@@ -35,6 +36,9 @@ public final class LoadGen {
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final ConcurrentHashMap<String, AtomicInteger> errors = new ConcurrentHashMap<>();
+
+  /** The server's message with the first error frame of each code, printed with the report. */
+  private final ConcurrentHashMap<String, String> firstMessages = new ConcurrentHashMap<>();
 
   private LoadGen(Map<String, String> options) {
     this.options = options;
@@ -97,14 +101,16 @@ public final class LoadGen {
    * Names a timeout after what the client had received: {@code timeout-before-joined}, {@code
    * timeout-after-joined} (joined, but no offer), or {@code error:<code>} when the server refused.
    */
-  private static String timeoutKind(SignallingClient client) {
+  private String timeoutKind(SignallingClient client) {
     if (client == null) {
       return "timeout-connect";
     }
     String kind = "timeout-before-joined";
     for (var frame : client.received()) {
       if (frame.type().equals("error")) {
-        return "error:" + frame.json().path("code").asText();
+        String refused = "error:" + frame.json().path("code").asText();
+        firstMessages.putIfAbsent(refused, frame.json().path("message").asText());
+        return refused;
       }
       if (frame.type().equals("joined")) {
         kind = "timeout-after-joined";
@@ -117,24 +123,51 @@ public final class LoadGen {
     errors.computeIfAbsent(code, k -> new AtomicInteger()).incrementAndGet();
   }
 
-  /** Joins at a fixed rate and measures join sent → offer received. */
+  /**
+   * Joins at a fixed rate and measures join sent → offer received. With {@code --warmup N}, first
+   * runs N joins at half the rate in the same process (their report is printed, not returned), so
+   * that neither the server nor this JVM is still compiling hot code while the figure is measured.
+   */
   Report join() throws Exception {
     URI url = URI.create(opt("url", "http://127.0.0.1:8080"));
     int rate = intOpt("rate", 100);
     int joins = intOpt("joins", 1000);
+    int warmup = intOpt("warmup", 0);
     int roomSize = intOpt("room-size", 3);
     Duration hold = duration(opt("hold", "2s"));
     Duration timeout = duration(opt("timeout", "5s"));
     var api = new RoomApiClient(http, url);
-    long heapBefore = heapUsed(api);
-    List<Seat> seats = seats(api, joins, roomSize);
+    if (warmup > 0) {
+      int warmupRate = Math.max(1, rate / 2);
+      Report report =
+          joinAtRate(
+              "join (warm-up)", api, seats(api, warmup, roomSize), warmupRate, hold, timeout);
+      System.out.println(report.render());
+      errors.clear();
+      firstMessages.clear();
+    }
+    return joinAtRate("join", api, seats(api, joins, roomSize), rate, hold, timeout);
+  }
 
+  private Report joinAtRate(
+      String scenario,
+      RoomApiClient api,
+      List<Seat> seats,
+      int rate,
+      Duration hold,
+      Duration timeout)
+      throws InterruptedException {
+    long heapBefore = heapUsed(api);
+    ServerJoinLatency serverBefore = serverJoinLatency(api);
     Histogram latency = new ConcurrentHistogram(TimeUnit.SECONDS.toMicros(60), 3);
     ExecutorService workers = Executors.newFixedThreadPool(Math.min(512, rate * 4 + 8));
     var scheduler = Executors.newSingleThreadScheduledExecutor();
     long periodNanos = TimeUnit.SECONDS.toNanos(1) / rate;
     long start = System.nanoTime();
     AtomicInteger done = new AtomicInteger();
+    // per second of the run: the slowest join sent in it (--timeline true prints them)
+    java.util.concurrent.atomic.AtomicLongArray slowest =
+        new java.util.concurrent.atomic.AtomicLongArray(seats.size() / rate + 2);
     for (int i = 0; i < seats.size(); i++) {
       Seat seat = seats.get(i);
       scheduler.schedule(
@@ -148,7 +181,11 @@ public final class LoadGen {
                       client.send(
                           "type", "join", "token", seat.token(), "displayName", seat.name());
                       var offer = client.await("offer", timeout);
-                      latency.recordValue((offer.receivedNanos() - sent) / 1000);
+                      long micros = (offer.receivedNanos() - sent) / 1000;
+                      latency.recordValue(micros);
+                      int second =
+                          (int) Math.min(slowest.length() - 1, (sent - start) / 1_000_000_000L);
+                      slowest.accumulateAndGet(second, micros, Math::max);
                       Thread.sleep(hold.toMillis());
                       client.send("type", "leave");
                     } catch (java.util.concurrent.TimeoutException e) {
@@ -172,15 +209,35 @@ public final class LoadGen {
     double seconds = (System.nanoTime() - start) / 1e9;
     scheduler.shutdownNow();
     workers.shutdownNow();
+    ServerJoinLatency server = serverJoinLatency(api).since(serverBefore);
+    if (Boolean.parseBoolean(opt("timeline", "false"))) {
+      var line = new StringBuilder("slowest join (ms) per second of " + scenario + ":");
+      for (int i = 0; i < slowest.length(); i++) {
+        line.append(' ').append(slowest.get(i) / 1000);
+      }
+      System.out.println(line);
+    }
     return new Report(
-        "join",
+        scenario,
         Map.of(
-            "joins", (double) seats.size(),
-            "target_rate_per_s", (double) rate,
+            "server_joins",
+            server.count(),
+            "server_p50_ms_at_most",
+            server.percentileUpperBound(50),
+            "server_p90_ms_at_most",
+            server.percentileUpperBound(90),
+            "server_p99_ms_at_most",
+            server.percentileUpperBound(99),
+            "joins",
+            (double) seats.size(),
+            "target_rate_per_s",
+            (double) rate,
             "achieved_rate_per_s",
-                latency.getTotalCount() / Math.max(0.001, seconds - hold.toSeconds()),
-            "heap_before_mib", heapBefore / 1048576.0,
-            "heap_after_mib", heapUsed(api) / 1048576.0),
+            latency.getTotalCount() / Math.max(0.001, seconds - hold.toSeconds()),
+            "heap_before_mib",
+            heapBefore / 1048576.0,
+            "heap_after_mib",
+            heapUsed(api) / 1048576.0),
         latency,
         Map.copyOf(errorCounts()),
         seats.size());
@@ -265,12 +322,22 @@ public final class LoadGen {
   private Map<String, Integer> errorCounts() {
     Map<String, Integer> counts = new HashMap<>();
     errors.forEach((k, v) -> counts.put(k, v.get()));
+    firstMessages.forEach((kind, message) -> System.out.println("first " + kind + ": " + message));
     return counts;
   }
 
   private static final Pattern HEAP =
       Pattern.compile(
           "^jvm_memory_used_bytes\\{[^}]*area=\"heap\"[^}]*} ([0-9.eE+]+)", Pattern.MULTILINE);
+
+  /** The server's join → offer histogram; empty when it cannot be read. */
+  static ServerJoinLatency serverJoinLatency(RoomApiClient api) {
+    try {
+      return ServerJoinLatency.parse(api.metrics());
+    } catch (Exception e) {
+      return ServerJoinLatency.parse("");
+    }
+  }
 
   /** The server's used heap, from its Prometheus metrics (sum of the heap pools). */
   static long heapUsed(RoomApiClient api) {
