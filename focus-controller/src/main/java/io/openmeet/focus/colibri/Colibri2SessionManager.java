@@ -111,16 +111,25 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
     }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Creating a conference holds its lock for the round trip, so that joins arriving meanwhile
+   * wait for it to exist; adding an endpoint to a conference that exists does not, so that one slow
+   * answer does not queue every other join of the room behind it.
+   */
   @Override
   public ColibriAllocation allocate(Conference conference, String endpointId, String statsId)
       throws ColibriException {
     ConferenceState c =
         conferences.computeIfAbsent(conference.meetingId(), id -> new ConferenceState(conference));
-    synchronized (c) {
-      ColibriException last = null;
-      Set<String> tried = new HashSet<>();
-      for (int attempt = 1; attempt <= maxAttempts; attempt++) {
-        BridgeSelector.Selection selection;
+    ColibriException last = null;
+    Set<String> tried = new HashSet<>();
+    for (int attempt = 1; attempt <= maxAttempts; attempt++) {
+      BridgeSelector.Selection selection;
+      ConferenceModifyIQ request;
+      String bridgeId;
+      synchronized (c) {
         try {
           selection =
               selector.select(
@@ -132,7 +141,7 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
           }
           throw new NoBridgeException(e.getMessage(), e);
         }
-        String bridgeId = selection.bridge().id();
+        bridgeId = selection.bridge().id();
         if (!bridgeId.equals(c.bridgeId)) {
           // A new conference, or its bridge is no longer usable: (re)create it on this one. Those
           // still on the old bridge must follow; their conference is told so.
@@ -146,7 +155,7 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
           c.created = false;
           c.endpoints.clear();
         }
-        ConferenceModifyIQ request =
+        request =
             Colibri2Messages.createEndpoint(
                 ConferenceModifyIQ.builder(xmpp),
                 c.bridgeJid,
@@ -156,44 +165,103 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
                 endpointId,
                 statsId,
                 codecs);
-        try {
-          ConferenceModifiedIQ response = send(request, bridgeId, endpointId);
-          ColibriAllocation allocation =
-              Colibri2Messages.allocation(response, bridgeId, endpointId);
-          c.created = true;
-          c.endpoints.add(endpointId);
-          Reservation previous = c.reservations.put(endpointId, selection.reservation());
-          if (previous != null) {
-            release(bridgeId, previous); // re-allocated (ICE restart, new bridge)
+        if (!c.created) {
+          try {
+            return allocated(c, send(request, bridgeId, endpointId), selection, endpointId);
+          } catch (ColibriException e) {
+            last = failed(c, e, selection, tried);
+            continue;
           }
-          return allocation;
-        } catch (ConferenceNotFoundException e) {
-          release(selection);
-          c.created = false; // the bridge lost it: create it again on the next attempt
-          last = e;
-        } catch (BridgeFailedException e) {
-          release(selection);
-          if (e.bridgeUnhealthy()) {
-            bridgeFailed.accept(bridgeId);
-          } else {
-            tried.add(bridgeId); // in graceful shutdown: no new conference there
-          }
-          c.bridgeId = null;
-          last = e;
-        } catch (ColibriRejectedException e) {
-          release(selection);
-          if (e.reason().orElse(null) != Colibri2Error.Reason.CONFERENCE_ALREADY_EXISTS) {
+        }
+        c.inFlight++;
+      }
+      ConferenceModifiedIQ response;
+      try {
+        response = send(request, bridgeId, endpointId);
+      } catch (ColibriException e) {
+        synchronized (c) {
+          c.inFlight--;
+          last = failed(c, e, selection, tried);
+        }
+        continue;
+      }
+      synchronized (c) {
+        c.inFlight--;
+        if (bridgeId.equals(c.bridgeId) && c.created) {
+          try {
+            return allocated(c, response, selection, endpointId);
+          } catch (ColibriException e) {
+            release(selection);
             throw e;
           }
-          c.created = true; // an earlier create did arrive
-          last = e;
-        } catch (ColibriException e) {
-          release(selection);
-          throw e;
         }
+        // The conference moved or was lost while we waited: this endpoint went with it.
+        release(selection);
+        last =
+            new ConferenceNotFoundException(
+                "conference " + conference.meetingId() + " left bridge " + bridgeId,
+                bridgeId,
+                null);
       }
-      throw last;
     }
+    throw last;
+  }
+
+  /** Records a successful allocation; call with the conference's lock held. */
+  private ColibriAllocation allocated(
+      ConferenceState c,
+      ConferenceModifiedIQ response,
+      BridgeSelector.Selection selection,
+      String endpointId)
+      throws ColibriException {
+    String bridgeId = selection.bridge().id();
+    ColibriAllocation allocation = Colibri2Messages.allocation(response, bridgeId, endpointId);
+    c.created = true;
+    c.endpoints.add(endpointId);
+    Reservation previous = c.reservations.put(endpointId, selection.reservation());
+    if (previous != null) {
+      release(bridgeId, previous); // re-allocated (ICE restart, new bridge)
+    }
+    return allocation;
+  }
+
+  /**
+   * Gives the reservation back and decides whether another attempt may help; call with the
+   * conference's lock held.
+   *
+   * @return the failure to report if no attempt succeeds
+   * @throws ColibriException when retrying cannot help
+   */
+  private ColibriException failed(
+      ConferenceState c, ColibriException e, BridgeSelector.Selection selection, Set<String> tried)
+      throws ColibriException {
+    release(selection);
+    String bridgeId = selection.bridge().id();
+    if (e instanceof ConferenceNotFoundException) {
+      if (bridgeId.equals(c.bridgeId)) {
+        c.created = false; // the bridge lost it: create it again on the next attempt
+      }
+      return e;
+    }
+    if (e instanceof BridgeFailedException failure) {
+      if (failure.bridgeUnhealthy()) {
+        bridgeFailed.accept(bridgeId);
+      } else {
+        tried.add(bridgeId); // in graceful shutdown: no new conference there
+      }
+      if (bridgeId.equals(c.bridgeId)) {
+        c.bridgeId = null;
+      }
+      return e;
+    }
+    if (e instanceof ColibriRejectedException rejected
+        && rejected.reason().orElse(null) == Colibri2Error.Reason.CONFERENCE_ALREADY_EXISTS) {
+      if (bridgeId.equals(c.bridgeId)) {
+        c.created = true; // an earlier create did arrive
+      }
+      return e;
+    }
+    throw e;
   }
 
   @Override
@@ -252,7 +320,7 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
       if (c.bridgeId == null || !c.created) {
         return;
       }
-      if (c.endpoints.isEmpty()) {
+      if (c.endpoints.isEmpty() && c.inFlight == 0) {
         expireConferenceLocked(c);
         return;
       }
@@ -390,6 +458,8 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
     String bridgeId;
     Jid bridgeJid;
     boolean created;
+    // allocations to this conference waiting for the bridge without the lock
+    int inFlight;
 
     ConferenceState(Conference conference) {
       this.conference = conference;

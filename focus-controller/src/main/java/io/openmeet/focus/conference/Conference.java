@@ -36,6 +36,13 @@ final class Conference {
   private final Runnable onEmpty;
   private final ReentrantLock lock = new ReentrantLock();
   private final Map<String, Member> members = new LinkedHashMap<>();
+
+  /** Participants between their join and their bridge allocation (they hold a place). */
+  private final java.util.Set<String> joining = new java.util.HashSet<>();
+
+  /** Joining participants whose endpoint was on a bridge that went away meanwhile. */
+  private final java.util.Set<String> movedWhileJoining = new java.util.HashSet<>();
+
   private final UUID callId = UUID.randomUUID();
 
   private ConferenceBridge bridge;
@@ -64,15 +71,20 @@ final class Conference {
   }
 
   /**
-   * Adds a participant; false when the conference already ended (the caller retries on a new one).
+   * Adds a participant; null when the conference already ended (the caller retries on a new one).
+   * The bridge allocation runs without the conference's lock, so that the room's other joins,
+   * answers and leaves do not wait for this participant's bridge round trip; the participant counts
+   * toward the room's limit from the start, and the conference does not end while it is joining.
    */
   Member join(JoinRequest request, ParticipantEvents events) throws FocusException {
+    String id;
+    ConferenceBridge joinedBridge;
     lock.lock();
     try {
       if (ended) {
         return null;
       }
-      if (members.size() >= request.maxParticipants()) {
+      if (members.size() + joining.size() >= request.maxParticipants()) {
         throw new FocusException(
             FocusException.Reason.ROOM_FULL,
             "the room is full (" + request.maxParticipants() + " participants)");
@@ -84,13 +96,37 @@ final class Conference {
                 new CallRecordEvent.CallStarted(
                     callId, roomId, request.region().orElse("default"), ctx.clock().instant()));
       }
-      String id = newParticipantId();
-      ConferenceBridge.Allocation allocation;
+      id = newParticipantId();
+      joining.add(id);
+      joinedBridge = bridge;
+    } finally {
+      lock.unlock();
+    }
+    ConferenceBridge.Allocation allocation;
+    try {
+      allocation = joinedBridge.allocate(id, request.displayName());
+    } catch (FocusException e) {
+      lock.lock();
       try {
-        allocation = bridge.allocate(id, request.displayName());
-      } catch (FocusException e) {
+        joining.remove(id);
+        movedWhileJoining.remove(id);
         endIfEmpty();
-        throw e;
+      } finally {
+        lock.unlock();
+      }
+      throw e;
+    }
+    lock.lock();
+    try {
+      joining.remove(id);
+      if (movedWhileJoining.remove(id)) {
+        // its bridge went away while it was joining: it starts on the conference's new bridge
+        try {
+          allocation = bridge.allocate(id, request.displayName());
+        } catch (FocusException e) {
+          endIfEmpty();
+          throw e;
+        }
       }
       var offer =
           new UnifiedPlanOffer(
@@ -210,6 +246,9 @@ final class Conference {
       for (String id : endpointIds) {
         Member member = members.get(id);
         if (member == null) {
+          if (joining.contains(id)) {
+            movedWhileJoining.add(id);
+          }
           continue;
         }
         try {
@@ -321,7 +360,7 @@ final class Conference {
 
   /** Ends the session when the last participant left: the bridge conference and the call record. */
   private void endIfEmpty() {
-    if (!members.isEmpty() || ended) {
+    if (!members.isEmpty() || !joining.isEmpty() || ended) {
       return;
     }
     ended = true;
@@ -378,7 +417,7 @@ final class Conference {
     String id;
     do {
       id = Long.toHexString(ThreadLocalRandom.current().nextLong(0x10000000L, 0xffffffffL));
-    } while (members.containsKey(id));
+    } while (members.containsKey(id) || joining.contains(id));
     return id;
   }
 

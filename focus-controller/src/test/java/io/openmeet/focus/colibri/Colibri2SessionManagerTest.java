@@ -227,6 +227,36 @@ class Colibri2SessionManagerTest {
   }
 
   @Test
+  void concurrentJoinsToOneConferenceAllGetAnEndpoint() throws Exception {
+    Conference c = newConference();
+    manager.allocate(c, "ep0", "Ada");
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      List<java.util.concurrent.Future<ColibriAllocation>> joins = new java.util.ArrayList<>();
+      for (int i = 1; i <= 8; i++) {
+        String id = "ep" + i;
+        joins.add(pool.submit(() -> manager.allocate(c, id, id)));
+      }
+      Set<String> ufrags = new java.util.HashSet<>();
+      for (var join : joins) {
+        ufrags.add(
+            join.get(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+                .transport()
+                .ufrag());
+      }
+      assertThat(ufrags).hasSize(8);
+      assertThat(bridge.conferences().get(c.meetingId()).orElseThrow().endpointCount())
+          .isEqualTo(9);
+    } finally {
+      pool.shutdownNow();
+    }
+    for (int i = 0; i <= 8; i++) {
+      manager.expire(c.meetingId(), "ep" + i);
+    }
+    Eventually.within(WAIT, () -> assertThat(bridge.conferences().get(c.meetingId())).isEmpty());
+  }
+
+  @Test
   void expiringTheLastEndpointExpiresTheConferenceOnTheBridge() throws Exception {
     Conference c = newConference();
     manager.allocate(c, "ep1", "Ada");

@@ -160,6 +160,56 @@ class ConferenceTest {
   }
 
   @Test
+  void a_slow_bridge_allocation_holds_a_place_but_does_not_hold_up_the_rooms_others()
+      throws Exception {
+    var ada = join("Ada", 3, false);
+    var allocating = new java.util.concurrent.CountDownLatch(1);
+    var proceed = new java.util.concurrent.CountDownLatch(1);
+    bridges.beforeAllocate =
+        statsId -> {
+          if (statsId.equals("Bob")) {
+            allocating.countDown();
+            try {
+              proceed.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+        };
+    var pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+    try {
+      var bob = pool.submit(() -> join("Bob", 3, false));
+      assertThat(allocating.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+      // while Bob waits for the bridge, Cy joins and Ada leaves, on this thread, without waiting
+      var cy = join("Cy", 3, false);
+      assertThat(cy.events.types()).containsExactly("joined", "offer");
+      // Bob holds a place: the room of 3 is full
+      assertThatThrownBy(() -> join("Dan", 3, false))
+          .isInstanceOfSatisfying(
+              FocusException.class,
+              e -> assertThat(e.reason()).isEqualTo(FocusException.Reason.ROOM_FULL));
+      ada.participant.leave(LeaveReason.LEAVE);
+      cy.participant.leave(LeaveReason.LEAVE);
+      // everyone else left, but Bob is joining: the conference goes on
+      assertThat(bridges.log).doesNotContain("close");
+      assertThat(bob.isDone()).isFalse();
+
+      proceed.countDown();
+      Joined joinedBob = bob.get(5, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(joinedBob.events.types()).containsExactly("joined", "offer");
+      assertThat(joinedBob.events.othersAtJoin).isEmpty();
+      assertThat(presence.rooms.get(roomId.toString())).containsExactly(joinedBob.participant.id());
+
+      joinedBob.participant.leave(LeaveReason.LEAVE);
+      assertThat(bridges.log).endsWith("close");
+    } finally {
+      proceed.countDown();
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void the_first_join_creates_the_conference_and_gets_joined_then_an_offer() throws Exception {
     var ada = join("Ada");
     assertThat(ada.events.types()).containsExactly("joined", "offer");
@@ -393,12 +443,16 @@ class ConferenceTest {
     final Map<String, List<MediaSource>> updates = new HashMap<>();
     volatile String nextUfrag = UFRAG;
 
+    /** Runs before an allocation, given its stats id (the display name). */
+    volatile java.util.function.Consumer<String> beforeAllocate = statsId -> {};
+
     @Override
     public ConferenceBridge open(String meetingId, String roomName, Optional<String> region) {
       log.add("open " + roomName);
       return new ConferenceBridge() {
         @Override
         public Allocation allocate(String endpointId, String statsId) {
+          beforeAllocate.accept(statsId);
           log.add("allocate " + endpointId);
           var transport =
               new TransportDescription(
