@@ -42,16 +42,15 @@ class ConferenceTest {
   private final MemoryLeases leases = new MemoryLeases();
   private final Conferences conferences =
       new Conferences(
-          new ConferenceContext(
-              bridges,
-              CodecSettings.defaults(false),
-              presence,
-              records::add,
-              Clock.fixed(Instant.parse("2026-11-27T12:00:00Z"), ZoneOffset.UTC),
-              "node-test"),
+          context(Clock.fixed(Instant.parse("2026-11-27T12:00:00Z"), ZoneOffset.UTC)),
           leases,
           Duration.ofSeconds(10));
   private final UUID roomId = UUID.randomUUID();
+
+  private ConferenceContext context(Clock clock) {
+    return new ConferenceContext(
+        bridges, CodecSettings.defaults(false), presence, records::add, clock, "node-test");
+  }
 
   @AfterEach
   void close() {
@@ -129,16 +128,7 @@ class ConferenceTest {
         };
     var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
     try (Conferences twoRooms =
-        new Conferences(
-            new ConferenceContext(
-                bridges,
-                CodecSettings.defaults(false),
-                presence,
-                records::add,
-                Clock.systemUTC(),
-                "node-test"),
-            slowForOneRoom,
-            Duration.ofSeconds(10))) {
+        new Conferences(context(Clock.systemUTC()), slowForOneRoom, Duration.ofSeconds(10))) {
       var slowJoin =
           pool.submit(
               () -> twoRooms.join(request(slowRoom, "Ada", 12, false), new RecordingEvents()));
