@@ -90,11 +90,31 @@ public final class BridgeSelector {
     }
     if (reservation.isEmpty()) {
       throw new NoBridgeAvailableException(
-          "every usable bridge is at its load limit (" + maxLoad + ")");
+          "every usable bridge is at its load limit (" + maxLoad + "): " + loads(usable));
     }
     String id = reservation.get().bridgeId();
     BridgeSnapshot chosen =
         usable.stream().filter(b -> b.id().equals(id)).findFirst().orElseThrow();
     return new Selection(chosen, reservation.get());
+  }
+
+  /** What each bridge reports and what is reserved on it, for the refusal's message. */
+  private String loads(List<BridgeSnapshot> usable) {
+    StringBuilder out = new StringBuilder();
+    for (BridgeSnapshot b : usable) {
+      if (out.length() > 0) {
+        out.append(", ");
+      }
+      out.append(b.id())
+          .append(" stress ")
+          .append(String.format(java.util.Locale.ROOT, "%.3f", b.stress()));
+      try {
+        out.append(" + reserved ")
+            .append(String.format(java.util.Locale.ROOT, "%.3f", admission.reservedLoad(b.id())));
+      } catch (RuntimeException e) {
+        out.append(" + reserved unknown");
+      }
+    }
+    return out.toString();
   }
 }

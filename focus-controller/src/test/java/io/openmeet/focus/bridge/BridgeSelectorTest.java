@@ -162,6 +162,12 @@ class BridgeSelectorTest {
     // Room up to 0.8: five on jvb1 (0.72 .. 0.80), three on jvb2 (0.76 .. 0.80).
     assertThat(admitted.stream().filter("jvb1"::equals)).hasSize(5);
     assertThat(admitted.stream().filter("jvb2"::equals)).hasSize(3);
+    // the refusal says what each bridge reports and what is reserved on it
+    assertThatThrownBy(() -> nodes.get(0).select(SelectionContext.anywhere()))
+        .isInstanceOf(NoBridgeAvailableException.class)
+        .hasMessageContaining("load limit (0.8)")
+        .hasMessageContaining("jvb1 stress 0.700 + reserved 0.100")
+        .hasMessageContaining("jvb2 stress 0.740 + reserved 0.060");
   }
 
   @Test
