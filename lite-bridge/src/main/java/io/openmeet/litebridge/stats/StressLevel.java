@@ -25,14 +25,9 @@ public final class StressLevel {
     this.processCpuLoad = processCpuLoad;
   }
 
-  /** The JVM's own process CPU load, from the platform MXBean. */
+  /** The JVM's own process CPU load, averaged between readings ({@link ProcessCpuLoad}). */
   public static DoubleSupplier jvmProcessCpuLoad() {
-    java.lang.management.OperatingSystemMXBean os =
-        java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-    if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
-      return sun::getProcessCpuLoad;
-    }
-    return () -> -1;
+    return ProcessCpuLoad.ofThisJvm();
   }
 
   public double compute(MediaStats stats) {
