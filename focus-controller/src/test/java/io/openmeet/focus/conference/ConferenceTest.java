@@ -11,6 +11,7 @@ import io.openmeet.focus.sdp.MediaKind;
 import io.openmeet.focus.sdp.MediaSource;
 import io.openmeet.focus.sdp.Setup;
 import io.openmeet.focus.sdp.TransportDescription;
+import io.openmeet.focus.testing.Eventually;
 import io.openmeet.presence.conference.ConferenceLeases;
 import io.openmeet.presence.conference.ParticipantPresence;
 import java.time.Clock;
@@ -156,7 +157,7 @@ class ConferenceTest {
     var allocating = new java.util.concurrent.CountDownLatch(1);
     var proceed = new java.util.concurrent.CountDownLatch(1);
     bridges.beforeAllocate =
-        statsId -> {
+        (endpointId, statsId) -> {
           if (statsId.equals("Bob")) {
             allocating.countDown();
             try {
@@ -171,16 +172,21 @@ class ConferenceTest {
       var bob = pool.submit(() -> join("Bob", 3, false));
       assertThat(allocating.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
 
-      // while Bob waits for the bridge, Cy joins and Ada leaves, on this thread, without waiting
-      var cy = join("Cy", 3, false);
-      assertThat(cy.events.types()).containsExactly("joined", "offer");
-      // Bob holds a place: the room of 3 is full
-      assertThatThrownBy(() -> join("Dan", 3, false))
-          .isInstanceOfSatisfying(
-              FocusException.class,
-              e -> assertThat(e.reason()).isEqualTo(FocusException.Reason.ROOM_FULL));
-      ada.participant.leave(LeaveReason.LEAVE);
-      cy.participant.leave(LeaveReason.LEAVE);
+      // while Bob waits for the bridge, Cy joins and Ada and Cy leave without waiting for him
+      // (bounded: were they queued behind Bob's allocation, they would wait for ever)
+      org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+          Duration.ofSeconds(5),
+          () -> {
+            var cy = join("Cy", 3, false);
+            assertThat(cy.events.types()).containsExactly("joined", "offer");
+            // Bob holds a place: the room of 3 is full
+            assertThatThrownBy(() -> join("Dan", 3, false))
+                .isInstanceOfSatisfying(
+                    FocusException.class,
+                    e -> assertThat(e.reason()).isEqualTo(FocusException.Reason.ROOM_FULL));
+            ada.participant.leave(LeaveReason.LEAVE);
+            cy.participant.leave(LeaveReason.LEAVE);
+          });
       // everyone else left, but Bob is joining: the conference goes on
       assertThat(bridges.log).doesNotContain("close");
       assertThat(bob.isDone()).isFalse();
@@ -193,6 +199,46 @@ class ConferenceTest {
 
       joinedBob.participant.leave(LeaveReason.LEAVE);
       assertThat(bridges.log).endsWith("close");
+    } finally {
+      proceed.countDown();
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void a_participant_whose_bridge_goes_away_while_it_joins_starts_on_the_new_one()
+      throws Exception {
+    var ada = join("Ada");
+    var bobId = new java.util.concurrent.atomic.AtomicReference<String>();
+    var allocating = new java.util.concurrent.CountDownLatch(1);
+    var proceed = new java.util.concurrent.CountDownLatch(1);
+    bridges.beforeAllocate =
+        (endpointId, statsId) -> {
+          if (statsId.equals("Bob") && bobId.compareAndSet(null, endpointId)) {
+            allocating.countDown();
+            try {
+              proceed.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+        };
+    var pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+    try {
+      var bob = pool.submit(() -> join("Bob"));
+      assertThat(allocating.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+      // the bridge goes away with both endpoints while Bob's allocation is still on its way
+      conferences.reinvite(bridges.lastMeetingId, Set.of(ada.participant.id(), bobId.get()));
+      Eventually.within(Duration.ofSeconds(5), () -> assertThat(ada.events.offerSdps).hasSize(2));
+      conferences.participants(roomId); // takes the conference's lock: the move has finished
+
+      proceed.countDown();
+      Joined joinedBob = bob.get(5, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(bridges.log.stream().filter(("allocate " + bobId.get())::equals))
+          .as("Bob allocated again, on the conference's new bridge")
+          .hasSize(2);
+      assertThat(joinedBob.events.types()).containsExactly("joined", "offer");
     } finally {
       proceed.countDown();
       pool.shutdownNow();
@@ -433,16 +479,20 @@ class ConferenceTest {
     final Map<String, List<MediaSource>> updates = new HashMap<>();
     volatile String nextUfrag = UFRAG;
 
-    /** Runs before an allocation, given its stats id (the display name). */
-    volatile java.util.function.Consumer<String> beforeAllocate = statsId -> {};
+    /** Runs before an allocation, given the endpoint id and the stats id (the display name). */
+    volatile java.util.function.BiConsumer<String, String> beforeAllocate =
+        (endpointId, statsId) -> {};
+
+    volatile String lastMeetingId;
 
     @Override
     public ConferenceBridge open(String meetingId, String roomName, Optional<String> region) {
+      lastMeetingId = meetingId;
       log.add("open " + roomName);
       return new ConferenceBridge() {
         @Override
         public Allocation allocate(String endpointId, String statsId) {
-          beforeAllocate.accept(statsId);
+          beforeAllocate.accept(endpointId, statsId);
           log.add("allocate " + endpointId);
           var transport =
               new TransportDescription(
