@@ -210,12 +210,13 @@ public final class LoadGen {
     scheduler.shutdownNow();
     workers.shutdownNow();
     ServerJoinLatency server = serverJoinLatency(api).since(serverBefore);
+    List<String> details = new ArrayList<>(firstErrorMessages());
     if (Boolean.parseBoolean(opt("timeline", "false"))) {
-      var line = new StringBuilder("slowest join (ms) per second of " + scenario + ":");
+      var line = new StringBuilder("slowest join (ms) per second:");
       for (int i = 0; i < slowest.length(); i++) {
         line.append(' ').append(slowest.get(i) / 1000);
       }
-      System.out.println(line);
+      details.add(line.toString());
     }
     return new Report(
         scenario,
@@ -240,7 +241,8 @@ public final class LoadGen {
             heapUsed(api) / 1048576.0),
         latency,
         Map.copyOf(errorCounts()),
-        seats.size());
+        seats.size(),
+        details);
   }
 
   /** Opens and holds many joined sessions; reports the server's heap while they are held. */
@@ -312,7 +314,8 @@ public final class LoadGen {
               heapHeld / 1048576.0),
           latency,
           Map.copyOf(errorCounts()),
-          sessions);
+          sessions,
+          firstErrorMessages());
     } finally {
       pinger.shutdownNow();
       open.forEach(SignallingClient::close);
@@ -322,8 +325,14 @@ public final class LoadGen {
   private Map<String, Integer> errorCounts() {
     Map<String, Integer> counts = new HashMap<>();
     errors.forEach((k, v) -> counts.put(k, v.get()));
-    firstMessages.forEach((kind, message) -> System.out.println("first " + kind + ": " + message));
     return counts;
+  }
+
+  /** "first error:<code>: <the server's message>" for each refusal code seen. */
+  private List<String> firstErrorMessages() {
+    List<String> lines = new ArrayList<>();
+    firstMessages.forEach((kind, message) -> lines.add("first " + kind + ": " + message));
+    return lines;
   }
 
   private static final Pattern HEAP =
@@ -353,13 +362,18 @@ public final class LoadGen {
     }
   }
 
-  /** A run's figures, printed as a small table. */
+  /**
+   * A run's figures, printed as a small table.
+   *
+   * @param details extra lines printed after the table (first error messages, the timeline)
+   */
   record Report(
       String scenario,
       Map<String, Double> figures,
       Histogram latency,
       Map<String, Integer> errors,
-      int attempts) {
+      int attempts,
+      List<String> details) {
     boolean failed() {
       return latency.getTotalCount() == 0;
     }
@@ -378,6 +392,7 @@ public final class LoadGen {
       }
       out.append(String.format("  %-22s %10.2f ms%n", "max", latency.getMaxValue() / 1000.0));
       out.append("  errors: ").append(errors.isEmpty() ? "none" : errors).append('\n');
+      details.forEach(line -> out.append("  ").append(line).append('\n'));
       return out.toString();
     }
   }
