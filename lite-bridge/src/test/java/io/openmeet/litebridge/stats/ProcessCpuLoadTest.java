@@ -1,9 +1,8 @@
-package io.openmeet.litebridge;
+package io.openmeet.litebridge.stats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.openmeet.litebridge.stats.ProcessCpuLoad;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
