@@ -230,17 +230,21 @@ class BridgeLifecycleTest {
     }
   }
 
-  @Test
-  void theBridgeReconnectsAndRejoinsWhenTheServerDropsIt() throws Exception {
+  /** Starts a bridge whose XMPP connection goes through {@link #proxy}, so tests can cut it. */
+  private Jid startBridgeBehindProxy() throws Exception {
     proxy =
         new TcpProxy(TestEnv.require("XMPP_HOST"), Integer.parseInt(TestEnv.require("XMPP_PORT")));
-    Jid bridgeJid =
-        startBridge(
-            Map.of(
-                "lite-bridge.apis.xmpp-client.configs.test.hostname",
-                "127.0.0.1",
-                "lite-bridge.apis.xmpp-client.configs.test.port",
-                proxy.port()));
+    return startBridge(
+        Map.of(
+            "lite-bridge.apis.xmpp-client.configs.test.hostname",
+            "127.0.0.1",
+            "lite-bridge.apis.xmpp-client.configs.test.port",
+            proxy.port()));
+  }
+
+  @Test
+  void theBridgeReconnectsAndRejoinsWhenTheServerDropsIt() throws Exception {
+    Jid bridgeJid = startBridgeBehindProxy();
     assertThat(proxy.accepted()).isEqualTo(1);
 
     proxy.cutAll();
@@ -261,15 +265,7 @@ class BridgeLifecycleTest {
 
   @Test
   void theBridgeRejoinsAfterTheServerWasDownAndTheBreweryRoomWentWithIt() throws Exception {
-    proxy =
-        new TcpProxy(TestEnv.require("XMPP_HOST"), Integer.parseInt(TestEnv.require("XMPP_PORT")));
-    Jid bridgeJid =
-        startBridge(
-            Map.of(
-                "lite-bridge.apis.xmpp-client.configs.test.hostname",
-                "127.0.0.1",
-                "lite-bridge.apis.xmpp-client.configs.test.port",
-                proxy.port()));
+    Jid bridgeJid = startBridgeBehindProxy();
 
     // A Prosody restart: the connection drops, nobody gets in for a while, and the brewery room,
     // which lives in Prosody's memory, is gone with its occupants (here: the focus leaves too).
