@@ -4,7 +4,7 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   launch, createRoom, joinRoom, waitFor, waitForRemoteVideos, inbound, screenshot, closeAll, sleep,
-  remoteIdByName, dropSignalling, mediaDump,
+  remoteIdByName, dropSignalling, mediaDump, WATCH_TILE,
 } from './harness.mjs';
 
 let browser;
@@ -17,15 +17,6 @@ const WATCH_CONNECTION = () => {
   window.__states = [el.getAttribute('data-state')];
   new MutationObserver(() => window.__states.push(el.getAttribute('data-state')))
     .observe(el, { attributes: true, attributeFilter: ['data-state'] });
-};
-
-// Notes whether the tile of `id` ever leaves the grid, however briefly.
-const WATCH_TILE = (id) => {
-  const selector = `[data-testid="tile-${id}-camera"]`;
-  window.__tileLost = !document.querySelector(selector);
-  new MutationObserver(() => {
-    if (!document.querySelector(selector)) window.__tileLost = true;
-  }).observe(document.body, { childList: true, subtree: true });
 };
 
 const selfId = (p) => p.page.getByTestId('tile-self-camera').getAttribute('data-participant-id');

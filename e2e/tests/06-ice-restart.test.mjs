@@ -8,7 +8,7 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   launch, createRoom, joinRoom, waitFor, waitForRemoteVideos, inbound, screenshot, closeAll, sleep,
-  remoteIdByName, mediaDump,
+  remoteIdByName, mediaDump, WATCH_TILE,
 } from './harness.mjs';
 
 let browser;
@@ -40,15 +40,6 @@ const ASK_ICE_RESTART = () => {
     }
   }
   return n;
-};
-
-// Notes whether the tile of `id` ever leaves the grid, however briefly.
-const WATCH_TILE = (id) => {
-  const selector = `[data-testid="tile-${id}-camera"]`;
-  window.__tileLost = !document.querySelector(selector);
-  new MutationObserver(() => {
-    if (!document.querySelector(selector)) window.__tileLost = true;
-  }).observe(document.body, { childList: true, subtree: true });
 };
 
 const attr = (sdp, name) => sdp.match(new RegExp(`^a=${name}:(.+)$`, 'm'))?.[1]?.trim() ?? null;

@@ -242,3 +242,13 @@ export async function mediaDump(p) {
     return out;
   });
 }
+
+// For page.evaluate: notes in window.__tileLost whether the camera tile of participant `id` ever
+// leaves the grid, however briefly.
+export const WATCH_TILE = (id) => {
+  const selector = `[data-testid="tile-${id}-camera"]`;
+  window.__tileLost = !document.querySelector(selector);
+  new MutationObserver(() => {
+    if (!document.querySelector(selector)) window.__tileLost = true;
+  }).observe(document.body, { childList: true, subtree: true });
+};
