@@ -154,23 +154,11 @@ class ConferenceTest {
   void a_slow_bridge_allocation_holds_a_place_but_does_not_hold_up_the_rooms_others()
       throws Exception {
     var ada = join("Ada", 3, false);
-    var allocating = new java.util.concurrent.CountDownLatch(1);
-    var proceed = new java.util.concurrent.CountDownLatch(1);
-    bridges.beforeAllocate =
-        (endpointId, statsId) -> {
-          if (statsId.equals("Bob")) {
-            allocating.countDown();
-            try {
-              proceed.await();
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          }
-        };
+    FakeBridges.Held bobsAllocation = bridges.holdFirstAllocationOf("Bob");
     var pool = java.util.concurrent.Executors.newSingleThreadExecutor();
     try {
       var bob = pool.submit(() -> join("Bob", 3, false));
-      assertThat(allocating.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(bobsAllocation.awaitAllocating()).isTrue();
 
       // while Bob waits for the bridge, Cy joins and Ada and Cy leave without waiting for him
       // (bounded: were they queued behind Bob's allocation, they would wait for ever)
@@ -191,7 +179,7 @@ class ConferenceTest {
       assertThat(bridges.log).doesNotContain("close");
       assertThat(bob.isDone()).isFalse();
 
-      proceed.countDown();
+      bobsAllocation.release();
       Joined joinedBob = bob.get(5, java.util.concurrent.TimeUnit.SECONDS);
       assertThat(joinedBob.events.types()).containsExactly("joined", "offer");
       assertThat(joinedBob.events.othersAtJoin).isEmpty();
@@ -200,7 +188,7 @@ class ConferenceTest {
       joinedBob.participant.leave(LeaveReason.LEAVE);
       assertThat(bridges.log).endsWith("close");
     } finally {
-      proceed.countDown();
+      bobsAllocation.release();
       pool.shutdownNow();
     }
   }
@@ -209,38 +197,27 @@ class ConferenceTest {
   void a_participant_whose_bridge_goes_away_while_it_joins_starts_on_the_new_one()
       throws Exception {
     var ada = join("Ada");
-    var bobId = new java.util.concurrent.atomic.AtomicReference<String>();
-    var allocating = new java.util.concurrent.CountDownLatch(1);
-    var proceed = new java.util.concurrent.CountDownLatch(1);
-    bridges.beforeAllocate =
-        (endpointId, statsId) -> {
-          if (statsId.equals("Bob") && bobId.compareAndSet(null, endpointId)) {
-            allocating.countDown();
-            try {
-              proceed.await();
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          }
-        };
+    FakeBridges.Held bobsAllocation = bridges.holdFirstAllocationOf("Bob");
     var pool = java.util.concurrent.Executors.newSingleThreadExecutor();
     try {
       var bob = pool.submit(() -> join("Bob"));
-      assertThat(allocating.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(bobsAllocation.awaitAllocating()).isTrue();
 
       // the bridge goes away with both endpoints while Bob's allocation is still on its way
-      conferences.reinvite(bridges.lastMeetingId, Set.of(ada.participant.id(), bobId.get()));
+      conferences.reinvite(
+          bridges.lastMeetingId, Set.of(ada.participant.id(), bobsAllocation.endpointId.get()));
       Eventually.within(Duration.ofSeconds(5), () -> assertThat(ada.events.offerSdps).hasSize(2));
       conferences.participants(roomId); // takes the conference's lock: the move has finished
 
-      proceed.countDown();
+      bobsAllocation.release();
       Joined joinedBob = bob.get(5, java.util.concurrent.TimeUnit.SECONDS);
-      assertThat(bridges.log.stream().filter(("allocate " + bobId.get())::equals))
+      assertThat(
+              bridges.log.stream().filter(("allocate " + bobsAllocation.endpointId.get())::equals))
           .as("Bob allocated again, on the conference's new bridge")
           .hasSize(2);
       assertThat(joinedBob.events.types()).containsExactly("joined", "offer");
     } finally {
-      proceed.countDown();
+      bobsAllocation.release();
       pool.shutdownNow();
     }
   }
@@ -484,6 +461,41 @@ class ConferenceTest {
         (endpointId, statsId) -> {};
 
     volatile String lastMeetingId;
+
+    /** Makes the first allocation for {@code statsId} wait until {@link Held#release()}. */
+    Held holdFirstAllocationOf(String statsId) {
+      Held held = new Held();
+      beforeAllocate =
+          (endpointId, s) -> {
+            if (s.equals(statsId) && held.endpointId.compareAndSet(null, endpointId)) {
+              held.allocating.countDown();
+              try {
+                held.proceed.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
+          };
+      return held;
+    }
+
+    /** An allocation held on its way to the bridge. */
+    static final class Held {
+      final java.util.concurrent.atomic.AtomicReference<String> endpointId =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      private final java.util.concurrent.CountDownLatch allocating =
+          new java.util.concurrent.CountDownLatch(1);
+      private final java.util.concurrent.CountDownLatch proceed =
+          new java.util.concurrent.CountDownLatch(1);
+
+      boolean awaitAllocating() throws InterruptedException {
+        return allocating.await(5, java.util.concurrent.TimeUnit.SECONDS);
+      }
+
+      void release() {
+        proceed.countDown();
+      }
+    }
 
     @Override
     public ConferenceBridge open(String meetingId, String roomName, Optional<String> region) {
