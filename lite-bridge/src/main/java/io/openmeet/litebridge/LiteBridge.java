@@ -44,6 +44,7 @@ public final class LiteBridge implements AutoCloseable {
   private final CompletableFuture<Void> exited = new CompletableFuture<>();
   private final Vertx vertx;
   private BreweryClient brewery;
+  private Colibri2RequestHandler colibri;
   private RestServer rest;
   private int restPort;
   private volatile boolean drain;
@@ -181,7 +182,7 @@ public final class LiteBridge implements AutoCloseable {
             ? config.restHost() + ":" + restPort
             : config.webSockets().domain();
     String scheme = config.webSockets().tls() ? "wss://" : "ws://";
-    Colibri2RequestHandler colibri =
+    colibri =
         new Colibri2RequestHandler(
             conferences,
             engine::localFingerprint,
@@ -299,6 +300,9 @@ public final class LiteBridge implements AutoCloseable {
     closed = true;
     if (brewery != null) {
       brewery.close();
+    }
+    if (colibri != null) {
+      colibri.close();
     }
     conferences.expireAll();
     if (rest != null) {

@@ -31,6 +31,9 @@ final class RecordingMediaEngine implements MediaEngine {
   volatile MediaStats stats = new MediaStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
   volatile boolean closed;
 
+  /** Runs before every endpoint is created (tests make one slow with it). */
+  volatile java.util.function.Consumer<String> beforeCreateEndpoint = id -> {};
+
   @Override
   public DtlsFingerprint localFingerprint() {
     return fingerprint;
@@ -38,7 +41,7 @@ final class RecordingMediaEngine implements MediaEngine {
 
   @Override
   public MediaConference createConference(String meetingId, MediaConference.Listener listener) {
-    RecordingConference c = new RecordingConference(listener);
+    RecordingConference c = new RecordingConference(listener, this);
     conferences.put(meetingId, c);
     return c;
   }
@@ -61,13 +64,16 @@ final class RecordingMediaEngine implements MediaEngine {
             new MediaSourceDesc("audio", "jvb-a0", List.of(ssrc()), List.of()),
             new MediaSourceDesc("video", "jvb-v0", List.of(ssrc()), List.of()));
     volatile boolean closed;
+    private final RecordingMediaEngine engine;
 
-    RecordingConference(MediaConference.Listener listener) {
+    RecordingConference(MediaConference.Listener listener, RecordingMediaEngine engine) {
       this.listener = listener;
+      this.engine = engine;
     }
 
     @Override
     public EndpointTransport createEndpoint(String endpointId) {
+      engine.beforeCreateEndpoint.accept(endpointId);
       RecordingTransport t = new RecordingTransport(endpointId);
       endpoints.put(endpointId, t);
       return t;

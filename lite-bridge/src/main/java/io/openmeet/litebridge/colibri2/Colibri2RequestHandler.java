@@ -10,6 +10,10 @@ import io.openmeet.litebridge.media.RemoteTransport;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -34,9 +38,18 @@ import org.jxmpp.stringprep.XmppStringprepException;
  *
  * <p>A request is validated completely before anything changes, so a rejected request leaves no
  * half-created conference or endpoint behind.
+ *
+ * <p>Like JVB's per-conference request queues, the requests of one meeting are handled one at a
+ * time in the order they arrived, and different meetings in parallel: a meeting-id maps to one of
+ * {@link #LANES} lanes, each a lock and a single-threaded queue. One slow request (an endpoint's
+ * ICE agent, a thread that lost its CPU) then holds up only the meetings of its lane, not every
+ * allocation on the bridge.
  */
-public final class Colibri2RequestHandler {
+public final class Colibri2RequestHandler implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Colibri2RequestHandler.class.getName());
+
+  /** How many meetings can be served at the same moment. */
+  public static final int LANES = 8;
 
   /** Builds the colibri-ws URL for an endpoint, or returns null when websockets are disabled. */
   public interface WebSocketUrls {
@@ -46,6 +59,8 @@ public final class Colibri2RequestHandler {
   private final Conferences conferences;
   private final Supplier<DtlsFingerprint> localFingerprint;
   private final WebSocketUrls webSocketUrls;
+  private final Object[] locks = new Object[LANES];
+  private final ExecutorService[] queues = new ExecutorService[LANES];
 
   public Colibri2RequestHandler(
       Conferences conferences,
@@ -54,12 +69,45 @@ public final class Colibri2RequestHandler {
     this.conferences = conferences;
     this.localFingerprint = localFingerprint;
     this.webSocketUrls = webSocketUrls;
+    for (int i = 0; i < LANES; i++) {
+      locks[i] = new Object();
+      String thread = "colibri2-lane-" + i;
+      queues[i] =
+          Executors.newSingleThreadExecutor(
+              r -> {
+                Thread t = new Thread(r, thread);
+                t.setDaemon(true);
+                return t;
+              });
+    }
+  }
+
+  /** The lane (0 to {@link #LANES} - 1) that serves a meeting's requests. */
+  public static int lane(String meetingId) {
+    return meetingId == null ? 0 : Math.floorMod(meetingId.hashCode(), LANES);
+  }
+
+  private static int lane(ConferenceModifyIQ request) {
+    return lane(request.getMeetingId());
+  }
+
+  /**
+   * Queues a request behind the earlier ones of its meeting and hands the response to {@code reply}
+   * on the lane's thread. Requests must be queued in the order they arrived (the XMPP reader's
+   * order). After {@link #close()} requests are dropped (the bridge is leaving).
+   */
+  public void handleInOrder(ConferenceModifyIQ request, Consumer<IQ> reply) {
+    try {
+      queues[lane(request)].execute(() -> reply.accept(handle(request)));
+    } catch (RejectedExecutionException e) {
+      LOG.fine("bridge closing: dropped a conference-modify");
+    }
   }
 
   /** Handles one request and returns the response (a result or an error IQ); never throws. */
   public IQ handle(ConferenceModifyIQ request) {
     try {
-      synchronized (conferences) {
+      synchronized (locks[lane(request)]) {
         return process(request);
       }
     } catch (Colibri2Exception e) {
@@ -114,11 +162,7 @@ public final class Colibri2RequestHandler {
         throw gracefulShutdown();
       }
     } else if (existing.isEmpty()) {
-      throw new Colibri2Exception(
-          StanzaError.Condition.item_not_found,
-          Colibri2Error.Reason.CONFERENCE_NOT_FOUND,
-          "Conference not found for ID: " + meetingId,
-          null);
+      throw conferenceNotFound(meetingId);
     }
 
     List<EndpointPlan> plans = plan(request, existing.orElse(null));
@@ -159,11 +203,19 @@ public final class Colibri2RequestHandler {
         continue;
       }
       Endpoint endpoint;
+      // The idle sweep runs outside the lanes: the conference or endpoint may expire meanwhile.
       if (plan.create()) {
-        endpoint = conferences.createEndpoint(conference, id, plan.element().getStatsId());
+        try {
+          endpoint = conferences.createEndpoint(conference, id, plan.element().getStatsId());
+        } catch (IllegalStateException e) {
+          if (conference.isExpired()) {
+            throw conferenceNotFound(meetingId);
+          }
+          throw e;
+        }
         includeFeedbackSources = true;
       } else {
-        endpoint = conference.endpoint(id).orElseThrow();
+        endpoint = conference.endpoint(id).orElseThrow(() -> unknownEndpoint(id));
         endpoint.touch();
       }
       if (plan.formats() != null) {
@@ -193,6 +245,14 @@ public final class Colibri2RequestHandler {
       response.setSources(Colibri2Translation.describe(conference.feedbackSources()));
     }
     return response.build();
+  }
+
+  /** Stops the lanes; queued requests are dropped. */
+  @Override
+  public void close() {
+    for (ExecutorService queue : queues) {
+      queue.shutdownNow();
+    }
   }
 
   private List<EndpointPlan> plan(ConferenceModifyIQ request, Conference conference)
@@ -242,11 +302,7 @@ public final class Colibri2RequestHandler {
           throw Colibri2Exception.notImplemented("SSRC rewriting is not supported by lite-bridge");
         }
       } else if (!exists) {
-        throw new Colibri2Exception(
-            StanzaError.Condition.item_not_found,
-            Colibri2Error.Reason.UNKNOWN_ENDPOINT,
-            "Endpoint not found for ID: " + id,
-            id);
+        throw unknownEndpoint(id);
       }
       MediaFormats formats =
           ep.getMedia().isEmpty() ? null : Colibri2Translation.formats(ep.getMedia());
@@ -271,6 +327,22 @@ public final class Colibri2RequestHandler {
     if (!jid.isEntityBareJid()) {
       throw Colibri2Exception.badRequest("Invalid conference name (not a bare JID): " + name);
     }
+  }
+
+  private static Colibri2Exception conferenceNotFound(String meetingId) {
+    return new Colibri2Exception(
+        StanzaError.Condition.item_not_found,
+        Colibri2Error.Reason.CONFERENCE_NOT_FOUND,
+        "Conference not found for ID: " + meetingId,
+        null);
+  }
+
+  private static Colibri2Exception unknownEndpoint(String id) {
+    return new Colibri2Exception(
+        StanzaError.Condition.item_not_found,
+        Colibri2Error.Reason.UNKNOWN_ENDPOINT,
+        "Endpoint not found for ID: " + id,
+        id);
   }
 
   private static Colibri2Exception gracefulShutdown() {

@@ -145,7 +145,8 @@ public final class Conferences {
   /**
    * Expires endpoints idle for longer than the endpoint timeout and conferences empty for longer
    * than the empty-conference timeout. Runs periodically; tests call it after moving the clock.
-   * Holds the registry's lock, so it never interleaves with a Colibri2 request.
+   * Runs beside Colibri2 requests (which find an expired conference or endpoint gone, as if the
+   * sweep had come first).
    */
   public synchronized void expireIdle() {
     Instant now = clock.instant();

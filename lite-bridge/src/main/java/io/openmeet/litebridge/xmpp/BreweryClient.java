@@ -14,6 +14,7 @@ import org.jitsi.xmpp.extensions.colibri.ColibriStatsExtension;
 import org.jitsi.xmpp.extensions.colibri2.ConferenceModifyIQ;
 import org.jitsi.xmpp.extensions.health.HealthCheckIQ;
 import org.jivesoftware.smack.ConnectionConfiguration.SecurityMode;
+import org.jivesoftware.smack.SmackException;
 import org.jivesoftware.smack.XMPPConnection;
 import org.jivesoftware.smack.iqrequest.AbstractIqRequestHandler;
 import org.jivesoftware.smack.iqrequest.IQRequestHandler;
@@ -253,9 +254,26 @@ public final class BreweryClient implements AutoCloseable {
                   .setDescriptiveEnText("Malformed request: " + malformed.problem())
                   .build());
         }
-        return colibri.handle((ConferenceModifyIQ) iq);
+        // Answered from the request's lane (its meeting's queue), in the reader's order here.
+        XMPPTCPConnection c = connection;
+        colibri.handleInOrder((ConferenceModifyIQ) iq, response -> reply(c, response));
+        return null;
       }
     };
+  }
+
+  private static void reply(XMPPTCPConnection c, IQ response) {
+    if (c == null) {
+      return; // dropped meanwhile
+    }
+    try {
+      c.sendStanza(response);
+    } catch (SmackException.NotConnectedException e) {
+      // the focus re-sends or gives up on its own timeout; a later connection has other requests
+      LOG.fine("connection lost before a Colibri2 answer went out");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private AbstractIqRequestHandler healthCheckHandler() {
