@@ -39,7 +39,7 @@ final class SignallingSession implements ParticipantEvents {
 
   /** The registry's side of resume tokens. */
   interface Resumption {
-    /** A new single-use token for the session (its previous one stops working); null if off. */
+    /** A new single-use token for the session; null if off. The caller revokes the previous one. */
     String issue(SignallingSession session);
 
     /** The token stops working (the participant left). */
@@ -346,7 +346,14 @@ final class SignallingSession implements ParticipantEvents {
 
   private void sendJoined(String participantId, List<ParticipantInfo> others) {
     JoinRequest r = request;
-    String token = resumption == null ? null : resumption.issue(this);
+    String token = null;
+    if (resumption != null) {
+      String previous = resumeToken;
+      if (previous != null) {
+        resumption.revoke(previous); // single use: the previous token stops working
+      }
+      token = resumption.issue(this);
+    }
     resumeToken = token;
     send(
         new ServerMessage.Joined(

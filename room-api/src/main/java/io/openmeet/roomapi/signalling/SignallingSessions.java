@@ -167,7 +167,6 @@ public class SignallingSessions implements SignallingSession.Resumption {
     byte[] bytes = new byte[16];
     random.nextBytes(bytes);
     String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    byResumeToken.values().remove(session); // single use: the previous token stops working
     byResumeToken.put(token, session);
     return token;
   }
