@@ -164,6 +164,7 @@ public final class LoadGen {
     var scheduler = Executors.newSingleThreadScheduledExecutor();
     long periodNanos = TimeUnit.SECONDS.toNanos(1) / rate;
     long start = System.nanoTime();
+    java.time.Instant startedAt = java.time.Instant.now();
     AtomicInteger done = new AtomicInteger();
     // per second of the run: the slowest join sent in it (--timeline true prints them)
     java.util.concurrent.atomic.AtomicLongArray slowest =
@@ -212,7 +213,10 @@ public final class LoadGen {
     ServerJoinLatency server = serverJoinLatency(api).since(serverBefore);
     List<String> details = new ArrayList<>(firstErrorMessages());
     if (Boolean.parseBoolean(opt("timeline", "false"))) {
-      var line = new StringBuilder("slowest join (ms) per second:");
+      var line =
+          new StringBuilder("slowest join (ms) per second from ")
+              .append(startedAt.truncatedTo(java.time.temporal.ChronoUnit.MILLIS))
+              .append(':');
       for (int i = 0; i < slowest.length(); i++) {
         line.append(' ').append(slowest.get(i) / 1000);
       }
