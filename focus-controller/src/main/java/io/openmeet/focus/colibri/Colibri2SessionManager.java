@@ -28,6 +28,7 @@ import org.jitsi.xmpp.extensions.colibri2.Colibri2Error;
 import org.jitsi.xmpp.extensions.colibri2.ConferenceModifiedIQ;
 import org.jitsi.xmpp.extensions.colibri2.ConferenceModifyIQ;
 import org.jivesoftware.smack.SmackException;
+import org.jivesoftware.smack.StanzaCollector;
 import org.jivesoftware.smack.XMPPConnection;
 import org.jivesoftware.smack.XMPPException;
 import org.jivesoftware.smack.packet.IQ;
@@ -114,9 +115,12 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
   /**
    * {@inheritDoc}
    *
-   * <p>Creating a conference holds its lock for the round trip, so that joins arriving meanwhile
-   * wait for it to exist; adding an endpoint to a conference that exists does not, so that one slow
-   * answer does not queue every other join of the room behind it.
+   * <p>No allocation holds the conference's lock for its bridge round trip. The request is put on
+   * the connection under the lock and answered without it: stanzas on one connection reach the
+   * bridge in order, and JVB (like lite-bridge) applies one conference's requests in order, so the
+   * joins that follow a conference's create are sent right behind it, without `create`, instead of
+   * waiting for its answer (as jicofo does). If the create fails, they fail with
+   * conference-not-found and try again, and one of them creates the conference anew.
    */
   @Override
   public ColibriAllocation allocate(Conference conference, String endpointId, String statsId)
@@ -127,8 +131,9 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
     Set<String> tried = new HashSet<>();
     for (int attempt = 1; attempt <= maxAttempts; attempt++) {
       BridgeSelector.Selection selection;
-      ConferenceModifyIQ request;
       String bridgeId;
+      long generation;
+      StanzaCollector answer;
       synchronized (c) {
         try {
           selection =
@@ -152,42 +157,45 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
           }
           c.bridgeId = bridgeId;
           c.bridgeJid = jid(selection.bridge().jid());
-          c.created = false;
+          c.lost();
           c.endpoints.clear();
         }
-        request =
-            Colibri2Messages.createEndpoint(
-                ConferenceModifyIQ.builder(xmpp),
-                c.bridgeJid,
-                conference.meetingId(),
-                conference.name(),
-                !c.created,
-                endpointId,
-                statsId,
-                codecs);
-        if (!c.created) {
-          try {
-            return allocated(c, send(request, bridgeId, endpointId), selection, endpointId);
-          } catch (ColibriException e) {
-            last = failed(c, e, selection, tried);
-            continue;
-          }
+        boolean create = !c.created;
+        try {
+          answer =
+              sendRequest(
+                  Colibri2Messages.createEndpoint(
+                      ConferenceModifyIQ.builder(xmpp),
+                      c.bridgeJid,
+                      conference.meetingId(),
+                      conference.name(),
+                      create,
+                      endpointId,
+                      statsId,
+                      codecs),
+                  bridgeId);
+        } catch (ColibriException e) {
+          last = failed(c, e, selection, tried, c.generation);
+          continue;
         }
+        // whatever follows goes behind this request: the conference exists for it
+        c.created = true;
+        generation = c.generation;
         c.inFlight++;
       }
       ConferenceModifiedIQ response;
       try {
-        response = send(request, bridgeId, endpointId);
+        response = awaitAnswer(answer, bridgeId, endpointId);
       } catch (ColibriException e) {
         synchronized (c) {
           c.inFlight--;
-          last = failed(c, e, selection, tried);
+          last = failed(c, e, selection, tried, generation);
         }
         continue;
       }
       synchronized (c) {
         c.inFlight--;
-        if (bridgeId.equals(c.bridgeId) && c.created) {
+        if (bridgeId.equals(c.bridgeId) && generation == c.generation) {
           try {
             return allocated(c, response, selection, endpointId);
           } catch (ColibriException e) {
@@ -195,7 +203,7 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
             throw e;
           }
         }
-        // The conference moved or was lost while we waited: this endpoint went with it.
+        // The conference moved or was created anew while we waited: this endpoint went with it.
         release(selection);
         last =
             new ConferenceNotFoundException(
@@ -216,7 +224,6 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
       throws ColibriException {
     String bridgeId = selection.bridge().id();
     ColibriAllocation allocation = Colibri2Messages.allocation(response, bridgeId, endpointId);
-    c.created = true;
     c.endpoints.add(endpointId);
     Reservation previous = c.reservations.put(endpointId, selection.reservation());
     if (previous != null) {
@@ -233,13 +240,17 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
    * @throws ColibriException when retrying cannot help
    */
   private ColibriException failed(
-      ConferenceState c, ColibriException e, BridgeSelector.Selection selection, Set<String> tried)
+      ConferenceState c,
+      ColibriException e,
+      BridgeSelector.Selection selection,
+      Set<String> tried,
+      long generation)
       throws ColibriException {
     release(selection);
     String bridgeId = selection.bridge().id();
     if (e instanceof ConferenceNotFoundException) {
-      if (bridgeId.equals(c.bridgeId)) {
-        c.created = false; // the bridge lost it: create it again on the next attempt
+      if (bridgeId.equals(c.bridgeId) && generation == c.generation) {
+        c.lost(); // the bridge lost it (or its create failed): the next attempt creates it again
       }
       return e;
     }
@@ -256,8 +267,8 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
     }
     if (e instanceof ColibriRejectedException rejected
         && rejected.reason().orElse(null) == Colibri2Error.Reason.CONFERENCE_ALREADY_EXISTS) {
-      if (bridgeId.equals(c.bridgeId)) {
-        c.created = true; // an earlier create did arrive
+      if (bridgeId.equals(c.bridgeId) && generation == c.generation) {
+        c.created = true; // an earlier create did arrive: the next attempt adds the endpoint
       }
       return e;
     }
@@ -296,7 +307,7 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
         bridgeFailed.accept(c.bridgeId);
         throw e;
       } catch (ConferenceNotFoundException e) {
-        c.created = false;
+        c.lost();
         throw e;
       } catch (UnknownEndpointException e) {
         c.endpoints.remove(endpointId);
@@ -351,7 +362,7 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
           c,
           "expire conference");
     }
-    c.created = false;
+    c.lost();
     c.endpoints.clear();
     c.reservations.forEach((endpoint, reservation) -> release(c.bridgeId, reservation));
     c.reservations.clear();
@@ -369,7 +380,7 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
           c.reservations.clear();
           c.bridgeId = null;
           c.bridgeJid = null;
-          c.created = false;
+          c.lost();
           c.endpoints.clear();
         }
       }
@@ -383,9 +394,28 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
 
   private ConferenceModifiedIQ send(ConferenceModifyIQ request, String bridgeId, String endpointId)
       throws ColibriException {
+    return awaitAnswer(sendRequest(request, bridgeId), bridgeId, endpointId);
+  }
+
+  /**
+   * Puts a request on the connection (in order with the others) and returns where its answer comes.
+   */
+  private StanzaCollector sendRequest(ConferenceModifyIQ request, String bridgeId)
+      throws ColibriException {
     try {
-      IQ response =
-          xmpp.createStanzaCollectorAndSend(request).nextResultOrThrow(timeout.toMillis());
+      return xmpp.createStanzaCollectorAndSend(request);
+    } catch (SmackException.NotConnectedException e) {
+      throw new BridgeFailedException("the focus is not connected to XMPP", bridgeId, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BridgeFailedException("interrupted while sending to " + bridgeId, bridgeId, e);
+    }
+  }
+
+  private ConferenceModifiedIQ awaitAnswer(
+      StanzaCollector answer, String bridgeId, String endpointId) throws ColibriException {
+    try {
+      IQ response = answer.nextResultOrThrow(timeout.toMillis());
       if (response instanceof ConferenceModifiedIQ modified) {
         return modified;
       }
@@ -457,12 +487,21 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
     final Map<String, Reservation> reservations = new HashMap<>();
     String bridgeId;
     Jid bridgeJid;
+    // a create was sent to bridgeId: later requests go without `create`, right behind it
     boolean created;
+    // which incarnation on the bridge: answers to requests sent to an earlier one are stale
+    long generation;
     // allocations to this conference waiting for the bridge without the lock
     int inFlight;
 
     ConferenceState(Conference conference) {
       this.conference = conference;
+    }
+
+    /** The conference is gone from its bridge (or never got there): the next request creates it. */
+    void lost() {
+      created = false;
+      generation++;
     }
   }
 }

@@ -22,7 +22,11 @@ import io.openmeet.focus.testing.TestRedis;
 import io.openmeet.focus.xmpp.FocusXmppConnection;
 import io.openmeet.litebridge.LiteBridge;
 import io.openmeet.litebridge.config.BridgeConfig;
+import io.openmeet.litebridge.media.DtlsFingerprint;
 import io.openmeet.litebridge.media.Ice4jMediaEngine;
+import io.openmeet.litebridge.media.MediaConference;
+import io.openmeet.litebridge.media.MediaEngine;
+import io.openmeet.litebridge.media.MediaStats;
 import io.openmeet.presence.bridge.BridgeSnapshot;
 import io.openmeet.presence.bridge.RedisBridgeAdmission;
 import io.openmeet.presence.bridge.RedisBridgeStateStore;
@@ -37,6 +41,13 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import org.jitsi.xmpp.extensions.colibri2.ConferenceModifyIQ;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -59,6 +70,9 @@ class Colibri2SessionManagerTest {
   private static BridgeRegistry registry;
   private static Colibri2SessionManager manager;
   private static RedisBridgeAdmission admission;
+  private static BridgeSelector selector;
+  // runs on the bridge before it creates a conference's media (a test holds or fails one there)
+  private static volatile Consumer<String> beforeCreateConference = meetingId -> {};
 
   @BeforeAll
   static void start() throws Exception {
@@ -75,7 +89,11 @@ class Colibri2SessionManagerTest {
     o.put("lite-bridge.ice.bind-addresses", List.of("127.0.0.1"));
     BridgeConfig config = BridgeConfig.load(o);
     bridge =
-        new LiteBridge(config, new Ice4jMediaEngine(config.media()), Clock.systemUTC(), () -> 0.0)
+        new LiteBridge(
+                config,
+                new GatedMediaEngine(new Ice4jMediaEngine(config.media())),
+                Clock.systemUTC(),
+                () -> 0.0)
             .start();
 
     redis = TestRedis.connect();
@@ -95,7 +113,7 @@ class Colibri2SessionManagerTest {
                 brewery, "focus-" + UUID.randomUUID().toString().substring(0, 8)),
             Clock.systemUTC());
     registry.start();
-    BridgeSelector selector =
+    selector =
         new BridgeSelector(
             registry::bridges,
             BridgeSelectionStrategy.named("region-aware"),
@@ -128,6 +146,52 @@ class Colibri2SessionManagerTest {
     }
     if (redis != null) {
       redis.shutdown();
+    }
+  }
+
+  /** The real media engine, with {@link #beforeCreateConference} run first. */
+  private record GatedMediaEngine(MediaEngine real) implements MediaEngine {
+    @Override
+    public DtlsFingerprint localFingerprint() {
+      return real.localFingerprint();
+    }
+
+    @Override
+    public MediaConference createConference(String meetingId, MediaConference.Listener listener) {
+      beforeCreateConference.accept(meetingId);
+      return real.createConference(meetingId, listener);
+    }
+
+    @Override
+    public MediaStats stats() {
+      return real.stats();
+    }
+
+    @Override
+    public void close() {
+      real.close();
+    }
+  }
+
+  /** Counts the conference-modify requests this focus sends for an endpoint. */
+  private static AtomicInteger countRequestsFor(String endpointId) {
+    AtomicInteger sent = new AtomicInteger();
+    focus
+        .smack()
+        .addStanzaSendingListener(
+            stanza -> sent.incrementAndGet(),
+            stanza ->
+                stanza instanceof ConferenceModifyIQ request
+                    && request.getEndpoints().stream()
+                        .anyMatch(e -> endpointId.equals(e.getId()) && e.getCreate()));
+    return sent;
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      latch.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -254,6 +318,92 @@ class Colibri2SessionManagerTest {
       manager.expire(c.meetingId(), "ep" + i);
     }
     Eventually.within(WAIT, () -> assertThat(bridge.conferences().get(c.meetingId())).isEmpty());
+  }
+
+  @Test
+  void aJoinWhileItsConferenceIsBeingCreatedIsSentBehindTheCreateWithoutWaitingForIt()
+      throws Exception {
+    Conference c = newConference();
+    CountDownLatch creating = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    beforeCreateConference =
+        id -> {
+          if (id.equals(c.meetingId())) {
+            creating.countDown();
+            await(release);
+          }
+        };
+    AtomicInteger bobSent = countRequestsFor("bob");
+    var pool = Executors.newFixedThreadPool(2);
+    try {
+      Future<ColibriAllocation> ada = pool.submit(() -> manager.allocate(c, "ada", "Ada"));
+      assertThat(creating.await(10, TimeUnit.SECONDS)).isTrue();
+      Future<ColibriAllocation> bob = pool.submit(() -> manager.allocate(c, "bob", "Bob"));
+      // Bob's request leaves while the bridge still holds the conference's create
+      Eventually.within(WAIT, () -> assertThat(bobSent).hasValue(1));
+      assertThat(ada).isNotDone();
+
+      release.countDown();
+      assertThat(ada.get(10, TimeUnit.SECONDS).bridgeId()).isEqualTo(bridgeId);
+      assertThat(bob.get(10, TimeUnit.SECONDS).bridgeId()).isEqualTo(bridgeId);
+      assertThat(bridge.conferences().get(c.meetingId()).orElseThrow().endpointCount())
+          .isEqualTo(2);
+    } finally {
+      release.countDown();
+      beforeCreateConference = id -> {};
+      pool.shutdownNow();
+    }
+    manager.expireConference(c.meetingId());
+  }
+
+  @Test
+  void whenTheCreateFailsTheJoinsSentBehindItCreateTheConferenceAgain() throws Exception {
+    // its own manager: the failed create must not mark the shared bridge unhealthy
+    var failures = new CopyOnWriteArrayList<String>();
+    var own =
+        new Colibri2SessionManager(
+            focus.smack(),
+            selector,
+            admission,
+            failures::add,
+            CodecSettings.defaults(false),
+            Duration.ofSeconds(5),
+            3);
+    Conference c = newConference();
+    AtomicInteger creates = new AtomicInteger();
+    AtomicInteger bobSent = countRequestsFor("bob");
+    CountDownLatch creating = new CountDownLatch(1);
+    beforeCreateConference =
+        id -> {
+          if (id.equals(c.meetingId()) && creates.incrementAndGet() == 1) {
+            creating.countDown();
+            // fail the first create once Bob's request is queued behind it
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (bobSent.get() < 1 && System.nanoTime() < deadline) {
+              LockSupport.parkNanos(1_000_000);
+            }
+            throw new IllegalStateException("test: the first create fails");
+          }
+        };
+    var pool = Executors.newFixedThreadPool(2);
+    try {
+      Future<ColibriAllocation> ada = pool.submit(() -> own.allocate(c, "ada", "Ada"));
+      assertThat(creating.await(10, TimeUnit.SECONDS)).isTrue();
+      Future<ColibriAllocation> bob = pool.submit(() -> own.allocate(c, "bob", "Bob"));
+
+      assertThat(ada.get(15, TimeUnit.SECONDS).bridgeId()).isEqualTo(bridgeId);
+      assertThat(bob.get(15, TimeUnit.SECONDS).bridgeId()).isEqualTo(bridgeId);
+      assertThat(creates).hasValue(2);
+      assertThat(bobSent.get()).isGreaterThanOrEqualTo(2); // once behind the failed create, again
+      assertThat(bridge.conferences().get(c.meetingId()).orElseThrow().endpoints())
+          .extracting(e -> e.id())
+          .containsExactlyInAnyOrder("ada", "bob");
+      assertThat(failures).containsOnly(bridgeId);
+    } finally {
+      beforeCreateConference = id -> {};
+      pool.shutdownNow();
+    }
+    own.expireConference(c.meetingId());
   }
 
   @Test
