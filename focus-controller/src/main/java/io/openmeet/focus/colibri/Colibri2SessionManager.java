@@ -133,6 +133,7 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
       BridgeSelector.Selection selection;
       String bridgeId;
       long generation;
+      Jid sentTo;
       StanzaCollector answer;
       synchronized (c) {
         try {
@@ -161,6 +162,7 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
           c.endpoints.clear();
         }
         boolean create = !c.created;
+        sentTo = c.bridgeJid;
         try {
           answer =
               sendRequest(
@@ -203,8 +205,15 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
             throw e;
           }
         }
-        // The conference moved or was created anew while we waited: this endpoint went with it.
+        // The conference moved or was created anew while we waited: the endpoint the bridge just
+        // made belongs to a conference we no longer use there; it goes (in order, before a retry).
         release(selection);
+        sendQuietly(
+            Colibri2Messages.expireEndpoint(
+                ConferenceModifyIQ.builder(xmpp), sentTo, conference.meetingId(), endpointId),
+            conference.meetingId(),
+            bridgeId,
+            "expire stale endpoint " + endpointId);
         last =
             new ConferenceNotFoundException(
                 "conference " + conference.meetingId() + " left bridge " + bridgeId,
@@ -446,8 +455,11 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
    * itself.
    */
   private void sendQuietly(ConferenceModifyIQ request, ConferenceState c, String what) {
-    String meetingId = c.conference.meetingId();
-    String bridgeId = c.bridgeId;
+    sendQuietly(request, c.conference.meetingId(), c.bridgeId, what);
+  }
+
+  private void sendQuietly(
+      ConferenceModifyIQ request, String meetingId, String bridgeId, String what) {
     xmpp.sendIqRequestAsync(request, timeout.toMillis())
         .onError(
             e ->

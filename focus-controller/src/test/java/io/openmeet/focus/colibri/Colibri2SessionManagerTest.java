@@ -23,9 +23,11 @@ import io.openmeet.focus.xmpp.FocusXmppConnection;
 import io.openmeet.litebridge.LiteBridge;
 import io.openmeet.litebridge.config.BridgeConfig;
 import io.openmeet.litebridge.media.DtlsFingerprint;
+import io.openmeet.litebridge.media.EndpointTransport;
 import io.openmeet.litebridge.media.Ice4jMediaEngine;
 import io.openmeet.litebridge.media.MediaConference;
 import io.openmeet.litebridge.media.MediaEngine;
+import io.openmeet.litebridge.media.MediaSourceDesc;
 import io.openmeet.litebridge.media.MediaStats;
 import io.openmeet.presence.bridge.BridgeSnapshot;
 import io.openmeet.presence.bridge.RedisBridgeAdmission;
@@ -73,6 +75,7 @@ class Colibri2SessionManagerTest {
   private static BridgeSelector selector;
   // runs on the bridge before it creates a conference's media (a test holds or fails one there)
   private static volatile Consumer<String> beforeCreateConference = meetingId -> {};
+  private static volatile Consumer<String> beforeCreateEndpoint = endpointId -> {};
 
   @BeforeAll
   static void start() throws Exception {
@@ -149,7 +152,9 @@ class Colibri2SessionManagerTest {
     }
   }
 
-  /** The real media engine, with {@link #beforeCreateConference} run first. */
+  /**
+   * The real media engine, with {@link #beforeCreateConference} and {@link #beforeCreateEndpoint}.
+   */
   private record GatedMediaEngine(MediaEngine real) implements MediaEngine {
     @Override
     public DtlsFingerprint localFingerprint() {
@@ -159,7 +164,24 @@ class Colibri2SessionManagerTest {
     @Override
     public MediaConference createConference(String meetingId, MediaConference.Listener listener) {
       beforeCreateConference.accept(meetingId);
-      return real.createConference(meetingId, listener);
+      MediaConference conference = real.createConference(meetingId, listener);
+      return new MediaConference() {
+        @Override
+        public EndpointTransport createEndpoint(String endpointId) {
+          beforeCreateEndpoint.accept(endpointId);
+          return conference.createEndpoint(endpointId);
+        }
+
+        @Override
+        public List<MediaSourceDesc> feedbackSources() {
+          return conference.feedbackSources();
+        }
+
+        @Override
+        public void close() {
+          conference.close();
+        }
+      };
     }
 
     @Override
@@ -485,6 +507,40 @@ class Colibri2SessionManagerTest {
     assertThat(manager.bridgeOf(c.meetingId())).isEmpty();
     // The next join places the conference anew (here on the same, only bridge).
     assertThat(manager.allocate(c, "ep3", "Cy").bridgeId()).isEqualTo(bridgeId);
+    manager.expireConference(c.meetingId());
+  }
+
+  @Test
+  void anEndpointAllocatedForAConferenceWeLeftMeanwhileIsExpiredBeforeTheRetry() throws Exception {
+    Conference c = newConference();
+    manager.allocate(c, "ada", "Ada");
+    CountDownLatch creating = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    beforeCreateEndpoint =
+        id -> {
+          if (id.equals("bob") && creating.getCount() > 0) {
+            creating.countDown();
+            await(release);
+          }
+        };
+    var pool = Executors.newSingleThreadExecutor();
+    try {
+      Future<ColibriAllocation> bob = pool.submit(() -> manager.allocate(c, "bob", "Bob"));
+      assertThat(creating.await(10, TimeUnit.SECONDS)).isTrue();
+      // while Bob's endpoint is being made, the focus gives up on the bridge's conference (as when
+      // the bridge leaves the brewery for a moment): Bob's answer comes back for a conference the
+      // focus no longer uses, and the retry places the conference anew
+      manager.removeBridge(bridgeId);
+      release.countDown();
+
+      assertThat(bob.get(15, TimeUnit.SECONDS).bridgeId()).isEqualTo(bridgeId);
+      // the first "bob" was expired before the retry made it again (otherwise: endpoint exists)
+      assertThat(bridge.conferences().get(c.meetingId()).orElseThrow().endpoint("bob")).isPresent();
+    } finally {
+      release.countDown();
+      beforeCreateEndpoint = id -> {};
+      pool.shutdownNow();
+    }
     manager.expireConference(c.meetingId());
   }
 
