@@ -187,14 +187,17 @@ public final class BridgeRegistry implements AutoCloseable {
       return;
     }
     Instant now = clock.instant();
+    BridgeStats fresh = BridgeStats.from(stats);
+    BridgeState previous = bridges.get(id);
+    // Redis first, then this node's map: admission reads the snapshot in Redis, so a bridge that
+    // selection can pick (from the map) already has the stats admission will check against.
+    write(new BridgeState(id, occupant, fresh, now, previous == null || previous.healthCheckOk));
     BridgeState state =
         bridges.compute(
             id,
-            (k, old) -> {
-              boolean healthOk = old == null || old.healthCheckOk;
-              return new BridgeState(id, occupant, BridgeStats.from(stats), now, healthOk);
-            });
-    publish(state);
+            (k, old) ->
+                new BridgeState(id, occupant, fresh, now, old == null || old.healthCheckOk));
+    notifyUpdated(state);
     try {
       admission.statsRefreshed(id, now);
     } catch (RuntimeException e) {
@@ -204,13 +207,21 @@ public final class BridgeRegistry implements AutoCloseable {
   }
 
   private void publish(BridgeState state) {
-    BridgeSnapshot snapshot = state.snapshot(clock.instant());
+    write(state);
+    notifyUpdated(state);
+  }
+
+  private void write(BridgeState state) {
     try {
-      store.put(snapshot, config.snapshotTtl());
+      store.put(state.snapshot(clock.instant()), config.snapshotTtl());
     } catch (RuntimeException e) {
       // Redis down must not stop discovery; the next presence or check writes again.
       LOG.log(Level.WARNING, "could not write bridge " + state.id + " to the state store", e);
     }
+  }
+
+  private void notifyUpdated(BridgeState state) {
+    BridgeSnapshot snapshot = state.snapshot(clock.instant());
     listeners.forEach(l -> l.bridgeUpdated(snapshot));
   }
 
