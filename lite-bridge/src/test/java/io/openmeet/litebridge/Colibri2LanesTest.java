@@ -14,8 +14,12 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.jitsi.xmpp.extensions.colibri2.Colibri2Endpoint;
+import org.jitsi.xmpp.extensions.colibri2.Colibri2Error;
 import org.jitsi.xmpp.extensions.colibri2.ConferenceModifyIQ;
 import org.jivesoftware.smack.packet.IQ;
+import org.jivesoftware.smack.packet.StanzaError;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.jxmpp.jid.Jid;
@@ -23,10 +27,12 @@ import org.jxmpp.jid.impl.JidCreate;
 
 /**
  * Requests of one meeting are answered in arrival order; a slow request holds up only its own lane,
- * not the other meetings' allocations (the bridge used to handle every request under one lock).
+ * not the other meetings' allocations (the bridge used to handle every request under one lock). The
+ * idle sweep runs outside the lanes.
  */
 class Colibri2LanesTest {
   private final RecordingMediaEngine engine = new RecordingMediaEngine();
+  private volatile Consumer<Endpoint> onEndpointExpired = endpoint -> {};
   private final Conferences conferences =
       new Conferences(
           engine,
@@ -35,7 +41,9 @@ class Colibri2LanesTest {
           Duration.ofSeconds(30),
           new Conferences.Listener() {
             @Override
-            public void endpointExpired(Conference conference, Endpoint endpoint) {}
+            public void endpointExpired(Conference conference, Endpoint endpoint) {
+              onEndpointExpired.accept(endpoint);
+            }
 
             @Override
             public void conferenceExpired(Conference conference) {}
@@ -105,6 +113,48 @@ class Colibri2LanesTest {
     assertThat(conferences.get(slowMeeting).orElseThrow().endpoints())
         .extracting(Endpoint::id)
         .containsExactlyInAnyOrder("slow", "second");
+  }
+
+  @Test
+  void aConferenceTheSweepExpiresWhileARequestRunsIsConferenceNotFound() throws Exception {
+    Jid bridge = JidCreate.from("jvb@internal.auth.meet.local/lite");
+    handler.handle(
+        request(bridge, "m1").setCreate(true).addEndpoint(createEndpoint("ada", true)).build());
+    Conference conference = conferences.get("m1").orElseThrow();
+    // the sweep takes the conference half-way through the next request: after its first
+    // instruction (Ada's expire), before its second (Bob's create)
+    onEndpointExpired = endpoint -> conferences.expire(conference);
+    Colibri2Endpoint.Builder adaLeaves = Colibri2Endpoint.getBuilder();
+    adaLeaves.setId("ada");
+    adaLeaves.setExpire(true);
+
+    IQ answer =
+        handler.handle(
+            request(bridge, "m1")
+                .addEndpoint(adaLeaves.build())
+                .addEndpoint(createEndpoint("bob", true))
+                .build());
+
+    // what the focus reads as "create the conference again", not an internal error
+    assertThat(answer.getType()).isEqualTo(IQ.Type.error);
+    assertThat(answer.getError().getCondition()).isEqualTo(StanzaError.Condition.item_not_found);
+    Colibri2Error reason =
+        answer.getError().getExtension(Colibri2Error.ELEMENT, Colibri2Error.NAMESPACE);
+    assertThat(reason.getReason()).isEqualTo(Colibri2Error.Reason.CONFERENCE_NOT_FOUND);
+    assertThat(engine.conferences.get("m1").endpoints).doesNotContainKey("bob");
+  }
+
+  @Test
+  void afterCloseARequestIsAnsweredGracefulShutdown() throws Exception {
+    handler.close();
+    IQ answer =
+        handler.handle(
+            request(JidCreate.from("jvb@internal.auth.meet.local/lite"), "m2")
+                .setCreate(true)
+                .build());
+    assertThat(answer.getType()).isEqualTo(IQ.Type.error);
+    assertThat(answer.getError().getCondition())
+        .isEqualTo(StanzaError.Condition.service_unavailable);
   }
 
   private static String meetingOnAnotherLane(String meetingId) {

@@ -10,6 +10,7 @@ import io.openmeet.litebridge.media.RemoteTransport;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -41,9 +42,9 @@ import org.jxmpp.stringprep.XmppStringprepException;
  *
  * <p>Like JVB's per-conference request queues, the requests of one meeting are handled one at a
  * time in the order they arrived, and different meetings in parallel: a meeting-id maps to one of
- * {@link #LANES} lanes, each a lock and a single-threaded queue. One slow request (an endpoint's
- * ICE agent, a thread that lost its CPU) then holds up only the meetings of its lane, not every
- * allocation on the bridge.
+ * {@link #LANES} lanes, each a single-threaded queue. One slow request (an endpoint's ICE agent, a
+ * thread that lost its CPU) then holds up only the meetings of its lane, not every allocation on
+ * the bridge.
  */
 public final class Colibri2RequestHandler implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Colibri2RequestHandler.class.getName());
@@ -59,7 +60,6 @@ public final class Colibri2RequestHandler implements AutoCloseable {
   private final Conferences conferences;
   private final Supplier<DtlsFingerprint> localFingerprint;
   private final WebSocketUrls webSocketUrls;
-  private final Object[] locks = new Object[LANES];
   private final ExecutorService[] queues = new ExecutorService[LANES];
 
   public Colibri2RequestHandler(
@@ -70,7 +70,6 @@ public final class Colibri2RequestHandler implements AutoCloseable {
     this.localFingerprint = localFingerprint;
     this.webSocketUrls = webSocketUrls;
     for (int i = 0; i < LANES; i++) {
-      locks[i] = new Object();
       String thread = "colibri2-lane-" + i;
       queues[i] =
           Executors.newSingleThreadExecutor(
@@ -92,24 +91,29 @@ public final class Colibri2RequestHandler implements AutoCloseable {
   }
 
   /**
-   * Queues a request behind the earlier ones of its meeting and hands the response to {@code reply}
-   * on the lane's thread. Requests must be queued in the order they arrived (the XMPP reader's
-   * order). After {@link #close()} requests are dropped (the bridge is leaving).
+   * Queues a request behind the earlier ones of its meeting and hands the response (a result or an
+   * error IQ) to {@code reply} on the lane's thread. Requests must be queued in the order they
+   * arrived (the XMPP reader's order). After {@link #close()} the answer is graceful-shutdown,
+   * given at once.
    */
   public void handleInOrder(ConferenceModifyIQ request, Consumer<IQ> reply) {
     try {
-      queues[lane(request)].execute(() -> reply.accept(handle(request)));
+      queues[lane(request)].execute(() -> reply.accept(answer(request)));
     } catch (RejectedExecutionException e) {
-      LOG.fine("bridge closing: dropped a conference-modify");
+      reply.accept(error(request, gracefulShutdown()));
     }
   }
 
-  /** Handles one request and returns the response (a result or an error IQ); never throws. */
+  /** Like {@link #handleInOrder}, waiting for the response (in-process callers and tests). */
   public IQ handle(ConferenceModifyIQ request) {
+    CompletableFuture<IQ> response = new CompletableFuture<>();
+    handleInOrder(request, response::complete);
+    return response.join();
+  }
+
+  private IQ answer(ConferenceModifyIQ request) {
     try {
-      synchronized (locks[lane(request)]) {
-        return process(request);
-      }
+      return process(request);
     } catch (Colibri2Exception e) {
       return error(request, e);
     } catch (RuntimeException e) {
@@ -247,7 +251,7 @@ public final class Colibri2RequestHandler implements AutoCloseable {
     return response.build();
   }
 
-  /** Stops the lanes; queued requests are dropped. */
+  /** Stops the lanes; requests still queued are dropped (the bridge is leaving). */
   @Override
   public void close() {
     for (ExecutorService queue : queues) {
