@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.jitsi.xmpp.extensions.colibri.ColibriStatsExtension;
@@ -188,15 +189,13 @@ public final class BridgeRegistry implements AutoCloseable {
     }
     Instant now = clock.instant();
     BridgeStats fresh = BridgeStats.from(stats);
-    BridgeState previous = bridges.get(id);
+    // the new stats, keeping the health verdict of the state they replace
+    UnaryOperator<BridgeState> next =
+        old -> new BridgeState(id, occupant, fresh, now, old == null || old.healthCheckOk);
     // Redis first, then this node's map: admission reads the snapshot in Redis, so a bridge that
     // selection can pick (from the map) already has the stats admission will check against.
-    write(new BridgeState(id, occupant, fresh, now, previous == null || previous.healthCheckOk));
-    BridgeState state =
-        bridges.compute(
-            id,
-            (k, old) ->
-                new BridgeState(id, occupant, fresh, now, old == null || old.healthCheckOk));
+    write(next.apply(bridges.get(id)));
+    BridgeState state = bridges.compute(id, (k, old) -> next.apply(old));
     notifyUpdated(state);
     try {
       admission.statsRefreshed(id, now);
