@@ -51,7 +51,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.jitsi.xmpp.extensions.colibri2.ConferenceModifyIQ;
+import org.jivesoftware.smack.StanzaListener;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.jxmpp.jid.impl.JidCreate;
@@ -195,13 +197,23 @@ class Colibri2SessionManagerTest {
     }
   }
 
-  /** Counts the conference-modify requests this focus sends for an endpoint. */
-  private static AtomicInteger countRequestsFor(String endpointId) {
+  // sending listeners a test added to the shared connection, removed after it
+  private final List<StanzaListener> counting = new CopyOnWriteArrayList<>();
+
+  @AfterEach
+  void stopCounting() {
+    counting.forEach(l -> focus.smack().removeStanzaSendingListener(l));
+  }
+
+  /** Counts the conference-modify requests this focus sends to create an endpoint. */
+  private AtomicInteger countRequestsFor(String endpointId) {
     AtomicInteger sent = new AtomicInteger();
+    StanzaListener count = stanza -> sent.incrementAndGet();
+    counting.add(count);
     focus
         .smack()
         .addStanzaSendingListener(
-            stanza -> sent.incrementAndGet(),
+            count,
             stanza ->
                 stanza instanceof ConferenceModifyIQ request
                     && request.getEndpoints().stream()
