@@ -184,21 +184,39 @@ export async function waitFor(what, fn, timeoutMs = 15_000, everyMs = 200) {
   }
 }
 
-/** Waits until p's tiles for exactly `count` remote cameras render frames that keep increasing. */
-export async function waitForRemoteVideos(p, count, timeoutMs = 20_000) {
+/**
+ * Waits until p's tiles for exactly `count` remote cameras render frames that keep increasing: each
+ * camera must show a new frame within `stallMs` (a camera frozen that long fails). The window is
+ * generous because three browsers and the whole stack share two cores in CI, where a renegotiation
+ * can hold a 20 fps fake camera back for most of a second.
+ */
+export async function waitForRemoteVideos(p, count, timeoutMs = 20_000, stallMs = 3000) {
   const cams = (t) => Object.entries(t).filter(([id]) => id.endsWith('-camera'));
   await waitFor(`${p.name} to show ${count} playing remote camera(s)`, async () => {
     const t = await tileFrames(p);
     const c = cams(t);
     return { ok: c.length === count && c.every(([, v]) => v.frames > 0 && v.width > 0 && !v.paused), tiles: t };
   }, timeoutMs);
-  const a = await tileFrames(p);
-  await sleep(1000);
-  const b = await tileFrames(p);
-  for (const [id, v] of cams(b)) {
-    if (!(v.frames > (a[id]?.frames ?? 0))) throw new Error(`${p.name}: ${id} stopped at ${v.frames} frames`);
+  let previous = await tileFrames(p);
+  const waiting = new Set(cams(previous).map(([id]) => id));
+  const t0 = Date.now();
+  let last = previous;
+  while (waiting.size > 0 && Date.now() - t0 < stallMs) {
+    await sleep(200);
+    last = await tileFrames(p);
+    // a new frame, or a new <video> element (its counter starts again) that has shown one
+    for (const id of [...waiting]) {
+      const now = last[id]?.frames ?? 0;
+      if (now > (previous[id]?.frames ?? 0) || (now > 0 && now < (previous[id]?.frames ?? 0))) waiting.delete(id);
+    }
+    previous = last;
   }
-  return b;
+  if (waiting.size > 0) {
+    const stats = await inbound(p).catch((e) => String(e));
+    throw new Error(`${p.name}: ${[...waiting].map((id) => `${id} stopped at ${last[id]?.frames ?? 0} frames`).join(', ')}`
+      + ` for ${stallMs} ms; decoder: ${JSON.stringify(stats?.video ?? stats)}`);
+  }
+  return last;
 }
 
 export async function screenshot(p, name) {
