@@ -137,16 +137,18 @@ public final class LoadGen {
     Duration hold = duration(opt("hold", "2s"));
     Duration timeout = duration(opt("timeout", "5s"));
     var api = new RoomApiClient(http, url);
+    // every room and token first: creating them between the warm-up and the measured joins would
+    // put REST, Postgres (and its autovacuum) and freshly compiled code into the measured window
+    List<Seat> warmupSeats = seats(api, warmup, roomSize);
+    List<Seat> measuredSeats = seats(api, joins, roomSize);
     if (warmup > 0) {
       int warmupRate = Math.max(1, rate / 2);
-      Report report =
-          joinAtRate(
-              "join (warm-up)", api, seats(api, warmup, roomSize), warmupRate, hold, timeout);
+      Report report = joinAtRate("join (warm-up)", api, warmupSeats, warmupRate, hold, timeout);
       System.out.println(report.render());
       errors.clear();
       firstMessages.clear();
     }
-    return joinAtRate("join", api, seats(api, joins, roomSize), rate, hold, timeout);
+    return joinAtRate("join", api, measuredSeats, rate, hold, timeout);
   }
 
   private Report joinAtRate(
