@@ -22,8 +22,9 @@ import org.HdrHistogram.Histogram;
  *
  * <pre>
  *   join  --url http://127.0.0.1:8080 --rate 100 --joins 1000 --room-size 3 --hold 2s [--warmup N]
+ *         [--warmup-rate R]
  *         joins at a fixed rate; reports join → offer latency percentiles, rate and errors
- *         (after N warm-up joins at half the rate, reported separately)
+ *         (after N warm-up joins at R per second, default half the rate, reported separately)
  *   hold  --url http://127.0.0.1:8080 --sessions 10000 --rate 500 --room-size 50
  *         opens and joins that many sessions, holds them, reports server heap and errors
  * </pre>
@@ -125,8 +126,9 @@ public final class LoadGen {
 
   /**
    * Joins at a fixed rate and measures join sent → offer received. With {@code --warmup N}, first
-   * runs N joins at half the rate in the same process (their report is printed, not returned), so
-   * that neither the server nor this JVM is still compiling hot code while the figure is measured.
+   * runs N joins at {@code --warmup-rate} (default half the rate) in the same process (their report
+   * is printed, not returned), so that neither the server nor this JVM is still compiling hot code
+   * while the figure is measured.
    */
   Report join() throws Exception {
     URI url = URI.create(opt("url", "http://127.0.0.1:8080"));
@@ -142,7 +144,7 @@ public final class LoadGen {
     List<Seat> warmupSeats = seats(api, warmup, roomSize);
     List<Seat> measuredSeats = seats(api, joins, roomSize);
     if (warmup > 0) {
-      int warmupRate = Math.max(1, rate / 2);
+      int warmupRate = intOpt("warmup-rate", Math.max(1, rate / 2));
       Report report = joinAtRate("join (warm-up)", api, warmupSeats, warmupRate, hold, timeout);
       System.out.println(report.render());
       errors.clear();
