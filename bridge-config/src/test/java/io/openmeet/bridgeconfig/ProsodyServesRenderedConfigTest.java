@@ -132,6 +132,27 @@ class ProsodyServesRenderedConfigTest {
   }
 
   @Test
+  void runsLuaGenerationalCollectorOnLua54() throws Exception {
+    // the option as Prosody's own config parser reads it: a guard that never matched would silently
+    // keep the incremental default
+    String readByProsody =
+        run(
+            "lua5.4",
+            "-e",
+            "package.path = '/usr/lib/prosody/?.lua;' .. package.path;"
+                + " package.cpath = '/usr/lib/prosody/?.so;' .. package.cpath;"
+                + " local config = require 'core.configmanager';"
+                + (" assert(config.load('" + config + "'));")
+                + " local gc = config.get('*', 'gc');"
+                + " print(_VERSION .. ': ' .. (gc and gc.mode or 'default'))");
+    assertThat(readByProsody.strip()).isEqualTo("Lua 5.4: generational");
+
+    Path errors = dir.resolve("prosody.err");
+    String logged = Files.exists(errors) ? Files.readString(errors) : "";
+    assertThat(logged).doesNotContain("Failed to apply GC configuration");
+  }
+
+  @Test
   void modLimitsLoadsAndAcceptsTheConfiguredRates() throws Exception {
     // connect once, so that the limits apply to (and are lifted for) an authenticated session
     connect(PASSWORD).disconnect();
@@ -189,7 +210,7 @@ class ProsodyServesRenderedConfigTest {
     }
   }
 
-  private static void run(String... command) throws Exception {
+  private static String run(String... command) throws Exception {
     Process p = new ProcessBuilder(List.of(command)).redirectErrorStream(true).start();
     if (!p.waitFor(30, TimeUnit.SECONDS)) {
       p.destroyForcibly();
@@ -199,5 +220,6 @@ class ProsodyServesRenderedConfigTest {
     if (p.exitValue() != 0 && !command[command.length - 1].equals("stop")) {
       fail(String.join(" ", command) + " exited with " + p.exitValue() + ":\n" + out);
     }
+    return out;
   }
 }

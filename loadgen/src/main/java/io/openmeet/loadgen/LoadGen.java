@@ -41,7 +41,7 @@ public final class LoadGen {
   /** The server's message with the first error frame of each code, printed with the report. */
   private final ConcurrentHashMap<String, String> firstMessages = new ConcurrentHashMap<>();
 
-  private LoadGen(Map<String, String> options) {
+  LoadGen(Map<String, String> options) {
     this.options = options;
   }
 
@@ -55,7 +55,14 @@ public final class LoadGen {
       options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
     }
     var gen = new LoadGen(options);
-    Report report = args[0].equals("join") ? gen.join() : gen.hold();
+    Report report;
+    try {
+      report = args[0].equals("join") ? gen.join() : gen.hold();
+    } catch (IllegalArgumentException e) {
+      System.err.println("loadgen: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
     System.out.println(report.render());
     System.exit(report.failed() ? 1 : 0);
   }
@@ -66,6 +73,21 @@ public final class LoadGen {
 
   private int intOpt(String name, int fallback) {
     return Integer.parseInt(opt(name, Integer.toString(fallback)));
+  }
+
+  /** A rate or size: checked before any room is created, so a typo fails at once. */
+  private int positiveIntOpt(String name, int fallback) {
+    String text = opt(name, Integer.toString(fallback));
+    try {
+      int value = Integer.parseInt(text);
+      if (value > 0) {
+        return value;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(
+        "--" + name + " must be a positive whole number, not '" + text + "'");
   }
 
   private static Duration duration(String text) {
@@ -132,10 +154,11 @@ public final class LoadGen {
    */
   Report join() throws Exception {
     URI url = URI.create(opt("url", "http://127.0.0.1:8080"));
-    int rate = intOpt("rate", 100);
+    int rate = positiveIntOpt("rate", 100);
     int joins = intOpt("joins", 1000);
     int warmup = intOpt("warmup", 0);
-    int roomSize = intOpt("room-size", 3);
+    int warmupRate = positiveIntOpt("warmup-rate", Math.max(1, rate / 2));
+    int roomSize = positiveIntOpt("room-size", 3);
     Duration hold = duration(opt("hold", "2s"));
     Duration timeout = duration(opt("timeout", "5s"));
     var api = new RoomApiClient(http, url);
@@ -144,7 +167,6 @@ public final class LoadGen {
     List<Seat> warmupSeats = seats(api, warmup, roomSize);
     List<Seat> measuredSeats = seats(api, joins, roomSize);
     if (warmup > 0) {
-      int warmupRate = intOpt("warmup-rate", Math.max(1, rate / 2));
       Report report = joinAtRate("join (warm-up)", api, warmupSeats, warmupRate, hold, timeout);
       System.out.println(report.render());
       errors.clear();
@@ -257,8 +279,8 @@ public final class LoadGen {
   Report hold() throws Exception {
     URI url = URI.create(opt("url", "http://127.0.0.1:8080"));
     int sessions = intOpt("sessions", 1000);
-    int rate = intOpt("rate", 500);
-    int roomSize = intOpt("room-size", 50);
+    int rate = positiveIntOpt("rate", 500);
+    int roomSize = positiveIntOpt("room-size", 50);
     Duration timeout = duration(opt("timeout", "10s"));
     Duration holdFor = duration(opt("hold", "10s"));
     var api = new RoomApiClient(http, url);
