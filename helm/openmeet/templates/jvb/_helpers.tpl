@@ -33,6 +33,7 @@
   "JVB_MEDIA_PORT" .Values.jvb.mediaPort
   "JVB_STUN_ADDRESSES" (include "openmeet.jvb.stunList" .)
   "JVB_AWS_HARVESTER" .Values.jvb.publicAddress.awsHarvester
+  "JVB_REQUIRE_VALID_ADDRESS" "true"
   "JVB_GRACEFUL_SHUTDOWN_MAX" $graceful
 -}}
 {{- toYaml $vars -}}

@@ -35,6 +35,7 @@ public final class LocalDefaults {
         Map.entry("JVB_BIND_ADDRESS", "127.0.0.1"),
         Map.entry("JVB_STUN_ADDRESSES", ""),
         Map.entry("JVB_AWS_HARVESTER", "false"),
+        Map.entry("JVB_REQUIRE_VALID_ADDRESS", "false"),
         Map.entry("JVB_GRACEFUL_SHUTDOWN_MAX", "2 hours"));
   }
 }

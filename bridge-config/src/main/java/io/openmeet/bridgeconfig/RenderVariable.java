@@ -36,6 +36,8 @@ public enum RenderVariable {
   JVB_STUN_ADDRESSES(
       VariableKind.HOST_PORT_LIST, "STUN servers for public address discovery (may be empty)"),
   JVB_AWS_HARVESTER(VariableKind.BOOLEAN, "whether to learn the public address from EC2 metadata"),
+  JVB_REQUIRE_VALID_ADDRESS(
+      VariableKind.BOOLEAN, "whether JVB is unhealthy with only private or test addresses"),
   JVB_GRACEFUL_SHUTDOWN_MAX(
       VariableKind.DURATION, "longest a graceful shutdown waits for participants to leave");
 

@@ -70,6 +70,14 @@ class JvbTemplateTest {
   }
 
   @Test
+  void onlyProductionRequiresAValidPublicAddressForHealth() {
+    assertThat(render(Inputs.production()).getBoolean("videobridge.health.require-valid-address"))
+        .isTrue();
+    assertThat(render(Inputs.local()).getBoolean("videobridge.health.require-valid-address"))
+        .isFalse();
+  }
+
+  @Test
   void anEmptyStunListRendersAnEmptyHoconList() {
     Config c = render(Inputs.local());
 
