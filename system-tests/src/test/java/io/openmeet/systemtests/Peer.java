@@ -19,19 +19,84 @@ final class Peer implements AutoCloseable {
   static final Duration WAIT = Duration.ofSeconds(15);
 
   final SignallingClient signalling;
-  final SyntheticEndpoint media;
   final String id;
   final List<String> offers = new ArrayList<>();
 
+  /** The offer frames answered so far, in order (sdp and bridgeChannelUrl). */
+  final List<JsonNode> offerFrames = new ArrayList<>();
+
+  private final SyntheticEndpoint.Options options;
+  // replaced by an ICE restart, as a browser's ICE session is
+  volatile SyntheticEndpoint media;
+
   Peer(HttpClient http, RoomApiProcess node, String slug, String name) throws Exception {
+    this(http, node, slug, name, SyntheticEndpoint.Options.loopback());
+  }
+
+  /** A participant whose media endpoint binds where {@code options} say. */
+  Peer(
+      HttpClient http,
+      RoomApiProcess node,
+      String slug,
+      String name,
+      SyntheticEndpoint.Options options)
+      throws Exception {
+    this.options = options;
     signalling = join(http, node, slug, name);
     id = joinedFrame().path("participantId").asText();
-    media = SyntheticEndpoint.create(id, SyntheticEndpoint.Options.loopback());
-    String offer = signalling.await("offer", WAIT).json().path("sdp").asText();
-    offers.add(offer);
-    var bridgeTransport = SdpExchange.bridgeTransport(offer);
+    JsonNode offer = signalling.await("offer", WAIT).json();
+    media = SyntheticEndpoint.create(id, options);
+    answerWithNewConnection(offer);
+  }
+
+  /** Connects {@link #media} to the bridge transport of {@code offer} and answers it. */
+  private void answerWithNewConnection(JsonNode offer) {
+    String sdp = offer.path("sdp").asText();
+    offers.add(sdp);
+    offerFrames.add(offer);
+    var bridgeTransport = SdpExchange.bridgeTransport(sdp);
     media.connect(bridgeTransport.ice(), bridgeTransport.fingerprint());
-    signalling.send("type", "answer", "sdp", SdpExchange.answer(offer, media));
+    signalling.send("type", "answer", "sdp", SdpExchange.answer(sdp, media));
+  }
+
+  /**
+   * Restarts ICE like a browser whose connection failed: {@code ice-restart}, then the offer with
+   * new ICE credentials is answered by a new media endpoint (the old one is closed).
+   *
+   * @return the new offer frame
+   */
+  JsonNode restartIce() throws Exception {
+    String oldUfrag = ufrag(lastOffer());
+    signalling.send("type", "ice-restart");
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (true) {
+      for (SignallingClient.Frame f : signalling.received()) {
+        if (f.type().equals("offer") && !ufrag(f.json().path("sdp").asText()).equals(oldUfrag)) {
+          media.close();
+          media = SyntheticEndpoint.create(id, options);
+          answerWithNewConnection(f.json());
+          return f.json();
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(id + " got no offer with new ICE credentials after ice-restart");
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  static String ufrag(String sdp) {
+    for (String line : sdp.split("\r?\n")) {
+      if (line.startsWith("a=ice-ufrag:")) {
+        return line.substring("a=ice-ufrag:".length());
+      }
+    }
+    throw new AssertionError("an offer without a=ice-ufrag");
+  }
+
+  /** The bridge-channel URL of the last offer answered (empty when the bridge offers none). */
+  String bridgeChannelUrl() {
+    return offerFrames.get(offerFrames.size() - 1).path("bridgeChannelUrl").asText();
   }
 
   /**
@@ -76,8 +141,9 @@ final class Peer implements AutoCloseable {
     for (SignallingClient.Frame f : signalling.received()) {
       if (f.type().equals("offer")) {
         String sdp = f.json().path("sdp").asText();
-        if (!offers.contains(sdp)) {
+        if (!offers.contains(sdp) && ufrag(sdp).equals(ufrag(lastOffer()))) {
           offers.add(sdp);
+          offerFrames.add(f.json());
           signalling.send("type", "answer", "sdp", SdpExchange.answer(sdp, media));
         }
       }
