@@ -238,6 +238,21 @@ abstract class BridgeFlowTest {
               }
             }
           });
+      // the bridge's active-speaker detection reads the audio levels and tells everyone
+      Eventually.within(
+          WAIT,
+          () -> {
+            for (Peer p : peers) {
+              p.media.sendAudio(p == ada ? 10 : 127);
+            }
+            for (BridgeChannel c : channels) {
+              assertThat(c.received())
+                  .anySatisfy(
+                      m ->
+                          assertThat(m.path("colibriClass").asText())
+                              .isEqualTo("DominantSpeakerEndpointChangeEvent"));
+            }
+          });
     } finally {
       channels.forEach(BridgeChannel::close);
     }
@@ -254,7 +269,8 @@ abstract class BridgeFlowTest {
     String slug = createRoom("Constraints", 12).path("slug").asText();
     try (Peer ada = join(slug, "Ada");
         Peer bob = join(slug, "Bob");
-        BridgeChannel channel = openChannelWhenConnected(bob, ada)) {
+        BridgeChannel channel = openChannelWhenConnected(bob, ada);
+        BridgeChannel adas = BridgeChannel.open(http, ada.bridgeChannelUrl(), WAIT)) {
       List<Peer> peers = List.of(ada, bob);
       awaitEachOffered(peers);
 
@@ -269,6 +285,12 @@ abstract class BridgeFlowTest {
       assertThat(bob.media.receivedCount(ada.media.videoSsrc()))
           .as("video before " + bob.id + " asked for it")
           .isZero();
+      adas.await(
+          "SenderSourceConstraints",
+          m ->
+              m.path("sourceName").asText().equals(ada.id + "-v0")
+                  && m.path("maxHeight").asInt() == 0,
+          WAIT);
 
       channel.send(constraintsFor(bob, peers));
       Eventually.within(
@@ -282,6 +304,13 @@ abstract class BridgeFlowTest {
       channel.await(
           "ForwardedSources",
           m -> m.path("forwardedSources").toString().contains("\"" + ada.id + "-v0\""),
+          WAIT);
+      // and tells the sender the largest height anyone now wants of its camera (0 before)
+      adas.await(
+          "SenderSourceConstraints",
+          m ->
+              m.path("sourceName").asText().equals(ada.id + "-v0")
+                  && m.path("maxHeight").asInt() == 720,
           WAIT);
     }
   }
