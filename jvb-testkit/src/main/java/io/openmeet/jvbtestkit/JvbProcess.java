@@ -36,6 +36,14 @@ public final class JvbProcess implements AutoCloseable {
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
 
   /**
+   * Runs JVB under a shell that holds a pipe from this JVM as its stdin: end of file there means
+   * the test JVM closed it or died (even by SIGKILL, where no shutdown hook runs), and JVB gets
+   * SIGTERM either way.
+   */
+  static final String WATCHDOG =
+      "\"$@\" </dev/null & jvb=$!; read -r _; kill -TERM \"$jvb\" 2>/dev/null; wait \"$jvb\"";
+
+  /**
    * Appended to the rendered template (HOCON: later keys win). JVB's default stress is CPU usage
    * divided by 0.9; on a test machine the build itself makes that exceed the focus's 0.8 limit, so
    * the bridge would be refused for reasons that have nothing to do with the bridge.
@@ -55,12 +63,15 @@ public final class JvbProcess implements AutoCloseable {
   private final int mediaPort;
   private final Path directory;
   private final Path log;
+  // the watchdog shell, and JVB, its child
   private final Process process;
+  private final ProcessHandle jvb;
   private final Thread killAtExit;
   private final HttpClient http = HttpClient.newHttpClient();
   private volatile Duration startup = Duration.ZERO;
 
-  private JvbProcess(Settings settings, Path directory, Path log, Process process) {
+  private JvbProcess(
+      Settings settings, Path directory, Path log, Process process, ProcessHandle jvb) {
     this.bridgeId = settings.bridgeId();
     this.breweryJid = settings.breweryJid();
     this.privatePort = settings.privatePort();
@@ -69,6 +80,7 @@ public final class JvbProcess implements AutoCloseable {
     this.directory = directory;
     this.log = log;
     this.process = process;
+    this.jvb = jvb;
     this.killAtExit = new Thread(this::kill, "jvb-testkit-kill-" + bridgeId);
     Runtime.getRuntime().addShutdownHook(killAtExit);
   }
@@ -172,6 +184,10 @@ public final class JvbProcess implements AutoCloseable {
     Path log = directory.resolve("jvb.log");
     ProcessBuilder pb =
         new ProcessBuilder(
+                "/bin/sh",
+                "-c",
+                WATCHDOG,
+                "jvb-watchdog",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m",
                 "-Djava.util.logging.config.file=" + home.resolve("lib/logging.properties"),
@@ -183,14 +199,15 @@ public final class JvbProcess implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
     long started = System.nanoTime();
-    JvbProcess jvb = new JvbProcess(settings, directory, log, pb.start());
+    Process watchdog = pb.start();
+    JvbProcess jvb = new JvbProcess(settings, directory, log, watchdog, childOf(watchdog));
     try {
       BreweryWatch.awaitStatsPresence(
           settings.account(),
           settings.breweryJid(),
           settings.bridgeId(),
           START_TIMEOUT,
-          jvb.process::isAlive);
+          jvb::isAlive);
       // the private REST server starts a moment after the brewery join
       jvb.awaitHealthy(START_TIMEOUT);
     } catch (Exception | Error e) {
@@ -237,7 +254,7 @@ public final class JvbProcess implements AutoCloseable {
       } catch (IOException notYet) {
         // not listening yet
       }
-      if (!process.isAlive()) {
+      if (!isAlive()) {
         throw new IllegalStateException("the bridge exited");
       }
       if (System.nanoTime() > deadline) {
@@ -319,8 +336,26 @@ public final class JvbProcess implements AutoCloseable {
     }
   }
 
+  /** Whether the JVB process runs. */
   public boolean isAlive() {
-    return process.isAlive();
+    return jvb.isAlive();
+  }
+
+  /** The JVB the watchdog shell started (it forks at once). */
+  private static ProcessHandle childOf(Process watchdog) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (System.nanoTime() < deadline) {
+      var child = watchdog.children().findFirst();
+      if (child.isPresent()) {
+        return child.get();
+      }
+      if (!watchdog.isAlive()) {
+        break;
+      }
+      Thread.sleep(5);
+    }
+    watchdog.destroyForcibly();
+    throw new IllegalStateException("the JVB watchdog shell started no JVB");
   }
 
   /** The last {@code lines} lines of its log. */
@@ -344,7 +379,12 @@ public final class JvbProcess implements AutoCloseable {
     } catch (IllegalStateException exiting) {
       // the JVM is shutting down: the hook kills it
     }
-    process.destroy();
+    try {
+      process.getOutputStream().close(); // the watchdog's cue: SIGTERM to JVB
+    } catch (IOException e) {
+      kill();
+      return;
+    }
     try {
       if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
         kill();
@@ -356,10 +396,14 @@ public final class JvbProcess implements AutoCloseable {
   }
 
   private void kill() {
+    jvb.destroyForcibly();
     process.descendants().forEach(ProcessHandle::destroyForcibly);
     process.destroyForcibly();
     try {
       process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      jvb.onExit().get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      // reported by isAlive()
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -77,6 +77,33 @@ class JvbProcessTest {
         .isInstanceOf(IllegalArgumentException.class);
   }
 
+  @Test
+  void theWatchdogStopsTheBridgeWhenTheTestJvmDiesEvenByKill() throws Exception {
+    Process host =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                WatchdogHost.class.getName())
+            .redirectErrorStream(true)
+            .start();
+    try {
+      String pid =
+          new java.io.BufferedReader(
+                  new java.io.InputStreamReader(
+                      host.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))
+              .readLine();
+      ProcessHandle child = ProcessHandle.of(Long.parseLong(pid.strip())).orElseThrow();
+      assertThat(child.isAlive()).isTrue();
+
+      host.destroyForcibly(); // SIGKILL: no shutdown hook runs
+      child.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(child.isAlive()).isFalse();
+    } finally {
+      host.destroyForcibly();
+    }
+  }
+
   /** The real bridge: started, reachable, stopped. */
   @Nested
   @RequiresJvb
