@@ -2,6 +2,7 @@ package io.openmeet.focus.colibri;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.openmeet.focus.bridge.BridgeRegistry;
 import io.openmeet.focus.bridge.BridgeRegistryConfig;
@@ -32,6 +33,7 @@ import java.io.InputStream;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
@@ -46,12 +48,15 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.assertj.core.api.SoftAssertions;
 import org.jitsi.xmpp.extensions.colibri2.Colibri2Endpoint;
 import org.jitsi.xmpp.extensions.colibri2.Colibri2Error;
+import org.jitsi.xmpp.extensions.colibri2.ConferenceModifyIQ;
 import org.jivesoftware.smack.StanzaListener;
 import org.jivesoftware.smack.packet.IQ;
 import org.jivesoftware.smack.packet.StanzaError;
@@ -161,7 +166,7 @@ abstract class Colibri2ConformanceTest {
   }
 
   /** A session manager of its own (another focus node's state) on the shared connection. */
-  protected Colibri2SessionManager newManager(java.util.function.Consumer<String> bridgeFailed) {
+  protected Colibri2SessionManager newManager(Consumer<String> bridgeFailed) {
     return new Colibri2SessionManager(
         focus.smack(),
         selector,
@@ -186,11 +191,11 @@ abstract class Colibri2ConformanceTest {
     }
   }
 
-  private static String normalized(String address) {
+  private static InetAddress address(String literal) {
     try {
-      return InetAddress.getByName(address).getHostAddress();
-    } catch (java.net.UnknownHostException e) {
-      throw new AssertionError("not an address: " + address, e);
+      return InetAddress.getByName(literal);
+    } catch (UnknownHostException e) {
+      throw new AssertionError("not an address: " + literal, e);
     }
   }
 
@@ -229,26 +234,22 @@ abstract class Colibri2ConformanceTest {
               assertThat(fp.value()).matches("(" + HEX_PAIR + ":){31}" + HEX_PAIR);
             });
     // host candidates on the addresses this bridge can use here (JVB: none on loopback)
-    Set<String> usable = new HashSet<>();
-    testBridge.candidateAddresses().forEach(a -> usable.add(normalized(a)));
+    Set<InetAddress> usable = new HashSet<>();
+    testBridge.candidateAddresses().forEach(a -> usable.add(address(a)));
     for (ColibriAllocation a : List.of(first, second)) {
       assertThat(a.transport().candidates())
           .allSatisfy(
               cand -> {
-                assertThat(normalized(cand.address())).isIn(usable);
+                assertThat(address(cand.address())).isIn(usable);
                 assertThat(cand.protocol()).isEqualTo("udp");
                 assertThat(cand.type()).isEqualTo("host");
                 assertThat(cand.component()).isEqualTo(1);
               });
     }
-    boolean ipv4Usable =
-        usable.stream().anyMatch(a -> normalized(a).matches("\\d+\\.\\d+\\.\\d+\\.\\d+"));
-    if (ipv4Usable) {
+    if (usable.stream().anyMatch(a -> a instanceof Inet4Address)) {
       assertThat(first.transport().candidates())
-          .extracting(IceCandidate::address)
-          .anySatisfy(
-              address ->
-                  assertThat(InetAddress.getByName(address)).isInstanceOf(Inet4Address.class));
+          .extracting(cand -> address(cand.address()))
+          .anySatisfy(a -> assertThat(a).isInstanceOf(Inet4Address.class));
     }
     assertThat(first.transport().candidates())
         .extracting(IceCandidate::port)
@@ -257,8 +258,7 @@ abstract class Colibri2ConformanceTest {
     assertThat(first.feedbackSources())
         .extracting(MediaSource::kind, MediaSource::name)
         .containsExactlyInAnyOrder(
-            org.assertj.core.groups.Tuple.tuple(MediaKind.AUDIO, "jvb-a0"),
-            org.assertj.core.groups.Tuple.tuple(MediaKind.VIDEO, "jvb-v0"));
+            tuple(MediaKind.AUDIO, "jvb-a0"), tuple(MediaKind.VIDEO, "jvb-v0"));
     assertThat(first.feedbackSources()).allSatisfy(s -> assertThat(s.ssrcs()).hasSize(1));
     assertThat(second.feedbackSources()).isEqualTo(first.feedbackSources());
     // the bridge channel: one URL per endpoint, ending in its id and a password of its own
@@ -321,7 +321,7 @@ abstract class Colibri2ConformanceTest {
       String wrong = a.webSocketUrl().orElseThrow().replaceAll("pwd=\\w+", "pwd=wrong");
       assertThat(
               catchThrowableOfType(
-                  java.util.concurrent.ExecutionException.class,
+                  ExecutionException.class,
                   () ->
                       HttpClient.newHttpClient()
                           .newWebSocketBuilder()
@@ -363,7 +363,7 @@ abstract class Colibri2ConformanceTest {
         .smack()
         .createStanzaCollectorAndSend(
             Colibri2Messages.expireConference(
-                org.jitsi.xmpp.extensions.colibri2.ConferenceModifyIQ.builder(focus.smack()),
+                ConferenceModifyIQ.builder(focus.smack()),
                 JidCreate.from(testBridge.occupantJid()),
                 c.meetingId()))
         .nextResultOrThrow(5000);
@@ -539,8 +539,7 @@ abstract class Colibri2ConformanceTest {
     }
   }
 
-  private static Colibri2Endpoint endpoint(
-      String id, java.util.function.Consumer<Colibri2Endpoint.Builder> fill) {
+  private static Colibri2Endpoint endpoint(String id, Consumer<Colibri2Endpoint.Builder> fill) {
     Colibri2Endpoint.Builder b = Colibri2Endpoint.getBuilder();
     b.setId(id);
     fill.accept(b);
