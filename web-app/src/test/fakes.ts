@@ -116,8 +116,16 @@ export class FakeTrack extends EventTarget {
   readyState: 'live' | 'ended' = 'live';
   stopped = false;
 
-  constructor(readonly kind: 'audio' | 'video') {
+  constructor(
+    readonly kind: 'audio' | 'video',
+    /** What getSettings() answers (a camera's width and height). */
+    public settings: { width?: number; height?: number } = {},
+  ) {
     super();
+  }
+
+  getSettings(): { width?: number; height?: number } {
+    return { ...this.settings };
   }
 
   stop(): void {
