@@ -143,6 +143,7 @@ export function reduceServerMessage(state: CallState, msg: ServerMessage): Parti
         const streams = state.remoteStreams[id];
         if (streams) remoteStreams[id] = streams;
       }
+      const sharer = order.find((id) => participants[id]?.screen && !state.participants[id]?.screen);
       const sourceNames: Record<string, SourceOwner> = {};
       for (const [name, owner] of Object.entries(state.sourceNames)) {
         if (participants[owner.participantId]) sourceNames[name] = owner;
@@ -155,7 +156,8 @@ export function reduceServerMessage(state: CallState, msg: ServerMessage): Parti
         remoteStreams,
         sourceNames,
         failure: null,
-        ...afterScreenShares({ ...state, participants }),
+        // Someone already sharing when we join (or resume) goes on the stage as if they had just started.
+        ...(sharer ? screenShareStarted(state, sharer) : afterScreenShares({ ...state, participants })),
       };
     }
     case 'participant-joined': {
