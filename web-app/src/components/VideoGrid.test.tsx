@@ -6,6 +6,7 @@ import { ParticipantList } from './ParticipantList';
 import { useCallStore } from '../store/callStore';
 import type { ParticipantInfo } from '../protocol';
 import { ControlBar } from './ControlBar';
+import { FRAME_CHECK_MS, FRAMES_FRESH_MS } from './VideoTile';
 import { buildReceiverConstraints } from '../call/receiverConstraints';
 import { FakeMediaStream, FakeResizeObserver, FakeTrack, asStream } from '../test/fakes';
 
@@ -185,16 +186,48 @@ describe('VideoGrid sizes and layouts', () => {
     render(<VideoGrid />);
     // before the bridge says anything: video as usual
     expect(tile('tile-b-camera')).toHaveAttribute('data-forwarded', 'unknown');
-    expect(within(tile('tile-b-camera')).getByTestId('tile-video')).toBeInTheDocument();
+    expect(tile('tile-b-camera')).toHaveAttribute('data-shows', 'video');
+    expect(within(tile('tile-b-camera')).getByTestId('tile-video')).toBeVisible();
     expect(tile('tile-self-camera')).not.toHaveAttribute('data-forwarded');
     act(() => useCallStore.getState().setForwardedSources(['c-v0']));
     expect(tile('tile-b-camera')).toHaveAttribute('data-forwarded', 'false');
-    expect(within(tile('tile-b-camera')).queryByTestId('tile-video')).toBeNull();
+    expect(tile('tile-b-camera')).toHaveAttribute('data-shows', 'avatar');
+    expect(within(tile('tile-b-camera')).getByTestId('tile-video')).toHaveClass(/hiddenVideo/);
     expect(tile('tile-b-camera')).toHaveAccessibleName('Person b, video paused');
     expect(tile('tile-c-camera')).toHaveAttribute('data-forwarded', 'true');
-    expect(within(tile('tile-c-camera')).getByTestId('tile-video')).toBeInTheDocument();
+    expect(tile('tile-c-camera')).toHaveAttribute('data-shows', 'video');
     act(() => useCallStore.getState().setForwardedSources(['b-v0', 'c-v0']));
-    expect(within(tile('tile-b-camera')).getByTestId('tile-video')).toBeInTheDocument();
+    expect(tile('tile-b-camera')).toHaveAttribute('data-shows', 'video');
+    expect(within(tile('tile-b-camera')).getByTestId('tile-video')).not.toHaveClass(/hiddenVideo/);
+  });
+
+  it('shows a source the bridge calls not forwarded while its frames keep arriving, and the avatar once they stop', () => {
+    vi.useFakeTimers();
+    try {
+      let frames = 0;
+      Object.defineProperty(HTMLVideoElement.prototype, 'getVideoPlaybackQuality', {
+        configurable: true,
+        value: () => ({ totalVideoFrames: frames }),
+      });
+      join([person('b')]);
+      withVideo('b');
+      render(<VideoGrid />);
+      act(() => useCallStore.getState().setForwardedSources([]));
+      const b = tile('tile-b-camera');
+      expect(b).toHaveAttribute('data-shows', 'avatar');
+      act(() => vi.advanceTimersByTime(FRAME_CHECK_MS)); // no new frame yet
+      expect(b).toHaveAttribute('data-shows', 'avatar');
+      frames += 6;
+      act(() => vi.advanceTimersByTime(FRAME_CHECK_MS));
+      expect(b).toHaveAttribute('data-shows', 'video');
+      expect(b).toHaveAttribute('data-forwarded', 'false');
+      // the frames stop: the avatar within FRAMES_FRESH_MS, not the last frame
+      act(() => vi.advanceTimersByTime(FRAMES_FRESH_MS + FRAME_CHECK_MS));
+      expect(b).toHaveAttribute('data-shows', 'avatar');
+    } finally {
+      delete (HTMLVideoElement.prototype as { getVideoPlaybackQuality?: unknown }).getVideoPlaybackQuality;
+      vi.useRealTimers();
+    }
   });
 });
 

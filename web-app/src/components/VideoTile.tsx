@@ -1,4 +1,4 @@
-import { useEffect, useRef, type RefObject } from 'react';
+import { useEffect, useRef, useState, type RefObject } from 'react';
 import { useCallStore, type Tile } from '../store/callStore';
 import { qualityLevel } from '../store/layout';
 import { VideoView } from './VideoView';
@@ -30,19 +30,53 @@ function useRenderedTile(ref: RefObject<HTMLElement | null>, tile: Tile): void {
   }, [ref, setRenderedTile, key, participantId, kind, self]);
 }
 
+/** How often a tile the bridge says it does not forward checks its video for new frames. */
+export const FRAME_CHECK_MS = 300;
+/** New frames within this long count as video arriving. */
+export const FRAMES_FRESH_MS = 1000;
+
+/**
+ * Whether the tile's <video> presents new frames (checked only while `watch`). The bridge's
+ * ForwardedSources can lag behind what it forwards (seen with JVB: "[]" sent last while the source's
+ * frames kept arriving); frames that arrive are shown, a source that stops shows the avatar.
+ */
+function useFramesArriving(ref: RefObject<HTMLElement | null>, watch: boolean): boolean {
+  const [arriving, setArriving] = useState(false);
+  useEffect(() => {
+    setArriving(false);
+    if (!watch) return;
+    const frames = () => ref.current?.querySelector('video')?.getVideoPlaybackQuality?.().totalVideoFrames;
+    let last = frames();
+    let lastNewAt = Number.NEGATIVE_INFINITY;
+    const timer = setInterval(() => {
+      const now = performance.now();
+      const count = frames();
+      if (count !== undefined && last !== undefined && count > last) lastNewAt = now;
+      last = count;
+      setArriving(now - lastNewAt < FRAMES_FRESH_MS);
+    }, FRAME_CHECK_MS);
+    return () => clearInterval(timer);
+  }, [ref, watch]);
+  return watch && arriving;
+}
+
 export function VideoTile({ tile, variant = 'grid', onStage = false }: { tile: Tile; variant?: TileVariant; onStage?: boolean }) {
   const ref = useRef<HTMLElement>(null);
   useRenderedTile(ref, tile);
   const pinned = useCallStore((s) => s.pinned === tile.key);
   const togglePin = useCallStore((s) => s.togglePin);
   const maxHeight = useCallStore((s) => s.renderedTiles[tile.key]?.maxHeight ?? null);
+  const hasVideo = tile.video && tile.stream !== null && tile.stream.getVideoTracks().length > 0;
   const notForwarded = tile.forwarded === false;
-  const showVideo = tile.video && !notForwarded && tile.stream !== null && tile.stream.getVideoTracks().length > 0;
+  const arriving = useFramesArriving(ref, hasVideo && notForwarded);
+  // Not forwarded: the avatar, not the last frame; the <video> stays (hidden) so that frames that do
+  // arrive are noticed and shown.
+  const showVideo = hasVideo && (!notForwarded || arriving);
   const state = [
     tile.displayName,
     tile.kind === 'camera' && !tile.audio ? 'microphone off' : null,
     tile.kind === 'camera' && !tile.video ? 'camera off' : null,
-    tile.video && notForwarded ? 'video paused' : null,
+    hasVideo && !showVideo ? 'video paused' : null,
     tile.speaking ? 'speaking' : null,
   ]
     .filter(Boolean)
@@ -73,12 +107,20 @@ export function VideoTile({ tile, variant = 'grid', onStage = false }: { tile: T
       data-source-name={tile.sourceName ?? undefined}
       data-forwarded={tile.self ? undefined : tile.forwarded === null ? 'unknown' : String(tile.forwarded)}
       data-max-height={maxHeight ?? undefined}
+      data-shows={showVideo ? 'video' : 'avatar'}
       // A thumbnail is clicked to put it on the stage, as in Jitsi's filmstrip.
       onClick={variant === 'thumbnail' ? () => togglePin(tile.key) : undefined}
     >
-      {showVideo && tile.stream ? (
-        <VideoView stream={tile.stream} muted mirrored={tile.self && tile.kind === 'camera'} testId="tile-video" />
-      ) : (
+      {hasVideo && tile.stream && (
+        <VideoView
+          stream={tile.stream}
+          muted
+          mirrored={tile.self && tile.kind === 'camera'}
+          testId="tile-video"
+          className={showVideo ? undefined : styles.hiddenVideo}
+        />
+      )}
+      {!showVideo && (
         <div className={styles.avatar} aria-hidden="true">
           <span>{initials(tile.displayName)}</span>
         </div>

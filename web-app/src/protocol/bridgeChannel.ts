@@ -113,6 +113,9 @@ export const defaultBridgeChannelOptions = (): BridgeChannelOptions => ({
   log: new OnceLogger('bridge channel'),
 });
 
+/** How many of the bridge's last messages the debug snapshot keeps. */
+const RECENT_MESSAGES = 30;
+
 /** The frame for `c`. */
 export function receiverVideoConstraintsMessage(c: ReceiverVideoConstraints): Record<string, unknown> {
   return {
@@ -142,6 +145,8 @@ export class BridgeChannel {
   private sentCount = 0;
   private attempts = 0;
   private reconnects = 0;
+  /** The last few messages the bridge sent (not stats), for people and tests debugging a call. */
+  private readonly recent: string[] = [];
   private reconnectTimer: unknown = null;
   private connectTimer: unknown = null;
   private debounceTimer: unknown = null;
@@ -282,6 +287,11 @@ export class BridgeChannel {
     // The bridge talks to us: the channel works, so the next drop starts the back-off afresh.
     this.attempts = 0;
     const e = parsed.event;
+    if (e.colibriClass !== 'ignored') {
+      this.recent.push(`${Math.round(this.opts.timers.now())} ${(data as string).slice(0, 300)}`);
+      if (this.recent.length > RECENT_MESSAGES) this.recent.shift();
+      this.publish();
+    }
     try {
       switch (e.colibriClass) {
         case 'ForwardedSources':
@@ -328,6 +338,7 @@ export class BridgeChannel {
       receiverConstraints: this.lastSent,
       receiverConstraintsSent: this.sentCount,
       reconnects: this.reconnects,
+      recentMessages: [...this.recent],
     });
   }
 }
