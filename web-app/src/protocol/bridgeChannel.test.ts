@@ -120,7 +120,7 @@ describe('BridgeChannel', () => {
   });
 
   it('reconnects a dropped channel with a bounded back-off and sends the constraints again', () => {
-    const { channel, timers } = setup();
+    const { channel, timers, logged } = setup();
     channel.setReceiverConstraints(rvc());
     channel.setUrl('ws://a');
     FakeSocket.last().serverOpens();
@@ -145,6 +145,7 @@ describe('BridgeChannel', () => {
       delays.push(waited);
     }
     expect(delays).toEqual([1000, 2000, 4000, 8000, 10_000, 10_000, 10_000]);
+    expect(logged).toEqual([expect.stringContaining('cannot reach the bridge channel')]);
     const socket = FakeSocket.last();
     socket.serverOpens();
     expect(rvcSent(socket)).toEqual([expect.objectContaining({ constraints: { 'bob-v0': { maxHeight: 360 } } })]);

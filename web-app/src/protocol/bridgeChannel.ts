@@ -236,6 +236,7 @@ export class BridgeChannel {
     };
     socket.onclose = () => {
       if (this.socket !== socket) return;
+      if (!this.open) this.opts.log.warn('cannot reach the bridge channel; the call goes on without it and it is retried', url);
       this.socket = null;
       this.open = false;
       this.clearTimer('connectTimer');
