@@ -3,9 +3,11 @@ package io.openmeet.litebridge.media;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.ice4j.util.Buffer;
 import org.jitsi.utils.logging2.Logger;
 import org.jitsi.utils.logging2.LoggerImpl;
@@ -37,7 +39,10 @@ final class EndpointConnection implements EndpointTransport, EndpointIce.Events 
 
   private volatile TransportState state = TransportState.NEW;
   private volatile long lastActivityMillis = System.currentTimeMillis();
-  private volatile boolean receiveVideo = true;
+
+  /** The video sources forwarded to this endpoint; null while every video is. */
+  private final AtomicReference<Set<String>> forwardedVideo = new AtomicReference<>();
+
   private volatile List<MediaSourceDesc> sources = List.of();
   private volatile NegotiatedFormats formats = NegotiatedFormats.NONE;
   private volatile SrtpSession srtp;
@@ -171,9 +176,7 @@ final class EndpointConnection implements EndpointTransport, EndpointIce.Events 
     }
     timeline.log(
         "DTLS done (" + established.keys().profile() + "), forwarding to and from this endpoint");
-    if (receiveVideo) {
-      conference.requestKeyframesFor(this);
-    }
+    conference.requestKeyframesFor(this, forwardedVideo.get());
     EndpointDtls.serve(established.association(), () -> state == TransportState.CONNECTED);
   }
 
@@ -226,8 +229,10 @@ final class EndpointConnection implements EndpointTransport, EndpointIce.Events 
     return formats;
   }
 
-  boolean receivesVideo() {
-    return receiveVideo;
+  /** Whether video of {@code sourceName} (null: of no signalled source) is forwarded here. */
+  boolean wantsVideo(String sourceName) {
+    Set<String> sources = forwardedVideo.get();
+    return sources == null || (sourceName != null && sources.contains(sourceName));
   }
 
   SrtpSender srtpSender() {
@@ -284,12 +289,16 @@ final class EndpointConnection implements EndpointTransport, EndpointIce.Events 
   }
 
   @Override
-  public void setReceiveVideo(boolean receiveVideo) {
-    boolean resumed = receiveVideo && !this.receiveVideo;
-    this.receiveVideo = receiveVideo;
-    if (resumed && state == TransportState.CONNECTED) {
-      // the video it gets next must start with a keyframe, like for a new receiver
-      conference.requestKeyframesFor(this);
+  public void setForwardedVideoSources(Set<String> sourceNames) {
+    Set<String> sources = Set.copyOf(sourceNames);
+    Set<String> previous = forwardedVideo.getAndSet(sources);
+    if (previous != null && state == TransportState.CONNECTED) {
+      Set<String> started = new HashSet<>(sources);
+      started.removeAll(previous);
+      if (!started.isEmpty()) {
+        // what it gets of a source must start with a keyframe, as for a new receiver
+        conference.requestKeyframesFor(this, started);
+      }
     }
   }
 

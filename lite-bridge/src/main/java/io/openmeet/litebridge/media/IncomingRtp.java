@@ -95,8 +95,9 @@ final class IncomingRtp {
       }
     }
 
+    String source = audio ? null : index.sourceNames().get(ssrc);
     for (EndpointConnection receiver : conference.connected()) {
-      if (receiver != endpoint && (audio || receiver.receivesVideo())) {
+      if (receiver != endpoint && (audio || receiver.wantsVideo(source))) {
         receiver.forwarder().forward(plain, f, endpoint.endpointId(), audio, keyframe);
       }
     }
