@@ -5,6 +5,7 @@ import io.openmeet.loadgen.RoomApiClient;
 import io.openmeet.loadgen.SdpExchange;
 import io.openmeet.loadgen.SignallingClient;
 import io.openmeet.testkit.SyntheticEndpoint;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,8 +19,20 @@ final class Peer implements AutoCloseable {
 
   static final Duration WAIT = Duration.ofSeconds(15);
 
+  /**
+   * What the peer sends on the bridge channel when it opens, like a jitsi-meet client in tile view
+   * with every tile visible: without it neither JVB nor lite-bridge forwards any video to it.
+   */
+  static final String RECEIVER_VIDEO_CONSTRAINTS =
+      "{\"colibriClass\":\"ReceiverVideoConstraints\",\"lastN\":-1,"
+          + "\"defaultConstraints\":{\"maxHeight\":360}}";
+
   final SignallingClient signalling;
   final SyntheticEndpoint media;
+
+  /** The colibri-ws bridge channel, when the offer named one. */
+  final SignallingClient bridgeChannel;
+
   final String id;
   final List<String> offers = new ArrayList<>();
 
@@ -27,8 +40,16 @@ final class Peer implements AutoCloseable {
     signalling = join(http, node, slug, name);
     id = joinedFrame().path("participantId").asText();
     media = SyntheticEndpoint.create(id, SyntheticEndpoint.Options.loopback());
-    String offer = signalling.await("offer", WAIT).json().path("sdp").asText();
+    JsonNode offerFrame = signalling.await("offer", WAIT).json();
+    String offer = offerFrame.path("sdp").asText();
     offers.add(offer);
+    String bridgeChannelUrl = offerFrame.path("bridgeChannelUrl").asText("");
+    if (bridgeChannelUrl.isEmpty()) {
+      bridgeChannel = null;
+    } else {
+      bridgeChannel = SignallingClient.connect(http, URI.create(bridgeChannelUrl), WAIT);
+      bridgeChannel.send(RECEIVER_VIDEO_CONSTRAINTS);
+    }
     var bridgeTransport = SdpExchange.bridgeTransport(offer);
     media.connect(bridgeTransport.ice(), bridgeTransport.fingerprint());
     signalling.send("type", "answer", "sdp", SdpExchange.answer(offer, media));
@@ -100,6 +121,9 @@ final class Peer implements AutoCloseable {
       // left already, or the server closed the socket
     }
     signalling.close();
+    if (bridgeChannel != null) {
+      bridgeChannel.close();
+    }
     media.close();
   }
 }
