@@ -76,6 +76,9 @@ load_secrets() {
   export JWT_PUBLIC_KEY_FILE="$OPENMEET_LOCAL/jwt/publicKey.pem"
 }
 
+# Whether something in this network namespace listens on TCP port $1 (UDP with a second argument u).
+port_taken() { [ -n "$(ss -H -n "-l${2:-t}" "sport = :$1" 2>/dev/null)" ]; }
+
 # The bridges room-api's focus knows now, one "<id> <healthy 0|1>" per line, from its /q/metrics
 # (bridge_healthy gauges follow the focus's bridge registry: a bridge that left has none).
 focus_bridges() {

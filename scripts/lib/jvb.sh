@@ -167,11 +167,6 @@ jvb_pid() {
   printf '%s\n' "$pid"
 }
 
-_jvb_port_taken() {
-  local proto=$1 port=$2
-  [ -n "$(ss -H -n "-l$proto" "sport = :$port" 2>/dev/null)" ]
-}
-
 _jvb_health() { curl -fsS -m 2 "http://127.0.0.1:$JVB_PRIVATE_PORT/about/health" >/dev/null 2>&1; }
 
 # Starts JVB in the background (jvb_wait_healthy waits for it). JVB_DIST must be set (jvb_locate).
@@ -180,9 +175,9 @@ jvb_launch() {
   jvb_stop
   local p
   for p in "$JVB_PRIVATE_PORT" "$JVB_PUBLIC_PORT"; do
-    ! _jvb_port_taken t "$p" || die "TCP port $p is in use: JVB needs it (set JVB_PRIVATE_PORT / JVB_PUBLIC_PORT)"
+    ! port_taken "$p" || die "TCP port $p is in use: JVB needs it (set JVB_PRIVATE_PORT / JVB_PUBLIC_PORT)"
   done
-  ! _jvb_port_taken u "$JVB_MEDIA_PORT" \
+  ! port_taken "$JVB_MEDIA_PORT" u \
     || die "UDP port $JVB_MEDIA_PORT is in use (lite-bridge? scripts/stop stops it): set JVB_MEDIA_PORT to another port"
   if [ -z "$(jvb_media_addresses)" ]; then
     log "warning: no non-loopback address is up: JVB (ice4j never binds loopback) will offer no ICE candidate"
