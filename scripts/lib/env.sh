@@ -90,8 +90,9 @@ focus_bridges() {
 # Waits until room-api at $1 knows bridge $2 and it is healthy, $3 seconds at most (default 60); with
 # a 4th argument --only also until it knows no other bridge (a previous one has left the brewery).
 wait_for_focus_bridge() {
-  local url=$1 id=$2 limit=${3:-60} only=${4:-} i now
-  for ((i = 0; i < limit * 5; i++)); do
+  local url=$1 id=$2 limit=${3:-60} only=${4:-} now deadline
+  deadline=$((SECONDS + limit))
+  while [ "$SECONDS" -lt "$deadline" ]; do
     now=$(focus_bridges "$url")
     if [ "$only" = --only ]; then
       [ "$now" = "$id 1" ] && return 0

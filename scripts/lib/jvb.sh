@@ -18,7 +18,8 @@
 # Local values (ports off lite-bridge's 8180 and room-api's 8080; every one can be overridden):
 #   JVB_PRIVATE_PORT 8280 (127.0.0.1: /about/health, /colibri/stats), JVB_PUBLIC_PORT 9090 (colibri-ws),
 #   JVB_MEDIA_PORT 10000 (UDP; the same as lite-bridge's: the scripts run one bridge at a time, and start
-#   refuses a port that is taken), JVB_BRIDGE_ID jvb-local (brewery nickname), JVB_MAX_MEMORY 1g.
+#   refuses a port that is taken), JVB_BRIDGE_ID jvb-local (brewery nickname), JVB_MAX_MEMORY 1g; the rest
+#   from bridge-config's LocalDefaults (require-valid-address false, no STUN, stress from the packet rate).
 # ice4j never binds a loopback interface: JVB advertises this machine's other addresses (in a network
 # namespace, give it a veth pair: scripts/e2e does).
 
@@ -197,9 +198,10 @@ jvb_launch() {
 # Waits until /about/health answers 200 (its services and health checks run; the brewery is
 # jvb_wait_focus's business), $1 seconds at most (default 60).
 jvb_wait_healthy() {
-  local limit=${1:-60} i pid
+  local limit=${1:-60} pid deadline
   pid=$(cat "$(_jvb_pid_file)" 2>/dev/null) || die "JVB was not started"
-  for ((i = 0; i < limit * 20; i++)); do
+  deadline=$((SECONDS + limit))
+  while [ "$SECONDS" -lt "$deadline" ]; do
     _jvb_health && { log "JVB $JVB_BRIDGE_ID healthy (pid $pid)"; return 0; }
     kill -0 "$pid" 2>/dev/null || { tail -40 "$JVB_LOG_FILE" >&2; die "JVB exited (log: $JVB_LOG_FILE)"; }
     sleep 0.05
