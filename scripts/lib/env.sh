@@ -76,6 +76,39 @@ load_secrets() {
   export JWT_PUBLIC_KEY_FILE="$OPENMEET_LOCAL/jwt/publicKey.pem"
 }
 
+# Whether something in this network namespace listens on TCP port $1 (UDP with a second argument u).
+port_taken() { [ -n "$(ss -H -n "-l${2:-t}" "sport = :$1" 2>/dev/null)" ]; }
+
+# The bridges room-api's focus knows now, one "<id> <healthy 0|1>" per line, from its /q/metrics
+# (bridge_healthy gauges follow the focus's bridge registry: a bridge that left has none).
+focus_bridges() {
+  curl -fsS -m 5 "$1/q/metrics" 2>/dev/null \
+    | sed -n 's/^bridge_healthy{.*bridge="\([^"]*\)".*} \([0-9.]*\)$/\1 \2/p' \
+    | awk '{ print $1, ($2 + 0 >= 1 ? 1 : 0) }'
+}
+
+# Waits until room-api at $1 knows bridge $2 and it is healthy, $3 seconds at most (default 60); with
+# a 4th argument --only also until it knows no other bridge (a previous one has left the brewery).
+wait_for_focus_bridge() {
+  local url=$1 id=$2 limit=${3:-60} only=${4:-} now deadline
+  deadline=$((SECONDS + limit))
+  while [ "$SECONDS" -lt "$deadline" ]; do
+    now=$(focus_bridges "$url")
+    if [ "$only" = --only ]; then
+      [ "$now" = "$id 1" ] && return 0
+    else
+      grep -qx "$id 1" <<< "$now" && return 0
+    fi
+    sleep 0.2
+  done
+  if curl -fsS -m 5 -o /dev/null "$url/q/metrics" 2>/dev/null; then
+    log "room-api's focus knows these bridges (id healthy): $(focus_bridges "$url" | tr '\n' ' ')"
+  else
+    log "room-api does not answer on $url/q/metrics"
+  fi
+  return 1
+}
+
 # The environment the Java processes read (see room-api's application.properties and lite-bridge's config).
 export_app_env() {
   local db="${1:-$DB_NAME}"

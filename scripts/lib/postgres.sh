@@ -10,6 +10,9 @@ fi
 if ! pg_lsclusters -h | awk -v v="$PG_VERSION" -v c="$PG_CLUSTER" '$1==v && $2==c {f=1} END {exit !f}'; then
   pg_createcluster "$PG_VERSION" "$PG_CLUSTER" --port "$PG_PORT" >/dev/null
 fi
+port=$(pg_lsclusters -h | awk -v v="$PG_VERSION" -v c="$PG_CLUSTER" '$1==v && $2==c {print $3}')
+[ "$port" = "$PG_PORT" ] \
+  || die "cluster $PG_VERSION/$PG_CLUSTER listens on port $port, not PG_PORT=$PG_PORT (pg_dropcluster it, or use its port)"
 if ! pg_lsclusters -h | awk -v v="$PG_VERSION" -v c="$PG_CLUSTER" '$1==v && $2==c && $4 ~ /online/ {f=1} END {exit !f}'; then
   pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" start
 fi

@@ -22,7 +22,10 @@ function setup(opts: { audio?: boolean; video?: boolean } = {}) {
       peers.push(p);
       return p;
     },
-    bridgeFactory: () => bridge,
+    bridgeFactory: (l) => {
+      bridge.listener = l;
+      return bridge;
+    },
     media: {
       open: async (_c, want) => {
         const tracks: FakeTrack[] = [];
@@ -317,15 +320,16 @@ describe('CallController', () => {
     const { controller, signalling, peers, bridge } = setup();
     signalling.server(joined());
     await flush();
+    expect(bridge.lastN).toEqual([-1]);
     await controller.toggleAudioOnly();
-    expect(bridge.lastN).toEqual([0]);
+    expect(bridge.lastN).toEqual([-1, 0]);
     expect(peers[0]?.tracks.camera).toBeNull();
     expect(signalling.ofType('media-state').at(-1)).toEqual({ type: 'media-state', audio: true, video: false, screen: false });
     expect(signalling.options.initialMedia()).toEqual({ audio: true, video: false });
     signalling.server({ type: 'offer', sdp: 'v=0 re' });
-    expect(bridge.lastN).toEqual([0, 0]); // re-sent with every new offer
+    expect(bridge.lastN).toEqual([-1, 0]); // the channel itself sends them again on every (re)connect
     await controller.toggleAudioOnly();
-    expect(bridge.lastN).toEqual([0, 0, -1]);
+    expect(bridge.lastN).toEqual([-1, 0, -1]);
     expect(peers[0]?.tracks.camera).not.toBeNull();
     expect(signalling.ofType('media-state').at(-1)).toMatchObject({ video: true });
   });
@@ -424,6 +428,121 @@ describe('CallController', () => {
     const { signalling } = setup();
     signalling.listener.onStateChange('failed', { code: 'room-full', message: 'raw' });
     expect(useCallStore.getState().failure).toEqual({ code: 'room-full', message: 'This meeting is full. Try again later.' });
+  });
+});
+
+describe('CallController and the bridge channel', () => {
+  const carol = { participantId: 'carol', displayName: 'Carol', moderator: false, audio: true, video: true, screen: false };
+  const rendered = (key: string, participantId: string, kind: 'camera' | 'screen', maxHeight: number | null, self = false) =>
+    useCallStore.getState().setRenderedTile(key, { participantId, kind, self, maxHeight });
+
+  it('asks for no video until tiles are on screen, then for each rendered remote tile by its level', () => {
+    const { signalling, bridge } = setup();
+    expect(bridge.last).toEqual({
+      lastN: -1,
+      onStageSources: [],
+      selectedSources: [],
+      defaultConstraints: { maxHeight: 0 },
+      constraints: {},
+    });
+    signalling.server(joined({ participants: [...(joined() as Extract<ServerMessage, { type: 'joined' }>).participants, carol] }));
+    rendered('me:camera', 'me', 'camera', 720, true);
+    rendered('bob:camera', 'bob', 'camera', 360);
+    rendered('carol:camera', 'carol', 'camera', null);
+    expect(bridge.last?.constraints).toEqual({ 'bob-v0': { maxHeight: 360 }, 'carol-v0': { maxHeight: 180 } });
+    // carol's tile moved to another grid page: she is not asked for any more
+    useCallStore.getState().setRenderedTile('carol:camera', null);
+    expect(bridge.last?.constraints).toEqual({ 'bob-v0': { maxHeight: 360 } });
+    // a tile with no height asks for nothing
+    rendered('bob:camera', 'bob', 'camera', 0);
+    expect(bridge.last?.constraints).toEqual({});
+  });
+
+  it('names sources as the offer’s msid does', () => {
+    const { signalling, peers, bridge } = setup();
+    signalling.server(joined());
+    peers[0]!.listener.onRemoteTrack(asTrack(new FakeTrack('video')), 'bob', 'bob-camera-7');
+    peers[0]!.listener.onRemoteTrack(asTrack(new FakeTrack('audio')), 'bob', 'bob-a0');
+    expect(useCallStore.getState().sourceNames).toEqual({ 'bob-camera-7': { participantId: 'bob', kind: 'camera' } });
+    rendered('bob:camera', 'bob', 'camera', 720);
+    expect(bridge.last?.constraints).toEqual({ 'bob-camera-7': { maxHeight: 720 } });
+  });
+
+  it('puts the stage tile in onStageSources in the speaker layout only', () => {
+    const { signalling, bridge } = setup();
+    signalling.server(joined({ participants: [...(joined() as Extract<ServerMessage, { type: 'joined' }>).participants, carol] }));
+    rendered('bob:camera', 'bob', 'camera', 180);
+    rendered('carol:camera', 'carol', 'camera', 180);
+    expect(bridge.last?.onStageSources).toEqual([]);
+    useCallStore.getState().toggleLayout();
+    expect(bridge.last?.onStageSources).toEqual(['bob-v0']);
+    bridge.listener.onDominantSpeaker?.('carol', false);
+    expect(bridge.last?.onStageSources).toEqual(['carol-v0']);
+    expect(useCallStore.getState().dominantSpeakerId).toBe('carol');
+    // silence: nobody is highlighted, the stage keeps carol
+    bridge.listener.onDominantSpeaker?.('carol', true);
+    expect(useCallStore.getState().dominantSpeakerId).toBeNull();
+    expect(bridge.last?.onStageSources).toEqual(['carol-v0']);
+    useCallStore.getState().togglePin('bob:camera');
+    expect(bridge.last?.onStageSources).toEqual(['bob-v0']);
+    useCallStore.getState().toggleLayout();
+    expect(bridge.last?.onStageSources).toEqual([]);
+  });
+
+  it('hands over only changes', () => {
+    const { signalling, bridge } = setup();
+    signalling.server(joined());
+    const before = bridge.constraints.length;
+    useCallStore.getState().addOwnChat('hello');
+    useCallStore.getState().toggleChat();
+    expect(bridge.constraints).toHaveLength(before);
+  });
+
+  it('keeps what the bridge forwards, and forgets it for a new bridge endpoint', async () => {
+    const { signalling, bridge } = setup();
+    signalling.server(joined({ bridgeChannelUrl: 'ws://bridge/e1' }));
+    expect(useCallStore.getState().forwardedSources).toBeNull();
+    bridge.listener.onForwardedSources?.(['bob-v0']);
+    expect(useCallStore.getState().forwardedSources).toEqual(['bob-v0']);
+    signalling.server({ type: 'offer', sdp: 'v=0 same', bridgeChannelUrl: 'ws://bridge/e1' });
+    expect(useCallStore.getState().forwardedSources).toEqual(['bob-v0']);
+    signalling.server({ type: 'offer', sdp: 'v=0 moved', bridgeChannelUrl: 'ws://bridge/e2' });
+    expect(useCallStore.getState().forwardedSources).toBeNull();
+    expect(bridge.urls.at(-1)).toBe('ws://bridge/e2');
+  });
+
+  it('applies SenderSourceConstraints for our camera and screen, and again on a new peer connection', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const { signalling, peers, bridge } = setup();
+    signalling.server(joined());
+    bridge.listener.onSenderConstraints?.('me-v0', 0);
+    bridge.listener.onSenderConstraints?.('me-v0', 360);
+    bridge.listener.onSenderConstraints?.('me-v1', 720);
+    bridge.listener.onSenderConstraints?.('bob-v0', 180);
+    bridge.listener.onSenderConstraints?.('bob-v1', 180);
+    expect(peers[0]?.sendLimits).toEqual(['camera:0', 'camera:360', 'screen:720']);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect((globalThis as { __openmeet?: Record<string, unknown> }).__openmeet?.senderConstraints).toEqual({ camera: 360, screen: 720 });
+    // ICE restart: a new RTCPeerConnection starts with what the bridge said last
+    peers[0]!.listener.onIceStateChange('failed');
+    signalling.server({ type: 'offer', sdp: 'v=0\r\na=ice-ufrag:u1\r\n' });
+    signalling.server({ type: 'offer', sdp: 'v=0\r\na=ice-ufrag:u2\r\n' });
+    await flush();
+    expect(peers).toHaveLength(2);
+    expect(peers[1]?.sendLimits).toEqual(['camera:360', 'screen:720']);
+    // a new identity (resume refused) is a new endpoint: nothing carried over
+    signalling.server(joined({ participantId: 'me-2' }));
+    expect(peers[2]?.sendLimits).toEqual([]);
+  });
+
+  it('stops handing over constraints once the call is over', () => {
+    const { controller, signalling, bridge } = setup();
+    signalling.server(joined());
+    controller.leave();
+    const before = bridge.constraints.length;
+    rendered('bob:camera', 'bob', 'camera', 720);
+    expect(bridge.constraints).toHaveLength(before);
+    expect(bridge.closed).toBe(true);
   });
 });
 

@@ -9,14 +9,17 @@ import {
   type IceReport,
   type IceServerInfo,
   type ModerateAction,
+  type ReceiverVideoConstraints,
   type ServerMessage,
   type SignallingListener,
   type SignallingOptions,
 } from '../protocol';
-import { browserPeerSessionFactory, type PeerSessionFactory, type PeerSessionLike } from '../media/PeerSession';
+import { browserPeerSessionFactory, type PeerSessionFactory, type PeerSessionLike, type VideoSlot } from '../media/PeerSession';
 import { classifyRemoteStream, isNewTransport } from '../media/sdp';
 import { openLocalMedia, describeMediaError, type DeviceChoice } from '../media/localMedia';
 import { useCallStore, type CallStore } from '../store/callStore';
+import { buildReceiverConstraints } from './receiverConstraints';
+import { OnceLogger, expose } from '../debug/expose';
 
 /** What the controller needs from signalling (SignallingClient, or a fake in tests). */
 export interface SignallingLike {
@@ -31,7 +34,8 @@ export interface SignallingLike {
 export interface BridgeLike {
   /** `reconnect`: open the channel again even to the same URL (a new endpoint on the bridge). */
   setUrl(url: string | undefined, reconnect?: boolean): void;
-  setLastN(lastN: number): void;
+  /** What we want forwarded; the channel sends it when open and when it changes. */
+  setReceiverConstraints(constraints: ReceiverVideoConstraints): void;
   close(): void;
 }
 
@@ -42,6 +46,7 @@ export interface MediaSource {
 
 export interface StoreLike {
   getState(): CallStore;
+  subscribe(listener: (state: CallStore) => void): () => void;
 }
 
 export interface CallDeps {
@@ -115,6 +120,13 @@ export class CallController {
   /** A report made while the socket was down, sent once the session is back. */
   private unsentIce: IceReport | null = null;
   private ended = false;
+  /** The bridge channel URL last handed to the channel. */
+  private bridgeUrl: string | null = null;
+  /** The last SenderSourceConstraints per own video slot (null: the bridge has not said). */
+  private sendLimits: Record<VideoSlot, number | null> = { camera: null, screen: null };
+  private lastConstraints = '';
+  private readonly unsubscribe: () => void;
+  private readonly log = new OnceLogger('call');
   /** Called when the call is over for good (left, removed); the page navigates away. */
   onEnded: ((reason: string | null) => void) | null = null;
 
@@ -133,8 +145,15 @@ export class CallController {
     if (!video) this.dropCameraTracks();
     store.setLocalStream(this.localStream);
     this.bridge = deps.bridgeFactory({
-      onDominantSpeaker: (id) => this.store.applyServerMessage({ type: 'dominant-speaker', participantId: id }),
+      // Silence: nobody is highlighted; the stage keeps the last speaker.
+      onDominantSpeaker: (id, silence) =>
+        this.store.applyServerMessage({ type: 'dominant-speaker', participantId: silence ? null : id }),
+      onForwardedSources: (sources) => this.store.setForwardedSources(sources),
+      onSenderConstraints: (name, maxHeight) => this.onSenderConstraints(name, maxHeight),
     });
+    // Every layout, page, tile size or audio-only change may change what we ask the bridge for.
+    this.unsubscribe = deps.store.subscribe(() => this.pushReceiverConstraints());
+    this.pushReceiverConstraints();
     this.signalling = deps.signallingFactory(
       {
         url: params.signallingUrl,
@@ -160,6 +179,38 @@ export class CallController {
 
   retry(): void {
     this.signalling.retry();
+  }
+
+  private pushReceiverConstraints(): void {
+    if (this.ended) return;
+    const constraints = buildReceiverConstraints(this.store);
+    const json = JSON.stringify(constraints);
+    if (json === this.lastConstraints) return;
+    this.lastConstraints = json;
+    this.bridge.setReceiverConstraints(constraints);
+  }
+
+  /** Opens the bridge channel; a new endpoint forgets what the old one forwarded. */
+  private connectBridge(url: string | undefined, newEndpoint = false): void {
+    if (url && (url !== this.bridgeUrl || newEndpoint)) {
+      this.bridgeUrl = url;
+      this.store.setForwardedSources(null);
+    }
+    this.bridge.setUrl(url, newEndpoint);
+  }
+
+  /** The bridge says how much of our camera (`<selfId>-v0`) or screen (`-v1`) anyone wants. */
+  private onSenderConstraints(sourceName: string, maxHeight: number): void {
+    const selfId = this.store.selfId;
+    const slot: VideoSlot | null =
+      selfId === null ? null : sourceName === `${selfId}-v0` ? 'camera' : sourceName === `${selfId}-v1` ? 'screen' : null;
+    if (slot === null) {
+      this.log.warn('ignored SenderSourceConstraints for a source that is not ours', sourceName);
+      return;
+    }
+    this.sendLimits[slot] = maxHeight;
+    expose('senderConstraints', { ...this.sendLimits });
+    void this.peer?.setSendLimit(slot, maxHeight).catch((e: unknown) => this.log.warn('applying sender constraints failed', e));
   }
 
   private sendingVideo(): boolean {
@@ -194,6 +245,7 @@ export class CallController {
           // A new identity (the resume token expired): the old media session is gone on the server too.
           this.peer.close();
           this.peer = null;
+          this.sendLimits = { camera: null, screen: null };
         } else if (this.peer) {
           // Resumed as the same participant: the media session went on without the socket. Say
           // what ICE did meanwhile, and restart it now if it failed while we could not ask.
@@ -206,7 +258,7 @@ export class CallController {
           this.newPeer();
           this.peerOwner = msg.participantId;
         }
-        this.bridge.setUrl(msg.bridgeChannelUrl);
+        this.connectBridge(msg.bridgeChannelUrl);
         this.sendMediaState();
         this.flushPendingTracks();
         break;
@@ -217,8 +269,7 @@ export class CallController {
         const fresh = previous !== null && isNewTransport(this.lastOffer, msg.sdp);
         if (fresh) this.newPeer();
         if (this.peer) this.lastOffer = msg.sdp;
-        this.bridge.setUrl(msg.bridgeChannelUrl, fresh);
-        if (this.store.local.audioOnly) this.bridge.setLastN(0);
+        this.connectBridge(msg.bridgeChannelUrl, fresh);
         // The old connection's remote tracks stay in the tiles until the new one's replace them.
         void this.answer(msg.sdp).finally(() => {
           if (fresh && previous) previous.close();
@@ -260,6 +311,11 @@ export class CallController {
       },
     });
     this.peer = peer;
+    // What the bridge last said about our sources holds until it says otherwise.
+    for (const slot of ['camera', 'screen'] as const) {
+      const limit = this.sendLimits[slot];
+      if (limit !== null) void peer.setSendLimit(slot, limit).catch(() => undefined);
+    }
     void this.attachLocalTracks();
   }
 
@@ -329,6 +385,8 @@ export class CallController {
       return;
     }
     const kind = track.kind === 'audio' ? 'audio' : target.kind;
+    // The msid track id is the bridge's source name (CONTRACTS.md), used in ReceiverVideoConstraints.
+    if (kind !== 'audio' && trackId) this.store.setSourceName(trackId, { participantId: target.participantId, kind });
     this.store.setRemoteStream(target.participantId, kind, new MediaStream([track]));
     track.addEventListener('ended', () => {
       const current = this.store.remoteStreams[target.participantId]?.[kind];
@@ -393,10 +451,7 @@ export class CallController {
       this.replaceLocalStream();
       this.store.setLocalMedia({ video: false });
     } else {
-      if (l.audioOnly) {
-        this.bridge.setLastN(-1);
-        this.store.setLocalMedia({ audioOnly: false });
-      }
+      if (l.audioOnly) this.store.setLocalMedia({ audioOnly: false });
       if (!(await this.startCamera())) return;
       this.store.setLocalMedia({ video: true });
     }
@@ -418,19 +473,17 @@ export class CallController {
     return true;
   }
 
-  /** Audio-only: stop sending our camera and ask the bridge for no video (lastN = 0). */
+  /** Audio-only: stop sending our camera and ask the bridge for no video (lastN = 0, from the store). */
   async toggleAudioOnly(): Promise<void> {
     const l = this.store.local;
     if (!l.audioOnly) {
       this.cameraBeforeAudioOnly = l.video;
       this.store.setLocalMedia({ audioOnly: true });
-      this.bridge.setLastN(0);
       await this.peer?.setTrack('camera', null);
       this.dropCameraTracks();
       this.replaceLocalStream();
     } else {
       this.store.setLocalMedia({ audioOnly: false });
-      this.bridge.setLastN(-1);
       if (this.cameraBeforeAudioOnly && !(await this.startCamera())) this.store.setLocalMedia({ video: false });
     }
     this.sendMediaState();
@@ -498,6 +551,7 @@ export class CallController {
   private end(reason: string | null): void {
     if (this.ended) return;
     this.ended = true;
+    this.unsubscribe();
     this.clearIceTimer();
     this.signalling.leave();
     this.bridge.close();

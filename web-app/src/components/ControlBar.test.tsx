@@ -96,7 +96,7 @@ describe('ControlBar', () => {
     render(<ControlBar controls={controls()} />);
     const user = userEvent.setup();
     const order: (string | null)[] = [];
-    for (let i = 0; i < 7; i++) {
+    for (let i = 0; i < 8; i++) {
       await user.tab();
       order.push(document.activeElement?.getAttribute('data-testid') ?? null);
     }
@@ -105,6 +105,7 @@ describe('ControlBar', () => {
       'toggle-camera',
       'toggle-audio-only',
       'toggle-screen',
+      'toggle-layout',
       'toggle-chat',
       'toggle-participants',
       'leave-call',

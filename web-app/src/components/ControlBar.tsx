@@ -52,6 +52,8 @@ export function ControlBar({ controls }: { controls: CallControls }) {
   const count = useCallStore((s) => s.order.length + 1);
   const toggleChat = useCallStore((s) => s.toggleChat);
   const toggleParticipants = useCallStore((s) => s.toggleParticipants);
+  const layout = useCallStore((s) => s.layout);
+  const toggleLayout = useCallStore((s) => s.toggleLayout);
   const videoOn = local.video && !local.audioOnly;
   return (
     <nav className={styles.bar} aria-label="Call controls">
@@ -98,6 +100,17 @@ export function ControlBar({ controls }: { controls: CallControls }) {
         data-testid="toggle-screen"
       >
         {local.screen ? 'Stop sharing' : 'Share screen'}
+      </button>
+      <button
+        type="button"
+        className={styles.control}
+        aria-pressed={layout === 'speaker'}
+        aria-label="Speaker view"
+        title={layout === 'speaker' ? 'Back to the grid' : 'One large video and a filmstrip'}
+        onClick={toggleLayout}
+        data-testid="toggle-layout"
+      >
+        Speaker view
       </button>
       <button
         type="button"

@@ -37,9 +37,15 @@ class FakePeerConnection {
     return { type: 'answer', sdp: lines.join(',') };
   }
 
+  signalingState = 'stable';
+
   async setLocalDescription(d: { type: string; sdp: string }) {
     this.localDescription = d;
     this.log.push(`local:${d.sdp}`);
+    // As Chromium: a sending transceiver has its one encoding once negotiated.
+    for (const t of this.transceivers) {
+      if (t.direction !== 'recvonly' && t.sender.params.encodings.length === 0) t.sender.params.encodings.push({ active: true });
+    }
   }
 
   async addIceCandidate(c: unknown) {
@@ -51,12 +57,29 @@ class FakePeerConnection {
   }
 }
 
+type Encoding = { active?: boolean; scaleResolutionDownBy?: number; maxBitrate?: number };
+
 class FakeTransceiver {
   direction = 'recvonly';
   sender = {
     track: null as unknown,
     replaceTrack: async (t: unknown) => {
       this.sender.track = t;
+    },
+    params: { encodings: [] as Encoding[] },
+    /** The first encoding of every setParameters call. */
+    applied: [] as Encoding[],
+    failNext: null as Error | null,
+    getParameters: () => structuredClone(this.sender.params),
+    setParameters: async (p: { encodings: Encoding[] }) => {
+      await Promise.resolve();
+      if (this.sender.failNext) {
+        const e = this.sender.failNext;
+        this.sender.failNext = null;
+        throw e;
+      }
+      this.sender.params = structuredClone(p);
+      this.sender.applied.push({ ...p.encodings[0] });
     },
   };
   receiver: { track: { kind: string } };
@@ -154,5 +177,67 @@ describe('PeerSession (answerer)', () => {
     expect(pc.candidates).toEqual([null, { candidate: 'candidate:2', sdpMid: '0' }]);
     session.close();
     expect(pc.closed).toBe(true);
+  });
+
+  describe('sender constraints', () => {
+    const camera = () => FakePeerConnection.last.transceivers[1]!.sender;
+    const screen = () => FakePeerConnection.last.transceivers[2]!.sender;
+
+    it('scales the camera to the height the bridge asks for, once the encoding exists', async () => {
+      const session = new PeerSession([], listener());
+      await session.setTrack('camera', asTrack(new FakeTrack('video', { width: 1280, height: 720 })));
+      await session.setSendLimit('camera', 360);
+      await session.applyOffer(offer('1'));
+      await session.setSendLimit('camera', 360); // waits for the queued apply
+      expect(camera().applied).toEqual([{ active: true, scaleResolutionDownBy: 2, maxBitrate: 1_000_000 }]);
+      expect(camera().params.encodings[0]).toEqual({ active: true, scaleResolutionDownBy: 2, maxBitrate: 1_000_000 });
+    });
+
+    it('pauses the encoding when nobody wants it and resumes at the wanted size', async () => {
+      const session = new PeerSession([], listener());
+      await session.setTrack('camera', asTrack(new FakeTrack('video', { width: 1280, height: 720 })));
+      await session.applyOffer(offer('1'));
+      await session.setSendLimit('camera', 0);
+      expect(camera().params.encodings[0]?.active).toBe(false);
+      await session.setSendLimit('camera', 0);
+      await session.setSendLimit('camera', 180);
+      await session.setSendLimit('camera', 720);
+      expect(camera().applied).toEqual([
+        { active: false },
+        { active: true, scaleResolutionDownBy: 4, maxBitrate: 300_000 },
+        { active: true, scaleResolutionDownBy: 1, maxBitrate: 2_500_000 },
+      ]);
+      expect((globalThis as { __openmeet?: Record<string, unknown> }).__openmeet?.senderEncodings).toMatchObject({
+        camera: { active: true, scaleResolutionDownBy: 1, maxBitrate: 2_500_000, maxHeight: 720 },
+      });
+    });
+
+    it('applies the limit again to a new track of another size, and to the screen on its own', async () => {
+      const session = new PeerSession([], listener());
+      await session.applyOffer(offer('1'));
+      await session.setSendLimit('camera', 360);
+      await session.setSendLimit('screen', 720);
+      expect(camera().applied).toEqual([]); // no track yet: nothing to scale
+      await session.setTrack('camera', asTrack(new FakeTrack('video', { width: 640, height: 360 })));
+      expect(camera().applied).toEqual([{ active: true, scaleResolutionDownBy: 1, maxBitrate: 1_000_000 }]);
+      await session.setTrack('screen', asTrack(new FakeTrack('video', { width: 1920, height: 1080 })));
+      expect(screen().applied).toEqual([{ active: true, scaleResolutionDownBy: 1.5, maxBitrate: 2_500_000 }]);
+      await session.setTrack('camera', asTrack(new FakeTrack('video', { width: 1280, height: 720 })));
+      expect(camera().applied.at(-1)).toEqual({ active: true, scaleResolutionDownBy: 2, maxBitrate: 1_000_000 });
+    });
+
+    it('leaves the encoding alone until the bridge says something, and survives a refused setParameters', async () => {
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+      const session = new PeerSession([], listener());
+      await session.setTrack('camera', asTrack(new FakeTrack('video', { width: 1280, height: 720 })));
+      await session.applyOffer(offer('1'));
+      await session.setSendLimit('camera', null);
+      expect(camera().applied).toEqual([]);
+      camera().failNext = new Error('InvalidModificationError');
+      await expect(session.setSendLimit('camera', 180)).resolves.toBeUndefined();
+      expect(warn).toHaveBeenCalledTimes(1);
+      await session.setSendLimit('camera', 180);
+      expect(camera().applied).toEqual([{ active: true, scaleResolutionDownBy: 4, maxBitrate: 300_000 }]);
+    });
   });
 });

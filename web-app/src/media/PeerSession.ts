@@ -1,5 +1,10 @@
 import { msidByMid, parseMediaSections, sendSlots, withoutMidExtension } from './sdp';
 import type { IceServerInfo } from '../protocol';
+import { encodingFor, trackShortSide, type EncodingLimit } from './senderQuality';
+import { OnceLogger, expose } from '../debug/expose';
+
+export type SendSlot = 'mic' | 'camera' | 'screen';
+export type VideoSlot = 'camera' | 'screen';
 
 export interface LocalCandidate {
   candidate: string;
@@ -19,7 +24,13 @@ export interface PeerSessionListener {
 export interface PeerSessionLike {
   applyOffer(sdp: string): Promise<string>;
   addRemoteCandidate(candidate: LocalCandidate): Promise<void>;
-  setTrack(slot: 'mic' | 'camera' | 'screen', track: MediaStreamTrack | null): Promise<boolean>;
+  setTrack(slot: SendSlot, track: MediaStreamTrack | null): Promise<boolean>;
+  /**
+   * The largest height the bridge says anyone wants of this video slot (SenderSourceConstraints; 0 =
+   * nobody, null = no word): the encoding is scaled, capped or paused to match, now and whenever the
+   * track or the negotiation changes.
+   */
+  setSendLimit(slot: VideoSlot, maxHeight: number | null): Promise<void>;
   /** Whether the last offer gave us a slot to send a screen share on. */
   hasScreenSlot(): boolean;
   close(): void;
@@ -34,14 +45,19 @@ export type PeerSessionFactory = (iceServers: IceServerInfo[], listener: PeerSes
  */
 export class PeerSession implements PeerSessionLike {
   private readonly pc: RTCPeerConnection;
-  private readonly tracks: Record<'mic' | 'camera' | 'screen', MediaStreamTrack | null> = {
+  private readonly tracks: Record<SendSlot, MediaStreamTrack | null> = {
     mic: null,
     camera: null,
     screen: null,
   };
-  private readonly slots: Record<'mic' | 'camera' | 'screen', string | null> = { mic: null, camera: null, screen: null };
+  private readonly slots: Record<SendSlot, string | null> = { mic: null, camera: null, screen: null };
   private queue: Promise<unknown> = Promise.resolve();
   private msids = new Map<string, { streamId: string; trackId: string }>();
+  private readonly limits: Record<VideoSlot, number | null> = { camera: null, screen: null };
+  /** setParameters calls per slot, one after the other (each reads what the previous one set). */
+  private readonly encodingQueue: Record<VideoSlot, Promise<void>> = { camera: Promise.resolve(), screen: Promise.resolve() };
+  private readonly applied: Record<VideoSlot, (EncodingLimit & { maxHeight: number }) | null> = { camera: null, screen: null };
+  private readonly log = new OnceLogger('sender encoding');
 
   constructor(iceServers: IceServerInfo[], listener: PeerSessionListener) {
     this.pc = new RTCPeerConnection({ iceServers, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
@@ -89,6 +105,9 @@ export class PeerSession implements PeerSessionLike {
     }
     const answer = await this.pc.createAnswer();
     await this.pc.setLocalDescription(answer);
+    // Encodings exist once the answer is set; a transceiver may also be new with this offer.
+    void this.applyLimit('camera');
+    void this.applyLimit('screen');
     return this.pc.localDescription?.sdp ?? answer.sdp ?? '';
   }
 
@@ -97,12 +116,57 @@ export class PeerSession implements PeerSessionLike {
     await this.pc.addIceCandidate(candidate.candidate === '' ? null : candidate);
   }
 
-  async setTrack(slot: 'mic' | 'camera' | 'screen', track: MediaStreamTrack | null): Promise<boolean> {
+  async setTrack(slot: SendSlot, track: MediaStreamTrack | null): Promise<boolean> {
     this.tracks[slot] = track;
     const t = this.transceiver(slot);
     if (!t) return false;
     await t.sender.replaceTrack(track);
+    // Another track may have another size: the scale is relative to it.
+    if (slot !== 'mic') await this.applyLimit(slot);
     return true;
+  }
+
+  setSendLimit(slot: VideoSlot, maxHeight: number | null): Promise<void> {
+    this.limits[slot] = maxHeight;
+    return this.applyLimit(slot);
+  }
+
+  private applyLimit(slot: VideoSlot): Promise<void> {
+    const run = this.encodingQueue[slot].then(() => this.doApplyLimit(slot));
+    this.encodingQueue[slot] = run.catch(() => undefined);
+    return run;
+  }
+
+  private async doApplyLimit(slot: VideoSlot): Promise<void> {
+    const maxHeight = this.limits[slot];
+    const track = this.tracks[slot];
+    const sender = this.transceiver(slot)?.sender;
+    if (maxHeight === null || !track || !sender || this.pc.signalingState === 'closed') return;
+    const params = sender.getParameters();
+    const encoding = params.encodings?.[0];
+    if (!encoding) return; // not negotiated yet: applied again after the answer
+    const settings = typeof track.getSettings === 'function' ? track.getSettings() : null;
+    const want = encodingFor(maxHeight, trackShortSide(settings));
+    if (
+      encoding.active === want.active &&
+      (!want.active ||
+        (encoding.scaleResolutionDownBy === want.scaleResolutionDownBy && encoding.maxBitrate === want.maxBitrate))
+    ) {
+      return;
+    }
+    encoding.active = want.active;
+    if (want.active) {
+      encoding.scaleResolutionDownBy = want.scaleResolutionDownBy;
+      encoding.maxBitrate = want.maxBitrate;
+    }
+    try {
+      await sender.setParameters(params);
+    } catch (e) {
+      this.log.warn(`setParameters for the ${slot} failed`, e);
+      return;
+    }
+    this.applied[slot] = { ...want, maxHeight };
+    expose('senderEncodings', { ...this.applied });
   }
 
   hasScreenSlot(): boolean {
@@ -116,7 +180,7 @@ export class PeerSession implements PeerSessionLike {
     this.pc.close();
   }
 
-  private transceiver(slot: 'mic' | 'camera' | 'screen'): RTCRtpTransceiver | undefined {
+  private transceiver(slot: SendSlot): RTCRtpTransceiver | undefined {
     const mid = this.slots[slot];
     if (mid === null) return undefined;
     return this.pc.getTransceivers().find((t) => t.mid === mid);

@@ -1,6 +1,16 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ParticipantInfo, ServerMessage } from '../protocol';
-import { PAGE_SIZE, initialCallState, paginate, reduceServerMessage, selectTiles, useCallStore, type CallState } from './callStore';
+import {
+  PAGE_SIZE,
+  initialCallState,
+  paginate,
+  reduceServerMessage,
+  selectTiles,
+  sourceNameFor,
+  stageTile,
+  useCallStore,
+  type CallState,
+} from './callStore';
 
 const person = (id: string, over: Partial<ParticipantInfo> = {}): ParticipantInfo => ({
   participantId: id,
@@ -117,6 +127,90 @@ describe('tiles and pages', () => {
   });
 });
 
+describe('layouts', () => {
+  const screenOn = (id: string, screen = true): ServerMessage => ({ type: 'media-state', participantId: id, audio: true, video: true, screen });
+
+  it('a remote screen share switches the grid to the speaker layout, and back when the last share ends', () => {
+    let s = apply(initialCallState, joined('me', [person('a'), person('b')]));
+    s = apply(s, screenOn('a'));
+    expect(s).toMatchObject({ layout: 'speaker', layoutAuto: true, latestScreenShareId: 'a' });
+    s = apply(s, screenOn('b'));
+    expect(s.latestScreenShareId).toBe('b');
+    expect(stageTile(selectTiles(s), s)?.key).toBe('b:screen');
+    s = apply(s, screenOn('b', false));
+    expect(s).toMatchObject({ layout: 'speaker', latestScreenShareId: null });
+    expect(stageTile(selectTiles(s), s)?.key).toBe('a:screen');
+    s = apply(s, { type: 'participant-left', participantId: 'a' });
+    expect(s).toMatchObject({ layout: 'grid', layoutAuto: false });
+  });
+
+  it('joining a call with a share going on shows the share on the stage', () => {
+    const s = apply(initialCallState, joined('me', [person('a'), person('b', { screen: true })]));
+    expect(s).toMatchObject({ layout: 'speaker', layoutAuto: true, latestScreenShareId: 'b' });
+    // a resume with the same share changes nothing
+    expect(apply({ ...s, layout: 'grid', layoutAuto: false }, joined('me', [person('a'), person('b', { screen: true })])).layout).toBe('grid');
+  });
+
+  it('leaves a layout we chose ourselves alone', () => {
+    let s = apply({ ...initialCallState, layout: 'speaker' as const }, joined('me', [person('a')]));
+    s = apply(s, screenOn('a'));
+    expect(s.layoutAuto).toBe(false);
+    s = apply(s, screenOn('a', false));
+    expect(s.layout).toBe('speaker');
+  });
+
+  it('keeps the speaker layout while a tile is pinned, and forgets pins whose tile went away', () => {
+    let s = apply(initialCallState, joined('me', [person('a'), person('b')]));
+    s = apply(s, screenOn('a'));
+    s = { ...s, pinned: 'b:camera' };
+    s = apply(s, screenOn('a', false));
+    expect(s.layout).toBe('speaker');
+    s = apply(s, { type: 'participant-left', participantId: 'b' });
+    expect(s.pinned).toBeNull();
+    s = apply({ ...s, pinned: 'a:screen' }, screenOn('a'));
+    s = apply(s, screenOn('a', false));
+    expect(s.pinned).toBeNull();
+  });
+
+  it('chooses the stage: pinned, else a remote share, else the last remote speaker, else the first remote camera', () => {
+    let s = apply(initialCallState, joined('me', [person('a'), person('b'), person('c')]));
+    const stage = () => stageTile(selectTiles(s), s)?.key;
+    expect(stage()).toBe('a:camera');
+    s = apply(s, { type: 'dominant-speaker', participantId: 'c' });
+    expect(stage()).toBe('c:camera');
+    s = apply(s, { type: 'dominant-speaker', participantId: 'me' });
+    expect(s.lastRemoteSpeakerId).toBe('c');
+    expect(stage()).toBe('c:camera');
+    s = apply(s, screenOn('b'));
+    expect(stage()).toBe('b:screen');
+    s = { ...s, pinned: 'me:camera' };
+    expect(stage()).toBe('me:camera');
+    s = { ...s, pinned: 'gone:camera' };
+    expect(stage()).toBe('b:screen');
+    const alone = apply(initialCallState, joined('me', []));
+    expect(stageTile(selectTiles(alone), alone)?.key).toBe('me:camera');
+    expect(stageTile([], alone)).toBeNull();
+  });
+
+  it('names sources from the offer, else by the focus naming rule, and marks what the bridge forwards', () => {
+    let s = apply(initialCallState, joined('me', [person('a'), person('b', { screen: true })]));
+    s = { ...s, sourceNames: { 'a-cam': { participantId: 'a', kind: 'camera' } } };
+    expect(sourceNameFor(s.sourceNames, 'a', 'camera')).toBe('a-cam');
+    expect(sourceNameFor(s.sourceNames, 'b', 'screen')).toBe('b-v1');
+    expect(selectTiles(s).map((t) => [t.key, t.sourceName, t.forwarded])).toEqual([
+      ['me:camera', null, null],
+      ['a:camera', 'a-cam', null],
+      ['b:camera', 'b-v0', null],
+      ['b:screen', 'b-v1', null],
+    ]);
+    s = { ...s, forwardedSources: ['b-v1'] };
+    expect(selectTiles(s).map((t) => t.forwarded)).toEqual([null, false, false, true]);
+    // names of people who left are forgotten
+    s = apply(s, { type: 'participant-left', participantId: 'a' });
+    expect(s.sourceNames).toEqual({});
+  });
+});
+
 describe('useCallStore', () => {
   beforeEach(() => useCallStore.getState().reset());
 
@@ -141,6 +235,42 @@ describe('useCallStore', () => {
     expect(useCallStore.getState().unreadChat).toBe(2);
     useCallStore.getState().toggleChat();
     expect(useCallStore.getState().unreadChat).toBe(0);
+  });
+
+  it('a smaller page size keeps us on a page that exists', () => {
+    const store = useCallStore.getState();
+    store.applyServerMessage(joined('me', [person('a'), person('b')]));
+    store.setPageSize(1);
+    useCallStore.getState().setPage(2);
+    expect(useCallStore.getState().page).toBe(2);
+    useCallStore.getState().setPageSize(2);
+    expect(useCallStore.getState()).toMatchObject({ pageSize: 2, page: 1 });
+    useCallStore.getState().setPageSize(99);
+    expect(useCallStore.getState()).toMatchObject({ pageSize: 12, page: 0 });
+    useCallStore.getState().applyServerMessage({ type: 'participant-left', participantId: 'b' });
+    expect(useCallStore.getState().page).toBe(0);
+  });
+
+  it('toggling back to the grid unpins; pinning a tile opens the speaker layout', () => {
+    const store = useCallStore.getState();
+    store.applyServerMessage(joined('me', [person('a')]));
+    useCallStore.getState().togglePin('a:camera');
+    expect(useCallStore.getState()).toMatchObject({ layout: 'speaker', pinned: 'a:camera' });
+    useCallStore.getState().toggleLayout();
+    expect(useCallStore.getState()).toMatchObject({ layout: 'grid', pinned: null });
+  });
+
+  it('does not notify anyone for a report that changes nothing', () => {
+    let calls = 0;
+    const stop = useCallStore.subscribe(() => calls++);
+    const tile = { participantId: 'a', kind: 'camera' as const, self: false, maxHeight: 360 };
+    useCallStore.getState().setRenderedTile('a:camera', tile);
+    useCallStore.getState().setRenderedTile('a:camera', { ...tile });
+    useCallStore.getState().setRenderedTile('b:camera', null);
+    useCallStore.getState().setSourceName('a-v0', { participantId: 'a', kind: 'camera' });
+    useCallStore.getState().setSourceName('a-v0', { participantId: 'a', kind: 'camera' });
+    stop();
+    expect(calls).toBe(2);
   });
 
   it('setPage stays within the pages that exist', () => {

@@ -1,7 +1,9 @@
 import { create } from 'zustand';
 import { describeError, type ConnectionFailure, type ConnectionState, type ParticipantInfo, type ServerMessage } from '../protocol';
+import { MAX_PAGE_SIZE } from './layout';
 
-export const PAGE_SIZE = 12;
+/** Tiles per grid page when the grid could not be measured; a measured grid fits fewer (see layout.ts). */
+export const PAGE_SIZE = MAX_PAGE_SIZE;
 export const MAX_CHAT_MESSAGES = 500;
 
 export interface ChatEntry {
@@ -27,6 +29,26 @@ export interface RemoteStreams {
   audio?: MediaStream;
 }
 
+/** Grid: every tile alike, paginated. Speaker: one tile large on the stage, the others in a filmstrip. */
+export type Layout = 'grid' | 'speaker';
+
+export type TileKind = 'camera' | 'screen';
+export type StreamKind = TileKind | 'audio';
+
+/** Whose a remote video source is (learnt from the offer's msid). */
+export interface SourceOwner {
+  participantId: string;
+  kind: TileKind;
+}
+
+/** A tile that is on screen now, and the level its rendered height asks for (null: not measured yet). */
+export interface RenderedTile {
+  participantId: string;
+  kind: TileKind;
+  self: boolean;
+  maxHeight: number | null;
+}
+
 export interface CallState {
   connection: ConnectionState;
   failure: ConnectionFailure | null;
@@ -48,6 +70,23 @@ export interface CallState {
   chatOpen: boolean;
   participantsOpen: boolean;
   page: number;
+  /** Grid tiles per page: as many readable tiles as the window fits, at most 12. */
+  pageSize: number;
+  layout: Layout;
+  /** The speaker layout was chosen by a remote screen share, not by us: back to the grid when shares end. */
+  layoutAuto: boolean;
+  /** The tile key we pinned to the stage. */
+  pinned: string | null;
+  /** The remote participant who started sharing their screen last. */
+  latestScreenShareId: string | null;
+  /** The last remote participant the bridge called the dominant speaker (the stage keeps them). */
+  lastRemoteSpeakerId: string | null;
+  /** Source names from the offers' msid lines, with their owner. */
+  sourceNames: Record<string, SourceOwner>;
+  /** What the bridge says it forwards to us; null until it has said anything. */
+  forwardedSources: string[] | null;
+  /** The tiles on screen now, by tile key (reported by the tiles themselves). */
+  renderedTiles: Record<string, RenderedTile>;
 }
 
 export const initialCallState: CallState = {
@@ -69,6 +108,15 @@ export const initialCallState: CallState = {
   chatOpen: false,
   participantsOpen: false,
   page: 0,
+  pageSize: PAGE_SIZE,
+  layout: 'grid',
+  layoutAuto: false,
+  pinned: null,
+  latestScreenShareId: null,
+  lastRemoteSpeakerId: null,
+  sourceNames: {},
+  forwardedSources: null,
+  renderedTiles: {},
 };
 
 let chatSeq = 0;
@@ -95,20 +143,30 @@ export function reduceServerMessage(state: CallState, msg: ServerMessage): Parti
         const streams = state.remoteStreams[id];
         if (streams) remoteStreams[id] = streams;
       }
+      const sharer = order.find((id) => participants[id]?.screen && !state.participants[id]?.screen);
+      const sourceNames: Record<string, SourceOwner> = {};
+      for (const [name, owner] of Object.entries(state.sourceNames)) {
+        if (participants[owner.participantId]) sourceNames[name] = owner;
+      }
       return {
         selfId: msg.participantId,
         moderator: msg.moderator,
         participants,
         order,
         remoteStreams,
+        sourceNames,
         failure: null,
+        // Someone already sharing when we join (or resume) goes on the stage as if they had just started.
+        ...(sharer ? screenShareStarted(state, sharer) : afterScreenShares({ ...state, participants })),
       };
     }
     case 'participant-joined': {
       const p = msg.participant;
       if (p.participantId === state.selfId) return {};
       const order = state.order.includes(p.participantId) ? state.order : [...state.order, p.participantId];
-      return { participants: { ...state.participants, [p.participantId]: p }, order };
+      const participants = { ...state.participants, [p.participantId]: p };
+      const sharing = p.screen && !state.participants[p.participantId]?.screen;
+      return { participants, order, ...(sharing ? screenShareStarted(state, p.participantId) : {}) };
     }
     case 'participant-left': {
       if (!state.participants[msg.participantId]) return {};
@@ -117,23 +175,44 @@ export function reduceServerMessage(state: CallState, msg: ServerMessage): Parti
       const remoteStreams = { ...state.remoteStreams };
       delete remoteStreams[msg.participantId];
       const order = state.order.filter((id) => id !== msg.participantId);
-      const dominantSpeakerId = state.dominantSpeakerId === msg.participantId ? null : state.dominantSpeakerId;
-      const pageCount = Math.max(1, Math.ceil((order.length + 1) / PAGE_SIZE));
-      return { participants, remoteStreams, order, dominantSpeakerId, page: Math.min(state.page, pageCount - 1) };
+      const gone = (id: string | null) => (id === msg.participantId ? null : id);
+      const sourceNames = Object.fromEntries(
+        Object.entries(state.sourceNames).filter(([, o]) => o.participantId !== msg.participantId),
+      );
+      const pinned = state.pinned?.startsWith(`${msg.participantId}:`) ? null : state.pinned;
+      const pageCount = Math.max(1, Math.ceil((order.length + 1) / state.pageSize));
+      return {
+        participants,
+        remoteStreams,
+        order,
+        sourceNames,
+        pinned,
+        dominantSpeakerId: gone(state.dominantSpeakerId),
+        lastRemoteSpeakerId: gone(state.lastRemoteSpeakerId),
+        page: Math.min(state.page, pageCount - 1),
+        ...afterScreenShares({ ...state, participants, pinned }),
+      };
     }
     case 'media-state': {
       if (msg.participantId === state.selfId) return {};
       const existing = state.participants[msg.participantId];
       if (!existing) return {};
-      return {
-        participants: {
-          ...state.participants,
-          [msg.participantId]: { ...existing, audio: msg.audio, video: msg.video, screen: msg.screen },
-        },
+      const participants = {
+        ...state.participants,
+        [msg.participantId]: { ...existing, audio: msg.audio, video: msg.video, screen: msg.screen },
       };
+      if (msg.screen && !existing.screen) return { participants, ...screenShareStarted(state, msg.participantId) };
+      if (!msg.screen && existing.screen) {
+        const pinned = state.pinned === `${msg.participantId}:screen` ? null : state.pinned;
+        return { participants, pinned, ...afterScreenShares({ ...state, participants, pinned }) };
+      }
+      return { participants };
     }
-    case 'dominant-speaker':
-      return { dominantSpeakerId: msg.participantId };
+    case 'dominant-speaker': {
+      const id = msg.participantId;
+      const remote = id !== null && id !== state.selfId && state.participants[id] !== undefined;
+      return { dominantSpeakerId: id, lastRemoteSpeakerId: remote ? id : state.lastRemoteSpeakerId };
+    }
     case 'chat': {
       // Our own lines were shown when sent (addOwnChat); the server's echo is not shown twice.
       if (msg.from === state.selfId) return {};
@@ -149,8 +228,28 @@ export function reduceServerMessage(state: CallState, msg: ServerMessage): Parti
   }
 }
 
-export type TileKind = 'camera' | 'screen';
-export type StreamKind = TileKind | 'audio';
+/** A remote screen share went on: it goes on the stage, like Jitsi (the grid gives way to the speaker layout). */
+function screenShareStarted(state: CallState, participantId: string): Partial<CallState> {
+  const patch: Partial<CallState> = { latestScreenShareId: participantId };
+  if (state.layout === 'grid') {
+    patch.layout = 'speaker';
+    patch.layoutAuto = true;
+  }
+  return patch;
+}
+
+/** After a share ended or its owner left: forget it, and leave a layout only the share had chosen. */
+function afterScreenShares(state: CallState): Partial<CallState> {
+  const sharing = (id: string | null) => id !== null && state.participants[id]?.screen === true;
+  const anyShare = Object.values(state.participants).some((p) => p.screen);
+  const patch: Partial<CallState> = {};
+  if (!sharing(state.latestScreenShareId)) patch.latestScreenShareId = null;
+  if (state.layoutAuto && !anyShare && state.pinned === null) {
+    patch.layout = 'grid';
+    patch.layoutAuto = false;
+  }
+  return patch;
+}
 
 export interface Tile {
   key: string;
@@ -162,6 +261,10 @@ export interface Tile {
   self: boolean;
   speaking: boolean;
   stream: MediaStream | null;
+  /** The bridge's name of this remote source (`<participantId>-v0` / `-v1`); null for our own tiles. */
+  sourceName: string | null;
+  /** Whether the bridge forwards this source to us; null: it has not said (or our own tile). */
+  forwarded: boolean | null;
 }
 
 /** Grid tiles: self first, then remote participants in join order; screen shares as extra tiles. */
@@ -176,6 +279,8 @@ export type TileInputs = Pick<
   | 'order'
   | 'remoteStreams'
   | 'dominantSpeakerId'
+  | 'sourceNames'
+  | 'forwardedSources'
 >;
 
 export function pickTileInputs(s: CallState): TileInputs {
@@ -189,7 +294,25 @@ export function pickTileInputs(s: CallState): TileInputs {
     order: s.order,
     remoteStreams: s.remoteStreams,
     dominantSpeakerId: s.dominantSpeakerId,
+    sourceNames: s.sourceNames,
+    forwardedSources: s.forwardedSources,
   };
+}
+
+/**
+ * The bridge's name for a remote participant's camera or screen: the name an offer's msid gave it, else
+ * the focus's naming rule (CONTRACTS.md: `<endpointId>-v0` camera, `-v1` screen), so constraints can
+ * name a source before its track has arrived.
+ */
+export function sourceNameFor(
+  sourceNames: Record<string, SourceOwner>,
+  participantId: string,
+  kind: TileKind,
+): string {
+  for (const [name, owner] of Object.entries(sourceNames)) {
+    if (owner.participantId === participantId && owner.kind === kind) return name;
+  }
+  return `${participantId}-${kind === 'screen' ? 'v1' : 'v0'}`;
 }
 
 export function selectTiles(state: TileInputs): Tile[] {
@@ -205,6 +328,8 @@ export function selectTiles(state: TileInputs): Tile[] {
     self: true,
     speaking: state.dominantSpeakerId === state.selfId && state.selfId !== null,
     stream: state.localStream,
+    sourceName: null,
+    forwarded: null,
   });
   if (state.local.screen) {
     tiles.push({
@@ -217,8 +342,15 @@ export function selectTiles(state: TileInputs): Tile[] {
       self: true,
       speaking: false,
       stream: state.localScreen,
+      sourceName: null,
+      forwarded: null,
     });
   }
+  const forwarded = state.forwardedSources === null ? null : new Set(state.forwardedSources);
+  const remote = (id: string, kind: TileKind) => {
+    const sourceName = sourceNameFor(state.sourceNames, id, kind);
+    return { sourceName, forwarded: forwarded === null ? null : forwarded.has(sourceName) };
+  };
   for (const id of state.order) {
     const p = state.participants[id];
     if (!p) continue;
@@ -234,6 +366,7 @@ export function selectTiles(state: TileInputs): Tile[] {
       self: false,
       speaking: state.dominantSpeakerId === id,
       stream: streams.camera ?? null,
+      ...remote(id, 'camera'),
     });
     if (p.screen) {
       tiles.push({
@@ -246,10 +379,28 @@ export function selectTiles(state: TileInputs): Tile[] {
         self: false,
         speaking: false,
         stream: streams.screen ?? null,
+        ...remote(id, 'screen'),
       });
     }
   }
   return tiles;
+}
+
+export type StageInputs = Pick<CallState, 'pinned' | 'latestScreenShareId' | 'lastRemoteSpeakerId'>;
+
+/**
+ * The tile on the stage of the speaker layout: the pinned tile, else a remote screen share (the latest
+ * started), else the last remote dominant speaker, else the first remote camera, else our own camera.
+ */
+export function stageTile(tiles: Tile[], s: StageInputs): Tile | null {
+  const pinned = s.pinned === null ? undefined : tiles.find((t) => t.key === s.pinned);
+  if (pinned) return pinned;
+  const screens = tiles.filter((t) => !t.self && t.kind === 'screen');
+  const screen = screens.find((t) => t.participantId === s.latestScreenShareId) ?? screens[0];
+  if (screen) return screen;
+  const speaker = tiles.find((t) => !t.self && t.kind === 'camera' && t.participantId === s.lastRemoteSpeakerId);
+  if (speaker) return speaker;
+  return tiles.find((t) => !t.self && t.kind === 'camera') ?? tiles[0] ?? null;
 }
 
 export interface Page<T> {
@@ -277,6 +428,15 @@ export interface CallActions {
   toggleParticipants(): void;
   closePanels(): void;
   setPage(page: number): void;
+  setPageSize(pageSize: number): void;
+  /** Grid ⇄ speaker layout; the grid has no pinned tile. */
+  toggleLayout(): void;
+  /** Pins a tile to the stage (switching to the speaker layout), or unpins the pinned one. */
+  togglePin(tileKey: string): void;
+  setForwardedSources(sources: string[] | null): void;
+  setSourceName(sourceName: string, owner: SourceOwner): void;
+  /** A tile reports itself on screen (with the level of its height) or gone (null). */
+  setRenderedTile(tileKey: string, tile: RenderedTile | null): void;
   dismissNotice(): void;
   reset(): void;
 }
@@ -305,7 +465,44 @@ export const useCallStore = create<CallStore>()((set, get) => ({
   toggleChat: () => set((s) => ({ chatOpen: !s.chatOpen, unreadChat: s.chatOpen ? s.unreadChat : 0 })),
   toggleParticipants: () => set((s) => ({ participantsOpen: !s.participantsOpen })),
   closePanels: () => set({ chatOpen: false, participantsOpen: false }),
-  setPage: (page) => set({ page: paginate(selectTiles(get()), page).page }),
+  setPage: (page) => set((s) => ({ page: paginate(selectTiles(get()), page, s.pageSize).page })),
+  setPageSize: (n) =>
+    set((s) => {
+      const pageSize = Math.max(1, Math.min(MAX_PAGE_SIZE, Math.floor(n) || 1));
+      if (pageSize === s.pageSize) return s; // unchanged: no store notification
+      return { pageSize, page: paginate(selectTiles(s), s.page, pageSize).page };
+    }),
+  toggleLayout: () =>
+    set((s) => (s.layout === 'grid' ? { layout: 'speaker', layoutAuto: false } : { layout: 'grid', layoutAuto: false, pinned: null })),
+  togglePin: (tileKey) =>
+    set((s) => (s.pinned === tileKey ? { pinned: null } : { pinned: tileKey, layout: 'speaker', layoutAuto: false })),
+  setForwardedSources: (forwardedSources) => set({ forwardedSources }),
+  setSourceName: (name, owner) =>
+    set((s) => {
+      const known = s.sourceNames[name];
+      if (known && known.participantId === owner.participantId && known.kind === owner.kind) return s; // unchanged: no store notification
+      return { sourceNames: { ...s.sourceNames, [name]: owner } };
+    }),
+  setRenderedTile: (key, tile) =>
+    set((s) => {
+      const known = s.renderedTiles[key];
+      if (tile === null) {
+        if (!known) return s; // unchanged: no store notification
+        const renderedTiles = { ...s.renderedTiles };
+        delete renderedTiles[key];
+        return { renderedTiles };
+      }
+      if (
+        known &&
+        known.maxHeight === tile.maxHeight &&
+        known.participantId === tile.participantId &&
+        known.kind === tile.kind &&
+        known.self === tile.self
+      ) {
+        return s; // unchanged: no store notification
+      }
+      return { renderedTiles: { ...s.renderedTiles, [key]: tile } };
+    }),
   dismissNotice: () => set({ notice: null }),
   reset: () => set({ ...initialCallState }),
 }));

@@ -1,5 +1,5 @@
 import type { SignallingLike } from '../call/CallController';
-import type { ClientMessage, ServerMessage, SignallingListener, SignallingOptions } from '../protocol';
+import type { BridgeChannelListener, ClientMessage, ReceiverVideoConstraints, ServerMessage, SignallingListener, SignallingOptions } from '../protocol';
 import type { PeerSessionLike, PeerSessionListener } from '../media/PeerSession';
 
 /** Fakes of the controller's collaborators: they record what the controller asks of them. */
@@ -56,9 +56,14 @@ export class FakePeer implements PeerSessionLike {
     return `answer-to:${sdp}`;
   }
   async addRemoteCandidate() {}
+  /** setSendLimit calls, as `slot:maxHeight`. */
+  sendLimits: string[] = [];
   async setTrack(slot: 'mic' | 'camera' | 'screen', track: MediaStreamTrack | null) {
     this.tracks[slot] = track;
     return true;
+  }
+  async setSendLimit(slot: 'camera' | 'screen', maxHeight: number | null) {
+    this.sendLimits.push(`${slot}:${maxHeight}`);
   }
   hasScreenSlot() {
     return this.screenSlot;
@@ -69,8 +74,11 @@ export class FakePeer implements PeerSessionLike {
 }
 
 export class FakeBridge {
+  /** What the controller gave the channel to report bridge messages to. */
+  listener: BridgeChannelListener = {};
   urls: (string | undefined)[] = [];
-  lastN: number[] = [];
+  /** Every set of constraints the controller handed over. */
+  constraints: ReceiverVideoConstraints[] = [];
   closed = false;
   /** Reconnects asked for (setUrl with reconnect = true), by URL. */
   reconnects: (string | undefined)[] = [];
@@ -78,8 +86,15 @@ export class FakeBridge {
     this.urls.push(u);
     if (reconnect) this.reconnects.push(u);
   }
-  setLastN(n: number) {
-    this.lastN.push(n);
+  setReceiverConstraints(c: ReceiverVideoConstraints) {
+    this.constraints.push(c);
+  }
+  get last(): ReceiverVideoConstraints | undefined {
+    return this.constraints[this.constraints.length - 1];
+  }
+  /** lastN of each change handed over. */
+  get lastN(): number[] {
+    return this.constraints.map((c) => c.lastN);
   }
   close() {
     this.closed = true;

@@ -116,8 +116,16 @@ export class FakeTrack extends EventTarget {
   readyState: 'live' | 'ended' = 'live';
   stopped = false;
 
-  constructor(readonly kind: 'audio' | 'video') {
+  constructor(
+    readonly kind: 'audio' | 'video',
+    /** What getSettings() answers (a camera's width and height). */
+    public settings: { width?: number; height?: number } = {},
+  ) {
     super();
+  }
+
+  getSettings(): { width?: number; height?: number } {
+    return { ...this.settings };
   }
 
   stop(): void {
@@ -169,4 +177,41 @@ export function asStream(s: FakeMediaStream): MediaStream {
 
 export function asTrack(t: FakeTrack): MediaStreamTrack {
   return t as unknown as MediaStreamTrack;
+}
+
+/** A ResizeObserver stand-in: the test decides each element's laid-out size. */
+export class FakeResizeObserver {
+  static instances: FakeResizeObserver[] = [];
+  readonly targets = new Set<Element>();
+  disconnected = false;
+
+  constructor(private readonly callback: ResizeObserverCallback) {
+    FakeResizeObserver.instances.push(this);
+  }
+
+  static reset(): void {
+    FakeResizeObserver.instances = [];
+  }
+
+  /** Lays `el` out at width × height CSS px, as the browser would report it to every observer of it. */
+  static resize(el: Element, width: number, height: number): void {
+    for (const o of FakeResizeObserver.instances) {
+      if (o.disconnected || !o.targets.has(el)) continue;
+      const entry = { target: el, contentRect: { width, height, x: 0, y: 0, top: 0, left: 0, right: width, bottom: height } };
+      o.callback([entry as unknown as ResizeObserverEntry], o as unknown as ResizeObserver);
+    }
+  }
+
+  observe(el: Element): void {
+    this.targets.add(el);
+  }
+
+  unobserve(el: Element): void {
+    this.targets.delete(el);
+  }
+
+  disconnect(): void {
+    this.disconnected = true;
+    this.targets.clear();
+  }
 }

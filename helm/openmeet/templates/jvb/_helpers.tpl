@@ -34,6 +34,7 @@
   "JVB_STUN_ADDRESSES" (include "openmeet.jvb.stunList" .)
   "JVB_AWS_HARVESTER" .Values.jvb.publicAddress.awsHarvester
   "JVB_REQUIRE_VALID_ADDRESS" "true"
+  "JVB_LOAD_MEASUREMENT" "cpu-usage"
   "JVB_GRACEFUL_SHUTDOWN_MAX" $graceful
 -}}
 {{- toYaml $vars -}}

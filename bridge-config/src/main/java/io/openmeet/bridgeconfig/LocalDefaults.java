@@ -36,6 +36,7 @@ public final class LocalDefaults {
         Map.entry("JVB_STUN_ADDRESSES", ""),
         Map.entry("JVB_AWS_HARVESTER", "false"),
         Map.entry("JVB_REQUIRE_VALID_ADDRESS", "false"),
+        Map.entry("JVB_LOAD_MEASUREMENT", "packet-rate"),
         Map.entry("JVB_GRACEFUL_SHUTDOWN_MAX", "2 hours"));
   }
 }

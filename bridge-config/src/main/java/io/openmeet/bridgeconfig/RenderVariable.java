@@ -38,6 +38,8 @@ public enum RenderVariable {
   JVB_AWS_HARVESTER(VariableKind.BOOLEAN, "whether to learn the public address from EC2 metadata"),
   JVB_REQUIRE_VALID_ADDRESS(
       VariableKind.BOOLEAN, "whether JVB is unhealthy with only private or test addresses"),
+  JVB_LOAD_MEASUREMENT(
+      VariableKind.LOAD_MEASUREMENT, "what JVB's stress_level measures: cpu-usage or packet-rate"),
   JVB_GRACEFUL_SHUTDOWN_MAX(
       VariableKind.DURATION, "longest a graceful shutdown waits for participants to leave");
 

@@ -34,6 +34,8 @@ public enum VariableKind {
   HOST_PORT_LIST(
       "comma-separated host:port entries (may be empty)",
       "([A-Za-z0-9][A-Za-z0-9.-]{0,252}:[0-9]{1,5}(,[A-Za-z0-9][A-Za-z0-9.-]{0,252}:[0-9]{1,5})*)?"),
+  /** What JVB's stress level is computed from ({@code load-measurements.load-measurement}). */
+  LOAD_MEASUREMENT("cpu-usage or packet-rate", "cpu-usage|packet-rate"),
   /** An absolute file-system path without quotes or spaces. */
   PATH("an absolute path without spaces or quotes", "/[A-Za-z0-9._/+-]*"),
   /**

@@ -29,6 +29,7 @@ final class Inputs {
     values.put("JVB_STUN_ADDRESSES", "stun1.example.com:3478,stun2.example.com:443");
     values.put("JVB_AWS_HARVESTER", "true");
     values.put("JVB_REQUIRE_VALID_ADDRESS", "true");
+    values.put("JVB_LOAD_MEASUREMENT", "cpu-usage");
     values.put("JVB_GRACEFUL_SHUTDOWN_MAX", "3 hours");
     values.put("PROSODY_DIR", "/var/lib/prosody");
     return values;

@@ -78,6 +78,13 @@ class JvbTemplateTest {
   }
 
   @Test
+  void stressComesFromPacketRateOnOneMachineAndFromCpuInProduction() {
+    String key = "videobridge.load-management.load-measurements.load-measurement";
+    assertThat(render(Inputs.local()).getString(key)).isEqualTo("packet-rate");
+    assertThat(render(Inputs.production()).getString(key)).isEqualTo("cpu-usage");
+  }
+
+  @Test
   void anEmptyStunListRendersAnEmptyHoconList() {
     Config c = render(Inputs.local());
 
@@ -101,6 +108,7 @@ class JvbTemplateTest {
     assertRejected("XMPP_PORT", "70000", "outside 1..65535");
     assertRejected("XMPP_PORT", "5222x", "port number");
     assertRejected("JVB_WEBSOCKET_TLS", "yes", "true or false");
+    assertRejected("JVB_LOAD_MEASUREMENT", "cpu", "cpu-usage or packet-rate");
     assertRejected("JVB_PRESENCE_INTERVAL", "5", "duration with a unit");
     assertRejected("JVB_REGION", "eu west", "letters, digits");
     assertRejected("XMPP_AUTH_DOMAIN", "auth..meet", "domain");

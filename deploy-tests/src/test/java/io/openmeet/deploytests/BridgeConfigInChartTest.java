@@ -67,6 +67,7 @@ class BridgeConfigInChartTest {
     values.put("JVB_STUN_ADDRESSES", "");
     values.put("JVB_AWS_HARVESTER", "true");
     values.put("JVB_REQUIRE_VALID_ADDRESS", "true");
+    values.put("JVB_LOAD_MEASUREMENT", "cpu-usage");
     values.put("JVB_GRACEFUL_SHUTDOWN_MAX", "7200 seconds");
     String fromJava = TemplateRenderer.render(ConfigTemplate.JVB, values);
 

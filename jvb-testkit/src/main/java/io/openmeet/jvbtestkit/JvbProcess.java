@@ -43,19 +43,6 @@ public final class JvbProcess implements AutoCloseable {
   static final String WATCHDOG =
       "\"$@\" </dev/null & jvb=$!; read -r _; kill -TERM \"$jvb\" 2>/dev/null; wait \"$jvb\"";
 
-  /**
-   * Appended to the rendered template (HOCON: later keys win). JVB's default stress is CPU usage
-   * divided by 0.9; on a test machine the build itself makes that exceed the focus's 0.8 limit, so
-   * the bridge would be refused for reasons that have nothing to do with the bridge.
-   */
-  static final String TEST_OVERRIDES =
-      """
-
-      # jvb-testkit (tests only, not in the chart): stress from the bridge's own packet rate, not
-      # from a CPU the test run shares with the build
-      videobridge.load-management.load-measurements.load-measurement = "packet-rate"
-      """;
-
   private final String bridgeId;
   private final String breweryJid;
   private final int privatePort;
@@ -136,12 +123,16 @@ public final class JvbProcess implements AutoCloseable {
       v.put("JVB_STUN_ADDRESSES", "");
       v.put("JVB_AWS_HARVESTER", "false");
       v.put("JVB_GRACEFUL_SHUTDOWN_MAX", "1 minute");
+      // JVB's default stress is CPU usage / 0.9: on a test machine the build itself pushes that
+      // over
+      // the focus's 0.8 limit and the bridge would be refused for reasons unrelated to it
+      v.put("JVB_LOAD_MEASUREMENT", "packet-rate");
       return v;
     }
 
     /** The jvb.conf for these settings. */
     public String render() {
-      return TemplateRenderer.render(ConfigTemplate.JVB, values()) + TEST_OVERRIDES;
+      return TemplateRenderer.render(ConfigTemplate.JVB, values());
     }
 
     @Override

@@ -87,10 +87,28 @@ public final class LiteBridge implements AutoCloseable {
               Conference conference, String endpointId, List<String> previous) {
             webSockets().dominantSpeakerChanged(conference, endpointId, previous);
           }
+
+          @Override
+          public void forwardedSourcesChanged(
+              Conference conference, String endpointId, List<String> sources) {
+            webSockets().forwardedSourcesChanged(conference, endpointId, sources);
+          }
+
+          @Override
+          public void senderSourceConstraintsChanged(
+              Conference conference, String endpointId, String sourceName, int maxHeight) {
+            webSockets()
+                .senderSourceConstraintsChanged(conference, endpointId, sourceName, maxHeight);
+          }
         };
     this.conferences =
         new Conferences(
-            engine, clock, config.endpointTimeout(), config.emptyConferenceTimeout(), listener);
+            engine,
+            clock,
+            config.endpointTimeout(),
+            config.emptyConferenceTimeout(),
+            config.allocation(),
+            listener);
     this.stats =
         new BridgeStats(
             conferences,

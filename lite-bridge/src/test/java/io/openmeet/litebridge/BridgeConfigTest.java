@@ -26,6 +26,18 @@ class BridgeConfigTest {
     assertThat(c.packetRateLoadThreshold()).isEqualTo(50000);
     assertThat(c.xmpp().nickname()).matches("lite-bridge-[0-9a-f]{8}");
     assertThat(c.xmpp().mucJid()).contains("@");
+    // no video before a receiver's first constraints; 180p for unnamed sources after a first
+    // message without defaultConstraints
+    assertThat(c.allocation().initialMaxHeightPx()).isZero();
+    assertThat(c.allocation().defaultMaxHeightPx()).isEqualTo(180);
+  }
+
+  @Test
+  void allocationHeightsAreRead() {
+    BridgeConfig c =
+        parse("lite-bridge.cc { initial-max-height-px = -1, default-max-height-px = 360 }");
+    assertThat(c.allocation().initialMaxHeightPx()).isEqualTo(-1);
+    assertThat(c.allocation().defaultMaxHeightPx()).isEqualTo(360);
   }
 
   @Test
@@ -92,5 +104,11 @@ class BridgeConfigTest {
     assertThatThrownBy(() -> parse("lite-bridge.apis.xmpp-client.configs.test.muc_jids = []"))
         .isInstanceOf(BridgeConfig.InvalidConfigException.class)
         .hasMessageContaining("muc_jids");
+    assertThatThrownBy(() -> parse("lite-bridge.cc.initial-max-height-px = -2"))
+        .isInstanceOf(BridgeConfig.InvalidConfigException.class)
+        .hasMessageContaining("cc.initial-max-height-px");
+    assertThatThrownBy(() -> parse("lite-bridge.cc.default-max-height-px = tall"))
+        .isInstanceOf(BridgeConfig.InvalidConfigException.class)
+        .hasMessageContaining("cc.default-max-height-px");
   }
 }

@@ -6,6 +6,8 @@ import static io.openmeet.litebridge.Colibri2Requests.request;
 import static io.openmeet.litebridge.Colibri2Requests.updateEndpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.openmeet.litebridge.allocation.ReceiverVideoConstraints;
+import io.openmeet.litebridge.allocation.VideoConstraints;
 import io.openmeet.litebridge.config.BridgeConfig;
 import io.openmeet.litebridge.media.MediaFormats;
 import java.time.Clock;
@@ -283,19 +285,39 @@ class Colibri2OverXmppTest {
   }
 
   @Test
-  void initialLastNZeroStartsTheEndpointWithoutVideo() throws Exception {
+  void initialLastNZeroStartsTheEndpointWithoutVideoUntilItsConstraintsSayOtherwise()
+      throws Exception {
     String meetingId = meetingId();
+    var create = request(bridgeJid, meetingId).setCreate(true);
+    create.addEndpoint(createEndpoint("sender", true));
+    assertThat(focus.request(create.build())).isInstanceOf(ConferenceModifiedIQ.class);
+    assertThat(
+            focus.request(
+                request(bridgeJid, meetingId)
+                    .addEndpoint(updateEndpoint("sender", 11, 12, 13))
+                    .build()))
+        .isInstanceOf(ConferenceModifiedIQ.class);
     Colibri2Endpoint.Builder ep = Colibri2Endpoint.getBuilder();
     ep.setId("audio-only");
     ep.setCreate(true);
     ep.addCapability(org.jitsi.xmpp.extensions.colibri2.Capability.CAP_SOURCE_NAME_SUPPORT);
     ep.setTransport(Transport.getBuilder().setIceControlling(true).build());
     ep.setInitialLastN(0);
-    var b = request(bridgeJid, meetingId).setCreate(true);
-    b.addEndpoint(ep.build());
-    assertThat(focus.request(b.build())).isInstanceOf(ConferenceModifiedIQ.class);
-    assertThat(engine.conferences.get(meetingId).endpoints.get("audio-only").receiveVideo)
-        .isFalse();
+    assertThat(focus.request(request(bridgeJid, meetingId).addEndpoint(ep.build()).build()))
+        .isInstanceOf(ConferenceModifiedIQ.class);
+    var allocation = bridge.conferences().get(meetingId).orElseThrow().allocation();
+    var everything =
+        new ReceiverVideoConstraints(null, null, null, VideoConstraints.ofHeight(720), null);
+
+    // constraints without lastN keep the initial lastN 0 (JVB); one with lastN replaces it
+    allocation.receiverConstraints("audio-only", everything);
+    assertThat(allocation.current().forwardedSources("audio-only")).isEmpty();
+    assertThat(engine.conferences.get(meetingId).endpoints.get("audio-only").forwardedVideo)
+        .isEmpty();
+    allocation.receiverConstraints("audio-only", ReceiverVideoConstraints.lastNOnly(-1));
+    assertThat(allocation.current().forwardedSources("audio-only")).containsExactly("sender-v0");
+    assertThat(engine.conferences.get(meetingId).endpoints.get("audio-only").forwardedVideo)
+        .containsExactly("sender-v0");
   }
 
   @Test

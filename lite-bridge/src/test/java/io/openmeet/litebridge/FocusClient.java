@@ -22,14 +22,14 @@ import org.jxmpp.jid.parts.Resourcepart;
  * A jicofo-shaped XMPP client for tests: logs in as the focus account on the real Prosody, joins
  * the test brewery and talks to bridges through their occupant JIDs.
  */
-final class FocusClient implements AutoCloseable {
+public final class FocusClient implements AutoCloseable {
   final XMPPTCPConnection connection;
   final MultiUserChat brewery;
 
   /** The latest stats presence per occupant nickname; a null value means the occupant left. */
   final Map<String, ColibriStatsExtension> stats = new ConcurrentHashMap<>();
 
-  FocusClient(String breweryJid) throws Exception {
+  public FocusClient(String breweryJid) throws Exception {
     XmppProviders.register();
     XMPPTCPConnectionConfiguration cfg =
         XMPPTCPConnectionConfiguration.builder()
@@ -69,7 +69,7 @@ final class FocusClient implements AutoCloseable {
   }
 
   /** Sends an IQ and returns the response (result or error). */
-  IQ request(IQ iq) throws Exception {
+  public IQ request(IQ iq) throws Exception {
     try (StanzaCollector collector =
         connection.createStanzaCollectorAndSend(new StanzaIdFilter(iq.getStanzaId()), iq)) {
       IQ response = collector.nextResult(10_000);
@@ -81,7 +81,7 @@ final class FocusClient implements AutoCloseable {
   }
 
   /** Waits until the occupant's stats presence satisfies the check. */
-  ColibriStatsExtension awaitStats(
+  public ColibriStatsExtension awaitStats(
       String nick, java.util.function.Predicate<ColibriStatsExtension> check, Duration timeout)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -96,7 +96,7 @@ final class FocusClient implements AutoCloseable {
         "stats presence of " + nick + " never matched; last: " + stats.get(nick));
   }
 
-  Jid occupant(String nick) throws Exception {
+  public Jid occupant(String nick) throws Exception {
     return JidCreate.entityFullFrom(brewery.getRoom(), Resourcepart.from(nick));
   }
 

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -102,7 +103,10 @@ final class RecordingMediaEngine implements MediaEngine {
     volatile RemoteTransport remote;
     volatile List<MediaSourceDesc> sources;
     volatile MediaFormats formats;
-    volatile Boolean receiveVideo;
+
+    /** The forwarded video sources last set; null until the first call. */
+    volatile Set<String> forwardedVideo;
+
     volatile Instant lastActivity;
     volatile boolean closed;
 
@@ -136,8 +140,8 @@ final class RecordingMediaEngine implements MediaEngine {
     }
 
     @Override
-    public void setReceiveVideo(boolean receiveVideo) {
-      this.receiveVideo = receiveVideo;
+    public void setForwardedVideoSources(Set<String> sourceNames) {
+      this.forwardedVideo = Set.copyOf(sourceNames);
     }
 
     @Override

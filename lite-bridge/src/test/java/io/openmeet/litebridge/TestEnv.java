@@ -8,12 +8,12 @@ import java.util.Map;
 /**
  * Settings of the real services, from the variables scripts/test exports; fails loudly if unset.
  */
-final class TestEnv {
+public final class TestEnv {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private TestEnv() {}
 
-  static String require(String name) {
+  public static String require(String name) {
     String value = System.getenv(name);
     if (value == null || value.isBlank()) {
       throw new IllegalStateException(
@@ -25,19 +25,19 @@ final class TestEnv {
     return value;
   }
 
-  static String random(String prefix) {
+  public static String random(String prefix) {
     byte[] b = new byte[4];
     RANDOM.nextBytes(b);
     return prefix + HexFormat.of().formatHex(b);
   }
 
   /** A unique brewery room JID for one test run, on the real internal MUC component. */
-  static String uniqueBrewery() {
+  public static String uniqueBrewery() {
     return random("jvbbrewery-test-") + "@" + require("XMPP_INTERNAL_MUC");
   }
 
   /** Config overrides for an in-process bridge on free ports joining the given brewery. */
-  static Map<String, Object> bridgeOverrides(String brewery, String nickname) {
+  public static Map<String, Object> bridgeOverrides(String brewery, String nickname) {
     for (String v :
         new String[] {"XMPP_HOST", "XMPP_PORT", "XMPP_AUTH_DOMAIN", "JVB_USER", "JVB_PASSWORD"}) {
       require(v);

@@ -11,12 +11,12 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /** A bridge-channel client over java.net.http's WebSocket, collecting received JSON messages. */
-final class WsClient implements AutoCloseable {
-  final BlockingQueue<JsonObject> received = new LinkedBlockingQueue<>();
-  final CompletableFuture<Integer> closed = new CompletableFuture<>();
+public final class WsClient implements AutoCloseable {
+  public final BlockingQueue<JsonObject> received = new LinkedBlockingQueue<>();
+  public final CompletableFuture<Integer> closed = new CompletableFuture<>();
   private final WebSocket socket;
 
-  WsClient(HttpClient http, String url) throws Exception {
+  public WsClient(HttpClient http, String url) throws Exception {
     socket =
         http.newWebSocketBuilder()
             .buildAsync(
@@ -49,11 +49,11 @@ final class WsClient implements AutoCloseable {
             .get(10, TimeUnit.SECONDS);
   }
 
-  void send(JsonObject message) throws Exception {
+  public void send(JsonObject message) throws Exception {
     socket.sendText(message.encode(), true).get(5, TimeUnit.SECONDS);
   }
 
-  JsonObject next() throws InterruptedException {
+  public JsonObject next() throws InterruptedException {
     JsonObject m = received.poll(10, TimeUnit.SECONDS);
     if (m == null) {
       throw new AssertionError("no bridge-channel message within 10 s");
@@ -62,7 +62,7 @@ final class WsClient implements AutoCloseable {
   }
 
   /** The next message of a class, skipping others. */
-  JsonObject next(String colibriClass) throws InterruptedException {
+  public JsonObject next(String colibriClass) throws InterruptedException {
     while (true) {
       JsonObject m = next();
       if (colibriClass.equals(m.getString("colibriClass"))) {

@@ -35,13 +35,15 @@ public final class SignallingClient implements AutoCloseable {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private final WebSocket socket;
-  private final BlockingQueue<Frame> inbox = new LinkedBlockingQueue<>();
-  private final List<Frame> all = Collections.synchronizedList(new ArrayList<>());
+  private final BlockingQueue<Frame> inbox;
+  private final List<Frame> all;
   private final CompletableFuture<Integer> closed;
 
-  private SignallingClient(WebSocket socket, CompletableFuture<Integer> closed) {
+  private SignallingClient(WebSocket socket, Listener listener) {
     this.socket = socket;
-    this.closed = closed;
+    this.inbox = listener.inbox;
+    this.all = listener.all;
+    this.closed = listener.closed;
   }
 
   /** Opens a socket to e.g. {@code ws://127.0.0.1:8080/api/signalling/<room>}. */
@@ -54,12 +56,7 @@ public final class SignallingClient implements AutoCloseable {
               .connectTimeout(timeout)
               .buildAsync(uri, listener)
               .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      SignallingClient client = new SignallingClient(ws, listener.closed);
-      listener.client = client;
-      synchronized (listener) {
-        listener.notifyAll();
-      }
-      return client;
+      return new SignallingClient(ws, listener);
     } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
       throw new IOException("cannot open " + uri + ": " + e.getMessage(), e);
     }
@@ -133,7 +130,8 @@ public final class SignallingClient implements AutoCloseable {
   private static final class Listener implements WebSocket.Listener {
     private final StringBuilder partial = new StringBuilder();
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
-    private volatile SignallingClient client;
+    private final BlockingQueue<Frame> inbox = new LinkedBlockingQueue<>();
+    private final List<Frame> all = Collections.synchronizedList(new ArrayList<>());
 
     @Override
     public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
@@ -148,31 +146,17 @@ public final class SignallingClient implements AutoCloseable {
     }
 
     private void deliver(String text) {
-      SignallingClient c = awaitClient();
       JsonNode json;
       try {
         json = MAPPER.readTree(text);
       } catch (IOException e) {
         json = MAPPER.createObjectNode().put("type", "unparseable").put("raw", text);
       }
+      // queued here, never waiting for connect() to return: a server that speaks first (a
+      // bridge's ServerHello) delivers on the thread that would complete connect()
       Frame f = new Frame(json, System.nanoTime());
-      c.all.add(f);
-      c.inbox.add(f);
-    }
-
-    private SignallingClient awaitClient() {
-      // a frame can arrive before connect() has wrapped the socket
-      synchronized (this) {
-        while (client == null) {
-          try {
-            wait(10);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-          }
-        }
-      }
-      return client;
+      all.add(f);
+      inbox.add(f);
     }
 
     @Override

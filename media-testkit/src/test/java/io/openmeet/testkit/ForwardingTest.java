@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -245,10 +246,10 @@ class ForwardingTest {
   }
 
   @Test
-  void receiveVideoFalseStopsVideoButNotAudio() throws Exception {
+  void anEmptyForwardedSetStopsVideoButNotAudio() throws Exception {
     SyntheticEndpoint a = bridge.join("a");
     SyntheticEndpoint b = bridge.join("b");
-    bridge.transports.get("b").setReceiveVideo(false);
+    bridge.transports.get("b").setForwardedVideoSources(Set.of());
     for (int i = 0; i < 10; i++) {
       a.sendAudio(50);
       a.sendVideo(500, i == 0);
@@ -257,9 +258,28 @@ class ForwardingTest {
     Thread.sleep(200);
     assertThat(b.receivedCount(a.videoSsrc())).isZero();
 
-    bridge.transports.get("b").setReceiveVideo(true);
+    bridge.transports.get("b").setForwardedVideoSources(Set.of("a-v0"));
     a.sendVideo(500, true);
     BridgeHarness.await(() -> b.receivedCount(a.videoSsrc()) == 1, WAIT, "video again");
+  }
+
+  @Test
+  void onlyTheSourcesInTheForwardedSetReachTheReceiver() throws Exception {
+    SyntheticEndpoint a = bridge.join("a");
+    SyntheticEndpoint b = bridge.join("b");
+    SyntheticEndpoint c = bridge.join("c");
+    bridge.transports.get("c").setForwardedVideoSources(Set.of("b-v0"));
+    List<Integer> seqs = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      a.sendVideo(500, i == 0);
+      seqs.add(b.sendVideo(500, i == 0));
+    }
+    BridgeHarness.await(() -> c.receivedCount(b.videoSsrc()) == 5, WAIT, "b's video at c");
+    BridgeHarness.await(() -> b.receivedCount(a.videoSsrc()) == 5, WAIT, "a's video at b");
+    // c's NACK for b's video is answered as RTX (the RTX SSRC belongs to the forwarded source)
+    c.sendNack(b.videoSsrc(), seqs.get(2));
+    BridgeHarness.await(() -> c.receivedCount(b.rtxSsrc()) == 1, WAIT, "b's RTX at c");
+    assertThat(c.receivedCount(a.videoSsrc())).isZero();
   }
 
   @Test
@@ -560,7 +580,7 @@ class ForwardingTest {
    * varies like speech between -10 and -35 dBov, the others are background noise between -95 and
    * -127 dBov (a constant level looks like noise to DSI).
    */
-  private static void speakUntil(
+  static void speakUntil(
       List<SyntheticEndpoint> all,
       SyntheticEndpoint speaker,
       java.util.function.BooleanSupplier condition,

@@ -3,13 +3,14 @@ package io.openmeet.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A receiver that becomes able to take video gets a keyframe without asking: the bridge sends a PLI
- * to every video sender, so the newcomer does not wait for the encoder's next keyframe.
+ * A receiver that becomes able to take video of a source gets a keyframe without asking: the bridge
+ * sends a PLI to the sender, so the receiver does not wait for the encoder's next keyframe.
  */
 class NewReceiverTest {
 
@@ -68,18 +69,23 @@ class NewReceiverTest {
   }
 
   @Test
-  void leavingAudioOnlyAsksForAKeyframeAgain() throws Exception {
+  void aSourceThatStartsBeingForwardedAsksItsSenderForAKeyframe() throws Exception {
     SyntheticEndpoint a = bridge.join("a");
-    bridge.join("b");
+    SyntheticEndpoint b = bridge.join("b");
     BridgeHarness.await(() -> pliCount(a, a.videoSsrc()) == 1, WAIT, "the PLI b's arrival caused");
     Thread.sleep(300);
 
-    bridge.transports.get("b").setReceiveVideo(false);
+    bridge.transports.get("b").setForwardedVideoSources(Set.of());
     Thread.sleep(100);
     assertThat(pliCount(a, a.videoSsrc())).isEqualTo(1);
-    bridge.transports.get("b").setReceiveVideo(true);
+    bridge.transports.get("b").setForwardedVideoSources(Set.of("a-v0"));
 
     BridgeHarness.await(() -> pliCount(a, a.videoSsrc()) == 2, WAIT, "a second PLI at a");
+    // a set that stays the same asks for nothing more
+    Thread.sleep(300);
+    bridge.transports.get("b").setForwardedVideoSources(Set.of("a-v0"));
+    Thread.sleep(150);
+    assertThat(pliCount(a, a.videoSsrc())).isEqualTo(2);
   }
 
   @Test
@@ -89,11 +95,11 @@ class NewReceiverTest {
     BridgeHarness.await(() -> pliCount(a, a.videoSsrc()) == 1, WAIT, "the PLI b's arrival caused");
     Thread.sleep(300);
 
-    // two returns from audio-only in a row: one keyframe request, not two
-    bridge.transports.get("b").setReceiveVideo(false);
-    bridge.transports.get("b").setReceiveVideo(true);
-    bridge.transports.get("b").setReceiveVideo(false);
-    bridge.transports.get("b").setReceiveVideo(true);
+    // the source leaves and rejoins b's set twice in a row: one keyframe request, not two
+    bridge.transports.get("b").setForwardedVideoSources(Set.of());
+    bridge.transports.get("b").setForwardedVideoSources(Set.of("a-v0"));
+    bridge.transports.get("b").setForwardedVideoSources(Set.of());
+    bridge.transports.get("b").setForwardedVideoSources(Set.of("a-v0"));
 
     BridgeHarness.await(() -> pliCount(a, a.videoSsrc()) == 2, WAIT, "a second PLI at a");
     Thread.sleep(150);

@@ -22,7 +22,8 @@ final class BridgeChannel implements AutoCloseable {
 
   private final List<JsonNode> received = new ArrayList<>();
   private final StringBuilder partial = new StringBuilder();
-  private WebSocket ws;
+  private final Object sending = new Object();
+  private volatile WebSocket ws;
 
   static BridgeChannel open(HttpClient http, String url, Duration timeout) throws Exception {
     BridgeChannel channel = new BridgeChannel();
@@ -56,9 +57,13 @@ final class BridgeChannel implements AutoCloseable {
     };
   }
 
-  /** Sends one JSON message. */
+  /** Sends one JSON message (a string is sent as it is); one at a time, as the JDK requires. */
   void send(Object message) throws Exception {
-    ws.sendText(JSON.writeValueAsString(message), true).get(10, TimeUnit.SECONDS);
+    String text = message instanceof String s ? s : JSON.writeValueAsString(message);
+    // not under the receiving lock: the JDK may deliver frames on the thread a send waits for
+    synchronized (sending) {
+      ws.sendText(text, true).get(10, TimeUnit.SECONDS);
+    }
   }
 
   synchronized List<JsonNode> received() {

@@ -11,7 +11,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,10 +65,21 @@ abstract class BridgeFlowTest {
     return rest.createRoom(name + " " + RoomApiProcess.random(""), "public", null, max);
   }
 
-  /** A participant whose media endpoint can reach this bridge, when anything can. */
+  /**
+   * A participant whose media endpoint can reach this bridge (when anything can here) and that asks
+   * for every video at 360p as soon as its bridge channel opens.
+   */
   protected Peer join(String slug, String name) throws Exception {
-    return new Peer(
-        http, api, slug, name, bridge.mediaOptions().orElse(SyntheticEndpoint.Options.loopback()));
+    return new Peer(http, api, slug, name, mediaOptions(), Peer.RECEIVER_VIDEO_CONSTRAINTS);
+  }
+
+  /** Like {@link #join} but it opens its bridge channel without asking for any video. */
+  private Peer joinAskingForNoVideo(String slug, String name) throws Exception {
+    return new Peer(http, api, slug, name, mediaOptions(), null);
+  }
+
+  private SyntheticEndpoint.Options mediaOptions() {
+    return bridge.mediaOptions().orElse(SyntheticEndpoint.Options.loopback());
   }
 
   /** Aborts a media test (visibly) where the bridge's media cannot be reached here. */
@@ -193,11 +203,11 @@ abstract class BridgeFlowTest {
   }
 
   @Test
-  void media_flows_between_three_participants_once_they_ask_for_video() throws Exception {
+  void media_flows_between_three_participants_who_ask_for_video() throws Exception {
     assumeMedia();
     String slug = createRoom("Media", 12).path("slug").asText();
     String fingerprint = bridge.fingerprint();
-    List<BridgeChannel> channels = new ArrayList<>();
+    // each asks for every video on its bridge channel as it joins, like the web app
     try (Peer ada = join(slug, "Ada");
         Peer bob = join(slug, "Bob");
         Peer cy = join(slug, "Cy")) {
@@ -208,15 +218,9 @@ abstract class BridgeFlowTest {
             .as(p.id + " connected: " + p.media.failure())
             .isTrue();
         assertThat(p.offers.get(0)).contains("a=fingerprint:sha-256 " + fingerprint);
+        p.bridgeChannel().await("ServerHello", WAIT);
       }
       awaitEachOffered(peers);
-      // like the web app: open the bridge channel and say which videos are wanted
-      for (Peer p : peers) {
-        BridgeChannel channel = BridgeChannel.open(http, p.bridgeChannelUrl(), WAIT);
-        channels.add(channel);
-        channel.await("ServerHello", WAIT);
-        channel.send(constraintsFor(p, peers));
-      }
 
       Eventually.within(
           Duration.ofSeconds(20),
@@ -245,16 +249,14 @@ abstract class BridgeFlowTest {
             for (Peer p : peers) {
               p.media.sendAudio(p == ada ? 10 : 127);
             }
-            for (BridgeChannel c : channels) {
-              assertThat(c.received())
+            for (Peer p : peers) {
+              assertThat(p.bridgeChannel().received())
                   .anySatisfy(
                       m ->
                           assertThat(m.path("colibriClass").asText())
                               .isEqualTo("DominantSpeakerEndpointChangeEvent"));
             }
           });
-    } finally {
-      channels.forEach(BridgeChannel::close);
     }
   }
 
@@ -267,11 +269,14 @@ abstract class BridgeFlowTest {
   void video_reaches_a_receiver_only_after_it_asks_for_it() throws Exception {
     assumeMedia();
     String slug = createRoom("Constraints", 12).path("slug").asText();
-    try (Peer ada = join(slug, "Ada");
-        Peer bob = join(slug, "Bob");
-        BridgeChannel channel = openChannelWhenConnected(bob, ada);
-        BridgeChannel adas = BridgeChannel.open(http, ada.bridgeChannelUrl(), WAIT)) {
+    try (Peer ada = joinAskingForNoVideo(slug, "Ada");
+        Peer bob = joinAskingForNoVideo(slug, "Bob")) {
       List<Peer> peers = List.of(ada, bob);
+      for (Peer p : peers) {
+        assertThat(p.media.awaitConnected(CONNECT)).as(p.id + ": " + p.media.failure()).isTrue();
+      }
+      BridgeChannel channel = bob.bridgeChannel();
+      BridgeChannel adas = ada.bridgeChannel();
       awaitEachOffered(peers);
 
       // Ada sends audio and keyframes; Bob, who has not asked for video, hears her only
@@ -292,7 +297,7 @@ abstract class BridgeFlowTest {
                   && m.path("maxHeight").asInt() == 0,
           WAIT);
 
-      channel.send(constraintsFor(bob, peers));
+      bob.askForVideo(constraintsFor(bob, peers));
       Eventually.within(
           Duration.ofSeconds(20),
           () -> {
@@ -315,21 +320,11 @@ abstract class BridgeFlowTest {
     }
   }
 
-  private BridgeChannel openChannelWhenConnected(Peer p, Peer other) throws Exception {
-    assertThat(p.media.awaitConnected(CONNECT)).as(p.id + ": " + p.media.failure()).isTrue();
-    assertThat(other.media.awaitConnected(CONNECT))
-        .as(other.id + ": " + other.media.failure())
-        .isTrue();
-    BridgeChannel channel = BridgeChannel.open(http, p.bridgeChannelUrl(), WAIT);
-    channel.await("ServerHello", WAIT);
-    return channel;
-  }
-
   /**
    * What the web app sends for a grid showing everyone else: nothing by default, 720p of each
    * visible camera, no lastN limit.
    */
-  private static Map<String, Object> constraintsFor(Peer receiver, List<Peer> peers) {
+  private static String constraintsFor(Peer receiver, List<Peer> peers) throws Exception {
     Map<String, Object> constraints = new LinkedHashMap<>();
     for (Peer p : peers) {
       if (p != receiver) {
@@ -341,7 +336,7 @@ abstract class BridgeFlowTest {
     message.put("lastN", -1);
     message.put("defaultConstraints", Map.of("maxHeight", 0));
     message.put("constraints", constraints);
-    return message;
+    return JSON.writeValueAsString(message);
   }
 
   @Test
@@ -361,9 +356,8 @@ abstract class BridgeFlowTest {
       // the same participant, a new endpoint of the same name: the old channel's password is void
       Eventually.within(
           WAIT, () -> assertThat(bridge.endpoints()).containsExactlyInAnyOrder(ada.id, bob.id));
-      try (BridgeChannel fresh = BridgeChannel.open(http, bob.bridgeChannelUrl(), WAIT)) {
-        fresh.await("ServerHello", WAIT);
-      }
+      bob.bridgeChannel().await("ServerHello", WAIT); // the new endpoint's channel
+
       assertThat(opens(oldChannel)).as("the old endpoint's channel").isFalse();
       // Ada is still offered Bob's sources, on her unchanged transport
       awaitEachOffered(List.of(ada, bob));

@@ -11,12 +11,21 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A participant of the system tests: a signalling client joined to a room on one room-api node and
- * a synthetic media endpoint that answered its first offer.
+ * A participant of the system tests: a signalling client joined to a room on one room-api node, a
+ * synthetic media endpoint that answered its first offer, and, like the web app, the offer's
+ * colibri-ws bridge channel.
  */
 final class Peer implements AutoCloseable {
 
   static final Duration WAIT = Duration.ofSeconds(15);
+
+  /**
+   * What the peer sends on the bridge channel when it opens, like a jitsi-meet client in tile view
+   * with every tile visible: without it neither JVB nor lite-bridge forwards any video to it.
+   */
+  static final String RECEIVER_VIDEO_CONSTRAINTS =
+      "{\"colibriClass\":\"ReceiverVideoConstraints\",\"lastN\":-1,"
+          + "\"defaultConstraints\":{\"maxHeight\":360}}";
 
   final SignallingClient signalling;
   final String id;
@@ -25,23 +34,35 @@ final class Peer implements AutoCloseable {
   /** The offer frames answered so far, in order (sdp and bridgeChannelUrl). */
   final List<JsonNode> offerFrames = new ArrayList<>();
 
+  private final HttpClient http;
   private final SyntheticEndpoint.Options options;
   // replaced by an ICE restart, as a browser's ICE session is
   volatile SyntheticEndpoint media;
+  // the colibri-ws bridge channel (null when the offer named none), reopened after an ICE restart
+  private volatile BridgeChannel bridgeChannel;
+  // the last ReceiverVideoConstraints sent, sent again on every new channel like the web app does
+  private volatile String constraints;
 
+  /** A participant on loopback that asks for every video at 360p as soon as its channel opens. */
   Peer(HttpClient http, RoomApiProcess node, String slug, String name) throws Exception {
-    this(http, node, slug, name, SyntheticEndpoint.Options.loopback());
+    this(http, node, slug, name, SyntheticEndpoint.Options.loopback(), RECEIVER_VIDEO_CONSTRAINTS);
   }
 
-  /** A participant whose media endpoint binds where {@code options} say. */
+  /**
+   * A participant whose media endpoint binds where {@code options} say, and that opens the offer's
+   * bridge channel and sends {@code constraints} on it (null: opens it and asks for no video yet).
+   */
   Peer(
       HttpClient http,
       RoomApiProcess node,
       String slug,
       String name,
-      SyntheticEndpoint.Options options)
+      SyntheticEndpoint.Options options,
+      String constraints)
       throws Exception {
+    this.http = http;
     this.options = options;
+    this.constraints = constraints;
     signalling = join(http, node, slug, name);
     id = joinedFrame().path("participantId").asText();
     JsonNode offer = signalling.await("offer", WAIT).json();
@@ -49,14 +70,43 @@ final class Peer implements AutoCloseable {
     answerWithNewConnection(offer);
   }
 
-  /** Connects {@link #media} to the bridge transport of {@code offer} and answers it. */
-  private void answerWithNewConnection(JsonNode offer) {
+  /**
+   * Opens the bridge channel of {@code offer} (closing an older one), connects {@link #media} to
+   * the bridge transport of {@code offer} and answers it.
+   */
+  private void answerWithNewConnection(JsonNode offer) throws Exception {
     String sdp = offer.path("sdp").asText();
     offers.add(sdp);
     offerFrames.add(offer);
+    if (bridgeChannel != null) {
+      bridgeChannel.close();
+      bridgeChannel = null;
+    }
+    String url = offer.path("bridgeChannelUrl").asText("");
+    if (!url.isEmpty()) {
+      bridgeChannel = BridgeChannel.open(http, url, WAIT);
+      if (constraints != null) {
+        bridgeChannel.send(constraints);
+      }
+    }
     var bridgeTransport = SdpExchange.bridgeTransport(sdp);
     media.connect(bridgeTransport.ice(), bridgeTransport.fingerprint());
     signalling.send("type", "answer", "sdp", SdpExchange.answer(sdp, media));
+  }
+
+  /** The open bridge channel; fails when the bridge offered none. */
+  BridgeChannel bridgeChannel() {
+    BridgeChannel channel = bridgeChannel;
+    if (channel == null) {
+      throw new AssertionError(id + "'s offer named no bridge channel");
+    }
+    return channel;
+  }
+
+  /** Sends ReceiverVideoConstraints (JSON) on the bridge channel, and again on any new one. */
+  void askForVideo(String receiverVideoConstraints) throws Exception {
+    constraints = receiverVideoConstraints;
+    bridgeChannel().send(receiverVideoConstraints);
   }
 
   /**
@@ -166,6 +216,10 @@ final class Peer implements AutoCloseable {
       // left already, or the server closed the socket
     }
     signalling.close();
+    BridgeChannel channel = bridgeChannel;
+    if (channel != null) {
+      channel.close();
+    }
     media.close();
   }
 }

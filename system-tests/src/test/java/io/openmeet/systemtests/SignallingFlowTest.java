@@ -20,7 +20,6 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,15 +32,6 @@ class SignallingFlowTest extends BridgeFlowTest {
   protected SystemBridge startBridge(String breweryJid) throws Exception {
     return LiteSystemBridge.start(breweryJid);
   }
-
-  /** A known difference from JVB, kept visible as a skipped test until lite-bridge matches. */
-  @Override
-  @Test
-  @Disabled(
-      "lite-bridge differs from JVB: it forwards video to a receiver that has sent no"
-          + " ReceiverVideoConstraints yet (JVB: none before, initial-max-height-px = 0) and sends"
-          + " no ForwardedSources; issue 12 item 3")
-  void video_reaches_a_receiver_only_after_it_asks_for_it() {}
 
   private URI socket(String slug) {
     return api.socket(slug);

@@ -3,6 +3,7 @@ package io.openmeet.litebridge.bridgechannel;
 import io.openmeet.litebridge.conference.Conference;
 import io.openmeet.litebridge.conference.Conferences;
 import io.openmeet.litebridge.conference.Endpoint;
+import io.vertx.core.Context;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -16,9 +17,10 @@ import java.util.logging.Logger;
 
 /**
  * The bridge channel over WebSocket (`/colibri-ws/{server-id}/{conf-id}/{endpoint-id}?pwd=`), with
- * JVB's JSON messages keyed by `colibriClass`: `ServerHello` on connect, `EndpointMessage` relay,
- * `DominantSpeakerEndpointChangeEvent` forwarding and `ReceiverVideoConstraints` (lastN = 0 stops
- * video to the receiver).
+ * JVB's JSON messages keyed by `colibriClass`. From clients: `EndpointMessage` (relayed),
+ * `ReceiverVideoConstraints` and the legacy `LastNChangedEvent` (to the conference's video
+ * allocation). To clients: `ServerHello`, `DominantSpeakerEndpointChangeEvent`, `ForwardedSources`
+ * and `SenderSourceConstraints`. Anything else is ignored and logged once per kind.
  */
 public final class ColibriWebSocketService {
   private static final Logger LOG = Logger.getLogger(ColibriWebSocketService.class.getName());
@@ -31,7 +33,34 @@ public final class ColibriWebSocketService {
   private final String version;
   private final AtomicLong received;
   private final AtomicLong sent;
-  private final Map<String, ServerWebSocket> sockets = new ConcurrentHashMap<>();
+  private final Map<String, Channel> channels = new ConcurrentHashMap<>();
+  private final IgnoredMessages ignored = new IgnoredMessages();
+
+  /**
+   * One open channel. Every message to it is written from its event loop in the order it was handed
+   * over, whichever thread hands it over (a direct write from the event loop could overtake writes
+   * that other threads queued before it).
+   */
+  private final class Channel {
+    final ServerWebSocket ws;
+    final Context context;
+
+    Channel(ServerWebSocket ws, Context context) {
+      this.ws = ws;
+      this.context = context;
+    }
+
+    void send(JsonObject message) {
+      String text = message.encode();
+      context.runOnContext(
+          v -> {
+            if (!ws.isClosed()) {
+              ws.writeTextMessage(text);
+              sent.incrementAndGet();
+            }
+          });
+    }
+  }
 
   public ColibriWebSocketService(
       Conferences conferences,
@@ -71,21 +100,36 @@ public final class ColibriWebSocketService {
       ctx.response().setStatusCode(401).end("wrong password");
       return;
     }
+    Context context = ctx.vertx().getOrCreateContext();
     ctx.request()
         .toWebSocket()
-        .onSuccess(ws -> accept(conference, endpoint, ws))
+        .onSuccess(ws -> accept(conference, endpoint, ws, context))
         .onFailure(e -> LOG.fine("colibri-ws upgrade failed: " + e));
   }
 
-  private void accept(Conference conference, Endpoint endpoint, ServerWebSocket ws) {
+  private void accept(Conference conference, Endpoint endpoint, ServerWebSocket ws, Context ctx) {
     String key = key(conference.meetingId(), endpoint.id());
-    ServerWebSocket previous = sockets.put(key, ws);
-    if (previous != null) {
-      previous.close();
-    }
-    ws.closeHandler(v -> sockets.remove(key, ws));
+    Channel channel = new Channel(ws, ctx);
+    ws.closeHandler(v -> channels.remove(key, channel));
     ws.textMessageHandler(text -> onMessage(conference, endpoint, text));
-    send(ws, new JsonObject().put("colibriClass", "ServerHello").put("version", version));
+    // Registered and greeted under the allocation's lock: no allocation change can slip in
+    // between the current state sent here and the changes reported after it. Like JVB on connect:
+    // the sender's constraints for each of its sources, then the receiver's forwarded sources.
+    conference
+        .allocation()
+        .withCurrent(
+            endpoint.id(),
+            (forwarded, ownSources) -> {
+              Channel previous = channels.put(key, channel);
+              if (previous != null) {
+                previous.ws.close();
+              }
+              channel.send(
+                  new JsonObject().put("colibriClass", "ServerHello").put("version", version));
+              ownSources.forEach(
+                  (source, maxHeight) -> channel.send(senderSourceConstraints(source, maxHeight)));
+              channel.send(forwardedSources(forwarded));
+            });
     endpoint.touch();
   }
 
@@ -96,18 +140,29 @@ public final class ColibriWebSocketService {
     try {
       message = new JsonObject(text);
     } catch (DecodeException | ClassCastException e) {
-      LOG.fine("ignoring a malformed bridge-channel message from " + endpoint.id());
+      ignored.ignored("not a JSON object", "from " + endpoint.id() + ": " + abbreviate(text));
       return;
     }
     String colibriClass = message.getValue("colibriClass") instanceof String s ? s : "";
-    switch (colibriClass) {
-      case "EndpointMessage" -> relay(conference, endpoint, message);
-      case "ReceiverVideoConstraints", "LastNChangedEvent" -> {
-        if (message.getValue("lastN") instanceof Number lastN) {
-          endpoint.transport().setReceiveVideo(lastN.intValue() != 0);
+    try {
+      switch (colibriClass) {
+        case "EndpointMessage" -> relay(conference, endpoint, message);
+        case "ReceiverVideoConstraints" ->
+            conference
+                .allocation()
+                .receiverConstraints(endpoint.id(), ReceiverVideoConstraintsParser.parse(message));
+        case "LastNChangedEvent" -> {
+          Integer lastN = ReceiverVideoConstraintsParser.lastN(message);
+          if (lastN != null) {
+            conference.allocation().lastN(endpoint.id(), lastN);
+          }
         }
+        default ->
+            ignored.ignored(
+                "colibriClass '" + abbreviate(colibriClass) + "'", "from " + endpoint.id());
       }
-      default -> LOG.fine("ignoring bridge-channel message " + colibriClass);
+    } catch (ReceiverVideoConstraintsParser.InvalidMessageException e) {
+      ignored.ignored("invalid " + colibriClass, "from " + endpoint.id() + ": " + e.getMessage());
     }
   }
 
@@ -139,31 +194,53 @@ public final class ColibriWebSocketService {
     }
   }
 
+  /** Tells a receiver which video sources it is now sent (JVB's `ForwardedSources`). */
+  public void forwardedSourcesChanged(
+      Conference conference, String endpointId, List<String> sources) {
+    sendTo(conference, endpointId, forwardedSources(sources));
+  }
+
+  /** Tells a sender the largest height anyone now gets one of its sources at. */
+  public void senderSourceConstraintsChanged(
+      Conference conference, String endpointId, String sourceName, int maxHeight) {
+    sendTo(conference, endpointId, senderSourceConstraints(sourceName, maxHeight));
+  }
+
   /** Closes the channel of an expired endpoint. */
   public void endpointExpired(Conference conference, Endpoint endpoint) {
-    ServerWebSocket ws = sockets.remove(key(conference.meetingId(), endpoint.id()));
-    if (ws != null) {
-      ws.close((short) 1001, "endpoint expired");
+    Channel channel = channels.remove(key(conference.meetingId(), endpoint.id()));
+    if (channel != null) {
+      channel.ws.close((short) 1001, "endpoint expired");
     }
   }
 
   /** Whether an endpoint has an open channel. */
   public boolean isConnected(String meetingId, String endpointId) {
-    return sockets.containsKey(key(meetingId, endpointId));
+    return channels.containsKey(key(meetingId, endpointId));
+  }
+
+  private static JsonObject forwardedSources(List<String> sources) {
+    return new JsonObject()
+        .put("colibriClass", "ForwardedSources")
+        .put("forwardedSources", new JsonArray(List.copyOf(sources)));
+  }
+
+  private static JsonObject senderSourceConstraints(String sourceName, int maxHeight) {
+    return new JsonObject()
+        .put("colibriClass", "SenderSourceConstraints")
+        .put("sourceName", sourceName)
+        .put("maxHeight", maxHeight);
   }
 
   private void sendTo(Conference conference, String endpointId, JsonObject message) {
-    ServerWebSocket ws = sockets.get(key(conference.meetingId(), endpointId));
-    if (ws != null) {
-      send(ws, message);
+    Channel channel = channels.get(key(conference.meetingId(), endpointId));
+    if (channel != null) {
+      channel.send(message);
     }
   }
 
-  private void send(ServerWebSocket ws, JsonObject message) {
-    if (!ws.isClosed()) {
-      ws.writeTextMessage(message.encode());
-      sent.incrementAndGet();
-    }
+  private static String abbreviate(String text) {
+    return text.length() <= 80 ? text : text.substring(0, 80) + "...";
   }
 
   private static String key(String meetingId, String endpointId) {

@@ -226,14 +226,14 @@ public final class Colibri2RequestHandler implements AutoCloseable {
         endpoint.transport().setMediaFormats(plan.formats());
       }
       if (plan.sources() != null) {
-        endpoint.transport().setSources(plan.sources());
+        conference.setSources(endpoint, plan.sources());
       }
       if (plan.transport() != null) {
         endpoint.transport().setRemoteTransport(plan.transport());
       }
       if (plan.element().getInitialLastN() != null) {
-        // initial-last-n = 0 starts the endpoint audio-only, like ReceiverVideoConstraints lastN 0.
-        endpoint.transport().setReceiveVideo(plan.element().getInitialLastN().getValue() != 0);
+        // JVB: the endpoint's lastN until its own ReceiverVideoConstraints say otherwise
+        conference.allocation().initialLastN(id, plan.element().getInitialLastN().getValue());
       }
       if (plan.create()) {
         IceUdpTransportPacketExtension transport =

@@ -1,5 +1,7 @@
 package io.openmeet.litebridge.conference;
 
+import io.openmeet.litebridge.allocation.AllocationConfig;
+import io.openmeet.litebridge.allocation.ConferenceAllocation;
 import io.openmeet.litebridge.media.MediaConference;
 import io.openmeet.litebridge.media.MediaSourceDesc;
 import java.time.Clock;
@@ -8,10 +10,14 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
-/** One Colibri2 conference (keyed by meeting-id) and its endpoints. */
+/**
+ * One Colibri2 conference (keyed by meeting-id), its endpoints, and the video allocation between
+ * them (which applies itself to the endpoints' media transports).
+ */
 public final class Conference {
   private final String meetingId;
   private final String name;
@@ -20,14 +26,21 @@ public final class Conference {
   private final Instant created;
   private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
   private final Consumer<Endpoint> onEndpointExpired;
+  private final ConferenceAllocation allocation;
   private volatile Instant emptySince;
   private volatile boolean expired;
 
+  /**
+   * @param allocationEvents told about allocation changes after they were applied to the media
+   *     transports (for the bridge channel)
+   */
   Conference(
       String meetingId,
       String name,
       MediaConference media,
       Clock clock,
+      AllocationConfig allocationConfig,
+      ConferenceAllocation.Listener allocationEvents,
       Consumer<Endpoint> onEndpointExpired) {
     this.meetingId = meetingId;
     this.name = name;
@@ -36,6 +49,24 @@ public final class Conference {
     this.created = clock.instant();
     this.emptySince = created;
     this.onEndpointExpired = onEndpointExpired;
+    this.allocation =
+        new ConferenceAllocation(
+            allocationConfig,
+            new ConferenceAllocation.Listener() {
+              @Override
+              public void forwardedSourcesChanged(String receiverId, List<String> sources) {
+                Endpoint receiver = endpoints.get(receiverId);
+                if (receiver != null) {
+                  receiver.transport().setForwardedVideoSources(Set.copyOf(sources));
+                }
+                allocationEvents.forwardedSourcesChanged(receiverId, sources);
+              }
+
+              @Override
+              public void senderConstraintChanged(String senderId, String source, int maxHeight) {
+                allocationEvents.senderConstraintChanged(senderId, source, maxHeight);
+              }
+            });
   }
 
   public String meetingId() {
@@ -58,6 +89,24 @@ public final class Conference {
   /** The bridge's feedback sources (jvb-a0, jvb-v0) for this conference. */
   public List<MediaSourceDesc> feedbackSources() {
     return media.feedbackSources();
+  }
+
+  /** Which video each endpoint gets; fed by Colibri2, the bridge channel and the media plane. */
+  public ConferenceAllocation allocation() {
+    return allocation;
+  }
+
+  /**
+   * Replaces the sources an endpoint sends (Colibri2 `<sources>`), for forwarding and allocation.
+   */
+  public void setSources(Endpoint endpoint, List<MediaSourceDesc> sources) {
+    endpoint.transport().setSources(sources);
+    allocation.videoSourcesChanged(
+        endpoint.id(),
+        sources.stream()
+            .filter(s -> "video".equalsIgnoreCase(s.type()) && s.name() != null)
+            .map(MediaSourceDesc::name)
+            .toList());
   }
 
   public Optional<Endpoint> endpoint(String id) {
@@ -91,6 +140,8 @@ public final class Conference {
     Endpoint endpoint = new Endpoint(id, statsId, media.createEndpoint(id), clock);
     endpoints.put(id, endpoint);
     emptySince = null;
+    // before its first ReceiverVideoConstraints: what initial-max-height-px allows (JVB: nothing)
+    allocation.endpointAdded(id);
     return endpoint;
   }
 
@@ -101,6 +152,9 @@ public final class Conference {
       return false;
     }
     endpoint.expire();
+    if (!expired) {
+      allocation.endpointRemoved(id);
+    }
     if (endpoints.isEmpty()) {
       emptySince = clock.instant();
     }

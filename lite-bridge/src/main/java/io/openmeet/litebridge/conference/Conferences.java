@@ -1,5 +1,7 @@
 package io.openmeet.litebridge.conference;
 
+import io.openmeet.litebridge.allocation.AllocationConfig;
+import io.openmeet.litebridge.allocation.ConferenceAllocation;
 import io.openmeet.litebridge.media.MediaConference;
 import io.openmeet.litebridge.media.MediaEngine;
 import java.time.Clock;
@@ -27,6 +29,14 @@ public final class Conferences {
 
     default void dominantSpeakerChanged(
         Conference conference, String endpointId, List<String> previousSpeakers) {}
+
+    /** The video sources forwarded to an endpoint changed (rank order). */
+    default void forwardedSourcesChanged(
+        Conference conference, String endpointId, List<String> sources) {}
+
+    /** The largest height any receiver gets one of an endpoint's video sources at changed. */
+    default void senderSourceConstraintsChanged(
+        Conference conference, String endpointId, String sourceName, int maxHeight) {}
   }
 
   /** Thrown when a create names a meeting-id that already has a conference. */
@@ -51,6 +61,7 @@ public final class Conferences {
   private final Clock clock;
   private final Duration endpointTimeout;
   private final Duration emptyConferenceTimeout;
+  private final AllocationConfig allocationConfig;
   private final Listener listener;
   private final Map<String, Conference> byMeetingId = new ConcurrentHashMap<>();
   private volatile boolean gracefulShutdown;
@@ -61,16 +72,34 @@ public final class Conferences {
   private final AtomicLong totalConferenceMillis = new AtomicLong();
   private final AtomicLong totalDominantSpeakerChanges = new AtomicLong();
 
+  /** Conferences with JVB's allocation defaults (no video before a receiver's constraints). */
   public Conferences(
       MediaEngine engine,
       Clock clock,
       Duration endpointTimeout,
       Duration emptyConferenceTimeout,
       Listener listener) {
+    this(
+        engine,
+        clock,
+        endpointTimeout,
+        emptyConferenceTimeout,
+        AllocationConfig.JVB_DEFAULTS,
+        listener);
+  }
+
+  public Conferences(
+      MediaEngine engine,
+      Clock clock,
+      Duration endpointTimeout,
+      Duration emptyConferenceTimeout,
+      AllocationConfig allocationConfig,
+      Listener listener) {
     this.engine = engine;
     this.clock = clock;
     this.endpointTimeout = endpointTimeout;
     this.emptyConferenceTimeout = emptyConferenceTimeout;
+    this.allocationConfig = allocationConfig;
     this.listener = listener;
   }
 
@@ -91,7 +120,11 @@ public final class Conferences {
               @Override
               public void dominantSpeakerChanged(String endpointId, List<String> previous) {
                 totalDominantSpeakerChanges.incrementAndGet();
-                listener.dominantSpeakerChanged(self[0], endpointId, previous);
+                Conference c = self[0];
+                if (c != null) {
+                  c.allocation().dominantSpeakerChanged(endpointId);
+                }
+                listener.dominantSpeakerChanged(c, endpointId, previous);
               }
 
               @Override
@@ -104,7 +137,23 @@ public final class Conferences {
             });
     Conference conference =
         new Conference(
-            meetingId, name, media, clock, endpoint -> listener.endpointExpired(self[0], endpoint));
+            meetingId,
+            name,
+            media,
+            clock,
+            allocationConfig,
+            new ConferenceAllocation.Listener() {
+              @Override
+              public void forwardedSourcesChanged(String receiverId, List<String> sources) {
+                listener.forwardedSourcesChanged(self[0], receiverId, sources);
+              }
+
+              @Override
+              public void senderConstraintChanged(String senderId, String source, int maxHeight) {
+                listener.senderSourceConstraintsChanged(self[0], senderId, source, maxHeight);
+              }
+            },
+            endpoint -> listener.endpointExpired(self[0], endpoint));
     self[0] = conference;
     byMeetingId.put(meetingId, conference);
     totalConferencesCreated.incrementAndGet();

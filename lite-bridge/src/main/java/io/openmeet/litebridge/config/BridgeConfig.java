@@ -3,6 +3,7 @@ package io.openmeet.litebridge.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import io.openmeet.litebridge.allocation.AllocationConfig;
 import io.openmeet.litebridge.media.MediaConfig;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -19,6 +20,7 @@ import java.util.Map;
  * @param restPort its port (0 = any free port)
  * @param webSockets colibri-ws URL settings
  * @param media the media plane's UDP port and addresses
+ * @param allocation which video receivers get before and after their first constraints
  * @param endpointTimeout idle time after which an endpoint expires
  * @param expiryCheckInterval how often expiry runs
  * @param emptyConferenceTimeout how long an empty conference lingers
@@ -34,6 +36,7 @@ public record BridgeConfig(
     int restPort,
     WebSockets webSockets,
     MediaConfig media,
+    AllocationConfig allocation,
     Duration endpointTimeout,
     Duration expiryCheckInterval,
     Duration emptyConferenceTimeout,
@@ -126,6 +129,10 @@ public record BridgeConfig(
               port(c, ROOT + "ice.udp.port", true),
               c.getStringList(ROOT + "ice.bind-addresses"),
               c.getStringList(ROOT + "ice.public-addresses"));
+      AllocationConfig allocation =
+          new AllocationConfig(
+              heightPx(c, ROOT + "cc.initial-max-height-px"),
+              heightPx(c, ROOT + "cc.default-max-height-px"));
       double threshold =
           c.getDouble(ROOT + "load-management.load-measurements.packet-rate.load-threshold");
       if (threshold <= 0) {
@@ -137,6 +144,7 @@ public record BridgeConfig(
           port(c, ROOT + "http-servers.private.port", true),
           ws,
           media,
+          allocation,
           positive(c, ROOT + "entity-expiration.timeout"),
           positive(c, ROOT + "entity-expiration.check-interval"),
           positive(c, ROOT + "entity-expiration.empty-conference-timeout"),
@@ -165,6 +173,15 @@ public record BridgeConfig(
       throw new InvalidConfigException(path + " is not a valid port: " + port);
     }
     return port;
+  }
+
+  /** A maxHeight in pixels as JVB allows it: -1 (no limit), 0 (nothing) or positive. */
+  private static int heightPx(Config c, String path) {
+    int px = c.getInt(path);
+    if (px < -1) {
+      throw new InvalidConfigException(path + " must be -1, 0 or a positive height: " + px);
+    }
+    return px;
   }
 
   private static Duration positive(Config c, String path) {

@@ -2,6 +2,7 @@ package io.openmeet.litebridge.media;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 
 /**
  * One endpoint's ICE + DTLS + SRTP transport on the bridge. The bridge is ICE-controlling; its DTLS
@@ -26,9 +27,12 @@ public interface EndpointTransport {
   void setMediaFormats(MediaFormats formats);
 
   /**
-   * Whether the endpoint wants video forwarded to it (ReceiverVideoConstraints lastN = 0 → false).
+   * The video sources (Colibri2 source names) forwarded to this endpoint; other video, including
+   * SSRCs that no signalled source names, is not. The sender of a source that joins the set is
+   * asked for a keyframe. Until the first call every video is forwarded (a bare media conference;
+   * the bridge's conference layer sets the set as soon as it creates the endpoint).
    */
-  void setReceiveVideo(boolean receiveVideo);
+  void setForwardedVideoSources(Set<String> sourceNames);
 
   TransportState state();
 

@@ -5,9 +5,11 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -39,14 +41,23 @@ final class ForwardingConference implements MediaConference {
   private volatile SourceIndex sourceIndex = SourceIndex.EMPTY;
   private volatile boolean closed;
 
-  /** Which endpoint owns which SSRC, its media type, and the RTX (FID) pairs. */
+  /**
+   * Which endpoint owns which SSRC, its media type, the RTX (FID) pairs, the source name of every
+   * signalled SSRC, and each video source's owner and primary SSRCs.
+   */
   record SourceIndex(
       Map<Long, EndpointConnection> owners,
       Map<Long, String> types,
       Map<Long, Long> rtxToPrimary,
-      Map<Long, Long> primaryToRtx) {
-    static final SourceIndex EMPTY = new SourceIndex(Map.of(), Map.of(), Map.of(), Map.of());
+      Map<Long, Long> primaryToRtx,
+      Map<Long, String> sourceNames,
+      Map<String, VideoSource> videoSources) {
+    static final SourceIndex EMPTY =
+        new SourceIndex(Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of());
   }
+
+  /** A signalled video source: who sends it and its SSRCs without the RTX ones. */
+  record VideoSource(EndpointConnection owner, List<Long> primarySsrcs) {}
 
   ForwardingConference(Ice4jMediaEngine engine, String meetingId, Listener listener) {
     this.engine = engine;
@@ -139,13 +150,18 @@ final class ForwardingConference implements MediaConference {
     Map<Long, String> types = new HashMap<>();
     Map<Long, Long> rtxToPrimary = new HashMap<>();
     Map<Long, Long> primaryToRtx = new HashMap<>();
+    Map<Long, String> sourceNames = new HashMap<>();
+    Map<String, VideoSource> videoSources = new HashMap<>();
     for (EndpointConnection e : endpoints.values()) {
       for (MediaSourceDesc source : e.sources()) {
+        Set<Long> rtxOfSource = new HashSet<>();
         for (Long ssrc : source.ssrcs()) {
           owners.put(ssrc, e);
           types.put(ssrc, source.type());
+          putName(sourceNames, ssrc, source.name());
         }
         for (MediaSourceDesc.SsrcGroup group : source.groups()) {
+          group.ssrcs().forEach(ssrc -> putName(sourceNames, ssrc, source.name()));
           if ("FID".equalsIgnoreCase(group.semantics()) && group.ssrcs().size() == 2) {
             long primary = group.ssrcs().get(0);
             long rtx = group.ssrcs().get(1);
@@ -153,7 +169,13 @@ final class ForwardingConference implements MediaConference {
             primaryToRtx.put(primary, rtx);
             owners.put(primary, e);
             owners.put(rtx, e);
+            rtxOfSource.add(rtx);
           }
+        }
+        if ("video".equalsIgnoreCase(source.type()) && source.name() != null) {
+          List<Long> primaries =
+              source.ssrcs().stream().filter(ssrc -> !rtxOfSource.contains(ssrc)).toList();
+          videoSources.put(source.name(), new VideoSource(e, primaries));
         }
       }
     }
@@ -162,7 +184,15 @@ final class ForwardingConference implements MediaConference {
             Map.copyOf(owners),
             Map.copyOf(types),
             Map.copyOf(rtxToPrimary),
-            Map.copyOf(primaryToRtx));
+            Map.copyOf(primaryToRtx),
+            Map.copyOf(sourceNames),
+            Map.copyOf(videoSources));
+  }
+
+  private static void putName(Map<Long, String> names, long ssrc, String name) {
+    if (name != null) {
+      names.put(ssrc, name);
+    }
   }
 
   /** Remembers who sends an SSRC that was not signalled, for keyframe routing. */
@@ -189,21 +219,36 @@ final class ForwardingConference implements MediaConference {
     if (owner == null || owner == requester || owner.state() != TransportState.CONNECTED) {
       return;
     }
-    owner.sendKeyframeRequest(primary, fir);
+    owner.keyframes().send(primary, fir);
   }
 
   /**
-   * {@code receiver} can now take video (its DTLS just completed, or it left audio-only): every
-   * other connected endpoint is asked for a keyframe of each video SSRC it sends, so the receiver
-   * can start decoding at once instead of waiting for the encoder's next periodic keyframe.
+   * {@code receiver} can now take video of {@code sources} (its DTLS just completed, or these
+   * sources started being forwarded to it; null: of every source): their senders are asked for a
+   * keyframe of each video SSRC, so the receiver can start decoding at once instead of waiting for
+   * the encoder's next periodic keyframe.
    */
-  void requestKeyframesFor(EndpointConnection receiver) {
-    for (EndpointConnection sender : connected) {
-      if (sender == receiver) {
-        continue;
+  void requestKeyframesFor(EndpointConnection receiver, Set<String> sources) {
+    String why = "video for " + receiver.endpointId();
+    if (sources == null) {
+      for (EndpointConnection sender : connected) {
+        if (sender != receiver) {
+          for (long ssrc : sender.videoSsrcs()) {
+            sender.keyframes().requestKeyframe(ssrc, why);
+          }
+        }
       }
-      for (long ssrc : sender.videoSsrcs()) {
-        sender.requestKeyframe(ssrc, "new receiver " + receiver.endpointId());
+      return;
+    }
+    Map<String, VideoSource> videoSources = sourceIndex.videoSources();
+    for (String name : sources) {
+      VideoSource source = videoSources.get(name);
+      if (source != null
+          && source.owner() != receiver
+          && source.owner().state() == TransportState.CONNECTED) {
+        for (long ssrc : source.primarySsrcs()) {
+          source.owner().keyframes().requestKeyframe(ssrc, why);
+        }
       }
     }
   }
@@ -238,7 +283,7 @@ final class ForwardingConference implements MediaConference {
   private void sendReports() {
     for (EndpointConnection e : connected) {
       try {
-        e.sendReceiverFeedback();
+        e.feedback().send();
       } catch (RuntimeException ex) {
         LOGGER.warn("RTCP feedback to " + e.endpointId() + " failed", ex);
       }

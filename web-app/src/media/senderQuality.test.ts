@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { encodingFor, ladderBitrate, trackShortSide } from './senderQuality';
+
+describe('sender quality', () => {
+  it('has a bitrate ladder by encoded height, with 360p well above 800 kbit/s', () => {
+    expect(ladderBitrate(180)).toBe(300_000);
+    expect(ladderBitrate(240)).toBe(1_000_000);
+    expect(ladderBitrate(360)).toBe(1_000_000);
+    expect(ladderBitrate(540)).toBe(2_500_000);
+    expect(ladderBitrate(720)).toBe(2_500_000);
+    expect(ladderBitrate(1080)).toBe(4_000_000);
+    expect(ladderBitrate(360)).toBeGreaterThanOrEqual(800_000);
+  });
+
+  it('turns the encoding off when nobody wants the source', () => {
+    expect(encodingFor(0, 720)).toMatchObject({ active: false });
+  });
+
+  it('scales a 720p camera down to the wanted height', () => {
+    expect(encodingFor(360, 720)).toEqual({ active: true, scaleResolutionDownBy: 2, maxBitrate: 1_000_000 });
+    expect(encodingFor(180, 720)).toEqual({ active: true, scaleResolutionDownBy: 4, maxBitrate: 300_000 });
+    expect(encodingFor(720, 720)).toEqual({ active: true, scaleResolutionDownBy: 1, maxBitrate: 2_500_000 });
+  });
+
+  it('never scales up, and caps by what is actually sent', () => {
+    expect(encodingFor(720, 480)).toEqual({ active: true, scaleResolutionDownBy: 1, maxBitrate: 2_500_000 });
+    expect(encodingFor(2160, 1080)).toEqual({ active: true, scaleResolutionDownBy: 1, maxBitrate: 4_000_000 });
+    expect(encodingFor(360, 480).scaleResolutionDownBy).toBeCloseTo(4 / 3);
+  });
+
+  it('treats a negative height as no limit and an unknown size as unscalable', () => {
+    expect(encodingFor(-1, 720)).toEqual({ active: true, scaleResolutionDownBy: 1, maxBitrate: 2_500_000 });
+    expect(encodingFor(360, null)).toEqual({ active: true, scaleResolutionDownBy: 1, maxBitrate: 1_000_000 });
+  });
+
+  it('measures the smaller side (portrait video is limited by its width)', () => {
+    expect(trackShortSide({ width: 1280, height: 720 })).toBe(720);
+    expect(trackShortSide({ width: 720, height: 1280 })).toBe(720);
+    expect(trackShortSide({ height: 480 })).toBe(480);
+    expect(trackShortSide({})).toBeNull();
+    expect(trackShortSide(null)).toBeNull();
+  });
+});

@@ -1,0 +1,59 @@
+/**
+ * What we send for one of our video sources when the bridge says how much of it anyone wants
+ * (`SenderSourceConstraints.maxHeight`, the smaller side of the picture, 0 = nobody).
+ *
+ * Our bitrate ladder, by the height actually encoded (after scaling), for VP8 at up to 30 fps:
+ *   ≤ 180 px → 300 kbit/s   (thumbnails; enough for a face without visible blocking)
+ *   ≤ 360 px → 1 000 kbit/s (grid tiles; a 3-person grid on a 1280×720 page is at this level, and the
+ *                            e2e quality check needs ≥ 500 kbit/s received, so the cap leaves Chromium's
+ *                            rate control room above it; 1 Mbit/s is also what 360p30 VP8 needs for
+ *                            clean motion)
+ *   ≤ 720 px → 2 500 kbit/s (the stage)
+ *   larger   → 4 000 kbit/s (screen shares at full size)
+ * jitsi-meet uses 200k / 500k / 1500k; we choose more per level because our calls are small and the
+ * bandwidth estimator, not this cap, should be what limits a healthy link.
+ */
+export const SEND_BITRATE_LADDER: readonly { maxHeight: number; maxBitrate: number }[] = [
+  { maxHeight: 180, maxBitrate: 300_000 },
+  { maxHeight: 360, maxBitrate: 1_000_000 },
+  { maxHeight: 720, maxBitrate: 2_500_000 },
+  { maxHeight: Number.POSITIVE_INFINITY, maxBitrate: 4_000_000 },
+];
+
+/** The settings of one encoding we apply with RTCRtpSender.setParameters. */
+export interface EncodingLimit {
+  active: boolean;
+  scaleResolutionDownBy: number;
+  maxBitrate: number;
+}
+
+/** The bitrate cap for an encoded picture whose smaller side is `height` px. */
+export function ladderBitrate(height: number): number {
+  for (const step of SEND_BITRATE_LADDER) if (height <= step.maxHeight) return step.maxBitrate;
+  return SEND_BITRATE_LADDER[SEND_BITRATE_LADDER.length - 1]!.maxBitrate;
+}
+
+/** The smaller side of a track's picture, or null when the browser does not say. */
+export function trackShortSide(settings: { width?: number; height?: number } | null | undefined): number | null {
+  const w = settings?.width;
+  const h = settings?.height;
+  if (typeof w === 'number' && w > 0 && typeof h === 'number' && h > 0) return Math.min(w, h);
+  if (typeof h === 'number' && h > 0) return h;
+  return null;
+}
+
+/**
+ * The encoding for a wanted `maxHeight` and a source whose smaller side is `shortSide` px: off at 0,
+ * otherwise scaled down to at most `maxHeight` (never up) with the ladder's bitrate for what is sent.
+ * A negative `maxHeight` means no limit.
+ */
+export function encodingFor(maxHeight: number, shortSide: number | null): EncodingLimit {
+  if (maxHeight === 0) return { active: false, scaleResolutionDownBy: 1, maxBitrate: ladderBitrate(180) };
+  const limit = maxHeight < 0 ? Number.POSITIVE_INFINITY : maxHeight;
+  if (shortSide === null) {
+    // Without the track's size we cannot scale; cap the bitrate for the wanted height instead.
+    return { active: true, scaleResolutionDownBy: 1, maxBitrate: ladderBitrate(limit) };
+  }
+  const scale = shortSide > limit ? shortSide / limit : 1;
+  return { active: true, scaleResolutionDownBy: scale, maxBitrate: ladderBitrate(shortSide / scale) };
+}
