@@ -112,6 +112,7 @@ class Colibri2SessionManagerTest extends Colibri2ConformanceTest {
   @AfterEach
   void stopCounting() {
     counting.forEach(l -> focus.smack().removeStanzaSendingListener(l));
+    counting.clear(); // one instance serves every test of the class
   }
 
   /** Counts the conference-modify requests this focus sends to create an endpoint. */
