@@ -5,15 +5,15 @@ import io.openmeet.loadgen.RoomApiClient;
 import io.openmeet.loadgen.SdpExchange;
 import io.openmeet.loadgen.SignallingClient;
 import io.openmeet.testkit.SyntheticEndpoint;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A participant of the system tests: a signalling client joined to a room on one room-api node and
- * a synthetic media endpoint that answered its first offer.
+ * A participant of the system tests: a signalling client joined to a room on one room-api node, a
+ * synthetic media endpoint that answered its first offer, and, like the web app, the offer's
+ * colibri-ws bridge channel.
  */
 final class Peer implements AutoCloseable {
 
@@ -28,31 +28,125 @@ final class Peer implements AutoCloseable {
           + "\"defaultConstraints\":{\"maxHeight\":360}}";
 
   final SignallingClient signalling;
-  final SyntheticEndpoint media;
-
-  /** The colibri-ws bridge channel, when the offer named one. */
-  final SignallingClient bridgeChannel;
-
   final String id;
   final List<String> offers = new ArrayList<>();
 
+  /** The offer frames answered so far, in order (sdp and bridgeChannelUrl). */
+  final List<JsonNode> offerFrames = new ArrayList<>();
+
+  private final HttpClient http;
+  private final SyntheticEndpoint.Options options;
+  // replaced by an ICE restart, as a browser's ICE session is
+  volatile SyntheticEndpoint media;
+  // the colibri-ws bridge channel (null when the offer named none), reopened after an ICE restart
+  private volatile BridgeChannel bridgeChannel;
+  // the last ReceiverVideoConstraints sent, sent again on every new channel like the web app does
+  private volatile String constraints;
+
+  /** A participant on loopback that asks for every video at 360p as soon as its channel opens. */
   Peer(HttpClient http, RoomApiProcess node, String slug, String name) throws Exception {
+    this(http, node, slug, name, SyntheticEndpoint.Options.loopback(), RECEIVER_VIDEO_CONSTRAINTS);
+  }
+
+  /**
+   * A participant whose media endpoint binds where {@code options} say, and that opens the offer's
+   * bridge channel and sends {@code constraints} on it (null: opens it and asks for no video yet).
+   */
+  Peer(
+      HttpClient http,
+      RoomApiProcess node,
+      String slug,
+      String name,
+      SyntheticEndpoint.Options options,
+      String constraints)
+      throws Exception {
+    this.http = http;
+    this.options = options;
+    this.constraints = constraints;
     signalling = join(http, node, slug, name);
     id = joinedFrame().path("participantId").asText();
-    media = SyntheticEndpoint.create(id, SyntheticEndpoint.Options.loopback());
-    JsonNode offerFrame = signalling.await("offer", WAIT).json();
-    String offer = offerFrame.path("sdp").asText();
-    offers.add(offer);
-    String bridgeChannelUrl = offerFrame.path("bridgeChannelUrl").asText("");
-    if (bridgeChannelUrl.isEmpty()) {
+    JsonNode offer = signalling.await("offer", WAIT).json();
+    media = SyntheticEndpoint.create(id, options);
+    answerWithNewConnection(offer);
+  }
+
+  /**
+   * Opens the bridge channel of {@code offer} (closing an older one), connects {@link #media} to
+   * the bridge transport of {@code offer} and answers it.
+   */
+  private void answerWithNewConnection(JsonNode offer) throws Exception {
+    String sdp = offer.path("sdp").asText();
+    offers.add(sdp);
+    offerFrames.add(offer);
+    if (bridgeChannel != null) {
+      bridgeChannel.close();
       bridgeChannel = null;
-    } else {
-      bridgeChannel = SignallingClient.connect(http, URI.create(bridgeChannelUrl), WAIT);
-      bridgeChannel.send(RECEIVER_VIDEO_CONSTRAINTS);
     }
-    var bridgeTransport = SdpExchange.bridgeTransport(offer);
+    String url = offer.path("bridgeChannelUrl").asText("");
+    if (!url.isEmpty()) {
+      bridgeChannel = BridgeChannel.open(http, url, WAIT);
+      if (constraints != null) {
+        bridgeChannel.send(constraints);
+      }
+    }
+    var bridgeTransport = SdpExchange.bridgeTransport(sdp);
     media.connect(bridgeTransport.ice(), bridgeTransport.fingerprint());
-    signalling.send("type", "answer", "sdp", SdpExchange.answer(offer, media));
+    signalling.send("type", "answer", "sdp", SdpExchange.answer(sdp, media));
+  }
+
+  /** The open bridge channel; fails when the bridge offered none. */
+  BridgeChannel bridgeChannel() {
+    BridgeChannel channel = bridgeChannel;
+    if (channel == null) {
+      throw new AssertionError(id + "'s offer named no bridge channel");
+    }
+    return channel;
+  }
+
+  /** Sends ReceiverVideoConstraints (JSON) on the bridge channel, and again on any new one. */
+  void askForVideo(String receiverVideoConstraints) throws Exception {
+    constraints = receiverVideoConstraints;
+    bridgeChannel().send(receiverVideoConstraints);
+  }
+
+  /**
+   * Restarts ICE like a browser whose connection failed: {@code ice-restart}, then the offer with
+   * new ICE credentials is answered by a new media endpoint (the old one is closed).
+   *
+   * @return the new offer frame
+   */
+  JsonNode restartIce() throws Exception {
+    String oldUfrag = ufrag(lastOffer());
+    signalling.send("type", "ice-restart");
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (true) {
+      for (SignallingClient.Frame f : signalling.received()) {
+        if (f.type().equals("offer") && !ufrag(f.json().path("sdp").asText()).equals(oldUfrag)) {
+          media.close();
+          media = SyntheticEndpoint.create(id, options);
+          answerWithNewConnection(f.json());
+          return f.json();
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(id + " got no offer with new ICE credentials after ice-restart");
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  static String ufrag(String sdp) {
+    for (String line : sdp.split("\r?\n")) {
+      if (line.startsWith("a=ice-ufrag:")) {
+        return line.substring("a=ice-ufrag:".length());
+      }
+    }
+    throw new AssertionError("an offer without a=ice-ufrag");
+  }
+
+  /** The bridge-channel URL of the last offer answered (empty when the bridge offers none). */
+  String bridgeChannelUrl() {
+    return offerFrames.get(offerFrames.size() - 1).path("bridgeChannelUrl").asText();
   }
 
   /**
@@ -97,8 +191,9 @@ final class Peer implements AutoCloseable {
     for (SignallingClient.Frame f : signalling.received()) {
       if (f.type().equals("offer")) {
         String sdp = f.json().path("sdp").asText();
-        if (!offers.contains(sdp)) {
+        if (!offers.contains(sdp) && ufrag(sdp).equals(ufrag(lastOffer()))) {
           offers.add(sdp);
+          offerFrames.add(f.json());
           signalling.send("type", "answer", "sdp", SdpExchange.answer(sdp, media));
         }
       }
@@ -121,8 +216,9 @@ final class Peer implements AutoCloseable {
       // left already, or the server closed the socket
     }
     signalling.close();
-    if (bridgeChannel != null) {
-      bridgeChannel.close();
+    BridgeChannel channel = bridgeChannel;
+    if (channel != null) {
+      channel.close();
     }
     media.close();
   }

@@ -1,45 +1,21 @@
 package io.openmeet.focus.colibri;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.openmeet.focus.bridge.BridgeRegistry;
-import io.openmeet.focus.bridge.BridgeRegistryConfig;
-import io.openmeet.focus.bridge.BridgeSelectionStrategy;
-import io.openmeet.focus.bridge.BridgeSelector;
-import io.openmeet.focus.bridge.SelectionConfig;
 import io.openmeet.focus.colibri.ColibriSessionManager.Conference;
-import io.openmeet.focus.sdp.CodecSettings;
-import io.openmeet.focus.sdp.MediaKind;
-import io.openmeet.focus.sdp.SdpAnswer;
-import io.openmeet.focus.sdp.SdpParser;
-import io.openmeet.focus.sdp.SdpWriter;
-import io.openmeet.focus.sdp.SessionDescription;
-import io.openmeet.focus.sdp.UnifiedPlanOffer;
 import io.openmeet.focus.testing.Eventually;
-import io.openmeet.focus.testing.TestEnv;
-import io.openmeet.focus.testing.TestRedis;
-import io.openmeet.focus.xmpp.FocusXmppConnection;
+import io.openmeet.focus.testing.LiteTestBridge;
+import io.openmeet.focus.testing.TestBridge;
 import io.openmeet.litebridge.LiteBridge;
-import io.openmeet.litebridge.config.BridgeConfig;
 import io.openmeet.litebridge.media.DtlsFingerprint;
 import io.openmeet.litebridge.media.EndpointTransport;
-import io.openmeet.litebridge.media.Ice4jMediaEngine;
 import io.openmeet.litebridge.media.MediaConference;
 import io.openmeet.litebridge.media.MediaEngine;
 import io.openmeet.litebridge.media.MediaSourceDesc;
 import io.openmeet.litebridge.media.MediaStats;
-import io.openmeet.presence.bridge.BridgeSnapshot;
-import io.openmeet.presence.bridge.RedisBridgeAdmission;
-import io.openmeet.presence.bridge.RedisBridgeStateStore;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -52,106 +28,30 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.jitsi.xmpp.extensions.colibri2.ConferenceModifyIQ;
 import org.jivesoftware.smack.StanzaListener;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
-import org.jxmpp.jid.impl.JidCreate;
-import org.redisson.api.RedissonClient;
 
 /**
  * The session manager against a real lite-bridge (in-process) found through our own registry in a
- * brewery room of its own on the real Prosody, with admission in the real Redis.
+ * brewery room of its own on the real Prosody, with admission in the real Redis: the conformance
+ * tests every bridge passes, plus what needs lite-bridge's insides (holding or failing a create on
+ * the bridge, reading its conferences).
  */
-class Colibri2SessionManagerTest {
+class Colibri2SessionManagerTest extends Colibri2ConformanceTest {
 
-  private static final Duration WAIT = Duration.ofSeconds(15);
-
-  private static LiteBridge bridge;
-  private static String bridgeId;
-  private static FocusXmppConnection focus;
-  private static RedissonClient redis;
-  private static BridgeRegistry registry;
-  private static Colibri2SessionManager manager;
-  private static RedisBridgeAdmission admission;
-  private static BridgeSelector selector;
+  private LiteBridge bridge;
   // runs on the bridge before it creates a conference's media (a test holds or fails one there)
   private static volatile Consumer<String> beforeCreateConference = meetingId -> {};
   private static volatile Consumer<String> beforeCreateEndpoint = endpointId -> {};
 
-  @BeforeAll
-  static void start() throws Exception {
-    String brewery = TestEnv.uniqueBrewery();
-    bridgeId = "lite-" + UUID.randomUUID().toString().substring(0, 8);
-    Map<String, Object> o = new HashMap<>();
-    String x = "lite-bridge.apis.xmpp-client.";
-    o.put(x + "configs.test.muc_jids", brewery);
-    o.put(x + "configs.test.muc_nickname", bridgeId);
-    o.put(x + "presence-interval", "1 second");
-    o.put("lite-bridge.http-servers.private.host", "127.0.0.1");
-    o.put("lite-bridge.http-servers.private.port", 0);
-    o.put("lite-bridge.ice.udp.port", 0);
-    o.put("lite-bridge.ice.bind-addresses", List.of("127.0.0.1"));
-    BridgeConfig config = BridgeConfig.load(o);
-    bridge =
-        new LiteBridge(
-                config,
-                new GatedMediaEngine(new Ice4jMediaEngine(config.media())),
-                Clock.systemUTC(),
-                () -> 0.0)
-            .start();
-
-    redis = TestRedis.connect();
-    RedisBridgeStateStore store =
-        new RedisBridgeStateStore(redis, "test-" + UUID.randomUUID() + ":");
-    admission =
-        new RedisBridgeAdmission(
-            redis, store, Clock.systemUTC(), 0.01, Duration.ofSeconds(2), Duration.ofSeconds(30));
-    focus = new FocusXmppConnection(TestEnv.focus());
-    focus.connect(3, Duration.ofMillis(200), Duration.ofSeconds(1));
-    registry =
-        new BridgeRegistry(
-            focus,
-            store,
-            admission,
-            BridgeRegistryConfig.defaults(
-                brewery, "focus-" + UUID.randomUUID().toString().substring(0, 8)),
-            Clock.systemUTC());
-    registry.start();
-    selector =
-        new BridgeSelector(
-            registry::bridges,
-            BridgeSelectionStrategy.named("region-aware"),
-            admission,
-            SelectionConfig.defaults());
-    manager =
-        new Colibri2SessionManager(
-            focus.smack(),
-            selector,
-            admission,
-            registry::markUnhealthy,
-            CodecSettings.defaults(false),
-            Duration.ofSeconds(5),
-            3);
-    Eventually.within(WAIT, () -> assertThat(registry.bridge(bridgeId)).isPresent());
-    // what admission reads: written before the registry offers the bridge
-    assertThat(store.get(bridgeId)).isPresent();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (registry != null) {
-      registry.close();
-    }
-    if (focus != null) {
-      focus.close();
-    }
-    if (bridge != null) {
-      bridge.close();
-    }
-    if (redis != null) {
-      redis.shutdown();
-    }
+  @Override
+  protected TestBridge startBridge(String brewery) throws Exception {
+    LiteTestBridge lite =
+        LiteTestBridge.start(
+            brewery, "lite-" + UUID.randomUUID().toString().substring(0, 8), GatedMediaEngine::new);
+    bridge = lite.bridge();
+    return lite;
   }
 
   /**
@@ -197,12 +97,22 @@ class Colibri2SessionManagerTest {
     }
   }
 
+  /** A known difference from JVB, kept visible as a skipped test until lite-bridge matches. */
+  @Override
+  @Test
+  @Disabled(
+      "lite-bridge differs from JVB: it answers unknown_endpoint to a force-mute batch or an empty"
+          + " <endpoint/> naming an endpoint it does not have; JVB ignores unknown endpoints in"
+          + " requests without create, media, transport or sources")
+  void aRequestWithNothingToApplyIgnoresUnknownEndpoints() {}
+
   // sending listeners a test added to the shared connection, removed after it
   private final List<StanzaListener> counting = new CopyOnWriteArrayList<>();
 
   @AfterEach
   void stopCounting() {
     counting.forEach(l -> focus.smack().removeStanzaSendingListener(l));
+    counting.clear(); // one instance serves every test of the class
   }
 
   /** Counts the conference-modify requests this focus sends to create an endpoint. */
@@ -227,131 +137,6 @@ class Colibri2SessionManagerTest {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  private static Conference newConference() {
-    String meetingId = UUID.randomUUID().toString();
-    return new Conference(
-        meetingId,
-        "room-" + meetingId.substring(0, 8) + "@conference.meet.local",
-        Optional.empty());
-  }
-
-  private static String resource(String path) throws Exception {
-    try (InputStream in = Colibri2SessionManagerTest.class.getResourceAsStream(path)) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
-  }
-
-  @Test
-  void allocationsCreateTheConferenceOnceAndGiveEachEndpointItsOwnIce() throws Exception {
-    Conference c = newConference();
-    ColibriAllocation first = manager.allocate(c, "ep1", "Ada");
-    ColibriAllocation second = manager.allocate(c, "ep2", "Bob");
-
-    assertThat(first.bridgeId()).isEqualTo(bridgeId);
-    assertThat(manager.bridgeOf(c.meetingId())).contains(bridgeId);
-    assertThat(bridge.conferences().get(c.meetingId())).isPresent();
-    assertThat(first.transport().ufrag()).isNotEqualTo(second.transport().ufrag());
-    assertThat(first.transport().fingerprints()).isEqualTo(second.transport().fingerprints());
-    assertThat(first.transport().fingerprints()).isNotEmpty();
-    assertThat(first.transport().candidates())
-        .allSatisfy(cand -> assertThat(cand.address()).isEqualTo("127.0.0.1"));
-    assertThat(first.feedbackSources())
-        .extracting(s -> s.kind())
-        .containsExactlyInAnyOrder(MediaKind.AUDIO, MediaKind.VIDEO);
-    assertThat(second.feedbackSources()).isEqualTo(first.feedbackSources());
-
-    // The offer built from the allocation carries the bridge's ICE and DTLS parameters.
-    UnifiedPlanOffer offer =
-        new UnifiedPlanOffer(
-            CodecSettings.defaults(false),
-            first.transport(),
-            first.feedbackSources(),
-            List.of(MediaKind.AUDIO, MediaKind.VIDEO));
-    SessionDescription sdp = SdpParser.parse(SdpWriter.write(offer.next(List.of())));
-    assertThat(sdp.media().get(0).attribute("ice-ufrag").orElseThrow().value())
-        .isEqualTo(first.transport().ufrag());
-    assertThat(sdp.media().get(0).attribute("fingerprint").orElseThrow().value())
-        .isEqualTo(first.transport().fingerprints().get(0).render());
-    manager.expireConference(c.meetingId());
-  }
-
-  @Test
-  void theBrowsersAnswerGoesToTheBridgeAndUnknownEndpointsSayReallocate() throws Exception {
-    Conference c = newConference();
-    manager.allocate(c, "ep1", "Ada");
-    SdpAnswer answer = SdpAnswer.parse(resource("/sdp/chromium-answer-1-sendrecv.sdp"));
-
-    manager.update(c.meetingId(), "ep1", answer.transport(), answer.sources("ep1"));
-
-    UnknownEndpointException e =
-        catchThrowableOfType(
-            UnknownEndpointException.class,
-            () ->
-                manager.update(
-                    c.meetingId(), "ghost", answer.transport(), answer.sources("ghost")));
-    assertThat(e.endpointId()).isEqualTo("ghost");
-    assertThat(e.nextStep()).isEqualTo(ColibriException.NextStep.REALLOCATE_ENDPOINT);
-    manager.expireConference(c.meetingId());
-  }
-
-  @Test
-  void aConferenceTheBridgeLostIsReportedAndRecreatedOnTheNextAllocation() throws Exception {
-    Conference c = newConference();
-    manager.allocate(c, "ep1", "Ada");
-    // The bridge loses it behind our back (as after an expiry on the bridge).
-    focus
-        .smack()
-        .createStanzaCollectorAndSend(
-            Colibri2Messages.expireConference(
-                ConferenceModifyIQ.builder(focus.smack()),
-                JidCreate.from(registry.bridge(bridgeId).orElseThrow().jid()),
-                c.meetingId()))
-        .nextResultOrThrow(5000);
-    SdpAnswer answer = SdpAnswer.parse(resource("/sdp/chromium-answer-1-sendrecv.sdp"));
-
-    ConferenceNotFoundException e =
-        catchThrowableOfType(
-            ConferenceNotFoundException.class,
-            () -> manager.update(c.meetingId(), "ep1", answer.transport(), answer.sources("ep1")));
-    assertThat(e.nextStep()).isEqualTo(ColibriException.NextStep.RECREATE_CONFERENCE);
-
-    ColibriAllocation again = manager.allocate(c, "ep1", "Ada");
-    assertThat(again.bridgeId()).isEqualTo(bridgeId);
-    assertThat(bridge.conferences().get(c.meetingId())).isPresent();
-    manager.update(c.meetingId(), "ep1", answer.transport(), answer.sources("ep1"));
-    manager.expireConference(c.meetingId());
-  }
-
-  @Test
-  void concurrentJoinsToOneConferenceAllGetAnEndpoint() throws Exception {
-    Conference c = newConference();
-    manager.allocate(c, "ep0", "Ada");
-    var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
-    try {
-      List<java.util.concurrent.Future<ColibriAllocation>> joins = new java.util.ArrayList<>();
-      for (int i = 1; i <= 8; i++) {
-        String id = "ep" + i;
-        joins.add(pool.submit(() -> manager.allocate(c, id, id)));
-      }
-      Set<String> ufrags = new java.util.HashSet<>();
-      for (var join : joins) {
-        ufrags.add(
-            join.get(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
-                .transport()
-                .ufrag());
-      }
-      assertThat(ufrags).hasSize(8);
-      assertThat(bridge.conferences().get(c.meetingId()).orElseThrow().endpointCount())
-          .isEqualTo(9);
-    } finally {
-      pool.shutdownNow();
-    }
-    for (int i = 0; i <= 8; i++) {
-      manager.expire(c.meetingId(), "ep" + i);
-    }
-    Eventually.within(WAIT, () -> assertThat(bridge.conferences().get(c.meetingId())).isEmpty());
   }
 
   @Test
@@ -394,15 +179,7 @@ class Colibri2SessionManagerTest {
   void whenTheCreateFailsTheJoinsSentBehindItCreateTheConferenceAgain() throws Exception {
     // its own manager: the failed create must not mark the shared bridge unhealthy
     var failures = new CopyOnWriteArrayList<String>();
-    var own =
-        new Colibri2SessionManager(
-            focus.smack(),
-            selector,
-            admission,
-            failures::add,
-            CodecSettings.defaults(false),
-            Duration.ofSeconds(5),
-            3);
+    var own = newManager(failures::add);
     Conference c = newConference();
     AtomicInteger creates = new AtomicInteger();
     AtomicInteger bobSent = countRequestsFor("bob");
@@ -441,19 +218,6 @@ class Colibri2SessionManagerTest {
   }
 
   @Test
-  void expiringTheLastEndpointExpiresTheConferenceOnTheBridge() throws Exception {
-    Conference c = newConference();
-    manager.allocate(c, "ep1", "Ada");
-    manager.allocate(c, "ep2", "Bob");
-    manager.expire(c.meetingId(), "ep1");
-    assertThat(bridge.conferences().get(c.meetingId())).isPresent();
-    manager.expire(c.meetingId(), "ep2");
-    assertThat(manager.bridgeOf(c.meetingId())).isEmpty();
-    // the expire is sent without waiting for the bridge's answer
-    Eventually.within(WAIT, () -> assertThat(bridge.conferences().get(c.meetingId())).isEmpty());
-  }
-
-  @Test
   void anEndpointThatLeavesGivesBackItsAdmissionReservation() throws Exception {
     // The registry settles reservations older than 2 s when stats arrive (every second here), so
     // the figures below are only conclusive when one round takes well under 2 s; a machine too
@@ -479,28 +243,6 @@ class Colibri2SessionManagerTest {
       return;
     }
     org.junit.jupiter.api.Assumptions.abort("the machine was too busy for a conclusive round");
-  }
-
-  @Test
-  void aDrainingBridgeTakesNoNewConferenceButGrowsItsOwn() throws Exception {
-    Conference running = newConference();
-    manager.allocate(running, "ep1", "Ada");
-    bridge.setDrain(true);
-    try {
-      Eventually.within(
-          WAIT, () -> assertThat(registry.bridge(bridgeId).orElseThrow().drain()).isTrue());
-
-      NoBridgeException e =
-          catchThrowableOfType(
-              NoBridgeException.class, () -> manager.allocate(newConference(), "ep1", "Cy"));
-      assertThat(e.nextStep()).isEqualTo(ColibriException.NextStep.RETRY_LATER);
-      assertThat(manager.allocate(running, "ep2", "Bob").bridgeId()).isEqualTo(bridgeId);
-    } finally {
-      bridge.setDrain(false);
-      Eventually.within(
-          WAIT, () -> assertThat(registry.bridge(bridgeId).orElseThrow().drain()).isFalse());
-      manager.expireConference(running.meetingId());
-    }
   }
 
   @Test
@@ -554,12 +296,5 @@ class Colibri2SessionManagerTest {
       pool.shutdownNow();
     }
     manager.expireConference(c.meetingId());
-  }
-
-  @Test
-  void theRegistrySeesTheLiteBridgesStats() {
-    BridgeSnapshot seen = registry.bridge(bridgeId).orElseThrow();
-    assertThat(seen.jid()).isEqualTo(bridge.occupantJid().toString());
-    assertThat(seen.acceptsNewConferences()).isTrue();
   }
 }
