@@ -69,7 +69,8 @@ public final class ColibriProbe {
   /** Null for a result, the colibri2 reason of an error; an error without one fails. */
   public Colibri2Error.Reason answer(ConferenceModifyIQ request) throws Exception {
     try {
-      xmpp.createStanzaCollectorAndSend(request).nextResultOrThrow(5000);
+      // generous: a real JVB on a loaded 2-core machine once took over 5 s to answer a probe
+      xmpp.createStanzaCollectorAndSend(request).nextResultOrThrow(15_000);
       return null;
     } catch (XMPPException.XMPPErrorException e) {
       Colibri2Error error =
