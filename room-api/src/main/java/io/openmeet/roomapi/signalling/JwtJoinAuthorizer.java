@@ -1,6 +1,8 @@
 package io.openmeet.roomapi.signalling;
 
 import io.openmeet.focus.conference.JoinRequest;
+import io.openmeet.focus.text.HumanText;
+import io.openmeet.focus.text.InvalidTextException;
 import io.openmeet.presence.room.RoomDirectory;
 import io.openmeet.presence.room.RoomRecord;
 import io.openmeet.roomapi.entity.Room;
@@ -78,10 +80,22 @@ public class JwtJoinAuthorizer implements JoinAuthorizer {
     }
     JsonObject user = user(jwt.getClaim("context"));
     String userId = user == null ? null : text(user.get("id"));
-    String name = join.displayName().orElse(user == null ? null : text(user.get("name")));
-    if (userId == null || name == null || name.isBlank()) {
+    String signed = user == null ? null : text(user.get("name"));
+    if (userId == null || (signed == null && join.displayName().isEmpty())) {
       throw new SignallingException(
           SignallingError.INVALID_TOKEN, "the token names no user (context.user.id and name)");
+    }
+    String name;
+    try {
+      // the frame's name was held to the policy by MessageCodec; a signed one may come from an
+      // identity provider that allows more
+      name =
+          join.displayName().isPresent()
+              ? join.displayName().get()
+              : HumanText.DISPLAY_NAME.normalize("context.user.name", signed);
+    } catch (InvalidTextException e) {
+      throw new SignallingException(
+          SignallingError.INVALID_TEXT, "the token's name cannot be shown: " + e.getMessage());
     }
     return new JoinRequest(
         room.id(),

@@ -10,7 +10,12 @@ public enum SignallingError {
   UNKNOWN_TYPE("unknown-type"),
   /** A field is missing, of the wrong type or out of range; the message names it. */
   INVALID_MESSAGE("invalid-message"),
-  /** The frame exceeds the size limit. */
+  /**
+   * A display name or chat text breaks the human-text rules (control or formatting characters, too
+   * long, blank); the message names the field, the character and its position.
+   */
+  INVALID_TEXT("invalid-text"),
+  /** The frame exceeds the size limit; the socket is closed (1009). */
   FRAME_TOO_LARGE("frame-too-large"),
   /**
    * The message is not allowed in the session's current state (e.g. `answer` before any `offer`).
@@ -26,7 +31,7 @@ public enum SignallingError {
   ROOM_FULL("room-full"),
   /** The room's access policy refuses this participant (not invited). */
   NOT_ALLOWED("not-allowed"),
-  /** The SDP answer could not be parsed or does not match the offer. */
+  /** The SDP answer or a trickled candidate could not be parsed, or does not match the offer. */
   INVALID_SDP("invalid-sdp"),
   /** Only moderators may do this. */
   NOT_MODERATOR("not-moderator"),
@@ -34,6 +39,10 @@ public enum SignallingError {
   NO_BRIDGE("no-bridge-available"),
   /** Too many frames in a short time. */
   RATE_LIMITED("rate-limited"),
+  /** This address has too many signalling sockets open; the socket is closed (1008). */
+  TOO_MANY_SOCKETS("too-many-sockets"),
+  /** The socket did not join within the join timeout; it is closed (1008). */
+  JOIN_TIMEOUT("join-timeout"),
   /** Something failed on the server; the session may continue. */
   INTERNAL("internal-error");
 

@@ -16,8 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * region), conferences owned ({@code room_active_count}), join → first offer latency ({@code
  * signaling_latency_ms{operation="join"}}) and refused joins by reason ({@code
  * room_join_failures_total}), media connection attempts by outcome as browsers report them ({@code
- * webrtc_connection_attempts_total{outcome}}) and signalling resumes ({@code
- * signalling_resumes_total{outcome}}).
+ * webrtc_connection_attempts_total{outcome}}), signalling resumes ({@code
+ * signalling_resumes_total{outcome}}) and sockets closed by the limits ({@code
+ * signalling_sockets_closed_total{reason}}).
  */
 @Singleton
 public class SignallingMetrics {
@@ -77,6 +78,18 @@ public class SignallingMetrics {
     Counter.builder("signalling_resumes")
         .description("signalling sessions resumed on a new socket, refused, or expired")
         .tag("outcome", outcome)
+        .register(registry)
+        .increment();
+  }
+
+  /**
+   * A socket the server closed to protect itself: {@code too-many-sockets}, {@code join-timeout},
+   * {@code frame-too-large}, {@code invalid-utf8} or {@code protocol-error}.
+   */
+  void socketClosed(String reason) {
+    Counter.builder("signalling_sockets_closed")
+        .description("signalling sockets closed by the server's limits, by reason")
+        .tag("reason", reason)
         .register(registry)
         .increment();
   }
