@@ -324,6 +324,14 @@ public class RoomService {
     if (access != RoomAccess.PASSWORD && password != null) {
       errors.add(new FieldError("password", "only rooms with access password take a password"));
     }
+    if (password != null && !PasswordHasher.fits(password)) {
+      errors.add(
+          new FieldError(
+              "password",
+              "must be at most "
+                  + PasswordHasher.MAX_BYTES
+                  + " bytes in UTF-8 (bcrypt reads no more)"));
+    }
     if (!errors.isEmpty()) {
       throw ApiException.invalid(errors);
     }

@@ -156,6 +156,7 @@ class SignallingLimitsTest {
   void a_message_over_the_limit_gets_frame_too_large_and_close_1009_in_one_frame_or_many()
       throws Exception {
     String slug = Api.createPublicRoom().getString("slug");
+    double closedBefore = metric("signalling_sockets_closed_total{reason=\"frame-too-large\"}");
     // at the limit: fine
     try (RawWebSocket ws = RawWebSocket.open(socketUri(slug), null)) {
       ws.send(RawWebSocket.TEXT, true, ping(MAX_BYTES));
@@ -190,6 +191,22 @@ class SignallingLimitsTest {
       assertThat(close).isNotNull();
       assertThat(close.closeCode()).isEqualTo(1009);
     }
+    // each close is counted for the operators
+    assertThat(metric("signalling_sockets_closed_total{reason=\"frame-too-large\"}"))
+        .isEqualTo(closedBefore + 3);
+  }
+
+  /** A series' value on /q/metrics (0 when absent); {@code series} is "name{label=\"value\"}". */
+  private static double metric(String series) {
+    String name = series.substring(0, series.indexOf('{'));
+    String label = series.substring(series.indexOf('{') + 1, series.length() - 1);
+    String body = RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
+    for (String line : body.split("\n")) {
+      if (line.startsWith(name + "{") && line.contains(label)) {
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1).trim());
+      }
+    }
+    return 0;
   }
 
   private static void assertTooLarge(RawWebSocket ws) throws Exception {
@@ -246,6 +263,8 @@ class SignallingLimitsTest {
           concat(bytes("\"x\":\""), new byte[] {(byte) 0xFE}, bytes("\"}")));
       assertThat(ws.awaitClose(WAIT).closeCode()).isEqualTo(1007);
     }
+    assertThat(metric("signalling_sockets_closed_total{reason=\"invalid-utf8\"}"))
+        .isGreaterThanOrEqualTo(bad.length + 1);
     // a character split across two fragments is whole UTF-8
     try (RawWebSocket ws = RawWebSocket.open(socketUri(slug), null)) {
       ws.send(
