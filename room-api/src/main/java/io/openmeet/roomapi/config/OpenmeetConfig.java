@@ -70,9 +70,20 @@ public interface OpenmeetConfig {
     @WithDefault("meet.local")
     String tenant();
 
-    /** Lifetime of a join token (room-scoped). */
+    /** Lifetime of a join token we sign (room-scoped); at most max-join-token-lifetime. */
     @WithDefault("2h")
     Duration joinTokenTtl();
+
+    /**
+     * The longest a join token may live (exp - iat), ours or an identity provider's; a join with a
+     * longer-lived one is refused (invalid-token).
+     */
+    @WithDefault("2h")
+    Duration maxJoinTokenLifetime();
+
+    /** How far a join token's iat may lie in the future (clocks drift); beyond it, refused. */
+    @WithDefault("60s")
+    Duration clockSkew();
 
     /** Lifetime of a user token minted by an administrator. */
     @WithDefault("12h")

@@ -89,7 +89,8 @@ public class RoomService {
     Room room = persistNew(cmd, caller);
     Person person = new Person(personId(caller), name, caller.email());
     // signing (CPU-heavy RSA) happens after the commit so the transaction stays short
-    return new CreatedRoom(room, tokens.joinToken(room.id, room.slug, person, true));
+    return new CreatedRoom(
+        room, tokens.joinToken(room.id, room.slug, person, true, room.accessVersion));
   }
 
   @Transactional
@@ -174,6 +175,10 @@ public class RoomService {
     if (cmd.lobbyEnabled() != null) {
       room.lobbyEnabled = cmd.lobbyEnabled();
     }
+    if (access != room.access || cmd.password() != null) {
+      // who may enter changed: tokens issued before no longer join
+      room.accessVersion++;
+    }
     if (access != RoomAccess.PASSWORD) {
       room.passwordHash = null;
     } else if (cmd.password() != null) {
@@ -198,6 +203,7 @@ public class RoomService {
     RoomRecord before = record(room);
     room.active = false;
     room.closedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    room.accessVersion++;
     rooms.flush();
     directory.closed(before.id());
     afterRollback(() -> directory.opened(before));
@@ -299,7 +305,10 @@ public class RoomService {
       }
     }
     Person person = new Person(personId(caller), name, caller.email());
-    return new JoinToken(room, tokens.joinToken(room.id, room.slug, person, moderator), moderator);
+    return new JoinToken(
+        room,
+        tokens.joinToken(room.id, room.slug, person, moderator, room.accessVersion),
+        moderator);
   }
 
   private Room managed(String id, Caller caller) {
@@ -375,7 +384,8 @@ public class RoomService {
         room.maxParticipants,
         room.lobbyEnabled,
         room.region,
-        room.createdAt);
+        room.createdAt,
+        room.accessVersion);
   }
 
   private void afterRollback(Runnable undo) {

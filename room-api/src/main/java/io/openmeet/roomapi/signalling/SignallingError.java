@@ -23,6 +23,11 @@ public enum SignallingError {
   UNEXPECTED_MESSAGE("unexpected-message"),
   /** The join token is missing, malformed, forged or expired. */
   INVALID_TOKEN("invalid-token"),
+  /**
+   * The join token no longer admits: the room's access changed after it was issued (access mode,
+   * password, closed), or a moderator removed its holder. A new token may work.
+   */
+  TOKEN_REVOKED("token-revoked"),
   /** The token was issued for another room. */
   WRONG_ROOM("wrong-room"),
   /** The room does not exist or is closed. */

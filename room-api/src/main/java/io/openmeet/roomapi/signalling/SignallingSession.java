@@ -82,6 +82,8 @@ final class SignallingSession implements ParticipantEvents {
   private volatile boolean counted;
   private volatile FocusParticipant participant;
   private volatile JoinRequest request;
+  // the join frame whose token admitted the participant (on a resume, the latest one)
+  private volatile ClientMessage.Join admittedWith;
   private volatile Instant lastSeen;
   private final Instant openedAt;
   private volatile boolean joining;
@@ -219,13 +221,16 @@ final class SignallingSession implements ParticipantEvents {
   private void join(ClientMessage.Join join) throws SignallingException, FocusException {
     Optional<String> resume = join.resumeToken();
     if (resume.isPresent() && resumption != null) {
-      resumption.resume(resume.get(), authorizer.authorize(room, join), this);
+      JoinRequest authorized = authorizer.authorize(room, join);
+      admittedWith = join;
+      resumption.resume(resume.get(), authorized, this);
       return;
     }
     joinStartedNanos = System.nanoTime();
     try {
       JoinRequest authorized = authorizer.authorize(room, join);
       request = authorized;
+      admittedWith = join;
       FocusParticipant joined = focus.join(authorized, this);
       participant = joined;
       if (ended) {
@@ -311,6 +316,13 @@ final class SignallingSession implements ParticipantEvents {
    *
    * @throws SignallingException INVALID_TOKEN when the participant has left or the window passed
    */
+  /** The join frame that admitted {@code fresh}'s socket now stands for this participant. */
+  void admittedBy(SignallingSession fresh) {
+    if (fresh.admittedWith != null) {
+      admittedWith = fresh.admittedWith;
+    }
+  }
+
   synchronized Transport reattach(Transport fresh, Instant now) throws SignallingException {
     Transport previous = transport;
     if (ended || (previous == null && !now.isBefore(parkedUntil))) {
@@ -459,6 +471,13 @@ final class SignallingSession implements ParticipantEvents {
 
   @Override
   public void removed(LeaveReason reason) {
+    if (reason == LeaveReason.KICKED && admittedWith != null) {
+      try {
+        authorizer.kicked(room, admittedWith); // the same token may not come back
+      } catch (RuntimeException e) {
+        LOG.warnf(e, "could not ban the token of kicked participant %s", participantId());
+      }
+    }
     send(new ServerMessage.ParticipantLeft(participantId(), reason.code()));
     finish();
     closeSocket(reason.code());

@@ -253,6 +253,7 @@ public class SignallingSessions implements SignallingSession.Resumption {
       metrics.resume("refused");
       throw e;
     }
+    session.admittedBy(fresh);
     parked.remove(session);
     sessions.put(socket.id(), session);
     if (previous != null) {
