@@ -23,6 +23,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 @Singleton
 public class SignallingMetrics {
 
+  /** Why the server closes a socket for a limit: the values of {@code reason}. */
+  static final java.util.List<String> CLOSE_REASONS =
+      java.util.List.of(
+          "too-many-sockets", "join-timeout", "frame-too-large", "invalid-utf8", "protocol-error");
+
   private final MeterRegistry registry;
   private final AtomicInteger joined = new AtomicInteger();
   private final Map<String, AtomicInteger> byRegion = new ConcurrentHashMap<>();
@@ -47,6 +52,9 @@ public class SignallingMetrics {
     // every outcome exists from the start, so that rates and ratios over them are defined
     for (ConnectionAttempts.Outcome outcome : ConnectionAttempts.Outcome.values()) {
       attemptCounter(outcome);
+    }
+    for (String reason : CLOSE_REASONS) {
+      closedCounter(reason);
     }
   }
 
@@ -87,11 +95,14 @@ public class SignallingMetrics {
    * {@code frame-too-large}, {@code invalid-utf8} or {@code protocol-error}.
    */
   void socketClosed(String reason) {
-    Counter.builder("signalling_sockets_closed")
+    closedCounter(reason).increment();
+  }
+
+  private Counter closedCounter(String reason) {
+    return Counter.builder("signalling_sockets_closed")
         .description("signalling sockets closed by the server's limits, by reason")
         .tag("reason", reason)
-        .register(registry)
-        .increment();
+        .register(registry);
   }
 
   private Counter attemptCounter(ConnectionAttempts.Outcome outcome) {
