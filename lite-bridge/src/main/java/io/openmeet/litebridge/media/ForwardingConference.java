@@ -189,7 +189,7 @@ final class ForwardingConference implements MediaConference {
     if (owner == null || owner == requester || owner.state() != TransportState.CONNECTED) {
       return;
     }
-    owner.sendKeyframeRequest(primary, fir);
+    owner.keyframes().send(primary, fir);
   }
 
   /**
@@ -203,7 +203,7 @@ final class ForwardingConference implements MediaConference {
         continue;
       }
       for (long ssrc : sender.videoSsrcs()) {
-        sender.requestKeyframe(ssrc, "new receiver " + receiver.endpointId());
+        sender.keyframes().requestKeyframe(ssrc, "new receiver " + receiver.endpointId());
       }
     }
   }
@@ -238,7 +238,7 @@ final class ForwardingConference implements MediaConference {
   private void sendReports() {
     for (EndpointConnection e : connected) {
       try {
-        e.sendReceiverFeedback();
+        e.feedback().send();
       } catch (RuntimeException ex) {
         LOGGER.warn("RTCP feedback to " + e.endpointId() + " failed", ex);
       }

@@ -145,10 +145,10 @@ class DtlsSrtpTest {
 
   @Test
   void thePeersSetupDecidesTheBridgeRole() {
-    assertThat(EndpointConnection.isDtlsServer(List.of(fp(CLIENT, "active")))).isTrue();
-    assertThat(EndpointConnection.isDtlsServer(List.of(fp(CLIENT, "passive")))).isFalse();
-    assertThat(EndpointConnection.isDtlsServer(List.of(fp(CLIENT, "actpass")))).isFalse();
-    assertThat(EndpointConnection.isDtlsServer(List.of())).isTrue();
+    assertThat(EndpointDtls.isDtlsServer(List.of(fp(CLIENT, "active")))).isTrue();
+    assertThat(EndpointDtls.isDtlsServer(List.of(fp(CLIENT, "passive")))).isFalse();
+    assertThat(EndpointDtls.isDtlsServer(List.of(fp(CLIENT, "actpass")))).isFalse();
+    assertThat(EndpointDtls.isDtlsServer(List.of())).isTrue();
   }
 
   @Test

@@ -109,7 +109,7 @@ class RtpTest {
 
   @Test
   void receiveStatsCountLossAcrossWrapAround() {
-    EndpointConnection.ReceiveStats stats = new EndpointConnection.ReceiveStats();
+    ReceiveStats stats = new ReceiveStats();
     for (int seq : new int[] {65533, 65534, 0, 1, 3}) { // 65535 and 2 lost
       stats.received(seq, 0, 0, 0, false);
     }
@@ -122,8 +122,8 @@ class RtpTest {
 
   @Test
   void jitterIsZeroForEvenPacingAndGrowsWhenArrivalsWander() {
-    EndpointConnection.ReceiveStats even = new EndpointConnection.ReceiveStats();
-    EndpointConnection.ReceiveStats uneven = new EndpointConnection.ReceiveStats();
+    ReceiveStats even = new ReceiveStats();
+    ReceiveStats uneven = new ReceiveStats();
     long ts = 0xFFFF_F000L; // the RTP timestamp wraps on the way
     for (int i = 0; i < 50; i++) {
       long arrival = i * 20_000_000L; // every 20 ms, 960 units of 48 kHz
@@ -138,7 +138,7 @@ class RtpTest {
 
   @Test
   void theLastSenderReportAndTheDelaySinceItAreReported() {
-    EndpointConnection.ReceiveStats stats = new EndpointConnection.ReceiveStats();
+    ReceiveStats stats = new ReceiveStats();
     stats.received(1, 0, 90000, 0, false);
     assertThat(stats.reportBlock(1, 0).lastSr()).isZero();
     assertThat(stats.reportBlock(1, 0).delaySinceLastSr()).isZero();
@@ -150,14 +150,14 @@ class RtpTest {
 
   @Test
   void sendCacheAnswersOnlyForTheExactSequence() {
-    EndpointConnection.SendCache cache = new EndpointConnection.SendCache();
+    SendCache cache = new SendCache();
     byte[] p = new byte[12];
     p[0] = (byte) 0x80;
     p[2] = 0x12;
     p[3] = 0x34;
     cache.put(p);
     assertThat(cache.get(0x1234)).isSameAs(p);
-    assertThat(cache.get(0x1234 + EndpointConnection.SendCache.SIZE)).isNull();
+    assertThat(cache.get(0x1234 + SendCache.SIZE)).isNull();
     assertThat(cache.get(0x1235)).isNull();
   }
 

@@ -1,0 +1,104 @@
+package io.openmeet.litebridge.media;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * RTP from one endpoint, on its media worker: SRTP decryption, classification (audio or video, by
+ * signalled SSRC, then payload type), receive statistics, the audio level for dominant-speaker
+ * detection, and the fan-out to the other connected endpoints.
+ */
+final class IncomingRtp {
+
+  private final EndpointConnection endpoint;
+  private final ForwardingConference conference;
+  private final ReceiverFeedback feedback;
+  private final KeyframeRequester keyframes;
+  private final EndpointTimeline timeline;
+  private final Ice4jMediaEngine.Counters counters;
+  private final AtomicInteger undecryptable = new AtomicInteger();
+  private volatile long lastVideoNanos;
+
+  IncomingRtp(
+      EndpointConnection endpoint,
+      ReceiverFeedback feedback,
+      KeyframeRequester keyframes,
+      EndpointTimeline timeline,
+      Ice4jMediaEngine.Counters counters) {
+    this.endpoint = endpoint;
+    this.conference = endpoint.conference();
+    this.feedback = feedback;
+    this.keyframes = keyframes;
+    this.timeline = timeline;
+    this.counters = counters;
+  }
+
+  void onSrtp(byte[] data, int off, int len) {
+    SrtpSession session = endpoint.srtp();
+    if (session == null || endpoint.state() != TransportState.CONNECTED) {
+      counters.packetsDropped.increment();
+      return;
+    }
+    PacketBuffer packet = new PacketBuffer(data, off, len);
+    if (!session.unprotectRtp(packet)) {
+      counters.packetsDropped.increment();
+      int n = undecryptable.incrementAndGet();
+      if (Integer.bitCount(n) == 1) {
+        timeline.log(n + " RTP packet(s) from here failed SRTP so far");
+      }
+      return;
+    }
+    int plainLength = packet.getLength();
+    if (Rtp.headerLength(data, off, plainLength) < 0) {
+      counters.packetsDropped.increment();
+      return;
+    }
+    byte[] plain = new byte[plainLength];
+    System.arraycopy(data, off, plain, 0, plainLength);
+    counters.rtpReceived.increment();
+
+    long ssrc = Rtp.ssrc(plain, 0);
+    int pt = Rtp.payloadType(plain, 0);
+    ForwardingConference.SourceIndex index = conference.sourceIndex();
+    if (index.owners().get(ssrc) != endpoint) {
+      conference.learnOwner(ssrc, endpoint);
+    }
+    String type = index.types().get(ssrc);
+    if (type == null) {
+      Long primary = index.rtxToPrimary().get(ssrc);
+      type = primary == null ? null : index.types().get(primary);
+    }
+    NegotiatedFormats f = endpoint.formats();
+    if (type == null) {
+      type = f.mediaTypeByPayloadType().getOrDefault(pt, "video");
+    }
+    boolean audio = "audio".equals(type);
+    feedback.received(plain, f.clockRateByPayloadType().getOrDefault(pt, 0), audio);
+
+    boolean keyframe = false;
+    if (!audio) {
+      long now = System.nanoTime();
+      long previous = lastVideoNanos;
+      lastVideoNanos = now;
+      if (previous != 0 && now - previous > 250_000_000L) {
+        timeline.log("video from here resumes after " + (now - previous) / 1_000_000 + " ms");
+      }
+      keyframe = f.vp8PayloadTypes().contains(pt) && Rtp.isVp8KeyframeStart(plain, 0, plainLength);
+      if (!f.rtxPayloadTypes().contains(pt) && keyframes.videoSeen(ssrc)) {
+        timeline.log("first video packet received, ssrc " + ssrc + (keyframe ? " (keyframe)" : ""));
+      }
+    }
+
+    if (audio && f.audioLevelExtensionId() > 0) {
+      int level = Rtp.audioLevel(plain, 0, plainLength, f.audioLevelExtensionId());
+      if (level >= 0) {
+        conference.audioLevel(endpoint.endpointId(), level);
+      }
+    }
+
+    for (EndpointConnection receiver : conference.connected()) {
+      if (receiver != endpoint && (audio || receiver.receivesVideo())) {
+        receiver.forwarder().forward(plain, f, endpoint.endpointId(), audio, keyframe);
+      }
+    }
+  }
+}

@@ -1,0 +1,65 @@
+package io.openmeet.litebridge.media;
+
+/**
+ * The send side of one endpoint's SRTP session: encrypts RTP and RTCP for it and sends them over
+ * its ICE pair. Nothing is sent before the DTLS handshake produced keys.
+ */
+final class SrtpSender {
+
+  private final EndpointConnection endpoint;
+  private final EndpointIce ice;
+  private final Ice4jMediaEngine.Counters counters;
+  private final Object rtcpLock = new Object();
+
+  SrtpSender(EndpointConnection endpoint, EndpointIce ice, Ice4jMediaEngine.Counters counters) {
+    this.endpoint = endpoint;
+    this.ice = ice;
+    this.counters = counters;
+  }
+
+  /** Whether SRTP keys exist, i.e. whether anything can be sent. */
+  boolean ready() {
+    return endpoint.srtp() != null;
+  }
+
+  /** Encrypts and sends one forwarded RTP packet (counted as forwarded). */
+  void sendRtp(byte[] plain) {
+    SrtpSession session = endpoint.srtp();
+    if (session == null) {
+      return;
+    }
+    PacketBuffer packet = PacketBuffer.copyOf(plain, 0, plain.length);
+    if (session.protectRtp(packet)) {
+      ice.send(packet.getBuffer(), packet.getOffset(), packet.getLength());
+      counters.rtpForwarded.increment();
+    } else {
+      counters.packetsDropped.increment();
+    }
+  }
+
+  /** Encrypts and sends a retransmission (plain or RTX); not counted as forwarded. */
+  void resendRtp(byte[] plain) {
+    SrtpSession session = endpoint.srtp();
+    PacketBuffer packet = PacketBuffer.copyOf(plain, 0, plain.length);
+    if (session != null && session.protectRtp(packet)) {
+      ice.send(packet.getBuffer(), packet.getOffset(), packet.getLength());
+    }
+  }
+
+  /** Encrypts and sends an RTCP (compound) packet. */
+  void sendRtcp(byte[] plain) {
+    SrtpSession session = endpoint.srtp();
+    if (session == null) {
+      return;
+    }
+    PacketBuffer packet = PacketBuffer.copyOf(plain, 0, plain.length);
+    // several threads send RTCP to one endpoint (receivers' workers routing their PLIs, the DTLS
+    // thread asking for keyframes for a newcomer, the report timer); an SRTCP context is not
+    // thread-safe, and its index must go out in order
+    synchronized (rtcpLock) {
+      if (session.protectRtcp(packet)) {
+        ice.send(packet.getBuffer(), packet.getOffset(), packet.getLength());
+      }
+    }
+  }
+}
