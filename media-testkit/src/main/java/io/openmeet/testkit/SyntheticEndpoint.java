@@ -17,6 +17,7 @@ import java.net.UnknownHostException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -122,9 +123,12 @@ public final class SyntheticEndpoint implements AutoCloseable {
       long receivedNanos,
       Map<Integer, byte[]> extensions) {}
 
-  /** One received RTCP packet (of a compound). {@code rembBitrate} is -1 unless REMB. */
+  /**
+   * One received RTCP packet (of a compound). {@code rembBitrate} is -1 unless REMB; {@code packet}
+   * is its decrypted bytes (e.g. to read transport-cc feedback).
+   */
   public record ReceivedRtcp(
-      int packetType, int fmt, long senderSsrc, long mediaSsrc, long rembBitrate) {}
+      int packetType, int fmt, long senderSsrc, long mediaSsrc, long rembBitrate, byte[] packet) {}
 
   /**
    * One received SR or RR (RFC 3550 6.4): the sender info is zero in an RR; {@code blocks} are its
@@ -526,7 +530,9 @@ public final class SyntheticEndpoint implements AutoCloseable {
       if (type == 206 && fmt == 4 && length >= 20) {
         media = u32(b, pos + 12); // FIR names the SSRC in its FCI
       }
-      receivedRtcp.add(new ReceivedRtcp(type, fmt, sender, media, remb));
+      receivedRtcp.add(
+          new ReceivedRtcp(
+              type, fmt, sender, media, remb, Arrays.copyOfRange(b, pos, pos + length)));
       if (type == 200 || type == 201) {
         receivedReports.add(report(b, pos, length));
       }

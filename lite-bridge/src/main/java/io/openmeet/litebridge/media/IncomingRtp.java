@@ -32,7 +32,7 @@ final class IncomingRtp {
     this.counters = counters;
   }
 
-  void onSrtp(byte[] data, int off, int len) {
+  void onSrtp(byte[] data, int off, int len, long arrivalNanos) {
     SrtpSession session = endpoint.srtp();
     if (session == null || endpoint.state() != TransportState.CONNECTED) {
       counters.packetsDropped.increment();
@@ -72,7 +72,12 @@ final class IncomingRtp {
       type = f.mediaTypeByPayloadType().getOrDefault(pt, "video");
     }
     boolean audio = "audio".equals(type);
-    feedback.received(plain, f.clockRateByPayloadType().getOrDefault(pt, 0), audio);
+    feedback.received(
+        plain,
+        f.clockRateByPayloadType().getOrDefault(pt, 0),
+        audio,
+        arrivalNanos,
+        f.transportCcExtensionId());
 
     boolean keyframe = false;
     if (!audio) {
