@@ -712,6 +712,30 @@ public final class SyntheticEndpoint implements AutoCloseable {
     return seq;
   }
 
+  /**
+   * Sends one padding-only packet on the RTX SSRC, as Chromium probes its uplink: no payload,
+   * {@code paddingSize} (1..255) bytes of RTP padding, and the given one-byte header extension
+   * elements (e.g. a transport-wide sequence number). Returns its RTX sequence number.
+   */
+  public int sendRtxPadding(int paddingSize, Map<Integer, byte[]> extensions) {
+    if (paddingSize < 1 || paddingSize > 255) {
+      throw new IllegalArgumentException("padding must be 1..255 bytes: " + paddingSize);
+    }
+    int seq = nextSeq(rtxSsrc);
+    byte[] block = oneByteExtensionBlock(extensions);
+    byte[] p = new byte[12 + block.length + paddingSize];
+    p[0] = (byte) (0xA0 | (block.length == 0 ? 0 : 0x10)); // V=2, P=1
+    p[1] = (byte) RTX_PT;
+    p[2] = (byte) (seq >>> 8);
+    p[3] = (byte) seq;
+    put32(p, 4, videoTimestamp.get());
+    put32(p, 8, rtxSsrc);
+    System.arraycopy(block, 0, p, 12, block.length);
+    p[p.length - 1] = (byte) paddingSize;
+    sendRtp(p);
+    return seq;
+  }
+
   /** 0xBEDE, length, the elements, zero padding to 32 bits; empty for no elements. */
   private static byte[] oneByteExtensionBlock(Map<Integer, byte[]> extensions) {
     if (extensions.isEmpty()) {

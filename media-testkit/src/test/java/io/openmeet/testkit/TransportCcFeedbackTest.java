@@ -145,4 +145,22 @@ class TransportCcFeedbackTest {
     assertThat(statuses(a).get(151).received()).isFalse();
     assertThat(statuses(a).values()).filteredOn(st -> !st.received()).hasSize(1);
   }
+
+  @Test
+  void probesOnTheRtxStreamAreReportedButNotForwarded() throws Exception {
+    SyntheticEndpoint a = bridge.join("a", SyntheticEndpoint.Options.loopback(), withTransportCc());
+    SyntheticEndpoint b = bridge.join("b");
+    sendWithTransportSequence(a, 1);
+    for (int s = 2; s <= 6; s++) {
+      a.sendRtxPadding(200, Map.of(TCC_ID, new byte[] {0, (byte) s}));
+    }
+    sendWithTransportSequence(a, 7);
+    BridgeHarness.await(() -> statuses(a).containsKey(7), WAIT, "feedback up to 7 at a");
+    BridgeHarness.await(() -> b.receivedCount(a.videoSsrc()) == 2, WAIT, "a's video at b");
+
+    for (int s = 1; s <= 7; s++) {
+      assertThat(statuses(a).get(s).received()).as("probe or media " + s).isTrue();
+    }
+    assertThat(b.receivedCount(a.rtxSsrc())).isZero();
+  }
 }
