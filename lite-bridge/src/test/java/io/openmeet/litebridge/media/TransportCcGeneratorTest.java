@@ -4,10 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.openmeet.litebridge.media.TransportCcFeedbackDecoder.Feedback;
 import io.openmeet.litebridge.media.TransportCcFeedbackDecoder.Status;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** What a sender is told about its packets, read back with the independent test decoder. */
@@ -202,5 +208,93 @@ class TransportCcGeneratorTest {
     for (int i = 1; i < fb.size(); i++) {
       assertThat(fb.get(i).feedbackCount()).isEqualTo((fb.get(i - 1).feedbackCount() + 1) & 0xFF);
     }
+  }
+
+  @Test
+  void aCapturedChromiumSenderIsReportedPacketForPacket() throws IOException {
+    // arrival (µs), transport-wide seq, payload type, size: see the resource's header
+    List<long[]> captured = new ArrayList<>();
+    try (BufferedReader in =
+        new BufferedReader(
+            new InputStreamReader(
+                getClass().getResourceAsStream("/chromium-transport-cc-arrivals.csv"),
+                StandardCharsets.US_ASCII))) {
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        if (line.startsWith("#") || line.startsWith("arrival")) {
+          continue;
+        }
+        String[] f = line.split(",");
+        captured.add(new long[] {Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2])});
+      }
+    }
+    assertThat(captured).hasSizeGreaterThan(500);
+
+    // as on the bridge: each packet recorded, then whatever is due sent at once
+    List<byte[]> sent = new ArrayList<>();
+    for (long[] packet : captured) {
+      long at = T0 + packet[0] * 1_000;
+      generator.packetReceived((int) packet[1], at, MEDIA);
+      sent.addAll(generator.feedbackDue(at));
+    }
+    sent.addAll(
+        generator.feedbackDue(T0 + (captured.get(captured.size() - 1)[0] + 200_000) * 1000));
+
+    Map<Integer, Status> reported = new HashMap<>();
+    int previousCount = -1;
+    for (byte[] p : sent) {
+      assertThat(p.length).isLessThanOrEqualTo(1200);
+      Feedback f = TransportCcFeedbackDecoder.decode(p);
+      if (previousCount >= 0) {
+        assertThat(f.feedbackCount()).isEqualTo((previousCount + 1) & 0xFF);
+      }
+      previousCount = f.feedbackCount();
+      for (Status st : f.statuses()) {
+        assertThat(reported)
+            .as("reported twice: " + st.sequence())
+            .doesNotContainKey(st.sequence());
+        reported.put(st.sequence(), st);
+      }
+    }
+    // nothing was lost or reordered on loopback: every packet once, received, at its own arrival
+    assertThat(reported).hasSize(captured.size());
+    for (long[] packet : captured) {
+      Status st = reported.get((int) packet[1]);
+      assertThat(st.received()).isTrue();
+      assertThat(Math.abs(st.arrivalMicros() - packet[0])).isLessThanOrEqualTo(125);
+    }
+    // Chromium's first probe (the RTX packets at the start) keeps its spacing to within 250 µs:
+    // its receive rate is what the sender's probe estimator measures
+    List<long[]> probe = captured.stream().filter(c -> c[2] == 96 && c[0] < 1_000_000).toList();
+    assertThat(probe).hasSizeGreaterThanOrEqualTo(5);
+    long capturedSpan = probe.get(probe.size() - 1)[0] - probe.get(0)[0];
+    long reportedSpan =
+        reported.get((int) probe.get(probe.size() - 1)[1]).arrivalMicros()
+            - reported.get((int) probe.get(0)[1]).arrivalMicros();
+    assertThat(Math.abs(reportedSpan - capturedSpan)).isLessThanOrEqualTo(250);
+    // about one feedback per 100 ms of media (6 s), not one per packet
+    assertThat(sent.size()).isBetween(40, 80);
+  }
+
+  @Test
+  void garbageNumbersAndTimesNeverBreakTheFeedback() {
+    Random random = new Random(7);
+    long now = T0;
+    int seq = 0;
+    for (int i = 0; i < 20_000; i++) {
+      int kind = random.nextInt(10);
+      seq =
+          kind == 0
+              ? random.nextInt(65536) // a stray number anywhere
+              : kind == 1 ? seq - random.nextInt(200) : seq + 1 + random.nextInt(3);
+      // time mostly moves on, sometimes jumps far, sometimes goes back
+      now += kind == 2 ? 9_000 * MS : kind == 3 ? -5 * MS : random.nextInt(2_000_000);
+      generator.packetReceived(seq & 0xFFFF, now, MEDIA);
+      for (byte[] p : generator.feedbackDue(now)) {
+        assertThat(p.length).isLessThanOrEqualTo(1200);
+        Feedback f = TransportCcFeedbackDecoder.decode(p);
+        assertThat(f.received()).isNotEmpty();
+      }
+    }
+    assertThat(generator.restarts()).isPositive();
   }
 }
