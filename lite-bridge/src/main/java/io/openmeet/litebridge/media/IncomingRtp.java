@@ -78,6 +78,11 @@ final class IncomingRtp {
         audio,
         arrivalNanos,
         f.transportCcExtensionId());
+    if (f.rtxPayloadTypes().contains(pt)) {
+      // a sender's RTX is only ever probing padding (the bridge answers receivers' NACKs itself,
+      // on the same RTX SSRC with its own sequence numbers, which a second numbering would break)
+      return;
+    }
 
     boolean keyframe = false;
     if (!audio) {
@@ -100,11 +105,6 @@ final class IncomingRtp {
       }
     }
 
-    if (f.rtxPayloadTypes().contains(pt)) {
-      // a sender's RTX is only ever probing padding (the bridge answers receivers' NACKs itself,
-      // on the same RTX SSRC with its own sequence numbers, which a second numbering would break)
-      return;
-    }
     for (EndpointConnection receiver : conference.connected()) {
       if (receiver != endpoint && (audio || receiver.receivesVideo())) {
         receiver.forwarder().forward(plain, f, endpoint.endpointId(), audio, keyframe);
