@@ -9,56 +9,126 @@ import io.openmeet.focus.sdp.SdpWriter;
 import io.openmeet.focus.sdp.TransportDescription;
 import io.openmeet.focus.sdp.UnifiedPlanOffer;
 import io.openmeet.presence.conference.ParticipantPresence;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One room's conference session on the node that owns it: its participants, their offers, and the
  * bridge conference. Changes happen under one lock per conference, so joins, answers and leaves of
- * one room are applied in order; the events sent under it never block.
+ * one room are applied in order. Nothing under the lock waits on the network: bridge requests go to
+ * the conference's {@link Lane} (in order, like the expires they share it with), shared state to
+ * the node's {@link WriteBehind}, and events to sockets never block.
  */
 final class Conference {
 
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Conference.class);
+  private static final Logger LOG = LoggerFactory.getLogger(Conference.class);
 
   /** The tracks a participant may send: microphone, camera, and a screen share. */
   static final List<MediaKind> OWN_SENDS =
       List.of(MediaKind.AUDIO, MediaKind.VIDEO, MediaKind.VIDEO);
 
+  /** How long an ICE restart waits for its queued bridge requests before it fails. */
+  private static final Duration ICE_RESTART_WAIT = Duration.ofSeconds(30);
+
+  /** Where the conference is in its life. */
+  enum State {
+    /** Participants may join and act. */
+    ACTIVE,
+    /** The last participant left or the room was closed: the bridge conference is expired. */
+    ENDED,
+    /**
+     * This node lost the conference's lease: it no longer acts on it at all (another node may host
+     * it now), and touches neither the bridge nor Redis for it again.
+     */
+    ABANDONED
+  }
+
+  /** What the conference tells the node's {@link Conferences}; called without the lock held. */
+  interface Owner {
+    /** The conference ended: forget it and give its lease back. */
+    void ended(Conference conference);
+
+    /** The conference was abandoned (lease lost): forget it. */
+    void abandoned(Conference conference);
+  }
+
   private final ConferenceContext ctx;
   private final UUID roomId;
   private final String roomName;
-  private final Runnable onEmpty;
+  private final Owner owner;
+  private final Lease lease;
+  private final Lane lane;
+  private final WriteBehind writes;
   private final ReentrantLock lock = new ReentrantLock();
   private final Map<String, Member> members = new LinkedHashMap<>();
 
+  /** Actions that talk to Redis or the owner, run once the lock is released. */
+  private final List<Runnable> afterUnlock = new ArrayList<>();
+
   /** Participants between their join and their bridge allocation (they hold a place). */
-  private final java.util.Set<String> joining = new java.util.HashSet<>();
+  private final Set<String> joining = new HashSet<>();
 
   /** Joining participants whose endpoint was on a bridge that went away meanwhile. */
-  private final java.util.Set<String> movedWhileJoining = new java.util.HashSet<>();
+  private final Set<String> movedWhileJoining = new HashSet<>();
 
   private final UUID callId = UUID.randomUUID();
 
   private ConferenceBridge bridge;
-  private boolean ended;
+  private volatile State state = State.ACTIVE;
+  private boolean endReported;
   private int peak;
   private int total;
 
-  Conference(ConferenceContext ctx, UUID roomId, String roomName, Runnable onEmpty) {
+  Conference(
+      ConferenceContext ctx,
+      UUID roomId,
+      String roomName,
+      Owner owner,
+      Lease lease,
+      Lane lane,
+      WriteBehind writes) {
     this.ctx = ctx;
     this.roomId = roomId;
     this.roomName = roomName;
-    this.onEmpty = onEmpty;
+    this.owner = owner;
+    this.lease = lease;
+    this.lane = lane;
+    this.writes = writes;
   }
 
   UUID callId() {
     return callId;
+  }
+
+  UUID roomId() {
+    return roomId;
+  }
+
+  Lease lease() {
+    return lease;
+  }
+
+  /** The conference's bridge requests; what is queued here runs after them. */
+  Lane lane() {
+    return lane;
+  }
+
+  State state() {
+    return state;
   }
 
   int size() {
@@ -66,22 +136,44 @@ final class Conference {
     try {
       return members.size();
     } finally {
-      lock.unlock();
+      unlock();
+    }
+  }
+
+  /** Releases the lock; the deferred Redis and owner actions run once it is free. */
+  private void unlock() {
+    List<Runnable> todo = List.of();
+    if (lock.getHoldCount() == 1 && !afterUnlock.isEmpty()) {
+      todo = List.copyOf(afterUnlock);
+      afterUnlock.clear();
+    }
+    lock.unlock();
+    for (Runnable r : todo) {
+      try {
+        r.run();
+      } catch (RuntimeException e) {
+        LOG.warn("a follow-up of conference {} failed", callId, e);
+      }
     }
   }
 
   /**
-   * Adds a participant; null when the conference already ended (the caller retries on a new one).
-   * The bridge allocation runs without the conference's lock, so that the room's other joins,
-   * answers and leaves do not wait for this participant's bridge round trip; the participant counts
-   * toward the room's limit from the start, and the conference does not end while it is joining.
+   * Adds a participant; null when the conference ended or was abandoned meanwhile (the caller
+   * retries on a new one, or on the node that hosts the room now). The bridge allocation runs
+   * without the conference's lock, so that the room's other joins, answers and leaves do not wait
+   * for this participant's bridge round trip; the participant counts toward the room's limit from
+   * the start, and the conference does not end while it is joining.
    */
   Member join(JoinRequest request, ParticipantEvents events) throws FocusException {
     String id;
     ConferenceBridge joinedBridge;
     lock.lock();
     try {
-      if (ended) {
+      if (state != State.ACTIVE) {
+        return null;
+      }
+      if (!lease.valid()) {
+        abandonLocked("its lease could not be confirmed in time");
         return null;
       }
       if (members.size() + joining.size() >= request.maxParticipants()) {
@@ -91,76 +183,110 @@ final class Conference {
       }
       if (bridge == null) {
         bridge = ctx.bridges().open(callId.toString(), roomName, request.region());
-        ctx.recorder()
-            .record(
-                new CallRecordEvent.CallStarted(
-                    callId, roomId, request.region().orElse("default"), ctx.clock().instant()));
+        record(
+            new CallRecordEvent.CallStarted(
+                callId, roomId, request.region().orElse("default"), ctx.clock().instant()));
       }
       id = newParticipantId();
       joining.add(id);
       joinedBridge = bridge;
     } finally {
-      lock.unlock();
+      unlock();
     }
-    ConferenceBridge.Allocation allocation;
-    try {
-      allocation = joinedBridge.allocate(id, request.displayName());
-    } catch (FocusException e) {
+    while (true) {
+      ConferenceBridge.Allocation allocation;
+      try {
+        if (!lease.valid()) {
+          throw new LeaseGone();
+        }
+        allocation = joinedBridge.allocate(id, request.displayName());
+      } catch (FocusException | LeaseGone | RuntimeException e) {
+        lock.lock();
+        try {
+          joining.remove(id);
+          movedWhileJoining.remove(id);
+          if (e instanceof LeaseGone) {
+            abandonLocked("its lease could not be confirmed in time");
+            return null;
+          }
+          endIfEmpty();
+          reportEndedWhenJoinsDrained();
+        } finally {
+          unlock();
+        }
+        if (e instanceof FocusException fe) {
+          throw fe;
+        }
+        throw (RuntimeException) e;
+      }
       lock.lock();
       try {
-        joining.remove(id);
-        movedWhileJoining.remove(id);
-        endIfEmpty();
-      } finally {
-        lock.unlock();
-      }
-      throw e;
-    }
-    lock.lock();
-    try {
-      joining.remove(id);
-      if (movedWhileJoining.remove(id)) {
-        // its bridge went away while it was joining: it starts on the conference's new bridge
-        try {
-          allocation = bridge.allocate(id, request.displayName());
-        } catch (FocusException e) {
-          endIfEmpty();
-          throw e;
+        if (state == State.ACTIVE && movedWhileJoining.remove(id)) {
+          continue; // its bridge went away while it was joining: allocate on the new one
         }
+        joining.remove(id);
+        if (state == State.ABANDONED) {
+          return null; // another node may host the room now: the caller goes there
+        }
+        if (state == State.ENDED) {
+          // the room was closed while it joined: its endpoint goes, then the lease
+          queueBridge("expire " + id, b -> b.expire(id));
+          reportEndedWhenJoinsDrained();
+          throw new FocusException(FocusException.Reason.ROOM_CLOSED, "the room was closed");
+        }
+        return commitJoin(id, request, events, allocation);
+      } finally {
+        unlock();
       }
-      var offer =
-          new UnifiedPlanOffer(
-              ctx.codecs(), allocation.transport(), allocation.feedbackSources(), OWN_SENDS);
-      var member = new Member(this, id, request, events, offer, allocation);
-      List<ParticipantInfo> others = members.values().stream().map(Member::info).toList();
-      members.put(id, member);
+    }
+  }
+
+  /**
+   * Makes the allocated participant a member and tells everyone. Nothing here may leave a member
+   * behind that its caller never hears of: should anything fail after it is added, it is removed
+   * again (its endpoint expired, the others told) and the join fails.
+   */
+  private Member commitJoin(
+      String id,
+      JoinRequest request,
+      ParticipantEvents events,
+      ConferenceBridge.Allocation allocation)
+      throws FocusException {
+    var offer =
+        new UnifiedPlanOffer(
+            ctx.codecs(), allocation.transport(), allocation.feedbackSources(), OWN_SENDS);
+    var member = new Member(this, id, request, events, offer, allocation);
+    List<ParticipantInfo> others = members.values().stream().map(Member::info).toList();
+    members.put(id, member);
+    try {
       peak = Math.max(peak, members.size());
       total++;
-
-      events.joined(id, others);
+      notify(member, e -> e.joined(id, others));
       sendOffer(member);
       for (Member other : members.values()) {
         if (other != member) {
-          other.events.participantJoined(member.info());
+          notify(other, e -> e.participantJoined(member.info()));
         }
       }
-      ctx.presence()
-          .joined(
-              new ParticipantPresence.Participant(
-                  roomId.toString(), id, request.subject(), request.displayName(), ctx.nodeId()));
-      ctx.recorder()
-          .record(
-              new CallRecordEvent.ParticipantJoined(
-                  callId,
-                  member.rowId,
-                  request.userId().orElse(null),
-                  request.displayName(),
-                  ctx.clock().instant(),
-                  request.audio(),
-                  request.video()));
+      var presence =
+          new ParticipantPresence.Participant(
+              roomId.toString(), id, request.subject(), request.displayName(), ctx.nodeId());
+      writePresence(id, () -> ctx.presence().joined(presence));
+      record(
+          new CallRecordEvent.ParticipantJoined(
+              callId,
+              member.rowId,
+              request.userId().orElse(null),
+              request.displayName(),
+              ctx.clock().instant(),
+              request.audio(),
+              request.video()));
+      member.recorded = true;
       return member;
-    } finally {
-      lock.unlock();
+    } catch (RuntimeException e) {
+      LOG.warn("the join of {} failed after its allocation; it is removed again", id, e);
+      removeLocked(member, LeaveReason.DISCONNECTED);
+      throw new FocusException(FocusException.Reason.INTERNAL, "the join failed; retry", e);
     }
   }
 
@@ -184,8 +310,12 @@ final class Conference {
         throw new FocusException(FocusException.Reason.INVALID_SDP, e.getMessage(), e);
       }
       List<MediaSource> sources = answer.sources(member.id);
-      bridge.update(member.id, answer.transport(), sources);
-      member.remoteTransport = answer.transport();
+      TransportDescription transport = answer.transport();
+      // the bridge learns it after the lock is released, in order with the conference's other
+      // requests; a failure there repairs the endpoint (see bridgeUpdate)
+      String id = member.id;
+      queueBridge("update " + id, b -> bridgeUpdate(b, id, transport, sources));
+      member.remoteTransport = transport;
       member.awaitingAnswer = false;
       boolean changed = !sources.equals(member.sources);
       member.sources = sources;
@@ -201,24 +331,83 @@ final class Conference {
         sendOffer(member);
       }
     } finally {
-      lock.unlock();
+      unlock();
     }
   }
 
+  /** On the lane: sends an answer's transport and sources to the bridge. */
+  private void bridgeUpdate(
+      ConferenceBridge b, String id, TransportDescription transport, List<MediaSource> sources) {
+    try {
+      b.update(id, transport, sources);
+    } catch (FocusException e) {
+      if (e.reason() == FocusException.Reason.UNEXPECTED) {
+        // the bridge no longer knows the endpoint (or the conference): give it a new one
+        LOG.info("bridge lost endpoint {} of {}; allocating it again", id, callId);
+        reallocate(Set.of(id));
+      } else {
+        LOG.warn("bridge update of {} in {} failed: {}", id, callId, e.getMessage());
+      }
+    }
+  }
+
+  /**
+   * A fresh endpoint on the bridge gives fresh ICE credentials; the browser re-answers. The bridge
+   * requests queue behind the conference's others; the caller waits for them, without the lock.
+   */
   void iceRestart(Member member) throws FocusException {
+    CompletableFuture<Void> done = new CompletableFuture<>();
     lock.lock();
     try {
       requirePresent(member);
-      // a fresh endpoint on the bridge gives fresh ICE credentials; the browser re-answers
-      bridge.expire(member.id);
-      ConferenceBridge.Allocation allocation =
-          bridge.allocate(member.id, member.request.displayName());
-      member.allocation = allocation;
-      member.offer.updateTransport(allocation.transport(), allocation.feedbackSources());
-      member.awaitingAnswer = false;
-      sendOffer(member);
+      String id = member.id;
+      String name = member.request.displayName();
+      queueBridge(
+          "ice restart " + id,
+          b -> {
+            try {
+              b.expire(id);
+              ConferenceBridge.Allocation allocation = b.allocate(id, name);
+              lock.lock();
+              try {
+                if (members.get(id) == member && state == State.ACTIVE) {
+                  member.allocation = allocation;
+                  member.offer.updateTransport(
+                      allocation.transport(), allocation.feedbackSources());
+                  member.awaitingAnswer = false;
+                  sendOffer(member);
+                }
+              } finally {
+                unlock();
+              }
+              done.complete(null);
+            } catch (FocusException | RuntimeException e) {
+              done.completeExceptionally(e);
+            }
+          },
+          () ->
+              done.completeExceptionally(
+                  new FocusException(
+                      FocusException.Reason.INTERNAL, "this node no longer hosts the room")));
     } finally {
-      lock.unlock();
+      unlock();
+    }
+    await(done);
+  }
+
+  private static void await(CompletableFuture<Void> done) throws FocusException {
+    try {
+      done.get(ICE_RESTART_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof FocusException fe) {
+        throw fe;
+      }
+      throw new FocusException(FocusException.Reason.INTERNAL, "the ICE restart failed", e);
+    } catch (TimeoutException e) {
+      throw new FocusException(FocusException.Reason.INTERNAL, "the bridge did not answer in time");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new FocusException(FocusException.Reason.INTERNAL, "interrupted");
     }
   }
 
@@ -231,48 +420,75 @@ final class Conference {
       member.reofferPending = false;
       sendOffer(member);
     } finally {
-      lock.unlock();
+      unlock();
     }
   }
 
   /**
    * The bridge hosting these endpoints is gone: each participant still here gets an endpoint on a
    * new bridge and a new offer with its transport; their answers carry their sources to the new
-   * bridge. Nobody leaves the call.
+   * bridge. Nobody leaves the call. Only queues the work: returns at once.
    */
-  void moveToNewBridge(java.util.Set<String> endpointIds) {
+  void moveToNewBridge(Set<String> endpointIds) {
+    lock.lock();
+    try {
+      for (String id : endpointIds) {
+        if (!members.containsKey(id) && joining.contains(id)) {
+          movedWhileJoining.add(id);
+        }
+      }
+    } finally {
+      unlock();
+    }
+    reallocate(endpointIds);
+  }
+
+  /** Queues a new allocation and offer for each of these members that is still here. */
+  private void reallocate(Set<String> endpointIds) {
     lock.lock();
     try {
       for (String id : endpointIds) {
         Member member = members.get(id);
         if (member == null) {
-          if (joining.contains(id)) {
-            movedWhileJoining.add(id);
-          }
           continue;
         }
-        try {
-          ConferenceBridge.Allocation allocation =
-              bridge.allocate(member.id, member.request.displayName());
-          member.allocation = allocation;
-          member.offer.updateTransport(allocation.transport(), allocation.feedbackSources());
-          member.awaitingAnswer = false;
-          member.reofferPending = false;
-          sendOffer(member);
-        } catch (FocusException e) {
-          // no bridge can take it now: the participant keeps its socket and may retry (ice-restart)
-          LOG.warn("could not move {} to a new bridge: {}", member.id, e.getMessage());
-        }
+        String name = member.request.displayName();
+        queueBridge(
+            "reallocate " + id,
+            b -> {
+              ConferenceBridge.Allocation allocation;
+              try {
+                allocation = b.allocate(id, name);
+              } catch (FocusException e) {
+                // no bridge can take it now: the participant keeps its socket and may retry
+                LOG.warn("could not move {} to a new bridge: {}", id, e.getMessage());
+                return;
+              }
+              lock.lock();
+              try {
+                if (members.get(id) == member && state == State.ACTIVE) {
+                  member.allocation = allocation;
+                  member.offer.updateTransport(
+                      allocation.transport(), allocation.feedbackSources());
+                  member.awaitingAnswer = false;
+                  member.reofferPending = false;
+                  sendOffer(member);
+                }
+              } finally {
+                unlock();
+              }
+            });
       }
     } finally {
-      lock.unlock();
+      unlock();
     }
   }
 
   void mediaState(Member member, boolean audio, boolean video, boolean screen) {
     lock.lock();
     try {
-      if (!members.containsKey(member.id)) {
+      checkLease();
+      if (members.get(member.id) != member) {
         return;
       }
       member.audio = audio;
@@ -281,25 +497,27 @@ final class Conference {
       member.everAudio |= audio;
       member.everVideo |= video;
       for (Member m : members.values()) {
-        m.events.mediaState(member.id, audio, video, screen);
+        notify(m, e -> e.mediaState(member.id, audio, video, screen));
       }
     } finally {
-      lock.unlock();
+      unlock();
     }
   }
 
   void chat(Member member, String text) {
     lock.lock();
     try {
-      if (!members.containsKey(member.id)) {
+      checkLease();
+      if (members.get(member.id) != member) {
         return;
       }
       long now = ctx.clock().millis();
+      String name = member.request.displayName();
       for (Member m : members.values()) {
-        m.events.chat(member.id, member.request.displayName(), text, now);
+        notify(m, e -> e.chat(member.id, name, text, now));
       }
     } finally {
-      lock.unlock();
+      unlock();
     }
   }
 
@@ -307,69 +525,233 @@ final class Conference {
     lock.lock();
     try {
       Member target = moderated(moderator, targetId);
-      target.events.muted(moderator.id);
+      notify(target, e -> e.muted(moderator.id));
       target.audio = false;
       for (Member m : members.values()) {
-        m.events.mediaState(target.id, false, target.video, target.screen);
+        notify(m, e -> e.mediaState(target.id, false, target.video, target.screen));
       }
     } finally {
-      lock.unlock();
+      unlock();
     }
   }
 
   void kick(Member moderator, String targetId) throws FocusException {
-    Member target;
     lock.lock();
     try {
-      target = moderated(moderator, targetId);
+      Member target = moderated(moderator, targetId);
+      removeLocked(target, LeaveReason.KICKED);
+      // after the lock: the session bans the kicked token in Redis
+      afterUnlock.add(() -> notify(target, e -> e.removed(LeaveReason.KICKED)));
+      endIfEmpty();
     } finally {
-      lock.unlock();
+      unlock();
     }
-    target.events.removed(LeaveReason.KICKED);
-    leave(target, LeaveReason.KICKED);
   }
 
   void leave(Member member, LeaveReason reason) {
     lock.lock();
     try {
-      if (members.remove(member.id) == null) {
+      checkLease();
+      if (members.get(member.id) != member) {
         return;
       }
-      bridge.expire(member.id);
-      ctx.presence().left(roomId.toString(), member.id, member.request.subject());
-      ctx.recorder()
-          .record(
-              new CallRecordEvent.ParticipantLeft(
-                  callId,
-                  member.rowId,
-                  ctx.clock().instant(),
-                  reason.code(),
-                  member.everAudio,
-                  member.everVideo));
-      for (Member other : members.values()) {
-        other.events.participantLeft(member.id, reason);
-        if (!member.sources.isEmpty()) {
-          reoffer(other);
-        }
-      }
+      removeLocked(member, reason);
       endIfEmpty();
     } finally {
-      lock.unlock();
+      unlock();
     }
+  }
+
+  /** Takes a member out: its endpoint expires, presence and records follow, the others are told. */
+  private void removeLocked(Member member, LeaveReason reason) {
+    members.remove(member.id);
+    String id = member.id;
+    queueBridge("expire " + id, b -> b.expire(id));
+    writePresence(id, () -> ctx.presence().left(roomId.toString(), id, member.request.subject()));
+    if (member.recorded) {
+      record(
+          new CallRecordEvent.ParticipantLeft(
+              callId,
+              member.rowId,
+              ctx.clock().instant(),
+              reason.code(),
+              member.everAudio,
+              member.everVideo));
+    }
+    for (Member other : members.values()) {
+      notify(other, e -> e.participantLeft(id, reason));
+      if (!member.sources.isEmpty()) {
+        reoffer(other);
+      }
+    }
+  }
+
+  /**
+   * The room was closed: everyone is told ({@code participant-left}, reason {@code room-closed}),
+   * the bridge conference with all its endpoints is expired and the call ends. Joins still on their
+   * way to the bridge fail.
+   */
+  void close(LeaveReason reason) {
+    lock.lock();
+    try {
+      if (state != State.ACTIVE) {
+        return;
+      }
+      for (Member m : members.values()) {
+        afterUnlock.add(() -> notify(m, e -> e.removed(reason)));
+        String id = m.id;
+        writePresence(id, () -> ctx.presence().left(roomId.toString(), id, m.request.subject()));
+        if (m.recorded) {
+          record(
+              new CallRecordEvent.ParticipantLeft(
+                  callId, m.rowId, ctx.clock().instant(), reason.code(), m.everAudio, m.everVideo));
+        }
+      }
+      LOG.info("conference {} of room {} closed ({})", callId, roomId, reason.code());
+      members.clear();
+      end();
+    } finally {
+      unlock();
+    }
+  }
+
+  /**
+   * This node lost the conference's lease: it stops acting on it at once. Nothing goes to the
+   * bridge or Redis for it any more (the node that takes it over uses them); its participants are
+   * told the conference moved, so their sessions continue with whichever node hosts it now.
+   */
+  void abandon(String why) {
+    lock.lock();
+    try {
+      abandonLocked(why);
+    } finally {
+      unlock();
+    }
+  }
+
+  private void abandonLocked(String why) {
+    if (state == State.ABANDONED) {
+      return;
+    }
+    boolean wasActive = state == State.ACTIVE;
+    state = State.ABANDONED;
+    if (wasActive) {
+      LOG.warn(
+          "conference {} of room {} abandoned ({}): {} participants move on",
+          callId,
+          roomId,
+          why,
+          members.size());
+      for (Member m : members.values()) {
+        // after the lock: a session may go on with the node that hosts the room now
+        afterUnlock.add(() -> notify(m, ParticipantEvents::conferenceMoved));
+      }
+    }
+    members.clear();
+    afterUnlock.add(() -> owner.abandoned(this));
   }
 
   /** Ends the session when the last participant left: the bridge conference and the call record. */
   private void endIfEmpty() {
-    if (!members.isEmpty() || !joining.isEmpty() || ended) {
+    if (!members.isEmpty() || !joining.isEmpty() || state != State.ACTIVE) {
       return;
     }
-    ended = true;
+    end();
+  }
+
+  private void end() {
+    state = State.ENDED;
     if (bridge != null) {
-      bridge.close();
-      ctx.recorder()
-          .record(new CallRecordEvent.CallEnded(callId, ctx.clock().instant(), peak, total));
+      ConferenceBridge b = bridge;
+      lane.execute(
+          () -> {
+            if (lease.valid()) {
+              b.close();
+            }
+          });
+      record(new CallRecordEvent.CallEnded(callId, ctx.clock().instant(), peak, total));
     }
-    onEmpty.run();
+    reportEndedWhenJoinsDrained();
+  }
+
+  /**
+   * Tells the owner the conference ended once no join is on its way any more: the lease (which
+   * every bridge request needs) is kept until the last joiner's endpoint is expired.
+   */
+  private void reportEndedWhenJoinsDrained() {
+    if (state == State.ENDED && joining.isEmpty() && !endReported) {
+      endReported = true;
+      afterUnlock.add(() -> owner.ended(this));
+    }
+  }
+
+  /** Queues a bridge request; see {@link #queueBridge(String, BridgeCall, Runnable)}. */
+  private void queueBridge(String what, BridgeCall call) {
+    queueBridge(what, call, () -> {});
+  }
+
+  /**
+   * Queues a bridge request on the lane. It runs only while this node still holds the lease and has
+   * not abandoned the conference; otherwise {@code skipped} runs instead (and a lapsed lease makes
+   * the node abandon the conference).
+   */
+  private void queueBridge(String what, BridgeCall call, Runnable skipped) {
+    ConferenceBridge b = bridge;
+    if (b == null) {
+      skipped.run();
+      return;
+    }
+    lane.execute(
+        () -> {
+          if (state == State.ABANDONED) {
+            skipped.run();
+            return;
+          }
+          if (!lease.valid()) {
+            abandon("its lease could not be confirmed before " + what);
+            skipped.run();
+            return;
+          }
+          try {
+            call.run(b);
+          } catch (FocusException e) {
+            LOG.warn("{} in {} failed: {}", what, callId, e.getMessage());
+          }
+        });
+  }
+
+  /** A bridge request run on the lane. */
+  @FunctionalInterface
+  private interface BridgeCall {
+    void run(ConferenceBridge bridge) throws FocusException;
+  }
+
+  private void writePresence(String participantId, Runnable write) {
+    writes.submit(
+        "presence:" + roomId + ":" + participantId,
+        () -> {
+          if (state == State.ABANDONED) {
+            throw new WriteBehind.Refused("conference " + callId + " was abandoned");
+          }
+          write.run();
+        });
+  }
+
+  private void record(CallRecordEvent event) {
+    try {
+      ctx.recorder().record(event);
+    } catch (RuntimeException e) {
+      LOG.warn("call record {} of {} not kept", event.getClass().getSimpleName(), callId, e);
+    }
+  }
+
+  /** Calls a member's events; a failing sink is logged and never breaks the conference. */
+  private void notify(Member m, java.util.function.Consumer<ParticipantEvents> event) {
+    try {
+      event.accept(m.events);
+    } catch (RuntimeException e) {
+      LOG.warn("an event for participant {} failed", m.id, e);
+    }
   }
 
   private Member moderated(Member moderator, String targetId) throws FocusException {
@@ -387,8 +769,19 @@ final class Conference {
   }
 
   private void requirePresent(Member member) throws FocusException {
+    checkLease();
     if (members.get(member.id) != member) {
       throw new FocusException(FocusException.Reason.UNEXPECTED, "the participant has left");
+    }
+  }
+
+  /**
+   * Abandons the conference when this node can no longer tell that it holds the lease: whatever
+   * runs first after a pause past the lease (or a cut to Redis) must not act on the room.
+   */
+  private void checkLease() {
+    if (state == State.ACTIVE && !lease.valid()) {
+      abandonLocked("its lease could not be confirmed in time");
     }
   }
 
@@ -410,7 +803,8 @@ final class Conference {
     }
     String sdp = SdpWriter.write(member.offer.next(remote));
     member.awaitingAnswer = true;
-    member.events.offer(sdp, member.allocation.bridgeChannelUrl().orElse(null));
+    String channel = member.allocation.bridgeChannelUrl().orElse(null);
+    notify(member, e -> e.offer(sdp, channel));
   }
 
   private String newParticipantId() {
@@ -421,14 +815,21 @@ final class Conference {
     return id;
   }
 
+  /** The lease lapsed before a bridge request could be made. */
+  private static final class LeaseGone extends Exception {
+    LeaseGone() {
+      super(null, null, false, false);
+    }
+  }
+
   /** A participant of this conference; its actions go through the conference's lock. */
   static final class Member implements FocusParticipant {
     final Conference conference;
     final String id;
     final JoinRequest request;
-    final ParticipantEvents events;
     final UnifiedPlanOffer offer;
     final UUID rowId = UUID.randomUUID();
+    volatile ParticipantEvents events;
     ConferenceBridge.Allocation allocation;
     TransportDescription remoteTransport;
     List<MediaSource> sources = List.of();
@@ -439,6 +840,8 @@ final class Conference {
     boolean screen;
     boolean everAudio;
     boolean everVideo;
+    // its ParticipantJoined went to the call records, so a ParticipantLeft must follow
+    boolean recorded;
 
     Member(
         Conference conference,
@@ -482,7 +885,7 @@ final class Conference {
       try {
         conference.requirePresent(this);
       } finally {
-        conference.lock.unlock();
+        conference.unlock();
       }
     }
 

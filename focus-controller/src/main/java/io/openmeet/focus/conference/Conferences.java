@@ -3,54 +3,77 @@ package io.openmeet.focus.conference;
 import io.openmeet.presence.conference.ConferenceLeases;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The conferences this node owns, one per room, created on the first join and dropped when empty.
  * Each holds an ownership lease in Redis, renewed while it lives, so that another node can see who
- * owns a room and take it over when this node dies.
+ * owns a room and take it over when this node dies. A conference whose lease is lost (Redis says
+ * another node holds it, or no renewal was confirmed within its TTL) is abandoned at once: this
+ * node stops acting on it.
  */
 public final class Conferences implements Focus, AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Conferences.class);
 
+  /** Threads running the conferences' bridge requests (one conference uses one at a time). */
+  private static final int LANE_THREADS = 64;
+
   private final ConferenceContext ctx;
   private final ConferenceLeases leases;
   private final Duration leaseTtl;
   private final Map<UUID, Conference> byRoom = new ConcurrentHashMap<>();
-  private final Map<UUID, ConferenceLeases.Lease> leasesByRoom = new ConcurrentHashMap<>();
+
+  /**
+   * Leases of conferences that ended, until their last bridge requests are made: a new conference
+   * of the same room on this node takes the lease over instead of waiting for its release.
+   */
+  private final Map<UUID, Lease> releasing = new ConcurrentHashMap<>();
 
   /** One lock per room while its conference is being created (the lease is a Redis round trip). */
   private final Map<UUID, Object> creating = new ConcurrentHashMap<>();
 
   private final ScheduledExecutorService renewer;
-  private final java.util.concurrent.ExecutorService reinviter =
-      Executors.newSingleThreadExecutor(
-          r -> {
-            Thread t = new Thread(r, "conference-reinviter");
-            t.setDaemon(true);
-            return t;
-          });
+  private final ThreadPoolExecutor lanes;
+  private final WriteBehind writes;
 
   public Conferences(ConferenceContext ctx, ConferenceLeases leases, Duration leaseTtl) {
     this.ctx = ctx;
     this.leases = leases;
     this.leaseTtl = leaseTtl;
-    this.renewer =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "conference-lease-renewer");
-              t.setDaemon(true);
-              return t;
-            });
+    this.renewer = Executors.newSingleThreadScheduledExecutor(daemon("conference-lease-renewer"));
+    this.lanes =
+        new ThreadPoolExecutor(
+            LANE_THREADS,
+            LANE_THREADS,
+            30,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            daemon("conference-bridge-"));
+    lanes.allowCoreThreadTimeOut(true);
+    this.writes = WriteBehind.defaults("conference-state-writer");
     long every = Math.max(100, leaseTtl.toMillis() / 3);
     renewer.scheduleWithFixedDelay(this::renewLeases, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  private static ThreadFactory daemon(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   @Override
@@ -62,10 +85,23 @@ public final class Conferences implements Focus, AutoCloseable {
       if (member != null) {
         return member;
       }
-      // the conference ended between lookup and join: it is being dropped, make a new one
+      // the conference ended or was abandoned between lookup and join: make (or find) a new one
       byRoom.remove(request.roomId(), conference);
     }
     throw new FocusException(FocusException.Reason.INTERNAL, "the conference kept ending; retry");
+  }
+
+  @Override
+  public void closeRoom(UUID roomId) throws FocusException {
+    Conference conference = byRoom.get(roomId);
+    if (conference != null) {
+      conference.close(LeaveReason.ROOM_CLOSED);
+      return;
+    }
+    Optional<String> owner = leases.owner(roomId.toString());
+    if (owner.isPresent() && !owner.get().equals(ctx.nodeId())) {
+      throw new OwnedByAnotherNodeException(owner.get());
+    }
   }
 
   /**
@@ -75,7 +111,7 @@ public final class Conferences implements Focus, AutoCloseable {
   public void reinvite(String meetingId, java.util.Set<String> endpointIds) {
     for (Conference conference : byRoom.values()) {
       if (conference.callId().toString().equals(meetingId)) {
-        reinviter.execute(() -> conference.moveToNewBridge(endpointIds));
+        conference.moveToNewBridge(endpointIds);
         return;
       }
     }
@@ -90,6 +126,26 @@ public final class Conferences implements Focus, AutoCloseable {
   /** Conferences owned by this node. */
   public int size() {
     return byRoom.size();
+  }
+
+  /** Shared-state writes (presence) waiting for Redis. */
+  public int pendingWrites() {
+    return writes.pending();
+  }
+
+  /**
+   * Waits until the bridge requests and shared-state writes queued so far were made (tests,
+   * shutdown); false when they still run after {@code timeout}.
+   */
+  boolean awaitQuiet(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (lanes.getActiveCount() > 0 || !lanes.getQueue().isEmpty()) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      Thread.sleep(5);
+    }
+    return writes.awaitIdle(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
   }
 
   private Conference conferenceFor(JoinRequest request) throws FocusException {
@@ -107,9 +163,19 @@ public final class Conferences implements Focus, AutoCloseable {
         if (existing != null) {
           return existing;
         }
-        ConferenceLeases.Lease lease = acquireLease(roomId.toString());
-        leasesByRoom.put(roomId, lease);
-        Conference created = new Conference(ctx, roomId, request.roomName(), () -> dropped(roomId));
+        Lease lease = releasing.remove(roomId);
+        if (lease == null || !lease.valid()) {
+          lease = acquireLease(roomId.toString());
+        }
+        Conference created =
+            new Conference(
+                ctx,
+                roomId,
+                request.roomName(),
+                new OwnerCallbacks(),
+                lease,
+                new Lane(lanes, "room " + roomId),
+                writes);
         byRoom.put(roomId, created);
         return created;
       }
@@ -122,11 +188,12 @@ public final class Conferences implements Focus, AutoCloseable {
    * Takes the room's lease, or says which node holds it. A lease that lapses between our attempt
    * and the owner lookup is tried once more.
    */
-  private ConferenceLeases.Lease acquireLease(String roomId) throws FocusException {
+  private Lease acquireLease(String roomId) throws FocusException {
     for (int attempt = 0; attempt < 2; attempt++) {
+      long started = System.nanoTime();
       var lease = leases.tryAcquire(roomId, ctx.nodeId(), leaseTtl);
       if (lease.isPresent()) {
-        return lease.get();
+        return new Lease(lease.get(), leaseTtl, started);
       }
       var owner = leases.owner(roomId);
       if (owner.isPresent()) {
@@ -137,31 +204,121 @@ public final class Conferences implements Focus, AutoCloseable {
         FocusException.Reason.INTERNAL, "the room's lease keeps changing hands; retry");
   }
 
-  private void dropped(UUID roomId) {
-    byRoom.remove(roomId);
-    ConferenceLeases.Lease lease = leasesByRoom.remove(roomId);
-    if (lease != null) {
-      leases.release(lease);
+  /** How conferences report back; runs on their threads without their locks. */
+  private final class OwnerCallbacks implements Conference.Owner {
+    @Override
+    public void ended(Conference conference) {
+      UUID roomId = conference.roomId();
+      byRoom.remove(roomId, conference);
+      Lease lease = conference.lease();
+      if (lease.lost()) {
+        return;
+      }
+      // given back once the bridge conference is expired (fenced by the lease, like every request)
+      releasing.put(roomId, lease);
+      conference
+          .lane()
+          .execute(
+              () -> {
+                if (releasing.remove(roomId, lease)) {
+                  lease.lose();
+                  release(lease);
+                }
+              });
+    }
+
+    @Override
+    public void abandoned(Conference conference) {
+      byRoom.remove(conference.roomId(), conference);
+      Lease lease = conference.lease();
+      if (!lease.lost()) {
+        // not confirmed in time, maybe still ours: give it up so another node need not wait
+        lease.lose();
+        release(lease);
+      }
     }
   }
 
+  private void releaseOnce(Lease lease) {
+    if (!lease.lost()) {
+      lease.lose();
+      release(lease);
+    }
+  }
+
+  private void release(Lease lease) {
+    try {
+      leases.release(lease.held());
+    } catch (RuntimeException e) {
+      // it lapses by itself within its TTL
+      LOG.warn("releasing the lease of {} failed: {}", lease.held().conferenceId(), e.toString());
+    }
+  }
+
+  /** Renews every lease now, as the renewer does every third of the TTL (tests). */
+  public void renewNow() {
+    renewLeases();
+  }
+
   private void renewLeases() {
-    leasesByRoom.forEach(
+    releasing.forEach(
         (room, lease) -> {
+          long started = System.nanoTime();
           try {
-            if (!leases.renew(lease, leaseTtl)) {
-              LOG.warn("lost the lease of room {}: another node may take it over", room);
+            if (leases.renew(lease.held(), leaseTtl)) {
+              lease.renewed(started);
+            } else {
+              lease.lose();
             }
           } catch (RuntimeException e) {
-            LOG.warn("renewing the lease of room {} failed: {}", room, e.toString());
+            LOG.debug("renewing the lease of ended room {} failed: {}", room, e.toString());
           }
         });
+    for (Conference conference : byRoom.values()) {
+      if (conference.state() != Conference.State.ACTIVE) {
+        continue;
+      }
+      Lease lease = conference.lease();
+      long started = System.nanoTime();
+      try {
+        if (leases.renew(lease.held(), leaseTtl)) {
+          lease.renewed(started);
+        } else {
+          lease.lose();
+          conference.abandon("another node holds its lease now");
+          continue;
+        }
+      } catch (RuntimeException e) {
+        LOG.warn("renewing the lease of room {} failed: {}", conference.roomId(), e.toString());
+      }
+      if (!lease.valid()) {
+        conference.abandon("no renewal of its lease was confirmed within its TTL");
+      }
+    }
   }
 
   @Override
   public void close() {
     renewer.shutdownNow();
-    reinviter.shutdownNow();
-    leasesByRoom.values().forEach(leases::release);
+    lanes.shutdown();
+    try {
+      lanes.awaitTermination(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    try {
+      writes.awaitIdle(Duration.ofSeconds(2));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    writes.close();
+    releasing.values().forEach(this::releaseOnce);
+    for (Conference conference : byRoom.values()) {
+      Lease lease = conference.lease();
+      if (!lease.lost()) {
+        lease.lose();
+        release(lease);
+      }
+    }
   }
 }

@@ -14,4 +14,15 @@ public interface Focus {
    * @throws FocusException ROOM_FULL, NO_BRIDGE or INTERNAL
    */
   FocusParticipant join(JoinRequest request, ParticipantEvents events) throws FocusException;
+
+  /**
+   * Ends the room's conference wherever it runs (the room was closed): every participant is told
+   * ({@code participant-left}, reason {@code room-closed}) and removed, and the bridge conference
+   * is expired. Nothing happens when the room has no conference. Returns without waiting for the
+   * participants to be told.
+   *
+   * @throws OwnedByAnotherNodeException from a node-local focus, when another node hosts the room
+   * @throws FocusException INTERNAL when the node hosting the room could not be told
+   */
+  void closeRoom(java.util.UUID roomId) throws FocusException;
 }

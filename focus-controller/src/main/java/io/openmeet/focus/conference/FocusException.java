@@ -7,6 +7,8 @@ public class FocusException extends Exception {
   public enum Reason {
     /** The room is at its capacity. */
     ROOM_FULL,
+    /** The room was closed (deleted) while the request was on its way. */
+    ROOM_CLOSED,
     /** No healthy bridge can take the conference now; retry later. */
     NO_BRIDGE,
     /** The SDP could not be parsed or does not fit the offer. */

@@ -31,4 +31,12 @@ public interface ParticipantEvents {
 
   /** This participant was removed; the session should close after telling the browser. */
   void removed(LeaveReason reason);
+
+  /**
+   * The node that ran this participant's conference stopped hosting it (its lease was lost or
+   * handed over) without the participant leaving: its media goes on, and its session should
+   * continue with whichever node hosts the conference now (resume), or close so that the browser
+   * reconnects.
+   */
+  void conferenceMoved();
 }

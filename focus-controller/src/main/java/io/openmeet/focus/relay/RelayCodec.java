@@ -36,7 +36,9 @@ final class RelayCodec {
           .setDefaultPropertyInclusion(
               JsonInclude.Value.construct(
                   JsonInclude.Include.NON_NULL, JsonInclude.Include.NON_NULL))
-          .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+          .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+          // a reason added by a newer node reads as null (then INTERNAL), not as garbage
+          .configure(DeserializationFeature.READ_UNKNOWN_ENUM_VALUES_AS_NULL, true);
 
   String encode(String from, RelayMessage message) {
     try {
@@ -93,6 +95,9 @@ final class RelayCodec {
     }
     if (m instanceof RelayMessage.Event e) {
       return e.session() != null && e.event() != null;
+    }
+    if (m instanceof RelayMessage.CloseRoom c) {
+      return c.roomId() != null;
     }
     if (m instanceof RelayMessage.JoinResult r) {
       return r.session() != null;

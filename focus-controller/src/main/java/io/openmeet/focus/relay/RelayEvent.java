@@ -18,7 +18,8 @@ import java.util.List;
   @JsonSubTypes.Type(value = RelayEvent.Chat.class, name = "chat"),
   @JsonSubTypes.Type(value = RelayEvent.DominantSpeaker.class, name = "dominant-speaker"),
   @JsonSubTypes.Type(value = RelayEvent.Muted.class, name = "muted"),
-  @JsonSubTypes.Type(value = RelayEvent.Removed.class, name = "removed")
+  @JsonSubTypes.Type(value = RelayEvent.Removed.class, name = "removed"),
+  @JsonSubTypes.Type(value = RelayEvent.Moved.class, name = "moved")
 })
 sealed interface RelayEvent {
 
@@ -88,6 +89,14 @@ sealed interface RelayEvent {
     @Override
     public void deliverTo(ParticipantEvents events) {
       events.removed(reason);
+    }
+  }
+
+  /** The owner stopped hosting the participant's conference; the participant did not leave. */
+  record Moved() implements RelayEvent {
+    @Override
+    public void deliverTo(ParticipantEvents events) {
+      events.conferenceMoved();
     }
   }
 }

@@ -259,5 +259,12 @@ final class RelayHost {
       sessions.remove(session);
       publish(new RelayEvent.Removed(reason));
     }
+
+    @Override
+    public void conferenceMoved() {
+      // this node no longer hosts the conference: the origin goes on with the node that does
+      sessions.remove(session);
+      publish(new RelayEvent.Moved());
+    }
   }
 }

@@ -27,6 +27,7 @@ import java.util.UUID;
   @JsonSubTypes.Type(value = RelayMessage.Chat.class, name = "chat"),
   @JsonSubTypes.Type(value = RelayMessage.Leave.class, name = "leave"),
   @JsonSubTypes.Type(value = RelayMessage.Ping.class, name = "ping"),
+  @JsonSubTypes.Type(value = RelayMessage.CloseRoom.class, name = "close-room"),
   @JsonSubTypes.Type(value = RelayMessage.JoinResult.class, name = "join-result"),
   @JsonSubTypes.Type(value = RelayMessage.Result.class, name = "result"),
   @JsonSubTypes.Type(value = RelayMessage.Event.class, name = "event"),
@@ -75,6 +76,9 @@ sealed interface RelayMessage {
 
   /** Fire and forget: the participant leaves (idempotent). */
   record Leave(String session, LeaveReason reason) implements ToOwner {}
+
+  /** Any node → owner: the room was closed; its conference ends (no answer). */
+  record CloseRoom(String roomId) implements RelayMessage {}
 
   /** Origin → owner heartbeat: the sessions the origin still holds there. Answered by a pong. */
   record Ping(List<String> sessions) implements RelayMessage {

@@ -112,7 +112,7 @@ final class RelayedParticipant implements FocusParticipant {
 
   /** An event from the owner for this participant; none after it is gone. */
   void deliver(RelayEvent event) {
-    if (event instanceof RelayEvent.Removed) {
+    if (event instanceof RelayEvent.Removed || event instanceof RelayEvent.Moved) {
       if (gone.compareAndSet(false, true)) {
         onGone.accept(this);
         event.deliverTo(events);

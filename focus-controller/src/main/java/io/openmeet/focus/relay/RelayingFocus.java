@@ -124,6 +124,31 @@ public final class RelayingFocus implements Focus, AutoCloseable {
         FocusException.Reason.INTERNAL, "the room's conference kept moving between nodes; retry");
   }
 
+  /**
+   * Ends the room's conference: here when this node hosts it, else on the node that holds its lease
+   * (told without waiting for an answer; a node that does not host it any more forwards it once).
+   */
+  @Override
+  public void closeRoom(UUID roomId) throws FocusException {
+    try {
+      local.closeRoom(roomId);
+    } catch (OwnedByAnotherNodeException e) {
+      link.post(e.owner(), new RelayMessage.CloseRoom(roomId.toString()));
+    }
+  }
+
+  private void closeRoomHere(String from, String roomId) {
+    try {
+      local.closeRoom(UUID.fromString(roomId));
+    } catch (OwnedByAnotherNodeException e) {
+      if (!e.owner().equals(from)) {
+        link.post(e.owner(), new RelayMessage.CloseRoom(roomId));
+      }
+    } catch (FocusException | IllegalArgumentException e) {
+      LOG.warn("closing room {} for node {} failed: {}", roomId, from, e.toString());
+    }
+  }
+
   /** The participant on the owner, or null when the owner says the room has moved on. */
   private FocusParticipant relayJoin(String owner, JoinRequest request, ParticipantEvents events)
       throws FocusException {
@@ -174,7 +199,8 @@ public final class RelayingFocus implements Focus, AutoCloseable {
       RelayedParticipant p = relayed.get(event.session());
       if (p != null && p.owner().equals(from)) {
         p.deliver(event.event());
-      } else if (!(event.event() instanceof RelayEvent.Removed)) {
+      } else if (!(event.event() instanceof RelayEvent.Removed)
+          && !(event.event() instanceof RelayEvent.Moved)) {
         // a participant this node no longer has (it left, or its join timed out)
         link.post(from, new RelayMessage.Leave(event.session(), LeaveReason.DISCONNECTED));
       }
@@ -184,6 +210,8 @@ public final class RelayingFocus implements Focus, AutoCloseable {
       }
     } else if (message instanceof RelayMessage.Result result) {
       link.result(result);
+    } else if (message instanceof RelayMessage.CloseRoom close) {
+      hostPool.execute(() -> closeRoomHere(from, close.roomId()));
     } else if (message instanceof RelayMessage.Ping ping) {
       link.post(from, host.ping(from, ping));
     } else if (message instanceof RelayMessage.Pong pong) {

@@ -58,6 +58,13 @@ class ConferenceTest {
     conferences.close();
   }
 
+  /** Waits for the bridge requests and presence writes the conferences queued so far. */
+  private void settle() throws InterruptedException {
+    assertThat(conferences.awaitQuiet(Duration.ofSeconds(5)))
+        .as("bridge and Redis work done")
+        .isTrue();
+  }
+
   private JoinRequest request(String name, int max, boolean moderator) {
     return request(roomId, name, max, moderator);
   }
@@ -176,6 +183,7 @@ class ConferenceTest {
             cy.participant.leave(LeaveReason.LEAVE);
           });
       // everyone else left, but Bob is joining: the conference goes on
+      settle();
       assertThat(bridges.log).doesNotContain("close");
       assertThat(bob.isDone()).isFalse();
 
@@ -183,9 +191,11 @@ class ConferenceTest {
       Joined joinedBob = bob.get(5, java.util.concurrent.TimeUnit.SECONDS);
       assertThat(joinedBob.events.types()).containsExactly("joined", "offer");
       assertThat(joinedBob.events.othersAtJoin).isEmpty();
+      settle();
       assertThat(presence.rooms.get(roomId.toString())).containsExactly(joinedBob.participant.id());
 
       joinedBob.participant.leave(LeaveReason.LEAVE);
+      settle();
       assertThat(bridges.log).endsWith("close");
     } finally {
       bobsAllocation.release();
@@ -230,6 +240,7 @@ class ConferenceTest {
     String offer = ada.events.lastOffer();
     assertThat(offer).contains("a=group:BUNDLE 0 1 2").contains("a=setup:actpass");
     assertThat(offer).contains("a=ice-ufrag:" + FakeBridges.UFRAG);
+    settle();
     assertThat(bridges.log).containsExactly("open room-slug", "allocate " + ada.participant.id());
     assertThat(presence.rooms.get(roomId.toString())).containsExactly(ada.participant.id());
     assertThat(records).hasSize(2);
@@ -254,6 +265,7 @@ class ConferenceTest {
         .contains("a=ssrc-group:FID 1002 1003");
 
     bob.answerLastOffer(2000);
+    settle();
     assertThat(bridges.updates.get(bob.participant.id()))
         .extracting(MediaSource::name)
         .containsExactly(bob.participant.id() + "-a0", bob.participant.id() + "-v0");
@@ -285,6 +297,7 @@ class ConferenceTest {
         .isInstanceOfSatisfying(
             FocusException.class,
             e -> assertThat(e.reason()).isEqualTo(FocusException.Reason.INVALID_SDP));
+    settle();
     assertThat(bridges.updates).hasSize(1);
   }
 
@@ -292,6 +305,7 @@ class ConferenceTest {
   void a_full_room_refuses_the_next_join_without_touching_the_bridge() throws Exception {
     join("Ada", 2, false);
     join("Bob", 2, false);
+    settle();
     int calls = bridges.log.size();
     assertThatThrownBy(() -> join("Cy", 2, false))
         .isInstanceOfSatisfying(
@@ -315,9 +329,11 @@ class ConferenceTest {
     assertThat(ada.events.offers()).hasSize(adaOffers + 1);
     // Bob's m-lines stay, now inactive (unified plan never removes them)
     assertThat(ada.events.lastOffer()).doesNotContain("a=ssrc:2001 ").contains("a=inactive");
+    settle();
     assertThat(bridges.log).contains("expire " + bob.participant.id());
 
     ada.participant.leave(LeaveReason.DISCONNECTED);
+    settle();
     assertThat(bridges.log).endsWith("close");
     assertThat(records.get(records.size() - 1))
         .isEqualTo(
@@ -365,6 +381,7 @@ class ConferenceTest {
     mod.participant.kick(ada.participant.id());
     assertThat(ada.events.types()).endsWith("removed KICKED");
     assertThat(mod.events.types()).contains("participant-left");
+    settle();
     assertThat(presence.rooms.get(roomId.toString())).containsExactly(mod.participant.id());
   }
 
@@ -395,11 +412,13 @@ class ConferenceTest {
     var ada = join("Ada"); // the first offer is still waiting for its answer
     var bob = join("Bob");
     bob.answerLastOffer(2000);
+    settle();
     int bridgeCalls = bridges.log.size();
     bridges.nextUfrag = "notused12";
 
     ada.participant.offerAgain();
 
+    settle();
     assertThat(bridges.log).hasSize(bridgeCalls); // no new endpoint, no expire
     assertThat(ada.events.offers()).hasSize(2);
     assertThat(ada.events.lastOffer())
@@ -435,6 +454,7 @@ class ConferenceTest {
     // nobody left, and the next answers go to the (new) bridge
     assertThat(ada.events.types()).doesNotContain("participant-left");
     ada.answerLastOffer(1000);
+    settle();
     assertThat(bridges.log.stream().filter(l -> l.equals("allocate " + ada.participant.id())))
         .hasSize(2);
   }
@@ -625,7 +645,7 @@ class ConferenceTest {
     }
   }
 
-  static final class RecordingEvents implements ParticipantEvents {
+  static class RecordingEvents implements ParticipantEvents {
     final List<String> log = new CopyOnWriteArrayList<>();
     final List<String> offerSdps = new CopyOnWriteArrayList<>();
     final List<String> chats = new CopyOnWriteArrayList<>();
@@ -691,6 +711,11 @@ class ConferenceTest {
     @Override
     public void removed(LeaveReason reason) {
       log.add("removed " + reason);
+    }
+
+    @Override
+    public void conferenceMoved() {
+      log.add("moved");
     }
   }
 

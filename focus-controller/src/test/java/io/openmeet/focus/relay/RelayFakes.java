@@ -277,6 +277,11 @@ final class RelayFakes {
     public void removed(LeaveReason reason) {
       log.add("removed " + reason);
     }
+
+    @Override
+    public void conferenceMoved() {
+      log.add("moved");
+    }
   }
 
   /**

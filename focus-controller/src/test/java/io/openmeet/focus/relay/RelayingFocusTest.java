@@ -269,6 +269,39 @@ class RelayingFocusTest {
   }
 
   @Test
+  void closing_the_room_on_a_node_that_does_not_host_it_ends_the_call_on_the_owner()
+      throws Exception {
+    var ada = node1.join("Ada");
+    var bob = node2.join("Bob");
+
+    node2.focus.closeRoom(roomId);
+
+    Eventually.within(WAIT, () -> assertThat(ada.events.types()).endsWith("removed ROOM_CLOSED"));
+    Eventually.within(WAIT, () -> assertThat(bob.events.types()).endsWith("removed ROOM_CLOSED"));
+    Eventually.within(WAIT, () -> assertThat(node1.bridges.log).contains("close"));
+    Eventually.within(WAIT, () -> assertThat(leases.owner(roomId.toString())).isEmpty());
+    assertThat(node2.bridges.log).isEmpty();
+    Eventually.within(WAIT, () -> assertThat(node2.focus.relayedOut()).isZero());
+  }
+
+  @Test
+  void an_owner_that_loses_the_lease_tells_the_origin_its_participant_moved() throws Exception {
+    var ada = node1.join("Ada");
+    var bob = node2.join("Bob");
+
+    // another node takes the room over while node 1 still runs (e.g. it was cut off from Redis)
+    leases.lapse(roomId.toString());
+    leases.tryAcquire(roomId.toString(), "node-3", Duration.ofSeconds(30));
+    node1.conferences.renewNow();
+
+    Eventually.within(WAIT, () -> assertThat(ada.events.types()).endsWith("moved"));
+    Eventually.within(WAIT, () -> assertThat(bob.events.types()).endsWith("moved"));
+    assertThat(node1.focus.relayedIn()).isZero();
+    Eventually.within(WAIT, () -> assertThat(node2.focus.relayedOut()).isZero());
+    assertThat(node1.bridges.log).doesNotContain("close");
+  }
+
+  @Test
   void when_the_lease_lapsed_the_node_the_join_lands_on_hosts_the_room() throws Exception {
     node1.join("Ada");
     messaging.cut("node-1"); // node 1 died...

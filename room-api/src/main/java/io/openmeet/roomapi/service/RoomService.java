@@ -1,5 +1,7 @@
 package io.openmeet.roomapi.service;
 
+import io.openmeet.focus.conference.Focus;
+import io.openmeet.focus.conference.FocusException;
 import io.openmeet.focus.text.HumanText;
 import io.openmeet.focus.text.InvalidTextException;
 import io.openmeet.presence.room.RoomDirectory;
@@ -28,6 +30,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
+import org.jboss.logging.Logger;
 
 /**
  * Rooms: creation, changes, closing and join tokens. The {@code room:{id}} hash in Redis follows
@@ -36,6 +39,8 @@ import java.util.UUID;
  */
 @ApplicationScoped
 public class RoomService {
+
+  private static final Logger LOG = Logger.getLogger(RoomService.class);
 
   private final RoomRepository rooms;
   private final RoomInviteRepository invites;
@@ -46,6 +51,7 @@ public class RoomService {
   private final SlugGenerator slugs;
   private final TransactionSynchronizationRegistry transactions;
   private final OpenmeetConfig.Rooms settings;
+  private final Focus focus;
 
   RoomService(
       RoomRepository rooms,
@@ -56,7 +62,8 @@ public class RoomService {
       TokenIssuer tokens,
       SlugGenerator slugs,
       TransactionSynchronizationRegistry transactions,
-      OpenmeetConfig config) {
+      OpenmeetConfig config,
+      Focus focus) {
     this.rooms = rooms;
     this.invites = invites;
     this.users = users;
@@ -66,6 +73,7 @@ public class RoomService {
     this.slugs = slugs;
     this.transactions = transactions;
     this.settings = config.rooms();
+    this.focus = focus;
   }
 
   /** A new room and its creator's moderator token. */
@@ -194,9 +202,16 @@ public class RoomService {
   /**
    * Closes a room: the row stays for the history, the Redis hash goes. Closing twice is a no-op.
    */
+  /**
+   * Closes a room; once the change is committed, its live call ends (everyone gets {@code
+   * participant-left} with reason {@code room-closed}, wherever the conference runs). Closing a
+   * closed room ends a call that is somehow still running.
+   */
   @Transactional
   public void close(String id, Caller caller) {
     Room room = managed(id, caller);
+    UUID roomId = room.id;
+    afterCommit(() -> endCall(roomId));
     if (!room.active) {
       return;
     }
@@ -386,6 +401,30 @@ public class RoomService {
         room.region,
         room.createdAt,
         room.accessVersion);
+  }
+
+  private void endCall(UUID roomId) {
+    try {
+      focus.closeRoom(roomId);
+    } catch (FocusException | RuntimeException e) {
+      // the room is closed: its participants cannot join it again; they leave on their own
+      LOG.warnf("the call of closed room %s could not be ended now: %s", roomId, e.toString());
+    }
+  }
+
+  private void afterCommit(Runnable then) {
+    transactions.registerInterposedSynchronization(
+        new Synchronization() {
+          @Override
+          public void beforeCompletion() {}
+
+          @Override
+          public void afterCompletion(int status) {
+            if (status == Status.STATUS_COMMITTED) {
+              then.run();
+            }
+          }
+        });
   }
 
   private void afterRollback(Runnable undo) {

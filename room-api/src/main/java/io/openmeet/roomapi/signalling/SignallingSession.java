@@ -281,6 +281,25 @@ final class SignallingSession implements ParticipantEvents {
     return false;
   }
 
+  /**
+   * The browser closed socket {@code connectionId} on purpose (close 1000 or 1001) without sending
+   * `leave` first: that is a leave, and the seat is free at once. A socket already replaced by a
+   * resumed one changes nothing.
+   */
+  void closedCleanly(String connectionId) {
+    synchronized (this) {
+      Transport t = transport;
+      if (t == null || !t.id().equals(connectionId)) {
+        return;
+      }
+      transport = null;
+      if (ended) {
+        return;
+      }
+    }
+    ended(LeaveReason.LEAVE);
+  }
+
   /** A detached session whose window has passed leaves; answers whether it is done with. */
   boolean expireIfDue(Instant now) {
     LeaveReason reason;
@@ -483,6 +502,17 @@ final class SignallingSession implements ParticipantEvents {
     closeSocket(reason.code());
   }
 
+  /**
+   * This node no longer hosts the participant's conference; the participant did not leave and its
+   * media goes on. The socket closes with 1012 (service restart): the browser reconnects and
+   * resumes with its token wherever the conference runs now.
+   */
+  @Override
+  public void conferenceMoved() {
+    finish();
+    closeSocket(SignallingSessions.SERVICE_RESTART, "conference moved; reconnect");
+  }
+
   private static ServerMessage.Participant view(ParticipantInfo p) {
     return new ServerMessage.Participant(
         p.participantId(), p.displayName(), p.moderator(), p.audio(), p.video(), p.screen());
@@ -514,6 +544,7 @@ final class SignallingSession implements ParticipantEvents {
   static SignallingError errorFor(FocusException.Reason reason) {
     return switch (reason) {
       case ROOM_FULL -> SignallingError.ROOM_FULL;
+      case ROOM_CLOSED -> SignallingError.ROOM_NOT_FOUND;
       case NO_BRIDGE -> SignallingError.NO_BRIDGE;
       case INVALID_SDP -> SignallingError.INVALID_SDP;
       case UNEXPECTED -> SignallingError.UNEXPECTED_MESSAGE;

@@ -37,6 +37,20 @@ public class SignallingSessions implements SignallingSession.Resumption {
   /** RFC 6455 close code 1008: the peer broke a policy (a limit). */
   static final int POLICY_VIOLATION = 1008;
 
+  /** RFC 6455 close codes of a socket closed on purpose. */
+  static final int NORMAL_CLOSURE = 1000;
+
+  static final int GOING_AWAY = 1001;
+
+  /** RFC 6455 1006: the connection dropped without a close frame (never sent on the wire). */
+  static final int ABNORMAL_CLOSURE = 1006;
+
+  /**
+   * RFC 6455 1012 (service restart): sent when this node stops hosting a participant's conference;
+   * the browser reconnects, on any node, and resumes.
+   */
+  static final int SERVICE_RESTART = 1012;
+
   /** Sessions by the id of the socket they are on. */
   private final Map<String, SignallingSession> sessions = new ConcurrentHashMap<>();
 
@@ -169,18 +183,33 @@ public class SignallingSessions implements SignallingSession.Resumption {
     }
   }
 
-  void closed(WebSocketConnection connection) {
-    closed(connection.id());
+  void closed(WebSocketConnection connection, int code) {
+    closed(connection.id(), code);
   }
 
+  /** The socket closed abnormally (no close frame): the participant may resume. */
   void closed(String connectionId) {
+    closed(connectionId, ABNORMAL_CLOSURE);
+  }
+
+  /**
+   * The socket closed with RFC 6455 status {@code code}. A browser that closes on purpose (1000
+   * normal, 1001 going away: the tab closed or navigated) has left, and its seat is free at once;
+   * any other close (1006 a dropped connection, 4000 the app's keep-alive timeout) opens the resume
+   * window.
+   */
+  void closed(String connectionId, int code) {
     String address = addressBySocket.remove(connectionId);
     if (address != null) {
       socketsByAddress.computeIfPresent(address, (a, n) -> n <= 1 ? null : n - 1);
     }
     SignallingSession session = sessions.remove(connectionId);
     if (session != null) {
-      release(session, connectionId, LeaveReason.DISCONNECTED);
+      if (code == NORMAL_CLOSURE || code == GOING_AWAY) {
+        session.closedCleanly(connectionId);
+      } else {
+        release(session, connectionId, LeaveReason.DISCONNECTED);
+      }
     }
   }
 

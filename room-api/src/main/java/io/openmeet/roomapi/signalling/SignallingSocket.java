@@ -1,5 +1,6 @@
 package io.openmeet.roomapi.signalling;
 
+import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.OnBinaryMessage;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnError;
@@ -52,8 +53,8 @@ public class SignallingSocket {
   }
 
   @OnClose
-  public void onClose(WebSocketConnection connection) {
-    sessions.closed(connection);
+  public void onClose(WebSocketConnection connection, CloseReason reason) {
+    sessions.closed(connection, reason == null ? CloseReason.ABNORMAL.getCode() : reason.getCode());
   }
 
   @OnError

@@ -163,6 +163,61 @@ class SignallingResumeTest {
     ada.send("{\"type\":\"leave\"}");
   }
 
+  @Test
+  void a_socket_closed_on_purpose_frees_its_seat_at_once() throws Exception {
+    JsonNode room =
+        JSON.readTree(
+            Api.createRoom(Map.of("name", Api.uniqueName("Two seats"), "maxParticipants", 2))
+                .prettify());
+    String slug = room.get("slug").asText();
+    var ada = Client.open(slug);
+    ada.send(join(joinToken(slug, "Ada"), null));
+    ada.await("joined");
+    var bob = Client.open(slug);
+    bob.send(join(joinToken(slug, "Bob"), null));
+    bob.await("joined");
+
+    // Ada's tab closes: close 1001, no `leave`; her seat is free now, not after the window
+    ada.socket.sendClose(1001, "going away").get(10, TimeUnit.SECONDS);
+    JsonNode left = bob.await("participant-left");
+    assertThat(left.get("reason").asText()).isEqualTo("leave");
+    var cy = Client.open(slug);
+    cy.send(join(joinToken(slug, "Cy"), null));
+    cy.await("joined");
+    bob.close();
+    cy.close();
+  }
+
+  @Test
+  void closing_the_room_ends_the_call_for_everyone_in_it() throws Exception {
+    JsonNode room = JSON.readTree(Api.createPublicRoom().prettify());
+    String slug = room.get("slug").asText();
+    String adaToken = joinToken(slug, "Ada");
+    var ada = Client.open(slug);
+    ada.send(join(adaToken, null));
+    String adaId = ada.await("joined").get("participantId").asText();
+    var bob = Client.open(slug);
+    bob.send(join(joinToken(slug, "Bob"), null));
+    String bobId = bob.await("joined").get("participantId").asText();
+
+    json(room.get("token").asText())
+        .delete("/api/rooms/" + room.get("id").asText())
+        .then()
+        .statusCode(204);
+
+    for (var c : List.of(ada, bob)) {
+      JsonNode left = c.await("participant-left");
+      assertThat(left.get("reason").asText()).isEqualTo("room-closed");
+      assertThat(left.get("participantId").asText()).isIn(adaId, bobId);
+      assertThat(c.closed.get(10, TimeUnit.SECONDS)).isEqualTo(1000);
+    }
+    // the room is gone for new joins too
+    var late = Client.open(slug);
+    late.send(join(adaToken, null));
+    assertThat(late.await("error").get("code").asText()).isIn("token-revoked", "room-not-found");
+    late.close();
+  }
+
   // --- helpers
 
   /** A series' value on /q/metrics; {@code series} is "name{label=\"value\"}". */
@@ -223,6 +278,8 @@ class SignallingResumeTest {
   /** A browser's signalling socket: records the frames it gets. */
   private static final class Client implements WebSocket.Listener {
     final List<String> frames = new CopyOnWriteArrayList<>();
+    final java.util.concurrent.CompletableFuture<Integer> closed =
+        new java.util.concurrent.CompletableFuture<>();
     private final StringBuilder partial = new StringBuilder();
     WebSocket socket;
 
@@ -277,6 +334,12 @@ class SignallingResumeTest {
         }
       }
       return out;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+      closed.complete(statusCode);
+      return null;
     }
 
     @Override

@@ -201,6 +201,73 @@ class SignallingSessionsTest {
   }
 
   @Test
+  void a_socket_the_browser_closes_on_purpose_is_a_leave_and_frees_the_seat_at_once()
+      throws Exception {
+    for (int code : new int[] {1000, 1001}) {
+      var ada = connect();
+      ada.browserSends(join("ada"));
+      String adaId = ada.joined().get("participantId").asText();
+      String token = ada.joined().get("resumeToken").asText();
+      var bob = connect();
+      bob.browserSends(join("bob"));
+
+      ada.closeWith(code); // no `leave` frame first: the tab closed or the app shut the socket
+
+      assertThat(focus.left).contains(adaId + " " + LeaveReason.LEAVE);
+      assertThat(bob.types()).endsWith("participant-left");
+      assertThat(sessions.detached()).isZero();
+      var back = connect();
+      back.browserSends(join("ada", token));
+      assertThat(back.errorCode()).isEqualTo("invalid-token");
+      bob.browserSends("{\"type\":\"leave\"}");
+    }
+  }
+
+  @Test
+  void only_an_abnormal_close_keeps_the_seat_for_the_resume_window() throws Exception {
+    for (int code : new int[] {1006, 1011, 4000}) {
+      var ada = connect();
+      ada.browserSends(join("ada"));
+      String adaId = ada.joined().get("participantId").asText();
+      ada.closeWith(code);
+      assertThat(focus.left).doesNotContain(adaId + " " + LeaveReason.LEAVE);
+      assertThat(sessions.detached()).isEqualTo(1);
+      clock.advance(Duration.ofSeconds(21));
+      sessions.sweep();
+      assertThat(focus.left).contains(adaId + " " + LeaveReason.DISCONNECTED);
+      assertThat(sessions.detached()).isZero();
+    }
+  }
+
+  @Test
+  void a_conference_that_moved_closes_the_socket_with_1012_and_nobody_leaves() throws Exception {
+    var ada = connect();
+    ada.browserSends(join("ada"));
+    focus.members.get(0).events.conferenceMoved();
+    assertThat(ada.closeCode).isEqualTo(1012);
+    assertThat(focus.left).isEmpty();
+    ada.drop();
+    clock.advance(Duration.ofSeconds(25));
+    sessions.sweep();
+    assertThat(focus.left).isEmpty();
+    assertThat(sessions.detached()).isZero();
+  }
+
+  @Test
+  void a_closed_room_tells_its_participants_room_closed_and_closes_their_sockets()
+      throws Exception {
+    var ada = connect();
+    ada.browserSends(join("ada"));
+    String adaId = ada.joined().get("participantId").asText();
+    focus.closeRoom(ROOM);
+    JsonNode left = ada.parsed().get(ada.parsed().size() - 1);
+    assertThat(left.get("type").asText()).isEqualTo("participant-left");
+    assertThat(left.get("participantId").asText()).isEqualTo(adaId);
+    assertThat(left.get("reason").asText()).isEqualTo("room-closed");
+    assertThat(ada.closedWith).isEqualTo("room-closed");
+  }
+
+  @Test
   void without_a_window_no_token_is_issued_and_a_drop_leaves_at_once() throws Exception {
     var off =
         new SignallingSessions(
@@ -538,6 +605,11 @@ class SignallingSessionsTest {
       sessions.closed(id);
     }
 
+    /** The browser closes the socket itself with this status code (e.g. 1000, 1001). */
+    void closeWith(int code) {
+      sessions.closed(id, code);
+    }
+
     List<JsonNode> parsed() {
       List<JsonNode> out = new ArrayList<>();
       for (String f : frames) {
@@ -617,6 +689,12 @@ class SignallingSessionsTest {
       members.stream().filter(o -> o != m).forEach(o -> o.events.participantJoined(m.info()));
       duringJoin.run();
       return m;
+    }
+
+    @Override
+    public void closeRoom(UUID roomId) {
+      members.forEach(m -> m.events.removed(LeaveReason.ROOM_CLOSED));
+      members.clear();
     }
 
     void reoffer(String ufrag) {
