@@ -5,7 +5,8 @@ import java.util.Optional;
 
 /**
  * Which control-plane node owns a conference. A lease lapses unless its owner renews it, so another
- * node can take the conference over when the owner dies.
+ * node can take the conference over when the owner dies. Every acquire gets a new epoch (a fencing
+ * token): writes made under a lease check that it is still the current one.
  */
 public interface ConferenceLeases {
 
@@ -21,6 +22,27 @@ public interface ConferenceLeases {
   /** The node that owns the conference now, if any. */
   Optional<String> owner(String conferenceId);
 
-  /** A held lease. */
-  record Lease(String conferenceId, String nodeId) {}
+  /**
+   * A held lease.
+   *
+   * @param epoch the lease's fencing token: higher for every acquire of the conference (0 for a
+   *     lease written by a node that did not number them)
+   */
+  record Lease(String conferenceId, String nodeId, long epoch) {
+
+    public Lease(String conferenceId, String nodeId) {
+      this(conferenceId, nodeId, 0);
+    }
+
+    /** The value stored for the lease: {@code <nodeId>#<epoch>}. */
+    public String token() {
+      return epoch == 0 ? nodeId : nodeId + "#" + epoch;
+    }
+
+    /** The node named by a stored lease value. */
+    public static String nodeOf(String token) {
+      int hash = token.lastIndexOf('#');
+      return hash < 0 ? token : token.substring(0, hash);
+    }
+  }
 }

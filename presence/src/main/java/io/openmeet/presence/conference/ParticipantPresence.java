@@ -13,6 +13,27 @@ public interface ParticipantPresence {
   /** Removes a participant from its room. */
   void left(String roomId, String participantId, String userId);
 
+  /**
+   * Records a participant while {@code fence} is its conference's current lease.
+   *
+   * @return false, writing nothing, when another node holds the conference now
+   */
+  default boolean joined(Participant participant, ConferenceLeases.Lease fence) {
+    joined(participant);
+    return true;
+  }
+
+  /**
+   * Removes a participant while {@code fence} is its conference's current lease.
+   *
+   * @return false, writing nothing, when another node holds the conference now
+   */
+  default boolean left(
+      String roomId, String participantId, String userId, ConferenceLeases.Lease fence) {
+    left(roomId, participantId, userId);
+    return true;
+  }
+
   /** The participant ids present in a room. */
   Set<String> participants(String roomId);
 

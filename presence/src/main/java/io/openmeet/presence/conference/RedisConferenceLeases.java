@@ -8,18 +8,27 @@ import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
 
 /**
- * Leases as Redis strings {@code conference:{id}:lease = nodeId} with a TTL; renew and release
- * check the owner atomically in Lua so a node never extends or deletes a lease another node took
- * over.
+ * Leases as Redis strings {@code conference:{id}:lease = <nodeId>#<epoch>} with a TTL, the epoch
+ * counted up by {@code conference:{id}:epoch} on every acquire. Acquire, renew and release are Lua
+ * scripts, so a node never extends or deletes a lease another node took over.
  */
 public final class RedisConferenceLeases implements ConferenceLeases {
 
+  private static final String ACQUIRE =
+      "if redis.call('exists', KEYS[1]) == 1 then return 0 end "
+          + "local epoch = redis.call('incr', KEYS[2]) "
+          + "redis.call('pexpire', KEYS[2], ARGV[3]) "
+          + "redis.call('set', KEYS[1], ARGV[1] .. '#' .. epoch, 'PX', ARGV[2]) "
+          + "return epoch";
   private static final String RENEW =
       "if redis.call('get', KEYS[1]) == ARGV[1] then "
           + "return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
   private static final String RELEASE =
       "if redis.call('get', KEYS[1]) == ARGV[1] then "
           + "return redis.call('del', KEYS[1]) else return 0 end";
+
+  /** The epoch counter outlives any lease by far; it only has to keep growing while in use. */
+  private static final Duration EPOCH_TTL = Duration.ofDays(30);
 
   private final RedissonClient redis;
 
@@ -32,11 +41,27 @@ public final class RedisConferenceLeases implements ConferenceLeases {
     return "conference:" + conferenceId + ":lease";
   }
 
+  /** The Redis key of a conference's epoch counter. */
+  public static String epochKey(String conferenceId) {
+    return "conference:" + conferenceId + ":epoch";
+  }
+
   @Override
   public Optional<Lease> tryAcquire(String conferenceId, String nodeId, Duration ttl) {
-    boolean taken =
-        redis.<String>getBucket(key(conferenceId), StringCodec.INSTANCE).setIfAbsent(nodeId, ttl);
-    return taken ? Optional.of(new Lease(conferenceId, nodeId)) : Optional.empty();
+    Long epoch =
+        redis
+            .getScript(StringCodec.INSTANCE)
+            .eval(
+                RScript.Mode.READ_WRITE,
+                ACQUIRE,
+                RScript.ReturnType.LONG,
+                List.of(key(conferenceId), epochKey(conferenceId)),
+                nodeId,
+                Long.toString(ttl.toMillis()),
+                Long.toString(EPOCH_TTL.toMillis()));
+    return epoch == null || epoch == 0L
+        ? Optional.empty()
+        : Optional.of(new Lease(conferenceId, nodeId, epoch));
   }
 
   @Override
@@ -49,7 +74,7 @@ public final class RedisConferenceLeases implements ConferenceLeases {
                 RENEW,
                 RScript.ReturnType.LONG,
                 List.of(key(lease.conferenceId())),
-                lease.nodeId(),
+                lease.token(),
                 Long.toString(ttl.toMillis()));
     return result != null && result == 1L;
   }
@@ -63,12 +88,13 @@ public final class RedisConferenceLeases implements ConferenceLeases {
             RELEASE,
             RScript.ReturnType.LONG,
             List.of(key(lease.conferenceId())),
-            lease.nodeId());
+            lease.token());
   }
 
   @Override
   public Optional<String> owner(String conferenceId) {
     return Optional.ofNullable(
-        redis.<String>getBucket(key(conferenceId), StringCodec.INSTANCE).get());
+            redis.<String>getBucket(key(conferenceId), StringCodec.INSTANCE).get())
+        .map(Lease::nodeOf);
   }
 }

@@ -20,6 +20,15 @@ public final class RedisParticipantPresence implements ParticipantPresence {
           + "if redis.call('hget', KEYS[2], 'participantId') == ARGV[1] then "
           + "redis.call('del', KEYS[2]) end; return 1";
 
+  private static final String FENCED_JOIN =
+      "if redis.call('get', KEYS[1]) ~= ARGV[1] then return 0 end "
+          + "redis.call('sadd', KEYS[2], ARGV[2]) "
+          + "redis.call('hset', KEYS[3], 'roomId', ARGV[3], 'participantId', ARGV[2], "
+          + "'displayName', ARGV[4], 'nodeId', ARGV[5], 'joinedAt', ARGV[6]) "
+          + "return 1";
+  private static final String FENCED_LEAVE =
+      "if redis.call('get', KEYS[3]) ~= ARGV[2] then return 0 end " + LEAVE;
+
   private final RedissonClient redis;
 
   public RedisParticipantPresence(RedissonClient redis) {
@@ -64,6 +73,47 @@ public final class RedisParticipantPresence implements ParticipantPresence {
             RScript.ReturnType.LONG,
             List.of(roomKey(roomId), userKey(userId)),
             participantId);
+  }
+
+  @Override
+  public boolean joined(Participant p, ConferenceLeases.Lease fence) {
+    Long written =
+        redis
+            .getScript(StringCodec.INSTANCE)
+            .eval(
+                RScript.Mode.READ_WRITE,
+                FENCED_JOIN,
+                RScript.ReturnType.LONG,
+                List.of(
+                    RedisConferenceLeases.key(fence.conferenceId()),
+                    roomKey(p.roomId()),
+                    userKey(p.userId())),
+                fence.token(),
+                p.participantId(),
+                p.roomId(),
+                p.displayName(),
+                p.nodeId(),
+                Instant.now().toString());
+    return written != null && written == 1L;
+  }
+
+  @Override
+  public boolean left(
+      String roomId, String participantId, String userId, ConferenceLeases.Lease fence) {
+    Long written =
+        redis
+            .getScript(StringCodec.INSTANCE)
+            .eval(
+                RScript.Mode.READ_WRITE,
+                FENCED_LEAVE,
+                RScript.ReturnType.LONG,
+                List.of(
+                    roomKey(roomId),
+                    userKey(userId),
+                    RedisConferenceLeases.key(fence.conferenceId())),
+                participantId,
+                fence.token());
+    return written != null && written == 1L;
   }
 
   @Override

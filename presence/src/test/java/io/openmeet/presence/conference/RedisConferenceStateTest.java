@@ -115,4 +115,77 @@ class RedisConferenceStateTest {
         .isEqualTo("new");
     presence.left(room, "new", user);
   }
+
+  @Test
+  void every_acquire_gets_a_higher_epoch_and_an_old_epoch_renews_nothing() throws Exception {
+    var leases = new RedisConferenceLeases(redis);
+    String conf = unique("conf");
+    var first = leases.tryAcquire(conf, "node-a", Duration.ofSeconds(5)).orElseThrow();
+    leases.release(first);
+    var second = leases.tryAcquire(conf, "node-a", Duration.ofSeconds(5)).orElseThrow();
+    assertThat(second.epoch()).isGreaterThan(first.epoch());
+    // the same node, but the earlier lease: it no longer counts
+    assertThat(leases.renew(first, Duration.ofSeconds(5))).isFalse();
+    leases.release(first);
+    assertThat(leases.owner(conf)).contains("node-a");
+    leases.release(second);
+  }
+
+  @Test
+  void state_is_written_only_under_the_current_lease_and_goes_with_it_when_the_call_ends()
+      throws Exception {
+    var leases = new RedisConferenceLeases(redis);
+    var states = new RedisConferenceStateStore(redis);
+    String conf = unique("conf");
+    var a = leases.tryAcquire(conf, "node-a", Duration.ofMillis(200)).orElseThrow();
+    assertThat(states.write(a, "{\"v\":1}")).isTrue();
+    assertThat(states.read(conf)).contains("{\"v\":1}");
+
+    // node a's lease lapses and node b takes the conference over: a's writes are refused
+    long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+    while (leases.owner(conf).isPresent() && System.nanoTime() < deadline) {
+      Thread.sleep(25);
+    }
+    var b = leases.tryAcquire(conf, "node-b", Duration.ofSeconds(5)).orElseThrow();
+    assertThat(states.read(conf)).as("b starts from a's state").contains("{\"v\":1}");
+    assertThat(states.write(a, "{\"v\":2}")).isFalse();
+    assertThat(states.write(b, "{\"v\":3}")).isTrue();
+    states.end(a); // not a's to end
+    assertThat(states.read(conf)).contains("{\"v\":3}");
+    assertThat(leases.owner(conf)).contains("node-b");
+
+    states.end(b);
+    assertThat(states.read(conf)).isEmpty();
+    assertThat(leases.owner(conf)).isEmpty();
+  }
+
+  @Test
+  void fenced_presence_writes_need_the_current_lease() {
+    var leases = new RedisConferenceLeases(redis);
+    var presence = new RedisParticipantPresence(redis);
+    String room = unique("room");
+    String user = unique("user");
+    var lease = leases.tryAcquire(room, "node-a", Duration.ofSeconds(5)).orElseThrow();
+    var stale = new ConferenceLeases.Lease(room, "node-a", lease.epoch() - 1);
+    var ada = new ParticipantPresence.Participant(room, "p1", user, "Ada", "node-a");
+
+    assertThat(presence.joined(ada, stale)).isFalse();
+    assertThat(presence.participants(room)).isEmpty();
+    assertThat(presence.joined(ada, lease)).isTrue();
+    assertThat(presence.participants(room)).containsExactly("p1");
+    assertThat(
+            redis
+                .<String, String>getMap(
+                    RedisParticipantPresence.userKey(user),
+                    org.redisson.client.codec.StringCodec.INSTANCE)
+                .get("displayName"))
+        .isEqualTo("Ada");
+
+    assertThat(presence.left(room, "p1", user, stale)).isFalse();
+    assertThat(presence.participants(room)).containsExactly("p1");
+    assertThat(presence.left(room, "p1", user, lease)).isTrue();
+    assertThat(presence.participants(room)).isEmpty();
+    assertThat(redis.getMap(RedisParticipantPresence.userKey(user)).isExists()).isFalse();
+    leases.release(lease);
+  }
 }
