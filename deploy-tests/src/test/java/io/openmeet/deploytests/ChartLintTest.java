@@ -71,7 +71,9 @@ class ChartLintTest {
     Files.writeString(
         chart.resolve("values.yaml"),
         Files.readString(Repo.chart().resolve("values.yaml"))
-            .replace("  replicaCount: 2\n  containerPort: 8080", "  replicas: 2\n  containerPort: 8080"));
+            .replace(
+                "  replicaCount: 2\n  containerPort: 8080",
+                "  replicas: 2\n  containerPort: 8080"));
 
     LintResult result = new Helm(chart).lint().strict().call();
 
