@@ -21,12 +21,12 @@ readable message listing every problem. Called from validate.yaml, which renders
 {{- if and (not $v.redis.enabled) (not $sentinel) (not $v.externalRedis.url) -}}
 {{- $errors = append $errors "no Redis: set externalRedis.url (production, e.g. ElastiCache's primary endpoint), externalRedis.mode=sentinel with its Sentinels, or redis.enabled=true (evaluation)" -}}
 {{- end -}}
-{{- if and $sentinel (or (not $v.externalRedis.sentinel.masterName) (not $v.externalRedis.sentinel.urls)) -}}
-{{- $errors = append $errors "externalRedis.mode=sentinel needs externalRedis.sentinel.masterName and externalRedis.sentinel.urls" -}}
+{{- if and $sentinel (or (not $v.externalRedis.sentinel.masterName) (not $v.externalRedis.sentinel.addresses)) -}}
+{{- $errors = append $errors "externalRedis.mode=sentinel needs externalRedis.sentinel.masterName and externalRedis.sentinel.addresses" -}}
 {{- end -}}
-{{- range $v.externalRedis.sentinel.urls -}}
+{{- range $v.externalRedis.sentinel.addresses -}}
 {{- if not (regexMatch "^rediss?://[^/]+:[0-9]+$" .) -}}
-{{- $errors = append $errors (printf "externalRedis.sentinel.urls entry %q must be redis://host:port or rediss://host:port" .) -}}
+{{- $errors = append $errors (printf "externalRedis.sentinel.addresses entry %q must be redis://host:port or rediss://host:port" .) -}}
 {{- end -}}
 {{- end -}}
 {{- if and $sentinel $v.monitoring.redisExporter.enabled -}}

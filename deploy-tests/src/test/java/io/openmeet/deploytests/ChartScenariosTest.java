@@ -216,7 +216,7 @@ class ChartScenariosTest {
             "OPENMEET_ROOMS_DEFAULT_REGION");
     assertThat(cm.getData().get("DB_URL")).startsWith("jdbc:postgresql://");
     if ("sentinel".equals(cm.getData().get("REDIS_MODE"))) {
-      assertThat(cm.getData().get("REDIS_SENTINEL_URLS")).matches("rediss?://.+");
+      assertThat(cm.getData().get("REDIS_SENTINEL_ADDRESSES")).matches("rediss?://.+");
       assertThat(cm.getData()).containsKey("REDIS_SENTINEL_MASTER").doesNotContainKey("REDIS_URL");
     } else {
       assertThat(cm.getData().get("REDIS_URL")).matches("rediss?://.+");

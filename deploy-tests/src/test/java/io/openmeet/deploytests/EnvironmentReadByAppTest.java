@@ -32,7 +32,7 @@ class EnvironmentReadByAppTest {
           "REDIS_USERNAME",
           "REDIS_PASSWORD",
           "REDIS_SENTINEL_MASTER",
-          "REDIS_SENTINEL_URLS",
+          "REDIS_SENTINEL_ADDRESSES",
           "REDIS_SENTINEL_PASSWORD",
           "REDIS_TLS_CA_FILE",
           "REDIS_TLS_VERIFY_HOSTNAME");

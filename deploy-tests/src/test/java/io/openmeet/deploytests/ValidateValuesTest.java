@@ -133,7 +133,7 @@ class ValidateValuesTest {
     Files.writeString(
         sentinel,
         "redis:\n  enabled: false\nexternalRedis:\n  mode: sentinel\n  sentinel:\n"
-            + "    urls: [\"sentinel.example:26379\"]\n");
+            + "    addresses: [\"sentinel.example:26379\"]\n");
 
     assertThatThrownBy(() -> RenderedChart.render(cluster)).hasMessageContaining("clusterMode");
     assertThatThrownBy(() -> RenderedChart.render(sentinel))
