@@ -30,7 +30,7 @@ public interface RegionsConfig {
   @WithDefault("5m")
   Duration foundTtl();
 
-  /** How long a room found nowhere is remembered, so a repeated miss does not ask again at once. */
+  /** How long a room every other region said it lacks is remembered, so a repeated miss waits. */
   @WithDefault("10s")
   Duration missTtl();
 

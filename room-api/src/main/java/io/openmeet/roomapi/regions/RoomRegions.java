@@ -86,6 +86,8 @@ public class RoomRegions {
     }
     CompletableFuture<Optional<Peer>> result = new CompletableFuture<>();
     AtomicInteger pending = new AtomicInteger(peers.size());
+    // a region that did not answer may have the room: such a miss is not remembered
+    AtomicInteger unanswered = new AtomicInteger();
     String path = "/api/rooms/" + URLEncoder.encode(idOrSlug, StandardCharsets.UTF_8);
     for (Peer peer : peers) {
       HttpRequest request =
@@ -98,8 +100,11 @@ public class RoomRegions {
       http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
           .whenComplete(
               (response, failure) -> {
-                if (failure != null) {
-                  LOG.debugf("region %s did not answer a room lookup: %s", peer.region(), failure);
+                if (failure != null || response.statusCode() >= 500) {
+                  unanswered.incrementAndGet();
+                  LOG.debugf(
+                      "region %s did not answer a room lookup: %s",
+                      peer.region(), failure != null ? failure : "HTTP " + response.statusCode());
                 } else if (response.statusCode() == 200) {
                   result.complete(Optional.of(peer));
                 }
@@ -111,7 +116,7 @@ public class RoomRegions {
     return result.whenComplete(
         (home, failure) -> {
           inFlight.release();
-          if (home != null) {
+          if (home != null && (home.isPresent() || unanswered.get() == 0)) {
             remember(idOrSlug, home);
           }
         });
