@@ -119,6 +119,26 @@ public final class SignallingClient implements AutoCloseable {
     return closed;
   }
 
+  /**
+   * Closes like a tab that closes the socket on purpose: status {@code code} (1000 or 1001), then
+   * waits up to {@code timeout} for the server's close before dropping the connection.
+   */
+  public void closeWith(int code, Duration timeout) throws InterruptedException {
+    try {
+      socket.sendClose(code, "bye").get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      closed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
+      // the server closed first or did not answer: the connection is dropped below either way
+    } finally {
+      socket.abort();
+    }
+  }
+
+  /** Drops the connection without a close frame, like a crashed tab: the server sees 1006. */
+  public void abort() {
+    socket.abort();
+  }
+
   @Override
   public void close() {
     if (!socket.isOutputClosed()) {

@@ -18,7 +18,9 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
@@ -99,6 +101,110 @@ class SignallingFlowTest extends BridgeFlowTest {
         SignallingClient c = SignallingClient.connect(http, socket(slug), WAIT)) {
       assertThat(error(c, joinFrame(token(slug, "C")))).isEqualTo("room-full");
     }
+  }
+
+  @Test
+  void deleting_a_room_ends_its_call_for_everyone_and_expires_its_bridge_endpoints()
+      throws Exception {
+    JsonNode room = createRoom("Ending", 12);
+    String slug = room.path("slug").asText();
+    try (Peer a = join(slug, "A");
+        Peer b = join(slug, "B")) {
+      Eventually.within(WAIT, () -> assertThat(bridge.endpoints()).contains(a.id, b.id));
+      var closed =
+          http.send(
+              HttpRequest.newBuilder(api.baseUrl.resolve("/api/rooms/" + room.path("id").asText()))
+                  .header("Authorization", "Bearer " + room.path("token").asText())
+                  .DELETE()
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(closed.statusCode()).isEqualTo(204);
+      for (Peer p : List.of(a, b)) {
+        JsonNode left = awaitLeft(p.signalling, p.id);
+        assertThat(left.path("reason").asText()).as(p.id).isEqualTo("room-closed");
+        assertThat(p.signalling.closed().get(WAIT.toSeconds(), TimeUnit.SECONDS))
+            .as(p.id + "'s socket is closed")
+            .isNotNull();
+      }
+      Eventually.within(
+          WAIT, () -> assertThat(bridge.endpoints()).doesNotContain(a.id).doesNotContain(b.id));
+    }
+  }
+
+  @Test
+  void a_socket_closed_on_purpose_frees_its_seat_at_once_and_a_dropped_one_keeps_it()
+      throws Exception {
+    String slug = createRoom("Seats", 2).path("slug").asText();
+    SignallingClient a = Peer.join(http, api, slug, "A");
+    SignallingClient b = Peer.join(http, api, slug, "B");
+    SignallingClient c = null;
+    try {
+      String bId = joinedId(b);
+      // a clean close (the tab closed) is a leave: the others see it at once, well inside the
+      // 20 s resume window, and the seat is free for someone else
+      b.closeWith(1001, WAIT);
+      assertThat(awaitLeft(a, bId).path("reason").asText()).isEqualTo("leave");
+      c = SignallingClient.connect(http, socket(slug), WAIT);
+      String cToken = token(slug, "C");
+      c.send("type", "join", "token", cToken, "displayName", "C");
+      SignallingClient.Frame joined = c.await("joined", WAIT);
+      String cId = joined.json().path("participantId").asText();
+      String resume = joined.json().path("resumeToken").asText();
+      assertThat(resume).isNotEmpty();
+
+      // a dropped connection (no close frame: 1006) keeps the seat for the resume window
+      c.abort();
+      Thread.sleep(2_000);
+      try (SignallingClient d = SignallingClient.connect(http, socket(slug), WAIT)) {
+        assertThat(error(d, joinFrame(token(slug, "D")))).isEqualTo("room-full");
+      }
+      assertThat(a.received())
+          .noneMatch(
+              f ->
+                  f.type().equals("participant-left")
+                      && f.json().path("participantId").asText().equals(cId));
+      // ... and the participant (the same user: its join token) comes back to it with its resume
+      // token
+      c = SignallingClient.connect(http, socket(slug), WAIT);
+      c.send("type", "join", "token", cToken, "displayName", "C", "resumeToken", resume);
+      SignallingClient.Frame back = c.next(WAIT);
+      assertThat(back.type()).as(back.json().toString()).isEqualTo("joined");
+      assertThat(back.json().path("participantId").asText()).isEqualTo(cId);
+    } finally {
+      for (SignallingClient s : new SignallingClient[] {a, c}) {
+        if (s != null) {
+          s.send("type", "leave");
+          s.close();
+        }
+      }
+    }
+  }
+
+  private static String joinedId(SignallingClient client) {
+    return client.received().stream()
+        .filter(f -> f.type().equals("joined"))
+        .findFirst()
+        .orElseThrow()
+        .json()
+        .path("participantId")
+        .asText();
+  }
+
+  /** Waits for the `participant-left` frame about {@code participantId}. */
+  private static JsonNode awaitLeft(SignallingClient client, String participantId)
+      throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      for (SignallingClient.Frame f : client.received()) {
+        if (f.type().equals("participant-left")
+            && f.json().path("participantId").asText().equals(participantId)) {
+          return f.json();
+        }
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError(
+        "no participant-left for " + participantId + " within " + WAIT + ": " + client.received());
   }
 
   private static String joinFrame(String token) {

@@ -34,8 +34,7 @@ class RedisResumeTokensTest {
 
   private static void awaitStored(String token) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (!redis.getMap(RedisResumeTokens.key(token)).isExists()
-        && System.nanoTime() < deadline) {
+    while (!redis.getMap(RedisResumeTokens.key(token)).isExists() && System.nanoTime() < deadline) {
       Thread.sleep(10);
     }
   }
