@@ -116,9 +116,19 @@ final class Peer implements AutoCloseable {
    * @return the new offer frame
    */
   JsonNode restartIce() throws Exception {
-    String oldUfrag = ufrag(lastOffer());
     signalling.send("type", "ice-restart");
-    long deadline = System.nanoTime() + WAIT.toNanos();
+    return followNewTransport(WAIT);
+  }
+
+  /**
+   * Waits for an offer on a new transport (new ICE credentials: an ICE restart, or the conference
+   * moved to another bridge) and answers it with a new media endpoint, like a browser.
+   *
+   * @return the new offer frame
+   */
+  JsonNode followNewTransport(Duration timeout) throws Exception {
+    String oldUfrag = ufrag(lastOffer());
+    long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       for (SignallingClient.Frame f : signalling.received()) {
         if (f.type().equals("offer") && !ufrag(f.json().path("sdp").asText()).equals(oldUfrag)) {
@@ -129,7 +139,7 @@ final class Peer implements AutoCloseable {
         }
       }
       if (System.nanoTime() > deadline) {
-        throw new AssertionError(id + " got no offer with new ICE credentials after ice-restart");
+        throw new AssertionError(id + " got no offer with new ICE credentials within " + timeout);
       }
       Thread.sleep(20);
     }

@@ -11,6 +11,9 @@ public interface BridgeListener {
   /** A bridge left the brewery: its conferences must move. */
   default void bridgeRemoved(String bridgeId) {}
 
-  /** A bridge failed its health checks (it stays known but gets no new conferences). */
+  /**
+   * A bridge failed its health checks or a Colibri2 request: it stays known but gets no new
+   * conferences, and the conferences on it must move.
+   */
   default void bridgeUnhealthy(String bridgeId) {}
 }

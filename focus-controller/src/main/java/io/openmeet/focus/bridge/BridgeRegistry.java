@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -57,6 +58,8 @@ public final class BridgeRegistry implements AutoCloseable {
   private final BridgeRegistryConfig config;
   private final Clock clock;
   private final Map<String, BridgeState> bridges = new ConcurrentHashMap<>();
+  // bridges with a health check running: a slow one is not checked twice at once
+  private final Set<String> checking = ConcurrentHashMap.newKeySet();
   private final List<BridgeListener> listeners = new CopyOnWriteArrayList<>();
   private final ScheduledExecutorService scheduler;
   private final ExecutorService checks;
@@ -158,7 +161,10 @@ public final class BridgeRegistry implements AutoCloseable {
     return b == null ? Optional.empty() : Optional.of(b.snapshot(clock.instant()));
   }
 
-  /** Marks a bridge unhealthy after a Colibri2 failure, until its next passing health check. */
+  /**
+   * Marks a bridge unhealthy after a Colibri2 failure, until its next passing health check; the
+   * listeners hear {@link BridgeListener#bridgeUnhealthy} on this thread.
+   */
   public void markUnhealthy(String id) {
     BridgeState b = bridges.get(id);
     if (b != null) {
@@ -227,7 +233,16 @@ public final class BridgeRegistry implements AutoCloseable {
   private void checkAllInBackground() {
     evictSilentBridges();
     for (BridgeState b : bridges.values()) {
-      checks.execute(() -> check(b.id));
+      if (checking.add(b.id)) {
+        checks.execute(
+            () -> {
+              try {
+                check(b.id);
+              } finally {
+                checking.remove(b.id);
+              }
+            });
+      }
     }
   }
 
@@ -272,7 +287,10 @@ public final class BridgeRegistry implements AutoCloseable {
       Outcome first = ping(b.jid);
       Outcome outcome = first;
       if (first == Outcome.TIMEOUT) {
-        Thread.sleep(config.healthCheckRetryDelay().toMillis());
+        long delay = config.healthCheckRetryDelay().toMillis();
+        if (delay > 0) {
+          Thread.sleep(delay);
+        }
         outcome = ping(b.jid);
       }
       BridgeState current = bridges.get(id);

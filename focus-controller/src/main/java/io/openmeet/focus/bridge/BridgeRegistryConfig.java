@@ -8,10 +8,12 @@ import java.util.Objects;
  *
  * @param breweryRoom the brewery MUC's bare JID, default {@code jvbbrewery@internal.auth.<domain>}
  * @param nickname this node's nickname in the brewery; unique per node
- * @param healthCheckInterval time between {@code healthcheck} IQs to each bridge, default 10 s
+ * @param healthCheckInterval time between {@code healthcheck} IQs to each bridge, default 1 s
  * @param healthCheckTimeout how long one health check may take before it counts as a timeout,
- *     default 5 s
- * @param healthCheckRetryDelay after a timeout the check is retried once after this, default 1 s
+ *     default 2 s
+ * @param healthCheckRetryDelay after a timeout the check is retried once after this, default 0:
+ *     with the defaults a bridge that goes silent is unhealthy (and its conferences move) within
+ *     interval + 2 x timeout = 5 s
  * @param presenceTimeout a bridge whose last presence is older than this is unhealthy, default 45 s
  * @param snapshotTtl how long a bridge snapshot lives in Redis unless refreshed, default 30 s
  */
@@ -39,9 +41,9 @@ public record BridgeRegistryConfig(
     return new BridgeRegistryConfig(
         breweryRoom,
         nickname,
-        Duration.ofSeconds(10),
-        Duration.ofSeconds(5),
         Duration.ofSeconds(1),
+        Duration.ofSeconds(2),
+        Duration.ZERO,
         Duration.ofSeconds(45),
         Duration.ofSeconds(30));
   }

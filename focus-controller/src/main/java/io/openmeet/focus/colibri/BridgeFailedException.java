@@ -2,8 +2,8 @@ package io.openmeet.focus.colibri;
 
 /**
  * The bridge did not answer in time, is shutting down, or failed internally: move the conference to
- * another bridge. Unless it only refused a new conference (graceful shutdown), it has been reported
- * unhealthy.
+ * another bridge. Unless it only refused a new conference (graceful shutdown) or this node's XMPP
+ * link is down, it has been reported unhealthy.
  */
 public final class BridgeFailedException extends ColibriException {
 
@@ -14,8 +14,8 @@ public final class BridgeFailedException extends ColibriException {
   }
 
   /**
-   * @param bridgeUnhealthy false when the bridge works but refuses new conferences (graceful
-   *     shutdown): its running conferences stay
+   * @param bridgeUnhealthy false when the bridge is not at fault: it refuses new conferences
+   *     (graceful shutdown), or the request never left this node; its running conferences stay
    */
   public BridgeFailedException(
       String message, String bridgeId, boolean bridgeUnhealthy, Throwable cause) {

@@ -23,6 +23,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -41,9 +45,9 @@ import org.jxmpp.stringprep.XmppStringprepException;
 /**
  * {@link ColibriSessionManager} over Colibri2: {@code conference-modify} IQs to the bridge's
  * occupant JID in the brewery. A new conference's bridge comes from the {@link BridgeSelector}
- * (with its admission reservation, given back when the allocation fails); a bridge that fails is
- * reported through {@code bridgeFailed} (e.g. {@code registry::markUnhealthy}) and the next one is
- * tried.
+ * (with its admission reservation, given back when the allocation fails); a bridge that fails or
+ * does not answer is reported through {@code bridgeFailed} (e.g. {@code registry::markUnhealthy})
+ * and the next one is tried.
  */
 public final class Colibri2SessionManager implements ColibriSessionManager {
 
@@ -58,6 +62,19 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
   private final int maxAttempts;
   private final Map<String, ConferenceState> conferences = new ConcurrentHashMap<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+  // one thread at most, in order, gone when idle
+  private final ExecutorService failover =
+      new ThreadPoolExecutor(
+          0,
+          1,
+          5,
+          TimeUnit.SECONDS,
+          new LinkedBlockingQueue<>(),
+          r -> {
+            Thread t = new Thread(r, "colibri-bridge-failover");
+            t.setDaemon(true);
+            return t;
+          });
 
   /**
    * @param bridgeFailed told the id of a bridge that failed a request
@@ -86,8 +103,9 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
   }
 
   /**
-   * A registry listener that calls {@link #removeBridge} when a bridge leaves the brewery: {@code
-   * registry.addListener(manager.bridgeListener())}.
+   * A registry listener that calls {@link #removeBridge} when a bridge leaves the brewery, and also
+   * when it turns unhealthy (a failed health check or Colibri2 request): its conferences move at
+   * once. {@code registry.addListener(manager.bridgeListener())}.
    */
   public BridgeListener bridgeListener() {
     return new BridgeListener() {
@@ -95,7 +113,35 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
       public void bridgeRemoved(String bridgeId) {
         removeBridge(bridgeId);
       }
+
+      @Override
+      public void bridgeUnhealthy(String bridgeId) {
+        // Told under a conference's lock when a request failed: the move takes every conference's
+        // lock, so it runs on its own thread.
+        failover.execute(() -> abandonBridge(bridgeId));
+      }
     };
+  }
+
+  /**
+   * Moves every conference off an unhealthy bridge that is still in the brewery, like {@link
+   * #removeBridge}, after asking that bridge (without waiting) to expire them: if it comes back it
+   * must not keep forwarding to endpoints that moved. The expire goes first, so it can never follow
+   * a new create of the same conference there on this connection.
+   */
+  private void abandonBridge(String bridgeId) {
+    for (ConferenceState c : conferences.values()) {
+      synchronized (c) {
+        if (bridgeId.equals(c.bridgeId) && c.created && c.bridgeJid != null) {
+          sendQuietly(
+              Colibri2Messages.expireConference(
+                  ConferenceModifyIQ.builder(xmpp), c.bridgeJid, c.conference.meetingId()),
+              c,
+              "expire conference left on an unhealthy bridge");
+        }
+      }
+    }
+    removeBridge(bridgeId);
   }
 
   @Override
@@ -269,9 +315,15 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
       if (failure.bridgeUnhealthy()) {
         bridgeFailed.accept(bridgeId);
       } else {
-        tried.add(bridgeId); // in graceful shutdown: no new conference there
+        tried.add(bridgeId); // in graceful shutdown, or our XMPP link is down
       }
       if (bridgeId.equals(c.bridgeId)) {
+        if (failure.bridgeUnhealthy() && !c.endpoints.isEmpty()) {
+          // those already on the failed bridge follow the conference wherever it goes next
+          Map<String, Set<String>> left = Map.of(c.conference.meetingId(), Set.copyOf(c.endpoints));
+          listeners.forEach(l -> l.bridgeRemoved(bridgeId, left));
+          c.endpoints.clear();
+        }
         c.bridgeId = null;
       }
       return e;
@@ -315,7 +367,9 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
             c.bridgeId,
             endpointId);
       } catch (BridgeFailedException e) {
-        bridgeFailed.accept(c.bridgeId);
+        if (e.bridgeUnhealthy()) {
+          bridgeFailed.accept(c.bridgeId); // its conferences move
+        }
         throw e;
       } catch (ConferenceNotFoundException e) {
         c.lost();
@@ -417,10 +471,11 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
     try {
       return xmpp.createStanzaCollectorAndSend(request);
     } catch (SmackException.NotConnectedException e) {
-      throw new BridgeFailedException("the focus is not connected to XMPP", bridgeId, e);
+      throw new BridgeFailedException("the focus is not connected to XMPP", bridgeId, false, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new BridgeFailedException("interrupted while sending to " + bridgeId, bridgeId, e);
+      throw new BridgeFailedException(
+          "interrupted while sending to " + bridgeId, bridgeId, false, e);
     }
   }
 
@@ -443,10 +498,11 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
       throw new BridgeFailedException(
           "bridge " + bridgeId + " did not answer within " + timeout, bridgeId, e);
     } catch (SmackException.NotConnectedException e) {
-      throw new BridgeFailedException("the focus is not connected to XMPP", bridgeId, e);
+      throw new BridgeFailedException("the focus is not connected to XMPP", bridgeId, false, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new BridgeFailedException("interrupted while waiting for " + bridgeId, bridgeId, e);
+      throw new BridgeFailedException(
+          "interrupted while waiting for " + bridgeId, bridgeId, false, e);
     }
   }
 

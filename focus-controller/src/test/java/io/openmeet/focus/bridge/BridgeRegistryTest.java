@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -197,6 +198,47 @@ class BridgeRegistryTest {
     assertThat(jvb1.healthChecksReceived()).isEqualTo(5); // the timeout was retried once
     assertThat(registry.bridge("jvb1").orElseThrow().healthy()).isFalse();
     assertThat(store.get("jvb1").orElseThrow().acceptsNewConferences()).isFalse();
+  }
+
+  @Test
+  void aBridgeThatGoesSilentIsUnhealthyWithinFiveSecondsAtTheDefaultCadence() throws Exception {
+    FocusXmppConnection focus = new FocusXmppConnection(TestEnv.focus());
+    focus.connect(3, Duration.ofMillis(200), Duration.ofSeconds(1));
+    closing.add(focus);
+    var live =
+        new BridgeRegistry(
+            focus,
+            store,
+            new RedisBridgeAdmission(
+                redis, store, clock, 0.02, Duration.ofSeconds(2), Duration.ofSeconds(30)),
+            BridgeRegistryConfig.defaults(
+                brewery, "focus-" + UUID.randomUUID().toString().substring(0, 8)),
+            clock);
+    AtomicLong unhealthyAt = new AtomicLong();
+    live.addListener(
+        new BridgeListener() {
+          @Override
+          public void bridgeUnhealthy(String bridgeId) {
+            unhealthyAt.compareAndSet(0, System.nanoTime());
+          }
+        });
+    closing.add(0, live);
+    live.start();
+    BreweryBridge jvb1 = bridge("jvb1");
+    jvb1.publish(Map.of("stress_level", "0.1"));
+    // checked every second on its own, and healthy while it answers
+    Eventually.within(WAIT, () -> assertThat(jvb1.healthChecksReceived()).isGreaterThan(3));
+    assertThat(live.bridge("jvb1").orElseThrow().healthy()).isTrue();
+    assertThat(unhealthyAt.get()).isZero();
+
+    long silentAt = System.nanoTime();
+    jvb1.answerHealthChecks(BreweryBridge.Health.SILENT);
+    Eventually.within(WAIT, () -> assertThat(unhealthyAt.get()).isNotZero());
+    double seconds = (unhealthyAt.get() - silentAt) / 1e9;
+    System.out.printf("silent bridge unhealthy after %.2f s%n", seconds);
+    // interval + 2 x timeout = 5 s by design; the rest is room for a busy machine
+    assertThat(seconds).isLessThan(6.0);
+    assertThat(live.bridge("jvb1").orElseThrow().healthy()).isFalse();
   }
 
   @Test

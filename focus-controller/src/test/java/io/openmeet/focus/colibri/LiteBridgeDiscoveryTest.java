@@ -12,6 +12,7 @@ import io.openmeet.focus.testing.TestBridge;
 import io.openmeet.focus.testing.TestEnv;
 import java.time.Duration;
 import java.util.List;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
@@ -62,5 +63,54 @@ class LiteBridgeDiscoveryTest extends BridgeDiscoveryTest {
     assertThat(colibri.allocate(c, "ep2", "Bob").bridgeId()).isEqualTo(b);
     assertThat(colibri.bridgeOf(c.meetingId())).contains(b);
     assertThat(told).containsExactly(a + " {" + c.meetingId() + "=[ep1]}");
+  }
+
+  @Test
+  void aBridgeMarkedUnhealthyLosesItsConferencesAtOnceAndIsAskedToExpireThem() throws Exception {
+    String brewery = TestEnv.uniqueBrewery();
+    String suffix = UUID.randomUUID().toString().substring(0, 8);
+    FocusStack stack =
+        FocusStack.start(
+            brewery,
+            defaults ->
+                new BridgeRegistryConfig(
+                    brewery,
+                    defaults.nickname(),
+                    Duration.ofHours(1), // no background check may heal the failed bridge mid-test
+                    defaults.healthCheckTimeout(),
+                    defaults.healthCheckRetryDelay(),
+                    defaults.presenceTimeout(),
+                    defaults.snapshotTtl()));
+    closing.add(stack);
+    BridgeRegistry registry = stack.registry();
+    Colibri2SessionManager colibri = stack.manager("region-aware", Duration.ofSeconds(5));
+    // wired as room-api wires it
+    registry.addListener(colibri.bridgeListener());
+    List<String> told = new CopyOnWriteArrayList<>();
+    colibri.addListener(
+        (bridgeId, endpoints) ->
+            endpoints.forEach((m, ids) -> told.add(bridgeId + " " + m + " " + new TreeSet<>(ids))));
+    String a = "lite-a-" + suffix;
+    String b = "lite-b-" + suffix;
+    LiteTestBridge liteA = LiteTestBridge.start(brewery, a);
+    closing.add(0, liteA);
+    closing.add(0, LiteTestBridge.start(brewery, b));
+    Eventually.within(WAIT, () -> assertThat(registry.bridges()).hasSize(2));
+
+    Conference c = conference();
+    assertThat(colibri.allocate(c, "ep1", "Ada").bridgeId()).isEqualTo(a);
+    assertThat(colibri.allocate(c, "ep2", "Bob").bridgeId()).isEqualTo(a);
+    assertThat(liteA.bridge().conferences().all()).hasSize(1);
+
+    // as after a failed health check or a Colibri2 request that timed out; no allocation needed
+    registry.markUnhealthy(a);
+
+    Eventually.within(
+        Duration.ofSeconds(2),
+        () -> assertThat(told).containsExactly(a + " " + c.meetingId() + " [ep1, ep2]"));
+    assertThat(colibri.bridgeOf(c.meetingId())).isEmpty();
+    // the failed bridge (this one still answers) is told to drop the conference that moved
+    Eventually.within(WAIT, () -> assertThat(liteA.bridge().conferences().all()).isEmpty());
+    assertThat(colibri.allocate(c, "ep1", "Ada").bridgeId()).isEqualTo(b);
   }
 }

@@ -25,9 +25,16 @@ public interface FocusConfig {
   @WithDefault("conference.meet.local")
   String conferenceMuc();
 
-  /** Time between {@code healthcheck} IQs to each bridge. */
-  @WithDefault("10s")
+  /**
+   * Time between {@code healthcheck} IQs to each bridge. With the timeout below, a bridge that goes
+   * silent is unhealthy, and its conferences move, within interval + 2 x timeout (5 s).
+   */
+  @WithDefault("1s")
   Duration healthCheckInterval();
+
+  /** How long one {@code healthcheck} IQ may go unanswered; one is retried at once. */
+  @WithDefault("2s")
+  Duration healthCheckTimeout();
 
   /** How long one Colibri2 request may take before the bridge counts as not answering. */
   @WithDefault("10s")

@@ -130,7 +130,7 @@ public class FocusProducer {
             defaults.breweryRoom(),
             defaults.nickname(),
             config.healthCheckInterval(),
-            defaults.healthCheckTimeout(),
+            config.healthCheckTimeout(),
             defaults.healthCheckRetryDelay(),
             defaults.presenceTimeout(),
             defaults.snapshotTtl()),
