@@ -139,12 +139,22 @@ public final class SignallingClient implements AutoCloseable {
     socket.abort();
   }
 
+  /**
+   * Closes like a browser's {@code close()}: status 1000, then waits (up to a second) for the
+   * server's close before dropping the connection. Dropping it at once could reach the server
+   * before the frames just sent are handled, and count as a lost connection (1006).
+   */
   @Override
   public void close() {
-    if (!socket.isOutputClosed()) {
-      socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").exceptionally(e -> null);
+    try {
+      if (!socket.isOutputClosed()) {
+        closeWith(WebSocket.NORMAL_CLOSURE, Duration.ofSeconds(1));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      socket.abort();
     }
-    socket.abort();
   }
 
   private static final class Listener implements WebSocket.Listener {
