@@ -26,7 +26,7 @@ import org.redisson.config.SubscriptionMode;
 /**
  * Builds a Redisson client for one Redis data set: a single endpoint (a server, or a managed
  * service's primary endpoint that follows failover, like ElastiCache's) or a master found through
- * Redis Sentinel. Never Redis Cluster: the admission and lease scripts touch keys in several hash
+ * Redis Sentinel. Never Redis Cluster: the admission and presence scripts touch keys in several hash
  * slots in one atomic call, which a cluster refuses (CROSSSLOT). Plain Java on purpose: the
  * application (room-api) owns the CDI producer and the lifecycle.
  */
@@ -59,7 +59,7 @@ public final class RedissonClientFactory {
         case "sentinel" -> SENTINEL;
         case "cluster" ->
             throw new IllegalArgumentException(
-                "Redis Cluster is not supported: the bridge admission and conference scripts"
+                "Redis Cluster is not supported: the bridge admission and participant scripts"
                     + " update keys in several hash slots atomically, which a cluster refuses"
                     + " (CROSSSLOT). Use one primary with replicas and automatic failover (mode"
                     + " standalone with the primary endpoint, or mode sentinel)");
