@@ -26,8 +26,8 @@ import org.redisson.config.SubscriptionMode;
 /**
  * Builds a Redisson client for one Redis data set: a single endpoint (a server, or a managed
  * service's primary endpoint that follows failover, like ElastiCache's) or a master found through
- * Redis Sentinel. Never Redis Cluster: the admission and presence scripts touch keys in several hash
- * slots in one atomic call, which a cluster refuses (CROSSSLOT). Plain Java on purpose: the
+ * Redis Sentinel. Never Redis Cluster: the admission and presence scripts touch keys in several
+ * hash slots in one atomic call, which a cluster refuses (CROSSSLOT). Plain Java on purpose: the
  * application (room-api) owns the CDI producer and the lifecycle.
  */
 public final class RedissonClientFactory {
@@ -156,12 +156,12 @@ public final class RedissonClientFactory {
         }
         urls = s.urls().stream().map(RedissonClientFactory::validated).toList();
         sentinel = Optional.of(new Sentinel(s.master(), urls, s.password()));
-        if (urls.stream().map(RedissonClientFactory::secure).distinct().count() > 1) {
+        if (urls.stream().map(RedissonClientFactory::isTls).distinct().count() > 1) {
           throw new IllegalArgumentException(
               "Sentinel addresses mix redis:// and rediss://: " + urls);
         }
       }
-      if (tls.caFile().isPresent() && !secure(urls.get(0))) {
+      if (tls.caFile().isPresent() && !isTls(urls.get(0))) {
         throw new IllegalArgumentException(
             "a TLS CA file is set but the Redis address is not rediss://: " + urls.get(0));
       }
@@ -177,6 +177,12 @@ public final class RedissonClientFactory {
     public static Settings sentinel(Sentinel sentinel) {
       return new Settings(
           Mode.SENTINEL, null, Optional.of(sentinel), Auth.NONE, Tls.DEFAULT, 24, 3_000);
+    }
+
+    /** Whether the connections use TLS (rediss:// addresses). */
+    public boolean secure() {
+      return RedissonClientFactory.isTls(
+          mode == Mode.STANDALONE ? url : sentinel.orElseThrow().urls().get(0));
     }
 
     /** These settings with {@code auth}. */
@@ -212,6 +218,15 @@ public final class RedissonClientFactory {
    */
   public static RedissonClient create(Settings settings, RedisCommandListener listener) {
     return RedissonTiming.timed(Redisson.create(config(settings)), listener);
+  }
+
+  /**
+   * Reads the TLS CA file now, so that a deployment learns of a bad one at start.
+   *
+   * @throws IllegalArgumentException if it cannot be read as PEM certificates
+   */
+  public static void checkTlsFiles(Settings settings) {
+    settings.tls().caFile().ifPresent(RedissonClientFactory::trusting);
   }
 
   static Config config(Settings settings) {
@@ -301,7 +316,7 @@ public final class RedissonClientFactory {
     return url.trim();
   }
 
-  private static boolean secure(String url) {
+  private static boolean isTls(String url) {
     return url.startsWith("rediss://");
   }
 
