@@ -11,6 +11,8 @@
 #       with subjectAltName IP:127.0.0.1 and DNS:localhost). Waits until every replica is in sync and
 #       every Sentinel knows the others.
 #   scripts/lib/redis-ha.sh master <dir>     prints the port a Sentinel names as the master now
+#   scripts/lib/redis-ha.sh cli <dir> <port> <command...>
+#                                            redis-cli against one member (password, TLS as started)
 #   scripts/lib/redis-ha.sh stop <dir>       stops every process of the group (by its pid files)
 # Master and replicas run as `redis-server`, Sentinels as Debian's `redis-sentinel` (installed when
 # missing; `redis-server --sentinel` if it cannot be). Logs and pid files: <dir>/<role>-<port>.*.
@@ -19,7 +21,7 @@ set -euo pipefail
 
 DOWN_AFTER_MS="${REDIS_HA_DOWN_AFTER_MS:-1000}"
 
-usage() { sed -n '2,17p' "${BASH_SOURCE[0]}" >&2; exit 2; }
+usage() { sed -n '2,19p' "${BASH_SOURCE[0]}" >&2; exit 2; }
 
 # redis-cli against one group member: cli <dir> <port> <command...>
 cli() {
@@ -192,6 +194,7 @@ stop() {
 case "${1:-}" in
   start) shift; start "$@" ;;
   master) [ "$#" = 2 ] || usage; master "$2" ;;
+  cli) [ "$#" -ge 4 ] || usage; shift; cli "$@" ;;
   stop) [ "$#" = 2 ] || usage; stop "$2" ;;
   *) usage ;;
 esac

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -63,6 +64,11 @@ final class RoomApiProcess implements AutoCloseable {
    * of the same deployment (same brewery, Redis prefixes, rate limits; its own port and node id).
    */
   static RoomApiProcess start(String run) throws Exception {
+    return start(run, Map.of());
+  }
+
+  /** Like {@link #start(String)}, with {@code extraEnv} added to (or replacing) its environment. */
+  static RoomApiProcess start(String run, Map<String, String> extraEnv) throws Exception {
     Path jar =
         Path.of("..", "room-api", "target", "quarkus-app", "quarkus-run.jar").toAbsolutePath();
     if (!Files.exists(jar)) {
@@ -95,6 +101,7 @@ final class RoomApiProcess implements AutoCloseable {
     e.put("OPENMEET_RATE_LIMIT_NAMESPACE", "ratelimit-" + run);
     e.put("OPENMEET_RATE_LIMIT_ROOM_CREATES", "100000");
     e.put("OPENMEET_RATE_LIMIT_TOKEN_REQUESTS", "100000");
+    e.putAll(extraEnv);
     var process = pb.start();
     var api = new RoomApiProcess(port, run, brewery + "@" + env("XMPP_INTERNAL_MUC"), process, log);
     api.awaitReady(Duration.ofSeconds(90));
