@@ -17,6 +17,7 @@ import java.net.UnknownHostException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -122,9 +123,12 @@ public final class SyntheticEndpoint implements AutoCloseable {
       long receivedNanos,
       Map<Integer, byte[]> extensions) {}
 
-  /** One received RTCP packet (of a compound). {@code rembBitrate} is -1 unless REMB. */
+  /**
+   * One received RTCP packet (of a compound). {@code rembBitrate} is -1 unless REMB; {@code packet}
+   * is its decrypted bytes (e.g. to read transport-cc feedback).
+   */
   public record ReceivedRtcp(
-      int packetType, int fmt, long senderSsrc, long mediaSsrc, long rembBitrate) {}
+      int packetType, int fmt, long senderSsrc, long mediaSsrc, long rembBitrate, byte[] packet) {}
 
   /**
    * One received SR or RR (RFC 3550 6.4): the sender info is zero in an RR; {@code blocks} are its
@@ -526,7 +530,9 @@ public final class SyntheticEndpoint implements AutoCloseable {
       if (type == 206 && fmt == 4 && length >= 20) {
         media = u32(b, pos + 12); // FIR names the SSRC in its FCI
       }
-      receivedRtcp.add(new ReceivedRtcp(type, fmt, sender, media, remb));
+      receivedRtcp.add(
+          new ReceivedRtcp(
+              type, fmt, sender, media, remb, Arrays.copyOfRange(b, pos, pos + length)));
       if (type == 200 || type == 201) {
         receivedReports.add(report(b, pos, length));
       }
@@ -702,6 +708,30 @@ public final class SyntheticEndpoint implements AutoCloseable {
     System.arraycopy(block, 0, p, 12, block.length);
     System.arraycopy(payload, 0, p, 12 + block.length, payload.length);
     remember(videoSsrc, seq, payload);
+    sendRtp(p);
+    return seq;
+  }
+
+  /**
+   * Sends one padding-only packet on the RTX SSRC, as Chromium probes its uplink: no payload,
+   * {@code paddingSize} (1..255) bytes of RTP padding, and the given one-byte header extension
+   * elements (e.g. a transport-wide sequence number). Returns its RTX sequence number.
+   */
+  public int sendRtxPadding(int paddingSize, Map<Integer, byte[]> extensions) {
+    if (paddingSize < 1 || paddingSize > 255) {
+      throw new IllegalArgumentException("padding must be 1..255 bytes: " + paddingSize);
+    }
+    int seq = nextSeq(rtxSsrc);
+    byte[] block = oneByteExtensionBlock(extensions);
+    byte[] p = new byte[12 + block.length + paddingSize];
+    p[0] = (byte) (0xA0 | (block.length == 0 ? 0 : 0x10)); // V=2, P=1
+    p[1] = (byte) RTX_PT;
+    p[2] = (byte) (seq >>> 8);
+    p[3] = (byte) seq;
+    put32(p, 4, videoTimestamp.get());
+    put32(p, 8, rtxSsrc);
+    System.arraycopy(block, 0, p, 12, block.length);
+    p[p.length - 1] = (byte) paddingSize;
     sendRtp(p);
     return seq;
   }

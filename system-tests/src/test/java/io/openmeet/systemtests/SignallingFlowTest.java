@@ -50,8 +50,6 @@ class SignallingFlowTest extends BridgeFlowTest {
       assertThat(error(x, "{\"type\":")).isEqualTo("malformed-json");
       assertThat(error(x, "{\"type\":\"teleport\"}")).isEqualTo("unknown-type");
       assertThat(error(x, "{\"type\":\"answer\",\"sdp\":\"v=0\"}")).isEqualTo("unexpected-message");
-      assertThat(error(x, "{\"type\":\"chat\",\"text\":\"" + "x".repeat(70_000) + "\"}"))
-          .isEqualTo("frame-too-large");
       assertThat(error(x, joinFrame("not.a.jwt"))).isEqualTo("invalid-token");
       var forgedKey = KeyPairGenerator.getInstance("RSA");
       forgedKey.initialize(2048);
@@ -64,6 +62,11 @@ class SignallingFlowTest extends BridgeFlowTest {
       // the socket is still open, and Ada noticed nothing
       x.send("type", "ping", "ts", 7);
       assertThat(x.await("pong", WAIT).json().path("ts").asLong()).isEqualTo(7);
+      // an oversized frame is answered and then closes the socket (1009, docs/API.md)
+      assertThat(error(x, "{\"type\":\"chat\",\"text\":\"" + "x".repeat(70_000) + "\"}"))
+          .isEqualTo("frame-too-large");
+      assertThat(x.closed().get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS))
+          .isEqualTo(1009);
       assertThat(ada.signalling.received())
           .extracting(SignallingClient.Frame::type)
           .containsOnly("joined", "offer");

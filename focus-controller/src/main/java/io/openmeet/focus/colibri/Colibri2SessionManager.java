@@ -8,6 +8,7 @@ import io.openmeet.focus.sdp.CodecSettings;
 import io.openmeet.focus.sdp.MediaSource;
 import io.openmeet.focus.sdp.TransportDescription;
 import io.openmeet.focus.xmpp.SmackSetup;
+import io.openmeet.focus.xmpp.XmlChars;
 import io.openmeet.presence.bridge.BridgeAdmission;
 import io.openmeet.presence.bridge.BridgeAdmission.Reservation;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -411,6 +413,7 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
    */
   private StanzaCollector sendRequest(ConferenceModifyIQ request, String bridgeId)
       throws ColibriException {
+    requireSendable(request, bridgeId);
     try {
       return xmpp.createStanzaCollectorAndSend(request);
     } catch (SmackException.NotConnectedException e) {
@@ -460,6 +463,12 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
 
   private void sendQuietly(
       ConferenceModifyIQ request, String meetingId, String bridgeId, String what) {
+    try {
+      requireSendable(request, bridgeId);
+    } catch (UnsendableRequestException e) {
+      LOG.log(Level.WARNING, "{0} of {1} not sent: {2}", new Object[] {what, meetingId, e});
+      return;
+    }
     xmpp.sendIqRequestAsync(request, timeout.toMillis())
         .onError(
             e ->
@@ -467,6 +476,25 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
                     Level.INFO,
                     "{0} of {1} on {2} failed: {3}",
                     new Object[] {what, meetingId, bridgeId, e.toString()}));
+  }
+
+  /**
+   * Refuses a request that XML 1.0 cannot carry: Smack would send it as it is, and the XMPP server
+   * would close the stream that every conference of this node uses (not-well-formed).
+   */
+  private static void requireSendable(ConferenceModifyIQ request, String bridgeId)
+      throws UnsendableRequestException {
+    String xml = request.toXML().toString();
+    int at = XmlChars.firstInvalid(xml);
+    if (at >= 0) {
+      throw new UnsendableRequestException(
+          String.format(
+              Locale.ROOT,
+              "a value of the request to bridge %s holds U+%04X, which XML cannot carry",
+              bridgeId,
+              (int) xml.charAt(at)),
+          bridgeId);
+    }
   }
 
   private void release(BridgeSelector.Selection selection) {

@@ -9,7 +9,8 @@ public abstract sealed class ColibriException extends Exception
         ConferenceNotFoundException,
         UnknownEndpointException,
         ColibriRejectedException,
-        NoBridgeException {
+        NoBridgeException,
+        UnsendableRequestException {
 
   /** What the caller should do next. */
   public enum NextStep {

@@ -7,6 +7,7 @@ import io.openmeet.focus.colibri.ColibriSessionManager;
 import io.openmeet.focus.colibri.ConferenceNotFoundException;
 import io.openmeet.focus.colibri.NoBridgeException;
 import io.openmeet.focus.colibri.UnknownEndpointException;
+import io.openmeet.focus.colibri.UnsendableRequestException;
 import io.openmeet.focus.sdp.MediaSource;
 import io.openmeet.focus.sdp.TransportDescription;
 import java.util.List;
@@ -71,6 +72,8 @@ public final class ColibriConferenceBridges implements ConferenceBridge.Factory 
       reason = FocusException.Reason.NO_BRIDGE;
     } else if (e instanceof UnknownEndpointException || e instanceof ConferenceNotFoundException) {
       reason = FocusException.Reason.UNEXPECTED;
+    } else if (e instanceof UnsendableRequestException) {
+      reason = FocusException.Reason.INVALID_INPUT;
     } else {
       reason = FocusException.Reason.INTERNAL;
     }

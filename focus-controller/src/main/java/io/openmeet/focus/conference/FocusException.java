@@ -19,6 +19,8 @@ public class FocusException extends Exception {
     NOT_MODERATOR,
     /** No such participant in this conference. */
     UNKNOWN_PARTICIPANT,
+    /** The request holds a value the focus will not pass on to the bridge (e.g. a control char). */
+    INVALID_INPUT,
     /** The focus failed; the participant's session may continue. */
     INTERNAL
   }

@@ -1,5 +1,6 @@
 package io.openmeet.focus.conference;
 
+import io.openmeet.focus.text.HumanText;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -11,6 +12,7 @@ import java.util.UUID;
  * @param maxParticipants the room's capacity, enforced atomically with the join
  * @param region the room's region, preferred when choosing a bridge; empty for any
  * @param userId the token subject when it is a registered user, empty for guests
+ * @param displayName the participant's name, normalised by {@link HumanText#DISPLAY_NAME}
  * @param moderator whether the token grants moderator rights
  * @param audio whether the participant starts with the microphone on
  * @param video whether the participant starts with the camera on
@@ -25,4 +27,15 @@ public record JoinRequest(
     String displayName,
     boolean moderator,
     boolean audio,
-    boolean video) {}
+    boolean video) {
+
+  /**
+   * The display name becomes a Colibri2 {@code stats-id} and other participants' labels, so it is
+   * held to {@link HumanText#DISPLAY_NAME} here again, whoever built the request.
+   *
+   * @throws io.openmeet.focus.text.InvalidTextException when the name breaks that policy
+   */
+  public JoinRequest {
+    displayName = HumanText.DISPLAY_NAME.normalize("displayName", displayName);
+  }
+}

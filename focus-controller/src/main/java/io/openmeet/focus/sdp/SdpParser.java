@@ -49,11 +49,15 @@ public final class SdpParser {
       if (line.length() < 2 || line.charAt(1) != '=' || LINE_TYPES.indexOf(line.charAt(0)) < 0) {
         throw new SdpParseException(Reason.BAD_LINE, lineNo, "not an SDP line: " + excerpt(line));
       }
-      for (int c = 0; c < line.length(); c++) {
-        char ch = line.charAt(c);
-        if (ch == '\r' || ch == '\0') {
-          throw new SdpParseException(Reason.BAD_LINE, lineNo, "control character in line");
-        }
+      int bad = unprintable(line);
+      if (bad >= 0) {
+        throw new SdpParseException(
+            Reason.BAD_LINE,
+            lineNo,
+            String.format(
+                java.util.Locale.ROOT,
+                "U+%04X in line (a control or non-character)",
+                (int) line.charAt(bad)));
       }
       char type = line.charAt(0);
       String value = line.substring(2);
@@ -107,6 +111,30 @@ public final class SdpParser {
       media.add(current.build());
     }
     return new SessionDescription(sessionId, version, sessionAttributes, media);
+  }
+
+  /**
+   * The index of the first character no SDP line may hold, or -1: C0 controls (a stray CR too),
+   * DEL, U+FFFE, U+FFFF and unpaired surrogates. Browsers send none, and values of an answer reach
+   * the bridge in XML, which cannot carry most of them.
+   */
+  static int unprintable(String line) {
+    for (int i = 0; i < line.length(); i++) {
+      char c = line.charAt(i);
+      if (c < 0x20 || c == 0x7F || c == 0xFFFE || c == 0xFFFF) {
+        return i;
+      }
+      if (Character.isSurrogate(c)) {
+        if (Character.isHighSurrogate(c)
+            && i + 1 < line.length()
+            && Character.isLowSurrogate(line.charAt(i + 1))) {
+          i++;
+        } else {
+          return i;
+        }
+      }
+    }
+    return -1;
   }
 
   private static MediaBuilder mediaLine(String value, int lineNo) throws SdpParseException {

@@ -106,9 +106,7 @@ final class SdpValues {
           Reason.BAD_FINGERPRINT, line, "a=fingerprint has " + pairs.length + " bytes");
     }
     for (String pair : pairs) {
-      if (pair.length() != 2
-          || Character.digit(pair.charAt(0), 16) < 0
-          || Character.digit(pair.charAt(1), 16) < 0) {
+      if (pair.length() != 2 || !isHexDigit(pair.charAt(0)) || !isHexDigit(pair.charAt(1))) {
         throw new SdpParseException(
             Reason.BAD_FINGERPRINT, line, "a=fingerprint is not colon-separated hex: " + hex);
       }
@@ -141,8 +139,9 @@ final class SdpValues {
     }
     long priority = unsigned(f[3], 0xFFFF_FFFFL, Reason.BAD_CANDIDATE, line, "candidate priority");
     String address = f[4];
-    if (!isToken(address) && !address.contains(":")) {
-      throw new SdpParseException(Reason.BAD_CANDIDATE, line, "bad candidate address");
+    if (!isConnectionAddress(address)) {
+      throw new SdpParseException(
+          Reason.BAD_CANDIDATE, line, "candidate address is no IP address or host name");
     }
     int port = port(f[5], Reason.BAD_CANDIDATE, line, "candidate port");
     String type = f[7];
@@ -161,18 +160,36 @@ final class SdpValues {
       throw new SdpParseException(
           Reason.BAD_CANDIDATE, line, "candidate extensions must be name/value pairs");
     }
+    java.util.Set<String> seen = new java.util.HashSet<>();
     for (int i = 8; i + 1 < f.length; i += 2) {
       String name = f[i];
       String v = f[i + 1];
+      if (!seen.add(name)) {
+        throw new SdpParseException(Reason.BAD_CANDIDATE, line, "candidate repeats " + name);
+      }
       switch (name) {
-        case "raddr" -> raddr = v;
+        case "raddr" -> {
+          if (!isConnectionAddress(v)) {
+            throw new SdpParseException(
+                Reason.BAD_CANDIDATE, line, "candidate raddr is no IP address or host name");
+          }
+          raddr = v;
+        }
         case "rport" -> rport = port(v, Reason.BAD_CANDIDATE, line, "candidate rport");
-        case "tcptype" -> tcpType = v;
+        case "tcptype" -> {
+          if (!v.equals("active") && !v.equals("passive") && !v.equals("so")) {
+            throw new SdpParseException(
+                Reason.BAD_CANDIDATE, line, "candidate tcptype must be active, passive or so");
+          }
+          tcpType = v;
+        }
         case "generation" ->
             generation =
                 (int) unsigned(v, Integer.MAX_VALUE, Reason.BAD_CANDIDATE, line, "generation");
         default -> {
-          if (!isToken(name)) {
+          // unknown extensions (ufrag, network-id, network-cost) are skipped, but only when they
+          // keep to the grammar: a token name and a value of visible ASCII (RFC 8839 non-ws-string)
+          if (!isToken(name) || !isVisibleAscii(v)) {
             throw new SdpParseException(Reason.BAD_CANDIDATE, line, "bad candidate extension");
           }
         }
@@ -194,6 +211,129 @@ final class SdpValues {
         rport,
         tcpType,
         generation);
+  }
+
+  /**
+   * RFC 8839 connection-address: an IPv4 or IPv6 literal, or a host name (browsers that hide their
+   * addresses give mDNS names such as {@code 1f4c….local}).
+   */
+  static boolean isConnectionAddress(String s) {
+    return isIpv4(s) || isIpv6(s) || isHostName(s);
+  }
+
+  /** Dotted-quad IPv4 without leading zeros (RFC 3986 IPv4address). */
+  static boolean isIpv4(String s) {
+    String[] parts = s.split("\\.", -1);
+    if (parts.length != 4) {
+      return false;
+    }
+    for (String p : parts) {
+      if (p.isEmpty() || p.length() > 3 || (p.length() > 1 && p.charAt(0) == '0')) {
+        return false;
+      }
+      int v = 0;
+      for (int i = 0; i < p.length(); i++) {
+        char c = p.charAt(i);
+        if (c < '0' || c > '9') {
+          return false;
+        }
+        v = v * 10 + (c - '0');
+      }
+      if (v > 255) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * An IPv6 literal (RFC 4291 section 2.2): eight groups, one {@code ::}, an IPv4 tail; no zone.
+   */
+  static boolean isIpv6(String s) {
+    if (s.length() < 2 || s.length() > 45 || s.indexOf(':') < 0) {
+      return false;
+    }
+    String hex = s;
+    if (s.indexOf('.') >= 0) {
+      // an IPv4 tail stands for the last two groups
+      int colon = s.lastIndexOf(':');
+      if (!isIpv4(s.substring(colon + 1))) {
+        return false;
+      }
+      hex = s.substring(0, colon + 1) + "0:0";
+    }
+    int gap = hex.indexOf("::");
+    if (gap >= 0 && hex.indexOf("::", gap + 1) >= 0) {
+      return false;
+    }
+    String[] parts =
+        gap < 0 ? new String[] {hex} : new String[] {hex.substring(0, gap), hex.substring(gap + 2)};
+    int groups = 0;
+    for (String part : parts) {
+      if (part.isEmpty()) {
+        continue;
+      }
+      for (String group : part.split(":", -1)) {
+        if (group.isEmpty() || group.length() > 4) {
+          return false;
+        }
+        for (int i = 0; i < group.length(); i++) {
+          if (!isHexDigit(group.charAt(i))) {
+            return false;
+          }
+        }
+        groups++;
+      }
+    }
+    return gap >= 0 ? groups <= 7 : groups == 8;
+  }
+
+  /**
+   * A host name (RFC 1123): dot-separated labels of letters, digits and inner hyphens, at most 63
+   * characters each and 253 in all; the last label holds a letter, so no IP-like name passes.
+   */
+  static boolean isHostName(String s) {
+    if (s.isEmpty() || s.length() > 253) {
+      return false;
+    }
+    String[] labels = s.split("\\.", -1);
+    for (String label : labels) {
+      if (label.isEmpty()
+          || label.length() > 63
+          || label.charAt(0) == '-'
+          || label.charAt(label.length() - 1) == '-') {
+        return false;
+      }
+      for (int i = 0; i < label.length(); i++) {
+        char c = label.charAt(i);
+        boolean ok =
+            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+        if (!ok) {
+          return false;
+        }
+      }
+    }
+    String last = labels[labels.length - 1];
+    return last.chars().anyMatch(Character::isLetter);
+  }
+
+  /** 0-9, a-f, A-F (Character.digit would also take other scripts' digits). */
+  static boolean isHexDigit(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+  }
+
+  /** One or more characters from {@code !} to {@code ~}. */
+  static boolean isVisibleAscii(String s) {
+    if (s.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x21 || c > 0x7E) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** {@code <semantics> <ssrc> <ssrc>...}. */

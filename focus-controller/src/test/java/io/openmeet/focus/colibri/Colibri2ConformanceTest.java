@@ -367,7 +367,7 @@ abstract class Colibri2ConformanceTest {
                 JidCreate.from(testBridge.occupantJid()),
                 c.meetingId()))
         .nextResultOrThrow(5000);
-    assertThat(probe.conferenceExists(c.meetingId())).isFalse();
+    Eventually.within(WAIT, () -> assertThat(exists(c)).isFalse());
     SdpAnswer answer = SdpAnswer.parse(resource("/sdp/chromium-answer-1-sendrecv.sdp"));
 
     ConferenceNotFoundException e =

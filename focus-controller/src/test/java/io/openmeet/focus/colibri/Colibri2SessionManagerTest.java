@@ -29,7 +29,6 @@ import java.util.function.Consumer;
 import org.jitsi.xmpp.extensions.colibri2.ConferenceModifyIQ;
 import org.jivesoftware.smack.StanzaListener;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -96,15 +95,6 @@ class Colibri2SessionManagerTest extends Colibri2ConformanceTest {
       real.close();
     }
   }
-
-  /** A known difference from JVB, kept visible as a skipped test until lite-bridge matches. */
-  @Override
-  @Test
-  @Disabled(
-      "lite-bridge differs from JVB: it answers unknown_endpoint to a force-mute batch or an empty"
-          + " <endpoint/> naming an endpoint it does not have; JVB ignores unknown endpoints in"
-          + " requests without create, media, transport or sources")
-  void aRequestWithNothingToApplyIgnoresUnknownEndpoints() {}
 
   // sending listeners a test added to the shared connection, removed after it
   private final List<StanzaListener> counting = new CopyOnWriteArrayList<>();

@@ -306,6 +306,11 @@ public final class Colibri2RequestHandler implements AutoCloseable {
           throw Colibri2Exception.notImplemented("SSRC rewriting is not supported by lite-bridge");
         }
       } else if (!exists) {
+        if (!modifies) {
+          // JVB ignores an unknown endpoint in a request with nothing to apply to it (a force-mute
+          // batch, an empty <endpoint/>): a plain result.
+          continue;
+        }
         throw unknownEndpoint(id);
       }
       MediaFormats formats =

@@ -186,6 +186,8 @@ final class EndpointConnection implements EndpointTransport, EndpointIce.Events 
    */
   @Override
   public void onDatagram(Buffer buffer) {
+    // taken on the socket thread, before the worker queue: transport-cc reports it to the sender
+    long arrivalNanos = System.nanoTime();
     byte[] data = buffer.getBuffer();
     int off = buffer.getOffset();
     int len = buffer.getLength();
@@ -198,14 +200,14 @@ final class EndpointConnection implements EndpointTransport, EndpointIce.Events 
     } else if (Rtp.looksLikeRtpOrRtcp(data, off, len) && srtp != null) {
       byte[] copy = new byte[len];
       System.arraycopy(data, off, copy, 0, len);
-      conference.engine().workers().submit(worker, this, copy);
+      conference.engine().workers().submit(worker, this, copy, arrivalNanos);
     } else {
       counters.packetsDropped.increment();
     }
   }
 
-  /** Handles one SRTP or SRTCP packet on this endpoint's media worker. */
-  void process(byte[] packet) {
+  /** Handles one SRTP or SRTCP packet, which arrived at {@code arrivalNanos}, on its worker. */
+  void process(byte[] packet, long arrivalNanos) {
     int len = packet.length;
     counters.packetsReceived.increment();
     counters.bytesReceived.add(len);
@@ -213,7 +215,7 @@ final class EndpointConnection implements EndpointTransport, EndpointIce.Events 
       if (Rtp.isRtcp(packet, 0, len)) {
         incomingRtcp.onSrtcp(packet, 0, len);
       } else {
-        incomingRtp.onSrtp(packet, 0, len);
+        incomingRtp.onSrtp(packet, 0, len, arrivalNanos);
       }
     } catch (RuntimeException e) {
       // a malformed packet must never break the worker for everyone else

@@ -37,6 +37,7 @@ final class ForwardingConference implements MediaConference {
   private final DominantSpeakerIdentification<String> speakers;
   private final LinkedList<String> speakerHistory = new LinkedList<>();
   private final ScheduledFuture<?> reports;
+  private final ScheduledFuture<?> transportCcFlush;
   private volatile EndpointConnection[] connected = new EndpointConnection[0];
   private volatile SourceIndex sourceIndex = SourceIndex.EMPTY;
   private volatile boolean closed;
@@ -73,6 +74,13 @@ final class ForwardingConference implements MediaConference {
     speakers.addActiveSpeakerChangedListener(this::onDominantSpeaker);
     this.reports =
         engine.timer().scheduleAtFixedRate(this::sendReports, 500, 1000, TimeUnit.MILLISECONDS);
+    // transport-cc normally goes out on the packet path; this reports the last packets of a
+    // sender that went quiet, so they do not stay "in flight" for its congestion controller
+    long flush = TransportCcGenerator.INTERVAL_NANOS / 2;
+    this.transportCcFlush =
+        engine
+            .timer()
+            .scheduleAtFixedRate(this::flushTransportCc, flush, flush, TimeUnit.NANOSECONDS);
   }
 
   static long randomSsrc() {
@@ -290,6 +298,17 @@ final class ForwardingConference implements MediaConference {
     }
   }
 
+  private void flushTransportCc() {
+    long now = System.nanoTime();
+    for (EndpointConnection e : connected) {
+      try {
+        e.feedback().sendTransportCcIfDue(now);
+      } catch (RuntimeException ex) {
+        LOGGER.warn("transport-cc feedback to " + e.endpointId() + " failed", ex);
+      }
+    }
+  }
+
   void endpointClosed(EndpointConnection connection) {
     endpoints.remove(connection.endpointId(), connection);
     learnedOwners.values().removeIf(owner -> owner == connection);
@@ -308,6 +327,7 @@ final class ForwardingConference implements MediaConference {
   public void close() {
     closed = true;
     reports.cancel(false);
+    transportCcFlush.cancel(false);
     for (EndpointConnection connection : List.copyOf(endpoints.values())) {
       connection.close();
     }

@@ -32,7 +32,7 @@ final class IncomingRtp {
     this.counters = counters;
   }
 
-  void onSrtp(byte[] data, int off, int len) {
+  void onSrtp(byte[] data, int off, int len, long arrivalNanos) {
     SrtpSession session = endpoint.srtp();
     if (session == null || endpoint.state() != TransportState.CONNECTED) {
       counters.packetsDropped.increment();
@@ -72,7 +72,17 @@ final class IncomingRtp {
       type = f.mediaTypeByPayloadType().getOrDefault(pt, "video");
     }
     boolean audio = "audio".equals(type);
-    feedback.received(plain, f.clockRateByPayloadType().getOrDefault(pt, 0), audio);
+    feedback.received(
+        plain,
+        f.clockRateByPayloadType().getOrDefault(pt, 0),
+        audio,
+        arrivalNanos,
+        f.transportCcExtensionId());
+    if (f.rtxPayloadTypes().contains(pt)) {
+      // a sender's RTX is only ever probing padding (the bridge answers receivers' NACKs itself,
+      // on the same RTX SSRC with its own sequence numbers, which a second numbering would break)
+      return;
+    }
 
     boolean keyframe = false;
     if (!audio) {

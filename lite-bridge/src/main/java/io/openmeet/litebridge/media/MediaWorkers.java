@@ -16,8 +16,8 @@ final class MediaWorkers {
 
   private static final int QUEUE_CAPACITY = 16_384;
 
-  /** One received packet for one endpoint. */
-  private record Task(EndpointConnection endpoint, byte[] packet) {}
+  /** One received packet for one endpoint, and when it arrived (System.nanoTime). */
+  private record Task(EndpointConnection endpoint, byte[] packet, long arrivalNanos) {}
 
   private final Worker[] workers;
   private final AtomicInteger next = new AtomicInteger();
@@ -38,8 +38,8 @@ final class MediaWorkers {
   }
 
   /** Queues a packet; drops it (counted) when that worker is more than a queue behind. */
-  void submit(int worker, EndpointConnection endpoint, byte[] packet) {
-    if (!workers[worker].queue.offer(new Task(endpoint, packet))) {
+  void submit(int worker, EndpointConnection endpoint, byte[] packet, long arrivalNanos) {
+    if (!workers[worker].queue.offer(new Task(endpoint, packet, arrivalNanos))) {
       overflows.increment();
     }
   }
@@ -70,7 +70,7 @@ final class MediaWorkers {
           return;
         }
         if (task != null) {
-          task.endpoint().process(task.packet());
+          task.endpoint().process(task.packet(), task.arrivalNanos());
         }
       }
     }

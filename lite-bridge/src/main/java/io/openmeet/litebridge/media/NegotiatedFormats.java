@@ -14,6 +14,7 @@ record NegotiatedFormats(
     Map<Integer, String> mediaTypeByPayloadType,
     Map<Integer, Integer> rtxByApt,
     int audioLevelExtensionId,
+    int transportCcExtensionId,
     HeaderExtensions extensions,
     Set<Integer> vp8PayloadTypes,
     Set<Integer> rtxPayloadTypes,
@@ -23,7 +24,7 @@ record NegotiatedFormats(
 
   static final NegotiatedFormats NONE =
       new NegotiatedFormats(
-          Map.of(), Map.of(), -1, HeaderExtensions.NONE, Set.of(), Set.of(), Map.of());
+          Map.of(), Map.of(), -1, -1, HeaderExtensions.NONE, Set.of(), Set.of(), Map.of());
 
   static NegotiatedFormats of(MediaFormats formats) {
     Map<Integer, String> types = new HashMap<>();
@@ -46,11 +47,13 @@ record NegotiatedFormats(
         audioLevel = ext.getKey();
       }
     }
+    HeaderExtensions extensions = new HeaderExtensions(formats.headerExtensions());
     return new NegotiatedFormats(
         Map.copyOf(types),
         Map.copyOf(rtxByApt),
         audioLevel,
-        new HeaderExtensions(formats.headerExtensions()),
+        extensions.idOf(HeaderExtensions.TRANSPORT_CC),
+        extensions,
         Set.copyOf(vp8),
         Set.copyOf(formats.rtxPayloadTypes().keySet()),
         Map.copyOf(clockRates));

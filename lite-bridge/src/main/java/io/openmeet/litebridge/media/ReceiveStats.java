@@ -2,10 +2,18 @@ package io.openmeet.litebridge.media;
 
 /**
  * RFC 3550 A.1/A.3 sequence accounting, A.8 interarrival jitter and the last SR for one SSRC
- * received from an endpoint.
+ * received from an endpoint. As in A.1, a jump of {@link #MAX_DROPOUT} or more is not counted as
+ * loss: it is ignored unless the next packet follows it, which restarts the accounting (the sender
+ * restarted its numbering), so a stray number never makes the sender back off for loss that did not
+ * happen.
  */
 final class ReceiveStats {
+
+  static final int MAX_DROPOUT = 3000;
+  static final int MAX_MISORDER = 100;
+
   private boolean audio;
+  private int badSeq = -1;
   private int baseSeq = -1;
   private int maxSeq;
   private long cycles;
@@ -38,18 +46,34 @@ final class ReceiveStats {
     }
     this.audio = audio;
     if (baseSeq < 0) {
-      baseSeq = seq;
-      maxSeq = seq;
+      restart(seq);
     } else {
       int delta = (seq - maxSeq) & 0xFFFF;
-      if (delta > 0 && delta < 0x8000) {
+      if (delta < MAX_DROPOUT) {
         if (seq < maxSeq) {
           cycles += 0x10000;
         }
         maxSeq = seq;
+      } else if (delta <= 0x10000 - MAX_MISORDER) {
+        if (seq != badSeq) {
+          badSeq = (seq + 1) & 0xFFFF;
+          return;
+        }
+        restart(seq);
       }
+      // else a duplicate or a packet overtaken by at most MAX_MISORDER others
     }
     received++;
+  }
+
+  private void restart(int seq) {
+    baseSeq = seq;
+    maxSeq = seq;
+    cycles = 0;
+    received = 0;
+    expectedPrior = 0;
+    receivedPrior = 0;
+    badSeq = -1;
   }
 
   synchronized boolean audio() {

@@ -121,6 +121,40 @@ class RtpTest {
   }
 
   @Test
+  void aJumpInTheNumberingIsNotReportedAsLoss() {
+    ReceiveStats stats = new ReceiveStats();
+    for (int seq = 100; seq < 110; seq++) {
+      stats.received(seq, 0, 0, 0, false);
+    }
+    stats.reportBlock(1, 0);
+    stats.received(40_000, 0, 0, 0, false); // a stray number: ignored
+    stats.received(110, 0, 0, 0, false);
+    Rtp.ReportBlock afterStray = stats.reportBlock(1, 0);
+    assertThat(afterStray.fractionLost()).isZero();
+    assertThat(afterStray.cumulativeLost()).isZero();
+    assertThat(afterStray.extendedHighestSeq()).isEqualTo(110);
+
+    // two in a row after a jump: the sender restarted its numbering there
+    stats.received(20_000, 0, 0, 0, false);
+    stats.received(20_001, 0, 0, 0, false);
+    stats.received(20_002, 0, 0, 0, false);
+    Rtp.ReportBlock afterRestart = stats.reportBlock(1, 0);
+    assertThat(afterRestart.fractionLost()).isZero();
+    assertThat(afterRestart.cumulativeLost()).isZero();
+    assertThat(afterRestart.extendedHighestSeq()).isEqualTo(20_002);
+
+    // a real gap below the dropout limit is loss
+    stats.received(20_013, 0, 0, 0, false); // 10 lost
+    Rtp.ReportBlock gap = stats.reportBlock(1, 0);
+    assertThat(gap.cumulativeLost()).isEqualTo(10);
+    assertThat(gap.fractionLost()).isEqualTo((10 << 8) / 11);
+    // late and duplicate packets within the misorder window are no loss either
+    stats.received(20_005, 0, 0, 0, false);
+    stats.received(20_013, 0, 0, 0, false);
+    assertThat(stats.reportBlock(1, 0).fractionLost()).isZero();
+  }
+
+  @Test
   void jitterIsZeroForEvenPacingAndGrowsWhenArrivalsWander() {
     ReceiveStats even = new ReceiveStats();
     ReceiveStats uneven = new ReceiveStats();

@@ -33,6 +33,7 @@ public final class RedisRoomDirectory implements RoomDirectory {
     fields.put("lobbyEnabled", Boolean.toString(room.lobbyEnabled()));
     fields.put("region", room.region());
     fields.put("createdAt", room.createdAt().toString());
+    fields.put("accessVersion", Integer.toString(room.accessVersion()));
     RMap<String, String> hash = map(room.id());
     // putAll is one HMSET: readers never see a half-written room; stale fields of an older version
     // cannot survive because every field is always written
@@ -59,7 +60,9 @@ public final class RedisRoomDirectory implements RoomDirectory {
             Integer.parseInt(f.getOrDefault("maxParticipants", "0")),
             Boolean.parseBoolean(f.get("lobbyEnabled")),
             f.get("region"),
-            Instant.parse(f.get("createdAt"))));
+            Instant.parse(f.get("createdAt")),
+            // hashes written before the field existed are version 0, like their rows
+            Integer.parseInt(f.getOrDefault("accessVersion", "0"))));
   }
 
   private RMap<String, String> map(String roomId) {

@@ -6,6 +6,9 @@ import java.util.Objects;
 /**
  * What every node needs to know about an open room without asking Postgres: the live copy of the
  * room's settings kept in the {@code room:{id}} hash.
+ *
+ * @param accessVersion bumped whenever who may enter changes; join tokens of an older version are
+ *     refused
  */
 public record RoomRecord(
     String id,
@@ -15,7 +18,8 @@ public record RoomRecord(
     int maxParticipants,
     boolean lobbyEnabled,
     String region,
-    Instant createdAt) {
+    Instant createdAt,
+    int accessVersion) {
 
   public RoomRecord {
     Objects.requireNonNull(id, "id");

@@ -35,7 +35,8 @@ class RedisRoomDirectoryTest {
         12,
         true,
         "eu-west",
-        Instant.now().truncatedTo(ChronoUnit.MILLIS));
+        Instant.now().truncatedTo(ChronoUnit.MILLIS),
+        3);
   }
 
   @Test
@@ -53,8 +54,19 @@ class RedisRoomDirectoryTest {
         .containsEntry("access", "public")
         .containsEntry("maxParticipants", "12")
         .containsEntry("lobbyEnabled", "true")
-        .containsEntry("region", "eu-west");
+        .containsEntry("region", "eu-west")
+        .containsEntry("accessVersion", "3");
     assertThat(directory.find(id)).contains(record);
+    directory.closed(id);
+  }
+
+  @Test
+  void a_hash_written_before_access_versions_reads_as_version_zero() {
+    var directory = new RedisRoomDirectory(redis);
+    String id = UUID.randomUUID().toString();
+    directory.opened(room(id, "Old"));
+    redis.<String, String>getMap("room:" + id, StringCodec.INSTANCE).remove("accessVersion");
+    assertThat(directory.find(id).orElseThrow().accessVersion()).isZero();
     directory.closed(id);
   }
 

@@ -72,9 +72,20 @@ public interface OpenmeetConfig {
     @WithDefault("meet.local")
     String tenant();
 
-    /** Lifetime of a join token (room-scoped). */
+    /** Lifetime of a join token we sign (room-scoped); at most max-join-token-lifetime. */
     @WithDefault("2h")
     Duration joinTokenTtl();
+
+    /**
+     * The longest a join token may live (exp - iat), ours or an identity provider's; a join with a
+     * longer-lived one is refused (invalid-token).
+     */
+    @WithDefault("2h")
+    Duration maxJoinTokenLifetime();
+
+    /** How far a join token's iat may lie in the future (clocks drift); beyond it, refused. */
+    @WithDefault("60s")
+    Duration clockSkew();
 
     /** Lifetime of a user token minted by an administrator. */
     @WithDefault("12h")
@@ -191,10 +202,30 @@ public interface OpenmeetConfig {
     }
   }
 
-  /** Request limits of the REST API. */
+  /** Request limits and security headers of the HTTP API and the web app. */
   interface Http {
     /** Largest JSON request body accepted, in bytes; bigger bodies get 413. */
     @WithDefault("65536")
     long maxBodyBytes();
+
+    /**
+     * Content-Security-Policy of every response. The default suits the web app: its scripts and
+     * styles only from this origin (no inline script), media from blob:/mediastream:, WebSockets to
+     * any ws:/wss: origin (the bridges' colibri-ws URLs are on other hosts; list them to narrow
+     * it), no framing, no plugins.
+     */
+    @WithDefault(
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:;"
+            + " media-src 'self' blob: mediastream:; connect-src 'self' ws: wss:;"
+            + " font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self';"
+            + " frame-ancestors 'none'")
+    String contentSecurityPolicy();
+
+    /**
+     * Referrer-Policy of every response: none by default, because a room link (its slug) is the
+     * secret of a public room and must not reach other sites in a Referer header.
+     */
+    @WithDefault("no-referrer")
+    String referrerPolicy();
   }
 }

@@ -3,7 +3,9 @@ package io.openmeet.roomapi.config;
 import io.openmeet.presence.ratelimit.RateLimiter;
 import io.openmeet.presence.ratelimit.RedisRateLimiter;
 import io.openmeet.presence.redis.RedissonClientFactory;
+import io.openmeet.presence.room.RedisRoomBans;
 import io.openmeet.presence.room.RedisRoomDirectory;
+import io.openmeet.presence.room.RoomBans;
 import io.openmeet.presence.room.RoomDirectory;
 import io.openmeet.roomapi.metrics.RedisCommandMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -33,6 +35,12 @@ public class RedisProducer {
   @ApplicationScoped
   RoomDirectory roomDirectory(RedissonClient redisson) {
     return new RedisRoomDirectory(redisson);
+  }
+
+  @Produces
+  @ApplicationScoped
+  RoomBans roomBans(RedissonClient redisson) {
+    return new RedisRoomBans(redisson);
   }
 
   @Produces

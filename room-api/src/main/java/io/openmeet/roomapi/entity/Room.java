@@ -48,4 +48,11 @@ public class Room {
 
   @Column(name = "closed_at")
   public Instant closedAt;
+
+  /**
+   * Bumped when who may enter changes (access, password) and on close; join tokens carry it and an
+   * older one no longer joins.
+   */
+  @Column(name = "access_version", nullable = false)
+  public int accessVersion;
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import io.openmeet.focus.text.InvalidTextException;
 import io.openmeet.roomapi.service.ApiException;
 import io.openmeet.roomapi.service.ErrorCode;
 import io.openmeet.roomapi.service.FieldError;
@@ -46,6 +47,16 @@ public class ProblemMapper {
       r.header(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
     }
     return r.build();
+  }
+
+  @ServerExceptionMapper
+  public Response text(InvalidTextException e, HttpServerRequest request) {
+    return builder(
+            ErrorCode.INVALID_TEXT,
+            e.getMessage(),
+            List.of(new FieldError(e.field(), e.reason().code() + ": " + e.detail())),
+            request)
+        .build();
   }
 
   @ServerExceptionMapper
@@ -166,6 +177,10 @@ public class ProblemMapper {
     if (api != null) {
       return api(api, request);
     }
+    InvalidTextException text = cause(e, InvalidTextException.class);
+    if (text != null) {
+      return text(text, request);
+    }
     if (cause(e, RedisException.class) != null) {
       return redis(cause(e, RedisException.class), request);
     }
@@ -214,6 +229,11 @@ public class ProblemMapper {
     if (api != null) {
       return api(api, request);
     }
+    // a syntax error (bad UTF-8 too) met while binding a field is still not JSON at all
+    JsonParseException syntax = cause(e, JsonParseException.class);
+    if (syntax != null && syntax != e) {
+      return jsonProblem(syntax, request);
+    }
     if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
       String field =
           mapping.getPath().stream()
@@ -223,7 +243,9 @@ public class ProblemMapper {
       String message =
           e.getCause() instanceof IllegalArgumentException iae && iae.getMessage() != null
               ? iae.getMessage()
-              : "has the wrong type or format";
+              : e instanceof MismatchedInputException mismatch
+                  ? expected(mismatch.getTargetType())
+                  : "has the wrong type or format";
       FieldError error = new FieldError(field, message);
       return builder(ErrorCode.VALIDATION_FAILED, field + ": " + message, List.of(error), request)
           .build();
@@ -244,6 +266,20 @@ public class ProblemMapper {
     return builder(
             ErrorCode.MALFORMED_JSON, "the body is not valid JSON" + where, List.of(), request)
         .build();
+  }
+
+  /** What a field of this Java type must be, in JSON words. */
+  private static String expected(Class<?> type) {
+    if (type == String.class) {
+      return "must be a string";
+    }
+    if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+      return "must be an integer";
+    }
+    if (type == Boolean.class || type == boolean.class) {
+      return "must be true or false";
+    }
+    return "has the wrong type or format";
   }
 
   private static Response.ResponseBuilder builder(

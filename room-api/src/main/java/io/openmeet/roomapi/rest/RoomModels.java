@@ -17,14 +17,14 @@ public final class RoomModels {
 
   static final String REGION = "^[a-z0-9][a-z0-9-]{0,63}$";
 
-  /** Printable text with at least one non-space (Postgres refuses NUL; control chars are junk). */
-  static final String TEXT = "^[^\\p{Cntrl}]*\\S[^\\p{Cntrl}]*$";
-
-  static final String TEXT_MESSAGE = "must be printable text, not blank";
+  /** Where human text fields point for their rules (io.openmeet.focus.text.HumanText). */
+  static final String TEXT_RULES =
+      "Human text: no control, bidi-override, zero-width (but ZWJ/ZWNJ) or non-characters;"
+          + " trimmed and NFC-normalised; the length counts characters (code points).";
 
   /** POST /api/rooms. */
   public record CreateRoomRequest(
-      @NotBlank @Size(max = 200) @Pattern(regexp = TEXT, message = TEXT_MESSAGE) String name,
+      @NotBlank @Schema(maxLength = 200, description = TEXT_RULES) String name,
       @Schema(description = "public (default), invite_only or password") RoomAccess access,
       @Schema(description = "required when access is password, else absent")
           @Size(min = 4, max = 128)
@@ -34,14 +34,16 @@ public final class RoomModels {
           @Pattern(regexp = REGION, message = "must be lower-case letters, digits and dashes")
           String region,
       @Schema(description = "default false") Boolean lobbyEnabled,
-      @Schema(description = "creator's name in the moderator token (default: token name or Host)")
-          @Size(max = 100)
-          @Pattern(regexp = TEXT, message = TEXT_MESSAGE)
+      @Schema(
+              maxLength = 64,
+              description =
+                  "creator's name in the moderator token (default: token name or Host). "
+                      + TEXT_RULES)
           String displayName) {}
 
   /** PATCH /api/rooms/{id}: absent fields stay as they are. */
   public record UpdateRoomRequest(
-      @Size(max = 200) @Pattern(regexp = TEXT, message = TEXT_MESSAGE) String name,
+      @Schema(maxLength = 200, description = TEXT_RULES) String name,
       RoomAccess access,
       @Size(min = 4, max = 128) String password,
       @Min(2) @Max(100) Integer maxParticipants,
@@ -51,9 +53,9 @@ public final class RoomModels {
 
   /** POST /api/rooms/{idOrSlug}/tokens. */
   public record TokenRequest(
-      @Schema(description = "required unless a user token names the caller")
-          @Size(max = 100)
-          @Pattern(regexp = TEXT, message = TEXT_MESSAGE)
+      @Schema(
+              maxLength = 64,
+              description = "required unless a user token names the caller. " + TEXT_RULES)
           String displayName,
       @Schema(description = "the room password, for password rooms") @Size(max = 128)
           String password) {}

@@ -6,6 +6,7 @@ import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.time.Instant;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** JSON bodies of the user endpoints. */
 public final class UserModels {
@@ -15,10 +16,7 @@ public final class UserModels {
   /** POST /api/users. */
   public record CreateUserRequest(
       @NotBlank @Email @Size(max = 320) String email,
-      @NotBlank
-          @Size(max = 200)
-          @Pattern(regexp = RoomModels.TEXT, message = RoomModels.TEXT_MESSAGE)
-          String name,
+      @NotBlank @Schema(maxLength = 64, description = RoomModels.TEXT_RULES) String name,
       @Size(max = 2048)
           @Pattern(regexp = "^https?://[^\\s\\p{Cntrl}]+$", message = "must be an http(s) URL")
           String avatarUrl) {}

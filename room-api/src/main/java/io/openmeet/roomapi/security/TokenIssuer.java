@@ -45,11 +45,20 @@ public class TokenIssuer {
   /** The person a token is issued to; every field but {@code name} may be null. */
   public record Person(String id, String name, String email) {}
 
-  /** A token to join one room ({@code room} = its slug). */
-  public IssuedToken joinToken(UUID roomId, String slug, Person person, boolean moderator) {
+  /**
+   * A token to join one room ({@code room} = its slug) while the room's access version is {@code
+   * accessVersion}; it lives openmeet.jwt.join-token-ttl, never longer than the maximum.
+   */
+  public IssuedToken joinToken(
+      UUID roomId, String slug, Person person, boolean moderator, int accessVersion) {
     Map<String, Object> extra = new LinkedHashMap<>();
     extra.put("roomId", roomId.toString());
-    return sign(slug, person, moderator, List.of(), settings.joinTokenTtl(), extra);
+    extra.put("accessVersion", accessVersion);
+    Duration ttl = settings.joinTokenTtl();
+    if (ttl.compareTo(settings.maxJoinTokenLifetime()) > 0) {
+      ttl = settings.maxJoinTokenLifetime();
+    }
+    return sign(slug, person, moderator, List.of(), ttl, extra);
   }
 
   /** A token that stands for a registered user in every room ({@code room} = {@code *}). */

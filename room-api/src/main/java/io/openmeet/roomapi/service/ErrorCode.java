@@ -8,6 +8,7 @@ public enum ErrorCode {
   BAD_REQUEST(400, "bad-request", "Bad request"),
   MALFORMED_JSON(400, "malformed-json", "The request body is not valid JSON"),
   VALIDATION_FAILED(400, "validation-failed", "The request has invalid fields"),
+  INVALID_TEXT(400, "invalid-text", "A text field holds characters or a length not accepted"),
   INVALID_ID(400, "invalid-id", "Not a valid id"),
   UNAUTHORIZED(401, "unauthorized", "A valid token is required"),
   INVALID_TOKEN(401, "invalid-token", "The token was rejected"),

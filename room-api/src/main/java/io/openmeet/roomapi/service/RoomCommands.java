@@ -1,8 +1,13 @@
 package io.openmeet.roomapi.service;
 
+import io.openmeet.focus.text.HumanText;
+import io.openmeet.focus.text.InvalidTextException;
 import io.openmeet.roomapi.entity.RoomAccess;
 
-/** The inputs of room operations, already checked for shape by the REST layer. */
+/**
+ * The inputs of room operations, already checked for shape by the REST layer; names are held to the
+ * human-text policy here, so a command only ever carries normalised names.
+ */
 public final class RoomCommands {
 
   private RoomCommands() {}
@@ -14,7 +19,15 @@ public final class RoomCommands {
       String password,
       Integer maxParticipants,
       String region,
-      Boolean lobbyEnabled) {}
+      Boolean lobbyEnabled) {
+
+    /**
+     * @throws InvalidTextException when the name breaks {@link HumanText#ROOM_NAME}
+     */
+    public Create {
+      name = HumanText.ROOM_NAME.normalize("name", name);
+    }
+  }
 
   /** Change a room; null fields stay as they are. */
   public record Update(
@@ -23,10 +36,27 @@ public final class RoomCommands {
       String password,
       Integer maxParticipants,
       String region,
-      Boolean lobbyEnabled) {}
+      Boolean lobbyEnabled) {
 
-  /** Ask for a join token. */
-  public record TokenRequest(String displayName, String password) {}
+    /**
+     * @throws InvalidTextException when the name breaks {@link HumanText#ROOM_NAME}
+     */
+    public Update {
+      name = name == null ? null : HumanText.ROOM_NAME.normalize("name", name);
+    }
+  }
+
+  /** Ask for a join token; without a display name the caller's user token must give one. */
+  public record TokenRequest(String displayName, String password) {
+
+    /**
+     * @throws InvalidTextException when the name breaks {@link HumanText#DISPLAY_NAME}
+     */
+    public TokenRequest {
+      displayName =
+          displayName == null ? null : HumanText.DISPLAY_NAME.normalize("displayName", displayName);
+    }
+  }
 
   /** Invite a registered user or an email address. */
   public record Invite(String userId, String email) {}

@@ -1,5 +1,7 @@
 package io.openmeet.roomapi.service;
 
+import io.openmeet.focus.text.HumanText;
+import io.openmeet.focus.text.InvalidTextException;
 import io.openmeet.presence.room.RoomDirectory;
 import io.openmeet.presence.room.RoomRecord;
 import io.openmeet.roomapi.config.OpenmeetConfig;
@@ -24,6 +26,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -79,11 +82,15 @@ public class RoomService {
               ErrorCode.FORBIDDEN, "creating rooms needs a user token, not a join token")
           : new ApiException(ErrorCode.UNAUTHORIZED, "creating rooms needs a user token");
     }
+    String name =
+        creatorName != null
+            ? HumanText.DISPLAY_NAME.normalize("displayName", creatorName)
+            : tokenName(caller).orElse("Host");
     Room room = persistNew(cmd, caller);
-    String name = firstNonBlank(creatorName, caller.name(), "Host");
     Person person = new Person(personId(caller), name, caller.email());
     // signing (CPU-heavy RSA) happens after the commit so the transaction stays short
-    return new CreatedRoom(room, tokens.joinToken(room.id, room.slug, person, true));
+    return new CreatedRoom(
+        room, tokens.joinToken(room.id, room.slug, person, true, room.accessVersion));
   }
 
   @Transactional
@@ -93,7 +100,7 @@ public class RoomService {
     Room room = new Room();
     room.id = UUID.randomUUID();
     room.slug = slugs.slugFor(cmd.name());
-    room.name = cmd.name().strip();
+    room.name = cmd.name();
     room.access = access;
     room.passwordHash = access == RoomAccess.PASSWORD ? passwords.hash(cmd.password()) : null;
     room.maxParticipants = cmd.maxParticipants() == null ? 12 : cmd.maxParticipants();
@@ -157,7 +164,7 @@ public class RoomService {
     RoomAccess access = cmd.access() == null ? room.access : cmd.access();
     checkPassword(access, cmd.password(), room.passwordHash);
     if (cmd.name() != null) {
-      room.name = cmd.name().strip();
+      room.name = cmd.name();
     }
     if (cmd.maxParticipants() != null) {
       room.maxParticipants = cmd.maxParticipants();
@@ -167,6 +174,10 @@ public class RoomService {
     }
     if (cmd.lobbyEnabled() != null) {
       room.lobbyEnabled = cmd.lobbyEnabled();
+    }
+    if (access != room.access || cmd.password() != null) {
+      // who may enter changed: tokens issued before no longer join
+      room.accessVersion++;
     }
     if (access != RoomAccess.PASSWORD) {
       room.passwordHash = null;
@@ -192,6 +203,7 @@ public class RoomService {
     RoomRecord before = record(room);
     room.active = false;
     room.closedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    room.accessVersion++;
     rooms.flush();
     directory.closed(before.id());
     afterRollback(() -> directory.opened(before));
@@ -256,9 +268,13 @@ public class RoomService {
     if (!room.active) {
       throw new ApiException(ErrorCode.ROOM_CLOSED, "room " + room.slug + " is closed");
     }
-    String name = firstNonBlank(cmd.displayName(), caller.isUserToken() ? caller.name() : null);
+    String name =
+        cmd.displayName() != null
+            ? cmd.displayName()
+            : (caller.isUserToken() ? tokenName(caller).orElse(null) : null);
     if (name == null) {
-      throw ApiException.invalid("displayName", "must not be blank");
+      throw ApiException.invalid(
+          "displayName", "is required (your token names nobody this service can show)");
     }
     boolean moderator = caller.mayManage(room);
     if (!moderator) {
@@ -288,8 +304,11 @@ public class RoomService {
         }
       }
     }
-    Person person = new Person(personId(caller), name.strip(), caller.email());
-    return new JoinToken(room, tokens.joinToken(room.id, room.slug, person, moderator), moderator);
+    Person person = new Person(personId(caller), name, caller.email());
+    return new JoinToken(
+        room,
+        tokens.joinToken(room.id, room.slug, person, moderator, room.accessVersion),
+        moderator);
   }
 
   private Room managed(String id, Caller caller) {
@@ -314,6 +333,14 @@ public class RoomService {
     if (access != RoomAccess.PASSWORD && password != null) {
       errors.add(new FieldError("password", "only rooms with access password take a password"));
     }
+    if (password != null && !PasswordHasher.fits(password)) {
+      errors.add(
+          new FieldError(
+              "password",
+              "must be at most "
+                  + PasswordHasher.MAX_BYTES
+                  + " bytes in UTF-8 (bcrypt reads no more)"));
+    }
     if (!errors.isEmpty()) {
       throw ApiException.invalid(errors);
     }
@@ -333,13 +360,19 @@ public class RoomService {
     return caller.isUserToken() ? caller.userId() : "guest-" + UUID.randomUUID();
   }
 
-  private static String firstNonBlank(String... values) {
-    for (String v : values) {
-      if (v != null && !v.isBlank()) {
-        return v;
-      }
+  /**
+   * The name in the caller's token when it keeps to {@link HumanText#DISPLAY_NAME} (normalised); a
+   * token of an outside identity provider may name someone in a way we do not show.
+   */
+  private static Optional<String> tokenName(Caller caller) {
+    if (caller.name() == null) {
+      return Optional.empty();
     }
-    return null;
+    try {
+      return Optional.of(HumanText.DISPLAY_NAME.normalize("name", caller.name()));
+    } catch (InvalidTextException e) {
+      return Optional.empty();
+    }
   }
 
   private static RoomRecord record(Room room) {
@@ -351,7 +384,8 @@ public class RoomService {
         room.maxParticipants,
         room.lobbyEnabled,
         room.region,
-        room.createdAt);
+        room.createdAt,
+        room.accessVersion);
   }
 
   private void afterRollback(Runnable undo) {

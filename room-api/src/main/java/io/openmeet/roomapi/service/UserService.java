@@ -1,5 +1,6 @@
 package io.openmeet.roomapi.service;
 
+import io.openmeet.focus.text.HumanText;
 import io.openmeet.roomapi.entity.User;
 import io.openmeet.roomapi.repository.UserRepository;
 import io.openmeet.roomapi.security.TokenIssuer;
@@ -25,9 +26,11 @@ public class UserService {
   }
 
   /**
-   * Registers a user; emails are unique regardless of case.
+   * Registers a user; emails are unique regardless of case. The name is the one the user's tokens
+   * carry, so it keeps to {@link HumanText#DISPLAY_NAME}.
    *
    * @throws ApiException {@link ErrorCode#EMAIL_TAKEN} when the email is registered
+   * @throws io.openmeet.focus.text.InvalidTextException when the name breaks that policy
    */
   @Transactional
   public User create(String email, String name, String avatarUrl) {
@@ -38,7 +41,7 @@ public class UserService {
     User user = new User();
     user.id = UUID.randomUUID();
     user.email = normalized;
-    user.name = name.strip();
+    user.name = HumanText.DISPLAY_NAME.normalize("name", name);
     user.avatarUrl = avatarUrl;
     user.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
     user.updatedAt = user.createdAt;

@@ -10,7 +10,14 @@ public interface JoinAuthorizer {
   /**
    * Verifies the join token for the room named in the socket path (id or slug).
    *
-   * @throws SignallingException INVALID_TOKEN, WRONG_ROOM, ROOM_NOT_FOUND or NOT_ALLOWED
+   * @throws SignallingException INVALID_TOKEN, TOKEN_REVOKED, WRONG_ROOM, ROOM_NOT_FOUND,
+   *     NOT_ALLOWED or INVALID_TEXT
    */
   JoinRequest authorize(String roomIdOrSlug, ClientMessage.Join join) throws SignallingException;
+
+  /**
+   * A moderator removed the participant that joined with {@code join}: its token (and user) may not
+   * join the room again while the token lives.
+   */
+  default void kicked(String roomIdOrSlug, ClientMessage.Join join) {}
 }

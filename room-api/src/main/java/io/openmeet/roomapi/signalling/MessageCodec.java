@@ -3,6 +3,10 @@ package io.openmeet.roomapi.signalling;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.openmeet.focus.sdp.IceCandidate;
+import io.openmeet.focus.sdp.SdpParseException;
+import io.openmeet.focus.text.HumanText;
+import io.openmeet.focus.text.InvalidTextException;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -15,8 +19,6 @@ public final class MessageCodec {
   /** The protocol version announced in `joined`; bump it on incompatible changes. */
   public static final int PROTOCOL_VERSION = 1;
 
-  static final int MAX_DISPLAY_NAME = 64;
-  static final int MAX_CHAT_TEXT = 4000;
   static final int MAX_TOKEN = 8192;
   static final int MAX_CANDIDATE = 1024;
 
@@ -52,14 +54,14 @@ public final class MessageCodec {
       case "join" ->
           new ClientMessage.Join(
               requiredString(node, "token", MAX_TOKEN),
-              optionalString(node, "displayName", MAX_DISPLAY_NAME),
+              optionalText(node, "displayName", HumanText.DISPLAY_NAME),
               optionalString(node, "resumeToken", MAX_TOKEN),
               optionalBoolean(node, "audio", true),
               optionalBoolean(node, "video", true));
       case "answer" -> new ClientMessage.Answer(requiredString(node, "sdp", maxFrameChars));
       case "ice-candidate" ->
           new ClientMessage.IceCandidate(
-              requiredStringAllowEmpty(node, "candidate", MAX_CANDIDATE),
+              candidate(requiredStringAllowEmpty(node, "candidate", MAX_CANDIDATE)),
               optionalString(node, "sdpMid", 32),
               optionalInt(node, "sdpMLineIndex"));
       case "media-state" ->
@@ -67,7 +69,7 @@ public final class MessageCodec {
               requiredBoolean(node, "audio"),
               requiredBoolean(node, "video"),
               optionalBoolean(node, "screen", false));
-      case "chat" -> new ClientMessage.Chat(requiredString(node, "text", MAX_CHAT_TEXT));
+      case "chat" -> new ClientMessage.Chat(text(node, "text", HumanText.CHAT));
       case "moderate" ->
           new ClientMessage.Moderate(
               action(requiredString(node, "action", 16)),
@@ -147,6 +149,49 @@ public final class MessageCodec {
       throw invalid(field, "must be at most " + max + " characters");
     }
     return text.isEmpty() ? Optional.empty() : Optional.of(text);
+  }
+
+  /**
+   * Human text held to its policy (io.openmeet.focus.text.HumanText), normalised.
+   *
+   * @throws SignallingException INVALID_TEXT naming the field, the character and where it is
+   */
+  private static String text(JsonNode node, String field, HumanText kind)
+      throws SignallingException {
+    JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      throw invalid(field, "is required");
+    }
+    if (!value.isTextual()) {
+      throw invalid(field, "must be a string");
+    }
+    try {
+      return kind.normalize(field, value.asText());
+    } catch (InvalidTextException e) {
+      throw new SignallingException(SignallingError.INVALID_TEXT, e.getMessage());
+    }
+  }
+
+  private static Optional<String> optionalText(JsonNode node, String field, HumanText kind)
+      throws SignallingException {
+    JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      return Optional.empty();
+    }
+    return Optional.of(text(node, field, kind));
+  }
+
+  /** A trickled candidate held to its grammar; the empty one means end of candidates. */
+  private static String candidate(String value) throws SignallingException {
+    if (value.isEmpty()) {
+      return value;
+    }
+    try {
+      IceCandidate.parse(value);
+    } catch (SdpParseException e) {
+      throw new SignallingException(SignallingError.INVALID_SDP, "`candidate` " + e.getMessage());
+    }
+    return value;
   }
 
   private static boolean requiredBoolean(JsonNode node, String field) throws SignallingException {

@@ -9,11 +9,24 @@ import java.time.Duration;
 public interface SignallingConfig {
 
   /**
-   * Largest text frame accepted, in characters; bigger frames get a `frame-too-large` error (the
-   * socket itself refuses frames over quarkus.websockets-next.server.max-message-size).
+   * Largest message accepted, in bytes (UTF-8, all fragments together): a bigger one gets a
+   * `frame-too-large` error and close 1009. Frames over quarkus.websockets-next.server
+   * .max-frame-size are closed with 1009 by the WebSocket decoder itself, before this is checked.
    */
   @WithDefault("65536")
-  int maxFrameChars();
+  int maxFrameBytes();
+
+  /**
+   * Open signalling sockets allowed per client address on this node; one more gets a
+   * `too-many-sockets` error and close 1008. 0 turns the cap off (load generators). Behind a proxy,
+   * the address is the client's only when quarkus.http.proxy.* trusts the proxy.
+   */
+  @WithDefault("20")
+  int maxSocketsPerAddress();
+
+  /** A socket that has not joined (nor is joining) this long after it opened is closed (1008). */
+  @WithDefault("10s")
+  Duration joinTimeout();
 
   /** A session that sends no frame (a `ping` at least) for this long is removed from its room. */
   @WithDefault("30s")
@@ -26,7 +39,7 @@ public interface SignallingConfig {
   @WithDefault("20s")
   Duration resumeWindow();
 
-  /** How often sessions are checked against the ping timeout and the resume window. */
+  /** How often sessions are checked against the join and ping timeouts and the resume window. */
   @WithDefault("2s")
   Duration sweepInterval();
 

@@ -10,7 +10,12 @@ public enum SignallingError {
   UNKNOWN_TYPE("unknown-type"),
   /** A field is missing, of the wrong type or out of range; the message names it. */
   INVALID_MESSAGE("invalid-message"),
-  /** The frame exceeds the size limit. */
+  /**
+   * A display name or chat text breaks the human-text rules (control or formatting characters, too
+   * long, blank); the message names the field, the character and its position.
+   */
+  INVALID_TEXT("invalid-text"),
+  /** The frame exceeds the size limit; the socket is closed (1009). */
   FRAME_TOO_LARGE("frame-too-large"),
   /**
    * The message is not allowed in the session's current state (e.g. `answer` before any `offer`).
@@ -18,6 +23,11 @@ public enum SignallingError {
   UNEXPECTED_MESSAGE("unexpected-message"),
   /** The join token is missing, malformed, forged or expired. */
   INVALID_TOKEN("invalid-token"),
+  /**
+   * The join token no longer admits: the room's access changed after it was issued (access mode,
+   * password, closed), or a moderator removed its holder. A new token may work.
+   */
+  TOKEN_REVOKED("token-revoked"),
   /** The token was issued for another room. */
   WRONG_ROOM("wrong-room"),
   /** The room does not exist or is closed. */
@@ -26,7 +36,7 @@ public enum SignallingError {
   ROOM_FULL("room-full"),
   /** The room's access policy refuses this participant (not invited). */
   NOT_ALLOWED("not-allowed"),
-  /** The SDP answer could not be parsed or does not match the offer. */
+  /** The SDP answer or a trickled candidate could not be parsed, or does not match the offer. */
   INVALID_SDP("invalid-sdp"),
   /** Only moderators may do this. */
   NOT_MODERATOR("not-moderator"),
@@ -34,6 +44,10 @@ public enum SignallingError {
   NO_BRIDGE("no-bridge-available"),
   /** Too many frames in a short time. */
   RATE_LIMITED("rate-limited"),
+  /** This address has too many signalling sockets open; the socket is closed (1008). */
+  TOO_MANY_SOCKETS("too-many-sockets"),
+  /** The socket did not join within the join timeout; it is closed (1008). */
+  JOIN_TIMEOUT("join-timeout"),
   /** Something failed on the server; the session may continue. */
   INTERNAL("internal-error");
 

@@ -16,11 +16,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * region), conferences owned ({@code room_active_count}), join → first offer latency ({@code
  * signaling_latency_ms{operation="join"}}) and refused joins by reason ({@code
  * room_join_failures_total}), media connection attempts by outcome as browsers report them ({@code
- * webrtc_connection_attempts_total{outcome}}) and signalling resumes ({@code
- * signalling_resumes_total{outcome}}).
+ * webrtc_connection_attempts_total{outcome}}), signalling resumes ({@code
+ * signalling_resumes_total{outcome}}) and sockets closed by the limits ({@code
+ * signalling_sockets_closed_total{reason}}).
  */
 @Singleton
 public class SignallingMetrics {
+
+  /** Why the server closes a socket for a limit: the values of {@code reason}. */
+  static final java.util.List<String> CLOSE_REASONS =
+      java.util.List.of(
+          "too-many-sockets", "join-timeout", "frame-too-large", "invalid-utf8", "protocol-error");
 
   private final MeterRegistry registry;
   private final AtomicInteger joined = new AtomicInteger();
@@ -46,6 +52,9 @@ public class SignallingMetrics {
     // every outcome exists from the start, so that rates and ratios over them are defined
     for (ConnectionAttempts.Outcome outcome : ConnectionAttempts.Outcome.values()) {
       attemptCounter(outcome);
+    }
+    for (String reason : CLOSE_REASONS) {
+      closedCounter(reason);
     }
   }
 
@@ -79,6 +88,21 @@ public class SignallingMetrics {
         .tag("outcome", outcome)
         .register(registry)
         .increment();
+  }
+
+  /**
+   * A socket the server closed to protect itself: {@code too-many-sockets}, {@code join-timeout},
+   * {@code frame-too-large}, {@code invalid-utf8} or {@code protocol-error}.
+   */
+  void socketClosed(String reason) {
+    closedCounter(reason).increment();
+  }
+
+  private Counter closedCounter(String reason) {
+    return Counter.builder("signalling_sockets_closed")
+        .description("signalling sockets closed by the server's limits, by reason")
+        .tag("reason", reason)
+        .register(registry);
   }
 
   private Counter attemptCounter(ConnectionAttempts.Outcome outcome) {

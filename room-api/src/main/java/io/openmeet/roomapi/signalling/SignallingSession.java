@@ -7,6 +7,7 @@ import io.openmeet.focus.conference.JoinRequest;
 import io.openmeet.focus.conference.LeaveReason;
 import io.openmeet.focus.conference.ParticipantEvents;
 import io.openmeet.focus.conference.ParticipantInfo;
+import io.openmeet.focus.text.InvalidTextException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,7 +35,13 @@ final class SignallingSession implements ParticipantEvents {
 
     void send(String frame);
 
-    void close(String reason);
+    /** Closes with an RFC 6455 status code and a short reason. */
+    void close(int code, String reason);
+
+    /** Closes normally (1000). */
+    default void close(String reason) {
+      close(1000, reason);
+    }
   }
 
   /** The registry's side of resume tokens. */
@@ -75,7 +82,11 @@ final class SignallingSession implements ParticipantEvents {
   private volatile boolean counted;
   private volatile FocusParticipant participant;
   private volatile JoinRequest request;
+  // the join frame whose token admitted the participant (on a resume, the latest one)
+  private volatile ClientMessage.Join admittedWith;
   private volatile Instant lastSeen;
+  private final Instant openedAt;
+  private volatile boolean joining;
   private volatile boolean ended;
   private volatile String resumeToken;
   private volatile String lastOfferUfrag = "";
@@ -106,6 +117,18 @@ final class SignallingSession implements ParticipantEvents {
     this.resumption = resumption;
     this.attempts = new ConnectionAttempts(metrics);
     this.lastSeen = clock.instant();
+    this.openedAt = lastSeen;
+  }
+
+  /** Whether the socket opened before {@code cutoff} and has neither joined nor is joining. */
+  boolean notJoinedSince(Instant cutoff) {
+    return participant == null && !joining && !ended && openedAt.isBefore(cutoff);
+  }
+
+  /** The socket did not join in time: tell the browser and close it (1008). */
+  void joinTimedOut() {
+    sendError(SignallingError.JOIN_TIMEOUT, "no join within the join timeout; closing");
+    closeSocket(SignallingSessions.POLICY_VIOLATION, SignallingError.JOIN_TIMEOUT.code());
   }
 
   /** When the browser last sent a frame. */
@@ -136,6 +159,9 @@ final class SignallingSession implements ParticipantEvents {
       sendError(e.error(), e.getMessage());
     } catch (FocusException e) {
       sendError(errorFor(e.reason()), e.getMessage());
+    } catch (InvalidTextException e) {
+      // the focus holds names to the same policy again (JoinRequest)
+      sendError(SignallingError.INVALID_TEXT, e.getMessage());
     } catch (RuntimeException e) {
       LOG.errorf(e, "signalling frame failed in room %s", room);
       sendError(SignallingError.INTERNAL, "the server failed to handle this frame");
@@ -151,28 +177,11 @@ final class SignallingSession implements ParticipantEvents {
       if (participant != null) {
         throw new SignallingException(SignallingError.UNEXPECTED_MESSAGE, "already joined");
       }
-      Optional<String> resume = join.resumeToken();
-      if (resume.isPresent() && resumption != null) {
-        resumption.resume(resume.get(), authorizer.authorize(room, join), this);
-        return;
-      }
-      joinStartedNanos = System.nanoTime();
+      joining = true;
       try {
-        JoinRequest authorized = authorizer.authorize(room, join);
-        request = authorized;
-        FocusParticipant joined = focus.join(authorized, this);
-        participant = joined;
-        if (ended) {
-          // the socket closed while the join was in progress: nobody can resume it
-          joined.leave(LeaveReason.DISCONNECTED);
-          finish();
-        }
-      } catch (SignallingException e) {
-        metrics.joinFailed(e.error());
-        throw e;
-      } catch (FocusException e) {
-        metrics.joinFailed(errorFor(e.reason()));
-        throw e;
+        join(join);
+      } finally {
+        joining = false;
       }
       return;
     }
@@ -206,6 +215,35 @@ final class SignallingSession implements ParticipantEvents {
       p.leave(LeaveReason.LEAVE);
       finish();
       closeSocket("left");
+    }
+  }
+
+  private void join(ClientMessage.Join join) throws SignallingException, FocusException {
+    Optional<String> resume = join.resumeToken();
+    if (resume.isPresent() && resumption != null) {
+      JoinRequest authorized = authorizer.authorize(room, join);
+      admittedWith = join;
+      resumption.resume(resume.get(), authorized, this);
+      return;
+    }
+    joinStartedNanos = System.nanoTime();
+    try {
+      JoinRequest authorized = authorizer.authorize(room, join);
+      request = authorized;
+      admittedWith = join;
+      FocusParticipant joined = focus.join(authorized, this);
+      participant = joined;
+      if (ended) {
+        // the socket closed while the join was in progress: nobody can resume it
+        joined.leave(LeaveReason.DISCONNECTED);
+        finish();
+      }
+    } catch (SignallingException e) {
+      metrics.joinFailed(e.error());
+      throw e;
+    } catch (FocusException e) {
+      metrics.joinFailed(errorFor(e.reason()));
+      throw e;
     }
   }
 
@@ -278,6 +316,13 @@ final class SignallingSession implements ParticipantEvents {
    *
    * @throws SignallingException INVALID_TOKEN when the participant has left or the window passed
    */
+  /** The join frame that admitted {@code fresh}'s socket now stands for this participant. */
+  void admittedBy(SignallingSession fresh) {
+    if (fresh.admittedWith != null) {
+      admittedWith = fresh.admittedWith;
+    }
+  }
+
   synchronized Transport reattach(Transport fresh, Instant now) throws SignallingException {
     Transport previous = transport;
     if (ended || (previous == null && !now.isBefore(parkedUntil))) {
@@ -426,6 +471,13 @@ final class SignallingSession implements ParticipantEvents {
 
   @Override
   public void removed(LeaveReason reason) {
+    if (reason == LeaveReason.KICKED && admittedWith != null) {
+      try {
+        authorizer.kicked(room, admittedWith); // the same token may not come back
+      } catch (RuntimeException e) {
+        LOG.warnf(e, "could not ban the token of kicked participant %s", participantId());
+      }
+    }
     send(new ServerMessage.ParticipantLeft(participantId(), reason.code()));
     finish();
     closeSocket(reason.code());
@@ -448,10 +500,14 @@ final class SignallingSession implements ParticipantEvents {
   }
 
   private void closeSocket(String reason) {
+    closeSocket(1000, reason);
+  }
+
+  private void closeSocket(int code, String reason) {
     ended = true;
     Transport t = transport;
     if (t != null) {
-      t.close(reason);
+      t.close(code, reason);
     }
   }
 
@@ -462,7 +518,7 @@ final class SignallingSession implements ParticipantEvents {
       case INVALID_SDP -> SignallingError.INVALID_SDP;
       case UNEXPECTED -> SignallingError.UNEXPECTED_MESSAGE;
       case NOT_MODERATOR -> SignallingError.NOT_MODERATOR;
-      case UNKNOWN_PARTICIPANT -> SignallingError.INVALID_MESSAGE;
+      case UNKNOWN_PARTICIPANT, INVALID_INPUT -> SignallingError.INVALID_MESSAGE;
       case INTERNAL -> SignallingError.INTERNAL;
     };
   }

@@ -34,6 +34,9 @@ public class SignallingSessions implements SignallingSession.Resumption {
 
   private static final Logger LOG = Logger.getLogger(SignallingSessions.class);
 
+  /** RFC 6455 close code 1008: the peer broke a policy (a limit). */
+  static final int POLICY_VIOLATION = 1008;
+
   /** Sessions by the id of the socket they are on. */
   private final Map<String, SignallingSession> sessions = new ConcurrentHashMap<>();
 
@@ -41,6 +44,13 @@ public class SignallingSessions implements SignallingSession.Resumption {
   private final Map<SignallingSession, Instant> parked = new ConcurrentHashMap<>();
 
   private final Map<String, SignallingSession> byResumeToken = new ConcurrentHashMap<>();
+
+  /** Client address of each socket counted against the per-address cap, by socket id. */
+  private final Map<String, String> addressBySocket = new ConcurrentHashMap<>();
+
+  /** Open sockets per client address. */
+  private final Map<String, Integer> socketsByAddress = new ConcurrentHashMap<>();
+
   private final SecureRandom random = new SecureRandom();
   private final SignallingConfig config;
   private final MessageCodec codec;
@@ -72,7 +82,7 @@ public class SignallingSessions implements SignallingSession.Resumption {
       Clock clock) {
     this.clock = clock;
     this.config = config;
-    this.codec = new MessageCodec(mapper, config.maxFrameChars());
+    this.codec = new MessageCodec(mapper, config.maxFrameBytes());
     this.authorizer = authorizer;
     this.focus = focus;
     this.metrics = metrics;
@@ -111,11 +121,28 @@ public class SignallingSessions implements SignallingSession.Resumption {
     return parked.size();
   }
 
-  void opened(WebSocketConnection connection, String room) {
-    opened(new ConnectionTransport(connection), room);
+  void opened(WebSocketConnection connection, String room, String clientAddress) {
+    opened(new ConnectionTransport(connection), room, clientAddress);
   }
 
-  void opened(SignallingSession.Transport socket, String room) {
+  /**
+   * A socket opened: it gets a session, or, when its address is at the cap, a {@code
+   * too-many-sockets} error and close 1008.
+   */
+  void opened(SignallingSession.Transport socket, String room, String clientAddress) {
+    if (!admit(socket.id(), clientAddress)) {
+      metrics.socketClosed(SignallingError.TOO_MANY_SOCKETS.code());
+      LOG.debugf("refused a signalling socket from %s: at the cap", clientAddress);
+      socket.send(
+          codec.encode(
+              ServerMessage.Error.of(
+                  SignallingError.TOO_MANY_SOCKETS,
+                  "at most "
+                      + config.maxSocketsPerAddress()
+                      + " signalling sockets per address; close another first")));
+      socket.close(POLICY_VIOLATION, SignallingError.TOO_MANY_SOCKETS.code());
+      return;
+    }
     var session =
         new SignallingSession(
             room,
@@ -147,10 +174,42 @@ public class SignallingSessions implements SignallingSession.Resumption {
   }
 
   void closed(String connectionId) {
+    String address = addressBySocket.remove(connectionId);
+    if (address != null) {
+      socketsByAddress.computeIfPresent(address, (a, n) -> n <= 1 ? null : n - 1);
+    }
     SignallingSession session = sessions.remove(connectionId);
     if (session != null) {
       release(session, connectionId, LeaveReason.DISCONNECTED);
     }
+  }
+
+  /** Counts the socket against its address's cap; false (and nothing counted) at the cap. */
+  private boolean admit(String socketId, String address) {
+    int max = config.maxSocketsPerAddress();
+    if (max <= 0) {
+      return true;
+    }
+    boolean[] admitted = {false};
+    socketsByAddress.compute(
+        address,
+        (a, n) -> {
+          int open = n == null ? 0 : n;
+          if (open >= max) {
+            return n;
+          }
+          admitted[0] = true;
+          return open + 1;
+        });
+    if (admitted[0]) {
+      addressBySocket.put(socketId, address);
+    }
+    return admitted[0];
+  }
+
+  /** Open sockets of this address counted against the cap. */
+  int socketsFrom(String address) {
+    return socketsByAddress.getOrDefault(address, 0);
   }
 
   /** The socket is gone without `leave`: park the participant for the window, or it leaves. */
@@ -194,6 +253,7 @@ public class SignallingSessions implements SignallingSession.Resumption {
       metrics.resume("refused");
       throw e;
     }
+    session.admittedBy(fresh);
     parked.remove(session);
     sessions.put(socket.id(), session);
     if (previous != null) {
@@ -209,8 +269,20 @@ public class SignallingSessions implements SignallingSession.Resumption {
   void sweep() {
     Instant now = clock.instant();
     Instant cutoff = now.minus(config.pingTimeout());
+    Instant joinCutoff = now.minus(config.joinTimeout());
     sessions.forEach(
         (id, session) -> {
+          if (session.notJoinedSince(joinCutoff) && sessions.remove(id, session)) {
+            // pings keep a socket alive, not a seat: a socket that never joins is closed
+            try {
+              metrics.socketClosed(SignallingError.JOIN_TIMEOUT.code());
+              session.joinTimedOut();
+              release(session, id, LeaveReason.TIMEOUT);
+            } catch (RuntimeException e) {
+              LOG.warnf(e, "closing unjoined session %s failed", id);
+            }
+            return;
+          }
           if (session.lastSeen().isBefore(cutoff) && sessions.remove(id, session)) {
             try {
               session.timedOut();
@@ -257,10 +329,10 @@ public class SignallingSessions implements SignallingSession.Resumption {
     }
 
     @Override
-    public void close(String reason) {
+    public void close(int code, String reason) {
       if (connection.isOpen()) {
         connection
-            .close(new CloseReason(1000, reason))
+            .close(new CloseReason(code, reason))
             .subscribe()
             .with(ok -> {}, e -> LOG.debugf("close of %s failed: %s", connection.id(), e));
       }

@@ -16,8 +16,11 @@ import org.jboss.logging.Logger;
  * room in the path is the room the join token must be for. Frames of one socket are handled one at
  * a time on a worker thread (joining talks to the bridge).
  */
-@WebSocket(path = "/api/signalling/{room}")
+@WebSocket(path = "/api/signalling/{room}", endpointId = SignallingSocket.ENDPOINT_ID)
 public class SignallingSocket {
+
+  /** The websockets-next id of this endpoint. */
+  static final String ENDPOINT_ID = "openmeet-signalling";
 
   private static final Logger LOG = Logger.getLogger(SignallingSocket.class);
 
@@ -32,7 +35,8 @@ public class SignallingSocket {
 
   @OnOpen
   public void onOpen(WebSocketConnection connection, @PathParam String room) {
-    sessions.opened(connection, room);
+    String address = connection.userData().get(SignallingUpgrade.CLIENT_ADDRESS);
+    sessions.opened(connection, room, address == null ? "unknown" : address);
   }
 
   @OnTextMessage

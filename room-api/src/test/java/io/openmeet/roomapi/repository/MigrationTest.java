@@ -57,6 +57,7 @@ class MigrationTest {
                 "created_by",
                 "region",
                 "access",
+                "access_version",
                 "password_hash",
                 "lobby_enabled",
                 "max_participants",

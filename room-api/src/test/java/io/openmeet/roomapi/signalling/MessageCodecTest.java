@@ -87,11 +87,85 @@ class MessageCodecTest {
         "{\"type\":\"moderate\",\"action\":\"ban\",\"participantId\":\"p\"}",
         SignallingError.INVALID_MESSAGE);
     assertError(
-        "{\"type\":\"ice-candidate\",\"candidate\":\"c\",\"sdpMLineIndex\":-1}",
+        "{\"type\":\"ice-candidate\",\"candidate\":\"candidate:1 1 udp 1 127.0.0.1 9 typ"
+            + " host\",\"sdpMLineIndex\":-1}",
         SignallingError.INVALID_MESSAGE);
+    assertError("{\"type\":\"chat\",\"text\":7}", SignallingError.INVALID_MESSAGE);
     assertError(
-        "{\"type\":\"chat\",\"text\":\"" + "x".repeat(4001) + "\"}",
-        SignallingError.INVALID_MESSAGE);
+        "{\"type\":\"join\",\"token\":\"t\",\"displayName\":7}", SignallingError.INVALID_MESSAGE);
+  }
+
+  @Test
+  void names_and_chat_are_held_to_the_human_text_policy() throws Exception {
+    // every kind the policy refuses, as a browser would send it (raw or \\u-escaped in JSON)
+    List<String> refused =
+        List.of(
+            "\\u0007", "\\u0000", "\\u001b", "\\u007f", "\\u0085", "\\u009f", "\\t", "\\n",
+            "\\u202e", "\\u2066", "\\u200b", "\\ufeff", "\\u2028", "\\ufdd0", "\\ufffe", "\\uffff",
+            "\\ud800", "\\udfff", "\u202e", "\u200b", "\u0085");
+    for (String c : refused) {
+      for (String frame :
+          List.of(
+              "{\"type\":\"join\",\"token\":\"t\",\"displayName\":\"A" + c + "da\"}",
+              "{\"type\":\"chat\",\"text\":\"hi " + c + " there\"}")) {
+        assertThatThrownBy(() -> codec.decode(frame))
+            .as(frame)
+            .isInstanceOfSatisfying(
+                SignallingException.class,
+                e -> {
+                  assertThat(e.error()).isEqualTo(SignallingError.INVALID_TEXT);
+                  assertThat(e.error().code()).isEqualTo("invalid-text");
+                  assertThat(e.getMessage()).containsAnyOf("displayName", "text").contains("U+");
+                });
+      }
+    }
+    // lengths count characters: 64 emoji are a fine name, 65 are not; chat stops at 4000
+    String emoji = "\ud83d\ude00";
+    assertThat(
+            ((ClientMessage.Join)
+                    codec.decode(
+                        "{\"type\":\"join\",\"token\":\"t\",\"displayName\":\""
+                            + emoji.repeat(64)
+                            + "\"}"))
+                .displayName())
+        .contains(emoji.repeat(64));
+    assertError(
+        "{\"type\":\"join\",\"token\":\"t\",\"displayName\":\"" + emoji.repeat(65) + "\"}",
+        SignallingError.INVALID_TEXT);
+    assertError(
+        "{\"type\":\"chat\",\"text\":\"" + "x".repeat(4001) + "\"}", SignallingError.INVALID_TEXT);
+    assertError("{\"type\":\"chat\",\"text\":\"  \"}", SignallingError.INVALID_TEXT);
+    // and what is accepted comes out normalised
+    assertThat(codec.decode("{\"type\":\"chat\",\"text\":\" Jose\\u0301 \"}"))
+        .isEqualTo(new ClientMessage.Chat("Jos\u00e9"));
+  }
+
+  @Test
+  void trickled_candidates_are_held_to_their_grammar() throws Exception {
+    for (String good :
+        List.of(
+            "candidate:842163049 1 udp 1677729535 203.0.113.7 52000 typ srflx raddr 0.0.0.0 rport"
+                + " 0 generation 0 ufrag AbCd network-cost 999",
+            "candidate:4150393137 1 udp 2122260223 2c3e4f5a-1b2c-4d5e-8f90-a1b2c3d4e5f6.local"
+                + " 54321 typ host generation 0 ufrag AbCd network-cost 999",
+            "candidate:2 1 TCP 2105524479 192.168.1.2 9 typ host tcptype active",
+            "")) {
+      assertThat(
+              codec.decode(
+                  "{\"type\":\"ice-candidate\",\"candidate\":\"" + good + "\",\"sdpMid\":\"0\"}"))
+          .isEqualTo(new ClientMessage.IceCandidate(good, Optional.of("0"), Optional.empty()));
+    }
+    for (String bad :
+        List.of(
+            "candidate:1 1 udp 1 1.2.3.4 9 typ srflx raddr 10.0.0.\\u0007 rport 9",
+            "candidate:1 1 udp 1 1.2.3.4:\\u0007 9 typ host",
+            "candidate:1 1 tcp 1 1.2.3.4 9 typ host tcptype \\\"/>",
+            "candidate:1 1 udp 1 1.2.3.4 9 typ host ufrag \\uffff",
+            "not a candidate")) {
+      assertError(
+          "{\"type\":\"ice-candidate\",\"candidate\":\"" + bad + "\"}",
+          SignallingError.INVALID_SDP);
+    }
   }
 
   @Test

@@ -229,6 +229,103 @@ class SignallingSessionsTest {
     assertThat(sessions.detached()).isZero();
   }
 
+  // --- limits
+
+  @Test
+  void a_socket_that_only_pings_is_closed_when_the_join_timeout_passes() throws Exception {
+    var idle = connect();
+    var joiner = connect();
+    for (int second = 1; second <= 9; second++) {
+      clock.advance(Duration.ofSeconds(1));
+      idle.browserSends("{\"type\":\"ping\",\"ts\":" + second + "}");
+      if (second == 5) {
+        joiner.browserSends(join("ada"));
+      }
+      sessions.sweep();
+    }
+    clock.advance(Duration.ofMillis(999)); // 9.999 s after opening: still within
+    sessions.sweep();
+    assertThat(idle.closedWith).isNull();
+    clock.advance(Duration.ofMillis(2));
+    sessions.sweep();
+    assertThat(idle.closedWith).isEqualTo("join-timeout");
+    assertThat(idle.closeCode).isEqualTo(1008);
+    assertThat(idle.errorCode()).isEqualTo("join-timeout");
+    assertThat(joiner.closedWith).isNull(); // joined in time
+    assertThat(closedBy("join-timeout")).isEqualTo(1);
+    // after the close nothing more reaches the browser
+    int frames = idle.frames.size();
+    idle.browserSends("{\"type\":\"ping\",\"ts\":1}");
+    assertThat(idle.frames).hasSize(frames);
+  }
+
+  @Test
+  void a_join_in_progress_at_the_deadline_is_not_cut_off_but_a_failed_one_is() throws Exception {
+    var slow = connect();
+    focus.duringJoin =
+        () -> {
+          clock.advance(Duration.ofSeconds(11)); // the bridge takes its time
+          sessions.sweep();
+        };
+    slow.browserSends(join("ada"));
+    focus.duringJoin = () -> {};
+    assertThat(slow.closedWith).isNull();
+    assertThat(slow.types()).contains("joined");
+
+    var refused = connect();
+    refused.browserSends(join("bad")); // a forged token: an error, the socket stays open
+    assertThat(refused.errorCode()).isEqualTo("invalid-token");
+    clock.advance(Duration.ofSeconds(11));
+    sessions.sweep();
+    assertThat(refused.closedWith).isEqualTo("join-timeout");
+    assertThat(slow.closedWith).isNull();
+  }
+
+  @Test
+  void sockets_beyond_the_cap_of_an_address_are_refused_and_counted_back_on_close() {
+    var capped =
+        new SignallingSessions(
+            config(Duration.ofSeconds(20), 3),
+            JSON,
+            SignallingSessionsTest::authorize,
+            focus,
+            new SignallingMetrics(registry, null),
+            new TurnCredentials(noTurn()),
+            clock);
+    List<Socket> first = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      first.add(new Socket(capped, "a" + i, "198.51.100.7"));
+    }
+    var fourth = new Socket(capped, "a3", "198.51.100.7");
+    assertThat(first).allMatch(s -> s.closedWith == null);
+    assertThat(fourth.closedWith).isEqualTo("too-many-sockets");
+    assertThat(fourth.closeCode).isEqualTo(1008);
+    assertThat(fourth.errorCode()).isEqualTo("too-many-sockets");
+    assertThat(capped.open()).isEqualTo(3);
+    // its close changes no count; another address is not affected
+    capped.closed("a3");
+    assertThat(capped.socketsFrom("198.51.100.7")).isEqualTo(3);
+    assertThat(new Socket(capped, "b0", "198.51.100.8").closedWith).isNull();
+    // one closes: one more may open
+    capped.closed("a0");
+    assertThat(new Socket(capped, "a4", "198.51.100.7").closedWith).isNull();
+    assertThat(new Socket(capped, "a5", "198.51.100.7").closedWith).isEqualTo("too-many-sockets");
+    assertThat(closedBy("too-many-sockets")).isEqualTo(2);
+
+    var uncapped =
+        new SignallingSessions(
+            config(Duration.ofSeconds(20), 0),
+            JSON,
+            SignallingSessionsTest::authorize,
+            focus,
+            new SignallingMetrics(registry, null),
+            new TurnCredentials(noTurn()),
+            clock);
+    for (int i = 0; i < 50; i++) {
+      assertThat(new Socket(uncapped, "u" + i, "198.51.100.9").closedWith).isNull();
+    }
+  }
+
   // --- connection attempts
 
   @Test
@@ -302,6 +399,11 @@ class SignallingSessionsTest {
     return c == null ? 0 : c.count();
   }
 
+  private double closedBy(String reason) {
+    var c = registry.find("signalling_sockets_closed").tag("reason", reason).counter();
+    return c == null ? 0 : c.count();
+  }
+
   private Socket connect() {
     return new Socket(sessions, "s" + sockets.incrementAndGet());
   }
@@ -344,10 +446,24 @@ class SignallingSessionsTest {
   }
 
   private static SignallingConfig config(Duration window) {
+    return config(window, 20);
+  }
+
+  private static SignallingConfig config(Duration window, int maxSocketsPerAddress) {
     return new SignallingConfig() {
       @Override
-      public int maxFrameChars() {
+      public int maxFrameBytes() {
         return 65536;
+      }
+
+      @Override
+      public int maxSocketsPerAddress() {
+        return maxSocketsPerAddress;
+      }
+
+      @Override
+      public Duration joinTimeout() {
+        return Duration.ofSeconds(10);
       }
 
       @Override
@@ -402,11 +518,16 @@ class SignallingSessionsTest {
     final String id;
     final List<String> frames = new CopyOnWriteArrayList<>();
     volatile String closedWith;
+    volatile int closeCode;
 
     Socket(SignallingSessions sessions, String id) {
+      this(sessions, id, "192.0.2.1");
+    }
+
+    Socket(SignallingSessions sessions, String id, String address) {
       this.sessions = sessions;
       this.id = id;
-      sessions.opened(this, "room-slug");
+      sessions.opened(this, "room-slug", address);
     }
 
     void browserSends(String frame) {
@@ -467,7 +588,8 @@ class SignallingSessionsTest {
     }
 
     @Override
-    public void close(String reason) {
+    public void close(int code, String reason) {
+      closeCode = code;
       closedWith = reason;
     }
   }
