@@ -11,7 +11,7 @@
 # certificates like any other).
 # Local values (each can be overridden): TURN_LISTEN_IP 127.0.0.1, TURN_PORT 3478, TURN_TLS_PORT 5349
 # (production: 443), TURN_RELAY_IP (default: TURN_LISTEN_IP), relay ports TURN_MIN_PORT..TURN_MAX_PORT
-# (49160..49200), realm TURN_REALM ($XMPP_DOMAIN). Loopback peers are allowed because the local bridges
+# (49152..49407: 256 ports, room for every test browser's allocations), realm TURN_REALM ($XMPP_DOMAIN). Loopback peers are allowed because the local bridges
 # listen on 127.0.0.1 — never in production. The secret is generated once into .local/turn/secret and
 # the TLS certificate (self-signed, subjectAltName IP:TURN_LISTEN_IP and DNS:localhost) into
 # .local/turn/; state and log: $OPENMEET_RUN_DIR/coturn-<port>/.
@@ -22,8 +22,8 @@ export TURN_LISTEN_IP="${TURN_LISTEN_IP:-127.0.0.1}"
 export TURN_PORT="${TURN_PORT:-3478}"
 export TURN_TLS_PORT="${TURN_TLS_PORT:-5349}"
 export TURN_RELAY_IP="${TURN_RELAY_IP:-$TURN_LISTEN_IP}"
-export TURN_MIN_PORT="${TURN_MIN_PORT:-49160}"
-export TURN_MAX_PORT="${TURN_MAX_PORT:-49200}"
+export TURN_MIN_PORT="${TURN_MIN_PORT:-49152}"
+export TURN_MAX_PORT="${TURN_MAX_PORT:-49407}"
 export TURN_REALM="${TURN_REALM:-$XMPP_DOMAIN}"
 TURN_DIR="$OPENMEET_LOCAL/turn"
 COTURN_STATE_DIR="$OPENMEET_RUN_DIR/coturn-$TURN_PORT"
