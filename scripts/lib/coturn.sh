@@ -11,10 +11,10 @@
 # certificates like any other).
 # Local values (each can be overridden): TURN_LISTEN_IP 127.0.0.1, TURN_PORT 3478, TURN_TLS_PORT 5349
 # (production: 443), TURN_RELAY_IP (default: TURN_LISTEN_IP), relay ports TURN_MIN_PORT..TURN_MAX_PORT
-# (49152..49407: 256 ports, room for every test browser's allocations), realm TURN_REALM ($XMPP_DOMAIN). Loopback peers are allowed because the local bridges
-# listen on 127.0.0.1 — never in production. The secret is generated once into .local/turn/secret and
-# the TLS certificate (self-signed, subjectAltName IP:TURN_LISTEN_IP and DNS:localhost) into
-# .local/turn/; state and log: $OPENMEET_RUN_DIR/coturn-<port>/.
+# (49152..49407: room for every test browser's allocations), realm TURN_REALM ($XMPP_DOMAIN). Loopback
+# peers are allowed because the local bridges listen on 127.0.0.1 — never in production. The secret is
+# generated once into .local/turn/secret and the TLS certificate (self-signed, subjectAltName
+# IP:TURN_LISTEN_IP and DNS:localhost) into .local/turn/; state and log: $OPENMEET_RUN_DIR/coturn-<port>/.
 
 . "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
