@@ -128,6 +128,6 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     start) coturn_start ;;
     stop) coturn_stop ;;
     env) coturn_export; printf 'TURN_URIS=%s\nTURN_SECRET=%s\n' "$TURN_URIS" "$TURN_SECRET" ;;
-    *) sed -n '2,19p' "$0" >&2; exit 2 ;;
+    *) sed -n '2,17p' "$0" >&2; exit 2 ;;
   esac
 fi
