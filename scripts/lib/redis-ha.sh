@@ -21,7 +21,7 @@ set -euo pipefail
 
 DOWN_AFTER_MS="${REDIS_HA_DOWN_AFTER_MS:-1000}"
 
-usage() { sed -n '2,19p' "${BASH_SOURCE[0]}" >&2; exit 2; }
+usage() { sed -n '2,18p' "${BASH_SOURCE[0]}" >&2; exit 2; }
 
 # redis-cli against one group member: cli <dir> <port> <command...>
 cli() {
