@@ -14,13 +14,11 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { chromium } from 'playwright-core';
 import {
-  BASE_URL, CHROMIUM_ARGS, createRoom, join, inbound, waitFor, waitForRemoteVideos, screenshot, closeAll,
+  BASE_URL, BRIDGE, launch, createRoom, join, inbound, waitFor, waitForRemoteVideos, screenshot, closeAll,
   sleep, mediaDump,
 } from './harness.mjs';
 
-const BRIDGE = process.env.E2E_BRIDGE ?? 'lite';
 const TURN_IP = process.env.TURN_LISTEN_IP;
 const RELAY_PORTS = [Number(process.env.TURN_MIN_PORT), Number(process.env.TURN_MAX_PORT)];
 
@@ -34,11 +32,7 @@ let browser;
 before(async () => {
   assert.ok(process.env.TURN_URIS && TURN_IP && RELAY_PORTS.every((n) => n > 0) && process.env.TURN_CERT_FILE,
     'TURN_URIS, TURN_LISTEN_IP, TURN_MIN_PORT, TURN_MAX_PORT and TURN_CERT_FILE are not set: scripts/e2e starts coturn and exports them');
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: [...CHROMIUM_ARGS, `--ignore-certificate-errors-spki-list=${spkiHash(process.env.TURN_CERT_FILE)}`],
-  });
+  browser = await launch({ extraArgs: [`--ignore-certificate-errors-spki-list=${spkiHash(process.env.TURN_CERT_FILE)}`] });
 });
 after(async () => { await browser?.close(); });
 

@@ -15,13 +15,23 @@ function requireEnv(name) {
   return v;
 }
 
-/** Chromium flags from setup-notes: fake camera and microphone, autoplay, no background traffic. */
+/** The bridge this pass runs against (scripts/e2e runs every file once per bridge). */
+export const BRIDGE = process.env.E2E_BRIDGE ?? 'lite';
+
+/**
+ * Chromium flags from setup-notes: fake camera and microphone, autoplay, no background traffic.
+ * Loopback ICE candidates only on the lite-bridge pass (lite-bridge listens on 127.0.0.1). JVB never
+ * binds loopback and listens on the namespace's veth address; with a loopback candidate as well,
+ * Chromium had two paths to JVB and, after a stall, switched to the one JVB had not selected: JVB
+ * went on sending to the old one and that participant's media and estimates collapsed (seen
+ * 2026-12-06; JVB logs "Received connectivity check on non-selected pair").
+ */
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--use-fake-device-for-media-stream',
   '--use-fake-ui-for-media-stream',
-  '--allow-loopback-in-peer-connection',
+  ...(BRIDGE === 'jvb' ? [] : ['--allow-loopback-in-peer-connection']),
   '--autoplay-policy=no-user-gesture-required',
   '--disable-background-networking',
   '--disable-component-update',
@@ -32,8 +42,9 @@ export const CHROMIUM_ARGS = [
   '--disable-backgrounding-occluded-windows',
 ];
 
-export async function launch() {
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+/** One headless Chromium; `extraArgs` add to CHROMIUM_ARGS (e.g. a camera file). */
+export async function launch({ extraArgs = [] } = {}) {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, ...extraArgs] });
 }
 
 /** Creates a room through REST; answers the CreateRoomResponse (slug, token, …). */
@@ -98,8 +109,8 @@ export async function dropSignalling(p) {
 }
 
 /** A participant: its own browser context (fake devices) on the room's pre-join page. */
-export async function openParticipant(browser, slug, name) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+export async function openParticipant(browser, slug, name, { viewport = { width: 1280, height: 720 } } = {}) {
+  const context = await browser.newContext({ viewport });
   await context.addInitScript(RECORD_PCS);
   await context.addInitScript(RECORD_SOCKETS);
   const page = await context.newPage();
@@ -121,8 +132,9 @@ export async function join(p, { password } = {}) {
   await p.page.getByTestId('in-call').waitFor({ timeout: 20_000 });
 }
 
-export async function joinRoom(browser, slug, name, opts) {
-  const p = await openParticipant(browser, slug, name);
+/** Opens the pre-join page and joins; `opts`: `password`, `viewport` ({width, height}, 1280x720). */
+export async function joinRoom(browser, slug, name, opts = {}) {
+  const p = await openParticipant(browser, slug, name, opts);
   await join(p, opts);
   return p;
 }

@@ -108,10 +108,14 @@ describe('PreJoinPage', () => {
     expect(await screen.findByText('You are not invited to this meeting.')).toBeInTheDocument();
   });
 
-  it('uses a remembered moderator token without asking for a password', async () => {
-    const { services, tokens } = testServices(async (url) =>
-      url.endsWith('/tokens') ? jsonResponse(500, {}) : jsonResponse(200, room('password')),
-    );
+  it('turns a remembered moderator token into a moderator token in the typed name, without a password', async () => {
+    const asked: { auth: string | null; body: unknown }[] = [];
+    const { services, tokens } = testServices(async (url, init) => {
+      if (!url.endsWith('/tokens')) return jsonResponse(200, room('password'));
+      const auth = new Headers(init?.headers).get('Authorization');
+      asked.push({ auth, body: JSON.parse(init?.body as string) });
+      return jsonResponse(200, { token: 'mod-jwt-ada' });
+    });
     tokens.setItem('openmeet.token.abc', 'mod-jwt');
     const joins: CallParams[] = [];
     render(
@@ -122,9 +126,35 @@ describe('PreJoinPage', () => {
     const user = userEvent.setup();
     await screen.findByRole('heading', { name: 'Join “Standup”' });
     expect(screen.queryByLabelText('Meeting password')).toBeNull();
-    await user.type(screen.getByLabelText('Your name'), 'Host');
+    await user.type(screen.getByLabelText('Your name'), 'Ada');
     await user.click(screen.getByRole('button', { name: 'Join meeting' }));
-    expect(joins[0]?.token).toBe('mod-jwt');
+    expect(asked).toEqual([{ auth: 'Bearer mod-jwt', body: { displayName: 'Ada' } }]);
+    expect(joins[0]?.token).toBe('mod-jwt-ada');
+  });
+
+  it('joins like anyone with the link when the server no longer takes the remembered token', async () => {
+    const auths: (string | null)[] = [];
+    const { services, tokens } = testServices(async (url, init) => {
+      if (!url.endsWith('/tokens')) return jsonResponse(200, room('public'));
+      const auth = new Headers(init?.headers).get('Authorization');
+      auths.push(auth);
+      return auth
+        ? jsonResponse(401, { title: 'Unauthorized', detail: 'token expired', status: 401 })
+        : jsonResponse(200, { token: 'guest-jwt' });
+    });
+    tokens.setItem('openmeet.token.abc', 'old-mod-jwt');
+    const joins: CallParams[] = [];
+    render(
+      <ServicesProvider services={services}>
+        <PreJoinPage slug="abc" onJoin={(p) => joins.push(p)} />
+      </ServicesProvider>,
+    );
+    const user = userEvent.setup();
+    await screen.findByRole('heading', { name: 'Join “Standup”' });
+    await user.type(screen.getByLabelText('Your name'), 'Ada');
+    await user.click(screen.getByRole('button', { name: 'Join meeting' }));
+    expect(auths).toEqual(['Bearer old-mod-jwt', null]);
+    expect(joins[0]?.token).toBe('guest-jwt');
   });
 
   it('shows why an earlier join attempt failed', async () => {

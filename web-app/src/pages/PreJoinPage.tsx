@@ -96,6 +96,22 @@ export function PreJoinPage({ slug, initialError, onJoin }: PreJoinProps) {
 
   const needsPassword = room.state === 'ready' && room.room.access === 'password' && !storedToken;
 
+  /**
+   * A join token in `name` (the signed name is the participant's name). The creator's stored
+   * moderator token is the bearer for a moderator token in that name; if the server no longer takes
+   * it (expired, or the room's access changed), the person joins as anyone with the link would.
+   */
+  async function joinToken(name: string, pw: string | undefined): Promise<string> {
+    if (storedToken) {
+      try {
+        return (await api.requestToken(slug, name, pw, storedToken)).token;
+      } catch (e) {
+        if (!(e instanceof ApiError) || e.kind === 'network') throw e;
+      }
+    }
+    return (await api.requestToken(slug, name, pw)).token;
+  }
+
   async function join(e: FormEvent) {
     e.preventDefault();
     if (room.state !== 'ready') return;
@@ -112,7 +128,7 @@ export function PreJoinPage({ slug, initialError, onJoin }: PreJoinProps) {
     setJoinError(null);
     localStorage.setItem(NAME_KEY, name);
     try {
-      const token = storedToken ?? (await api.requestToken(slug, name, needsPassword ? password : undefined)).token;
+      const token = await joinToken(name, needsPassword ? password : undefined);
       const signallingUrl =
         tokens.getItem(signallingKey(slug)) ?? room.room.signallingUrl ?? defaultSignallingUrl(window.location, slug);
       handedOver.current = true;

@@ -114,6 +114,9 @@ describe('client frames and error texts', () => {
   it('treats refusals as fatal and transient faults as not', () => {
     expect(FATAL_ERROR_CODES.has('room-full')).toBe(true);
     expect(FATAL_ERROR_CODES.has('not-allowed')).toBe(true);
+    expect(FATAL_ERROR_CODES.has('token-revoked')).toBe(true);
+    expect(FATAL_ERROR_CODES.has('invalid-text')).toBe(true);
+    expect(describeError('token-revoked')).toMatch(/no longer valid/);
     expect(FATAL_ERROR_CODES.has('no-bridge-available')).toBe(false);
     expect(FATAL_ERROR_CODES.has('rate-limited')).toBe(false);
   });

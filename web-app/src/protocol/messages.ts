@@ -96,6 +96,8 @@ export const ErrorCodes = {
   frameTooLarge: 'frame-too-large',
   unexpectedMessage: 'unexpected-message',
   invalidToken: 'invalid-token',
+  tokenRevoked: 'token-revoked',
+  invalidText: 'invalid-text',
   wrongRoom: 'wrong-room',
   roomNotFound: 'room-not-found',
   roomFull: 'room-full',
@@ -110,6 +112,8 @@ export const ErrorCodes = {
 /** Codes after which retrying the same join cannot succeed: the client stops reconnecting. */
 export const FATAL_ERROR_CODES: ReadonlySet<string> = new Set([
   ErrorCodes.invalidToken,
+  ErrorCodes.tokenRevoked,
+  ErrorCodes.invalidText,
   ErrorCodes.wrongRoom,
   ErrorCodes.roomNotFound,
   ErrorCodes.roomFull,
@@ -127,6 +131,10 @@ export function describeError(code: string, fallback?: string): string {
       return 'You are not invited to this meeting.';
     case ErrorCodes.invalidToken:
       return 'Your meeting pass is invalid or has expired. Join again from the link.';
+    case ErrorCodes.tokenRevoked:
+      return 'Your meeting pass is no longer valid: the meeting’s access changed or a moderator removed you.';
+    case ErrorCodes.invalidText:
+      return 'Your name has characters that cannot be used here (control or invisible characters). Change it and join again.';
     case ErrorCodes.wrongRoom:
       return 'Your meeting pass is for another meeting.';
     case ErrorCodes.noBridge:

@@ -178,7 +178,11 @@ export class RoomApi {
     );
   }
 
-  requestToken(idOrSlug: string, displayName: string, password?: string): Promise<{ token: string }> {
+  /**
+   * A join token for `displayName` (the signed name is the participant's name). `bearer`: a token of
+   * the room's managers (the creator's moderator token): the answer is a moderator token in that name.
+   */
+  requestToken(idOrSlug: string, displayName: string, password?: string, bearer?: string): Promise<{ token: string }> {
     const body: Record<string, string> = { displayName };
     if (password !== undefined && password !== '') body.password = password;
     return this.call<{ token: string }>(
@@ -187,6 +191,7 @@ export class RoomApi {
       body,
       password !== undefined && password !== '',
       (b) => requireFields(b, ['token']),
+      bearer,
     );
   }
 
@@ -196,12 +201,15 @@ export class RoomApi {
     body: unknown,
     passwordSent: boolean,
     validate: (b: Record<string, unknown>) => void,
+    bearer?: string,
   ): Promise<T> {
     let res: Response;
     try {
-      const init: RequestInit = { method, headers: { Accept: 'application/json' } };
+      const headers: Record<string, string> = { Accept: 'application/json' };
+      if (bearer !== undefined) headers.Authorization = `Bearer ${bearer}`;
+      const init: RequestInit = { method, headers };
       if (body !== undefined) {
-        init.headers = { Accept: 'application/json', 'Content-Type': 'application/json' };
+        headers['Content-Type'] = 'application/json';
         init.body = JSON.stringify(body);
       }
       res = await this.fetchFn(this.base + path, init);

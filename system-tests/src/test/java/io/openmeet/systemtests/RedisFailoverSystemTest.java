@@ -41,7 +41,9 @@ class RedisFailoverSystemTest {
   @BeforeAll
   void start() throws Exception {
     redis = RedisHaGroup.start();
-    api = RoomApiProcess.start(RoomApiProcess.random("it-"), redis.roomApiEnv());
+    api =
+        RoomApiProcess.start(
+            RoomApiProcess.random("it-"), RoomApiProcess.freePort(), redis.roomApiEnv());
     bridge = LiteSystemBridge.start(api.breweryJid);
     rest = new RoomApiClient(http, api.baseUrl);
   }

@@ -64,19 +64,25 @@ final class RoomApiProcess implements AutoCloseable {
    * of the same deployment (same brewery, Redis prefixes, rate limits; its own port and node id).
    */
   static RoomApiProcess start(String run) throws Exception {
-    return start(run, Map.of());
+    return start(run, freePort(), Map.of());
   }
 
-  /** Like {@link #start(String)}, with {@code extraEnv} added to (or replacing) its environment. */
-  static RoomApiProcess start(String run, Map<String, String> extraEnv) throws Exception {
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  /**
+   * A node of the run {@code run} on {@code port}, with {@code overrides} added to (or replacing)
+   * its environment: another database, Redis or region, for a second deployment on this machine.
+   */
+  static RoomApiProcess start(String run, int port, Map<String, String> overrides)
+      throws Exception {
     Path jar =
         Path.of("..", "room-api", "target", "quarkus-app", "quarkus-run.jar").toAbsolutePath();
     if (!Files.exists(jar)) {
       throw new IllegalStateException(jar + " is missing: build room-api first (mvn package)");
-    }
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
     }
     String brewery = "jvbbrewery-" + run;
     Path log = Path.of("target", "room-api-" + run + "-" + port + ".log").toAbsolutePath();
@@ -101,7 +107,7 @@ final class RoomApiProcess implements AutoCloseable {
     e.put("OPENMEET_RATE_LIMIT_NAMESPACE", "ratelimit-" + run);
     e.put("OPENMEET_RATE_LIMIT_ROOM_CREATES", "100000");
     e.put("OPENMEET_RATE_LIMIT_TOKEN_REQUESTS", "100000");
-    e.putAll(extraEnv);
+    e.putAll(overrides);
     var process = pb.start();
     var api = new RoomApiProcess(port, run, brewery + "@" + env("XMPP_INTERNAL_MUC"), process, log);
     api.awaitReady(Duration.ofSeconds(90));

@@ -53,6 +53,35 @@ class UnifiedPlanOfferTest {
   }
 
   @Test
+  void aStartBitrateHintGoesOnEveryVideoCodecButRtxAndLeavesTheBridgesCodecsAlone() {
+    CodecSettings forBridges = CodecSettings.defaults(true);
+    CodecSettings forBrowsers = forBridges.withVideoStartBitrate(800);
+    SessionDescription offer =
+        new UnifiedPlanOffer(
+                forBrowsers,
+                SdpFixtures.bridgeTransport(),
+                SdpFixtures.feedbackSources(),
+                List.of(MediaKind.AUDIO, MediaKind.VIDEO))
+            .next(List.of());
+
+    assertThat(offer.media().get(1).attributes("fmtp"))
+        .extracting(Attribute::value)
+        .containsExactly(
+            "100 x-google-start-bitrate=800",
+            "96 apt=100",
+            "107 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f;"
+                + "x-google-start-bitrate=800",
+            "99 apt=107");
+    assertThat(offer.media().get(0).attributes("fmtp"))
+        .extracting(Attribute::value)
+        .containsExactly("111 minptime=10;useinbandfec=1");
+    assertThat(forBridges.video())
+        .allSatisfy(
+            pt -> assertThat(pt.parameters()).doesNotContainKey(CodecSettings.START_BITRATE));
+    assertThat(forBridges.withVideoStartBitrate(0)).isSameAs(forBridges);
+  }
+
+  @Test
   void h264IsOfferedWithItsOwnRtxWhenEnabled() {
     SessionDescription offer = SdpFixtures.newOffer(true).next(List.of());
     assertThat(offer.media().get(1).formats()).containsExactly("100", "96", "107", "99");

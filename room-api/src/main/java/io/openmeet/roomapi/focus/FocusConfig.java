@@ -33,6 +33,14 @@ public interface FocusConfig {
   @WithDefault("10s")
   Duration colibriTimeout();
 
+  /**
+   * Where a browser's bandwidth estimate starts (kbit/s), offered as {@code x-google-start-bitrate}
+   * on video codecs; 0 leaves Chromium's own 300 kbit/s. From 300, Chromium starts a camera at
+   * 180-270p and needed 20-45 s to reach 720p on a clean loopback link (docs/BENCHMARKS.md).
+   */
+  @WithDefault("800")
+  int videoStartBitrateKbps();
+
   /** TTL of a conference ownership lease in Redis; the owner renews it every third of it. */
   @WithDefault("15s")
   Duration leaseTtl();

@@ -52,7 +52,7 @@ public class FocusProducer {
 
   private static final Logger LOG = Logger.getLogger(FocusProducer.class);
 
-  /** The codecs offered to browsers and announced to bridges. */
+  /** The codecs announced to bridges; browsers' offers add a start-bitrate hint to them. */
   private static final CodecSettings CODECS = CodecSettings.defaults(false);
 
   private final FocusConfig config;
@@ -185,7 +185,7 @@ public class FocusProducer {
                 config.capacityBenchmarkWithoutBridge()
                     ? new CapacityBenchmarkBridges()
                     : new ColibriConferenceBridges(colibri, config.conferenceMuc()),
-                CODECS,
+                CODECS.withVideoStartBitrate(config.videoStartBitrateKbps()),
                 new RedisParticipantPresence(redis),
                 recorder,
                 clock,

@@ -1,0 +1,195 @@
+// The bridge channel as JVB defines it, on whichever bridge this pass runs (E2E_BRIDGE): the app asks
+// for exactly the video it shows (ReceiverVideoConstraints from its rendered tiles), the bridge sends
+// nothing else (a tile on another grid page gets no bytes), tells the receiver what it forwards
+// (ForwardedSources) and tells each sender how much of it anyone wants (SenderSourceConstraints, and
+// the sender scales down); the dominant speaker is highlighted and goes on stage in the speaker
+// layout; a dropped bridge channel comes back and re-sends the constraints.
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  BRIDGE, launch, createRoom, joinRoom, waitFor, waitForRemoteVideos, screenshot, closeAll, sleep, remoteIdByName, mediaDump,
+} from './harness.mjs';
+
+let browser, a, b, c, idA, idB, idC;
+
+before(async () => {
+  browser = await launch();
+  const room = await createRoom();
+  a = await joinRoom(browser, room.slug, 'Alice');
+  b = await joinRoom(browser, room.slug, 'Bob');
+  c = await joinRoom(browser, room.slug, 'Carol');
+  for (const p of [a, b, c]) await waitForRemoteVideos(p, 2, 30_000);
+  idA = await remoteIdByName(b, 'Alice');
+  idB = await remoteIdByName(a, 'Bob');
+  idC = await remoteIdByName(a, 'Carol');
+});
+after(async () => {
+  await closeAll(a, b, c);
+  await browser?.close();
+});
+
+async function onFailure(name, fn) {
+  try {
+    await fn();
+  } catch (e) {
+    for (const p of [a, b, c]) {
+      await screenshot(p, `${name}-${p.name}-failed`).catch(() => {});
+      console.log(`--- ${p.name} console\n${p.consoleLines.slice(-15).join('\n')}`);
+      console.log(`--- ${p.name} __openmeet ${JSON.stringify(await p.page.evaluate(() => window.__openmeet).catch((x) => String(x)))}`);
+      console.log(JSON.stringify(await mediaDump(p).catch((x) => String(x)), null, 1));
+    }
+    throw e;
+  }
+}
+
+/** Cumulative inbound video bytes and frames per remote source name (the offer's msid track id). */
+const BY_SOURCE = async () => {
+  const out = {};
+  for (const pc of window.__pcs ?? []) {
+    if (pc.connectionState === 'closed') continue;
+    const sourceByMid = {};
+    let mid = null;
+    for (const line of (pc.remoteDescription?.sdp ?? '').split(/\r?\n/)) {
+      if (line.startsWith('m=')) mid = null;
+      else if (line.startsWith('a=mid:')) mid = line.slice(6);
+      else if (line.startsWith('a=msid:') && mid !== null) sourceByMid[mid] = line.slice(7).split(' ')[1];
+    }
+    (await pc.getStats()).forEach((s) => {
+      if (s.type !== 'inbound-rtp' || s.kind !== 'video') return;
+      const source = sourceByMid[s.mid];
+      if (!source) return;
+      const o = (out[source] ??= { bytes: 0, frames: 0 });
+      o.bytes += s.bytesReceived ?? 0;
+      o.frames += s.framesDecoded ?? 0;
+    });
+  }
+  return out;
+};
+const bySource = (p) => p.page.evaluate(BY_SOURCE);
+const openmeet = (p) => p.page.evaluate(() => window.__openmeet ?? {});
+const tileAttr = (p, id, name) => p.page.getByTestId(`tile-${id}-camera`).getAttribute(name);
+
+/** Bytes received per source over `ms`. */
+async function growth(p, ms) {
+  const x = await bySource(p);
+  await sleep(ms);
+  const y = await bySource(p);
+  const out = {};
+  for (const k of Object.keys(y)) out[k] = y[k].bytes - (x[k]?.bytes ?? 0);
+  return out;
+}
+
+/** p's own outbound camera: frame height (0 while nothing is encoded). */
+const outboundHeight = (p) => p.page.evaluate(async () => {
+  let best = null;
+  for (const pc of window.__pcs ?? []) {
+    if (pc.connectionState === 'closed') continue;
+    (await pc.getStats()).forEach((s) => {
+      if (s.type === 'outbound-rtp' && s.kind === 'video' && (!best || (s.bytesSent ?? 0) > best.bytesSent)) best = s;
+    });
+  }
+  return best?.frameHeight ?? 0;
+});
+
+test(`constraints name exactly the visible tiles; a tile on another grid page gets no video (${BRIDGE})`, () =>
+  onFailure('hidden-tile', async () => {
+    // Carol's window fits one readable tile per page: page 1 is her own, Alice and Bob are elsewhere.
+    await c.page.setViewportSize({ width: 360, height: 420 });
+    await waitFor('Carol to have one tile per page', async () => (await c.page.getByTestId('video-grid').getAttribute('data-page-size')) === '1');
+    await waitFor('Carol to ask for no remote video', async () => {
+      const rvc = (await openmeet(c)).bridgeChannel?.receiverConstraints;
+      return { ok: rvc && Object.keys(rvc.constraints).length === 0 && rvc.defaultConstraints.maxHeight === 0, rvc };
+    });
+    await sleep(1500); // in-flight packets drain
+    const none = await growth(c, 2500);
+    assert.equal(none[`${idA}-v0`] ?? 0, 0, `Carol still receives Alice's camera off-page: ${JSON.stringify(none)}`);
+    assert.equal(none[`${idB}-v0`] ?? 0, 0, `Carol still receives Bob's camera off-page: ${JSON.stringify(none)}`);
+
+    // Next page until Alice's tile shows: her video comes back, Bob's stays off.
+    for (let i = 0; i < 3 && !(await c.page.getByTestId(`tile-${idA}-camera`).count()); i++) await c.page.getByTestId('page-next').click();
+    await waitFor('Carol to ask for Alice only', async () => {
+      const rvc = (await openmeet(c)).bridgeChannel?.receiverConstraints;
+      return { ok: rvc && Object.keys(rvc.constraints).join() === `${idA}-v0`, rvc };
+    });
+    await waitFor('Alice\'s camera to reach Carol again', async () => {
+      const g = await growth(c, 1000);
+      return { ok: (g[`${idA}-v0`] ?? 0) > 0 && (g[`${idB}-v0`] ?? 0) === 0, g };
+    }, 15_000);
+    await waitFor('the bridge to say it forwards Alice\'s camera to Carol', async () => {
+      const fwd = (await openmeet(c)).bridgeChannel?.recentMessages?.filter((m) => m.colibriClass === 'ForwardedSources').at(-1);
+      return { ok: fwd && fwd.forwardedSources.includes(`${idA}-v0`) && !fwd.forwardedSources.includes(`${idB}-v0`), fwd };
+    });
+    assert.equal(await tileAttr(c, idA, 'data-forwarded'), 'true');
+    await waitForRemoteVideos(c, 1);
+    await screenshot(c, 'hidden-tile-Carol-page');
+    await c.page.setViewportSize({ width: 1280, height: 720 });
+    await waitForRemoteVideos(c, 2, 20_000);
+  }));
+
+test(`the dominant speaker is highlighted and goes on stage in the speaker layout (${BRIDGE})`, () =>
+  onFailure('dominant-speaker', async () => {
+    // Only Alice's microphone is on: she is the one the bridge hears.
+    for (const p of [b, c]) await p.page.getByTestId('toggle-mic').click();
+    await waitFor('Bob to see Alice as the speaker', async () => (await tileAttr(b, idA, 'data-speaking')) === 'true', 20_000);
+    await b.page.getByTestId('toggle-layout').click();
+    await waitFor('Alice on Bob\'s stage', async () => (await tileAttr(b, idA, 'data-on-stage')) === 'true');
+    await waitFor('Bob to ask for Alice on stage at 720', async () => {
+      const rvc = (await openmeet(b)).bridgeChannel?.receiverConstraints;
+      return { ok: rvc?.onStageSources?.includes(`${idA}-v0`) && rvc.constraints[`${idA}-v0`]?.maxHeight === 720, rvc };
+    });
+    await waitForRemoteVideos(b, 2);
+    await screenshot(b, 'speaker-layout-Bob');
+    await b.page.getByTestId('toggle-layout').click();
+    for (const p of [b, c]) await p.page.getByTestId('toggle-mic').click();
+  }));
+
+test(`a sender nobody watches large scales down; staged, it sends more (${BRIDGE})`, () =>
+  onFailure('sender-constraints', async () => {
+    // Bob and Carol put each other on stage: Alice is a thumbnail everywhere (180).
+    await b.page.getByTestId('toggle-layout').click();
+    await c.page.getByTestId('toggle-layout').click();
+    await b.page.getByTestId(`pin-${idC}-camera`).click();
+    await c.page.getByTestId(`pin-${idB}-camera`).click();
+    await waitFor('Alice to be asked for 180 at most', async () => {
+      const sc = (await openmeet(a)).senderConstraints;
+      return { ok: sc?.camera === 180, sc };
+    }, 15_000);
+    const small = await waitFor('Alice to send at most 180 lines', async () => {
+      const h = await outboundHeight(a);
+      return h > 0 && h <= 180 ? h : { ok: false, h };
+    }, 15_000);
+    // Bob pins Alice: she is wanted at 720 and sends more than a thumbnail.
+    await b.page.getByTestId(`pin-${idA}-camera`).click();
+    await waitFor('Alice to be asked for 720', async () => {
+      const sc = (await openmeet(a)).senderConstraints;
+      return { ok: sc?.camera === 720, sc };
+    }, 15_000);
+    const large = await waitFor('Alice to send more than 180 lines', async () => {
+      const h = await outboundHeight(a);
+      return h > 180 ? h : { ok: false, h };
+    }, 20_000);
+    console.log(`  ${BRIDGE}: Alice sent ${small}p as a thumbnail everywhere, ${large}p once on Bob's stage`);
+    await waitForRemoteVideos(b, 2);
+    for (const p of [b, c]) await p.page.getByTestId('toggle-layout').click();
+  }));
+
+test(`a dropped bridge channel reconnects and sends the constraints again (${BRIDGE})`, () =>
+  onFailure('bridge-channel-drop', async () => {
+    const before = (await openmeet(a)).bridgeChannel;
+    const closed = await a.page.evaluate(() => {
+      let n = 0;
+      for (const ws of window.__sockets ?? []) {
+        if (ws.url.includes('/colibri-ws/') && ws.readyState === WebSocket.OPEN) {
+          ws.close(4000, 'e2e: dropped');
+          n++;
+        }
+      }
+      return n;
+    });
+    assert.equal(closed, 1, 'Alice had one open bridge channel');
+    await waitFor('Alice\'s bridge channel to come back and resend', async () => {
+      const now = (await openmeet(a)).bridgeChannel;
+      return { ok: now?.open && now.reconnects > before.reconnects && now.receiverConstraintsSent > before.receiverConstraintsSent, now };
+    }, 15_000);
+    await waitForRemoteVideos(a, 2);
+  }));
