@@ -106,9 +106,10 @@ start() {
   done
   [ -n "$master" ] || usage
   command -v redis-server >/dev/null || apt_install redis-server
-  local sentinel_cmd=(redis-sentinel)
+  # redis-server runs as a Sentinel with --sentinel after the configuration file
+  local sentinel_cmd=redis-sentinel sentinel_opt=()
   if [ "${#sentinels[@]}" -gt 0 ] && ! command -v redis-sentinel >/dev/null; then
-    if [ "$(id -u)" = 0 ]; then apt_install redis-sentinel; else sentinel_cmd=(redis-server --sentinel); fi
+    if [ "$(id -u)" != 0 ] || ! (apt_install redis-sentinel); then sentinel_cmd=redis-server sentinel_opt=(--sentinel); fi
   fi
   local port
   for port in "$master" "${replicas[@]}" "${sentinels[@]}"; do
@@ -160,7 +161,7 @@ start() {
       echo "sentinel failover-timeout $name 10000"
       echo "sentinel parallel-syncs $name 1"
     } > "$dir/sentinel-$port.conf"
-    "${sentinel_cmd[@]}" "$dir/sentinel-$port.conf"
+    "$sentinel_cmd" "$dir/sentinel-$port.conf" "${sentinel_opt[@]}"
   done
   for port in "${sentinels[@]}"; do
     wait_for "Sentinel 127.0.0.1:$port did not discover the group (see $dir/sentinel-$port.log)" 300 \
