@@ -28,6 +28,8 @@ export DB_USER="${DB_USER:-openmeet}"
 export REDIS_PORT="${REDIS_PORT:-6379}"
 
 export ROOM_API_PORT="${ROOM_API_PORT:-8080}"
+# room-api's management interface: /q/metrics (Quarkus's quarkus.management.port), never the main port
+export ROOM_API_MANAGEMENT_PORT="${ROOM_API_MANAGEMENT_PORT:-9000}"
 export BRIDGE_REST_PORT="${BRIDGE_REST_PORT:-8180}"
 export BRIDGE_MEDIA_PORT="${BRIDGE_MEDIA_PORT:-10000}"
 export BRIDGE_BIND_ADDRESS="${BRIDGE_BIND_ADDRESS:-127.0.0.1}"
@@ -79,15 +81,16 @@ load_secrets() {
 # Whether something in this network namespace listens on TCP port $1 (UDP with a second argument u).
 port_taken() { [ -n "$(ss -H -n "-l${2:-t}" "sport = :$1" 2>/dev/null)" ]; }
 
-# The bridges room-api's focus knows now, one "<id> <healthy 0|1>" per line, from its /q/metrics
-# (bridge_healthy gauges follow the focus's bridge registry: a bridge that left has none).
+# The bridges room-api's focus knows now, one "<id> <healthy 0|1>" per line, from its /q/metrics at
+# $1, room-api's management URL (http://127.0.0.1:$ROOM_API_MANAGEMENT_PORT; bridge_healthy gauges
+# follow the focus's bridge registry: a bridge that left has none).
 focus_bridges() {
   curl -fsS -m 5 "$1/q/metrics" 2>/dev/null \
     | sed -n 's/^bridge_healthy{.*bridge="\([^"]*\)".*} \([0-9.]*\)$/\1 \2/p' \
     | awk '{ print $1, ($2 + 0 >= 1 ? 1 : 0) }'
 }
 
-# Waits until room-api at $1 knows bridge $2 and it is healthy, $3 seconds at most (default 60); with
+# Waits until room-api with the management URL $1 knows bridge $2 and it is healthy, $3 seconds at most (default 60); with
 # a 4th argument --only also until it knows no other bridge (a previous one has left the brewery).
 wait_for_focus_bridge() {
   local url=$1 id=$2 limit=${3:-60} only=${4:-} now deadline

@@ -4,8 +4,8 @@
 #   scripts/lib/jvb.sh find              prints the distribution directory (exit 1: none found, and where it looked)
 #   scripts/lib/jvb.sh render <file>     renders jvb.conf with the local values below
 #   scripts/lib/jvb.sh start             renders, starts JVB in the background, waits until it is healthy
-#   scripts/lib/jvb.sh wait-focus <url> [seconds] [--only]
-#                                        waits until room-api at <url> lists this JVB as a healthy bridge
+#   scripts/lib/jvb.sh wait-focus <room-api-management-url> [seconds] [--only]
+#                                        waits until room-api (its /q/metrics there) lists this JVB as healthy
 #   scripts/lib/jvb.sh stop              SIGTERM, then SIGKILL after JVB_STOP_TIMEOUT seconds
 #   scripts/lib/jvb.sh status            prints whether it runs
 # Sourced, it defines the jvb_* functions for scripts/start, stop, e2e and test.
@@ -219,7 +219,7 @@ jvb_media_addresses() {
     | awk '{ sub(/\/.*/, "", $4); printf "%s%s", sep, $4; sep = " " }'
 }
 
-# Waits until room-api at $1 lists this JVB as a healthy bridge, i.e. JVB joined the brewery; with
+# Waits until room-api (management URL $1) lists this JVB as a healthy bridge, i.e. JVB joined the brewery; with
 # --only also until every other bridge has left it. $2 seconds at most (default 60).
 jvb_wait_focus() {
   wait_for_focus_bridge "$1" "$JVB_BRIDGE_ID" "${2:-60}" ${3:+"$3"} \
@@ -261,7 +261,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
       [ "$rc" = 0 ] || exit "$rc"
       jvb_start ;;
     wait-focus)
-      [ "$#" -ge 1 ] || die "usage: jvb.sh wait-focus <room-api-url> [timeout-seconds] [--only]"
+      [ "$#" -ge 1 ] || die "usage: jvb.sh wait-focus <room-api-management-url> [timeout-seconds] [--only]"
       jvb_wait_focus "$@" ;;
     stop) jvb_stop ;;
     status)

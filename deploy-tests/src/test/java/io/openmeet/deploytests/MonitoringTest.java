@@ -35,11 +35,81 @@ class MonitoringTest {
     assertThat(serviceMonitor.getMetadata().getLabels())
         .containsEntry("release", "kube-prometheus-stack");
     assertThat(serviceMonitor.<String>get("spec", "endpoints", 0, "path")).isEqualTo("/q/metrics");
-    assertThat(serviceMonitor.<String>get("spec", "endpoints", 0, "port")).isEqualTo("http");
+    assertThat(serviceMonitor.<String>get("spec", "endpoints", 0, "port")).isEqualTo("management");
     assertThat(podMonitor.<String>get("spec", "podMetricsEndpoints", 0, "port"))
         .isEqualTo("metrics");
     assertThat(JvbPoolTest.container(chart, "metrics-exporter").getPorts())
         .anyMatch(p -> p.getName().equals("metrics"));
+  }
+
+  /**
+   * room-api's /q/metrics is on its management port, which only the ClusterIP metrics Service
+   * carries, only the ServiceMonitor selects, no Ingress routes to, and only Prometheus may reach.
+   */
+  @Test
+  void roomApiMetricsAreOnTheManagementPortThatOnlyPrometheusReaches() {
+    RenderedChart chart = RenderedChart.render(PRODUCTION);
+    String api = RenderedChart.name("room-api");
+
+    var container =
+        chart
+            .get(io.fabric8.kubernetes.api.model.apps.Deployment.class, api)
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0);
+    assertThat(container.getPorts())
+        .anyMatch(p -> p.getName().equals("management") && p.getContainerPort() == 9000);
+    assertThat(chart.configMapData(api, "ROOM_API_MANAGEMENT_PORT")).isEqualTo("9000");
+    assertThat(chart.configMapData(api, "ROOM_API_MANAGEMENT_HOST")).isEqualTo("0.0.0.0");
+
+    var publicService = chart.get(io.fabric8.kubernetes.api.model.Service.class, api);
+    assertThat(publicService.getSpec().getPorts())
+        .extracting(p -> p.getTargetPort().getStrVal())
+        .containsExactly("http");
+    var metricsService = chart.get(io.fabric8.kubernetes.api.model.Service.class, api + "-metrics");
+    assertThat(metricsService.getSpec().getType()).isEqualTo("ClusterIP");
+    assertThat(metricsService.getSpec().getPorts())
+        .extracting(p -> p.getTargetPort().getStrVal())
+        .containsExactly("management");
+
+    GenericKubernetesResource serviceMonitor =
+        chart.generic("ServiceMonitor").stream()
+            .filter(m -> m.getMetadata().getName().equals(api))
+            .findFirst()
+            .orElseThrow();
+    Map<String, String> selector = serviceMonitor.get("spec", "selector", "matchLabels");
+    assertThat(RenderedChart.selects(selector, metricsService.getMetadata().getLabels())).isTrue();
+    assertThat(RenderedChart.selects(selector, publicService.getMetadata().getLabels())).isFalse();
+
+    for (var ingress : chart.all(io.fabric8.kubernetes.api.model.networking.v1.Ingress.class)) {
+      for (var rule : ingress.getSpec().getRules()) {
+        for (var path : rule.getHttp().getPaths()) {
+          assertThat(path.getBackend().getService().getName()).isNotEqualTo(api + "-metrics");
+          assertThat(path.getBackend().getService().getPort().getName()).isNotEqualTo("management");
+        }
+      }
+    }
+
+    var policy = chart.get(io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class, api);
+    var managementRules =
+        policy.getSpec().getIngress().stream()
+            .filter(
+                r ->
+                    r.getPorts().stream()
+                        .anyMatch(p -> "management".equals(p.getPort().getStrVal())))
+            .toList();
+    assertThat(managementRules).hasSize(1);
+    assertThat(managementRules.get(0).getPorts()).hasSize(1);
+    // Prometheus's namespace, and nothing else (not the ingress controller, not any pod)
+    assertThat(managementRules.get(0).getFrom())
+        .singleElement()
+        .satisfies(
+            peer -> {
+              assertThat(peer.getNamespaceSelector()).isNotNull();
+              assertThat(peer.getPodSelector()).isNull();
+            });
   }
 
   @Test

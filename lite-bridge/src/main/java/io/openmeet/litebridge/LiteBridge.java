@@ -169,6 +169,7 @@ public final class LiteBridge implements AutoCloseable {
             vertx,
             config.restHost(),
             config.restPort(),
+            config.controlSecret(),
             stats::snapshot,
             new RestServer.Controls() {
               @Override

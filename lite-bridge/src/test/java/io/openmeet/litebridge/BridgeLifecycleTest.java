@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +31,7 @@ import org.jxmpp.jid.Jid;
  */
 class BridgeLifecycleTest {
   private static final Duration WAIT = Duration.ofSeconds(15);
+  private static final String SECRET = TestEnv.random("control-");
   private final String brewery = TestEnv.uniqueBrewery();
   private final String nickname = TestEnv.random("bridge-");
   private final HttpClient http = HttpClient.newHttpClient();
@@ -45,6 +47,7 @@ class BridgeLifecycleTest {
   private Jid startBridge(Map<String, Object> extra, Clock clock) throws Exception {
     Map<String, Object> overrides =
         new java.util.HashMap<>(TestEnv.bridgeOverrides(brewery, nickname));
+    overrides.put("lite-bridge.rest.control-secret", SECRET);
     overrides.putAll(extra);
     bridge = new LiteBridge(BridgeConfig.load(overrides), engine, clock, () -> 0.0).start();
     focus = new FocusClient(brewery);
@@ -65,18 +68,97 @@ class BridgeLifecycleTest {
     }
   }
 
+  /** GET with the control secret. */
   private HttpResponse<String> get(String path) throws Exception {
-    return http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + bridge.restPort() + path)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return send("GET", path, null, "Authorization", "Bearer " + SECRET);
   }
 
+  /** POST with the control secret. */
   private HttpResponse<String> post(String path, String body) throws Exception {
-    return http.send(
+    return send("POST", path, body, "Authorization", "Bearer " + SECRET);
+  }
+
+  /** A request with the given headers (name, value, ...) and nothing else. */
+  private HttpResponse<String> send(String method, String path, String body, String... headers)
+      throws Exception {
+    HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + bridge.restPort() + path))
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    if (headers.length > 0) {
+      b.headers(headers);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void withoutAConfiguredSecretTheControlEndpointsAreRefused() throws Exception {
+    startBridge(Map.of("lite-bridge.rest.control-secret", ""));
+    for (String path : List.of("/colibri/drain/enable", "/colibri/shutdown")) {
+      HttpResponse<String> r = send("POST", path, "{\"graceful-shutdown\": false}");
+      assertThat(r.statusCode()).as(path).isEqualTo(403);
+      assertThat(r.body()).contains("control-secret is not set");
+      // Not even a guess at a secret gets through.
+      assertThat(send("POST", path, "", "Authorization", "Bearer ").statusCode()).isEqualTo(403);
+    }
+    assertThat(send("GET", "/colibri/stats", null).statusCode()).isEqualTo(403);
+    assertThat(send("GET", "/about/health", null).statusCode()).isEqualTo(200);
+    assertThat(bridge.stats().get("drain")).isEqualTo(false);
+    assertThat(bridge.exited()).isNotDone();
+  }
+
+  @Test
+  void controlEndpointsNeedTheSecretAndRefuseBrowsers() throws Exception {
+    startBridge(Map.of());
+    String[][] refused = {
+      {},
+      {"Authorization", "Bearer wrong"},
+      {"Authorization", "Bearer " + SECRET + "x"},
+      {"Authorization", "Bearer " + SECRET.substring(1)},
+      {"Authorization", SECRET},
+      {"Authorization", "Basic " + SECRET},
+    };
+    for (String[] headers : refused) {
+      for (String path : List.of("/colibri/drain/enable", "/colibri/shutdown")) {
+        HttpResponse<String> r = send("POST", path, "{\"graceful-shutdown\": false}", headers);
+        assertThat(r.statusCode()).as(path + " " + List.of(headers)).isEqualTo(401);
+        assertThat(r.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
+      }
+      assertThat(send("GET", "/colibri/stats", null, headers).statusCode()).isEqualTo(401);
+    }
+    // What a hostile page can send without a preflight (text/plain), even with the secret: the
+    // Origin header alone refuses it, on every route but the bridge channel.
+    for (String path : List.of("/colibri/drain/enable", "/colibri/shutdown")) {
+      HttpResponse<String> r =
+          send(
+              "POST",
+              path,
+              "{\"graceful-shutdown\": false}",
+              "Origin",
+              "https://evil.example",
+              "Content-Type",
+              "text/plain",
+              "Authorization",
+              "Bearer " + SECRET);
+      assertThat(r.statusCode()).as(path).isEqualTo(403);
+      assertThat(r.body()).contains("Origin");
+    }
+    assertThat(send("GET", "/about/health", null, "Origin", "null").statusCode()).isEqualTo(403);
+    assertThat(send("GET", "/colibri/stats", null, "Origin", "https://evil.example").statusCode())
+        .isEqualTo(403);
+    // The bridge channel's path is not refused for its Origin (an unknown endpoint is a 404).
+    assertThat(
+            send("GET", "/colibri-ws/default-id/x/y?pwd=z", null, "Origin", "https://a.example")
+                .statusCode())
+        .isEqualTo(404);
+    assertThat(bridge.stats().get("drain")).isEqualTo(false);
+    assertThat(bridge.exited()).isNotDone();
+
+    assertThat(post("/colibri/drain/enable", "").statusCode()).isEqualTo(200);
+    assertThat(bridge.stats().get("drain")).isEqualTo(true);
   }
 
   private static boolean stat(ColibriStatsExtension s, String name, String value) {

@@ -10,7 +10,10 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** A bridge-channel client over java.net.http's WebSocket, collecting received JSON messages. */
+/**
+ * A bridge-channel client over java.net.http's WebSocket, collecting received JSON messages. It
+ * sends an Origin header, as every browser does.
+ */
 public final class WsClient implements AutoCloseable {
   public final BlockingQueue<JsonObject> received = new LinkedBlockingQueue<>();
   public final CompletableFuture<Integer> closed = new CompletableFuture<>();
@@ -19,6 +22,7 @@ public final class WsClient implements AutoCloseable {
   public WsClient(HttpClient http, String url) throws Exception {
     socket =
         http.newWebSocketBuilder()
+            .header("Origin", "https://meet.example.org")
             .buildAsync(
                 URI.create(url),
                 new WebSocket.Listener() {

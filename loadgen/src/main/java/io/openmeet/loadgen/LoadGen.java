@@ -47,7 +47,8 @@ public final class LoadGen {
 
   public static void main(String[] args) throws Exception {
     if (args.length == 0 || !(args[0].equals("join") || args[0].equals("hold"))) {
-      System.err.println("usage: loadgen join|hold [--url URL] [--rate N] [--joins N] ...");
+      System.err.println(
+          "usage: loadgen join|hold [--url URL] [--metrics-url URL] [--rate N] [--joins N] ...");
       System.exit(2);
     }
     Map<String, String> options = new HashMap<>();
@@ -161,7 +162,7 @@ public final class LoadGen {
     int roomSize = positiveIntOpt("room-size", 3);
     Duration hold = duration(opt("hold", "2s"));
     Duration timeout = duration(opt("timeout", "5s"));
-    var api = new RoomApiClient(http, url);
+    var api = new RoomApiClient(http, url, URI.create(opt("metrics-url", "http://127.0.0.1:9000")));
     // every room and token first: creating them between the warm-up and the measured joins would
     // put REST, Postgres (and its autovacuum) and freshly compiled code into the measured window
     List<Seat> warmupSeats = seats(api, warmup, roomSize);
@@ -283,7 +284,7 @@ public final class LoadGen {
     int roomSize = positiveIntOpt("room-size", 50);
     Duration timeout = duration(opt("timeout", "10s"));
     Duration holdFor = duration(opt("hold", "10s"));
-    var api = new RoomApiClient(http, url);
+    var api = new RoomApiClient(http, url, URI.create(opt("metrics-url", "http://127.0.0.1:9000")));
     long heapBefore = heapUsed(api);
     List<Seat> seats = seats(api, sessions, roomSize);
     Histogram latency = new ConcurrentHistogram(TimeUnit.SECONDS.toMicros(60), 3);

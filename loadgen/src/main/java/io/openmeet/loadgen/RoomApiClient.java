@@ -9,17 +9,28 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** The few room-api REST calls a joining client makes: create a room, get a join token. */
+/**
+ * The few room-api REST calls a joining client makes (create a room, get a join token), and its
+ * metrics, which room-api serves on its management port, not on {@code baseUrl}.
+ */
 public final class RoomApiClient {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private final HttpClient http;
   private final URI baseUrl;
+  private final URI managementUrl;
 
+  /** A client without metrics ({@link #metrics()} throws). */
   public RoomApiClient(HttpClient http, URI baseUrl) {
+    this(http, baseUrl, null);
+  }
+
+  /** {@code managementUrl}: room-api's management interface (e.g. http://127.0.0.1:9000). */
+  public RoomApiClient(HttpClient http, URI baseUrl, URI managementUrl) {
     this.http = http;
     this.baseUrl = baseUrl;
+    this.managementUrl = managementUrl;
   }
 
   /**
@@ -47,10 +58,17 @@ public final class RoomApiClient {
         .asText();
   }
 
-  /** The Prometheus text of {@code /q/metrics}. */
+  /** The Prometheus text of {@code /q/metrics} on the management interface. */
   public String metrics() throws IOException, InterruptedException {
-    var request = HttpRequest.newBuilder(baseUrl.resolve("/q/metrics")).GET().build();
-    return http.send(request, HttpResponse.BodyHandlers.ofString()).body();
+    if (managementUrl == null) {
+      throw new IllegalStateException("no management URL given: room-api's metrics are there");
+    }
+    var request = HttpRequest.newBuilder(managementUrl.resolve("/q/metrics")).GET().build();
+    HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200) {
+      throw new IOException(request.uri() + " answered " + response.statusCode());
+    }
+    return response.body();
   }
 
   private JsonNode post(String path, String json, int expected)

@@ -48,7 +48,7 @@ abstract class BridgeFlowTest {
   void start() throws Exception {
     api = RoomApiProcess.start();
     bridge = startBridge(api.breweryJid);
-    rest = new RoomApiClient(HttpClient.newHttpClient(), api.baseUrl);
+    rest = api.client(HttpClient.newHttpClient());
   }
 
   @AfterAll

@@ -71,7 +71,7 @@ class CrossNodeSignallingTest {
   /** The node's {@code focus_relayed_participants} gauge for one side. */
   private double relayed(RoomApiProcess node, String side) throws Exception {
     String tag = "side=\"" + side + "\"";
-    for (String line : new RoomApiClient(http, node.baseUrl).metrics().split("\n")) {
+    for (String line : node.client(http).metrics().split("\n")) {
       if (line.startsWith("focus_relayed_participants{") && line.contains(tag)) {
         return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
       }

@@ -64,7 +64,7 @@ class MetricsFlowTest {
     bridge =
         new LiteBridge(config, new Ice4jMediaEngine(config.media()), Clock.systemUTC(), () -> 0.0)
             .start();
-    rest = new RoomApiClient(HttpClient.newHttpClient(), api.baseUrl);
+    rest = api.client(HttpClient.newHttpClient());
   }
 
   @AfterAll

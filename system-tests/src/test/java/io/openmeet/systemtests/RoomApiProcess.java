@@ -1,5 +1,6 @@
 package io.openmeet.systemtests;
 
+import io.openmeet.loadgen.RoomApiClient;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -29,14 +30,20 @@ final class RoomApiProcess implements AutoCloseable {
 
   final String breweryJid;
   final URI baseUrl;
+
+  /** The management interface: /q/metrics is there, on a free port of its own. */
+  final URI managementUrl;
+
   private final Process process;
   private final Path log;
 
-  private RoomApiProcess(int port, String run, String breweryJid, Process process, Path log) {
+  private RoomApiProcess(
+      int port, int managementPort, String run, String breweryJid, Process process, Path log) {
     this.port = port;
     this.run = run;
     this.breweryJid = breweryJid;
     this.baseUrl = URI.create("http://127.0.0.1:" + port);
+    this.managementUrl = URI.create("http://127.0.0.1:" + managementPort);
     this.process = process;
     this.log = log;
   }
@@ -65,6 +72,11 @@ final class RoomApiProcess implements AutoCloseable {
    */
   static RoomApiProcess start(String run) throws Exception {
     return start(run, freePort(), Map.of());
+  }
+
+  /** A REST client of this node that reads metrics from its management interface. */
+  RoomApiClient client(HttpClient http) {
+    return new RoomApiClient(http, baseUrl, managementUrl);
   }
 
   static int freePort() throws IOException {
@@ -96,7 +108,9 @@ final class RoomApiProcess implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
     var e = pb.environment();
+    int managementPort = freePort();
     e.put("ROOM_API_PORT", Integer.toString(port));
+    e.put("ROOM_API_MANAGEMENT_PORT", Integer.toString(managementPort));
     e.put("PUBLIC_URL", "http://127.0.0.1:" + port);
     e.put("BREWERY_ROOM", brewery);
     e.put("OPENMEET_FOCUS_SELECTION_REDIS_PREFIX", run + ":");
@@ -109,7 +123,9 @@ final class RoomApiProcess implements AutoCloseable {
     e.put("OPENMEET_RATE_LIMIT_TOKEN_REQUESTS", "100000");
     e.putAll(overrides);
     var process = pb.start();
-    var api = new RoomApiProcess(port, run, brewery + "@" + env("XMPP_INTERNAL_MUC"), process, log);
+    var api =
+        new RoomApiProcess(
+            port, managementPort, run, brewery + "@" + env("XMPP_INTERNAL_MUC"), process, log);
     api.awaitReady(Duration.ofSeconds(90));
     return api;
   }

@@ -72,7 +72,7 @@ class SecuritySystemTest {
     bridge =
         new LiteBridge(config, new Ice4jMediaEngine(config.media()), Clock.systemUTC(), () -> 0.0)
             .start();
-    rest = new RoomApiClient(HttpClient.newHttpClient(), api.baseUrl);
+    rest = api.client(HttpClient.newHttpClient());
   }
 
   @AfterAll
@@ -237,6 +237,42 @@ class SecuritySystemTest {
     assertThat(js.statusCode()).isEqualTo(200);
     assertThat(js.headers().firstValue("Cache-Control").orElse("")).doesNotContain("no-cache");
     assertThat(js.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
+  }
+
+  @Test
+  void metrics_are_off_the_public_port_and_carry_no_slug_or_raw_path() throws Exception {
+    String slug = room();
+    String probe = RoomApiProcess.random("probe-");
+    aNormalJoinGetsItsOffer(slug, "a join before the scrape");
+    for (String path :
+        List.of(
+            "/" + slug,
+            "/r/" + slug,
+            "/api/rooms/" + slug,
+            "/" + probe,
+            "/assets/" + probe + ".js",
+            "/api/" + probe,
+            "/q/" + probe)) {
+      for (String origin : List.of("", "https://evil.example")) {
+        var request = java.net.http.HttpRequest.newBuilder(api.baseUrl.resolve(path));
+        if (!origin.isEmpty()) {
+          request.header("Origin", origin);
+        }
+        http.send(request.build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+      }
+    }
+    var publicMetrics =
+        http.send(
+            java.net.http.HttpRequest.newBuilder(api.baseUrl.resolve("/q/metrics")).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(publicMetrics.statusCode()).isEqualTo(404);
+    assertThat(publicMetrics.body()).doesNotContain("http_server_requests");
+    String text = rest.metrics();
+    assertThat(text)
+        .contains("http_server_requests_seconds_count")
+        .contains("uri=\"/api/signalling/{room}\"")
+        .doesNotContain(slug)
+        .doesNotContain(probe);
   }
 
   private static Map<String, Object> joinClaims(String slug, String name) {

@@ -18,6 +18,7 @@ import java.util.Map;
  * @param xmpp the brewery XMPP client
  * @param restHost address the REST/colibri-ws server binds to
  * @param restPort its port (0 = any free port)
+ * @param controlSecret the bearer secret the control endpoints require; empty refuses them all
  * @param webSockets colibri-ws URL settings
  * @param media the media plane's UDP port and addresses
  * @param allocation which video receivers get before and after their first constraints
@@ -34,6 +35,7 @@ public record BridgeConfig(
     Xmpp xmpp,
     String restHost,
     int restPort,
+    String controlSecret,
     WebSockets webSockets,
     MediaConfig media,
     AllocationConfig allocation,
@@ -142,6 +144,7 @@ public record BridgeConfig(
           xmpp,
           c.getString(ROOT + "http-servers.private.host"),
           port(c, ROOT + "http-servers.private.port", true),
+          c.getString(ROOT + "rest.control-secret"),
           ws,
           media,
           allocation,

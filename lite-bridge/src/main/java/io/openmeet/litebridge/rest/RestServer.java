@@ -2,12 +2,15 @@ package io.openmeet.litebridge.rest;
 
 import io.openmeet.litebridge.bridgechannel.ColibriWebSocketService;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -16,6 +19,11 @@ import java.util.function.Supplier;
  * The bridge's private HTTP server: `GET /about/health`, `GET /about/version`, `GET
  * /colibri/stats`, `POST /colibri/drain/enable|disable`, `POST /colibri/shutdown` and the
  * colibri-ws WebSocket. Paths and JSON field names follow JVB's REST API.
+ *
+ * <p>Browsers reach this port for colibri-ws, so the `/colibri/*` control routes need
+ * `Authorization: Bearer <control secret>` (refused with 403 when no secret is configured), and
+ * every route but colibri-ws refuses a request carrying `Origin` (a browser's): a text/plain POST
+ * from any web page needs no CORS preflight.
  */
 public final class RestServer implements AutoCloseable {
 
@@ -33,10 +41,12 @@ public final class RestServer implements AutoCloseable {
   }
 
   private static final int MAX_BODY = 4096;
+  private static final String BEARER = "Bearer ";
 
   private final Vertx vertx;
   private final String host;
   private final int port;
+  private final byte[] controlSecret;
   private final Supplier<Map<String, Object>> stats;
   private final Controls controls;
   private final ColibriWebSocketService webSockets;
@@ -47,6 +57,7 @@ public final class RestServer implements AutoCloseable {
       Vertx vertx,
       String host,
       int port,
+      String controlSecret,
       Supplier<Map<String, Object>> stats,
       Controls controls,
       ColibriWebSocketService webSockets,
@@ -54,6 +65,7 @@ public final class RestServer implements AutoCloseable {
     this.vertx = vertx;
     this.host = host;
     this.port = port;
+    this.controlSecret = controlSecret.getBytes(StandardCharsets.UTF_8);
     this.stats = stats;
     this.controls = controls;
     this.webSockets = webSockets;
@@ -63,6 +75,8 @@ public final class RestServer implements AutoCloseable {
   /** Binds and returns the actual port. */
   public int start() throws Exception {
     Router router = Router.router(vertx);
+    router.route().handler(this::refuseBrowsers);
+    router.route("/colibri/*").handler(this::requireControlSecret);
     router.get("/about/health").handler(this::health);
     router
         .get("/about/version")
@@ -94,6 +108,43 @@ public final class RestServer implements AutoCloseable {
             .toCompletableFuture()
             .get(10, TimeUnit.SECONDS);
     return server.actualPort();
+  }
+
+  /**
+   * A browser sends Origin on every cross-origin request; only the bridge channel is for browsers.
+   */
+  private void refuseBrowsers(RoutingContext ctx) {
+    if (ctx.request().headers().contains(HttpHeaders.ORIGIN)
+        && !ctx.normalizedPath().startsWith(ColibriWebSocketService.PATH_PREFIX)) {
+      json(ctx, 403, new JsonObject().put("error", "requests with an Origin header are refused"));
+      return;
+    }
+    ctx.next();
+  }
+
+  private void requireControlSecret(RoutingContext ctx) {
+    if (controlSecret.length == 0) {
+      json(
+          ctx,
+          403,
+          new JsonObject()
+              .put(
+                  "error",
+                  "control endpoints are disabled: lite-bridge.rest.control-secret is not set"));
+      return;
+    }
+    String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+    byte[] given =
+        header != null && header.startsWith(BEARER)
+            ? header.substring(BEARER.length()).getBytes(StandardCharsets.UTF_8)
+            : new byte[0];
+    // Constant-time comparison: the time taken says nothing about how much of the secret matched.
+    if (!MessageDigest.isEqual(given, controlSecret)) {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer");
+      json(ctx, 401, new JsonObject().put("error", "missing or wrong control secret"));
+      return;
+    }
+    ctx.next();
   }
 
   private void health(RoutingContext ctx) {

@@ -9,9 +9,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -69,6 +71,14 @@ public class RoomRegions {
   /** This region's name. */
   public String localRegion() {
     return localRegion;
+  }
+
+  /** The configured regions: this one and every peer (the only region names metrics carry). */
+  public Set<String> configuredRegions() {
+    Set<String> names = new HashSet<>();
+    names.add(localRegion);
+    peers.forEach(p -> names.add(p.region()));
+    return Set.copyOf(names);
   }
 
   /**

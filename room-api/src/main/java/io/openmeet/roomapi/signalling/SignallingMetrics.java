@@ -5,8 +5,11 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.openmeet.focus.conference.Conferences;
+import io.openmeet.roomapi.regions.RoomRegions;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -18,7 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * room_join_failures_total}), media connection attempts by outcome as browsers report them ({@code
  * webrtc_connection_attempts_total{outcome}}), signalling resumes ({@code
  * signalling_resumes_total{outcome}}) and sockets closed by the limits ({@code
- * signalling_sockets_closed_total{reason}}).
+ * signalling_sockets_closed_total{reason}}). A {@code region} label is a configured region or
+ * {@value #OTHER_REGION}: anyone may create a room with any region name.
  */
 @Singleton
 public class SignallingMetrics {
@@ -28,13 +32,23 @@ public class SignallingMetrics {
       java.util.List.of(
           "too-many-sockets", "join-timeout", "frame-too-large", "invalid-utf8", "protocol-error");
 
+  /** The {@code region} label of rooms whose region is not configured here. */
+  static final String OTHER_REGION = "other";
+
   private final MeterRegistry registry;
+  private final Set<String> regions;
   private final AtomicInteger joined = new AtomicInteger();
   private final Map<String, AtomicInteger> byRegion = new ConcurrentHashMap<>();
   private final DistributionSummary joinLatency;
 
-  SignallingMetrics(MeterRegistry registry, Conferences conferences) {
+  @Inject
+  SignallingMetrics(MeterRegistry registry, Conferences conferences, RoomRegions regions) {
+    this(registry, conferences, regions.configuredRegions());
+  }
+
+  SignallingMetrics(MeterRegistry registry, Conferences conferences, Set<String> regions) {
     this.registry = registry;
+    this.regions = regions;
     Gauge.builder("webrtc_active_connections", joined, AtomicInteger::get)
         .description("participants joined through this node's signalling sockets")
         .register(registry);
@@ -115,7 +129,7 @@ public class SignallingMetrics {
 
   private AtomicInteger regionCounter(String region) {
     return byRegion.computeIfAbsent(
-        region,
+        regions.contains(region) ? region : OTHER_REGION,
         r -> {
           AtomicInteger count = new AtomicInteger();
           Gauge.builder("room_participant_count", count, AtomicInteger::get)

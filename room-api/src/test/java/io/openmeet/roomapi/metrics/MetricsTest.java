@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.openmeet.focus.records.CallRecordEvent;
 import io.openmeet.roomapi.callrecords.JdbcCallRecordStore;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import java.net.URL;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -18,10 +20,13 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class MetricsTest {
 
+  @TestHTTPResource(value = "metrics", management = true)
+  URL metrics;
+
   @Inject DataSource dataSource;
 
-  private static String scrape() {
-    return given().get("/q/metrics").then().statusCode(200).extract().asString();
+  private String scrape() {
+    return given().get(metrics.toString()).then().statusCode(200).extract().asString();
   }
 
   @Test

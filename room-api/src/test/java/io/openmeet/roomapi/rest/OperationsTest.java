@@ -7,12 +7,17 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.nullValue;
 
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import java.net.URL;
 import org.junit.jupiter.api.Test;
 
 /** Health, metrics, OpenAPI, Swagger UI and CORS. */
 @QuarkusTest
 class OperationsTest {
+
+  @TestHTTPResource(value = "metrics", management = true)
+  URL metrics;
 
   @Test
   void health_reports_postgres_and_redis() {
@@ -29,7 +34,7 @@ class OperationsTest {
   void prometheus_metrics_include_http_requests() {
     createPublicRoom();
     given()
-        .get("/q/metrics")
+        .get(metrics.toString())
         .then()
         .statusCode(200)
         .body(containsString("http_server_requests_seconds_count"))

@@ -6,14 +6,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.openmeet.roomapi.support.Api;
+import io.openmeet.roomapi.support.Metrics;
 import io.openmeet.roomapi.support.RawWebSocket;
 import io.openmeet.roomapi.support.RawWebSocket.Frame;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
+import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
@@ -34,6 +37,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @TestProfile(SignallingLimitsTest.Limits.class)
 class SignallingLimitsTest {
+
+  @TestHTTPResource(value = "metrics", management = true)
+  URL metrics;
 
   /** No bridge; a 2 s join timeout swept every 100 ms (the other limits keep their defaults). */
   public static class Limits implements QuarkusTestProfile {
@@ -197,10 +203,10 @@ class SignallingLimitsTest {
   }
 
   /** A series' value on /q/metrics (0 when absent); {@code series} is "name{label=\"value\"}". */
-  private static double metric(String series) {
+  private double metric(String series) {
     String name = series.substring(0, series.indexOf('{'));
     String label = series.substring(series.indexOf('{') + 1, series.length() - 1);
-    String body = RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
+    String body = Metrics.text(metrics);
     for (String line : body.split("\n")) {
       if (line.startsWith(name + "{") && line.contains(label)) {
         return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1).trim());

@@ -6,11 +6,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.openmeet.roomapi.support.Api;
+import io.openmeet.roomapi.support.Metrics;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
 import java.net.URI;
+import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
@@ -31,6 +34,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @TestProfile(SignallingResumeTest.ShortWindow.class)
 class SignallingResumeTest {
+
+  @TestHTTPResource(value = "metrics", management = true)
+  URL metrics;
 
   /** No bridge, a 3 s resume window swept every 100 ms. */
   public static class ShortWindow implements QuarkusTestProfile {
@@ -221,10 +227,10 @@ class SignallingResumeTest {
   // --- helpers
 
   /** A series' value on /q/metrics; {@code series} is "name{label=\"value\"}". */
-  private static double metric(String series) {
+  private double metric(String series) {
     String name = series.substring(0, series.indexOf('{'));
     String label = series.substring(series.indexOf('{') + 1, series.length() - 1);
-    String body = RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
+    String body = Metrics.text(metrics);
     for (String line : body.split("\n")) {
       if (line.startsWith(name + "{") && line.contains(label)) {
         return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1).trim());

@@ -19,6 +19,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -43,7 +44,7 @@ class SignallingSessionsTest {
           JSON,
           SignallingSessionsTest::authorize,
           focus,
-          new SignallingMetrics(registry, null),
+          new SignallingMetrics(registry, null, Set.of("local")),
           new TurnCredentials(noTurn()),
           clock);
   private final AtomicInteger sockets = new AtomicInteger();
@@ -275,7 +276,7 @@ class SignallingSessionsTest {
             JSON,
             SignallingSessionsTest::authorize,
             focus,
-            new SignallingMetrics(registry, null),
+            new SignallingMetrics(registry, null, Set.of("local")),
             new TurnCredentials(noTurn()),
             clock);
     var ada = new Socket(off, "s" + sockets.incrementAndGet());
@@ -356,7 +357,7 @@ class SignallingSessionsTest {
             JSON,
             SignallingSessionsTest::authorize,
             focus,
-            new SignallingMetrics(registry, null),
+            new SignallingMetrics(registry, null, Set.of("local")),
             new TurnCredentials(noTurn()),
             clock);
     List<Socket> first = new ArrayList<>();
@@ -391,7 +392,7 @@ class SignallingSessionsTest {
             JSON,
             SignallingSessionsTest::authorize,
             focus,
-            new SignallingMetrics(registry, null),
+            new SignallingMetrics(registry, null, Set.of("local")),
             new TurnCredentials(noTurn()),
             clock);
     for (int i = 0; i < 50; i++) {
