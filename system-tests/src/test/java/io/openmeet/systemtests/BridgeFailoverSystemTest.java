@@ -138,7 +138,7 @@ class BridgeFailoverSystemTest {
   private List<String> healthyBridges(RoomApiProcess api) throws Exception {
     String text =
         http.send(
-                HttpRequest.newBuilder(api.baseUrl.resolve("/q/metrics")).build(),
+                HttpRequest.newBuilder(api.managementUrl.resolve("/q/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString())
             .body();
     List<String> healthy = new ArrayList<>();
