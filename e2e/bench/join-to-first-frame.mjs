@@ -1,8 +1,9 @@
 // Benchmark: time from clicking Join to the first decoded remote video frame, in headless Chromium
 // on loopback (run inside scripts/e2e's network namespace: `scripts/e2e --bench`).
-// For each room size N (2 and 3): a fresh room, N-1 participants already in the call and sending
-// video (their encoders produced frames throughout the last second; with N = 3 they also play each
-// other), then the measured participant clicks Join. Without that wait (BENCH_SETTLE=0, the first
+// For each room size N (2 and 3): a fresh room, N-1 participants already in the call with their
+// cameras delivering frames (with N = 3 they also play each other; with N = 2 the one participant
+// encodes nothing yet: the bridge says nobody wants its video until the measured one asks, as JVB
+// does, so that round trip is part of the figure), then the measured participant clicks Join. Without that wait (BENCH_SETTLE=0, the first
 // version of this script) a participant who joined a moment earlier often sends nothing yet:
 // Chromium's fake camera stalls for 1-2 s in both pages when the measured page opens it, which is
 // what the 2-participant figure of ~2 s measured. In its page, a capturing click listener stamps
@@ -57,14 +58,14 @@ function pct(sorted, p) {
   return sorted[i];
 }
 
-/** framesEncoded of the page's outbound video, summed over its peer connections. */
-async function framesEncoded(p) {
+/** Frames p's camera delivered so far (media-source), whether or not anything encodes them. */
+async function framesCaptured(p) {
   return p.page.evaluate(async () => {
     let n = 0;
     for (const pc of window.__pcs ?? []) {
       if (pc.connectionState === 'closed') continue;
       (await pc.getStats()).forEach((s) => {
-        if (s.type === 'outbound-rtp' && s.kind === 'video') n += s.framesEncoded ?? 0;
+        if (s.type === 'media-source' && s.kind === 'video') n += s.frames ?? 0;
       });
     }
     return n;
@@ -72,18 +73,20 @@ async function framesEncoded(p) {
 }
 
 /**
- * Waits until p's camera is really on the air: its encoder produced frames throughout the last
- * second. A participant who clicked Join a moment ago may not send anything yet (Chromium's fake
- * camera takes a while to deliver its first frames when another page opens it at the same time).
+ * Waits until p's camera really delivers frames: at least 10 in the last second. A participant who
+ * clicked Join a moment ago may have none yet (Chromium's fake camera takes a while to deliver its
+ * first frames when another page opens it at the same time). Captured, not encoded: a participant
+ * alone in the room encodes nothing, because the bridge tells it nobody wants its video
+ * (SenderSourceConstraints 0) until the measured participant asks for it — part of what is measured.
  */
-async function waitForSending(p, timeoutMs = 20_000) {
+async function waitForCamera(p, timeoutMs = 20_000) {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const a = await framesEncoded(p);
+    const a = await framesCaptured(p);
     await sleep(1000);
-    const b = await framesEncoded(p);
+    const b = await framesCaptured(p);
     if (a > 0 && b - a >= 10) return;
-    if (Date.now() > until) throw new Error(`${p.name} sends no video (framesEncoded ${a} → ${b})`);
+    if (Date.now() > until) throw new Error(`${p.name}'s camera delivers no frames (media-source frames ${a} → ${b})`);
   }
 }
 
@@ -99,7 +102,7 @@ async function measureOnce(browser, size) {
   const warm = [];
   for (let i = 0; i < size - 1; i++) warm.push(await joinRoom(await next(), room.slug, `Warm ${i + 1}`));
   if (warm.length > 1) for (const w of warm) await waitForRemoteVideos(w, warm.length - 1);
-  if (SETTLE) for (const w of warm) await waitForSending(w);
+  if (SETTLE) for (const w of warm) await waitForCamera(w);
   const m = await openParticipant(await next(), room.slug, 'Measured');
   if (TRACE) for (const p of [...warm, m]) await p.page.evaluate(START_TRACE);
   const openedAt = Date.now();

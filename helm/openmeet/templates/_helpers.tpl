@@ -37,10 +37,11 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 
-{{/* image reference from {registry, repository, tag}; an empty tag means the chart's appVersion. */}}
+{{/* image reference from {registry, repository, tag, digest}; an empty tag means the chart's appVersion. */}}
 {{- define "openmeet.image" -}}
 {{- $tag := .image.tag | default .root.Chart.AppVersion -}}
 {{- printf "%s/%s:%s" .image.registry .image.repository (toString $tag) -}}
+{{- with .image.digest }}@{{ . }}{{ end -}}
 {{- end -}}
 
 {{- define "openmeet.imagePullSecrets" -}}
@@ -70,11 +71,56 @@ imagePullSecrets:
 {{- .Values.jvb.region | default .Values.global.region -}}
 {{- end -}}
 
+{{/* The host name browsers use in this region: the regional one when set (multi-region), else the site's. */}}
+{{- define "openmeet.publicHost" -}}
+{{- .Values.global.regionalDomain | default .Values.global.domain -}}
+{{- end -}}
+
+{{/* Host names the Ingress serves: the site's and, in a multi-region deployment, this region's. */}}
+{{- define "openmeet.ingressHosts" -}}
+{{- list .Values.global.domain (include "openmeet.publicHost" .) | uniq | join " " -}}
+{{- end -}}
+
+{{/* Origins allowed to call the API from a browser: the site, this region's name and every region's URL. */}}
+{{- define "openmeet.corsOrigins" -}}
+{{- $origins := list (printf "https://%s" .Values.global.domain) (printf "https://%s" (include "openmeet.publicHost" .)) -}}
+{{- range $region, $url := .Values.global.regions -}}
+{{- $origins = append $origins (trimSuffix "/" $url) -}}
+{{- end -}}
+{{- join "," (uniq $origins) -}}
+{{- end -}}
+
+{{/* OPENMEET_REGIONS_PEERS: every region as region=URL, sorted (room-api skips its own). */}}
+{{- define "openmeet.regionPeers" -}}
+{{- $peers := list -}}
+{{- range $region := keys .Values.global.regions | sortAlpha -}}
+{{- $peers = append $peers (printf "%s=%s" $region (trimSuffix "/" (get $.Values.global.regions $region))) -}}
+{{- end -}}
+{{- join "," $peers -}}
+{{- end -}}
+
 {{- define "openmeet.turn.host" -}}
 {{- .Values.coturn.externalHost | default (printf "turn.%s" .Values.global.domain) -}}
 {{- end -}}
 
-{{/* The secret holding focus-password, jvb-password and turn-secret. */}}
+{{/* The kubernetes.io/tls Secret coturn serves TURN over TLS with. */}}
+{{- define "openmeet.coturn.tlsSecret" -}}
+{{- .Values.coturn.tls.existingSecret | default (printf "%s-tls" (include "openmeet.componentName" (dict "root" . "component" "coturn"))) -}}
+{{- end -}}
+
+{{/* TURN URIs handed to browsers: UDP and TCP on coturn.port, TLS on coturn.tls.port; empty without coturn. */}}
+{{- define "openmeet.turn.uris" -}}
+{{- if .Values.coturn.enabled -}}
+{{- $host := include "openmeet.turn.host" . -}}
+{{- $uris := list (printf "turn:%s:%d?transport=udp" $host (int .Values.coturn.port)) (printf "turn:%s:%d?transport=tcp" $host (int .Values.coturn.port)) -}}
+{{- if .Values.coturn.tls.enabled -}}
+{{- $uris = append $uris (printf "turns:%s:%d?transport=tcp" $host (int .Values.coturn.tls.port)) -}}
+{{- end -}}
+{{- join "," $uris -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The secret holding focus-password, jvb-password, turn-secret and postgres-password. */}}
 {{- define "openmeet.secretName" -}}
 {{- .Values.secrets.existingSecret | default (include "openmeet.componentName" (dict "root" . "component" "secrets")) -}}
 {{- end -}}
@@ -124,10 +170,10 @@ securityContext:
 {{- if .Values.postgresql.enabled }}{{ .Values.postgresql.username }}{{ else }}{{ .Values.externalDatabase.username }}{{ end -}}
 {{- end -}}
 {{- define "openmeet.db.secretName" -}}
-{{- if .Values.postgresql.enabled }}{{ include "openmeet.componentName" (dict "root" . "component" "postgresql") }}{{ else }}{{ .Values.externalDatabase.existingSecret }}{{ end -}}
+{{- if .Values.postgresql.enabled }}{{ include "openmeet.secretName" . }}{{ else }}{{ .Values.externalDatabase.existingSecret }}{{ end -}}
 {{- end -}}
 {{- define "openmeet.db.secretKey" -}}
-{{- if .Values.postgresql.enabled }}password{{ else }}{{ .Values.externalDatabase.existingSecretPasswordKey }}{{ end -}}
+{{- if .Values.postgresql.enabled }}postgres-password{{ else }}{{ .Values.externalDatabase.existingSecretPasswordKey }}{{ end -}}
 {{- end -}}
 {{- define "openmeet.redis.url" -}}
 {{- if .Values.redis.enabled -}}

@@ -1,3 +1,5 @@
+data "aws_region" "current" {}
+
 # An EKS cluster with two managed node groups: "control" in private subnets for room-api and Prosody,
 # and "bridges" in public subnets with public addresses and the media and TURN ports open.
 data "aws_iam_policy_document" "cluster_assume" {
@@ -137,6 +139,11 @@ resource "aws_eks_node_group" "control" {
     max_size     = var.control_node_group.max_size
   }
 
+  # The cluster autoscaler owns the size after the first apply.
+  lifecycle {
+    ignore_changes = [scaling_config[0].desired_size]
+  }
+
   depends_on = [aws_iam_role_policy_attachment.node]
 }
 
@@ -167,5 +174,123 @@ resource "aws_eks_node_group" "bridges" {
     effect = "NO_SCHEDULE"
   }
 
+  # One bridge per node: the cluster autoscaler adds a node for each Pending bridge pod.
+  lifecycle {
+    ignore_changes = [scaling_config[0].desired_size]
+  }
+
   depends_on = [aws_iam_role_policy_attachment.node]
+}
+
+# Add-ons: networking, DNS, EKS Pod Identity (how the autoscaler and the EBS driver get their AWS
+# roles) and the EBS CSI driver with a default gp3 storage class (PersistentVolumeClaims, e.g. the
+# evaluation PostgreSQL, stay Pending without one).
+resource "aws_eks_addon" "core" {
+  for_each = toset(["vpc-cni", "kube-proxy", "coredns", "eks-pod-identity-agent"])
+
+  cluster_name                = aws_eks_cluster.this.name
+  addon_name                  = each.value
+  resolve_conflicts_on_update = "OVERWRITE"
+  tags                        = var.tags
+
+  depends_on = [aws_eks_node_group.control]
+}
+
+data "aws_iam_policy_document" "pod_identity_assume" {
+  statement {
+    actions = ["sts:AssumeRole", "sts:TagSession"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["pods.eks.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "ebs_csi" {
+  name               = "${var.name}-ebs-csi"
+  assume_role_policy = data.aws_iam_policy_document.pod_identity_assume.json
+  tags               = var.tags
+}
+
+resource "aws_iam_role_policy_attachment" "ebs_csi" {
+  role       = aws_iam_role.ebs_csi.name
+  policy_arn = "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"
+}
+
+resource "aws_eks_pod_identity_association" "ebs_csi" {
+  cluster_name    = aws_eks_cluster.this.name
+  namespace       = "kube-system"
+  service_account = "ebs-csi-controller-sa"
+  role_arn        = aws_iam_role.ebs_csi.arn
+  tags            = var.tags
+}
+
+resource "aws_eks_addon" "ebs_csi" {
+  cluster_name                = aws_eks_cluster.this.name
+  addon_name                  = "aws-ebs-csi-driver"
+  resolve_conflicts_on_update = "OVERWRITE"
+  tags                        = var.tags
+
+  # The add-on's own gp3 StorageClass, marked as the cluster default.
+  configuration_values = jsonencode({
+    defaultStorageClass = { enabled = true }
+  })
+
+  depends_on = [aws_eks_addon.core, aws_eks_pod_identity_association.ebs_csi]
+}
+
+# Cluster Autoscaler (installed with Helm, values from the output cluster_autoscaler_helm_values):
+# finds both node groups by the tags EKS puts on their Auto Scaling groups, and reads labels and
+# taints from the node group, so it can scale the bridge group for Pending bridge pods.
+data "aws_iam_policy_document" "cluster_autoscaler" {
+  statement {
+    actions = [
+      "autoscaling:DescribeAutoScalingGroups",
+      "autoscaling:DescribeAutoScalingInstances",
+      "autoscaling:DescribeLaunchConfigurations",
+      "autoscaling:DescribeScalingActivities",
+      "autoscaling:DescribeTags",
+      "ec2:DescribeImages",
+      "ec2:DescribeInstanceTypes",
+      "ec2:DescribeLaunchTemplateVersions",
+      "ec2:GetInstanceTypesFromInstanceRequirements",
+      "eks:DescribeNodegroup",
+    ]
+    resources = ["*"]
+  }
+
+  statement {
+    actions = [
+      "autoscaling:SetDesiredCapacity",
+      "autoscaling:TerminateInstanceInAutoScalingGroup",
+    ]
+    resources = ["*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/k8s.io/cluster-autoscaler/${var.name}"
+      values   = ["owned"]
+    }
+  }
+}
+
+resource "aws_iam_role" "cluster_autoscaler" {
+  name               = "${var.name}-cluster-autoscaler"
+  assume_role_policy = data.aws_iam_policy_document.pod_identity_assume.json
+  tags               = var.tags
+}
+
+resource "aws_iam_role_policy" "cluster_autoscaler" {
+  name   = "cluster-autoscaler"
+  role   = aws_iam_role.cluster_autoscaler.id
+  policy = data.aws_iam_policy_document.cluster_autoscaler.json
+}
+
+resource "aws_eks_pod_identity_association" "cluster_autoscaler" {
+  cluster_name    = aws_eks_cluster.this.name
+  namespace       = "kube-system"
+  service_account = "cluster-autoscaler"
+  role_arn        = aws_iam_role.cluster_autoscaler.arn
+  tags            = var.tags
 }

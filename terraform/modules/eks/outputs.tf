@@ -32,3 +32,25 @@ output "bridge_node_selector" {
   description = "Helm value jvb.nodeSelector (and coturn.nodeSelector); pods also need the openmeet.io/bridges toleration."
   value       = aws_eks_node_group.bridges.labels
 }
+
+output "cluster_autoscaler_helm_values" {
+  description = "Values for the cluster-autoscaler Helm chart (kube-system, service account cluster-autoscaler, whose AWS role Pod Identity provides)."
+
+  value = yamlencode({
+    autoDiscovery = { clusterName = aws_eks_cluster.this.name }
+    awsRegion     = data.aws_region.current.name
+
+    rbac = {
+      serviceAccount = { create = true, name = aws_eks_pod_identity_association.cluster_autoscaler.service_account }
+    }
+
+    extraArgs = {
+      # emptyDir scratch space (room-api's /tmp) must not pin a node; bridges are pinned by their
+      # safe-to-evict=false annotation instead (helm/openmeet), so only the HPA removes a bridge,
+      # by draining it, and the autoscaler then removes the empty node.
+      "skip-nodes-with-local-storage" = false
+      "balance-similar-node-groups"   = true
+      "expander"                      = "least-waste"
+    }
+  })
+}

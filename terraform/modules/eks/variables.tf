@@ -75,11 +75,11 @@ variable "turn_relay_ports" {
     min = number
     max = number
   })
-  description = "TURN relay port range (Helm values coturn.relayPortRange.min/max)."
+  description = "TURN relay port range (Helm values coturn.relayPortRange.min/max): one port per relayed browser connection."
 
   default = {
-    min = 49160
-    max = 49200
+    min = 49152
+    max = 51151
   }
 }
 

@@ -1,5 +1,7 @@
-# Redis 7 in cluster mode with replicas in other zones; TLS and AUTH on. Everything openmeet keeps in
-# Redis can be rebuilt, so there are no snapshots to restore from, only failover.
+# Redis 7 as one primary with replicas in other zones and automatic failover (cluster mode off); TLS
+# and AUTH on. Not Redis Cluster: room-api's admission and lease scripts update keys in several hash
+# slots in one atomic call, which a cluster refuses (CROSSSLOT). The primary endpoint is a DNS name
+# that ElastiCache moves to the promoted replica on failover; room-api follows it.
 resource "aws_elasticache_subnet_group" "this" {
   name       = var.name
   subnet_ids = var.subnet_ids
@@ -13,11 +15,12 @@ resource "aws_security_group" "this" {
   tags        = var.tags
 }
 
+# Keys are names chosen in code, values are ids known only after apply: for_each plans on the first run.
 resource "aws_vpc_security_group_ingress_rule" "redis" {
-  for_each = toset(var.allowed_security_group_ids)
+  for_each = var.allowed_security_groups
 
   security_group_id            = aws_security_group.this.id
-  description                  = "Redis from the cluster"
+  description                  = "Redis from ${each.key}"
   ip_protocol                  = "tcp"
   from_port                    = 6379
   to_port                      = 6379
@@ -31,9 +34,8 @@ resource "aws_elasticache_replication_group" "this" {
   engine_version             = "7.1"
   node_type                  = var.node_type
   port                       = 6379
-  parameter_group_name       = "default.redis7.cluster.on"
-  num_node_groups            = var.shards
-  replicas_per_node_group    = var.replicas_per_shard
+  parameter_group_name       = "default.redis7"
+  num_cache_clusters         = 1 + var.replicas
   automatic_failover_enabled = true
   multi_az_enabled           = true
   transit_encryption_enabled = true

@@ -1,6 +1,6 @@
-output "configuration_endpoint" {
-  description = "Cluster-mode configuration endpoint host."
-  value       = aws_elasticache_replication_group.this.configuration_endpoint_address
+output "primary_endpoint" {
+  description = "Primary endpoint host: follows the primary across failovers."
+  value       = aws_elasticache_replication_group.this.primary_endpoint_address
 }
 
 output "port" {
@@ -9,6 +9,6 @@ output "port" {
 }
 
 output "url" {
-  description = "Helm value externalRedis.url (TLS; set externalRedis.clusterMode=true)."
-  value       = "rediss://${aws_elasticache_replication_group.this.configuration_endpoint_address}:${aws_elasticache_replication_group.this.port}"
+  description = "Helm value externalRedis.url (TLS, externalRedis.mode=standalone)."
+  value       = "rediss://${aws_elasticache_replication_group.this.primary_endpoint_address}:${aws_elasticache_replication_group.this.port}"
 }

@@ -13,9 +13,9 @@ variable "subnet_ids" {
   description = "Private subnets in at least two zones (vpc module output private_subnet_ids)."
 }
 
-variable "allowed_security_group_ids" {
-  type        = list(string)
-  description = "Security groups allowed to connect on 6379 (eks module output cluster_security_group_id)."
+variable "allowed_security_groups" {
+  type        = map(string)
+  description = "Security groups allowed to connect on 6379, by a name fixed in code (e.g. { eks_nodes = module.eks.cluster_security_group_id }): for_each needs keys known at plan time."
 }
 
 variable "node_type" {
@@ -24,25 +24,14 @@ variable "node_type" {
   default     = "cache.r7g.large"
 }
 
-variable "shards" {
+variable "replicas" {
   type        = number
-  description = "Cluster-mode shards (node groups); keys spread over them by hash slot."
+  description = "Replicas of the primary, in other zones; at least one for automatic failover."
   default     = 2
 
   validation {
-    condition     = var.shards >= 1 && var.shards <= 500
-    error_message = "shards must be between 1 and 500."
-  }
-}
-
-variable "replicas_per_shard" {
-  type        = number
-  description = "Replicas of each shard, in other zones; at least one for automatic failover."
-  default     = 1
-
-  validation {
-    condition     = var.replicas_per_shard >= 1 && var.replicas_per_shard <= 5
-    error_message = "replicas_per_shard must be between 1 and 5 (failover needs a replica)."
+    condition     = var.replicas >= 1 && var.replicas <= 5
+    error_message = "replicas must be between 1 and 5 (failover needs a replica)."
   }
 }
 

@@ -12,11 +12,12 @@ resource "aws_security_group" "this" {
   tags        = var.tags
 }
 
+# Keys are names chosen in code, values are ids known only after apply: for_each plans on the first run.
 resource "aws_vpc_security_group_ingress_rule" "postgres" {
-  for_each = toset(var.allowed_security_group_ids)
+  for_each = var.allowed_security_groups
 
   security_group_id            = aws_security_group.this.id
-  description                  = "PostgreSQL from the cluster"
+  description                  = "PostgreSQL from ${each.key}"
   ip_protocol                  = "tcp"
   from_port                    = 5432
   to_port                      = 5432

@@ -13,9 +13,9 @@ variable "subnet_ids" {
   description = "Private subnets in at least two zones (vpc module output private_subnet_ids)."
 }
 
-variable "allowed_security_group_ids" {
-  type        = list(string)
-  description = "Security groups allowed to connect on 5432 (eks module output cluster_security_group_id)."
+variable "allowed_security_groups" {
+  type        = map(string)
+  description = "Security groups allowed to connect on 5432, by a name fixed in code (e.g. { eks_nodes = module.eks.cluster_security_group_id }): for_each needs keys known at plan time."
 }
 
 variable "instance_class" {

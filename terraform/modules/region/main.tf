@@ -2,7 +2,7 @@
 locals {
   jvb_media_port   = 10000
   turn_port        = 3478
-  turn_relay_ports = { min = 49160, max = 49200 }
+  turn_relay_ports = { min = 49152, max = 51151 }
 }
 
 module "vpc" {
@@ -37,20 +37,20 @@ module "eks" {
 module "rds" {
   source = "../rds"
 
-  name                       = var.name
-  vpc_id                     = module.vpc.vpc_id
-  subnet_ids                 = module.vpc.private_subnet_ids
-  allowed_security_group_ids = [module.eks.cluster_security_group_id]
-  tags                       = var.tags
+  name                    = var.name
+  vpc_id                  = module.vpc.vpc_id
+  subnet_ids              = module.vpc.private_subnet_ids
+  allowed_security_groups = { eks_nodes = module.eks.cluster_security_group_id }
+  tags                    = var.tags
 }
 
 module "elasticache" {
   source = "../elasticache"
 
-  name                       = var.name
-  vpc_id                     = module.vpc.vpc_id
-  subnet_ids                 = module.vpc.private_subnet_ids
-  allowed_security_group_ids = [module.eks.cluster_security_group_id]
-  auth_token                 = var.redis_auth_token
-  tags                       = var.tags
+  name                    = var.name
+  vpc_id                  = module.vpc.vpc_id
+  subnet_ids              = module.vpc.private_subnet_ids
+  allowed_security_groups = { eks_nodes = module.eks.cluster_security_group_id }
+  auth_token              = var.redis_auth_token
+  tags                    = var.tags
 }

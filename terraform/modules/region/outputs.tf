@@ -14,6 +14,7 @@ output "helm_values" {
   value = templatefile("${path.module}/helm-values.yaml.tftpl", {
     domain            = var.domain
     region            = var.aws_region
+    regions_json      = jsonencode({ for r in var.all_regions : r => "https://${r}.${var.domain}" })
     database_host     = module.rds.host
     database_port     = module.rds.port
     database_name     = module.rds.database_name
@@ -27,4 +28,9 @@ output "helm_values" {
     control_selector  = module.eks.control_node_selector["openmeet.io/node-group"]
     bridge_selector   = module.eks.bridge_node_selector["openmeet.io/node-group"]
   })
+}
+
+output "cluster_autoscaler_helm_values" {
+  description = "Values for the cluster-autoscaler Helm chart in this region's cluster."
+  value       = module.eks.cluster_autoscaler_helm_values
 }

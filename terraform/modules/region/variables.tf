@@ -23,6 +23,16 @@ variable "domain" {
   description = "The meeting site's host name, shared by every region (Helm value global.domain)."
 }
 
+variable "all_regions" {
+  type        = list(string)
+  description = "Every region of the deployment (Helm value global.regions: a room link opened in the wrong region is redirected to https://<region>.<domain>)."
+
+  validation {
+    condition     = length(var.all_regions) >= 1
+    error_message = "Name at least this region."
+  }
+}
+
 variable "redis_auth_token" {
   type        = string
   description = "Redis AUTH token for ElastiCache."

@@ -3,7 +3,12 @@ output "fqdn" {
   value       = var.record_name
 }
 
-output "record_set_identifiers" {
-  description = "Set identifier of each region's record."
-  value       = { for region, record in aws_route53_record.region : region => record.set_identifier }
+output "regional_fqdns" {
+  description = "Each region's own name (Helm value global.regionalDomain)."
+  value       = { for region, record in aws_route53_record.regional : region => record.fqdn }
+}
+
+output "health_check_ids" {
+  description = "Route 53 health check of each region's room-api readiness."
+  value       = { for region, check in aws_route53_health_check.room_api : region => check.id }
 }

@@ -26,5 +26,17 @@ variable "regional_endpoints" {
     lb_zone_id    = string
     geo_continent = string
   }))
-  description = "Per region: the ingress load balancer (known after the Helm install) and the continent it serves under geolocation routing (\"*\" for the default)."
+  description = "Per region (the key is the region name used in <region>.<domain>): the ingress load balancer (known after the Helm install) and the continent it serves under geolocation routing (\"*\" for the default)."
+}
+
+variable "health_check_path" {
+  type        = string
+  description = "Path Route 53 checks on each region's own name: room-api's readiness."
+  default     = "/q/health/ready"
+}
+
+variable "tags" {
+  type        = map(string)
+  description = "Tags added to every object."
+  default     = {}
 }

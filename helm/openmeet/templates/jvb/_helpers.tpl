@@ -28,14 +28,37 @@
   "JVB_PRIVATE_HOST" "127.0.0.1"
   "JVB_PRIVATE_PORT" .Values.jvb.privatePort
   "JVB_PUBLIC_PORT" .Values.jvb.publicPort
-  "JVB_WEBSOCKET_DOMAIN" (printf "%s:443" .Values.global.domain)
+  "JVB_WEBSOCKET_DOMAIN" (printf "%s:443" (include "openmeet.publicHost" .))
   "JVB_WEBSOCKET_TLS" "true"
   "JVB_MEDIA_PORT" .Values.jvb.mediaPort
   "JVB_STUN_ADDRESSES" (include "openmeet.jvb.stunList" .)
   "JVB_AWS_HARVESTER" .Values.jvb.publicAddress.awsHarvester
-  "JVB_REQUIRE_VALID_ADDRESS" "true"
+  "JVB_REQUIRE_VALID_ADDRESS" .Values.jvb.health.requireValidAddress
   "JVB_LOAD_MEASUREMENT" "cpu-usage"
   "JVB_GRACEFUL_SHUTDOWN_MAX" $graceful
 -}}
 {{- toYaml $vars -}}
+{{- end -}}
+
+{{/* HPA behavior of the pool: add up to two bridges a minute; remove one at a time, slowly (a removed bridge drains). */}}
+{{- define "openmeet.jvb.scalingBehavior" -}}
+scaleUp:
+  stabilizationWindowSeconds: 60
+  policies:
+    - type: Pods
+      value: 2
+      periodSeconds: 60
+scaleDown:
+  # Removing a bridge drains it (preStop) for up to gracefulShutdown.maxSeconds: one at a time.
+  stabilizationWindowSeconds: {{ .Values.jvb.autoscaling.scaleDownStabilizationSeconds }}
+  policies:
+    - type: Pods
+      value: 1
+      periodSeconds: 600
+{{- end -}}
+
+{{/* A Kubernetes quantity as a decimal number: "600m" -> 0.6, "1" -> 1. */}}
+{{- define "openmeet.quantityDecimal" -}}
+{{- $q := toString . -}}
+{{- if hasSuffix "m" $q -}}{{ divf (trimSuffix "m" $q | float64) 1000.0 }}{{- else -}}{{ $q }}{{- end -}}
 {{- end -}}

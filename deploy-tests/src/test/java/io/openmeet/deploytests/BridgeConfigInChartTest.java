@@ -61,7 +61,7 @@ class BridgeConfigInChartTest {
     values.put("JVB_PRIVATE_HOST", "127.0.0.1");
     values.put("JVB_PRIVATE_PORT", "8080");
     values.put("JVB_PUBLIC_PORT", "9090");
-    values.put("JVB_WEBSOCKET_DOMAIN", "meet.example.com:443");
+    values.put("JVB_WEBSOCKET_DOMAIN", "eu-west-1.meet.example.com:443");
     values.put("JVB_WEBSOCKET_TLS", "true");
     values.put("JVB_MEDIA_PORT", "10000");
     values.put("JVB_STUN_ADDRESSES", "");
@@ -85,6 +85,98 @@ class BridgeConfigInChartTest {
     RenderedChart chart = RenderedChart.render(PRODUCTION);
 
     Path out = runFillConfig(chart, "openmeet-jvb-0", "bad\"password");
+
+    assertThat(out).doesNotExist();
+  }
+
+  @Test
+  void theInitScriptMapsThePodsAddressToStaticAndNodeAddresses() throws Exception {
+    RenderedChart chart = RenderedChart.render(PRODUCTION);
+
+    Path out =
+        runFillConfig(
+            chart,
+            "openmeet-jvb-0",
+            "pw",
+            Map.of(
+                "POD_IP", "10.1.2.3",
+                "PUBLIC_IPS", "203.0.113.7",
+                "USE_NODE_IP", "true",
+                "NODE_IP", "198.51.100.9"));
+
+    Config conf = ConfigFactory.parseString(Files.readString(out)).resolve();
+    assertThat(conf.getConfigList("ice4j.harvest.mapping.static-mappings"))
+        .extracting(c -> c.getString("local-address") + "->" + c.getString("public-address"))
+        .containsExactly("10.1.2.3->203.0.113.7", "10.1.2.3->198.51.100.9");
+    // the rest of the file is still the rendered template
+    assertThat(conf.getBoolean("ice4j.harvest.mapping.aws.enabled")).isTrue();
+  }
+
+  @Test
+  void theInitScriptReadsThePublicAddressFromInstanceMetadataWithAnImdsV2Token() throws Exception {
+    RenderedChart chart = RenderedChart.render(PRODUCTION);
+    var imds =
+        com.sun.net.httpserver.HttpServer.create(
+            new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 4);
+    imds.createContext(
+        "/latest/api/token",
+        x -> {
+          byte[] token = "tok-123".getBytes(StandardCharsets.UTF_8);
+          int status = x.getRequestMethod().equals("PUT") ? 200 : 405;
+          x.sendResponseHeaders(status, token.length);
+          x.getResponseBody().write(token);
+          x.close();
+        });
+    imds.createContext(
+        "/latest/meta-data/public-ipv4",
+        x -> {
+          boolean authorised =
+              "tok-123".equals(x.getRequestHeaders().getFirst("X-aws-ec2-metadata-token"));
+          byte[] ip = (authorised ? "54.1.2.3" : "").getBytes(StandardCharsets.UTF_8);
+          x.sendResponseHeaders(authorised ? 200 : 401, authorised ? ip.length : -1);
+          if (authorised) {
+            x.getResponseBody().write(ip);
+          }
+          x.close();
+        });
+    imds.start();
+    try {
+      Path out =
+          runFillConfig(
+              chart,
+              "openmeet-jvb-1",
+              "pw",
+              Map.of(
+                  "POD_IP", "10.1.2.4",
+                  "AWS_METADATA_MAPPING", "true",
+                  "IMDS_ENDPOINT", "http://127.0.0.1:" + imds.getAddress().getPort()));
+
+      Config conf = ConfigFactory.parseString(Files.readString(out)).resolve();
+      assertThat(conf.getConfigList("ice4j.harvest.mapping.static-mappings"))
+          .extracting(c -> c.getString("local-address") + "->" + c.getString("public-address"))
+          .containsExactly("10.1.2.4->54.1.2.3");
+    } finally {
+      imds.stop(0);
+    }
+  }
+
+  @Test
+  void theInitScriptFailsWhenInstanceMetadataDoesNotAnswer() throws Exception {
+    RenderedChart chart = RenderedChart.render(PRODUCTION);
+    int closedPort;
+    try (var s = new java.net.ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+
+    Path out =
+        runFillConfig(
+            chart,
+            "openmeet-jvb-1",
+            "pw",
+            Map.of(
+                "POD_IP", "10.1.2.4",
+                "AWS_METADATA_MAPPING", "true",
+                "IMDS_ENDPOINT", "http://127.0.0.1:" + closedPort));
 
     assertThat(out).doesNotExist();
   }
@@ -119,6 +211,12 @@ class BridgeConfigInChartTest {
   /** Runs the ConfigMap's fill-config.sh with bash, redirected from /etc/openmeet and /config. */
   private Path runFillConfig(RenderedChart chart, String podName, String password)
       throws Exception {
+    return runFillConfig(chart, podName, password, Map.of("POD_IP", "10.0.0.5"));
+  }
+
+  private Path runFillConfig(
+      RenderedChart chart, String podName, String password, Map<String, String> env)
+      throws Exception {
     String cm = RenderedChart.name("jvb");
     Path etc = Files.createDirectories(tmp.resolve("etc"));
     Path config = Files.createDirectories(tmp.resolve("config"));
@@ -134,6 +232,7 @@ class BridgeConfigInChartTest {
     ProcessBuilder pb = new ProcessBuilder("bash", scriptFile.toString()).redirectErrorStream(true);
     pb.environment().put("POD_NAME", podName);
     pb.environment().put("JVB_PASSWORD", password);
+    pb.environment().putAll(env);
     Process p = pb.start();
     assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
     p.getInputStream().readAllBytes();

@@ -72,9 +72,13 @@ class ChartScenariosTest {
                         assertThat(c.getResources().getRequests())
                             .as(where)
                             .containsKeys("cpu", "memory");
+                        // the bridge gets no CPU limit: throttling a media server breaks calls
                         assertThat(c.getResources().getLimits())
                             .as(where)
-                            .containsKeys("cpu", "memory");
+                            .containsKeys(
+                                where.equals(RenderedChart.name("jvb") + "/jvb")
+                                    ? new String[] {"memory"}
+                                    : new String[] {"cpu", "memory"});
                         assertThat(c.getImage()).as(where).doesNotEndWith(":latest").contains(":");
                       });
               for (Container c : pod.getContainers()) {
@@ -153,7 +157,12 @@ class ChartScenariosTest {
       assertThat(annotations)
           .as(workload)
           .containsKeys("checksum/config", "checksum/secrets")
-          .allSatisfy((k, v) -> assertThat(v).matches("[0-9a-f]{64}"));
+          .allSatisfy(
+              (k, v) -> {
+                if (k.startsWith("checksum/")) {
+                  assertThat(v).matches("[0-9a-f]{64}");
+                }
+              });
     }
   }
 
@@ -192,10 +201,8 @@ class ChartScenariosTest {
             "DB_URL",
             "DB_USER",
             "DB_PASSWORD",
-            "REDIS_URL",
             "XMPP_HOST",
             "XMPP_PORT",
-            "XMPP_DOMAIN",
             "XMPP_AUTH_DOMAIN",
             "XMPP_INTERNAL_MUC",
             "XMPP_CONFERENCE_MUC",
@@ -204,9 +211,20 @@ class ChartScenariosTest {
             "FOCUS_PASSWORD",
             "JWT_PRIVATE_KEY_FILE",
             "JWT_PUBLIC_KEY_FILE",
-            "TURN_SECRET");
+            "QUARKUS_HTTP_HOST",
+            "OPENMEET_PUBLIC_URL",
+            "OPENMEET_ROOMS_DEFAULT_REGION");
     assertThat(cm.getData().get("DB_URL")).startsWith("jdbc:postgresql://");
-    assertThat(cm.getData().get("REDIS_URL")).matches("rediss?://.+");
+    if ("sentinel".equals(cm.getData().get("REDIS_MODE"))) {
+      assertThat(cm.getData().get("REDIS_SENTINEL_ADDRESSES")).matches("rediss?://.+");
+      assertThat(cm.getData()).containsKey("REDIS_SENTINEL_MASTER").doesNotContainKey("REDIS_URL");
+    } else {
+      assertThat(cm.getData().get("REDIS_URL")).matches("rediss?://.+");
+    }
+    // the image binds 0.0.0.0 too, but the chart must not depend on that
+    assertThat(cm.getData().get("QUARKUS_HTTP_HOST")).isEqualTo("0.0.0.0");
+    // TURN URIs and the secret that signs their credentials come together or not at all
+    assertThat(names.contains("TURN_SECRET")).isEqualTo(!cm.getData().get("TURN_URIS").isEmpty());
   }
 
   private static long matching(

@@ -22,7 +22,10 @@ class JvbPoolTest {
     RenderedChart chart = RenderedChart.render(PRODUCTION);
     Container jvb = container(chart, "jvb");
 
-    assertThat(jvb.getImage()).startsWith("docker.io/jitsi/jvb:");
+    // Jitsi's current image line (GHCR), pinned by digest; no CPU limit on a media server
+    assertThat(jvb.getImage())
+        .matches("ghcr\\.io/jitsi/jvb:stable-\\d+(-\\d+)?@sha256:[0-9a-f]{64}");
+    assertThat(jvb.getResources().getLimits()).containsKey("memory").doesNotContainKey("cpu");
     ContainerPort media =
         jvb.getPorts().stream().filter(p -> p.getName().equals("media")).findFirst().orElseThrow();
     assertThat(media.getProtocol()).isEqualTo("UDP");
@@ -181,6 +184,120 @@ class JvbPoolTest {
                   .isEqualTo("openmeet-secrets");
               assertThat(e.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("jvb-password");
             });
+  }
+
+  @Test
+  void hostPortOnEc2MapsThePodsAddressToTheInstancesPublicAddressAtStart() {
+    RenderedChart chart =
+        RenderedChart.render(Repo.chart().resolve("ci/external-databases-values.yaml"));
+    Container init =
+        ChartScenariosTest.jvb(chart).getSpec().getTemplate().getSpec().getInitContainers().get(0);
+
+    assertThat(init.getEnv())
+        .anySatisfy(
+            e -> {
+              assertThat(e.getName()).isEqualTo("POD_IP");
+              assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("status.podIP");
+            })
+        .anySatisfy(
+            e -> {
+              assertThat(e.getName()).isEqualTo("AWS_METADATA_MAPPING");
+              assertThat(e.getValue()).isEqualTo("true");
+            });
+  }
+
+  @Test
+  void useNodeIpAdvertisesTheNodesAddress(@org.junit.jupiter.api.io.TempDir Path tmp)
+      throws Exception {
+    Path values = tmp.resolve("node-ip.yaml");
+    java.nio.file.Files.writeString(
+        values,
+        """
+        jvb:
+          networking:
+            mode: hostPort
+          publicAddress:
+            useNodeIP: true
+        """);
+    Container init =
+        ChartScenariosTest.jvb(RenderedChart.render(values))
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getInitContainers()
+            .get(0);
+
+    assertThat(init.getEnv())
+        .anySatisfy(
+            e -> {
+              assertThat(e.getName()).isEqualTo("NODE_IP");
+              assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("status.hostIP");
+            });
+  }
+
+  @Test
+  void productionBridgesRequireAValidAddressToBeHealthy() {
+    RenderedChart chart = RenderedChart.render(PRODUCTION);
+    String template = chart.configMapData(RenderedChart.name("jvb"), "jvb.conf.template");
+
+    assertThat(
+            com.typesafe.config.ConfigFactory.parseString(
+                    template.replace("${JVB_BRIDGE_ID}", "b").replace("${JVB_PASSWORD}", "p"))
+                .getBoolean("videobridge.health.require-valid-address"))
+        .isTrue();
+  }
+
+  @Test
+  void kedaReplacesTheHpaAndAsksPrometheusForThePoolsStress() {
+    RenderedChart chart =
+        RenderedChart.render(Repo.chart().resolve("ci/sentinel-keda-values.yaml"));
+
+    assertThat(chart.find(HorizontalPodAutoscaler.class, RenderedChart.name("jvb"))).isEmpty();
+    var scaled = chart.generic("ScaledObject");
+    assertThat(scaled).hasSize(1);
+    assertThat(scaled.get(0).<String>get("spec", "scaleTargetRef", "name"))
+        .isEqualTo(RenderedChart.name("jvb"));
+    assertThat(scaled.get(0).<String>get("spec", "triggers", 0, "metadata", "query"))
+        .isEqualTo("sum(jitsi_stress_level{namespace=\"meet\", pod=~\"openmeet-jvb-[0-9]+\"})");
+    assertThat(scaled.get(0).<String>get("spec", "triggers", 0, "metadata", "threshold"))
+        .isEqualTo("0.6");
+    assertThat(
+            scaled
+                .get(0)
+                .<Integer>get(
+                    "spec",
+                    "advanced",
+                    "horizontalPodAutoscalerConfig",
+                    "behavior",
+                    "scaleDown",
+                    "policies",
+                    0,
+                    "value"))
+        .isEqualTo(1);
+  }
+
+  @Test
+  void thePrometheusAdapterRulesServeTheMetricsTheHpasAskFor() throws Exception {
+    RenderedChart chart = RenderedChart.render(PRODUCTION);
+    String rules =
+        chart.configMapData(
+            RenderedChart.name("monitoring") + "-prometheus-adapter-rules", "rules.yaml");
+    var parsed = new tools.jackson.dataformat.yaml.YAMLMapper().readTree(rules);
+    java.util.Set<String> served = new java.util.TreeSet<>();
+    parsed.forEach(r -> served.add(r.path("name").path("as").asString()));
+
+    java.util.Set<String> asked = new java.util.TreeSet<>();
+    for (HorizontalPodAutoscaler hpa : chart.all(HorizontalPodAutoscaler.class)) {
+      hpa.getSpec().getMetrics().stream()
+          .filter(m -> m.getType().equals("Pods"))
+          .forEach(m -> asked.add(m.getPods().getMetric().getName()));
+    }
+    assertThat(asked).containsExactlyInAnyOrder("jitsi_stress_level", "webrtc_active_connections");
+    assertThat(served).isEqualTo(asked);
+    parsed.forEach(
+        r ->
+            assertThat(r.path("seriesQuery").asString())
+                .startsWith(r.path("name").path("as").asString() + "{"));
   }
 
   static Container container(RenderedChart chart, String name) {

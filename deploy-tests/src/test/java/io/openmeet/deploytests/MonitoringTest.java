@@ -25,7 +25,11 @@ class MonitoringTest {
   void roomApiAndBridgesAreScrapedByTheOperatorsSelector() {
     RenderedChart chart = RenderedChart.render(PRODUCTION);
 
-    GenericKubernetesResource serviceMonitor = single(chart, "ServiceMonitor");
+    GenericKubernetesResource serviceMonitor =
+        chart.generic("ServiceMonitor").stream()
+            .filter(m -> m.getMetadata().getName().equals(RenderedChart.name("room-api")))
+            .findFirst()
+            .orElseThrow();
     GenericKubernetesResource podMonitor = single(chart, "PodMonitor");
 
     assertThat(serviceMonitor.getMetadata().getLabels())
@@ -68,6 +72,20 @@ class MonitoringTest {
         .contains("redis_memory_used_bytes")
         .contains("> 0.9");
     assertThat(exprByAlert.get("OpenmeetDatabasePoolExhausted")).contains("agroal_awaiting_count");
+    assertThat(exprByAlert.get("OpenmeetNoHealthyBridge")).contains("bridge_healthy");
+    assertThat(exprByAlert.get("OpenmeetJoinFailuresHigh"))
+        .contains("room_join_failures_total")
+        .contains("signaling_latency_ms_count")
+        .contains("> 0.1");
+    assertThat(exprByAlert.get("OpenmeetBridgePodsPending")).contains("phase=\"Pending\"");
+    assertThat(forByAlert.get("OpenmeetBridgePodsPending")).isEqualTo("10m");
+    assertThat(exprByAlert.get("OpenmeetProsodyDown"))
+        .contains("kube_statefulset_status_replicas_ready")
+        .contains("statefulset=\"openmeet-prosody\"");
+    // no CPU limit on bridges by default: their CPU is measured against the node
+    assertThat(exprByAlert.get("OpenmeetBridgeCpuHigh"))
+        .contains("kube_node_status_allocatable")
+        .doesNotContain("kube_pod_container_resource_limits");
     assertThat(exprByAlert.get("OpenmeetWebrtcFailuresHigh"))
         .contains("webrtc_connection_attempts_total")
         .contains("outcome=\"failed\"")
@@ -173,6 +191,11 @@ class MonitoringTest {
         .containsExactly("webrtc_connection_attempts_total");
     assertThat(metricNames("max by (pod) (redis_memory_used_bytes / redis_memory_max_bytes) > 0.9"))
         .containsExactlyInAnyOrder("redis_memory_used_bytes", "redis_memory_max_bytes");
+    assertThat(
+            metricNames(
+                "sum by (pod) (rate(a_total[5m])) / on (pod) group_left max by (pod) (kube_pod_info"
+                    + " * on (node) group_left max by (node) (kube_node_status_allocatable))"))
+        .containsExactly("a_total", "kube_pod_info", "kube_node_status_allocatable");
   }
 
   /**
@@ -183,7 +206,18 @@ class MonitoringTest {
       List.of("kube_", "container_", "jitsi_", "redis_memory_");
 
   private static final Set<String> PROMQL_WORDS =
-      Set.of("and", "or", "unless", "bool", "offset", "inf", "nan");
+      Set.of(
+          "and",
+          "or",
+          "unless",
+          "bool",
+          "offset",
+          "inf",
+          "nan",
+          "group_left",
+          "group_right",
+          "on",
+          "ignoring");
 
   /** Metric names in a PromQL expression: identifiers that are not functions, labels or words. */
   static Set<String> metricNames(String promql) {
@@ -216,6 +250,84 @@ class MonitoringTest {
       names.put(row.group(1), row.group(2));
     }
     return names;
+  }
+
+  @Test
+  void everyMetricTheChartQueriesIsExportedBySomethingTheReleaseDeploysOrRequires()
+      throws Exception {
+    Map<String, String> exporterOf = new java.util.TreeMap<>();
+    for (String line :
+        Files.readAllLines(Repo.deployTests().resolve("src/test/resources/exporter-metrics.txt"))) {
+      String[] parts = line.trim().split("\\s+");
+      if (parts.length == 2 && !line.startsWith("#")) {
+        exporterOf.put(parts[1], parts[0]);
+      }
+    }
+    Map<String, String> documented = documentedMetrics();
+    for (Path values : List.of(PRODUCTION, Repo.chart().resolve("ci/sentinel-keda-values.yaml"))) {
+      RenderedChart chart = RenderedChart.render(values);
+      Set<String> queried = queriedMetrics(chart);
+      assertThat(queried).as("queries in " + values).isNotEmpty();
+      for (String metric : queried) {
+        String base = metric.replaceAll("_(bucket|count|sum)$", "");
+        if (documented.containsKey(metric) || "histogram".equals(documented.get(base))) {
+          continue; // room-api's own: system-tests' MetricsFlowTest checks it is exported
+        }
+        String exporter = exporterOf.get(metric);
+        assertThat(exporter)
+            .as(metric + " (queried in " + values.getFileName() + ") is exported by nothing known")
+            .isNotNull();
+        switch (exporter) {
+          case "jitsi-exporter" ->
+              assertThat(JvbPoolTest.container(chart, "metrics-exporter").getImage())
+                  .as(metric)
+                  .contains("prometheus-jitsi-meet-exporter");
+          case "redis-exporter" ->
+              assertThat(
+                      chart.find(
+                          io.fabric8.kubernetes.api.model.apps.Deployment.class,
+                          RenderedChart.name("redis-exporter")))
+                  .as(metric + " needs the chart's redis_exporter")
+                  .isPresent();
+          default -> {
+            // kube-state-metrics and cAdvisor: prerequisites named in docs/DEPLOYMENT.md
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void withoutARedisExporterNoRuleQueriesRedisMemory() {
+    RenderedChart chart =
+        RenderedChart.render(Repo.chart().resolve("ci/sentinel-keda-values.yaml"));
+
+    assertThat(queriedMetrics(chart)).isNotEmpty().noneMatch(m -> m.startsWith("redis_memory_"));
+  }
+
+  private static Set<String> queriedMetrics(RenderedChart chart) {
+    Set<String> queried = new TreeSet<>();
+    ObjectMapper json = new ObjectMapper();
+    for (ConfigMap cm : chart.all(ConfigMap.class)) {
+      if ("1".equals(cm.getMetadata().getLabels().get("grafana_dashboard"))) {
+        for (String text : cm.getData().values()) {
+          for (JsonNode panel : json.readTree(text).path("panels")) {
+            panel
+                .path("targets")
+                .forEach(t -> queried.addAll(metricNames(t.path("expr").asString())));
+          }
+        }
+      }
+    }
+    for (GenericKubernetesResource rule : chart.generic("PrometheusRule")) {
+      List<Map<String, Object>> groups = rule.get("spec", "groups");
+      for (Map<String, Object> group : groups) {
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> rules = (List<Map<String, Object>>) group.get("rules");
+        rules.forEach(r -> queried.addAll(metricNames((String) r.get("expr"))));
+      }
+    }
+    return queried;
   }
 
   @Test

@@ -179,17 +179,19 @@ class TerraformModulesTest {
         Map.ofEntries(
             Map.entry("domain", "meet.example.com"),
             Map.entry("region", "eu-west-1"),
+            Map.entry(
+                "regions_json",
+                "{\"eu-west-1\":\"https://eu-west-1.meet.example.com\",\"us-east-1\":\"https://us-east-1.meet.example.com\"}"),
             Map.entry("database_host", "openmeet.abc.eu-west-1.rds.amazonaws.com"),
             Map.entry("database_port", "5432"),
             Map.entry("database_name", "openmeet"),
             Map.entry("database_username", "openmeet"),
-            Map.entry(
-                "redis_url", "rediss://clustercfg.openmeet.abc.euw1.cache.amazonaws.com:6379"),
+            Map.entry("redis_url", "rediss://master.openmeet.abc.euw1.cache.amazonaws.com:6379"),
             Map.entry("jvb_media_port", "10000"),
             Map.entry("bridge_max_nodes", "20"),
             Map.entry("turn_port", "3478"),
-            Map.entry("turn_relay_min", "49160"),
-            Map.entry("turn_relay_max", "49200"),
+            Map.entry("turn_relay_min", "49152"),
+            Map.entry("turn_relay_max", "51151"),
             Map.entry("control_selector", "control"),
             Map.entry("bridge_selector", "bridges"));
     String values = template;
@@ -210,8 +212,15 @@ class TerraformModulesTest {
       assertThat(api.getData().get("DB_URL"))
           .isEqualTo(
               "jdbc:postgresql://openmeet.abc.eu-west-1.rds.amazonaws.com:5432/openmeet?sslmode=require");
-      assertThat(api.getData().get("REDIS_URL")).startsWith("rediss://clustercfg.");
-      assertThat(api.getData().get("REDIS_CLUSTER_MODE")).isEqualTo("true");
+      assertThat(api.getData().get("REDIS_URL")).startsWith("rediss://master.");
+      assertThat(api.getData().get("REDIS_MODE")).isEqualTo("standalone");
+      // a room link opened in the other region is redirected here, and this region's links stay
+      // here
+      assertThat(api.getData().get("OPENMEET_PUBLIC_URL"))
+          .isEqualTo("https://eu-west-1.meet.example.com");
+      assertThat(api.getData().get("OPENMEET_REGIONS_PEERS"))
+          .isEqualTo(
+              "eu-west-1=https://eu-west-1.meet.example.com,us-east-1=https://us-east-1.meet.example.com");
     } finally {
       Files.deleteIfExists(file);
     }

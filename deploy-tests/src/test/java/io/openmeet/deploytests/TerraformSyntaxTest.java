@@ -14,7 +14,7 @@ class TerraformSyntaxTest {
   @TempDir Path tmp;
 
   @Test
-  void theModulesAndTheTwoRegionExampleExist() {
+  void theModulesAndTheRootsExist() {
     assertThat(TerraformFiles.moduleDirs())
         .extracting(p -> Repo.terraform().relativize(p).toString())
         .contains(
@@ -24,7 +24,10 @@ class TerraformSyntaxTest {
             "modules/elasticache",
             "modules/route53",
             "modules/region",
-            "examples/two-regions");
+            "modules/state-backend",
+            "bootstrap",
+            "live/region",
+            "live/global");
   }
 
   @Test

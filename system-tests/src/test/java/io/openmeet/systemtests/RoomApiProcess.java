@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -63,14 +64,25 @@ final class RoomApiProcess implements AutoCloseable {
    * of the same deployment (same brewery, Redis prefixes, rate limits; its own port and node id).
    */
   static RoomApiProcess start(String run) throws Exception {
+    return start(run, freePort(), Map.of());
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  /**
+   * A node of the run {@code run} on {@code port}, with {@code overrides} added to (or replacing)
+   * its environment: another database, Redis or region, for a second deployment on this machine.
+   */
+  static RoomApiProcess start(String run, int port, Map<String, String> overrides)
+      throws Exception {
     Path jar =
         Path.of("..", "room-api", "target", "quarkus-app", "quarkus-run.jar").toAbsolutePath();
     if (!Files.exists(jar)) {
       throw new IllegalStateException(jar + " is missing: build room-api first (mvn package)");
-    }
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
     }
     String brewery = "jvbbrewery-" + run;
     Path log = Path.of("target", "room-api-" + run + "-" + port + ".log").toAbsolutePath();
@@ -95,6 +107,7 @@ final class RoomApiProcess implements AutoCloseable {
     e.put("OPENMEET_RATE_LIMIT_NAMESPACE", "ratelimit-" + run);
     e.put("OPENMEET_RATE_LIMIT_ROOM_CREATES", "100000");
     e.put("OPENMEET_RATE_LIMIT_TOKEN_REQUESTS", "100000");
+    e.putAll(overrides);
     var process = pb.start();
     var api = new RoomApiProcess(port, run, brewery + "@" + env("XMPP_INTERNAL_MUC"), process, log);
     api.awaitReady(Duration.ofSeconds(90));

@@ -1,6 +1,11 @@
 terraform {
   required_version = ">= 1.5.0"
 
+  # Partial configuration: backends/global.s3.tfbackend (the primary region's bucket).
+  backend "s3" {
+    key = "openmeet/global.tfstate"
+  }
+
   required_providers {
     aws = {
       source  = "hashicorp/aws"
@@ -10,11 +15,5 @@ terraform {
 }
 
 provider "aws" {
-  alias  = "primary"
-  region = var.primary.aws_region
-}
-
-provider "aws" {
-  alias  = "secondary"
-  region = var.secondary.aws_region
+  region = var.primary_region
 }
