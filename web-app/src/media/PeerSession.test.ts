@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { PeerSession, type LocalCandidate } from './PeerSession';
+import { PeerSession, cameraSimulcastLayers, type LocalCandidate } from './PeerSession';
 import { parseMediaSections } from './sdp';
 import { FakeTrack, asTrack } from '../test/fakes';
 
@@ -279,7 +279,7 @@ describe('PeerSession (answerer)', () => {
     });
 
     it('answers with three camera layers in a SIM group and the screen share with one SSRC', async () => {
-      const session = new PeerSession([], listener());
+      const session = new PeerSession([], listener(), { simulcastLayers: 3 });
       await session.setTrack('camera', asTrack(new FakeTrack('video', { width: 1280, height: 720 })));
       await session.setTrack('screen', asTrack(new FakeTrack('video', { width: 1920, height: 1080 })));
       const answer = await session.applyOffer(offer('1'));
@@ -303,7 +303,7 @@ describe('PeerSession (answerer)', () => {
     });
 
     it('switches off the layers above what the bridge says anyone wants, and all of them at 0', async () => {
-      const session = new PeerSession([], listener());
+      const session = new PeerSession([], listener(), { simulcastLayers: 3 });
       await session.setTrack('camera', asTrack(new FakeTrack('video', { width: 1280, height: 720 })));
       await session.applyOffer(offer('1'));
       await session.setSendLimit('camera', 180);
@@ -325,7 +325,7 @@ describe('PeerSession (answerer)', () => {
     it('falls back to one scaled encoding when the browser refuses the SIM group', async () => {
       FakePeerConnection.refuseSimulcast = true;
       const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-      const session = new PeerSession([], listener());
+      const session = new PeerSession([], listener(), { simulcastLayers: 3 });
       await session.setTrack('camera', asTrack(new FakeTrack('video', { width: 1280, height: 720 })));
       const answer = await session.applyOffer(offer('1'));
       expect(answer).not.toContain('SIM');
@@ -337,11 +337,31 @@ describe('PeerSession (answerer)', () => {
       expect(warn).toHaveBeenCalledTimes(1);
     });
 
-    it('sends one encoding when asked for no simulcast', async () => {
-      const session = new PeerSession([], listener(), { simulcastLayers: 1 });
+    it('sends one encoding by default (simulcast off)', async () => {
+      const session = new PeerSession([], listener());
       await session.setTrack('camera', asTrack(new FakeTrack('video', { width: 1280, height: 720 })));
       expect(await session.applyOffer(offer('1'))).not.toContain('SIM');
       expect(camera().params.encodings).toHaveLength(1);
     });
+  });
+});
+
+describe('cameraSimulcastLayers (the browser setting)', () => {
+  const storage = (value: string | null) => ({ getItem: (k: string) => (k === 'openmeet.simulcast' ? value : null) });
+
+  it('is three layers only when turned on, one otherwise', () => {
+    expect(cameraSimulcastLayers(storage('on'))).toBe(3);
+    expect(cameraSimulcastLayers(storage(null))).toBe(1);
+    expect(cameraSimulcastLayers(storage('off'))).toBe(1);
+    expect(cameraSimulcastLayers(storage('true'))).toBe(1);
+  });
+
+  it('is off when the storage refuses to be read', () => {
+    const refusing = {
+      getItem: () => {
+        throw new Error('SecurityError');
+      },
+    };
+    expect(cameraSimulcastLayers(refusing)).toBe(1);
   });
 });

@@ -38,15 +38,32 @@ export interface PeerSessionLike {
 
 export type PeerSessionFactory = (iceServers: IceServerInfo[], listener: PeerSessionListener) => PeerSessionLike;
 
-/** How many simulcast layers the camera sends (Jitsi's three: ~180p, 360p, 720p). */
+/** How many simulcast layers the camera sends when simulcast is on (Jitsi's three: ~180p, 360p, 720p). */
 export const CAMERA_SIMULCAST_LAYERS = 3;
+
+/**
+ * The localStorage key that turns camera simulcast on in this browser (value `on`). Off by default:
+ * Chromium does not scale simulcast layers down when the encoder cannot meet a layer's bitrate, it
+ * drops frames instead (a hard-to-code 360p camera at our 1 Mbit/s cap: 2-3 fps, where one encoding
+ * scales to 180p at 19 fps), which the e2e quality test fails; see README "Simulcast".
+ */
+export const SIMULCAST_SETTING_KEY = 'openmeet.simulcast';
+
+/** The camera's simulcast layers for this browser: CAMERA_SIMULCAST_LAYERS when turned on, else 1. */
+export function cameraSimulcastLayers(storage: Pick<Storage, 'getItem'> | undefined = globalThis.localStorage): number {
+  try {
+    return storage?.getItem(SIMULCAST_SETTING_KEY) === 'on' ? CAMERA_SIMULCAST_LAYERS : 1;
+  } catch {
+    return 1; // storage refused (e.g. blocked cookies): the default
+  }
+}
 
 /**
  * RTCPeerConnection as the answerer: the server (focus) always offers. Local tracks are put on the
  * transceivers of the offer's receive m-lines (first audio → mic, first video → camera, second video →
  * screen), so no renegotiation is ever started by the browser.
  *
- * The camera is sent as simulcast: the answer names `simulcastLayers` SSRCs in a SIM group (see
+ * With `simulcastLayers` > 1 the camera is sent as simulcast: the answer names that many SSRCs in a SIM group (see
  * withSimulcast), and the bridge's SenderSourceConstraints switch off the layers nobody may get. A
  * browser that refuses the SIM group, and the screen share, send one encoding that is scaled instead.
  */
@@ -76,7 +93,7 @@ export class PeerSession implements PeerSessionLike {
     listener: PeerSessionListener,
     options: { simulcastLayers?: number } = {},
   ) {
-    this.simulcastLayers = options.simulcastLayers ?? CAMERA_SIMULCAST_LAYERS;
+    this.simulcastLayers = options.simulcastLayers ?? 1;
     this.pc = new RTCPeerConnection({ iceServers, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
     this.pc.onicecandidate = (ev) => {
       const c = ev.candidate;
@@ -242,4 +259,4 @@ function setEncoding(e: RTCRtpEncodingParameters, want: EncodingLimit): void {
 }
 
 export const browserPeerSessionFactory: PeerSessionFactory = (iceServers, listener) =>
-  new PeerSession(iceServers, listener);
+  new PeerSession(iceServers, listener, { simulcastLayers: cameraSimulcastLayers() });
