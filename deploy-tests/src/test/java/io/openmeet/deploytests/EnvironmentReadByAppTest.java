@@ -21,22 +21,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 class EnvironmentReadByAppTest {
   private static final AppEnvironment APP = AppEnvironment.of(Repo.root());
 
-  /**
-   * Issue 16 item 2 (Redis password, TLS, Sentinel): the chart sets these in the shape the issue
-   * asks for, and room-api reads them from the branch that implements item 2 (redis-turn). Remove a
-   * name here when room-api reads it: {@link #pendingNamesAreStillUnreadHere} fails until then.
-   */
-  static final Set<String> PENDING_APP_SIDE =
-      Set.of(
-          "REDIS_MODE",
-          "REDIS_USERNAME",
-          "REDIS_PASSWORD",
-          "REDIS_SENTINEL_MASTER",
-          "REDIS_SENTINEL_ADDRESSES",
-          "REDIS_SENTINEL_PASSWORD",
-          "REDIS_TLS_CA_FILE",
-          "REDIS_TLS_VERIFY_HOSTNAME");
-
   @ParameterizedTest
   @MethodSource("io.openmeet.deploytests.ChartScenariosTest#scenarios")
   void everyVariableTheChartGivesRoomApiIsReadByIt(Path values) {
@@ -52,7 +36,7 @@ class EnvironmentReadByAppTest {
 
     Set<String> unread = new TreeSet<>();
     for (String name : names) {
-      if (!APP.reads(name) && !PENDING_APP_SIDE.contains(name)) {
+      if (!APP.reads(name)) {
         unread.add(name);
       }
     }
@@ -80,12 +64,5 @@ class EnvironmentReadByAppTest {
     assertThat(APP.reads("OPENMEET_REGION")).isFalse();
     assertThat(APP.reads("NODE_NAME")).isFalse();
     assertThat(APP.reads("XMPP_DOMAIN")).isFalse();
-  }
-
-  @Test
-  void pendingNamesAreStillUnreadHere() {
-    assertThat(PENDING_APP_SIDE.stream().filter(APP::reads))
-        .as("room-api reads these now: remove them from PENDING_APP_SIDE")
-        .isEmpty();
   }
 }

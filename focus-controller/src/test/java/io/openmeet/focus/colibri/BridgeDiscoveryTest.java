@@ -4,20 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.openmeet.focus.bridge.BridgeRegistry;
-import io.openmeet.focus.bridge.BridgeRegistryConfig;
-import io.openmeet.focus.bridge.BridgeSelectionStrategy;
-import io.openmeet.focus.bridge.BridgeSelector;
-import io.openmeet.focus.bridge.SelectionConfig;
 import io.openmeet.focus.colibri.ColibriSessionManager.Conference;
-import io.openmeet.focus.sdp.CodecSettings;
 import io.openmeet.focus.testing.Eventually;
+import io.openmeet.focus.testing.FocusStack;
 import io.openmeet.focus.testing.TestBridge;
 import io.openmeet.focus.testing.TestEnv;
-import io.openmeet.focus.testing.TestRedis;
-import io.openmeet.focus.xmpp.FocusXmppConnection;
-import io.openmeet.presence.bridge.RedisBridgeAdmission;
 import io.openmeet.presence.bridge.RedisBridgeStateStore;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +19,6 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.redisson.api.RedissonClient;
 
 /**
  * A bridge that starts, drains and stops while the focus's registry, Redis and Colibri2 follow; run
@@ -38,7 +29,6 @@ abstract class BridgeDiscoveryTest {
   protected static final Duration WAIT = Duration.ofSeconds(15);
 
   protected final List<AutoCloseable> closing = new CopyOnWriteArrayList<>();
-  protected RedissonClient redis;
 
   /** Starts the bridge under test as an occupant of {@code brewery}. */
   protected abstract TestBridge startBridge(String brewery) throws Exception;
@@ -47,9 +37,6 @@ abstract class BridgeDiscoveryTest {
   void stop() throws Exception {
     for (AutoCloseable c : closing) {
       c.close();
-    }
-    if (redis != null) {
-      redis.shutdown();
     }
   }
 
@@ -64,39 +51,12 @@ abstract class BridgeDiscoveryTest {
   @Test
   void theRegistryRedisAndColibriFollowABridgeThatStartsDrainsAndStops() throws Exception {
     String brewery = TestEnv.uniqueBrewery();
-    redis = TestRedis.connect();
-    RedisBridgeStateStore store =
-        new RedisBridgeStateStore(redis, "test-" + UUID.randomUUID() + ":");
-    RedisBridgeAdmission admission =
-        new RedisBridgeAdmission(
-            redis, store, Clock.systemUTC(), 0.01, Duration.ofSeconds(2), Duration.ofSeconds(30));
-    FocusXmppConnection focus = new FocusXmppConnection(TestEnv.focus());
-    focus.connect(3, Duration.ofMillis(200), Duration.ofSeconds(1));
-    closing.add(focus);
-    BridgeRegistry registry =
-        new BridgeRegistry(
-            focus,
-            store,
-            admission,
-            BridgeRegistryConfig.defaults(
-                brewery, "focus-" + UUID.randomUUID().toString().substring(0, 8)),
-            Clock.systemUTC());
-    closing.add(0, registry);
-    registry.start();
-    Colibri2SessionManager colibri =
-        new Colibri2SessionManager(
-            focus.smack(),
-            new BridgeSelector(
-                registry::bridges,
-                BridgeSelectionStrategy.named("single-bridge"),
-                admission,
-                SelectionConfig.defaults()),
-            admission,
-            registry::markUnhealthy,
-            CodecSettings.defaults(false),
-            // a freshly started JVB loads its classes on the first allocation: not what this tests
-            Duration.ofSeconds(30),
-            2);
+    FocusStack stack = FocusStack.start(brewery);
+    closing.add(stack);
+    BridgeRegistry registry = stack.registry();
+    RedisBridgeStateStore store = stack.store();
+    // a freshly started JVB loads its classes on the first allocation: not what this tests
+    Colibri2SessionManager colibri = stack.manager("single-bridge", Duration.ofSeconds(30));
     registry.addListener(colibri.bridgeListener());
     List<Map<String, Set<String>>> moved = new CopyOnWriteArrayList<>();
     colibri.addListener((bridgeId, endpoints) -> moved.add(endpoints));

@@ -5,10 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.tuple;
 
 import io.openmeet.focus.bridge.BridgeRegistry;
-import io.openmeet.focus.bridge.BridgeRegistryConfig;
-import io.openmeet.focus.bridge.BridgeSelectionStrategy;
 import io.openmeet.focus.bridge.BridgeSelector;
-import io.openmeet.focus.bridge.SelectionConfig;
 import io.openmeet.focus.colibri.ColibriSessionManager.Conference;
 import io.openmeet.focus.sdp.CodecSettings;
 import io.openmeet.focus.sdp.IceCandidate;
@@ -22,9 +19,9 @@ import io.openmeet.focus.sdp.Setup;
 import io.openmeet.focus.sdp.UnifiedPlanOffer;
 import io.openmeet.focus.testing.ColibriProbe;
 import io.openmeet.focus.testing.Eventually;
+import io.openmeet.focus.testing.FocusStack;
 import io.openmeet.focus.testing.TestBridge;
 import io.openmeet.focus.testing.TestEnv;
-import io.openmeet.focus.testing.TestRedis;
 import io.openmeet.focus.xmpp.FocusXmppConnection;
 import io.openmeet.presence.bridge.BridgeSnapshot;
 import io.openmeet.presence.bridge.RedisBridgeAdmission;
@@ -37,7 +34,6 @@ import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -65,7 +61,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.jxmpp.jid.impl.JidCreate;
-import org.redisson.api.RedissonClient;
 
 /**
  * What the focus sees of a bridge, through our own registry and session manager: the same tests run
@@ -82,8 +77,8 @@ abstract class Colibri2ConformanceTest {
 
   protected TestBridge testBridge;
   protected String bridgeId;
+  protected FocusStack stack;
   protected FocusXmppConnection focus;
-  protected RedissonClient redis;
   protected RedisBridgeStateStore store;
   protected RedisBridgeAdmission admission;
   protected BridgeRegistry registry;
@@ -99,28 +94,12 @@ abstract class Colibri2ConformanceTest {
     String brewery = TestEnv.uniqueBrewery();
     testBridge = startBridge(brewery);
     bridgeId = testBridge.id();
-    redis = TestRedis.connect();
-    store = new RedisBridgeStateStore(redis, "test-" + UUID.randomUUID() + ":");
-    admission =
-        new RedisBridgeAdmission(
-            redis, store, Clock.systemUTC(), 0.01, Duration.ofSeconds(2), Duration.ofSeconds(30));
-    focus = new FocusXmppConnection(TestEnv.focus());
-    focus.connect(3, Duration.ofMillis(200), Duration.ofSeconds(1));
-    registry =
-        new BridgeRegistry(
-            focus,
-            store,
-            admission,
-            BridgeRegistryConfig.defaults(
-                brewery, "focus-" + UUID.randomUUID().toString().substring(0, 8)),
-            Clock.systemUTC());
-    registry.start();
-    selector =
-        new BridgeSelector(
-            registry::bridges,
-            BridgeSelectionStrategy.named("region-aware"),
-            admission,
-            SelectionConfig.defaults());
+    stack = FocusStack.start(brewery);
+    focus = stack.focus();
+    store = stack.store();
+    admission = stack.admission();
+    registry = stack.registry();
+    selector = stack.selector("region-aware");
     manager = newManager(ignored -> {});
     Eventually.within(WAIT, () -> assertThat(registry.bridge(bridgeId)).isPresent());
     // what admission reads: written before the registry offers the bridge
@@ -136,14 +115,7 @@ abstract class Colibri2ConformanceTest {
    */
   private void warmUp() throws Exception {
     Colibri2SessionManager patient =
-        new Colibri2SessionManager(
-            focus.smack(),
-            selector,
-            admission,
-            ignored -> {},
-            CodecSettings.defaults(false),
-            Duration.ofSeconds(60),
-            1);
+        stack.manager(selector, ignored -> {}, Duration.ofSeconds(60), 1);
     Conference c = newConference();
     patient.allocate(c, "warm-up", "warm-up");
     patient.expireConference(c.meetingId());
@@ -151,30 +123,17 @@ abstract class Colibri2ConformanceTest {
 
   @AfterAll
   void stopBridgeAndFocus() {
-    if (registry != null) {
-      registry.close();
-    }
-    if (focus != null) {
-      focus.close();
+    if (stack != null) {
+      stack.close();
     }
     if (testBridge != null) {
       testBridge.close();
-    }
-    if (redis != null) {
-      redis.shutdown();
     }
   }
 
   /** A session manager of its own (another focus node's state) on the shared connection. */
   protected Colibri2SessionManager newManager(Consumer<String> bridgeFailed) {
-    return new Colibri2SessionManager(
-        focus.smack(),
-        selector,
-        admission,
-        bridgeFailed,
-        CodecSettings.defaults(false),
-        Duration.ofSeconds(5),
-        3);
+    return stack.manager(selector, bridgeFailed, Duration.ofSeconds(5), 3);
   }
 
   protected static Conference newConference() {

@@ -3,31 +3,17 @@ package io.openmeet.focus.colibri;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.openmeet.focus.bridge.BridgeRegistry;
-import io.openmeet.focus.bridge.BridgeRegistryConfig;
-import io.openmeet.focus.bridge.BridgeSelectionStrategy;
-import io.openmeet.focus.bridge.BridgeSelector;
-import io.openmeet.focus.bridge.SelectionConfig;
 import io.openmeet.focus.colibri.ColibriSessionManager.Conference;
-import io.openmeet.focus.sdp.CodecSettings;
 import io.openmeet.focus.sdp.DtlsFingerprint;
 import io.openmeet.focus.sdp.IceCandidate;
 import io.openmeet.focus.sdp.Setup;
 import io.openmeet.focus.sdp.TransportDescription;
 import io.openmeet.focus.testing.Eventually;
+import io.openmeet.focus.testing.FocusStack;
+import io.openmeet.focus.testing.LiteTestBridge;
 import io.openmeet.focus.testing.TestEnv;
-import io.openmeet.focus.testing.TestRedis;
-import io.openmeet.focus.xmpp.FocusXmppConnection;
-import io.openmeet.litebridge.LiteBridge;
-import io.openmeet.litebridge.config.BridgeConfig;
-import io.openmeet.litebridge.media.Ice4jMediaEngine;
-import io.openmeet.presence.bridge.RedisBridgeAdmission;
-import io.openmeet.presence.bridge.RedisBridgeStateStore;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,7 +21,6 @@ import org.jivesoftware.smack.ConnectionListener;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.redisson.api.RedissonClient;
 
 /**
  * A value XML 1.0 cannot carry never reaches the real Prosody: the request is refused with {@link
@@ -53,39 +38,18 @@ class Colibri2XmlSafetyTest {
           "\u0000", "\u0007", "\u0008", "\u000B", "\u000C", "\u001B", "\u001F", "\uFFFE", "\uFFFF",
           "\uD800", "\uDC00");
 
-  private static LiteBridge bridge;
-  private static FocusXmppConnection focus;
-  private static RedissonClient redis;
-  private static BridgeRegistry registry;
+  private static LiteTestBridge bridge;
+  private static FocusStack stack;
   private static Colibri2SessionManager manager;
   private static final AtomicInteger streamsLost = new AtomicInteger();
 
   @BeforeAll
   static void start() throws Exception {
     String brewery = TestEnv.uniqueBrewery();
-    String bridgeId = "lite-" + UUID.randomUUID().toString().substring(0, 8);
-    Map<String, Object> o = new HashMap<>();
-    String x = "lite-bridge.apis.xmpp-client.";
-    o.put(x + "configs.test.muc_jids", brewery);
-    o.put(x + "configs.test.muc_nickname", bridgeId);
-    o.put(x + "presence-interval", "1 second");
-    o.put("lite-bridge.http-servers.private.host", "127.0.0.1");
-    o.put("lite-bridge.http-servers.private.port", 0);
-    o.put("lite-bridge.ice.udp.port", 0);
-    o.put("lite-bridge.ice.bind-addresses", List.of("127.0.0.1"));
-    BridgeConfig config = BridgeConfig.load(o);
-    bridge =
-        new LiteBridge(config, new Ice4jMediaEngine(config.media()), Clock.systemUTC(), () -> 0.0)
-            .start();
-    redis = TestRedis.connect();
-    RedisBridgeStateStore store =
-        new RedisBridgeStateStore(redis, "test-" + UUID.randomUUID() + ":");
-    RedisBridgeAdmission admission =
-        new RedisBridgeAdmission(
-            redis, store, Clock.systemUTC(), 0.01, Duration.ofSeconds(2), Duration.ofSeconds(30));
-    focus = new FocusXmppConnection(TestEnv.focus());
-    focus.connect(3, Duration.ofMillis(200), Duration.ofSeconds(1));
-    focus
+    bridge = LiteTestBridge.start(brewery, "lite-" + UUID.randomUUID().toString().substring(0, 8));
+    stack = FocusStack.start(brewery);
+    stack
+        .focus()
         .smack()
         .addConnectionListener(
             new ConnectionListener() {
@@ -94,44 +58,17 @@ class Colibri2XmlSafetyTest {
                 streamsLost.incrementAndGet();
               }
             });
-    registry =
-        new BridgeRegistry(
-            focus,
-            store,
-            admission,
-            BridgeRegistryConfig.defaults(
-                brewery, "focus-" + UUID.randomUUID().toString().substring(0, 8)),
-            Clock.systemUTC());
-    registry.start();
-    manager =
-        new Colibri2SessionManager(
-            focus.smack(),
-            new BridgeSelector(
-                registry::bridges,
-                BridgeSelectionStrategy.named("single-bridge"),
-                admission,
-                SelectionConfig.defaults()),
-            admission,
-            registry::markUnhealthy,
-            CodecSettings.defaults(false),
-            Duration.ofSeconds(5),
-            2);
-    Eventually.within(WAIT, () -> assertThat(registry.bridge(bridgeId)).isPresent());
+    manager = stack.manager("single-bridge", Duration.ofSeconds(5));
+    Eventually.within(WAIT, () -> assertThat(stack.registry().bridge(bridge.id())).isPresent());
   }
 
   @AfterAll
   static void stop() {
-    if (registry != null) {
-      registry.close();
-    }
-    if (focus != null) {
-      focus.close();
+    if (stack != null) {
+      stack.close();
     }
     if (bridge != null) {
       bridge.close();
-    }
-    if (redis != null) {
-      redis.shutdown();
     }
   }
 
@@ -155,7 +92,7 @@ class Colibri2XmlSafetyTest {
       assertThat(ok.transport().candidates()).isNotEmpty();
       manager.expireConference(next.meetingId());
     }
-    assertThat(focus.smack().isConnected()).isTrue();
+    assertThat(stack.focus().smack().isConnected()).isTrue();
     assertThat(streamsLost).hasValue(0);
   }
 
@@ -195,7 +132,7 @@ class Colibri2XmlSafetyTest {
                 "1", 1, "udp", 2122260223L, "192.0.2.1", 50000, "host", null, -1, null, 0)),
         List.of());
     assertThat(allocation.bridgeId()).isNotBlank();
-    assertThat(focus.smack().isConnected()).isTrue();
+    assertThat(stack.focus().smack().isConnected()).isTrue();
     assertThat(streamsLost).hasValue(0);
     manager.expireConference(conference.meetingId());
   }

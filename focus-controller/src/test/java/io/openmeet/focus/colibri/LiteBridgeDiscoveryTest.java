@@ -4,20 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.openmeet.focus.bridge.BridgeRegistry;
 import io.openmeet.focus.bridge.BridgeRegistryConfig;
-import io.openmeet.focus.bridge.BridgeSelectionStrategy;
-import io.openmeet.focus.bridge.BridgeSelector;
-import io.openmeet.focus.bridge.SelectionConfig;
 import io.openmeet.focus.colibri.ColibriSessionManager.Conference;
-import io.openmeet.focus.sdp.CodecSettings;
 import io.openmeet.focus.testing.Eventually;
+import io.openmeet.focus.testing.FocusStack;
 import io.openmeet.focus.testing.LiteTestBridge;
 import io.openmeet.focus.testing.TestBridge;
 import io.openmeet.focus.testing.TestEnv;
-import io.openmeet.focus.testing.TestRedis;
-import io.openmeet.focus.xmpp.FocusXmppConnection;
-import io.openmeet.presence.bridge.RedisBridgeAdmission;
-import io.openmeet.presence.bridge.RedisBridgeStateStore;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -39,45 +31,21 @@ class LiteBridgeDiscoveryTest extends BridgeDiscoveryTest {
   void aConferenceWhoseBridgeFailsMovesToAnotherAndTheOthersAreToldToFollow() throws Exception {
     String brewery = TestEnv.uniqueBrewery();
     String suffix = UUID.randomUUID().toString().substring(0, 8);
-    redis = TestRedis.connect();
-    RedisBridgeStateStore store =
-        new RedisBridgeStateStore(redis, "test-" + UUID.randomUUID() + ":");
-    RedisBridgeAdmission admission =
-        new RedisBridgeAdmission(
-            redis, store, Clock.systemUTC(), 0.01, Duration.ofSeconds(2), Duration.ofSeconds(30));
-    FocusXmppConnection focus = new FocusXmppConnection(TestEnv.focus());
-    focus.connect(3, Duration.ofMillis(200), Duration.ofSeconds(1));
-    closing.add(focus);
-    BridgeRegistryConfig defaults = BridgeRegistryConfig.defaults(brewery, "focus-" + suffix);
-    BridgeRegistry registry =
-        new BridgeRegistry(
-            focus,
-            store,
-            admission,
-            new BridgeRegistryConfig(
-                brewery,
-                defaults.nickname(),
-                Duration.ofHours(1), // no background check may heal the failed bridge mid-test
-                defaults.healthCheckTimeout(),
-                defaults.healthCheckRetryDelay(),
-                defaults.presenceTimeout(),
-                defaults.snapshotTtl()),
-            Clock.systemUTC());
-    closing.add(0, registry);
-    registry.start();
-    Colibri2SessionManager colibri =
-        new Colibri2SessionManager(
-            focus.smack(),
-            new BridgeSelector(
-                registry::bridges,
-                BridgeSelectionStrategy.named("region-aware"),
-                admission,
-                SelectionConfig.defaults()),
-            admission,
-            registry::markUnhealthy,
-            CodecSettings.defaults(false),
-            Duration.ofSeconds(5),
-            2);
+    FocusStack stack =
+        FocusStack.start(
+            brewery,
+            defaults ->
+                new BridgeRegistryConfig(
+                    brewery,
+                    defaults.nickname(),
+                    Duration.ofHours(1), // no background check may heal the failed bridge mid-test
+                    defaults.healthCheckTimeout(),
+                    defaults.healthCheckRetryDelay(),
+                    defaults.presenceTimeout(),
+                    defaults.snapshotTtl()));
+    closing.add(stack);
+    BridgeRegistry registry = stack.registry();
+    Colibri2SessionManager colibri = stack.manager("region-aware", Duration.ofSeconds(5));
     List<String> told = new CopyOnWriteArrayList<>();
     colibri.addListener((bridgeId, endpoints) -> told.add(bridgeId + " " + endpoints));
     String a = "lite-a-" + suffix;

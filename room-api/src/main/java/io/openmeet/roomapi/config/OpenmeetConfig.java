@@ -3,6 +3,8 @@ package io.openmeet.roomapi.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 /** Every {@code openmeet.*} setting of room-api, with its default. */
 @ConfigMapping(prefix = "openmeet")
@@ -28,7 +30,7 @@ public interface OpenmeetConfig {
   /** Per-client-address limits on the expensive endpoints. */
   RateLimit rateLimit();
 
-  /** The Redis server that holds shared state. */
+  /** The Redis data set that holds shared state. */
   Redis redis();
 
   /** Request limits of the REST API. */
@@ -122,19 +124,82 @@ public interface OpenmeetConfig {
     String namespace();
   }
 
-  /** The Redis server that holds shared state. */
+  /**
+   * The Redis data set that holds shared state: one primary with replicas and automatic failover,
+   * never Redis Cluster (the admission and presence scripts touch keys in several hash slots).
+   */
   interface Redis {
-    /** redis:// or rediss:// URL (REDIS_URL). */
+    /**
+     * How the primary is found (REDIS_MODE): {@code standalone} = the one endpoint of {@link
+     * #url()} (a server, or a managed primary endpoint such as ElastiCache's that follows
+     * failover); {@code sentinel} = the master the Sentinels of {@link Sentinel#addresses()} name.
+     * Anything else, {@code cluster} included, stops the start with the reason.
+     */
+    @WithDefault("standalone")
+    String mode();
+
+    /**
+     * redis:// or rediss:// (TLS) URL of the standalone endpoint (REDIS_URL), without credentials;
+     * unused with Sentinel.
+     */
     @WithDefault("redis://127.0.0.1:6379")
     String url();
 
-    /** Connections kept open to Redis. */
+    /** ACL user name (REDIS_USERNAME); none (the default): AUTH with the password alone. */
+    Optional<String> username();
+
+    /**
+     * AUTH password of the Redis servers (REDIS_PASSWORD, from a Secret); none (the default): no
+     * AUTH.
+     */
+    Optional<String> password();
+
+    /** TLS of rediss:// connections. */
+    Tls tls();
+
+    /** Where Sentinel mode finds the master. */
+    Sentinel sentinel();
+
+    /** Connections kept open to Redis (to the master with Sentinel). */
     @WithDefault("32")
     int poolSize();
 
     /** Timeout of one Redis command. */
     @WithDefault("3s")
     Duration timeout();
+
+    /** TLS of rediss:// connections. */
+    interface Tls {
+      /**
+       * PEM file with the CA certificate(s) to trust (REDIS_TLS_CA_FILE); none (the default): the
+       * JVM's trust store, which holds the public CAs of managed services.
+       */
+      Optional<String> caFile();
+
+      /** Whether the server's host name must match its certificate (REDIS_TLS_VERIFY_HOSTNAME). */
+      @WithDefault("true")
+      boolean verifyHostname();
+    }
+
+    /** Where Sentinel mode finds the master. */
+    interface Sentinel {
+      /** The master name the Sentinels monitor (REDIS_SENTINEL_MASTER). */
+      @WithDefault("mymaster")
+      String master();
+
+      /**
+       * The Sentinels, as redis:// or rediss:// URLs, comma-separated (REDIS_SENTINEL_ADDRESSES);
+       * none (the default) is an error in Sentinel mode. rediss:// Sentinels mean TLS to the
+       * Sentinels and to the servers they name.
+       */
+      Optional<List<String>> addresses();
+
+      /**
+       * The Sentinels' own password (REDIS_SENTINEL_PASSWORD); none (the default): the Sentinels
+       * get {@link Redis#password()}.
+       */
+      Optional<String> password();
+    }
   }
 
   /** Request limits and security headers of the HTTP API and the web app. */

@@ -23,12 +23,8 @@ public class RedisProducer {
   @Produces
   @ApplicationScoped
   RedissonClient redisson(OpenmeetConfig config, RedisCommandMetrics metrics) {
-    var redis = config.redis();
     // every command is timed into redis_command_duration_ms (see presence's RedissonTiming)
-    return RedissonClientFactory.create(
-        new RedissonClientFactory.Settings(
-            redis.url(), redis.poolSize(), Math.toIntExact(redis.timeout().toMillis())),
-        metrics);
+    return RedissonClientFactory.create(RedisSettings.from(config.redis()), metrics);
   }
 
   void close(@Disposes RedissonClient redisson) {

@@ -33,6 +33,9 @@ final class SignallingSession implements ParticipantEvents {
     /** The socket's id. */
     String id();
 
+    /** False once the socket is closed, whether or not its close event has been handled. */
+    boolean isOpen();
+
     void send(String frame);
 
     /** Closes with an RFC 6455 status code and a short reason. */

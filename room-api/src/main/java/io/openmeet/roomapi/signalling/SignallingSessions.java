@@ -45,8 +45,8 @@ public class SignallingSessions implements SignallingSession.Resumption {
 
   private final Map<String, SignallingSession> byResumeToken = new ConcurrentHashMap<>();
 
-  /** Client address of each socket counted against the per-address cap, by socket id. */
-  private final Map<String, String> addressBySocket = new ConcurrentHashMap<>();
+  /** Sockets counted against the per-address cap, by socket id. */
+  private final Map<String, Counted> counted = new ConcurrentHashMap<>();
 
   /** Open sockets per client address. */
   private final Map<String, Integer> socketsByAddress = new ConcurrentHashMap<>();
@@ -130,7 +130,7 @@ public class SignallingSessions implements SignallingSession.Resumption {
    * too-many-sockets} error and close 1008.
    */
   void opened(SignallingSession.Transport socket, String room, String clientAddress) {
-    if (!admit(socket.id(), clientAddress)) {
+    if (!admit(socket, clientAddress)) {
       metrics.socketClosed(SignallingError.TOO_MANY_SOCKETS.code());
       LOG.debugf("refused a signalling socket from %s: at the cap", clientAddress);
       socket.send(
@@ -174,22 +174,41 @@ public class SignallingSessions implements SignallingSession.Resumption {
   }
 
   void closed(String connectionId) {
-    String address = addressBySocket.remove(connectionId);
-    if (address != null) {
-      socketsByAddress.computeIfPresent(address, (a, n) -> n <= 1 ? null : n - 1);
-    }
+    uncount(connectionId);
     SignallingSession session = sessions.remove(connectionId);
     if (session != null) {
       release(session, connectionId, LeaveReason.DISCONNECTED);
     }
   }
 
-  /** Counts the socket against its address's cap; false (and nothing counted) at the cap. */
-  private boolean admit(String socketId, String address) {
+  /**
+   * Counts the socket against its address's cap; false (and nothing counted) at the cap. At the
+   * cap, sockets of that address that are closed but whose close event never came stop counting
+   * first.
+   */
+  private boolean admit(SignallingSession.Transport socket, String address) {
     int max = config.maxSocketsPerAddress();
     if (max <= 0) {
       return true;
     }
+    if (count(socket, address, max)) {
+      return true;
+    }
+    int stale = 0;
+    for (var e : counted.entrySet()) {
+      if (e.getValue().address().equals(address) && !e.getValue().socket().isOpen()) {
+        stale += uncount(e.getKey()) ? 1 : 0;
+      }
+    }
+    if (stale > 0) {
+      LOG.infof(
+          "%d closed sockets of %s were still counted (no close event): not any more",
+          stale, address);
+    }
+    return count(socket, address, max);
+  }
+
+  private boolean count(SignallingSession.Transport socket, String address, int max) {
     boolean[] admitted = {false};
     socketsByAddress.compute(
         address,
@@ -202,10 +221,23 @@ public class SignallingSessions implements SignallingSession.Resumption {
           return open + 1;
         });
     if (admitted[0]) {
-      addressBySocket.put(socketId, address);
+      counted.put(socket.id(), new Counted(address, socket));
     }
     return admitted[0];
   }
+
+  /** The socket no longer counts against its address's cap; false if it did not count. */
+  private boolean uncount(String socketId) {
+    Counted c = counted.remove(socketId);
+    if (c == null) {
+      return false;
+    }
+    socketsByAddress.computeIfPresent(c.address(), (a, n) -> n <= 1 ? null : n - 1);
+    return true;
+  }
+
+  /** A socket counted against its address's cap. */
+  private record Counted(String address, SignallingSession.Transport socket) {}
 
   /** Open sockets of this address counted against the cap. */
   int socketsFrom(String address) {
@@ -316,6 +348,11 @@ public class SignallingSessions implements SignallingSession.Resumption {
     @Override
     public String id() {
       return connection.id();
+    }
+
+    @Override
+    public boolean isOpen() {
+      return connection.isOpen();
     }
 
     @Override

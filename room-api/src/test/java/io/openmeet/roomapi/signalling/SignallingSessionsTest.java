@@ -311,6 +311,12 @@ class SignallingSessionsTest {
     assertThat(new Socket(capped, "a4", "198.51.100.7").closedWith).isNull();
     assertThat(new Socket(capped, "a5", "198.51.100.7").closedWith).isEqualTo("too-many-sockets");
     assertThat(closedBy("too-many-sockets")).isEqualTo(2);
+    // a connection that went away without a close event does not hold its place at the cap
+    first.get(1).vanish();
+    assertThat(capped.socketsFrom("198.51.100.7")).isEqualTo(3);
+    assertThat(new Socket(capped, "a6", "198.51.100.7").closedWith).isNull();
+    assertThat(capped.socketsFrom("198.51.100.7")).isEqualTo(3);
+    assertThat(new Socket(capped, "a7", "198.51.100.7").closedWith).isEqualTo("too-many-sockets");
 
     var uncapped =
         new SignallingSessions(
@@ -519,6 +525,7 @@ class SignallingSessionsTest {
     final List<String> frames = new CopyOnWriteArrayList<>();
     volatile String closedWith;
     volatile int closeCode;
+    volatile boolean vanished;
 
     Socket(SignallingSessions sessions, String id) {
       this(sessions, id, "192.0.2.1");
@@ -536,6 +543,11 @@ class SignallingSessionsTest {
 
     void drop() {
       sessions.closed(id);
+    }
+
+    /** The connection is gone but its close event never reaches the registry. */
+    void vanish() {
+      vanished = true;
     }
 
     List<JsonNode> parsed() {
@@ -585,6 +597,11 @@ class SignallingSessionsTest {
     @Override
     public void send(String frame) {
       frames.add(frame);
+    }
+
+    @Override
+    public boolean isOpen() {
+      return closedWith == null && !vanished;
     }
 
     @Override

@@ -1,0 +1,137 @@
+package io.openmeet.presence.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.openmeet.presence.bridge.BridgeSnapshot;
+import io.openmeet.presence.bridge.RedisBridgeAdmission;
+import io.openmeet.presence.bridge.RedisBridgeStateStore;
+import io.openmeet.presence.redis.RedissonClientFactory.Auth;
+import io.openmeet.presence.redis.RedissonClientFactory.Settings;
+import io.openmeet.presence.redis.RedissonClientFactory.Tls;
+import io.openmeet.presence.relay.RedisNodeMessaging;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.redisson.api.RedissonClient;
+
+/**
+ * A production-like Redis: Debian's redis-server with requirepass and TLS only (scripts/lib/
+ * redis-ha.sh, a server of this test's own). The client needs the password and the CA, and every
+ * presence mechanism (plain commands, the admission script, pub/sub) works over it.
+ */
+class RedisAuthTlsTest {
+
+  private static RedisGroup group;
+
+  @BeforeAll
+  static void startRedis() throws Exception {
+    group = RedisGroup.start("auth-tls", true, 0, 0);
+  }
+
+  @AfterAll
+  static void stopRedis() throws Exception {
+    if (group != null) {
+      group.close();
+    }
+  }
+
+  private static Settings settings() {
+    return Settings.of(group.url(group.masterPort))
+        .withAuth(new Auth(Optional.empty(), Optional.of(group.password)))
+        .withTls(new Tls(Optional.of(group.caFile()), true));
+  }
+
+  @Test
+  void with_the_password_and_the_ca_every_mechanism_works() throws Exception {
+    RedissonClient redis = RedissonClientFactory.create(settings());
+    try {
+      var bucket = redis.<String>getBucket("auth-tls:bucket");
+      bucket.set("ok", Duration.ofSeconds(30));
+      assertThat(bucket.get()).isEqualTo("ok");
+
+      // the multi-key admission script
+      var store = new RedisBridgeStateStore(redis, "auth-tls:");
+      store.put(
+          new BridgeSnapshot(
+              "b1", "jid/b1", "", "", "", 0.1, true, false, false, false, Instant.now()),
+          Duration.ofSeconds(30));
+      var admission =
+          new RedisBridgeAdmission(
+              redis, store, Clock.systemUTC(), 0.02, Duration.ofSeconds(2), Duration.ofSeconds(30));
+      assertThat(admission.reserve(List.of(List.of("b1")), 0.8, false))
+          .hasValueSatisfying(r -> assertThat(r.bridgeId()).isEqualTo("b1"));
+
+      // pub/sub (the node relay)
+      var messaging = new RedisNodeMessaging(redis);
+      var received = new LinkedBlockingQueue<String>();
+      try (var inbox = messaging.open("auth-tls-node", received::add)) {
+        assertThat(messaging.send("auth-tls-node", "hello").toCompletableFuture().get()).isTrue();
+        assertThat(received.poll(10, TimeUnit.SECONDS)).isEqualTo("hello");
+      }
+    } finally {
+      redis.shutdown();
+    }
+  }
+
+  @Test
+  void the_server_refuses_a_client_without_the_password() {
+    assertThatThrownBy(
+            () -> RedissonClientFactory.create(settings().withAuth(Auth.NONE)).getBucket("x").get())
+        .hasStackTraceContaining("NOAUTH");
+  }
+
+  @Test
+  void the_server_refuses_a_wrong_password() {
+    assertThatThrownBy(
+            () ->
+                RedissonClientFactory.create(
+                        settings().withAuth(new Auth(Optional.empty(), Optional.of("wrong"))))
+                    .getBucket("x")
+                    .get())
+        .hasStackTraceContaining("WRONGPASS");
+  }
+
+  @Test
+  void the_client_refuses_a_server_certificate_it_does_not_trust() {
+    // the JVM's trust store does not hold the test CA
+    assertThatThrownBy(
+            () ->
+                RedissonClientFactory.create(settings().withTls(Tls.DEFAULT)).getBucket("x").get())
+        .hasStackTraceContaining("PKIX");
+  }
+
+  @Test
+  void a_plain_connection_to_the_tls_port_fails() {
+    String plain = "redis://127.0.0.1:" + group.masterPort;
+    assertThatThrownBy(
+            () ->
+                RedissonClientFactory.create(
+                        Settings.of(plain)
+                            .withAuth(new Auth(Optional.empty(), Optional.of(group.password)))
+                            .withPool(2, 1_000))
+                    .getBucket("x")
+                    .get())
+        .isInstanceOf(RuntimeException.class);
+  }
+
+  @Test
+  void a_ca_file_without_certificates_is_a_clear_error(@TempDir Path tmp) throws Exception {
+    Path empty = Files.writeString(tmp.resolve("ca.pem"), "not a certificate\n");
+    assertThatThrownBy(
+            () ->
+                RedissonClientFactory.create(settings().withTls(new Tls(Optional.of(empty), true))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Redis TLS CA file");
+  }
+}
