@@ -3,7 +3,10 @@
 // nothing else (a tile on another grid page gets no bytes), tells the receiver what it forwards
 // (ForwardedSources) and tells each sender how much of it anyone wants (SenderSourceConstraints, and
 // the sender scales down); the dominant speaker is highlighted and goes on stage in the speaker
-// layout; a dropped bridge channel comes back and re-sends the constraints.
+// layout; a dropped bridge channel comes back and re-sends the constraints. Every camera is sent as
+// three simulcast layers (the web app's `openmeet.simulcast` setting): a sender wanted at 180 only
+// sends its lowest layer, and once one receiver stages it, that receiver gets a higher layer while
+// one that shows it as a thumbnail keeps getting the lowest.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -15,9 +18,10 @@ let browser, a, b, c, idA, idB, idC;
 before(async () => {
   browser = await launch();
   const room = await createRoom();
-  a = await joinRoom(browser, room.slug, 'Alice');
-  b = await joinRoom(browser, room.slug, 'Bob');
-  c = await joinRoom(browser, room.slug, 'Carol');
+  // Everyone sends the camera as simulcast: the bridge picks each receiver's layer.
+  a = await joinRoom(browser, room.slug, 'Alice', { simulcast: true });
+  b = await joinRoom(browser, room.slug, 'Bob', { simulcast: true });
+  c = await joinRoom(browser, room.slug, 'Carol', { simulcast: true });
   for (const p of [a, b, c]) await waitForRemoteVideos(p, 2, 30_000);
   idA = await remoteIdByName(b, 'Alice');
   idB = await remoteIdByName(a, 'Bob');
@@ -79,17 +83,77 @@ async function growth(p, ms) {
   return out;
 }
 
-/** p's own outbound camera: frame height (0 while nothing is encoded). */
-const outboundHeight = (p) => p.page.evaluate(async () => {
-  let best = null;
+/**
+ * p's own outbound camera: the largest frame height among its encodings that sent during the last
+ * second (0 while nothing is encoded); with simulcast the layers' cumulative bytes say nothing about
+ * what is sent now.
+ */
+async function outboundHeight(p) {
+  const read = () => p.page.evaluate(async () => {
+    const out = {};
+    for (const pc of window.__pcs ?? []) {
+      if (pc.connectionState === 'closed') continue;
+      (await pc.getStats()).forEach((s) => {
+        if (s.type === 'outbound-rtp' && s.kind === 'video') out[s.id] = { bytes: s.bytesSent ?? 0, height: s.frameHeight ?? 0 };
+      });
+    }
+    return out;
+  });
+  const x = await read();
+  await sleep(1000);
+  const y = await read();
+  let height = 0;
+  for (const [id, s] of Object.entries(y)) if (s.bytes > (x[id]?.bytes ?? 0)) height = Math.max(height, s.height);
+  return height;
+}
+
+/**
+ * p's camera simulcast layers in the order of the SIM group of its own answer (what the bridge is
+ * told: lowest first): per layer SSRC the bytes it sent during `ms`, its frame height and Chromium's
+ * encoding index (which of the sender's encodings it is). No SIM group: no layers.
+ */
+async function cameraLayers(p, ms) {
+  const read = () => p.page.evaluate(async () => {
+    const out = [];
+    for (const pc of window.__pcs ?? []) {
+      if (pc.connectionState === 'closed') continue;
+      const sim = /a=ssrc-group:SIM ([\d ]+)/.exec(pc.localDescription?.sdp ?? '');
+      if (!sim) continue;
+      const byId = {};
+      (await pc.getStats()).forEach((s) => {
+        if (s.type === 'outbound-rtp' && s.kind === 'video') byId[s.ssrc] = s;
+      });
+      for (const ssrc of sim[1].trim().split(' ').map(Number)) {
+        const s = byId[ssrc];
+        out.push({ ssrc, bytes: s?.bytesSent ?? 0, height: s?.frameHeight ?? 0, encodingIndex: s?.encodingIndex ?? null });
+      }
+    }
+    return out;
+  });
+  const x = await read();
+  await sleep(ms);
+  const y = await read();
+  return y.map((l) => ({ ...l, sent: l.bytes - (x.find((k) => k.ssrc === l.ssrc)?.bytes ?? 0) }));
+}
+
+/** The frame height p decodes of a remote camera source (0 when it gets none). */
+const inboundHeight = (p, source) => p.page.evaluate(async (source) => {
+  let height = 0;
   for (const pc of window.__pcs ?? []) {
     if (pc.connectionState === 'closed') continue;
+    const sourceByMid = {};
+    let mid = null;
+    for (const line of (pc.remoteDescription?.sdp ?? '').split(/\r?\n/)) {
+      if (line.startsWith('m=')) mid = null;
+      else if (line.startsWith('a=mid:')) mid = line.slice(6);
+      else if (line.startsWith('a=msid:') && mid !== null) sourceByMid[mid] = line.slice(7).split(' ')[1];
+    }
     (await pc.getStats()).forEach((s) => {
-      if (s.type === 'outbound-rtp' && s.kind === 'video' && (!best || (s.bytesSent ?? 0) > best.bytesSent)) best = s;
+      if (s.type === 'inbound-rtp' && s.kind === 'video' && sourceByMid[s.mid] === source) height = s.frameHeight ?? 0;
     });
   }
-  return best?.frameHeight ?? 0;
-});
+  return height;
+}, source);
 
 test(`constraints name exactly the visible tiles; a tile on another grid page gets no video (${BRIDGE})`, () =>
   onFailure('hidden-tile', async () => {
@@ -158,6 +222,13 @@ test(`a sender nobody watches large scales down; staged, it sends more (${BRIDGE
       const h = await outboundHeight(a);
       return h > 0 && h <= 180 ? h : { ok: false, h };
     }, 15_000);
+    // Simulcast: of Alice's three camera layers only the lowest still sends.
+    await waitFor('Alice to send her lowest layer only', async () => {
+      const layers = await cameraLayers(a, 1500);
+      const sending = layers.map((l) => l.sent > 0);
+      const inOrder = layers.every((l, i) => l.encodingIndex === null || l.encodingIndex === i);
+      return { ok: layers.length === 3 && inOrder && sending.join() === 'true,false,false' && layers[0].height <= 180, layers };
+    }, 15_000);
     // Bob pins Alice: she is wanted at 720 and sends more than a thumbnail.
     await b.page.getByTestId(`pin-${idA}-camera`).click();
     await waitFor('Alice to be asked for 720', async () => {
@@ -168,6 +239,18 @@ test(`a sender nobody watches large scales down; staged, it sends more (${BRIDGE
       const h = await outboundHeight(a);
       return h > 180 ? h : { ok: false, h };
     }, 20_000);
+    // All three layers send, and each receiver gets the one its tile needs at the same time: Bob
+    // (Alice on stage) more than 180 lines, Carol (Alice a thumbnail) at most 180.
+    const layers = await waitFor('Alice to send all three layers', async () => {
+      const l = await cameraLayers(a, 1500);
+      return { ok: l.length === 3 && l.every((x) => x.sent > 0) && l[0].height < l[1].height && l[1].height < l[2].height, l };
+    }, 20_000);
+    const split = await waitFor('Bob to get Alice above 180 while Carol gets her at 180', async () => {
+      const atBob = await inboundHeight(b, `${idA}-v0`);
+      const atCarol = await inboundHeight(c, `${idA}-v0`);
+      return { ok: atBob > 180 && atCarol > 0 && atCarol <= 180, atBob, atCarol };
+    }, 20_000);
+    console.log(`  ${BRIDGE}: Alice's layers ${layers.l.map((x) => `${x.height}p`).join('/')}; Bob gets ${split.atBob}p, Carol ${split.atCarol}p`);
     console.log(`  ${BRIDGE}: Alice sent ${small}p as a thumbnail everywhere, ${large}p once on Bob's stage`);
     await waitForRemoteVideos(b, 2);
     for (const p of [b, c]) await p.page.getByTestId('toggle-layout').click();

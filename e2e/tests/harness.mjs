@@ -108,11 +108,24 @@ export async function dropSignalling(p) {
   });
 }
 
-/** A participant: its own browser context (fake devices) on the room's pre-join page. */
-export async function openParticipant(browser, slug, name, { viewport = { width: 1280, height: 720 } } = {}) {
+/**
+ * A participant: its own browser context (fake devices) on the room's pre-join page. `simulcast`
+ * turns the web app's camera simulcast on in that context (the `openmeet.simulcast` setting; off by
+ * default).
+ */
+export async function openParticipant(browser, slug, name, { viewport = { width: 1280, height: 720 }, simulcast = false } = {}) {
   const context = await browser.newContext({ viewport });
   await context.addInitScript(RECORD_PCS);
   await context.addInitScript(RECORD_SOCKETS);
+  if (simulcast) {
+    await context.addInitScript(() => {
+      try {
+        localStorage.setItem('openmeet.simulcast', 'on');
+      } catch {
+        // about:blank and other opaque origins have no storage
+      }
+    });
+  }
   const page = await context.newPage();
   const consoleLines = [];
   page.on('console', (m) => {
@@ -132,7 +145,7 @@ export async function join(p, { password } = {}) {
   await p.page.getByTestId('in-call').waitFor({ timeout: 20_000 });
 }
 
-/** Opens the pre-join page and joins; `opts`: `password`, `viewport` ({width, height}, 1280x720). */
+/** Opens the pre-join page and joins; `opts`: `password`, `viewport` ({width, height}, 1280x720), `simulcast`. */
 export async function joinRoom(browser, slug, name, opts = {}) {
   const p = await openParticipant(browser, slug, name, opts);
   await join(p, opts);

@@ -1,11 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { PeerSession, type LocalCandidate } from './PeerSession';
+import { PeerSession, cameraSimulcastLayers, type LocalCandidate } from './PeerSession';
 import { parseMediaSections } from './sdp';
 import { FakeTrack, asTrack } from '../test/fakes';
 
 /** Just enough RTCPeerConnection to see what PeerSession does with transceivers. */
 class FakePeerConnection {
   static last: FakePeerConnection;
+  /** Answer with real m-lines (a sending video transceiver gets an SSRC and its RTX), as Chromium does. */
+  static sdpAnswers = false;
+  /** Refuse a local description with a SIM group, as a browser without SDP simulcast would. */
+  static refuseSimulcast = false;
   transceivers: FakeTransceiver[] = [];
   localDescription: { type: string; sdp: string } | null = null;
   candidates: unknown[] = [];
@@ -33,6 +37,16 @@ class FakePeerConnection {
   }
 
   async createAnswer() {
+    if (FakePeerConnection.sdpAnswers) {
+      const sections = this.transceivers.map((t, i) => {
+        const m = [`m=${t.receiver.track.kind} 9 UDP/TLS/RTP/SAVPF 100`, `a=mid:${t.mid}`, `a=${t.direction}`];
+        if (t.direction !== 'recvonly' && t.receiver.track.kind === 'video') {
+          m.push(`a=ssrc-group:FID ${1000 + i} ${2000 + i}`, `a=ssrc:${1000 + i} cname:x`, `a=ssrc:${2000 + i} cname:x`);
+        }
+        return m.join('\r\n');
+      });
+      return { type: 'answer', sdp: `v=0\r\n${sections.join('\r\n')}\r\n` };
+    }
     const lines = this.transceivers.map((t) => `${t.mid}:${t.direction}:${(t.sender.track as FakeTrack | null)?.kind ?? '-'}`);
     return { type: 'answer', sdp: lines.join(',') };
   }
@@ -40,11 +54,17 @@ class FakePeerConnection {
   signalingState = 'stable';
 
   async setLocalDescription(d: { type: string; sdp: string }) {
+    if (FakePeerConnection.refuseSimulcast && d.sdp.includes('SIM')) throw new Error('InvalidAccessError');
     this.localDescription = d;
     this.log.push(`local:${d.sdp}`);
-    // As Chromium: a sending transceiver has its one encoding once negotiated.
+    // As Chromium: a sending transceiver has its encodings once negotiated, one per SIM SSRC.
     for (const t of this.transceivers) {
-      if (t.direction !== 'recvonly' && t.sender.params.encodings.length === 0) t.sender.params.encodings.push({ active: true });
+      const section = d.sdp.split('m=').find((m) => m.includes(`a=mid:${t.mid}\r\n`)) ?? '';
+      const sim = /a=ssrc-group:SIM ([\d ]+)/.exec(section);
+      const count = sim ? sim[1]!.trim().split(' ').length : 1;
+      if (t.direction !== 'recvonly' && t.sender.params.encodings.length === 0) {
+        for (let i = 0; i < count; i++) t.sender.params.encodings.push({ active: true });
+      }
     }
   }
 
@@ -69,6 +89,8 @@ class FakeTransceiver {
     params: { encodings: [] as Encoding[] },
     /** The first encoding of every setParameters call. */
     applied: [] as Encoding[],
+    /** Every encoding of every setParameters call. */
+    appliedAll: [] as Encoding[][],
     failNext: null as Error | null,
     getParameters: () => structuredClone(this.sender.params),
     setParameters: async (p: { encodings: Encoding[] }) => {
@@ -80,6 +102,7 @@ class FakeTransceiver {
       }
       this.sender.params = structuredClone(p);
       this.sender.applied.push({ ...p.encodings[0] });
+      this.sender.appliedAll.push(p.encodings.map((e) => ({ ...e })));
     },
   };
   receiver: { track: { kind: string } };
@@ -130,7 +153,11 @@ function listener() {
 }
 
 beforeEach(() => vi.stubGlobal('RTCPeerConnection', FakePeerConnection));
-afterEach(() => vi.unstubAllGlobals());
+afterEach(() => {
+  vi.unstubAllGlobals();
+  FakePeerConnection.sdpAnswers = false;
+  FakePeerConnection.refuseSimulcast = false;
+});
 
 describe('PeerSession (answerer)', () => {
   it('sends mic and camera on the offer’s receive m-lines and leaves the others receive-only', async () => {
@@ -239,5 +266,102 @@ describe('PeerSession (answerer)', () => {
       await session.setSendLimit('camera', 180);
       expect(camera().applied).toEqual([{ active: true, scaleResolutionDownBy: 4, maxBitrate: 300_000 }]);
     });
+  });
+
+  describe('camera simulcast', () => {
+    const camera = () => FakePeerConnection.last.transceivers[1]!.sender;
+    const screen = () => FakePeerConnection.last.transceivers[2]!.sender;
+    const local = () => FakePeerConnection.last.localDescription?.sdp ?? '';
+    const pick = (e: Encoding) => [e.active, e.scaleResolutionDownBy, e.maxBitrate];
+
+    beforeEach(() => {
+      FakePeerConnection.sdpAnswers = true;
+    });
+
+    it('answers with three camera layers in a SIM group and the screen share with one SSRC', async () => {
+      const session = new PeerSession([], listener(), { simulcastLayers: 3 });
+      await session.setTrack('camera', asTrack(new FakeTrack('video', { width: 1280, height: 720 })));
+      await session.setTrack('screen', asTrack(new FakeTrack('video', { width: 1920, height: 1080 })));
+      const answer = await session.applyOffer(offer('1'));
+      expect(answer).toBe(local());
+      const sim = /a=ssrc-group:SIM (\d+) (\d+) (\d+)/.exec(answer);
+      expect(sim?.[1]).toBe('1001');
+      expect(answer.match(/a=ssrc-group:SIM/g)).toHaveLength(1);
+      expect(answer.match(/a=ssrc-group:FID/g)).toHaveLength(4); // camera 3, screen 1
+      expect(camera().params.encodings).toHaveLength(3);
+      expect(screen().params.encodings).toHaveLength(1);
+      // Before the bridge says anything: every layer of the ladder.
+      await session.setSendLimit('camera', null);
+      expect(camera().appliedAll.at(-1)?.map(pick)).toEqual([
+        [true, 4, 300_000],
+        [true, 2, 1_000_000],
+        [true, 1, 2_500_000],
+      ]);
+      // A re-offer keeps the same layer SSRCs (the bridge knows the source by them).
+      const again = await session.applyOffer(offer('2'));
+      expect(/a=ssrc-group:SIM [\d ]+/.exec(again)?.[0]).toBe(sim?.[0]);
+    });
+
+    it('switches off the layers above what the bridge says anyone wants, and all of them at 0', async () => {
+      const session = new PeerSession([], listener(), { simulcastLayers: 3 });
+      await session.setTrack('camera', asTrack(new FakeTrack('video', { width: 1280, height: 720 })));
+      await session.applyOffer(offer('1'));
+      await session.setSendLimit('camera', 180);
+      expect(camera().params.encodings.map((e) => e.active)).toEqual([true, false, false]);
+      await session.setSendLimit('camera', 360);
+      expect(camera().params.encodings.map((e) => e.active)).toEqual([true, true, false]);
+      await session.setSendLimit('camera', 0);
+      expect(camera().params.encodings.map((e) => e.active)).toEqual([false, false, false]);
+      const calls = camera().appliedAll.length;
+      await session.setSendLimit('camera', 0); // unchanged: no call
+      expect(camera().appliedAll).toHaveLength(calls);
+      await session.setSendLimit('camera', 720);
+      expect(camera().params.encodings.map((e) => e.active)).toEqual([true, true, true]);
+      expect((globalThis as { __openmeet?: Record<string, unknown> }).__openmeet?.senderEncodings).toMatchObject({
+        camera: { maxHeight: 720, layers: [{ height: 180 }, { height: 360 }, { height: 720 }] },
+      });
+    });
+
+    it('falls back to one scaled encoding when the browser refuses the SIM group', async () => {
+      FakePeerConnection.refuseSimulcast = true;
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+      const session = new PeerSession([], listener(), { simulcastLayers: 3 });
+      await session.setTrack('camera', asTrack(new FakeTrack('video', { width: 1280, height: 720 })));
+      const answer = await session.applyOffer(offer('1'));
+      expect(answer).not.toContain('SIM');
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(camera().params.encodings).toHaveLength(1);
+      await session.setSendLimit('camera', 360);
+      expect(camera().applied).toEqual([{ active: true, scaleResolutionDownBy: 2, maxBitrate: 1_000_000 }]);
+      await session.applyOffer(offer('2')); // not tried again
+      expect(warn).toHaveBeenCalledTimes(1);
+    });
+
+    it('sends one encoding by default (simulcast off)', async () => {
+      const session = new PeerSession([], listener());
+      await session.setTrack('camera', asTrack(new FakeTrack('video', { width: 1280, height: 720 })));
+      expect(await session.applyOffer(offer('1'))).not.toContain('SIM');
+      expect(camera().params.encodings).toHaveLength(1);
+    });
+  });
+});
+
+describe('cameraSimulcastLayers (the browser setting)', () => {
+  const storage = (value: string | null) => ({ getItem: (k: string) => (k === 'openmeet.simulcast' ? value : null) });
+
+  it('is three layers only when turned on, one otherwise', () => {
+    expect(cameraSimulcastLayers(storage('on'))).toBe(3);
+    expect(cameraSimulcastLayers(storage(null))).toBe(1);
+    expect(cameraSimulcastLayers(storage('off'))).toBe(1);
+    expect(cameraSimulcastLayers(storage('true'))).toBe(1);
+  });
+
+  it('is off when the storage refuses to be read', () => {
+    const refusing = {
+      getItem: () => {
+        throw new Error('SecurityError');
+      },
+    };
+    expect(cameraSimulcastLayers(refusing)).toBe(1);
   });
 });

@@ -1,6 +1,6 @@
-import { msidByMid, parseMediaSections, sendSlots, withoutMidExtension } from './sdp';
+import { msidByMid, parseMediaSections, sendSlots, withSimulcast, withoutMidExtension, type SimulcastSsrcs } from './sdp';
 import type { IceServerInfo } from '../protocol';
-import { encodingFor, trackShortSide, type EncodingLimit } from './senderQuality';
+import { encodingFor, simulcastEncodings, trackShortSide, type EncodingLimit, type LayerLimit } from './senderQuality';
 import { OnceLogger, expose } from '../debug/expose';
 
 export type SendSlot = 'mic' | 'camera' | 'screen';
@@ -38,10 +38,34 @@ export interface PeerSessionLike {
 
 export type PeerSessionFactory = (iceServers: IceServerInfo[], listener: PeerSessionListener) => PeerSessionLike;
 
+/** How many simulcast layers the camera sends when simulcast is on (Jitsi's three: ~180p, 360p, 720p). */
+export const CAMERA_SIMULCAST_LAYERS = 3;
+
+/**
+ * The localStorage key that turns camera simulcast on in this browser (value `on`). Off by default:
+ * Chromium does not scale simulcast layers down when the encoder cannot meet a layer's bitrate, it
+ * drops frames instead (a hard-to-code 360p camera at our 1 Mbit/s cap: 2-3 fps, where one encoding
+ * scales to 180p at 19 fps), which the e2e quality test fails; see README "Simulcast".
+ */
+export const SIMULCAST_SETTING_KEY = 'openmeet.simulcast';
+
+/** The camera's simulcast layers for this browser: CAMERA_SIMULCAST_LAYERS when turned on, else 1. */
+export function cameraSimulcastLayers(storage: Pick<Storage, 'getItem'> | undefined = globalThis.localStorage): number {
+  try {
+    return storage?.getItem(SIMULCAST_SETTING_KEY) === 'on' ? CAMERA_SIMULCAST_LAYERS : 1;
+  } catch {
+    return 1; // storage refused (e.g. blocked cookies): the default
+  }
+}
+
 /**
  * RTCPeerConnection as the answerer: the server (focus) always offers. Local tracks are put on the
  * transceivers of the offer's receive m-lines (first audio → mic, first video → camera, second video →
  * screen), so no renegotiation is ever started by the browser.
+ *
+ * With `simulcastLayers` > 1 the camera is sent as simulcast: the answer names that many SSRCs in a SIM group (see
+ * withSimulcast), and the bridge's SenderSourceConstraints switch off the layers nobody may get. A
+ * browser that refuses the SIM group, and the screen share, send one encoding that is scaled instead.
  */
 export class PeerSession implements PeerSessionLike {
   private readonly pc: RTCPeerConnection;
@@ -56,10 +80,20 @@ export class PeerSession implements PeerSessionLike {
   private readonly limits: Record<VideoSlot, number | null> = { camera: null, screen: null };
   /** setParameters calls per slot, one after the other (each reads what the previous one set). */
   private readonly encodingQueue: Record<VideoSlot, Promise<void>> = { camera: Promise.resolve(), screen: Promise.resolve() };
-  private readonly applied: Record<VideoSlot, (EncodingLimit & { maxHeight: number }) | null> = { camera: null, screen: null };
+  private readonly applied: Record<VideoSlot, ((EncodingLimit | { layers: LayerLimit[] }) & { maxHeight: number }) | null> = {
+    camera: null,
+    screen: null,
+  };
   private readonly log = new OnceLogger('sender encoding');
+  private simulcastLayers: number;
+  private simulcastSsrcs: SimulcastSsrcs | null = null;
 
-  constructor(iceServers: IceServerInfo[], listener: PeerSessionListener) {
+  constructor(
+    iceServers: IceServerInfo[],
+    listener: PeerSessionListener,
+    options: { simulcastLayers?: number } = {},
+  ) {
+    this.simulcastLayers = options.simulcastLayers ?? 1;
     this.pc = new RTCPeerConnection({ iceServers, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
     this.pc.onicecandidate = (ev) => {
       const c = ev.candidate;
@@ -104,11 +138,30 @@ export class PeerSession implements PeerSessionLike {
       await t.sender.replaceTrack(this.tracks[slot]);
     }
     const answer = await this.pc.createAnswer();
-    await this.pc.setLocalDescription(answer);
+    if (!(await this.setLocalWithSimulcast(answer.sdp ?? ''))) await this.pc.setLocalDescription(answer);
     // Encodings exist once the answer is set; a transceiver may also be new with this offer.
     void this.applyLimit('camera');
     void this.applyLimit('screen');
     return this.pc.localDescription?.sdp ?? answer.sdp ?? '';
+  }
+
+  /** Sets the answer with the camera's simulcast layers; false when there is nothing to add or it is refused. */
+  private async setLocalWithSimulcast(sdp: string): Promise<boolean> {
+    const mid = this.slots.camera;
+    if (this.simulcastLayers < 2 || mid === null) return false;
+    const munged = withSimulcast(sdp, mid, this.simulcastLayers, this.simulcastSsrcs);
+    if (munged.ssrcs !== null) this.simulcastSsrcs = munged.ssrcs;
+    if (munged.sdp === sdp) return false;
+    try {
+      await this.pc.setLocalDescription({ type: 'answer', sdp: munged.sdp });
+      return true;
+    } catch (e) {
+      // Not Chromium's SDP (Firefox signals simulcast with RIDs): one scaled encoding from now on.
+      this.log.warn('the browser refused simulcast; sending one encoding', e);
+      this.simulcastLayers = 1;
+      this.simulcastSsrcs = null;
+      return false;
+    }
   }
 
   async addRemoteCandidate(candidate: LocalCandidate): Promise<void> {
@@ -141,23 +194,26 @@ export class PeerSession implements PeerSessionLike {
     const maxHeight = this.limits[slot];
     const track = this.tracks[slot];
     const sender = this.transceiver(slot)?.sender;
-    if (maxHeight === null || !track || !sender || this.pc.signalingState === 'closed') return;
+    if (!track || !sender || this.pc.signalingState === 'closed') return;
     const params = sender.getParameters();
-    const encoding = params.encodings?.[0];
-    if (!encoding) return; // not negotiated yet: applied again after the answer
+    const encodings = params.encodings ?? [];
+    if (encodings.length === 0) return; // not negotiated yet: applied again after the answer
     const settings = typeof track.getSettings === 'function' ? track.getSettings() : null;
-    const want = encodingFor(maxHeight, trackShortSide(settings));
-    if (
-      encoding.active === want.active &&
-      (!want.active ||
-        (encoding.scaleResolutionDownBy === want.scaleResolutionDownBy && encoding.maxBitrate === want.maxBitrate))
-    ) {
-      return;
-    }
-    encoding.active = want.active;
-    if (want.active) {
-      encoding.scaleResolutionDownBy = want.scaleResolutionDownBy;
-      encoding.maxBitrate = want.maxBitrate;
+    const shortSide = trackShortSide(settings);
+    let applied: (EncodingLimit | { layers: LayerLimit[] }) & { maxHeight: number };
+    if (encodings.length > 1) {
+      // Simulcast: our ladder from the start (no word from the bridge yet = every layer may be wanted).
+      const height = maxHeight ?? -1;
+      const layers = simulcastEncodings(height, shortSide, encodings.length);
+      if (encodings.every((e, i) => sameEncoding(e, layers[i]!))) return;
+      encodings.forEach((e, i) => setEncoding(e, layers[i]!));
+      applied = { layers, maxHeight: height };
+    } else {
+      if (maxHeight === null) return;
+      const want = encodingFor(maxHeight, shortSide);
+      if (sameEncoding(encodings[0]!, want)) return;
+      setEncoding(encodings[0]!, want);
+      applied = { ...want, maxHeight };
     }
     try {
       await sender.setParameters(params);
@@ -165,7 +221,7 @@ export class PeerSession implements PeerSessionLike {
       this.log.warn(`setParameters for the ${slot} failed`, e);
       return;
     }
-    this.applied[slot] = { ...want, maxHeight };
+    this.applied[slot] = applied;
     expose('senderEncodings', { ...this.applied });
   }
 
@@ -187,5 +243,20 @@ export class PeerSession implements PeerSessionLike {
   }
 }
 
+function sameEncoding(e: RTCRtpEncodingParameters, want: EncodingLimit): boolean {
+  return (
+    e.active === want.active &&
+    (!want.active || (e.scaleResolutionDownBy === want.scaleResolutionDownBy && e.maxBitrate === want.maxBitrate))
+  );
+}
+
+function setEncoding(e: RTCRtpEncodingParameters, want: EncodingLimit): void {
+  e.active = want.active;
+  if (want.active) {
+    e.scaleResolutionDownBy = want.scaleResolutionDownBy;
+    e.maxBitrate = want.maxBitrate;
+  }
+}
+
 export const browserPeerSessionFactory: PeerSessionFactory = (iceServers, listener) =>
-  new PeerSession(iceServers, listener);
+  new PeerSession(iceServers, listener, { simulcastLayers: cameraSimulcastLayers() });

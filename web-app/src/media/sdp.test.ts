@@ -7,6 +7,7 @@ import {
   transportIdentity,
   parseMediaSections,
   sendSlots,
+  withSimulcast,
   withoutMidExtension,
 } from './sdp';
 
@@ -162,5 +163,93 @@ describe('isNewTransport (a new bridge endpoint needs a new RTCPeerConnection)',
   it('an attribute missing on either side is no evidence of a change', () => {
     expect(isNewTransport('v=0', first)).toBe(false);
     expect(isNewTransport(first, 'v=0')).toBe(false);
+  });
+});
+
+// The camera m-line of an answer Chromium 156 gave to the focus's offer (focus fixtures).
+const cameraAnswer = [
+  'v=0',
+  'm=audio 9 UDP/TLS/RTP/SAVPF 111',
+  'a=mid:0',
+  'a=sendrecv',
+  'a=ssrc:2056697848 cname:CGDwYXnth+G/pGdZ',
+  'm=video 9 UDP/TLS/RTP/SAVPF 100 96',
+  'a=mid:1',
+  'a=sendrecv',
+  'a=msid:0d36761a-e831 025e17fc-5c8a',
+  'a=rtpmap:100 VP8/90000',
+  'a=rtpmap:96 rtx/90000',
+  'a=fmtp:96 apt=100',
+  'a=ssrc-group:FID 995962066 3458322109',
+  'a=ssrc:995962066 cname:CGDwYXnth+G/pGdZ',
+  'a=ssrc:3458322109 cname:CGDwYXnth+G/pGdZ',
+  'm=video 9 UDP/TLS/RTP/SAVPF 100 96',
+  'a=mid:2',
+  'a=recvonly',
+  '',
+].join('\r\n');
+
+describe('withSimulcast', () => {
+  const counter = () => {
+    let n = 100;
+    return () => ++n;
+  };
+
+  it('adds a SIM group of the browser’s SSRC and two more, each with an RTX partner and the same cname', () => {
+    const { sdp, ssrcs } = withSimulcast(cameraAnswer, '1', 3, null, counter());
+    expect(ssrcs).toEqual({ layers: [995962066, 101, 103], rtx: [3458322109, 102, 104] });
+    const video = sdp.split('\r\n').slice(5, -3);
+    expect(video.filter((l) => l.startsWith('a=ssrc'))).toEqual([
+      'a=ssrc-group:FID 995962066 3458322109',
+      'a=ssrc-group:SIM 995962066 101 103',
+      'a=ssrc-group:FID 101 102',
+      'a=ssrc-group:FID 103 104',
+      'a=ssrc:995962066 cname:CGDwYXnth+G/pGdZ',
+      'a=ssrc:3458322109 cname:CGDwYXnth+G/pGdZ',
+      'a=ssrc:101 cname:CGDwYXnth+G/pGdZ',
+      'a=ssrc:102 cname:CGDwYXnth+G/pGdZ',
+      'a=ssrc:103 cname:CGDwYXnth+G/pGdZ',
+      'a=ssrc:104 cname:CGDwYXnth+G/pGdZ',
+    ]);
+    // Nothing else moves: the audio and the other video m-line are as they were.
+    expect(sdp.split('\r\n').slice(0, 5)).toEqual(cameraAnswer.split('\r\n').slice(0, 5));
+    expect(sdp.endsWith('a=mid:2\r\na=recvonly\r\n')).toBe(true);
+  });
+
+  it('keeps the SSRCs of the previous answer and never repeats one the browser uses', () => {
+    const first = withSimulcast(cameraAnswer, '1', 3, null, counter());
+    const again = withSimulcast(cameraAnswer, '1', 3, first.ssrcs, () => 1);
+    expect(again.sdp).toBe(first.sdp);
+    const clash = [995962066, 3458322109, 7, 8, 9, 10];
+    const fresh = withSimulcast(cameraAnswer, '1', 3, null, () => clash.shift()!);
+    expect(fresh.ssrcs?.layers).toEqual([995962066, 7, 9]);
+  });
+
+  it('reads an answer that already carries the SIM group instead of adding another', () => {
+    const munged = withSimulcast(cameraAnswer, '1', 3, null, counter()).sdp;
+    const again = withSimulcast(munged, '1', 3, null, () => 1);
+    expect(again.sdp).toBe(munged);
+    expect(again.ssrcs).toEqual({ layers: [995962066, 101, 103], rtx: [3458322109, 102, 104] });
+  });
+
+  it('gives layers without RTX when the browser’s SSRC has none', () => {
+    const plain = cameraAnswer.replace('a=ssrc-group:FID 995962066 3458322109\r\n', '').replace('a=ssrc:3458322109 cname:CGDwYXnth+G/pGdZ\r\n', '');
+    const { sdp, ssrcs } = withSimulcast(plain, '1', 2, null, counter());
+    expect(ssrcs).toEqual({ layers: [995962066, 101], rtx: [null, null] });
+    expect(sdp).toContain('a=ssrc-group:SIM 995962066 101\r\na=ssrc:995962066 cname:CGDwYXnth+G/pGdZ\r\na=ssrc:101 cname:CGDwYXnth+G/pGdZ\r\n');
+    expect(sdp).not.toContain('FID');
+  });
+
+  it('leaves alone what it does not understand or what does not send', () => {
+    for (const [sdp, mid] of [
+      [cameraAnswer, '2'], // receive only
+      [cameraAnswer, '0'], // audio
+      [cameraAnswer, '9'], // no such m-line
+      [cameraAnswer.replace(/a=ssrc[^\r]*\r\n/g, ''), '1'], // no SSRC
+      [cameraAnswer.replace('a=ssrc:3458322109 cname', 'a=ssrc:42 cname'), '1'], // a stranger
+    ] as const) {
+      expect(withSimulcast(sdp, mid, 3, null, counter()).sdp).toBe(sdp);
+    }
+    expect(withSimulcast(cameraAnswer, '1', 1, null, counter()).sdp).toBe(cameraAnswer);
   });
 });

@@ -149,3 +149,117 @@ export function withoutMidExtension(sdp: string): string {
     .filter((line) => !SDES_MID_EXTMAP.test(line))
     .join(eol);
 }
+
+/** The SSRCs we gave one m-line's simulcast layers (lowest first) and their RTX partners. */
+export interface SimulcastSsrcs {
+  layers: number[];
+  /** The RTX SSRC of each layer, or null where the primary has none. */
+  rtx: (number | null)[];
+}
+
+/** A random non-zero 32-bit SSRC. */
+export function randomSsrc(): number {
+  const v = new Uint32Array(1);
+  for (;;) {
+    crypto.getRandomValues(v);
+    if (v[0]! !== 0) return v[0]!;
+  }
+}
+
+/**
+ * The answer with the video m-line `mid` turned into `layers` simulcast layers the way Jitsi
+ * Videobridge expects them (and as lib-jitsi-meet does for Chromium): one `a=ssrc-group:SIM` of the
+ * browser's own SSRC and `layers - 1` more, lowest resolution first, each with its own RTX SSRC in
+ * a `FID` group when the browser's SSRC has one. Chromium then encodes one stream per SSRC.
+ * `previous` keeps the SSRCs stable across answers (the bridge knows the source by them). The
+ * answer is returned unchanged when the m-line does not send, already has a SIM group, or carries
+ * SSRCs we do not recognise; `ssrcs` is then the existing SIM group's, or null.
+ */
+export function withSimulcast(
+  sdp: string,
+  mid: string,
+  layers: number,
+  previous: SimulcastSsrcs | null,
+  random: () => number = randomSsrc,
+): { sdp: string; ssrcs: SimulcastSsrcs | null } {
+  const eol = sdp.includes('\r\n') ? '\r\n' : '\n';
+  const lines = sdp.split(eol);
+  const sections: number[] = [];
+  lines.forEach((l, i) => {
+    if (l.startsWith('m=')) sections.push(i);
+  });
+  const start = sections.find((s, k) => {
+    const end = sections[k + 1] ?? lines.length;
+    return lines.slice(s, end).includes(`a=mid:${mid}`);
+  });
+  const unchanged = { sdp, ssrcs: null };
+  if (start === undefined || !lines[start]!.startsWith('m=video') || layers < 2) return unchanged;
+  const end = sections[sections.indexOf(start) + 1] ?? lines.length;
+  const section = lines.slice(start, end);
+  if (!section.some((l) => l === 'a=sendonly' || l === 'a=sendrecv')) return unchanged;
+
+  const groups = section.filter((l) => l.startsWith('a=ssrc-group:'));
+  const sim = groups.find((l) => l.startsWith('a=ssrc-group:SIM '));
+  if (sim) {
+    const simSsrcs = sim.split(' ').slice(1).map(Number);
+    const fidOf = (s: number) => {
+      const fid = groups.find((g) => g.startsWith(`a=ssrc-group:FID ${s} `));
+      return fid ? Number(fid.split(' ')[2]) : null;
+    };
+    return { sdp, ssrcs: { layers: simSsrcs, rtx: simSsrcs.map(fidOf) } };
+  }
+  const ssrcLines = section.filter((l) => /^a=ssrc:\d+ /.test(l));
+  const ssrcOf = (l: string) => Number(/^a=ssrc:(\d+) /.exec(l)![1]);
+  const declared = new Set(ssrcLines.map(ssrcOf));
+  if (declared.size === 0) return unchanged;
+  const fid = groups.find((g) => g.startsWith('a=ssrc-group:FID '));
+  const [primary, primaryRtx] = fid
+    ? (fid.split(' ').slice(1).map(Number) as [number, number | undefined])
+    : [ssrcOf(ssrcLines[0]!), undefined];
+  const known = new Set([primary, ...(primaryRtx === undefined ? [] : [primaryRtx])]);
+  if (groups.length > (fid ? 1 : 0) || [...declared].some((s) => !known.has(s))) return unchanged;
+
+  const reuse = previous !== null && previous.layers[0] === primary && previous.layers.length === layers;
+  const taken = new Set(declared);
+  const fresh = () => {
+    for (;;) {
+      const s = random();
+      if (!taken.has(s)) {
+        taken.add(s);
+        return s;
+      }
+    }
+  };
+  const ssrcs: SimulcastSsrcs =
+    reuse && previous
+      ? { layers: [...previous.layers], rtx: [...previous.rtx] }
+      : { layers: [primary], rtx: [primaryRtx ?? null] };
+  if (!reuse) {
+    for (let i = 1; i < layers; i++) {
+      ssrcs.layers.push(fresh());
+      ssrcs.rtx.push(primaryRtx === undefined ? null : fresh());
+    }
+  }
+  // Each new SSRC gets the attributes (cname, msid) the browser wrote for its own.
+  const attributes = ssrcLines.filter((l) => ssrcOf(l) === primary).map((l) => l.slice(`a=ssrc:${primary} `.length));
+  const newGroups = [`a=ssrc-group:SIM ${ssrcs.layers.join(' ')}`];
+  const newSsrcLines: string[] = [];
+  for (let i = 1; i < layers; i++) {
+    const rtx = ssrcs.rtx[i];
+    if (rtx !== null && rtx !== undefined) newGroups.push(`a=ssrc-group:FID ${ssrcs.layers[i]} ${rtx}`);
+    for (const s of rtx === null || rtx === undefined ? [ssrcs.layers[i]!] : [ssrcs.layers[i]!, rtx]) {
+      for (const a of attributes) newSsrcLines.push(`a=ssrc:${s} ${a}`);
+    }
+  }
+  const firstSsrc = start + section.findIndex((l) => l.startsWith('a=ssrc'));
+  const lastSsrc = start + section.length - 1 - [...section].reverse().findIndex((l) => /^a=ssrc:\d+ /.test(l));
+  const out = [
+    ...lines.slice(0, firstSsrc),
+    ...(fid ? [fid] : []),
+    ...newGroups,
+    ...lines.slice(firstSsrc, lastSsrc + 1).filter((l) => !l.startsWith('a=ssrc-group:')),
+    ...newSsrcLines,
+    ...lines.slice(lastSsrc + 1),
+  ];
+  return { sdp: out.join(eol), ssrcs };
+}

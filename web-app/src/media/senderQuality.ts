@@ -57,3 +57,38 @@ export function encodingFor(maxHeight: number, shortSide: number | null): Encodi
   const scale = shortSide > limit ? shortSide / limit : 1;
   return { active: true, scaleResolutionDownBy: scale, maxBitrate: ladderBitrate(shortSide / scale) };
 }
+
+/**
+ * The camera's simulcast layers by height, lowest first (Jitsi's ladder: thumbnails, grid tiles,
+ * the stage). The bridge forwards each receiver the highest layer that fits its tile.
+ */
+export const SIMULCAST_LAYER_HEIGHTS: readonly number[] = [180, 360, 720];
+
+/** The settings of each simulcast encoding, as for one encoding plus which layers are sent. */
+export interface LayerLimit extends EncodingLimit {
+  /** The smaller side of what this layer encodes, in px (its ladder height when the size is unknown). */
+  height: number;
+}
+
+/**
+ * The `count` simulcast encodings (lowest first) for a wanted `maxHeight` and a camera whose smaller
+ * side is `shortSide` px. Layer i is scaled to SIMULCAST_LAYER_HEIGHTS[i] (never up) and capped at
+ * the ladder's bitrate for that height. A layer is sent when somebody may get it: all of them at 0
+ * are off; otherwise the lowest is always on (the bridge falls back to it when bandwidth is short)
+ * and a higher one only when its height fits `maxHeight` (negative: no limit). A layer that would
+ * repeat the one below it (a camera smaller than the ladder) is off. Without the camera's size the
+ * scales are 4, 2, 1 (a 720p camera's).
+ */
+export function simulcastEncodings(maxHeight: number, shortSide: number | null, count: number): LayerLimit[] {
+  const out: LayerLimit[] = [];
+  for (let i = 0; i < count; i++) {
+    const top = SIMULCAST_LAYER_HEIGHTS.length - 1;
+    const ladder = SIMULCAST_LAYER_HEIGHTS[Math.min(i, top)]! * 2 ** Math.max(0, i - top);
+    const height = shortSide === null ? ladder : Math.min(ladder, shortSide);
+    const scale = shortSide === null ? 2 ** (count - 1 - i) : shortSide / height;
+    const repeats = i > 0 && height <= out[i - 1]!.height;
+    const wanted = maxHeight !== 0 && (i === 0 || maxHeight < 0 || height <= maxHeight);
+    out.push({ active: wanted && !repeats, scaleResolutionDownBy: scale, maxBitrate: ladderBitrate(height), height });
+  }
+  return out;
+}

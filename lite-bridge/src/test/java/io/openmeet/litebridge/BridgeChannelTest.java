@@ -126,6 +126,14 @@ class BridgeChannelTest {
         assertThat(event.getJsonArray("previousSpeakers")).isEqualTo(new JsonArray().add("ep1"));
         assertThat(event.getBoolean("silence")).isFalse();
       }
+      // A channel that connects later hears the current speaker right after its greeting (JVB
+      // does so on connect): otherwise it would wait for the next change, which may never come.
+      try (WsClient late = new WsClient(http, url3)) {
+        assertThat(late.next().getString("colibriClass")).isEqualTo("ServerHello");
+        JsonObject event = late.next("DominantSpeakerEndpointChangeEvent");
+        assertThat(event.getString("dominantSpeakerEndpoint")).isEqualTo("ep2");
+        assertThat(event.getJsonArray("previousSpeakers")).isEqualTo(new JsonArray().add("ep1"));
+      }
 
       // Garbage on the channel is ignored and the channel keeps working.
       ep1.send(new JsonObject().put("colibriClass", "NoSuchMessage"));

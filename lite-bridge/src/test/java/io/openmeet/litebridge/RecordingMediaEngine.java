@@ -107,6 +107,9 @@ final class RecordingMediaEngine implements MediaEngine {
     /** The forwarded video sources last set; null until the first call. */
     volatile Set<String> forwardedVideo;
 
+    /** Their heights, as last set; null until the first call. */
+    volatile java.util.Map<String, Integer> forwardedHeights;
+
     volatile Instant lastActivity;
     volatile boolean closed;
 
@@ -140,8 +143,9 @@ final class RecordingMediaEngine implements MediaEngine {
     }
 
     @Override
-    public void setForwardedVideoSources(Set<String> sourceNames) {
-      this.forwardedVideo = Set.copyOf(sourceNames);
+    public void setForwardedVideo(java.util.Map<String, Integer> maxHeights) {
+      this.forwardedHeights = java.util.Map.copyOf(maxHeights);
+      this.forwardedVideo = Set.copyOf(maxHeights.keySet());
     }
 
     @Override

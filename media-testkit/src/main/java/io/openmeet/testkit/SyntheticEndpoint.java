@@ -77,11 +77,30 @@ public final class SyntheticEndpoint implements AutoCloseable {
    * @param recordPackets keep every received packet (tests) or only count them (load)
    * @param srtpProfiles DTLS-SRTP profiles offered, most preferred first (RFC 5764 ids)
    * @param dtlsPassive signal setup=passive and be the DTLS server (browsers are active)
+   * @param simulcastLayers video SSRCs in a SIM group, lowest first, each with an RTX (1: none)
    */
   public record Options(
-      String bindAddress, boolean recordPackets, int[] srtpProfiles, boolean dtlsPassive) {
+      String bindAddress,
+      boolean recordPackets,
+      int[] srtpProfiles,
+      boolean dtlsPassive,
+      int simulcastLayers) {
     public Options {
       srtpProfiles = srtpProfiles.clone();
+      if (simulcastLayers < 1) {
+        throw new IllegalArgumentException("simulcastLayers must be at least 1");
+      }
+    }
+
+    /** Without simulcast. */
+    public Options(
+        String bindAddress, boolean recordPackets, int[] srtpProfiles, boolean dtlsPassive) {
+      this(bindAddress, recordPackets, srtpProfiles, dtlsPassive, 1);
+    }
+
+    /** Send video as {@code layers} simulcast layers (see {@link SimulcastSender}). */
+    public Options withSimulcast(int layers) {
+      return new Options(bindAddress, recordPackets, srtpProfiles, dtlsPassive, layers);
     }
 
     public static Options loopback() {
@@ -93,18 +112,22 @@ public final class SyntheticEndpoint implements AutoCloseable {
     }
 
     public Options withRecordPackets(boolean record) {
-      return new Options(bindAddress, record, srtpProfiles, dtlsPassive);
+      return new Options(bindAddress, record, srtpProfiles, dtlsPassive, simulcastLayers);
     }
 
     /** Offer only AES128_CM_HMAC_SHA1_80 (the other profile a browser may pick). */
     public Options withCmHmacOnly() {
       return new Options(
-          bindAddress, recordPackets, new int[] {ClientSrtp.AES128_CM_HMAC_SHA1_80}, dtlsPassive);
+          bindAddress,
+          recordPackets,
+          new int[] {ClientSrtp.AES128_CM_HMAC_SHA1_80},
+          dtlsPassive,
+          simulcastLayers);
     }
 
     /** Signal setup=passive and act as the DTLS server, so the bridge must be the client. */
     public Options withDtlsPassive() {
-      return new Options(bindAddress, recordPackets, srtpProfiles, true);
+      return new Options(bindAddress, recordPackets, srtpProfiles, true, simulcastLayers);
     }
   }
 
@@ -164,6 +187,8 @@ public final class SyntheticEndpoint implements AutoCloseable {
   private final long audioSsrc;
   private final long videoSsrc;
   private final long rtxSsrc;
+  private final long[] layerSsrcs;
+  private final long[] layerRtxSsrcs;
   private final Map<Long, AtomicInteger> sequences = new ConcurrentHashMap<>();
   private final AtomicLong audioTimestamp = new AtomicLong(RANDOM.nextInt() & 0xFFFFFFFFL);
   private final AtomicLong videoTimestamp = new AtomicLong(RANDOM.nextInt() & 0xFFFFFFFFL);
@@ -195,6 +220,14 @@ public final class SyntheticEndpoint implements AutoCloseable {
     this.audioSsrc = randomSsrc();
     this.videoSsrc = randomSsrc();
     this.rtxSsrc = randomSsrc();
+    this.layerSsrcs = new long[options.simulcastLayers()];
+    this.layerRtxSsrcs = new long[options.simulcastLayers()];
+    layerSsrcs[0] = videoSsrc;
+    layerRtxSsrcs[0] = rtxSsrc;
+    for (int i = 1; i < layerSsrcs.length; i++) {
+      layerSsrcs[i] = randomSsrc();
+      layerRtxSsrcs[i] = randomSsrc();
+    }
     io.openmeet.litebridge.media.Ice4jMediaEngine.configureIce4j();
     this.agent = new Agent(new LoggerImpl(SyntheticEndpoint.class.getName()));
     try {
@@ -240,6 +273,16 @@ public final class SyntheticEndpoint implements AutoCloseable {
     return rtxSsrc;
   }
 
+  /** The video SSRC of each simulcast layer, lowest first (the first is {@link #videoSsrc()}). */
+  public long[] layerSsrcs() {
+    return layerSsrcs.clone();
+  }
+
+  /** The RTX SSRC of each simulcast layer. */
+  public long[] layerRtxSsrcs() {
+    return layerRtxSsrcs.clone();
+  }
+
   /** Our certificate's fingerprint (what a browser puts in its answer). */
   public String fingerprint() {
     return certificate.sha256Fingerprint();
@@ -274,8 +317,31 @@ public final class SyntheticEndpoint implements AutoCloseable {
                 options.dtlsPassive() ? "passive" : "active")));
   }
 
-  /** Our sources: audio {@code <id>-a0}, video {@code <id>-v0} with an FID group for RTX. */
+  /**
+   * Our sources: audio {@code <id>-a0}, video {@code <id>-v0} with an FID group for RTX; with
+   * simulcast, the video's layers in a SIM group (lowest first) and an FID group per layer, as the
+   * web app signals them.
+   */
   public List<MediaSourceDesc> sources() {
+    if (layerSsrcs.length > 1) {
+      List<Long> ssrcs = new ArrayList<>();
+      List<MediaSourceDesc.SsrcGroup> groups = new ArrayList<>();
+      List<Long> layers = new ArrayList<>();
+      for (int i = 0; i < layerSsrcs.length; i++) {
+        ssrcs.add(layerSsrcs[i]);
+        layers.add(layerSsrcs[i]);
+      }
+      for (int i = 0; i < layerSsrcs.length; i++) {
+        ssrcs.add(layerRtxSsrcs[i]);
+      }
+      groups.add(new MediaSourceDesc.SsrcGroup("SIM", layers));
+      for (int i = 0; i < layerSsrcs.length; i++) {
+        groups.add(new MediaSourceDesc.SsrcGroup("FID", List.of(layerSsrcs[i], layerRtxSsrcs[i])));
+      }
+      return List.of(
+          new MediaSourceDesc("audio", id + "-a0", List.of(audioSsrc), List.of()),
+          new MediaSourceDesc("video", id + "-v0", ssrcs, groups));
+    }
     return List.of(
         new MediaSourceDesc("audio", id + "-a0", List.of(audioSsrc), List.of()),
         new MediaSourceDesc(
@@ -710,6 +776,34 @@ public final class SyntheticEndpoint implements AutoCloseable {
     remember(videoSsrc, seq, payload);
     sendRtp(p);
     return seq;
+  }
+
+  /**
+   * Sends one video packet on {@code ssrc} (one of ours) with the next sequence number of that
+   * SSRC: PT 100, the given timestamp, marker and payload (e.g. a VP8 payload descriptor and
+   * frame). Returns the sequence number.
+   */
+  public int sendVideoPacket(long ssrc, long timestamp, boolean marker, byte[] payload) {
+    int seq = nextSeq(ssrc);
+    byte[] p = new byte[12 + payload.length];
+    p[0] = (byte) 0x80;
+    p[1] = (byte) ((marker ? 0x80 : 0) | VP8_PT);
+    p[2] = (byte) (seq >>> 8);
+    p[3] = (byte) seq;
+    put32(p, 4, timestamp);
+    put32(p, 8, ssrc);
+    System.arraycopy(payload, 0, p, 12, payload.length);
+    remember(ssrc, seq, payload);
+    sendRtp(p);
+    return seq;
+  }
+
+  /** How many PLIs and FIRs for {@code mediaSsrc} arrived so far. */
+  public long keyframeRequests(long mediaSsrc) {
+    return receivedRtcp.stream()
+        .filter(r -> r.packetType() == 206 && (r.fmt() == 1 || r.fmt() == 4))
+        .filter(r -> r.mediaSsrc() == mediaSsrc)
+        .count();
   }
 
   /**

@@ -45,4 +45,25 @@ public record MediaSource(
   public long primarySsrc() {
     return ssrcs.get(0);
   }
+
+  /**
+   * The source as another participant's browser receives it. A simulcast source reaches receivers
+   * as one stream: the bridge (JVB and lite-bridge alike) projects whichever layer it forwards onto
+   * the primary SSRC, and retransmits on that SSRC's RTX partner, so receivers are told only those
+   * two and their FID group (lib-jitsi-meet removes the other layers from Jicofo's offers itself).
+   * Any other source is returned as it is.
+   */
+  public MediaSource asReceived() {
+    if (groups.stream().noneMatch(g -> g.semantics().equals(SsrcGroup.SIM))) {
+      return this;
+    }
+    long primary = primarySsrc();
+    List<SsrcGroup> fid =
+        groups.stream()
+            .filter(g -> g.semantics().equals(SsrcGroup.FID) && g.ssrcs().get(0) == primary)
+            .limit(1)
+            .toList();
+    List<Long> kept = fid.isEmpty() ? List.of(primary) : fid.get(0).ssrcs();
+    return new MediaSource(kind, name, owner, kept, fid, streamId, trackId);
+  }
 }

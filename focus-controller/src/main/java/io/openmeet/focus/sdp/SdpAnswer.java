@@ -183,6 +183,7 @@ public record SdpAnswer(TransportDescription transport, Setup setup, List<Answer
       }
     }
     List<SsrcGroup> groups = new ArrayList<>();
+    boolean simulcast = false;
     for (Attribute a : m.attributes("ssrc-group")) {
       SsrcGroup g = SdpValues.ssrcGroup(a.value(), a.line());
       for (long s : g.ssrcs()) {
@@ -190,6 +191,27 @@ public record SdpAnswer(TransportDescription transport, Setup setup, List<Answer
           throw new SdpParseException(
               Reason.BAD_SSRC, a.line(), "a=ssrc-group names undeclared SSRC " + s);
         }
+      }
+      if (g.ssrcs().stream().distinct().count() != g.ssrcs().size()) {
+        throw new SdpParseException(Reason.BAD_SSRC, a.line(), "a=ssrc-group repeats an SSRC");
+      }
+      if (g.semantics().equals(SsrcGroup.FID) && g.ssrcs().size() != 2) {
+        throw new SdpParseException(
+            Reason.BAD_SSRC, a.line(), "an FID group pairs exactly two SSRCs");
+      }
+      if (g.semantics().equals(SsrcGroup.SIM)) {
+        // the bridge makes one encoding per SIM SSRC; JVB knows layer heights for up to three
+        if (simulcast || !"video".equals(m.media())) {
+          throw new SdpParseException(
+              Reason.BAD_SSRC, a.line(), "one SIM group per video m-line at most");
+        }
+        if (g.ssrcs().size() < 2 || g.ssrcs().size() > SsrcGroup.MAX_SIMULCAST_LAYERS) {
+          throw new SdpParseException(
+              Reason.BAD_SSRC,
+              a.line(),
+              "a SIM group has 2 to " + SsrcGroup.MAX_SIMULCAST_LAYERS + " SSRCs");
+        }
+        simulcast = true;
       }
       groups.add(g);
     }
@@ -211,10 +233,33 @@ public record SdpAnswer(TransportDescription transport, Setup setup, List<Answer
         MediaKind.fromToken(m.media()),
         rejected,
         direction,
-        List.copyOf(ssrcs.keySet()),
+        primaryFirst(List.copyOf(ssrcs.keySet()), groups),
         groups,
         stream,
         track);
+  }
+
+  /**
+   * The SSRCs with the simulcast layers first (lowest first, as the SIM group lists them), each
+   * layer's RTX after them, then the rest as declared: the first is the source's primary SSRC, the
+   * one the bridge forwards every layer on.
+   */
+  private static List<Long> primaryFirst(List<Long> ssrcs, List<SsrcGroup> groups) {
+    Optional<SsrcGroup> sim =
+        groups.stream().filter(g -> g.semantics().equals(SsrcGroup.SIM)).findFirst();
+    if (sim.isEmpty()) {
+      return ssrcs;
+    }
+    LinkedHashSet<Long> ordered = new LinkedHashSet<>(sim.get().ssrcs());
+    for (long layer : sim.get().ssrcs()) {
+      for (SsrcGroup g : groups) {
+        if (g.semantics().equals(SsrcGroup.FID) && g.ssrcs().get(0) == layer) {
+          ordered.add(g.ssrcs().get(1));
+        }
+      }
+    }
+    ordered.addAll(ssrcs);
+    return List.copyOf(ordered);
   }
 
   /**

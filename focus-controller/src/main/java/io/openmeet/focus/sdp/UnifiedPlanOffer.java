@@ -144,7 +144,7 @@ public final class UnifiedPlanOffer {
       }
       direction = source == null ? Direction.RECVONLY : Direction.SENDRECV;
     } else {
-      source = slot.source;
+      source = slot.source == null ? null : slot.source.asReceived();
       direction = source == null ? Direction.INACTIVE : Direction.SENDONLY;
     }
     a.add(Attribute.flag(direction.token()));

@@ -92,6 +92,56 @@ class SdpAnswerTest {
   }
 
   @Test
+  void aSimulcastCameraIsOneSourceWithItsLayersAndTheirRtxPrimaryFirst() throws Exception {
+    // The web app's answer to offer-1 with the camera munged into three SIM layers (captured).
+    SdpAnswer answer = SdpAnswer.parse(Resources.sdp("chromium-answer-6-simulcast.sdp"));
+    List<MediaSource> sources = answer.sources("alice");
+    assertThat(sources).extracting(MediaSource::name).containsExactly("alice-a0", "alice-v0");
+    MediaSource camera = sources.get(1);
+    assertThat(camera.primarySsrc()).isEqualTo(1348524538L);
+    assertThat(camera.ssrcs())
+        .containsExactly(
+            1348524538L, 2797046426L, 3890011034L, 3283673846L, 662363833L, 1996461932L);
+    assertThat(camera.groups())
+        .containsExactly(
+            new SsrcGroup("FID", List.of(1348524538L, 3283673846L)),
+            new SsrcGroup("SIM", List.of(1348524538L, 2797046426L, 3890011034L)),
+            new SsrcGroup("FID", List.of(2797046426L, 662363833L)),
+            new SsrcGroup("FID", List.of(3890011034L, 1996461932L)));
+    UnifiedPlanOffer offer = SdpFixtures.newOffer(true);
+    offer.next(List.of());
+    offer.checkAnswer(answer);
+  }
+
+  @Test
+  void simulcastGroupsThatNoBridgeCouldUseAreTypedErrors() {
+    String base = Resources.sdp("chromium-answer-6-simulcast.sdp");
+    String sim = "a=ssrc-group:SIM 1348524538 2797046426 3890011034";
+    // one layer, a repeated SSRC, four layers, two SIM groups
+    assertReason(base.replace(sim, "a=ssrc-group:SIM 1348524538"), Reason.BAD_SSRC);
+    assertReason(
+        base.replace(sim, "a=ssrc-group:SIM 1348524538 2797046426 2797046426"), Reason.BAD_SSRC);
+    assertReason(
+        base.replace(sim, "a=ssrc-group:SIM 1348524538 2797046426 3890011034 662363833"),
+        Reason.BAD_SSRC);
+    assertReason(
+        base.replace(sim, sim + "\r\na=ssrc-group:SIM 3283673846 662363833"), Reason.BAD_SSRC);
+    // an FID group is a pair
+    assertReason(
+        base.replace(
+            "a=ssrc-group:FID 2797046426 662363833",
+            "a=ssrc-group:FID 2797046426 662363833 1996461932"),
+        Reason.BAD_SSRC);
+    // simulcast audio
+    String audio = Resources.sdp("chromium-answer-1-sendrecv.sdp");
+    assertReason(
+        audio.replace(
+            "a=ssrc:2056697848 cname",
+            "a=ssrc-group:SIM 2056697848 7\r\na=ssrc:7 cname:x\r\na=ssrc:2056697848 cname"),
+        Reason.BAD_SSRC);
+  }
+
+  @Test
   void aReceiveOnlyBrowserSendsNoSources() throws Exception {
     SdpAnswer answer = SdpAnswer.parse(Resources.sdp("chromium-answer-recvonly.sdp"));
     assertThat(answer.sources("bob")).isEmpty();

@@ -115,27 +115,6 @@ class UnifiedPlanOfferTest {
   }
 
   @Test
-  void simulcastGroupsAreWrittenBeforeTheirSsrcs() {
-    UnifiedPlanOffer offer = SdpFixtures.newOffer(false);
-    MediaSource sim =
-        MediaSource.of(
-            MediaKind.VIDEO,
-            "eve-v0",
-            "eve",
-            List.of(1L, 2L, 3L, 4L, 5L, 6L),
-            List.of(
-                new SsrcGroup("SIM", List.of(1L, 2L, 3L)),
-                new SsrcGroup("FID", List.of(1L, 4L)),
-                new SsrcGroup("FID", List.of(2L, 5L)),
-                new SsrcGroup("FID", List.of(3L, 6L))));
-    MediaSection m = offer.next(List.of(sim)).media().get(2);
-    assertThat(m.attributes("ssrc-group"))
-        .extracting(Attribute::value)
-        .containsExactly("SIM 1 2 3", "FID 1 4", "FID 2 5", "FID 3 6");
-    assertThat(m.attributes("ssrc")).hasSize(12);
-  }
-
-  @Test
   void goneSourcesLeaveInactiveMlinesThatTheNextSourceOfTheirKindReuses() {
     UnifiedPlanOffer offer = SdpFixtures.newOffer(false);
     List<MediaSource> both = new ArrayList<>(SdpFixtures.participant("bob", 1));
@@ -187,5 +166,39 @@ class UnifiedPlanOfferTest {
     assertThat(next.media().get(0).attribute("ice-ufrag").orElseThrow().value())
         .isEqualTo("newufrag");
     assertThat(next.media().get(0).attributes("candidate")).isEmpty();
+  }
+
+  @Test
+  void aRemoteSimulcastSourceIsOfferedAsItsPrimarySsrcAndThatSsrcsRtx() throws Exception {
+    List<Long> layers = List.of(11L, 12L, 13L);
+    MediaSource camera =
+        MediaSource.of(
+            MediaKind.VIDEO,
+            "bob-v0",
+            "bob",
+            List.of(11L, 12L, 13L, 21L, 22L, 23L),
+            List.of(
+                new SsrcGroup("SIM", layers),
+                new SsrcGroup("FID", List.of(11L, 21L)),
+                new SsrcGroup("FID", List.of(12L, 22L)),
+                new SsrcGroup("FID", List.of(13L, 23L))));
+    UnifiedPlanOffer offer = SdpFixtures.newOffer(false);
+    SessionDescription parsed = SdpParser.parse(SdpWriter.write(offer.next(List.of(camera))));
+    MediaSection remote = parsed.media().get(2);
+    assertThat(remote.attribute("sendonly")).isPresent();
+    assertThat(remote.attributes("ssrc-group"))
+        .extracting(Attribute::value)
+        .containsExactly("FID 11 21");
+    assertThat(remote.attributes("ssrc"))
+        .extracting(Attribute::value)
+        .containsExactly(
+            "11 cname:bob", "11 msid:bob bob-v0", "21 cname:bob", "21 msid:bob bob-v0");
+    // without RTX only the primary remains; a source without SIM is offered as it is
+    MediaSource noRtx =
+        MediaSource.of(MediaKind.VIDEO, "c-v0", "c", layers, List.of(new SsrcGroup("SIM", layers)));
+    assertThat(noRtx.asReceived().ssrcs()).containsExactly(11L);
+    assertThat(noRtx.asReceived().groups()).isEmpty();
+    MediaSource plain = SdpFixtures.participant("d", 4).get(1);
+    assertThat(plain.asReceived()).isSameAs(plain);
   }
 }

@@ -27,6 +27,13 @@ public final class ConferenceAllocation {
 
     /** The largest height any receiver gets one of a sender's sources at changed, or is new. */
     void senderConstraintChanged(String senderId, String sourceName, int maxHeight);
+
+    /**
+     * What a receiver gets changed: its forwarded sources in rank order with the maxHeight it gets
+     * each at (-1 = no limit), reported before {@link #forwardedSourcesChanged} when the set
+     * changes too, and on its own when only a height or the order did (layer selection).
+     */
+    default void receiverAllocationChanged(String receiverId, Map<String, Integer> maxHeights) {}
   }
 
   /** What a newly connected bridge channel is told: the current state for that endpoint. */
@@ -145,6 +152,9 @@ public final class ConferenceAllocation {
     for (Member m : members.values()) {
       Map<String, Integer> before = previous.forwarded().get(m.id);
       Map<String, Integer> after = current.forwarded().get(m.id);
+      if (before == null || !List.copyOf(before.entrySet()).equals(List.copyOf(after.entrySet()))) {
+        report(() -> listener.receiverAllocationChanged(m.id, after));
+      }
       if (before == null || !before.keySet().equals(after.keySet())) {
         report(() -> listener.forwardedSourcesChanged(m.id, current.forwardedSources(m.id)));
       }

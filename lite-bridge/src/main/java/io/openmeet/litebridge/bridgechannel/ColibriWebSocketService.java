@@ -37,6 +37,13 @@ public final class ColibriWebSocketService {
   private final IgnoredMessages ignored = new IgnoredMessages();
 
   /**
+   * Each conference's last dominant-speaker event, sent again to a channel that connects later (as
+   * JVB does on connect); weak keys, so a conference that is gone drops out.
+   */
+  private final Map<Conference, JsonObject> lastSpeakerEvents =
+      java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+  /**
    * One open channel. Every message to it is written from its event loop in the order it was handed
    * over, whichever thread hands it over (a direct write from the event loop could overtake writes
    * that other threads queued before it).
@@ -129,6 +136,16 @@ public final class ColibriWebSocketService {
               ownSources.forEach(
                   (source, maxHeight) -> channel.send(senderSourceConstraints(source, maxHeight)));
               channel.send(forwardedSources(forwarded));
+              synchronized (lastSpeakerEvents) {
+                // under the lock broadcasts take: a newer event can only come after this one
+                JsonObject speaker = lastSpeakerEvents.get(conference);
+                if (speaker != null
+                    && conference
+                        .endpoint(speaker.getString("dominantSpeakerEndpoint"))
+                        .isPresent()) {
+                  channel.send(speaker);
+                }
+              }
             });
     endpoint.touch();
   }
@@ -180,7 +197,10 @@ public final class ColibriWebSocketService {
     }
   }
 
-  /** Tells every endpoint of the conference about a new dominant speaker. */
+  /**
+   * Tells every endpoint of the conference about a new dominant speaker; channels that connect
+   * later get it right after their greeting.
+   */
   public void dominantSpeakerChanged(
       Conference conference, String endpointId, List<String> previousSpeakers) {
     JsonObject event =
@@ -189,8 +209,11 @@ public final class ColibriWebSocketService {
             .put("dominantSpeakerEndpoint", endpointId)
             .put("previousSpeakers", new JsonArray(List.copyOf(previousSpeakers)))
             .put("silence", false);
-    for (Endpoint endpoint : conference.endpoints()) {
-      sendTo(conference, endpoint.id(), event);
+    synchronized (lastSpeakerEvents) {
+      lastSpeakerEvents.put(conference, event);
+      for (Endpoint endpoint : conference.endpoints()) {
+        sendTo(conference, endpoint.id(), event);
+      }
     }
   }
 

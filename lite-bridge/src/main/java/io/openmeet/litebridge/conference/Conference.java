@@ -10,7 +10,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
@@ -54,11 +53,16 @@ public final class Conference {
             allocationConfig,
             new ConferenceAllocation.Listener() {
               @Override
-              public void forwardedSourcesChanged(String receiverId, List<String> sources) {
+              public void receiverAllocationChanged(
+                  String receiverId, Map<String, Integer> maxHeights) {
                 Endpoint receiver = endpoints.get(receiverId);
                 if (receiver != null) {
-                  receiver.transport().setForwardedVideoSources(Set.copyOf(sources));
+                  receiver.transport().setForwardedVideo(maxHeights);
                 }
+              }
+
+              @Override
+              public void forwardedSourcesChanged(String receiverId, List<String> sources) {
                 allocationEvents.forwardedSourcesChanged(receiverId, sources);
               }
 

@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -36,6 +37,7 @@ final class EndpointConnection implements EndpointTransport, EndpointIce.Events 
   private final RtpForwarder forwarder;
   private final IncomingRtp incomingRtp;
   private final IncomingRtcp incomingRtcp;
+  private final VideoProjections projections;
 
   private volatile TransportState state = TransportState.NEW;
   private volatile long lastActivityMillis = System.currentTimeMillis();
@@ -66,6 +68,7 @@ final class EndpointConnection implements EndpointTransport, EndpointIce.Events 
     this.forwarder = new RtpForwarder(this, srtpSender, nacks, timeline);
     this.incomingRtp = new IncomingRtp(this, feedback, keyframes, timeline, counters);
     this.incomingRtcp = new IncomingRtcp(this, nacks, feedback, timeline, counters);
+    this.projections = new VideoProjections(this);
   }
 
   ForwardingConference conference() {
@@ -245,6 +248,11 @@ final class EndpointConnection implements EndpointTransport, EndpointIce.Events 
     return forwarder;
   }
 
+  /** The simulcast sources as this endpoint receives them (layer choice and projection). */
+  VideoProjections projections() {
+    return projections;
+  }
+
   KeyframeRequester keyframes() {
     return keyframes;
   }
@@ -291,9 +299,10 @@ final class EndpointConnection implements EndpointTransport, EndpointIce.Events 
   }
 
   @Override
-  public void setForwardedVideoSources(Set<String> sourceNames) {
-    Set<String> sources = Set.copyOf(sourceNames);
+  public void setForwardedVideo(Map<String, Integer> maxHeights) {
+    Set<String> sources = Set.copyOf(maxHeights.keySet());
     Set<String> previous = forwardedVideo.getAndSet(sources);
+    projections.setMaxHeights(maxHeights);
     if (previous != null && state == TransportState.CONNECTED) {
       Set<String> started = new HashSet<>(sources);
       started.removeAll(previous);

@@ -2,6 +2,7 @@ package io.openmeet.litebridge.media;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -27,12 +28,21 @@ public interface EndpointTransport {
   void setMediaFormats(MediaFormats formats);
 
   /**
-   * The video sources (Colibri2 source names) forwarded to this endpoint; other video, including
-   * SSRCs that no signalled source names, is not. The sender of a source that joins the set is
-   * asked for a keyframe. Until the first call every video is forwarded (a bare media conference;
-   * the bridge's conference layer sets the set as soon as it creates the endpoint).
+   * The video sources (Colibri2 source names) forwarded to this endpoint, each with the largest
+   * picture height it may get (-1: no limit); other video, including SSRCs that no signalled source
+   * names, is not. Of a simulcast source it gets the highest layer being sent that fits. The sender
+   * of a source that joins the set is asked for a keyframe (of a simulcast source: of the layer
+   * chosen). Until the first call every video is forwarded, unlimited (a bare media conference; the
+   * bridge's conference layer sets the set as soon as it creates the endpoint).
    */
-  void setForwardedVideoSources(Set<String> sourceNames);
+  void setForwardedVideo(Map<String, Integer> maxHeights);
+
+  /** {@link #setForwardedVideo} with no height limit for any of the sources. */
+  default void setForwardedVideoSources(Set<String> sourceNames) {
+    Map<String, Integer> unlimited = new java.util.LinkedHashMap<>();
+    sourceNames.forEach(name -> unlimited.put(name, -1));
+    setForwardedVideo(unlimited);
+  }
 
   TransportState state();
 

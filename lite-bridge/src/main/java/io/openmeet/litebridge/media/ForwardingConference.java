@@ -38,6 +38,7 @@ final class ForwardingConference implements MediaConference {
   private final LinkedList<String> speakerHistory = new LinkedList<>();
   private final ScheduledFuture<?> reports;
   private final ScheduledFuture<?> transportCcFlush;
+  private final ScheduledFuture<?> layerCheck;
   private volatile EndpointConnection[] connected = new EndpointConnection[0];
   private volatile SourceIndex sourceIndex = SourceIndex.EMPTY;
   private volatile boolean closed;
@@ -52,9 +53,12 @@ final class ForwardingConference implements MediaConference {
       Map<Long, Long> rtxToPrimary,
       Map<Long, Long> primaryToRtx,
       Map<Long, String> sourceNames,
-      Map<String, VideoSource> videoSources) {
+      Map<String, VideoSource> videoSources,
+      Map<String, SimulcastSource> simulcast,
+      Map<Long, SimulcastSource> simulcastBySsrc) {
     static final SourceIndex EMPTY =
-        new SourceIndex(Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of());
+        new SourceIndex(
+            Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of());
   }
 
   /** A signalled video source: who sends it and its SSRCs without the RTX ones. */
@@ -81,6 +85,9 @@ final class ForwardingConference implements MediaConference {
         engine
             .timer()
             .scheduleAtFixedRate(this::flushTransportCc, flush, flush, TimeUnit.NANOSECONDS);
+    // a simulcast layer that stops sends nothing to notice it by: look for silence
+    this.layerCheck =
+        engine.timer().scheduleAtFixedRate(this::checkLayers, 250, 250, TimeUnit.MILLISECONDS);
   }
 
   static long randomSsrc() {
@@ -160,6 +167,9 @@ final class ForwardingConference implements MediaConference {
     Map<Long, Long> primaryToRtx = new HashMap<>();
     Map<Long, String> sourceNames = new HashMap<>();
     Map<String, VideoSource> videoSources = new HashMap<>();
+    Map<String, SimulcastSource> simulcast = new HashMap<>();
+    Map<Long, SimulcastSource> simulcastBySsrc = new HashMap<>();
+    SourceIndex previous = sourceIndex;
     for (EndpointConnection e : endpoints.values()) {
       for (MediaSourceDesc source : e.sources()) {
         Set<Long> rtxOfSource = new HashSet<>();
@@ -184,6 +194,18 @@ final class ForwardingConference implements MediaConference {
           List<Long> primaries =
               source.ssrcs().stream().filter(ssrc -> !rtxOfSource.contains(ssrc)).toList();
           videoSources.put(source.name(), new VideoSource(e, primaries));
+          long[] layers = simulcastLayers(source);
+          if (layers != null && !simulcast.containsKey(source.name())) {
+            SimulcastSource known = previous.simulcast().get(source.name());
+            SimulcastSource sim =
+                known != null && known.sameAs(source.name(), e, layers)
+                    ? known
+                    : new SimulcastSource(source.name(), e, layers);
+            simulcast.put(source.name(), sim);
+            for (long ssrc : layers) {
+              simulcastBySsrc.put(ssrc, sim);
+            }
+          }
         }
       }
     }
@@ -194,7 +216,50 @@ final class ForwardingConference implements MediaConference {
             Map.copyOf(rtxToPrimary),
             Map.copyOf(primaryToRtx),
             Map.copyOf(sourceNames),
-            Map.copyOf(videoSources));
+            Map.copyOf(videoSources),
+            Map.copyOf(simulcast),
+            Map.copyOf(simulcastBySsrc));
+    for (EndpointConnection e : endpoints.values()) {
+      e.projections().sourcesChanged(sourceIndex.simulcast());
+    }
+  }
+
+  /**
+   * The layers of a video source with a SIM group (its SSRCs in the group's order, lowest first),
+   * or null: a source without one, or whose group names SSRCs the source does not list, is
+   * forwarded as one stream.
+   */
+  private static long[] simulcastLayers(MediaSourceDesc source) {
+    for (MediaSourceDesc.SsrcGroup group : source.groups()) {
+      if ("SIM".equalsIgnoreCase(group.semantics())
+          && group.ssrcs().size() >= 2
+          && source.ssrcs().containsAll(group.ssrcs())
+          && group.ssrcs().stream().distinct().count() == group.ssrcs().size()) {
+        return group.ssrcs().stream().mapToLong(Long::longValue).toArray();
+      }
+    }
+    return null;
+  }
+
+  /** Periodically: simulcast layers that went quiet make their receivers choose again. */
+  private void checkLayers() {
+    long now = System.nanoTime();
+    for (SimulcastSource source : sourceIndex.simulcast().values()) {
+      try {
+        if (source.refresh(now)) {
+          layersChanged(source);
+        }
+      } catch (RuntimeException e) {
+        LOGGER.warn("layer check of " + source.name() + " failed", e);
+      }
+    }
+  }
+
+  /** A simulcast source's layers changed (one started or stopped, or showed another size). */
+  void layersChanged(SimulcastSource source) {
+    for (EndpointConnection receiver : endpoints.values()) {
+      receiver.projections().reselect(source);
+    }
   }
 
   private static void putName(Map<Long, String> names, long ssrc, String name) {
@@ -223,6 +288,14 @@ final class ForwardingConference implements MediaConference {
   /** Routes a PLI or FIR from {@code requester} to the owner of {@code mediaSsrc}. */
   void requestKeyframe(EndpointConnection requester, long mediaSsrc, boolean fir) {
     long primary = sourceIndex.rtxToPrimary().getOrDefault(mediaSsrc, mediaSsrc);
+    SimulcastSource simulcast = sourceIndex.simulcastBySsrc().get(primary);
+    if (simulcast != null && simulcast.owner() != requester) {
+      // a receiver knows the source by its primary SSRC: it means the layer it gets
+      primary = requester.projections().keyframeSsrc(simulcast);
+      if (primary < 0) {
+        return;
+      }
+    }
     EndpointConnection owner = ownerOf(primary);
     if (owner == null || owner == requester || owner.state() != TransportState.CONNECTED) {
       return;
@@ -238,11 +311,15 @@ final class ForwardingConference implements MediaConference {
    */
   void requestKeyframesFor(EndpointConnection receiver, Set<String> sources) {
     String why = "video for " + receiver.endpointId();
+    // simulcast layers are asked for by the receiver's projections, only the layer it will get
+    Map<Long, SimulcastSource> simulcast = sourceIndex.simulcastBySsrc();
     if (sources == null) {
       for (EndpointConnection sender : connected) {
         if (sender != receiver) {
           for (long ssrc : sender.videoSsrcs()) {
-            sender.keyframes().requestKeyframe(ssrc, why);
+            if (!simulcast.containsKey(ssrc)) {
+              sender.keyframes().requestKeyframe(ssrc, why);
+            }
           }
         }
       }
@@ -252,6 +329,7 @@ final class ForwardingConference implements MediaConference {
     for (String name : sources) {
       VideoSource source = videoSources.get(name);
       if (source != null
+          && !sourceIndex.simulcast().containsKey(name)
           && source.owner() != receiver
           && source.owner().state() == TransportState.CONNECTED) {
         for (long ssrc : source.primarySsrcs()) {
@@ -328,6 +406,7 @@ final class ForwardingConference implements MediaConference {
     closed = true;
     reports.cancel(false);
     transportCcFlush.cancel(false);
+    layerCheck.cancel(false);
     for (EndpointConnection connection : List.copyOf(endpoints.values())) {
       connection.close();
     }

@@ -26,6 +26,18 @@ final class HeaderExtensions {
   static final Set<String> NOT_FORWARDED =
       Set.of(MID, RID, REPAIRED_RID, TRANSPORT_CC, TRANSPORT_CC_02);
 
+  static final String DEPENDENCY_DESCRIPTOR =
+      "https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension";
+  static final String GENERIC_FRAME_DESCRIPTOR =
+      "http://www.webrtc.org/experiments/rtp-hdrext/generic-frame-descriptor-00";
+
+  /**
+   * Not forwarded on a simulcast layer projected onto its source's primary SSRC either: frame
+   * descriptors number each layer's frames on their own, and a receiver that has them uses them
+   * instead of the VP8 PictureIDs the projection keeps continuous.
+   */
+  static final Set<String> NOT_PROJECTED = Set.of(DEPENDENCY_DESCRIPTOR, GENERIC_FRAME_DESCRIPTOR);
+
   static final HeaderExtensions NONE = new HeaderExtensions(Map.of());
 
   private static final int PROFILE_ONE_BYTE = 0xBEDE;
@@ -50,9 +62,10 @@ final class HeaderExtensions {
   }
 
   /** The receiver's id for the sender's element {@code id}, or 0 to drop the element. */
-  private static int translate(int id, HeaderExtensions sender, HeaderExtensions receiver) {
+  private static int translate(
+      int id, HeaderExtensions sender, HeaderExtensions receiver, boolean projected) {
     String uri = sender.uriById[id];
-    if (uri == null || NOT_FORWARDED.contains(uri)) {
+    if (uri == null || NOT_FORWARDED.contains(uri) || (projected && NOT_PROJECTED.contains(uri))) {
       return 0;
     }
     Integer mapped = receiver.idByUri.get(uri);
@@ -65,6 +78,12 @@ final class HeaderExtensions {
    * empty loses its X bit. Malformed elements end the block (what follows them is dropped).
    */
   static byte[] rewrite(byte[] p, HeaderExtensions sender, HeaderExtensions receiver) {
+    return rewrite(p, sender, receiver, false);
+  }
+
+  /** {@link #rewrite(byte[], HeaderExtensions, HeaderExtensions)}, for a projected layer too. */
+  static byte[] rewrite(
+      byte[] p, HeaderExtensions sender, HeaderExtensions receiver, boolean projected) {
     if (p.length < 12 || (p[0] & 0x10) == 0) {
       return p;
     }
@@ -117,7 +136,7 @@ final class HeaderExtensions {
         break;
       }
       pos = data + len;
-      int mapped = translate(id, sender, receiver);
+      int mapped = translate(id, sender, receiver, projected);
       if (mapped != id) {
         changed = true;
       }

@@ -71,9 +71,19 @@ final class IncomingRtcp {
         // sender reports carry the NTP/RTP mapping receivers need for lip sync
         byte[] sr = new byte[length];
         System.arraycopy(data, pos, sr, 0, length);
+        long ssrc = Rtp.readUint32(sr, 4);
+        SimulcastSource simulcast = conference.sourceIndex().simulcastBySsrc().get(ssrc);
         for (EndpointConnection receiver : conference.connected()) {
-          if (receiver != endpoint) {
-            receiver.srtpSender().sendRtcp(sr);
+          if (receiver == endpoint) {
+            continue;
+          }
+          // of a simulcast layer: only to who gets that layer, as its projection numbers it
+          byte[] out =
+              simulcast == null || simulcast.owner() != endpoint
+                  ? sr
+                  : receiver.projections().senderReport(simulcast, simulcast.layerOf(ssrc), sr);
+          if (out != null) {
+            receiver.srtpSender().sendRtcp(out);
           }
         }
       }

@@ -105,10 +105,33 @@ final class IncomingRtp {
       }
     }
 
+    SimulcastSource simulcast = audio ? null : index.simulcastBySsrc().get(ssrc);
+    if (simulcast != null && simulcast.owner() == endpoint) {
+      forwardLayer(simulcast, plain, f, pt, keyframe);
+      return;
+    }
     String source = audio ? null : index.sourceNames().get(ssrc);
     for (EndpointConnection receiver : conference.connected()) {
       if (receiver != endpoint && (audio || receiver.wantsVideo(source))) {
         receiver.forwarder().forward(plain, f, endpoint.endpointId(), audio, keyframe);
+      }
+    }
+  }
+
+  /** A packet of one simulcast layer: each receiver gets it only if that is its layer. */
+  private void forwardLayer(
+      SimulcastSource source, byte[] plain, NegotiatedFormats f, int pt, boolean keyframe) {
+    int layer = source.layerOf(Rtp.ssrc(plain, 0));
+    Vp8Payload vp8 =
+        f.vp8PayloadTypes().contains(pt) ? Vp8Payload.parse(plain, 0, plain.length) : null;
+    long now = System.nanoTime();
+    if (source.packetArrived(layer, plain.length, vp8, now)) {
+      // before forwarding: the keyframe that starts a layer can then be switched to at once
+      conference.layersChanged(source);
+    }
+    for (EndpointConnection receiver : conference.connected()) {
+      if (receiver != endpoint) {
+        receiver.projections().forward(source, layer, plain, f, vp8, keyframe, now);
       }
     }
   }

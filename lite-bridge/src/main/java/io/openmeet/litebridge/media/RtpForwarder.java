@@ -34,9 +34,23 @@ final class RtpForwarder {
   /** Forwards one of {@code from}'s decrypted packets to this receiver. */
   void forward(
       byte[] plain, NegotiatedFormats senderFormats, String from, boolean audio, boolean key) {
+    forward(plain, senderFormats, from, audio, key, false);
+  }
+
+  /**
+   * Forwards a packet; {@code projected}: a simulcast layer on its source's primary SSRC (see
+   * {@link HeaderExtensions#rewrite(byte[], HeaderExtensions, HeaderExtensions, boolean)}).
+   */
+  void forward(
+      byte[] plain,
+      NegotiatedFormats senderFormats,
+      String from,
+      boolean audio,
+      boolean key,
+      boolean projected) {
     byte[] out =
         HeaderExtensions.rewrite(
-            plain, senderFormats.extensions(), receiver.formats().extensions());
+            plain, senderFormats.extensions(), receiver.formats().extensions(), projected);
     if (sender.ready()) {
       nacks.remember(out);
       sender.sendRtp(out);

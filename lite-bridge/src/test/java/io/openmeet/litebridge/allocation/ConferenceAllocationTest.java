@@ -64,6 +64,43 @@ class ConferenceAllocationTest {
   }
 
   @Test
+  void theMediaPlaneHearsOfEveryHeightChangeForLayerSelection() {
+    List<String> heights = new ArrayList<>();
+    ConferenceAllocation withHeights =
+        new ConferenceAllocation(
+            AllocationConfig.JVB_DEFAULTS,
+            new ConferenceAllocation.Listener() {
+              @Override
+              public void forwardedSourcesChanged(String receiverId, List<String> sources) {
+                heights.add(receiverId + " gets " + sources);
+              }
+
+              @Override
+              public void senderConstraintChanged(String senderId, String source, int maxHeight) {}
+
+              @Override
+              public void receiverAllocationChanged(
+                  String receiverId, Map<String, Integer> maxHeights) {
+                heights.add(receiverId + " at " + maxHeights);
+              }
+            });
+    for (String id : List.of("a", "b")) {
+      withHeights.endpointAdded(id);
+      withHeights.videoSourcesChanged(id, List.of(id + "-v0"));
+    }
+    heights.clear();
+    withHeights.receiverConstraints("b", tiles(360));
+    assertThat(heights).containsExactly("b at {a-v0=360}", "b gets [a-v0]");
+    heights.clear();
+    // the same set at another height: the bridge channel has nothing to say, layer choice has
+    withHeights.receiverConstraints("b", tiles(180));
+    assertThat(heights).containsExactly("b at {a-v0=180}");
+    heights.clear();
+    withHeights.receiverConstraints("b", tiles(180));
+    assertThat(heights).isEmpty();
+  }
+
+  @Test
   void anEndpointThatLeavesNoLongerCountsForTheSendersItReceived() {
     join("a");
     join("b");

@@ -126,4 +126,20 @@ class HeaderExtensionsTest {
     assertThat(out[0] & 0x10).isZero();
     assertThat(payloadOf(out)).isEqualTo(PAYLOAD);
   }
+
+  @Test
+  void frameDescriptorsAreKeptOnAStreamButDroppedOnAProjectedSimulcastLayer() {
+    HeaderExtensions video =
+        new HeaderExtensions(Map.of(3, ABS, 11, HeaderExtensions.DEPENDENCY_DESCRIPTOR));
+    byte[] in =
+        packet(
+            0xBEDE, 0xB2, 0x80, 0x01, 0x02, // dependency descriptor, 3 bytes
+            0x32, 0x01, 0x02, 0x03); // abs-send-time
+
+    assertThat(HeaderExtensions.rewrite(in, video, video)).isSameAs(in);
+    byte[] projected = HeaderExtensions.rewrite(in, video, video, true);
+    assertThat(Rtp.findExtension(projected, 0, projected.length, 11)).isNegative();
+    assertThat(Rtp.findExtension(projected, 0, projected.length, 3)).isPositive();
+    assertThat(payloadOf(projected)).isEqualTo(PAYLOAD);
+  }
 }
