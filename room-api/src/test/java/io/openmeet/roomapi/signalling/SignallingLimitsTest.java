@@ -9,6 +9,7 @@ import io.openmeet.roomapi.support.Api;
 import io.openmeet.roomapi.support.Metrics;
 import io.openmeet.roomapi.support.RawWebSocket;
 import io.openmeet.roomapi.support.RawWebSocket.Frame;
+import io.openmeet.roomapi.support.SignallingSocket;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -25,7 +26,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -81,10 +81,10 @@ class SignallingLimitsTest {
     String join = JSON.writeValueAsString(Map.of("type", "join", "token", joinToken(slug, "Ada")));
     HttpClient http = HttpClient.newHttpClient();
     // twenty sockets join (so that no join timeout frees a place while the others come)
-    List<Recorder> admitted = new ArrayList<>();
+    List<SignallingSocket> admitted = new ArrayList<>();
     List<WebSocket> sockets = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
-      Recorder r = new Recorder();
+      SignallingSocket r = new SignallingSocket();
       WebSocket ws =
           http.newWebSocketBuilder().buildAsync(socketUri(slug), r).get(10, TimeUnit.SECONDS);
       ws.sendText(join, true).get(10, TimeUnit.SECONDS);
@@ -93,15 +93,15 @@ class SignallingLimitsTest {
       sockets.add(ws);
     }
     // a hundred and thirty more from the same address, all at once
-    List<Recorder> refused = new ArrayList<>();
+    List<SignallingSocket> refused = new ArrayList<>();
     List<CompletableFuture<WebSocket>> opening = new ArrayList<>();
     for (int i = 0; i < 130; i++) {
-      Recorder r = new Recorder();
+      SignallingSocket r = new SignallingSocket();
       refused.add(r);
       opening.add(http.newWebSocketBuilder().buildAsync(socketUri(slug), r));
     }
     CompletableFuture.allOf(opening.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-    for (Recorder r : refused) {
+    for (SignallingSocket r : refused) {
       r.closed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
       assertThat(r.closeCode).isEqualTo(1008);
       assertThat(r.closeReason).isEqualTo("too-many-sockets");
@@ -114,7 +114,7 @@ class SignallingLimitsTest {
     // one leaves: one more may come
     sockets.get(0).sendText("{\"type\":\"leave\"}", true).get(10, TimeUnit.SECONDS);
     admitted.get(0).closed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-    Recorder again = new Recorder();
+    SignallingSocket again = new SignallingSocket();
     WebSocket ws =
         http.newWebSocketBuilder().buildAsync(socketUri(slug), again).get(10, TimeUnit.SECONDS);
     ws.sendText(join, true).get(10, TimeUnit.SECONDS);
@@ -302,7 +302,7 @@ class SignallingLimitsTest {
     String slug = Api.createPublicRoom().getString("slug");
     String token = joinToken(slug, "Ada");
     HttpClient http = HttpClient.newHttpClient();
-    Recorder r = new Recorder();
+    SignallingSocket r = new SignallingSocket();
     WebSocket ws =
         http.newWebSocketBuilder().buildAsync(socketUri(slug), r).get(10, TimeUnit.SECONDS);
     List<String> refused =
@@ -343,60 +343,5 @@ class SignallingLimitsTest {
       out.writeBytes(p);
     }
     return out.toByteArray();
-  }
-
-  /** A java.net.http socket that records frames and its close. */
-  private static final class Recorder implements WebSocket.Listener {
-    final List<String> frames = new java.util.concurrent.CopyOnWriteArrayList<>();
-    final CompletableFuture<Void> closed = new CompletableFuture<>();
-    private final StringBuilder partial = new StringBuilder();
-    volatile int closeCode;
-    volatile String closeReason;
-
-    @Override
-    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-      partial.append(data);
-      if (last) {
-        frames.add(partial.toString());
-        partial.setLength(0);
-      }
-      webSocket.request(1);
-      return null;
-    }
-
-    @Override
-    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-      closeCode = statusCode;
-      closeReason = reason;
-      closed.complete(null);
-      return null;
-    }
-
-    @Override
-    public void onError(WebSocket webSocket, Throwable error) {
-      closed.complete(null);
-    }
-
-    JsonNode await(String type) throws Exception {
-      return awaitNth(type, 1);
-    }
-
-    JsonNode awaitNth(String type, int n) throws Exception {
-      long deadline = System.nanoTime() + WAIT.toNanos();
-      while (System.nanoTime() < deadline) {
-        List<JsonNode> matching = new ArrayList<>();
-        for (String f : frames) {
-          JsonNode node = JSON.readTree(f);
-          if (node.get("type").asText().equals(type)) {
-            matching.add(node);
-          }
-        }
-        if (matching.size() >= n) {
-          return matching.get(n - 1);
-        }
-        Thread.sleep(20);
-      }
-      throw new AssertionError("no " + type + " #" + n + " within " + WAIT + "; got " + frames);
-    }
   }
 }

@@ -7,23 +7,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.openmeet.roomapi.support.Api;
 import io.openmeet.roomapi.support.Metrics;
+import io.openmeet.roomapi.support.SignallingSocket;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.restassured.RestAssured;
-import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -56,18 +50,18 @@ class SignallingResumeTest {
   void a_resumed_participant_keeps_its_id_and_the_others_never_see_it_leave() throws Exception {
     String slug = Api.createPublicRoom().getString("slug");
     String adaToken = joinToken(slug, "Ada");
-    var ada = Client.open(slug);
+    var ada = SignallingSocket.open(slug);
     ada.send(join(adaToken, null));
     JsonNode joined = ada.await("joined");
     ada.await("offer");
-    var bob = Client.open(slug);
+    var bob = SignallingSocket.open(slug);
     bob.send(join(joinToken(slug, "Bob"), null));
     bob.await("joined");
     ada.await("participant-joined");
 
-    ada.socket.abort(); // the network drops: no `leave`, no close handshake
+    ada.close(); // the network drops: no `leave`, no close handshake
     Thread.sleep(1000);
-    var again = Client.open(slug);
+    var again = SignallingSocket.open(slug);
     again.send(join(adaToken, joined.get("resumeToken").asText()));
 
     JsonNode resumed = again.await("joined");
@@ -92,22 +86,22 @@ class SignallingResumeTest {
   void after_the_window_the_others_see_the_participant_leave() throws Exception {
     String slug = Api.createPublicRoom().getString("slug");
     String adaToken = joinToken(slug, "Ada");
-    var ada = Client.open(slug);
+    var ada = SignallingSocket.open(slug);
     ada.send(join(adaToken, null));
     JsonNode joined = ada.await("joined");
-    var bob = Client.open(slug);
+    var bob = SignallingSocket.open(slug);
     bob.send(join(joinToken(slug, "Bob"), null));
     bob.await("joined");
 
     long dropped = System.nanoTime();
-    ada.socket.abort();
+    ada.close();
     JsonNode left = bob.await("participant-left");
     long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - dropped);
     assertThat(left.get("participantId").asText()).isEqualTo(joined.get("participantId").asText());
     assertThat(left.get("reason").asText()).isEqualTo("disconnected");
     assertThat(waitedMillis).isGreaterThanOrEqualTo(2500); // not at the drop: after the window
 
-    var late = Client.open(slug);
+    var late = SignallingSocket.open(slug);
     late.send(join(adaToken, joined.get("resumeToken").asText()));
     assertThat(late.await("error").get("code").asText()).isEqualTo("invalid-token");
     late.close();
@@ -117,13 +111,13 @@ class SignallingResumeTest {
   @Test
   void a_bad_resume_token_is_a_typed_error_and_changes_nothing_for_the_others() throws Exception {
     String slug = Api.createPublicRoom().getString("slug");
-    var bob = Client.open(slug);
+    var bob = SignallingSocket.open(slug);
     bob.send(join(joinToken(slug, "Bob"), null));
     bob.await("joined");
     bob.await("offer"); // everything of Bob's own join has arrived
     int bobFrames = bob.frames.size();
 
-    var mallory = Client.open(slug);
+    var mallory = SignallingSocket.open(slug);
     mallory.send(join(joinToken(slug, "Mallory"), "not-a-token-we-issued"));
     JsonNode error = mallory.await("error");
     assertThat(error.get("code").asText()).isEqualTo("invalid-token");
@@ -146,7 +140,7 @@ class SignallingResumeTest {
     double connected = metric("webrtc_connection_attempts_total{outcome=\"connected\"}");
     double failed = metric("webrtc_connection_attempts_total{outcome=\"failed\"}");
 
-    var ada = Client.open(slug);
+    var ada = SignallingSocket.open(slug);
     ada.send(join(joinToken(slug, "Ada"), null));
     ada.await("joined");
     ada.send(answerTo(ada.await("offer").get("sdp").asText()));
@@ -176,18 +170,18 @@ class SignallingResumeTest {
             Api.createRoom(Map.of("name", Api.uniqueName("Two seats"), "maxParticipants", 2))
                 .prettify());
     String slug = room.get("slug").asText();
-    var ada = Client.open(slug);
+    var ada = SignallingSocket.open(slug);
     ada.send(join(joinToken(slug, "Ada"), null));
     ada.await("joined");
-    var bob = Client.open(slug);
+    var bob = SignallingSocket.open(slug);
     bob.send(join(joinToken(slug, "Bob"), null));
     bob.await("joined");
 
     // Ada's tab closes: close 1001, no `leave`; her seat is free now, not after the window
-    ada.socket.sendClose(1001, "going away").get(10, TimeUnit.SECONDS);
+    ada.closeWith(1001, "going away");
     JsonNode left = bob.await("participant-left");
     assertThat(left.get("reason").asText()).isEqualTo("leave");
-    var cy = Client.open(slug);
+    var cy = SignallingSocket.open(slug);
     cy.send(join(joinToken(slug, "Cy"), null));
     cy.await("joined");
     bob.close();
@@ -199,10 +193,10 @@ class SignallingResumeTest {
     JsonNode room = JSON.readTree(Api.createPublicRoom().prettify());
     String slug = room.get("slug").asText();
     String adaToken = joinToken(slug, "Ada");
-    var ada = Client.open(slug);
+    var ada = SignallingSocket.open(slug);
     ada.send(join(adaToken, null));
     String adaId = ada.await("joined").get("participantId").asText();
-    var bob = Client.open(slug);
+    var bob = SignallingSocket.open(slug);
     bob.send(join(joinToken(slug, "Bob"), null));
     String bobId = bob.await("joined").get("participantId").asText();
 
@@ -218,7 +212,7 @@ class SignallingResumeTest {
       assertThat(c.closed.get(10, TimeUnit.SECONDS)).isEqualTo(1000);
     }
     // the room is gone for new joins too
-    var late = Client.open(slug);
+    var late = SignallingSocket.open(slug);
     late.send(join(adaToken, null));
     assertThat(late.await("error").get("code").asText()).isIn("token-revoked", "room-not-found");
     late.close();
@@ -279,84 +273,5 @@ class SignallingResumeTest {
     }
     return JSON.writeValueAsString(
         Map.of("type", "answer", "sdp", String.join("\r\n", out) + "\r\n"));
-  }
-
-  /** A browser's signalling socket: records the frames it gets. */
-  private static final class Client implements WebSocket.Listener {
-    final List<String> frames = new CopyOnWriteArrayList<>();
-    final java.util.concurrent.CompletableFuture<Integer> closed =
-        new java.util.concurrent.CompletableFuture<>();
-    private final StringBuilder partial = new StringBuilder();
-    WebSocket socket;
-
-    static Client open(String slug) throws Exception {
-      var client = new Client();
-      client.socket =
-          HttpClient.newHttpClient()
-              .newWebSocketBuilder()
-              .buildAsync(
-                  URI.create("ws://127.0.0.1:" + RestAssured.port + "/api/signalling/" + slug),
-                  client)
-              .get(10, TimeUnit.SECONDS);
-      return client;
-    }
-
-    void send(String frame) throws Exception {
-      socket.sendText(frame, true).get(10, TimeUnit.SECONDS);
-    }
-
-    void close() {
-      socket.abort();
-    }
-
-    List<String> types() {
-      return parsed().stream().map(n -> n.get("type").asText()).toList();
-    }
-
-    JsonNode await(String type) throws Exception {
-      return awaitNth(type, 1);
-    }
-
-    JsonNode awaitNth(String type, int n) throws Exception {
-      Predicate<JsonNode> wanted = f -> f.get("type").asText().equals(type);
-      long deadline = System.nanoTime() + WAIT.toNanos();
-      while (System.nanoTime() < deadline) {
-        List<JsonNode> matching = parsed().stream().filter(wanted).toList();
-        if (matching.size() >= n) {
-          return matching.get(n - 1);
-        }
-        Thread.sleep(20);
-      }
-      throw new AssertionError("no " + type + " #" + n + " within " + WAIT + "; got " + frames);
-    }
-
-    private List<JsonNode> parsed() {
-      List<JsonNode> out = new ArrayList<>();
-      for (String f : frames) {
-        try {
-          out.add(JSON.readTree(f));
-        } catch (java.io.IOException e) {
-          throw new IllegalStateException(e);
-        }
-      }
-      return out;
-    }
-
-    @Override
-    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-      closed.complete(statusCode);
-      return null;
-    }
-
-    @Override
-    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-      partial.append(data);
-      if (last) {
-        frames.add(partial.toString());
-        partial.setLength(0);
-      }
-      webSocket.request(1);
-      return null;
-    }
   }
 }

@@ -6,24 +6,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.openmeet.roomapi.support.Api;
+import io.openmeet.roomapi.support.SignallingSocket;
 import io.openmeet.roomapi.support.TestTokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
 import io.smallrye.jwt.build.Jwt;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -69,7 +61,7 @@ class TokenRevocationTest {
         .statusCode(200);
     String fresh = token(slug, Map.of("displayName", "Mallory", "password", "secret-1"), null);
 
-    try (Client c = Client.open(slug)) {
+    try (SignallingSocket c = SignallingSocket.open(slug)) {
       c.send(join(early, null));
       JsonNode error = c.await("error");
       assertThat(error.get("code").asText()).isEqualTo("token-revoked");
@@ -85,7 +77,7 @@ class TokenRevocationTest {
         .patch("/api/rooms/" + room.getString("id"))
         .then()
         .statusCode(200);
-    try (Client c = Client.open(slug)) {
+    try (SignallingSocket c = SignallingSocket.open(slug)) {
       c.send(join(withFirstPassword, null));
       assertThat(c.await("error").get("code").asText()).isEqualTo("token-revoked");
     }
@@ -96,7 +88,7 @@ class TokenRevocationTest {
         .patch("/api/rooms/" + room.getString("id"))
         .then()
         .statusCode(200);
-    try (Client c = Client.open(slug)) {
+    try (SignallingSocket c = SignallingSocket.open(slug)) {
       c.send(join(current, null));
       c.await("joined");
     }
@@ -115,9 +107,9 @@ class TokenRevocationTest {
     String cyAgain = token(slug, Map.of(), userToken);
     String other = token(slug, Map.of("displayName", "Dee"), null);
 
-    try (Client host = Client.open(slug);
-        Client bob = Client.open(slug);
-        Client cyClient = Client.open(slug)) {
+    try (SignallingSocket host = SignallingSocket.open(slug);
+        SignallingSocket bob = SignallingSocket.open(slug);
+        SignallingSocket cyClient = SignallingSocket.open(slug)) {
       host.send(join(moderator, null));
       host.await("joined");
       bob.send(join(guest, null));
@@ -134,7 +126,7 @@ class TokenRevocationTest {
       bob.closed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
       cyClient.closed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
     }
-    try (Client back = Client.open(slug)) {
+    try (SignallingSocket back = SignallingSocket.open(slug)) {
       back.send(join(guest, null));
       JsonNode error = back.await("error");
       assertThat(error.get("code").asText()).isEqualTo("token-revoked");
@@ -157,7 +149,7 @@ class TokenRevocationTest {
     String longLived = signed(slug, id, now - 60, now - 60 + 3 * 3600);
     String fromTheFuture = signed(slug, id, now + 300, now + 600);
     String slightlyAhead = signed(slug, id, now + 20, now + 3600);
-    try (Client c = Client.open(slug)) {
+    try (SignallingSocket c = SignallingSocket.open(slug)) {
       c.send(join(longLived, null));
       JsonNode first = c.await("error");
       assertThat(first.get("code").asText()).isEqualTo("invalid-token");
@@ -180,8 +172,8 @@ class TokenRevocationTest {
     String slug = room.getString("slug");
     String host = room.getString("token");
     String bob = token(slug, Map.of("displayName", "Bob"), null);
-    try (Client h = Client.open(slug);
-        Client b = Client.open(slug)) {
+    try (SignallingSocket h = SignallingSocket.open(slug);
+        SignallingSocket b = SignallingSocket.open(slug)) {
       h.send(join(host, "Host"));
       h.await("joined");
       b.send(join(bob, "The Moderator"));
@@ -205,77 +197,5 @@ class TokenRevocationTest {
             .claim("roomId", roomId)
             .claim("moderator", false)
             .claim("context", Map.of("user", Map.of("id", "guest-idp", "name", "Idp"))));
-  }
-
-  /** A browser's socket: records frames and its close. */
-  private static final class Client implements WebSocket.Listener, AutoCloseable {
-    final List<String> frames = new CopyOnWriteArrayList<>();
-    final CompletableFuture<Void> closed = new CompletableFuture<>();
-    private final StringBuilder partial = new StringBuilder();
-    WebSocket socket;
-
-    static Client open(String slug) throws Exception {
-      Client c = new Client();
-      c.socket =
-          HttpClient.newHttpClient()
-              .newWebSocketBuilder()
-              .buildAsync(
-                  URI.create("ws://127.0.0.1:" + RestAssured.port + "/api/signalling/" + slug), c)
-              .get(10, TimeUnit.SECONDS);
-      return c;
-    }
-
-    void send(String frame) throws Exception {
-      socket.sendText(frame, true).get(10, TimeUnit.SECONDS);
-    }
-
-    JsonNode await(String type) throws Exception {
-      return awaitNth(type, 1);
-    }
-
-    JsonNode awaitNth(String type, int n) throws Exception {
-      long deadline = System.nanoTime() + WAIT.toNanos();
-      while (System.nanoTime() < deadline) {
-        List<JsonNode> matching = new ArrayList<>();
-        for (String f : frames) {
-          JsonNode node = JSON.readTree(f);
-          if (node.get("type").asText().equals(type)) {
-            matching.add(node);
-          }
-        }
-        if (matching.size() >= n) {
-          return matching.get(n - 1);
-        }
-        Thread.sleep(20);
-      }
-      throw new AssertionError("no " + type + " #" + n + " within " + WAIT + "; got " + frames);
-    }
-
-    @Override
-    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-      partial.append(data);
-      if (last) {
-        frames.add(partial.toString());
-        partial.setLength(0);
-      }
-      webSocket.request(1);
-      return null;
-    }
-
-    @Override
-    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-      closed.complete(null);
-      return null;
-    }
-
-    @Override
-    public void onError(WebSocket webSocket, Throwable error) {
-      closed.complete(null);
-    }
-
-    @Override
-    public void close() {
-      socket.abort();
-    }
   }
 }
