@@ -1,5 +1,7 @@
 package io.openmeet.roomapi.rest;
 
+import io.openmeet.roomapi.audit.AuditEvent;
+import io.openmeet.roomapi.audit.AuditLog;
 import io.openmeet.roomapi.entity.Room;
 import io.openmeet.roomapi.entity.RoomInvite;
 import io.openmeet.roomapi.rest.RoomModels.CreateRoomRequest;
@@ -51,14 +53,17 @@ public class RoomResource {
   private final CallerResolver callers;
   private final Urls urls;
   private final CallHistoryService history;
+  private final AuditLog audit;
 
   RoomResource(
       RoomService rooms,
       RequestLimits limits,
       CallerResolver callers,
       Urls urls,
-      CallHistoryService history) {
+      CallHistoryService history,
+      AuditLog audit) {
     this.history = history;
+    this.audit = audit;
     this.rooms = rooms;
     this.limits = limits;
     this.callers = callers;
@@ -88,6 +93,14 @@ public class RoomResource {
             body.displayName(),
             caller);
     Room r = created.room();
+    audit.record(
+        AuditEvent.of(
+            AuditEvent.actor(caller),
+            AuditEvent.ROOM_CREATE,
+            r.id,
+            null,
+            null,
+            ClientAddress.of(request)));
     var response =
         new CreateRoomResponse(
             r.id,
@@ -136,8 +149,12 @@ public class RoomResource {
       description =
           "For the room's moderators (its join token with moderator=true), its creator's user token"
               + " and administrators. Absent fields stay as they are.")
-  public RoomView update(@PathParam("id") String id, @Valid @NotNull UpdateRoomRequest body) {
-    return view(
+  public RoomView update(
+      @PathParam("id") String id,
+      @Valid @NotNull UpdateRoomRequest body,
+      @Context HttpServerRequest request) {
+    var caller = callers.current();
+    Room room =
         rooms.update(
             id,
             new RoomCommands.Update(
@@ -147,7 +164,16 @@ public class RoomResource {
                 body.maxParticipants(),
                 body.region(),
                 body.lobbyEnabled()),
-            callers.current()));
+            caller);
+    audit.record(
+        AuditEvent.of(
+            AuditEvent.actor(caller),
+            AuditEvent.ROOM_PATCH,
+            room.id,
+            null,
+            null,
+            ClientAddress.of(request)));
+    return view(room);
   }
 
   @DELETE
@@ -156,8 +182,17 @@ public class RoomResource {
       summary = "Close a room",
       description =
           "Same callers as PATCH. The room stays readable (active=false); closing twice is fine.")
-  public RestResponse<Void> close(@PathParam("id") String id) {
-    rooms.close(id, callers.current());
+  public RestResponse<Void> close(@PathParam("id") String id, @Context HttpServerRequest request) {
+    var caller = callers.current();
+    rooms.close(id, caller);
+    audit.record(
+        AuditEvent.of(
+            AuditEvent.actor(caller),
+            AuditEvent.ROOM_DELETE,
+            Ids.tryParse(id).orElse(null),
+            null,
+            null,
+            ClientAddress.of(request)));
     return RestResponse.noContent();
   }
 
@@ -192,9 +227,20 @@ public class RoomResource {
       summary = "Invite a user (by userId) or an email address to a room",
       description = "Same callers as PATCH. Inviting twice answers the existing invitation.")
   public RestResponse<InviteView> invite(
-      @PathParam("id") String id, @Valid @NotNull InviteRequest body) {
+      @PathParam("id") String id,
+      @Valid @NotNull InviteRequest body,
+      @Context HttpServerRequest request) {
+    var caller = callers.current();
     RoomInvite invite =
-        rooms.invite(id, new RoomCommands.Invite(body.userId(), body.email()), callers.current());
+        rooms.invite(id, new RoomCommands.Invite(body.userId(), body.email()), caller);
+    audit.record(
+        AuditEvent.of(
+            AuditEvent.actor(caller),
+            AuditEvent.INVITE_CREATE,
+            invite.roomId,
+            null,
+            invite.userId,
+            ClientAddress.of(request)));
     return RestResponse.status(RestResponse.Status.CREATED, inviteView(invite));
   }
 

@@ -1,14 +1,18 @@
 package io.openmeet.roomapi.rest;
 
+import io.openmeet.roomapi.audit.AuditEvent;
+import io.openmeet.roomapi.audit.AuditLog;
 import io.openmeet.roomapi.entity.User;
 import io.openmeet.roomapi.rest.RoomModels.TokenResponse;
 import io.openmeet.roomapi.rest.UserModels.CreateUserRequest;
 import io.openmeet.roomapi.rest.UserModels.UserTokenRequest;
 import io.openmeet.roomapi.rest.UserModels.UserView;
 import io.openmeet.roomapi.security.CallerResolver;
+import io.openmeet.roomapi.service.Ids;
 import io.openmeet.roomapi.service.Page;
 import io.openmeet.roomapi.service.Paging;
 import io.openmeet.roomapi.service.UserService;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -19,6 +23,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import java.net.URI;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -34,17 +39,30 @@ import org.jboss.resteasy.reactive.RestResponse;
 public class UserResource {
 
   private final UserService users;
+  private final CallerResolver callers;
+  private final AuditLog audit;
 
-  UserResource(UserService users) {
+  UserResource(UserService users, CallerResolver callers, AuditLog audit) {
     this.users = users;
+    this.callers = callers;
+    this.audit = audit;
   }
 
   @POST
   @Operation(
       summary = "Register a user (admin)",
       description = "Emails are unique, case-insensitively (409).")
-  public RestResponse<UserView> create(@Valid @NotNull CreateUserRequest body) {
+  public RestResponse<UserView> create(
+      @Valid @NotNull CreateUserRequest body, @Context HttpServerRequest request) {
     User user = users.create(body.email(), body.name(), body.avatarUrl());
+    audit.record(
+        AuditEvent.of(
+            AuditEvent.actor(callers.current()),
+            AuditEvent.USER_CREATE,
+            null,
+            null,
+            user.id,
+            ClientAddress.of(request)));
     return RestResponse.ResponseBuilder.<UserView>created(URI.create("/api/users/" + user.id))
         .entity(view(user))
         .build();
@@ -70,9 +88,20 @@ public class UserResource {
       description =
           "A JWT in Jitsi's format with room=* that stands for the user; {\"admin\":true} adds the"
               + " admin group. In production an identity provider issues these instead.")
-  public TokenResponse token(@PathParam("id") String id, @Valid UserTokenRequest body) {
+  public TokenResponse token(
+      @PathParam("id") String id,
+      @Valid UserTokenRequest body,
+      @Context HttpServerRequest request) {
     boolean admin = body != null && Boolean.TRUE.equals(body.admin());
     var token = users.token(id, admin);
+    audit.record(
+        AuditEvent.of(
+            AuditEvent.actor(callers.current()),
+            AuditEvent.TOKEN_MINT,
+            null,
+            null,
+            Ids.tryParse(id).orElse(null),
+            ClientAddress.of(request)));
     return new TokenResponse(token.token(), token.expiresAt(), null, null, null);
   }
 

@@ -8,6 +8,7 @@ import io.openmeet.focus.conference.LeaveReason;
 import io.openmeet.focus.conference.ParticipantEvents;
 import io.openmeet.focus.conference.ParticipantInfo;
 import io.openmeet.focus.text.InvalidTextException;
+import io.openmeet.roomapi.audit.AuditEvent;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -76,6 +78,9 @@ final class SignallingSession implements ParticipantEvents {
   private final TurnCredentials turn;
   private final Resumption resumption;
   private final ConnectionAttempts attempts;
+  private final Consumer<AuditEvent> audit;
+  // the address of the socket the participant is on now (a resume moves it)
+  private volatile String clientAddress;
 
   /** The others in the conference, kept current so that a resumed socket gets them in `joined`. */
   private final Map<String, ParticipantInfo> roster = new LinkedHashMap<>();
@@ -107,8 +112,12 @@ final class SignallingSession implements ParticipantEvents {
       FrameRateLimiter rateLimiter,
       SignallingMetrics metrics,
       TurnCredentials turn,
-      Resumption resumption) {
+      Resumption resumption,
+      String clientAddress,
+      Consumer<AuditEvent> audit) {
     this.room = room;
+    this.clientAddress = clientAddress;
+    this.audit = audit;
     this.codec = codec;
     this.authorizer = authorizer;
     this.focus = focus;
@@ -206,11 +215,15 @@ final class SignallingSession implements ParticipantEvents {
     } else if (message instanceof ClientMessage.Chat chat) {
       p.chat(chat.text());
     } else if (message instanceof ClientMessage.Moderate m) {
+      String action;
       if (m.action() == ClientMessage.Moderate.Action.MUTE) {
         p.mute(m.participantId());
+        action = AuditEvent.PARTICIPANT_MUTE;
       } else {
         p.kick(m.participantId());
+        action = AuditEvent.PARTICIPANT_KICK;
       }
+      audited(action, m.participantId());
     } else if (message instanceof ClientMessage.IceRestart) {
       attempts.restarted();
       p.iceRestart();
@@ -219,6 +232,15 @@ final class SignallingSession implements ParticipantEvents {
       finish();
       closeSocket("left");
     }
+  }
+
+  /** Records a moderator action that succeeded; the audit log never blocks or throws. */
+  private void audited(String action, String targetParticipant) {
+    JoinRequest r = request;
+    String actor = r == null ? null : r.userId().map(java.util.UUID::toString).orElse(r.subject());
+    audit.accept(
+        AuditEvent.of(
+            actor, action, r == null ? null : r.roomId(), targetParticipant, null, clientAddress));
   }
 
   private void join(ClientMessage.Join join) throws SignallingException, FocusException {
@@ -343,6 +365,7 @@ final class SignallingSession implements ParticipantEvents {
     if (fresh.admittedWith != null) {
       admittedWith = fresh.admittedWith;
     }
+    clientAddress = fresh.clientAddress;
   }
 
   synchronized Transport reattach(Transport fresh, Instant now) throws SignallingException {

@@ -5,6 +5,8 @@ import io.openmeet.focus.conference.Focus;
 import io.openmeet.focus.conference.FocusException;
 import io.openmeet.focus.conference.JoinRequest;
 import io.openmeet.focus.conference.LeaveReason;
+import io.openmeet.roomapi.audit.AuditEvent;
+import io.openmeet.roomapi.audit.AuditLog;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.websockets.next.CloseReason;
@@ -22,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -73,6 +76,8 @@ public class SignallingSessions implements SignallingSession.Resumption {
   private final SignallingMetrics metrics;
   private final TurnCredentials turn;
   private final Clock clock;
+  // moderator actions go to the audit log when it is injected (unit tests build this without CDI)
+  private Consumer<AuditEvent> audit = event -> {};
   private ScheduledExecutorService sweeper;
 
   @Inject
@@ -101,6 +106,11 @@ public class SignallingSessions implements SignallingSession.Resumption {
     this.focus = focus;
     this.metrics = metrics;
     this.turn = turn;
+  }
+
+  @Inject
+  void auditLog(AuditLog log) {
+    this.audit = log::record;
   }
 
   void start(@Observes StartupEvent event) {
@@ -168,7 +178,9 @@ public class SignallingSessions implements SignallingSession.Resumption {
             new FrameRateLimiter(config.framesPerSecond(), config.frameBurst()),
             metrics,
             turn,
-            config.resumeWindow().isZero() ? null : this);
+            config.resumeWindow().isZero() ? null : this,
+            clientAddress,
+            audit);
     sessions.put(socket.id(), session);
   }
 
