@@ -28,10 +28,8 @@ class LiteBridgeDiscoveryTest extends BridgeDiscoveryTest {
     return LiteTestBridge.start(brewery, "lite-" + UUID.randomUUID().toString().substring(0, 8));
   }
 
-  @Test
-  void aConferenceWhoseBridgeFailsMovesToAnotherAndTheOthersAreToldToFollow() throws Exception {
-    String brewery = TestEnv.uniqueBrewery();
-    String suffix = UUID.randomUUID().toString().substring(0, 8);
+  /** A focus whose registry runs no health check of its own: no check may heal a failed bridge. */
+  private FocusStack stackWithoutBackgroundChecks(String brewery) throws Exception {
     FocusStack stack =
         FocusStack.start(
             brewery,
@@ -39,12 +37,20 @@ class LiteBridgeDiscoveryTest extends BridgeDiscoveryTest {
                 new BridgeRegistryConfig(
                     brewery,
                     defaults.nickname(),
-                    Duration.ofHours(1), // no background check may heal the failed bridge mid-test
+                    Duration.ofHours(1),
                     defaults.healthCheckTimeout(),
                     defaults.healthCheckRetryDelay(),
                     defaults.presenceTimeout(),
                     defaults.snapshotTtl()));
     closing.add(stack);
+    return stack;
+  }
+
+  @Test
+  void aConferenceWhoseBridgeFailsMovesToAnotherAndTheOthersAreToldToFollow() throws Exception {
+    String brewery = TestEnv.uniqueBrewery();
+    String suffix = UUID.randomUUID().toString().substring(0, 8);
+    FocusStack stack = stackWithoutBackgroundChecks(brewery);
     BridgeRegistry registry = stack.registry();
     Colibri2SessionManager colibri = stack.manager("region-aware", Duration.ofSeconds(5));
     List<String> told = new CopyOnWriteArrayList<>();
@@ -69,19 +75,7 @@ class LiteBridgeDiscoveryTest extends BridgeDiscoveryTest {
   void aBridgeMarkedUnhealthyLosesItsConferencesAtOnceAndIsAskedToExpireThem() throws Exception {
     String brewery = TestEnv.uniqueBrewery();
     String suffix = UUID.randomUUID().toString().substring(0, 8);
-    FocusStack stack =
-        FocusStack.start(
-            brewery,
-            defaults ->
-                new BridgeRegistryConfig(
-                    brewery,
-                    defaults.nickname(),
-                    Duration.ofHours(1), // no background check may heal the failed bridge mid-test
-                    defaults.healthCheckTimeout(),
-                    defaults.healthCheckRetryDelay(),
-                    defaults.presenceTimeout(),
-                    defaults.snapshotTtl()));
-    closing.add(stack);
+    FocusStack stack = stackWithoutBackgroundChecks(brewery);
     BridgeRegistry registry = stack.registry();
     Colibri2SessionManager colibri = stack.manager("region-aware", Duration.ofSeconds(5));
     // wired as room-api wires it
