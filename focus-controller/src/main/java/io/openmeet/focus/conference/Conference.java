@@ -682,7 +682,7 @@ final class Conference {
   void p2pDescription(Member member, String sessionId, String kind, String sdp)
       throws FocusException {
     try {
-      SdpAnswer.parse(sdp);
+      SdpAnswer.checkPeerDescription(sdp, "offer".equals(kind));
     } catch (SdpParseException e) {
       throw new FocusException(FocusException.Reason.INVALID_SDP, e.getMessage(), e);
     }

@@ -106,7 +106,8 @@ class P2pConferenceTest {
     Peer responder = initiator == ada ? bob : ada;
     String session = ada.events.sessionId();
 
-    String offer = browserSdp(initiator);
+    // a browser's offer says setup:actpass
+    String offer = browserSdp(initiator).replace("a=setup:active", "a=setup:actpass");
     initiator.participant.p2pDescription(session, "offer", offer);
     assertThat(responder.events.p2p).last().isEqualTo("offer " + initiator.id() + " " + offer);
     String answer = browserSdp(responder);
@@ -189,9 +190,14 @@ class P2pConferenceTest {
         FocusException.Reason.NO_P2P_SESSION);
     assertFails(
         () -> initiator.participant.p2pState("nope", false), FocusException.Reason.NO_P2P_SESSION);
-    // malformed SDP
+    // malformed SDP, and an answer that leaves the DTLS role open
     assertFails(
         () -> initiator.participant.p2pDescription(session, "offer", "v=0\r\nnonsense"),
+        FocusException.Reason.INVALID_SDP);
+    assertFails(
+        () ->
+            responder.participant.p2pDescription(
+                session, "answer", browserSdp(responder).replace("setup:active", "setup:actpass")),
         FocusException.Reason.INVALID_SDP);
     // the responder does not offer, the initiator does not answer
     assertFails(

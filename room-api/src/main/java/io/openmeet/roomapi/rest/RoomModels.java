@@ -34,6 +34,7 @@ public final class RoomModels {
           @Pattern(regexp = REGION, message = "must be lower-case letters, digits and dashes")
           String region,
       @Schema(description = "default false") Boolean lobbyEnabled,
+      @Schema(description = P2P) Boolean p2pEnabled,
       @Schema(
               maxLength = 64,
               description =
@@ -49,7 +50,12 @@ public final class RoomModels {
       @Min(2) @Max(100) Integer maxParticipants,
       @Pattern(regexp = REGION, message = "must be lower-case letters, digits and dashes")
           String region,
-      Boolean lobbyEnabled) {}
+      Boolean lobbyEnabled,
+      @Schema(description = P2P) Boolean p2pEnabled) {}
+
+  static final String P2P =
+      "two-participant calls connect peer-to-peer and move to the bridge when a third joins;"
+          + " absent/null: the deployment's openmeet.rooms.p2p-enabled";
 
   /** POST /api/rooms/{idOrSlug}/tokens. */
   public record TokenRequest(
@@ -77,7 +83,8 @@ public final class RoomModels {
       Instant createdAt,
       Instant closedAt,
       String joinUrl,
-      String signallingUrl) {}
+      String signallingUrl,
+      Boolean p2pEnabled) {}
 
   /** 201 answer of POST /api/rooms: the room plus the creator's moderator token. */
   public record CreateRoomResponse(
@@ -92,7 +99,8 @@ public final class RoomModels {
       String joinUrl,
       String signallingUrl,
       String token,
-      Instant tokenExpiresAt) {}
+      Instant tokenExpiresAt,
+      Boolean p2pEnabled) {}
 
   /** A signed JWT. */
   public record TokenResponse(

@@ -19,7 +19,19 @@ public final class RoomCommands {
       String password,
       Integer maxParticipants,
       String region,
-      Boolean lobbyEnabled) {
+      Boolean lobbyEnabled,
+      Boolean p2pEnabled) {
+
+    /** A room that follows the deployment's peer-to-peer setting. */
+    public Create(
+        String name,
+        RoomAccess access,
+        String password,
+        Integer maxParticipants,
+        String region,
+        Boolean lobbyEnabled) {
+      this(name, access, password, maxParticipants, region, lobbyEnabled, null);
+    }
 
     /**
      * @throws InvalidTextException when the name breaks {@link HumanText#ROOM_NAME}
@@ -36,7 +48,19 @@ public final class RoomCommands {
       String password,
       Integer maxParticipants,
       String region,
-      Boolean lobbyEnabled) {
+      Boolean lobbyEnabled,
+      Boolean p2pEnabled) {
+
+    /** A change that leaves the peer-to-peer setting as it is. */
+    public Update(
+        String name,
+        RoomAccess access,
+        String password,
+        Integer maxParticipants,
+        String region,
+        Boolean lobbyEnabled) {
+      this(name, access, password, maxParticipants, region, lobbyEnabled, null);
+    }
 
     /**
      * @throws InvalidTextException when the name breaks {@link HumanText#ROOM_NAME}
