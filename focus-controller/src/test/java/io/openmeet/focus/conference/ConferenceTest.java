@@ -700,11 +700,6 @@ class ConferenceTest {
     }
 
     @Override
-    public void dominantSpeaker(String participantId) {
-      log.add("dominant-speaker");
-    }
-
-    @Override
     public void muted(String by) {
       log.add("muted");
     }
