@@ -512,11 +512,6 @@ final class SignallingSession implements ParticipantEvents {
   }
 
   @Override
-  public void dominantSpeaker(String participantId) {
-    send(new ServerMessage.DominantSpeaker(participantId));
-  }
-
-  @Override
   public void p2pStart(String sessionId, String peerId, boolean initiator) {
     send(new ServerMessage.P2pStart(sessionId, peerId, initiator));
   }
