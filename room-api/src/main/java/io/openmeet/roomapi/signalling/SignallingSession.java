@@ -103,6 +103,9 @@ final class SignallingSession implements ParticipantEvents {
   // the lobby, when the node has one (unit tests build sessions without it)
   private volatile LobbyService lobby;
   private final Object lobbyLock = new Object();
+  // frames are handled one at a time; an admitted waiter's join (on a lobby thread) holds this too,
+  // so that its `answer` is handled after the join made it a participant
+  private final Object frameLock = new Object();
   // while waiting in the lobby: the waiter id (null otherwise)
   private volatile String waiterId;
   // while a moderator is in the conference: its presence for the lobby
@@ -187,7 +190,10 @@ final class SignallingSession implements ParticipantEvents {
       if (!rateLimiter.tryAcquire()) {
         throw new SignallingException(SignallingError.RATE_LIMITED, "too many frames; slow down");
       }
-      handle(codec.decode(frame));
+      ClientMessage message = codec.decode(frame);
+      synchronized (frameLock) {
+        handle(message);
+      }
     } catch (SignallingException e) {
       sendError(e.error(), e.getMessage());
     } catch (FocusException e) {
@@ -397,11 +403,13 @@ final class SignallingSession implements ParticipantEvents {
     }
     joinStartedNanos = System.nanoTime();
     try {
-      FocusParticipant joined = focus.join(request, this);
-      participant = joined;
-      if (ended) {
-        joined.leave(LeaveReason.DISCONNECTED);
-        finish();
+      synchronized (frameLock) {
+        FocusParticipant joined = focus.join(request, this);
+        participant = joined;
+        if (ended) {
+          joined.leave(LeaveReason.DISCONNECTED);
+          finish();
+        }
       }
     } catch (FocusException e) {
       metrics.joinFailed(errorFor(e.reason()));
