@@ -29,6 +29,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
@@ -361,14 +362,19 @@ public class LobbyService {
   }
 
   private void inOrder(Runnable task) {
-    moderators.execute(
-        () -> {
-          try {
-            task.run();
-          } catch (RuntimeException e) {
-            LOG.warnf(e, "lobby bookkeeping of a moderator failed");
-          }
-        });
+    try {
+      moderators.execute(
+          () -> {
+            try {
+              task.run();
+            } catch (RuntimeException e) {
+              LOG.warnf(e, "lobby bookkeeping of a moderator failed");
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      // shutting down: the moderator's entry lapses on its own
+      LOG.debugf("lobby bookkeeping skipped at shutdown");
+    }
   }
 
   private Set<LocalModerator> moderatorsOf(String roomId) {
