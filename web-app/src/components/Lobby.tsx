@@ -21,7 +21,7 @@ export function LobbyWaiting({ onLeave }: { onLeave(): void }) {
       </div>
       <p role="status" data-testid="lobby-status" data-moderator-present={String(lobby.moderatorPresent)}>
         {lobby.moderatorPresent
-          ? `${name ? `${name}, a` : 'A'} moderator will let you in soon: waiting for a moderator to let you in.`
+          ? `${name ? `${name}, you are` : 'You are'} waiting for a moderator to let you in.`
           : 'No moderator is here yet. You will be let in once one arrives and admits you.'}
       </p>
       <button type="button" onClick={onLeave} data-testid="lobby-leave">
