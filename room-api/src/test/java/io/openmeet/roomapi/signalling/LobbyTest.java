@@ -276,6 +276,37 @@ class LobbyTest {
   }
 
   @Test
+  void turning_the_lobby_off_lets_everyone_waiting_in_and_later_guests_join_at_once()
+      throws Exception {
+    JsonPath room = lobbyRoom(true);
+    String slug = room.getString("slug");
+    String id = room.getString("id");
+    String moderator = room.getString("token");
+    try (var waiter = join(slug, guestToken(slug, "Patient"))) {
+      waiter.await("lobby-waiting");
+      // a change that keeps the lobby lets nobody in
+      json(moderator)
+          .body(Map.of("name", "Renamed"))
+          .patch("/api/rooms/" + id)
+          .then()
+          .statusCode(200);
+      Thread.sleep(500); // an admission would travel over Redis pub/sub: give it time to show
+      assertThat(waiter.types()).containsExactly("lobby-waiting");
+      json(moderator)
+          .body(Map.of("lobbyEnabled", false))
+          .patch("/api/rooms/" + id)
+          .then()
+          .statusCode(200)
+          .body("lobbyEnabled", org.hamcrest.Matchers.is(false));
+      waiter.await("joined");
+      try (var late = join(slug, guestToken(slug, "Late"))) {
+        late.await("joined");
+        assertThat(late.types()).doesNotContain("lobby-waiting");
+      }
+    }
+  }
+
+  @Test
   void a_waiter_that_disconnects_leaves_the_lobby_and_moderators_are_told() throws Exception {
     JsonPath room = lobbyRoom(true);
     String slug = room.getString("slug");
