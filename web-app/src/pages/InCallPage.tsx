@@ -9,6 +9,9 @@ import { VideoGrid } from '../components/VideoGrid';
 import { ChatPanel } from '../components/ChatPanel';
 import { ParticipantList } from '../components/ParticipantList';
 import { AudioSink } from '../components/VideoView';
+import { DeviceMenu, type DeviceSwitcher } from '../components/DeviceMenu';
+import { AudioOnlySuggestion } from '../components/AudioOnlySuggestion';
+import { useCallStats } from '../call/useCallStats';
 import styles from '../components/Call.module.css';
 
 export interface InCallProps {
@@ -63,6 +66,16 @@ export function InCallPage({ params, onLeft, onJoinFailed }: InCallProps) {
     [controller],
   );
   useCallShortcuts(controls);
+  const getStats = useMemo(() => () => controller.getStats(), [controller]);
+  const stats = useCallStats(getStats);
+  const switcher: DeviceSwitcher = useMemo(
+    () => ({
+      switchMicrophone: (id, label) => controller.switchMicrophone(id, label),
+      switchCamera: (id, label) => controller.switchCamera(id, label),
+      currentDevices: () => controller.currentDevices(),
+    }),
+    [controller],
+  );
 
   const chatOpen = useCallStore((s) => s.chatOpen);
   const participantsOpen = useCallStore((s) => s.participantsOpen);
@@ -77,7 +90,13 @@ export function InCallPage({ params, onLeft, onJoinFailed }: InCallProps) {
         {participantsOpen && <ParticipantList onModerate={(a, id) => controller.moderate(a, id)} />}
         {chatOpen && <ChatPanel onSend={(t) => controller.sendChat(t)} />}
       </div>
-      <ControlBar controls={controls} />
+      <ControlBar controls={controls} extra={<DeviceMenu switcher={switcher} />} />
+      <AudioOnlySuggestion
+        onAccept={() => {
+          if (!useCallStore.getState().local.audioOnly) void controller.toggleAudioOnly();
+        }}
+        onDismiss={() => stats.dismissSuggestion()}
+      />
       <div hidden>
         {Object.entries(remoteStreams).map(([id, s]) =>
           s.audio ? <AudioSink key={id} participantId={id} stream={s.audio} /> : null,
