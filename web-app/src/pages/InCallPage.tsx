@@ -10,6 +10,9 @@ import { ChatPanel } from '../components/ChatPanel';
 import { ParticipantList } from '../components/ParticipantList';
 import { AudioSink } from '../components/VideoView';
 import { LobbyRequests, LobbyWaiting } from '../components/Lobby';
+import { DeviceMenu, type DeviceSwitcher } from '../components/DeviceMenu';
+import { AudioOnlySuggestion } from '../components/AudioOnlySuggestion';
+import { useCallStats } from '../call/useCallStats';
 import styles from '../components/Call.module.css';
 
 export interface InCallProps {
@@ -65,6 +68,16 @@ export function InCallPage({ params, onLeft, onJoinFailed }: InCallProps) {
     [controller],
   );
   useCallShortcuts(controls);
+  const getStats = useMemo(() => () => controller.getStats(), [controller]);
+  const stats = useCallStats(getStats);
+  const switcher: DeviceSwitcher = useMemo(
+    () => ({
+      switchMicrophone: (id, label) => controller.switchMicrophone(id, label),
+      switchCamera: (id, label) => controller.switchCamera(id, label),
+      currentDevices: () => controller.currentDevices(),
+    }),
+    [controller],
+  );
 
   const chatOpen = useCallStore((s) => s.chatOpen);
   const participantsOpen = useCallStore((s) => s.participantsOpen);
@@ -83,10 +96,16 @@ export function InCallPage({ params, onLeft, onJoinFailed }: InCallProps) {
         {participantsOpen && <ParticipantList onModerate={(a, id) => controller.moderate(a, id)} />}
         {chatOpen && <ChatPanel onSend={(t) => controller.sendChat(t)} />}
       </div>
-      <ControlBar controls={controls} />
+      <ControlBar controls={controls} extra={<DeviceMenu switcher={switcher} />} />
       <LobbyRequests
         onDecide={(d, id) => controller.lobbyDecision(d, id)}
         onAdmitAll={() => controller.admitAllFromLobby()}
+      />
+      <AudioOnlySuggestion
+        onAccept={() => {
+          if (!useCallStore.getState().local.audioOnly) void controller.toggleAudioOnly();
+        }}
+        onDismiss={() => stats.dismissSuggestion()}
       />
       <div hidden>
         {Object.entries(remoteStreams).map(([id, s]) =>
