@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, type ReactNode } from 'react';
 import { useCallStore } from '../store/callStore';
 import styles from './Call.module.css';
 
@@ -44,7 +44,8 @@ export function useCallShortcuts(controls: Pick<CallControls, 'toggleMic' | 'tog
   }, [controls]);
 }
 
-export function ControlBar({ controls }: { controls: CallControls }) {
+/** `extra`: more controls (e.g. the device menu), shown before Leave. */
+export function ControlBar({ controls, extra }: { controls: CallControls; extra?: ReactNode }) {
   const local = useCallStore((s) => s.local);
   const chatOpen = useCallStore((s) => s.chatOpen);
   const unread = useCallStore((s) => s.unreadChat);
@@ -134,6 +135,7 @@ export function ControlBar({ controls }: { controls: CallControls }) {
       >
         People <span className={styles.count}>{count}</span>
       </button>
+      {extra}
       <button
         type="button"
         className={`${styles.control} ${styles.leave}`}

@@ -4,6 +4,7 @@ import { qualityLevel } from '../store/layout';
 import { VideoView } from './VideoView';
 import { devicePixelRatio, observeSize } from './useElementSize';
 import styles from './Call.module.css';
+import { QualityIndicator } from './QualityIndicator';
 
 function initials(name: string): string {
   const parts = name.replace(/\(you\)/, '').trim().split(/\s+/).filter(Boolean);
@@ -125,6 +126,7 @@ export function VideoTile({ tile, variant = 'grid', onStage = false }: { tile: T
           <span>{initials(tile.displayName)}</span>
         </div>
       )}
+      <QualityIndicator tileKey={tile.key} />
       <button
         type="button"
         className={styles.pin}
