@@ -75,6 +75,39 @@ class BadInputTest {
   }
 
   @Test
+  void a_key_given_twice_is_malformed_json_on_every_body() {
+    // each was a 500 (Jackson's "No fallback setter/field defined for creator property")
+    String admin = TestTokens.admin();
+    String room = createPublicRoom().getString("id");
+    long before = count(admin, "");
+    assertProblem(
+        json()
+            .body("{\"name\":\"a\",\"maxParticipants\":4,\"maxParticipants\":5}")
+            .post("/api/rooms"),
+        400,
+        "malformed-json");
+    assertProblem(
+        json().body("{\"name\":\"a\",\"name\":\"b\"}").post("/api/rooms"), 400, "malformed-json");
+    assertProblem(
+        json()
+            .body("{\"displayName\":\"a\",\"password\":\"x\",\"password\":\"y\"}")
+            .post("/api/rooms/" + room + "/tokens"),
+        400,
+        "malformed-json");
+    assertProblem(
+        json(admin)
+            .body("{\"email\":\"d@example.org\",\"name\":\"a\",\"name\":\"b\"}")
+            .post("/api/users"),
+        400,
+        "malformed-json");
+    assertProblem(
+        json(admin).body("{\"name\":\"a\",\"name\":\"b\"}").patch("/api/rooms/" + room),
+        400,
+        "malformed-json");
+    assertThat(count(admin, "")).isEqualTo(before);
+  }
+
+  @Test
   void validation_errors_list_every_bad_field() {
     Response r =
         json()
