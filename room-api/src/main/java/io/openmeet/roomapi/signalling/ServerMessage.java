@@ -85,14 +85,6 @@ public sealed interface ServerMessage {
     }
   }
 
-  /** The bridge's dominant speaker changed. */
-  record DominantSpeaker(String participantId) implements ServerMessage {
-    @Override
-    public String type() {
-      return "dominant-speaker";
-    }
-  }
-
   /** A moderator muted this participant (the client should turn its microphone off). */
   record Muted(String by) implements ServerMessage {
     @Override
