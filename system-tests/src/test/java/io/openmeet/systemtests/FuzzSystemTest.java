@@ -58,9 +58,9 @@ import org.junit.jupiter.api.Test;
  * error frame has a documented code (never internal-error), a frame any server must refuse gets an
  * error or a documented close; during the run (every {@code fuzz.check-seconds}) and after it a
  * normal join gets its offer, so the focus stayed connected to XMPP; and the server log has no
- * ERROR line. The signalling and REST rate limits are lifted and room passwords hashed at bcrypt
- * cost 4, so that inputs reach the parsers and the session logic rather than wait (the limits have
- * their own tests).
+ * ERROR line. The signalling and REST rate limits are lifted, room passwords hashed at bcrypt cost
+ * 4 and a join reserves 0.0001 of a bridge (not 0.02), so that inputs reach the parsers and the
+ * session logic rather than wait or fill one bridge's admission (those have their own tests).
  *
  * <p>Sizes: by default the CI run (6,000 REST inputs, 12,000 frames, 3,000 answers); {@code
  * -Dfuzz.inputs=N} in total, split 20 % REST, 60 % frames, 20 % SDP; or per target {@code
@@ -123,7 +123,10 @@ class FuzzSystemTest {
                 "OPENMEET_RATE_LIMIT_ROOM_CREATES", "1000000000",
                 "OPENMEET_RATE_LIMIT_TOKEN_REQUESTS", "1000000000",
                 // hashing room passwords at the default cost (10) would take most of the CPU
-                "OPENMEET_ROOMS_PASSWORD_HASH_COST", "4"));
+                "OPENMEET_ROOMS_PASSWORD_HASH_COST", "4",
+                // fuzzed joins come faster than real ones: at the default reservation per join
+                // (0.02) one bridge admits ~40 unsettled joins and then says no-bridge-available
+                "OPENMEET_FOCUS_SELECTION_RESERVATION_COST", "0.0001"));
     Map<String, Object> o = new HashMap<>();
     String x = "lite-bridge.apis.xmpp-client.";
     o.put(x + "configs.test.muc_jids", api.breweryJid);
