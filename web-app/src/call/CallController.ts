@@ -544,6 +544,20 @@ export class CallController {
     }
   }
 
+  /** Moderators: let a waiter in, turn it away, or let everyone waiting in. */
+  lobbyDecision(decision: 'admit' | 'deny', participantId: string): void {
+    const sent = this.signalling.send(
+      decision === 'admit' ? { type: 'lobby-admit', participantId } : { type: 'lobby-deny', participantId },
+    );
+    if (!sent) this.notice('Not connected: try again when the connection is back.');
+  }
+
+  admitAllFromLobby(): void {
+    if (!this.signalling.send({ type: 'lobby-admit-all' })) {
+      this.notice('Not connected: try again when the connection is back.');
+    }
+  }
+
   leave(): void {
     this.end(null);
   }

@@ -9,6 +9,7 @@ import { VideoGrid } from '../components/VideoGrid';
 import { ChatPanel } from '../components/ChatPanel';
 import { ParticipantList } from '../components/ParticipantList';
 import { AudioSink } from '../components/VideoView';
+import { LobbyRequests, LobbyWaiting } from '../components/Lobby';
 import styles from '../components/Call.module.css';
 
 export interface InCallProps {
@@ -46,6 +47,7 @@ export function InCallPage({ params, onLeft, onJoinFailed }: InCallProps) {
   const connection = useCallStore((s) => s.connection);
   const failure = useCallStore((s) => s.failure);
   const selfId = useCallStore((s) => s.selfId);
+  const waitingInLobby = useCallStore((s) => s.lobby !== null && s.selfId === null);
   useEffect(() => {
     if (connection === 'failed' && failure && selfId === null && FATAL_ERROR_CODES.has(failure.code)) {
       callbacks.current.onJoinFailed(failure.message);
@@ -68,6 +70,10 @@ export function InCallPage({ params, onLeft, onJoinFailed }: InCallProps) {
   const participantsOpen = useCallStore((s) => s.participantsOpen);
   const remoteStreams = useCallStore((s) => s.remoteStreams);
 
+  if (waitingInLobby && connection !== 'failed') {
+    return <LobbyWaiting onLeave={() => controller.leave()} />;
+  }
+
   return (
     <main className={styles.call} data-testid="in-call">
       <h1 className="visually-hidden">Meeting</h1>
@@ -78,6 +84,10 @@ export function InCallPage({ params, onLeft, onJoinFailed }: InCallProps) {
         {chatOpen && <ChatPanel onSend={(t) => controller.sendChat(t)} />}
       </div>
       <ControlBar controls={controls} />
+      <LobbyRequests
+        onDecide={(d, id) => controller.lobbyDecision(d, id)}
+        onAdmitAll={() => controller.admitAllFromLobby()}
+      />
       <div hidden>
         {Object.entries(remoteStreams).map(([id, s]) =>
           s.audio ? <AudioSink key={id} participantId={id} stream={s.audio} /> : null,

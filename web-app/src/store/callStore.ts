@@ -49,8 +49,18 @@ export interface RenderedTile {
   maxHeight: number | null;
 }
 
+/** Someone waiting in the lobby, as moderators see them. */
+export interface LobbyRequest {
+  participantId: string;
+  displayName: string;
+}
+
 export interface CallState {
   connection: ConnectionState;
+  /** While we wait in the lobby (not in the call yet): our waiter id and whether a moderator is there. */
+  lobby: { participantId: string; moderatorPresent: boolean } | null;
+  /** For moderators: who waits in the lobby, in the order they knocked. */
+  lobbyRequests: LobbyRequest[];
   failure: ConnectionFailure | null;
   /** The last non-fatal error the server sent (shown as a dismissible notice). */
   notice: string | null;
@@ -91,6 +101,8 @@ export interface CallState {
 
 export const initialCallState: CallState = {
   connection: 'idle',
+  lobby: null,
+  lobbyRequests: [],
   failure: null,
   notice: null,
   selfId: null,
@@ -149,6 +161,7 @@ export function reduceServerMessage(state: CallState, msg: ServerMessage): Parti
         if (participants[owner.participantId]) sourceNames[name] = owner;
       }
       return {
+        lobby: null,
         selfId: msg.participantId,
         moderator: msg.moderator,
         participants,
@@ -221,6 +234,15 @@ export function reduceServerMessage(state: CallState, msg: ServerMessage): Parti
     }
     case 'muted':
       return { local: { ...state.local, audio: false }, notice: 'A moderator muted your microphone.' };
+    case 'lobby-waiting':
+      return { lobby: { participantId: msg.participantId, moderatorPresent: msg.moderatorPresent } };
+    case 'lobby-request':
+      if (state.lobbyRequests.some((r) => r.participantId === msg.participantId)) return {};
+      return {
+        lobbyRequests: [...state.lobbyRequests, { participantId: msg.participantId, displayName: msg.displayName }],
+      };
+    case 'lobby-left':
+      return { lobbyRequests: state.lobbyRequests.filter((r) => r.participantId !== msg.participantId) };
     case 'error':
       return { notice: describeError(msg.code, msg.message) };
     default:

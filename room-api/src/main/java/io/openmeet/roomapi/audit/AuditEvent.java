@@ -33,6 +33,8 @@ public record AuditEvent(
   public static final String TOKEN_MINT = "token.mint";
   public static final String PARTICIPANT_KICK = "participant.kick";
   public static final String PARTICIPANT_MUTE = "participant.mute";
+  public static final String LOBBY_ADMIT = "lobby.admit";
+  public static final String LOBBY_DENY = "lobby.deny";
 
   /** A new event (its id is given by the database). */
   public static AuditEvent of(

@@ -74,6 +74,11 @@ public final class MessageCodec {
           new ClientMessage.Moderate(
               action(requiredString(node, "action", 16)),
               requiredString(node, "participantId", 64));
+      case "lobby-admit" ->
+          new ClientMessage.LobbyDecision(true, requiredString(node, "participantId", 64));
+      case "lobby-deny" ->
+          new ClientMessage.LobbyDecision(false, requiredString(node, "participantId", 64));
+      case "lobby-admit-all" -> new ClientMessage.LobbyAdmitAll();
       case "ice-restart" -> new ClientMessage.IceRestart();
       case "ice-state" -> new ClientMessage.IceState(iceState(requiredString(node, "state", 16)));
       case "leave" -> new ClientMessage.Leave();
