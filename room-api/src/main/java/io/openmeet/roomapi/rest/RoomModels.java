@@ -1,6 +1,7 @@
 package io.openmeet.roomapi.rest;
 
 import io.openmeet.roomapi.entity.RoomAccess;
+import io.openmeet.roomapi.security.Redacted;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -40,7 +41,13 @@ public final class RoomModels {
               description =
                   "creator's name in the moderator token (default: token name or Host). "
                       + TEXT_RULES)
-          String displayName) {}
+          String displayName) {
+
+    @Override
+    public String toString() {
+      return Redacted.toString(this);
+    }
+  }
 
   /** PATCH /api/rooms/{id}: absent fields stay as they are. */
   public record UpdateRoomRequest(
@@ -51,7 +58,13 @@ public final class RoomModels {
       @Pattern(regexp = REGION, message = "must be lower-case letters, digits and dashes")
           String region,
       Boolean lobbyEnabled,
-      @Schema(description = P2P) Boolean p2pEnabled) {}
+      @Schema(description = P2P) Boolean p2pEnabled) {
+
+    @Override
+    public String toString() {
+      return Redacted.toString(this);
+    }
+  }
 
   static final String P2P =
       "two-participant calls connect peer-to-peer and move to the bridge when a third joins;"
@@ -64,7 +77,13 @@ public final class RoomModels {
               description = "required unless a user token names the caller. " + TEXT_RULES)
           String displayName,
       @Schema(description = "the room password, for password rooms") @Size(max = 128)
-          String password) {}
+          String password) {
+
+    @Override
+    public String toString() {
+      return Redacted.toString(this);
+    }
+  }
 
   /** POST /api/rooms/{id}/invites: exactly one of the two. */
   public record InviteRequest(

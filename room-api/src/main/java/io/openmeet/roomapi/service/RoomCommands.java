@@ -3,6 +3,7 @@ package io.openmeet.roomapi.service;
 import io.openmeet.focus.text.HumanText;
 import io.openmeet.focus.text.InvalidTextException;
 import io.openmeet.roomapi.entity.RoomAccess;
+import io.openmeet.roomapi.security.Redacted;
 
 /**
  * The inputs of room operations, already checked for shape by the REST layer; names are held to the
@@ -39,6 +40,11 @@ public final class RoomCommands {
     public Create {
       name = HumanText.ROOM_NAME.normalize("name", name);
     }
+
+    @Override
+    public String toString() {
+      return Redacted.toString(this);
+    }
   }
 
   /** Change a room; null fields stay as they are. */
@@ -68,6 +74,11 @@ public final class RoomCommands {
     public Update {
       name = name == null ? null : HumanText.ROOM_NAME.normalize("name", name);
     }
+
+    @Override
+    public String toString() {
+      return Redacted.toString(this);
+    }
   }
 
   /** Ask for a join token; without a display name the caller's user token must give one. */
@@ -79,6 +90,11 @@ public final class RoomCommands {
     public TokenRequest {
       displayName =
           displayName == null ? null : HumanText.DISPLAY_NAME.normalize("displayName", displayName);
+    }
+
+    @Override
+    public String toString() {
+      return Redacted.toString(this);
     }
   }
 
