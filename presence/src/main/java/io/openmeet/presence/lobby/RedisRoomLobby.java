@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.redisson.api.RMap;
 import org.redisson.api.RTopic;
@@ -110,6 +111,9 @@ public final class RedisRoomLobby implements RoomLobby {
     return n;
   }
 
+  /** The last publish started here; the next one starts when it has completed (guarded by this). */
+  private CompletableFuture<?> lastPublish = CompletableFuture.completedFuture(null);
+
   @Override
   public void publish(Event event) {
     String message =
@@ -120,14 +124,20 @@ public final class RedisRoomLobby implements RoomLobby {
             event.waiterId(),
             Boolean.toString(event.present()),
             event.text());
-    topic()
-        .publishAsync(message)
-        .whenComplete(
-            (n, e) -> {
-              if (e != null) {
-                LOG.warn("lobby event {} not published: {}", event.kind(), e.toString());
-              }
-            });
+    // one after the other: two publishes in flight may take two pooled connections and overtake
+    // each other, and a waiter's "knocked" must not reach moderators after its "left"
+    synchronized (this) {
+      lastPublish =
+          lastPublish
+              .handle((ignored, previousFailure) -> null)
+              .thenCompose(ignored -> topic().publishAsync(message).toCompletableFuture())
+              .whenComplete(
+                  (n, e) -> {
+                    if (e != null) {
+                      LOG.warn("lobby event {} not published: {}", event.kind(), e.toString());
+                    }
+                  });
+    }
   }
 
   @Override

@@ -15,8 +15,8 @@ class RedactedTest {
   @Test
   void request_and_command_records_mask_the_password() {
     Record[] records = {
-      new RoomModels.CreateRoomRequest("Room", RoomAccess.PASSWORD, PW, 4, null, null, "Ada"),
-      new RoomModels.UpdateRoomRequest("Room", RoomAccess.PASSWORD, PW, 4, null, null),
+      new RoomModels.CreateRoomRequest("Room", RoomAccess.PASSWORD, PW, 4, null, null, null, "Ada"),
+      new RoomModels.UpdateRoomRequest("Room", RoomAccess.PASSWORD, PW, 4, null, null, null),
       new RoomModels.TokenRequest("Ada", PW),
       new RoomCommands.Create("Room", RoomAccess.PASSWORD, PW, 4, null, null),
       new RoomCommands.Update("Room", RoomAccess.PASSWORD, PW, 4, null, null),
