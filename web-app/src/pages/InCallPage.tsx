@@ -9,6 +9,7 @@ import { VideoGrid } from '../components/VideoGrid';
 import { ChatPanel } from '../components/ChatPanel';
 import { ParticipantList } from '../components/ParticipantList';
 import { AudioSink } from '../components/VideoView';
+import { ModerationContext, type ModerationActions } from '../components/Moderation';
 import styles from '../components/Call.module.css';
 
 export interface InCallProps {
@@ -59,7 +60,13 @@ export function InCallPage({ params, onLeft, onJoinFailed }: InCallProps) {
       toggleAudioOnly: () => void controller.toggleAudioOnly(),
       toggleScreenShare: () => void controller.toggleScreenShare(),
       leave: () => controller.leave(),
+      toggleHand: () => controller.toggleHand(),
+      endMeeting: () => controller.endMeeting(),
     }),
+    [controller],
+  );
+  const moderation: ModerationActions = useMemo(
+    () => ({ moderate: (action, id, media) => controller.moderate(action, id, media) }),
     [controller],
   );
   useCallShortcuts(controls);
@@ -69,12 +76,13 @@ export function InCallPage({ params, onLeft, onJoinFailed }: InCallProps) {
   const remoteStreams = useCallStore((s) => s.remoteStreams);
 
   return (
+    <ModerationContext.Provider value={moderation}>
     <main className={styles.call} data-testid="in-call">
       <h1 className="visually-hidden">Meeting</h1>
       <ConnectionBanner onRetry={() => controller.retry()} />
       <div className={styles.body}>
         <VideoGrid />
-        {participantsOpen && <ParticipantList onModerate={(a, id) => controller.moderate(a, id)} />}
+        {participantsOpen && <ParticipantList onModerate={(a, id, media) => controller.moderate(a, id, media)} />}
         {chatOpen && <ChatPanel onSend={(t) => controller.sendChat(t)} />}
       </div>
       <ControlBar controls={controls} />
@@ -84,5 +92,6 @@ export function InCallPage({ params, onLeft, onJoinFailed }: InCallProps) {
         )}
       </div>
     </main>
+    </ModerationContext.Provider>
   );
 }
