@@ -111,12 +111,22 @@ export async function dropSignalling(p) {
 /**
  * A participant: its own browser context (fake devices) on the room's pre-join page. `simulcast`
  * turns the web app's camera simulcast on in that context (the `openmeet.simulcast` setting; off by
- * default).
+ * default). `token` is a join token the page keeps as the room creator's (e.g. the moderator token
+ * of createRoom), as the web app does after creating a room.
  */
-export async function openParticipant(browser, slug, name, { viewport = { width: 1280, height: 720 }, simulcast = false } = {}) {
+export async function openParticipant(browser, slug, name, { viewport = { width: 1280, height: 720 }, simulcast = false, token } = {}) {
   const context = await browser.newContext({ viewport });
   await context.addInitScript(RECORD_PCS);
   await context.addInitScript(RECORD_SOCKETS);
+  if (token) {
+    await context.addInitScript(([key, value]) => {
+      try {
+        sessionStorage.setItem(key, value);
+      } catch {
+        // opaque origins have no storage
+      }
+    }, [`openmeet.token.${slug}`, token]);
+  }
   if (simulcast) {
     await context.addInitScript(() => {
       try {
@@ -145,7 +155,7 @@ export async function join(p, { password } = {}) {
   await p.page.getByTestId('in-call').waitFor({ timeout: 20_000 });
 }
 
-/** Opens the pre-join page and joins; `opts`: `password`, `viewport` ({width, height}, 1280x720), `simulcast`. */
+/** Opens the pre-join page and joins; `opts`: `password`, `viewport` ({width, height}, 1280x720), `simulcast`, `token`. */
 export async function joinRoom(browser, slug, name, opts = {}) {
   const p = await openParticipant(browser, slug, name, opts);
   await join(p, opts);
