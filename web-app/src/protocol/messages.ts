@@ -1,6 +1,6 @@
 /**
  * The signalling protocol between the browser and room-api (JSON text frames over one WebSocket).
- * Shapes follow /work/shared/DESIGN.md ("Signalling protocol") and room-api's ServerMessage /
+ * Shapes follow docs/API.md ("Signalling WebSocket") and room-api's ServerMessage /
  * ClientMessage records; everything the server sends is validated here before the app sees it.
  */
 

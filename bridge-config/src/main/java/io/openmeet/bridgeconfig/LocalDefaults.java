@@ -3,9 +3,9 @@ package io.openmeet.bridgeconfig;
 import java.util.Map;
 
 /**
- * Values for a one-machine run (DESIGN.md's default names and ports; lite-bridge serves its
- * bridge-channel WebSockets on its private port 8180). Secrets have no default: they come from
- * .local/secrets.env through the environment.
+ * Values for a one-machine run (the default names and ports in docs/DEPLOYMENT.md; lite-bridge
+ * serves its bridge-channel WebSockets on its private port 8180). Secrets have no default: they
+ * come from .local/secrets.env through the environment.
  */
 public final class LocalDefaults {
   private LocalDefaults() {}

@@ -396,7 +396,8 @@ public final class BridgeRegistry implements AutoCloseable {
           stats.drain(),
           stats.gracefulShutdown(),
           stats.shuttingDown(),
-          lastPresence);
+          lastPresence,
+          stats.participants());
     }
   }
 }

@@ -5,7 +5,7 @@ import org.jitsi.xmpp.extensions.colibri.ColibriStatsExtension;
 /**
  * The stats jicofo reads from a bridge's brewery presence; absent values take jicofo's defaults
  * (stress 0, healthy true, flags false). A malformed stress counts as fully loaded, so a bridge
- * that reports nonsense gets no new conferences.
+ * that reports nonsense gets no new conferences; a missing or malformed participant count is -1.
  */
 record BridgeStats(
     double stress,
@@ -15,7 +15,8 @@ record BridgeStats(
     boolean healthy,
     boolean drain,
     boolean gracefulShutdown,
-    boolean shuttingDown) {
+    boolean shuttingDown,
+    int participants) {
 
   static BridgeStats from(ColibriStatsExtension stats) {
     return new BridgeStats(
@@ -26,7 +27,19 @@ record BridgeStats(
         flag(stats.getValueAsString("healthy"), true),
         flag(stats.getValueAsString(ColibriStatsExtension.DRAIN), false),
         flag(stats.getValueAsString("graceful_shutdown"), false),
-        flag(stats.getValueAsString("shutting_down"), false));
+        flag(stats.getValueAsString("shutting_down"), false),
+        count(stats.getValueAsString("participants")));
+  }
+
+  private static int count(String value) {
+    if (value == null) {
+      return -1;
+    }
+    try {
+      return Math.max(-1, Integer.parseInt(value.trim()));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   private static double stress(String value) {

@@ -27,9 +27,4 @@ public final class BridgeFailedException extends ColibriException {
   public boolean bridgeUnhealthy() {
     return bridgeUnhealthy;
   }
-
-  @Override
-  public NextStep nextStep() {
-    return NextStep.RETRY_ELSEWHERE;
-  }
 }

@@ -32,9 +32,4 @@ public final class ColibriRejectedException extends ColibriException {
   public Optional<Colibri2Error.Reason> reason() {
     return Optional.ofNullable(reason);
   }
-
-  @Override
-  public NextStep nextStep() {
-    return NextStep.GIVE_UP;
-  }
 }

@@ -6,9 +6,4 @@ public final class ConferenceNotFoundException extends ColibriException {
   public ConferenceNotFoundException(String message, String bridgeId, Throwable cause) {
     super(message, bridgeId, cause);
   }
-
-  @Override
-  public NextStep nextStep() {
-    return NextStep.RECREATE_CONFERENCE;
-  }
 }

@@ -6,9 +6,4 @@ public final class NoBridgeException extends ColibriException {
   public NoBridgeException(String message, Throwable cause) {
     super(message, null, cause);
   }
-
-  @Override
-  public NextStep nextStep() {
-    return NextStep.RETRY_LATER;
-  }
 }

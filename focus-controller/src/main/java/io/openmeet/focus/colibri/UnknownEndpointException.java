@@ -15,9 +15,4 @@ public final class UnknownEndpointException extends ColibriException {
   public String endpointId() {
     return endpointId;
   }
-
-  @Override
-  public NextStep nextStep() {
-    return NextStep.REALLOCATE_ENDPOINT;
-  }
 }

@@ -10,9 +10,4 @@ public final class UnsendableRequestException extends ColibriException {
   public UnsendableRequestException(String message, String bridgeId) {
     super(message, bridgeId, null);
   }
-
-  @Override
-  public NextStep nextStep() {
-    return NextStep.GIVE_UP;
-  }
 }

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -93,6 +94,9 @@ final class Conference {
   private long lastHandRaisedAt;
   private int peak;
   private int total;
+
+  /** Every bridge this call has used, in order, for its call record. */
+  private final Set<String> bridgesUsed = new LinkedHashSet<>();
 
   Conference(
       ConferenceContext ctx,
@@ -262,6 +266,7 @@ final class Conference {
     try {
       peak = Math.max(peak, members.size());
       total++;
+      bridgesUsed.add(allocation.bridgeId());
       notify(member, e -> e.joined(id, others));
       sendOffer(member);
       for (Member other : members.values()) {
@@ -316,7 +321,6 @@ final class Conference {
       // requests; a failure there repairs the endpoint (see bridgeUpdate)
       String id = member.id;
       queueBridge("update " + id, b -> bridgeUpdate(b, id, transport, sources));
-      member.remoteTransport = transport;
       member.awaitingAnswer = false;
       boolean changed = !sources.equals(member.sources);
       member.sources = sources;
@@ -374,6 +378,7 @@ final class Conference {
               try {
                 if (members.get(id) == member && state == State.ACTIVE) {
                   member.allocation = allocation;
+                  bridgesUsed.add(allocation.bridgeId());
                   member.offer.updateTransport(
                       allocation.transport(), allocation.feedbackSources());
                   member.awaitingAnswer = false;
@@ -471,6 +476,7 @@ final class Conference {
               try {
                 if (members.get(id) == member && state == State.ACTIVE) {
                   member.allocation = allocation;
+                  bridgesUsed.add(allocation.bridgeId());
                   member.offer.updateTransport(
                       allocation.transport(), allocation.feedbackSources());
                   member.awaitingAnswer = false;
@@ -768,7 +774,9 @@ final class Conference {
               b.close();
             }
           });
-      record(new CallRecordEvent.CallEnded(callId, ctx.clock().instant(), peak, total));
+      record(
+          new CallRecordEvent.CallEnded(
+              callId, ctx.clock().instant(), peak, total, List.copyOf(bridgesUsed)));
     }
     reportEndedWhenJoinsDrained();
   }
@@ -946,7 +954,6 @@ final class Conference {
     final UUID rowId = UUID.randomUUID();
     volatile ParticipantEvents events;
     ConferenceBridge.Allocation allocation;
-    TransportDescription remoteTransport;
     List<MediaSource> sources = List.of();
     boolean awaitingAnswer;
     boolean reofferPending;

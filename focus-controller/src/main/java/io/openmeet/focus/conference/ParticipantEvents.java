@@ -23,9 +23,6 @@ public interface ParticipantEvents {
   /** A chat line. */
   void chat(String fromParticipantId, String displayName, String text, long timestampMillis);
 
-  /** The bridge's dominant speaker changed. */
-  void dominantSpeaker(String participantId);
-
   /** A moderator muted this participant. */
   void muted(String byParticipantId);
 

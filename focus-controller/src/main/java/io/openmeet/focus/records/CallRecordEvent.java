@@ -1,6 +1,7 @@
 package io.openmeet.focus.records;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -37,7 +38,20 @@ public sealed interface CallRecordEvent {
       boolean videoEnabled)
       implements CallRecordEvent {}
 
-  /** The conference session ended. */
-  record CallEnded(UUID callId, Instant endedAt, int peakParticipants, int totalParticipants)
-      implements CallRecordEvent {}
+  /**
+   * The conference session ended; `bridges` are the ids of the bridges it used, in order (empty in
+   * events journaled before the field existed).
+   */
+  record CallEnded(
+      UUID callId,
+      Instant endedAt,
+      int peakParticipants,
+      int totalParticipants,
+      List<String> bridges)
+      implements CallRecordEvent {
+
+    public CallEnded {
+      bridges = bridges == null ? List.of() : List.copyOf(bridges);
+    }
+  }
 }

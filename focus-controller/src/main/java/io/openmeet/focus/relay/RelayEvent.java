@@ -16,7 +16,6 @@ import java.util.List;
   @JsonSubTypes.Type(value = RelayEvent.ParticipantLeft.class, name = "participant-left"),
   @JsonSubTypes.Type(value = RelayEvent.MediaState.class, name = "media-state"),
   @JsonSubTypes.Type(value = RelayEvent.Chat.class, name = "chat"),
-  @JsonSubTypes.Type(value = RelayEvent.DominantSpeaker.class, name = "dominant-speaker"),
   @JsonSubTypes.Type(value = RelayEvent.Muted.class, name = "muted"),
   @JsonSubTypes.Type(value = RelayEvent.ForceMuted.class, name = "force-muted"),
   @JsonSubTypes.Type(value = RelayEvent.HandRaised.class, name = "hand-raised"),
@@ -69,13 +68,6 @@ sealed interface RelayEvent {
     @Override
     public void deliverTo(ParticipantEvents events) {
       events.chat(from, displayName, text, timestampMillis);
-    }
-  }
-
-  record DominantSpeaker(String participantId) implements RelayEvent {
-    @Override
-    public void deliverTo(ParticipantEvents events) {
-      events.dominantSpeaker(participantId);
     }
   }
 

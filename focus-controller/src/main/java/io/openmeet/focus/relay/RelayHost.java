@@ -252,11 +252,6 @@ final class RelayHost {
     }
 
     @Override
-    public void dominantSpeaker(String participantId) {
-      publish(new RelayEvent.DominantSpeaker(participantId));
-    }
-
-    @Override
     public void muted(String byParticipantId) {
       publish(new RelayEvent.Muted(byParticipantId));
     }

@@ -140,7 +140,8 @@ class BridgeRegistryTest {
             "relay_id", "relay-1",
             "version", "2.3.SNAPSHOT",
             "healthy", "true",
-            "drain", "false"));
+            "drain", "false",
+            "participants", "4"));
 
     Eventually.within(
         WAIT, () -> assertThat(registry.bridges()).extracting(BridgeSnapshot::id).contains("jvb1"));
@@ -149,6 +150,7 @@ class BridgeRegistryTest {
     assertThat(seen.region()).isEqualTo("eu-west");
     assertThat(seen.relayId()).isEqualTo("relay-1");
     assertThat(seen.version()).isEqualTo("2.3.SNAPSHOT");
+    assertThat(seen.participants()).isEqualTo(4);
     assertThat(seen.jid()).isEqualTo(brewery + "/jvb1");
     assertThat(seen.acceptsNewConferences()).isTrue();
     // Redis has a bridge's stats before the registry offers them: admission reads Redis
@@ -163,6 +165,7 @@ class BridgeRegistryTest {
         WAIT, () -> assertThat(registry.bridge("jvb1").orElseThrow().drain()).isTrue());
     assertThat(registry.bridge("jvb1").orElseThrow().acceptsNewConferences()).isFalse();
     assertThat(registry.bridge("jvb1").orElseThrow().stress()).isEqualTo(0.5);
+    assertThat(registry.bridge("jvb1").orElseThrow().participants()).isEqualTo(-1);
     assertThat(store.get("jvb1").orElseThrow().drain()).isTrue();
     assertThat(listedBeforeWritten).isEmpty();
 

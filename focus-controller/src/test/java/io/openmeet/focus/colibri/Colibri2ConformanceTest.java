@@ -309,7 +309,6 @@ abstract class Colibri2ConformanceTest {
                 manager.update(
                     c.meetingId(), "ghost", answer.transport(), answer.sources("ghost")));
     assertThat(e.endpointId()).isEqualTo("ghost");
-    assertThat(e.nextStep()).isEqualTo(ColibriException.NextStep.REALLOCATE_ENDPOINT);
     manager.expireConference(c.meetingId());
   }
 
@@ -333,7 +332,6 @@ abstract class Colibri2ConformanceTest {
         catchThrowableOfType(
             ConferenceNotFoundException.class,
             () -> manager.update(c.meetingId(), "ep1", answer.transport(), answer.sources("ep1")));
-    assertThat(e.nextStep()).isEqualTo(ColibriException.NextStep.RECREATE_CONFERENCE);
 
     ColibriAllocation again = manager.allocate(c, "ep1", "Ada");
     assertThat(again.bridgeId()).isEqualTo(bridgeId);
@@ -459,7 +457,6 @@ abstract class Colibri2ConformanceTest {
       NoBridgeException e =
           catchThrowableOfType(
               NoBridgeException.class, () -> manager.allocate(newConference(), "ep1", "Cy"));
-      assertThat(e.nextStep()).isEqualTo(ColibriException.NextStep.RETRY_LATER);
       assertThat(manager.allocate(running, "ep2", "Bob").bridgeId()).isEqualTo(bridgeId);
     } finally {
       testBridge.setDrain(false);

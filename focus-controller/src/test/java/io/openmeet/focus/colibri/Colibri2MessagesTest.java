@@ -242,7 +242,6 @@ class Colibri2MessagesTest {
         org.assertj.core.api.Assertions.catchThrowableOfType(
             ColibriRejectedException.class,
             () -> Colibri2Messages.allocation(response, "jvb-lab-1", "someone-else"));
-    assertThat(e.nextStep()).isEqualTo(ColibriException.NextStep.GIVE_UP);
     ConferenceModifiedIQ echo =
         (ConferenceModifiedIQ) parse(transcript.received("update-transport-sources", 0));
     assertThat(
@@ -263,19 +262,15 @@ class Colibri2MessagesTest {
     ColibriException unknownEndpoint = error("unknown-endpoint", 0, "whoever");
     assertThat(unknownEndpoint).isInstanceOf(UnknownEndpointException.class);
     assertThat(((UnknownEndpointException) unknownEndpoint).endpointId()).isEqualTo("sample-ghost");
-    assertThat(unknownEndpoint.nextStep()).isEqualTo(ColibriException.NextStep.REALLOCATE_ENDPOINT);
 
     ColibriException unknownConference = error("unknown-conference", 0, "sample-ep1");
     assertThat(unknownConference).isInstanceOf(ConferenceNotFoundException.class);
-    assertThat(unknownConference.nextStep())
-        .isEqualTo(ColibriException.NextStep.RECREATE_CONFERENCE);
     assertThat(error("expire", 2, "sample-ep1")).isInstanceOf(ConferenceNotFoundException.class);
 
     ColibriException noCapability = error("missing-capability", 0, "sample-nocap");
     assertThat(noCapability).isInstanceOf(ColibriRejectedException.class);
     assertThat(((ColibriRejectedException) noCapability).condition()).isEqualTo("bad-request");
     assertThat(((ColibriRejectedException) noCapability).reason()).isEmpty();
-    assertThat(noCapability.nextStep()).isEqualTo(ColibriException.NextStep.GIVE_UP);
     assertThat(noCapability.bridgeId()).isEqualTo("jvb-lab-1");
   }
 
@@ -311,7 +306,6 @@ class Colibri2MessagesTest {
             .build();
     ColibriException e = Colibri2Messages.error(refusal, "jvb2", "ep1", null);
     assertThat(e).isInstanceOf(BridgeFailedException.class);
-    assertThat(e.nextStep()).isEqualTo(ColibriException.NextStep.RETRY_ELSEWHERE);
     assertThat(((BridgeFailedException) e).bridgeUnhealthy()).isFalse();
 
     ColibriException broken =

@@ -341,7 +341,8 @@ class ConferenceTest {
                 ((CallRecordEvent.CallStarted) records.get(0)).callId(),
                 Instant.parse("2026-11-27T12:00:00Z"),
                 2,
-                2));
+                2,
+                List.of("jvb-test")));
     assertThat(presence.rooms.get(roomId.toString())).isEmpty();
     assertThat(leases.owner(roomId.toString())).isEmpty();
     assertThat(conferences.size()).isZero();
@@ -820,11 +821,6 @@ class ConferenceTest {
     public void chat(String from, String displayName, String text, long ts) {
       chats.add(displayName + ": " + text + " @" + ts);
       log.add("chat");
-    }
-
-    @Override
-    public void dominantSpeaker(String participantId) {
-      log.add("dominant-speaker");
     }
 
     @Override

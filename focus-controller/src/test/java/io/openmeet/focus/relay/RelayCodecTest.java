@@ -95,7 +95,6 @@ class RelayCodecTest {
             new RelayMessage.Event("s", new RelayEvent.ParticipantLeft("p2", LeaveReason.KICKED)),
             new RelayMessage.Event("s", new RelayEvent.MediaState("p2", false, true, false)),
             new RelayMessage.Event("s", new RelayEvent.Chat("p2", "Bob", "hi", 1234L)),
-            new RelayMessage.Event("s", new RelayEvent.DominantSpeaker("p2")),
             new RelayMessage.Event("s", new RelayEvent.Muted("p2")),
             new RelayMessage.Event("s", new RelayEvent.Removed(LeaveReason.ROOM_CLOSED)));
 

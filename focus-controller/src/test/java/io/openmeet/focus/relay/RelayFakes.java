@@ -269,11 +269,6 @@ final class RelayFakes {
     }
 
     @Override
-    public void dominantSpeaker(String participantId) {
-      log.add("dominant-speaker " + participantId);
-    }
-
-    @Override
     public void muted(String byParticipantId) {
       log.add("muted");
     }

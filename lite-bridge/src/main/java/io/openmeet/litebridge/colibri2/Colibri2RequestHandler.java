@@ -35,8 +35,8 @@ import org.jxmpp.stringprep.XmppStringprepException;
 
 /**
  * Answers Colibri2 `conference-modify` requests the way Jitsi Videobridge does: the same request
- * rules, the same error conditions and colibri2 reasons, and responses of the same shape (see
- * /work/shared/colibri2-jvb-transcript.xml, copied into the tests).
+ * rules, the same error conditions and colibri2 reasons, and responses of the same shape (as a
+ * transcript captured from a real JVB shows; it is in this module's test resources).
  *
  * <p>A request is validated completely before anything changes, so a rejected request leaves no
  * half-created conference or endpoint behind.

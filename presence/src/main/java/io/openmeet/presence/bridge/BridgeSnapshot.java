@@ -16,6 +16,7 @@ import java.util.Objects;
  * @param stress {@code stress_level}: 0 idle, 1 full (may exceed 1)
  * @param healthy the bridge's {@code healthy} stat and the focus's health checks both pass
  * @param updatedAt when the focus received the stats (kept to the millisecond)
+ * @param participants the bridge's {@code participants} stat, -1 when it does not say
  */
 public record BridgeSnapshot(
     String id,
@@ -28,7 +29,36 @@ public record BridgeSnapshot(
     boolean drain,
     boolean gracefulShutdown,
     boolean shuttingDown,
-    Instant updatedAt) {
+    Instant updatedAt,
+    int participants) {
+
+  /** A snapshot of a bridge that does not report its participant count. */
+  public BridgeSnapshot(
+      String id,
+      String jid,
+      String region,
+      String relayId,
+      String version,
+      double stress,
+      boolean healthy,
+      boolean drain,
+      boolean gracefulShutdown,
+      boolean shuttingDown,
+      Instant updatedAt) {
+    this(
+        id,
+        jid,
+        region,
+        relayId,
+        version,
+        stress,
+        healthy,
+        drain,
+        gracefulShutdown,
+        shuttingDown,
+        updatedAt,
+        -1);
+  }
 
   public BridgeSnapshot {
     Objects.requireNonNull(id, "id");
@@ -41,6 +71,7 @@ public record BridgeSnapshot(
     if (Double.isNaN(stress) || stress < 0) {
       throw new IllegalArgumentException("stress must be a non-negative number, was " + stress);
     }
+    participants = Math.max(-1, participants);
   }
 
   /** Whether the bridge may be given new conferences or endpoints. */
@@ -69,6 +100,7 @@ public record BridgeSnapshot(
         drain,
         gracefulShutdown,
         shuttingDown,
-        updatedAt);
+        updatedAt,
+        participants);
   }
 }

@@ -58,6 +58,7 @@ public final class RedisBridgeStateStore implements BridgeStateStore {
     fields.put("gracefulShutdown", Boolean.toString(s.gracefulShutdown()));
     fields.put("shuttingDown", Boolean.toString(s.shuttingDown()));
     fields.put("updatedAt", Long.toString(s.updatedAt().toEpochMilli()));
+    fields.put("participants", Integer.toString(s.participants()));
     // Read by the admission script, which must not parse four booleans.
     fields.put(ACCEPTS, s.acceptsNewConferences() ? "1" : "0");
     fields.put(JOINABLE, s.acceptsJoinsToItsConferences() ? "1" : "0");
@@ -119,7 +120,8 @@ public final class RedisBridgeStateStore implements BridgeStateStore {
               Boolean.parseBoolean(f.get("drain")),
               Boolean.parseBoolean(f.get("gracefulShutdown")),
               Boolean.parseBoolean(f.get("shuttingDown")),
-              Instant.ofEpochMilli(Long.parseLong(f.getOrDefault("updatedAt", "0")))));
+              Instant.ofEpochMilli(Long.parseLong(f.getOrDefault("updatedAt", "0"))),
+              Integer.parseInt(f.getOrDefault("participants", "-1"))));
     } catch (IllegalArgumentException e) {
       // A hash not written by put (or by an older version): treat as unknown, never crash a join.
       return Optional.empty();

@@ -8,7 +8,9 @@ import org.redisson.api.RMap;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
 
-/** Open rooms as {@code room:{id}} hashes (string fields), the key layout of DESIGN.md. */
+/**
+ * Open rooms as {@code room:{id}} hashes (string fields), the key layout in docs/ARCHITECTURE.md.
+ */
 public final class RedisRoomDirectory implements RoomDirectory {
 
   private final RedissonClient redis;

@@ -37,7 +37,8 @@ class RedisBridgeStateStoreTest {
         false,
         false,
         false,
-        Instant.ofEpochMilli(1_700_000_000_123L));
+        Instant.ofEpochMilli(1_700_000_000_123L),
+        7);
   }
 
   @Test

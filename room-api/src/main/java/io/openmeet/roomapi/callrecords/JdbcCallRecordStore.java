@@ -38,7 +38,8 @@ public final class JdbcCallRecordStore implements CallRecordStore {
   private static final String CALL_ENDED =
       "UPDATE call_logs SET ended_at = greatest(?, started_at), "
           + "duration_seconds = greatest(0, floor(extract(epoch FROM (? - started_at))))::integer, "
-          + "peak_participants = ?, total_participants = greatest(?, ?) WHERE id = ?";
+          + "peak_participants = ?, total_participants = greatest(?, ?), "
+          + "bridges = coalesce(?, bridges) WHERE id = ?";
 
   private final DataSource dataSource;
   private final StatementTimer timer;
@@ -137,7 +138,8 @@ public final class JdbcCallRecordStore implements CallRecordStore {
         s.setInt(3, e.peakParticipants());
         s.setInt(4, e.totalParticipants());
         s.setInt(5, e.peakParticipants());
-        s.setObject(6, e.callId());
+        s.setString(6, bridgeList(e.bridges()));
+        s.setObject(7, e.callId());
         execute(s, "update");
       }
     }
@@ -150,6 +152,20 @@ public final class JdbcCallRecordStore implements CallRecordStore {
     } finally {
       timer.executed(operation, System.nanoTime() - start);
     }
+  }
+
+  /** The `bridges` column: comma-separated ids, null (keep what is there) when none is known. */
+  static String bridgeList(List<String> bridges) {
+    if (bridges.isEmpty()) {
+      return null;
+    }
+    String joined = String.join(",", bridges);
+    // the column holds 1024 characters; a call that hopped across that many bridges keeps the first
+    if (joined.length() <= 1024) {
+      return joined;
+    }
+    int cut = joined.lastIndexOf(',', 1024);
+    return joined.substring(0, cut > 0 ? cut : 1024);
   }
 
   private static OffsetDateTime utc(Instant instant) {

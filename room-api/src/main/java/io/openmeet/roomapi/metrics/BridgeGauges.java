@@ -28,7 +28,6 @@ final class BridgeGauges {
   private final MeterRegistry registry;
   private final Supplier<List<BridgeSnapshot>> bridges;
   private final Map<String, BridgeSnapshot> latest = new ConcurrentHashMap<>();
-  private final Map<String, Integer> participants = new ConcurrentHashMap<>();
 
   /** Registered gauges by bridge id (guarded by this). */
   private final Map<String, Registered> registered = new HashMap<>();
@@ -59,17 +58,7 @@ final class BridgeGauges {
       if (!present.contains(id)) {
         remove(id);
         latest.remove(id);
-        participants.remove(id);
       }
-    }
-  }
-
-  /** The {@code participants} stat a bridge published last; negative forgets it. */
-  void participants(String bridgeId, int count) {
-    if (count < 0) {
-      participants.remove(bridgeId);
-    } else {
-      participants.put(bridgeId, count);
     }
   }
 
@@ -86,7 +75,7 @@ final class BridgeGauges {
             .tags(tags)
             .register(registry);
     Meter count =
-        Gauge.builder(PARTICIPANTS, () -> participants.getOrDefault(id, -1))
+        Gauge.builder(PARTICIPANTS, () -> value(id, BridgeSnapshot::participants))
             .description(
                 "participants on the bridge from its brewery presence (-1 until it reports)")
             .tags(tags)

@@ -10,7 +10,7 @@ import java.time.Instant;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
-/** JSON bodies of the room endpoints (field names fixed by DESIGN.md). */
+/** JSON bodies of the room endpoints (field names documented in docs/API.md, "Rooms"). */
 public final class RoomModels {
 
   private RoomModels() {}

@@ -106,14 +106,6 @@ public sealed interface ServerMessage {
     }
   }
 
-  /** The bridge's dominant speaker changed. */
-  record DominantSpeaker(String participantId) implements ServerMessage {
-    @Override
-    public String type() {
-      return "dominant-speaker";
-    }
-  }
-
   /**
    * A moderator muted this participant's microphone at the bridge (the client turns it off; it
    * cannot unmute until allowed, see `force-muted`).

@@ -537,11 +537,6 @@ final class SignallingSession implements ParticipantEvents {
   }
 
   @Override
-  public void dominantSpeaker(String participantId) {
-    send(new ServerMessage.DominantSpeaker(participantId));
-  }
-
-  @Override
   public void muted(String byParticipantId) {
     send(new ServerMessage.Muted(byParticipantId));
   }

@@ -80,7 +80,8 @@ class BufferedCallRecorderTest {
               callId, row, t.plusSeconds(60), "leave", true, false));
     }
     events.add(
-        new CallRecordEvent.CallEnded(callId, t.plusSeconds(61), participants, participants));
+        new CallRecordEvent.CallEnded(
+            callId, t.plusSeconds(61), participants, participants, List.of("lite-1")));
     return events;
   }
 

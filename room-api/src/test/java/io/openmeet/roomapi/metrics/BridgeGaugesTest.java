@@ -16,6 +16,11 @@ class BridgeGaugesTest {
   private final BridgeGauges gauges = new BridgeGauges(registry, () -> List.copyOf(known));
 
   private static BridgeSnapshot bridge(String id, String region, double stress, boolean healthy) {
+    return bridge(id, region, stress, healthy, -1);
+  }
+
+  private static BridgeSnapshot bridge(
+      String id, String region, double stress, boolean healthy, int participants) {
     return new BridgeSnapshot(
         id,
         "brewery@x/" + id,
@@ -27,7 +32,8 @@ class BridgeGaugesTest {
         false,
         false,
         false,
-        Instant.now());
+        Instant.now(),
+        participants);
   }
 
   private double gauge(String name, String bridge, String region) {
@@ -36,17 +42,15 @@ class BridgeGaugesTest {
 
   @Test
   void a_new_bridge_gets_its_gauges_and_they_follow_its_stats() {
-    known.add(bridge("jvb-1", "eu", 0.25, true));
+    known.add(bridge("jvb-1", "eu", 0.25, true, 3));
     gauges.refresh();
-    gauges.participants("jvb-1", 3);
 
     assertThat(gauge(BridgeGauges.STRESS, "jvb-1", "eu")).isEqualTo(0.25);
     assertThat(gauge(BridgeGauges.PARTICIPANTS, "jvb-1", "eu")).isEqualTo(3);
     assertThat(gauge(BridgeGauges.HEALTHY, "jvb-1", "eu")).isEqualTo(1);
 
-    known.set(0, bridge("jvb-1", "eu", 0.9, false));
+    known.set(0, bridge("jvb-1", "eu", 0.9, false, 5));
     gauges.refresh();
-    gauges.participants("jvb-1", 5);
     assertThat(gauge(BridgeGauges.STRESS, "jvb-1", "eu")).isEqualTo(0.9);
     assertThat(gauge(BridgeGauges.PARTICIPANTS, "jvb-1", "eu")).isEqualTo(5);
     assertThat(gauge(BridgeGauges.HEALTHY, "jvb-1", "eu")).isZero();
