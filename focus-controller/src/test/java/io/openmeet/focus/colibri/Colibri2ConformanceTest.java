@@ -498,8 +498,8 @@ abstract class Colibri2ConformanceTest {
   /**
    * A moderator's mute as jicofo sends it (an endpoint's {@code <force-mute audio video/>}, set and
    * cleared): the bridge accepts it for its endpoint, which stays, and ignores an endpoint it does
-   * not have. What it does to the media is tested with media (media-testkit's Colibri2MediaTest, and
-   * the browser suite's 11-moderation on both bridges).
+   * not have. What it does to the media is tested with media (media-testkit's Colibri2MediaTest,
+   * and the browser suite's 11-moderation on both bridges).
    */
   @Test
   void aForceMuteIsAcceptedAndClearedAndIgnoredForAnEndpointTheBridgeDoesNotHave()
