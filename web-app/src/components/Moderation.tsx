@@ -15,7 +15,7 @@ export function HandBadge({ hand }: { hand: number | null }) {
   if (hand === null) return null;
   return (
     <span className={styles.badge} data-testid="hand-raised-indicator" data-hand-order={hand} title={`Hand raised (#${hand})`}>
-      ✋ {hand}
+      hand #{hand}
     </span>
   );
 }
