@@ -10,7 +10,7 @@ let browser, room, mod, b, c, idB, idC;
 before(async () => {
   browser = await launch();
   room = await createRoom();
-  mod = await joinRoom(browser, room.slug, 'Moderator', { token: room.token });
+  mod = await joinRoom(browser, room.slug, 'Moderator', { moderatorToken: room.token });
   b = await joinRoom(browser, room.slug, 'Bob');
   c = await joinRoom(browser, room.slug, 'Carol');
 });

@@ -111,21 +111,24 @@ export async function dropSignalling(p) {
 /**
  * A participant: its own browser context (fake devices) on the room's pre-join page. `simulcast`
  * turns the web app's camera simulcast on in that context (the `openmeet.simulcast` setting; off by
- * default). `token` is a join token the page keeps as the room creator's (e.g. the moderator token
- * of createRoom), as the web app does after creating a room.
+ * default). `moderatorToken`: the room creator's token, stored as the web app stores it after
+ * creating a room, so that this participant joins as a moderator.
  */
-export async function openParticipant(browser, slug, name, { viewport = { width: 1280, height: 720 }, simulcast = false, token } = {}) {
+export async function openParticipant(browser, slug, name, { viewport = { width: 1280, height: 720 }, simulcast = false, moderatorToken } = {}) {
   const context = await browser.newContext({ viewport });
   await context.addInitScript(RECORD_PCS);
   await context.addInitScript(RECORD_SOCKETS);
-  if (token) {
-    await context.addInitScript(([key, value]) => {
-      try {
-        sessionStorage.setItem(key, value);
-      } catch {
-        // opaque origins have no storage
-      }
-    }, [`openmeet.token.${slug}`, token]);
+  if (moderatorToken) {
+    await context.addInitScript(
+      ([key, token]) => {
+        try {
+          sessionStorage.setItem(key, token);
+        } catch {
+          // about:blank and other opaque origins have no storage
+        }
+      },
+      [`openmeet.token.${slug}`, moderatorToken],
+    );
   }
   if (simulcast) {
     await context.addInitScript(() => {

@@ -4,6 +4,9 @@ import type { ServerMessage } from '../protocol';
 import { FakeBridge, FakePeer, FakeSignalling } from '../test/callFakes';
 import { useCallStore } from '../store/callStore';
 import { FakeMediaStream, FakeTrack, asStream, asTrack } from '../test/fakes';
+import type { DeviceChoice } from '../media/localMedia';
+import { DEVICE_PREFS_KEY, loadDevicePrefs } from '../media/devicePrefs';
+import { useQualityStore } from '../store/qualityStore';
 
 const flush = () => new Promise((r) => setTimeout(r, 0));
 
@@ -14,6 +17,8 @@ function setup(opts: { audio?: boolean; video?: boolean } = {}) {
   const mic = new FakeTrack('audio');
   const cam = new FakeTrack('video');
   const opened: FakeTrack[] = [];
+  /** The device choice of every media.open call. */
+  const choices: DeviceChoice[] = [];
   const screen = new FakeTrack('video');
   const deps: CallDeps = {
     signallingFactory: (o, l) => (signalling = new FakeSignalling(o, l)),
@@ -27,7 +32,8 @@ function setup(opts: { audio?: boolean; video?: boolean } = {}) {
       return bridge;
     },
     media: {
-      open: async (_c, want) => {
+      open: async (c, want) => {
+        choices.push(c);
         const tracks: FakeTrack[] = [];
         if (want.audio) tracks.push(new FakeTrack('audio'));
         if (want.video) tracks.push(new FakeTrack('video'));
@@ -54,7 +60,7 @@ function setup(opts: { audio?: boolean; video?: boolean } = {}) {
   const ended: (string | null)[] = [];
   controller.onEnded = (r) => ended.push(r);
   controller.start();
-  return { controller, signalling, peers, bridge, mic, cam, opened, screen, ended };
+  return { controller, signalling, peers, bridge, mic, cam, opened, choices, screen, ended };
 }
 
 const joined = (over: Partial<Extract<ServerMessage, { type: 'joined' }>> = {}): ServerMessage => ({
@@ -608,3 +614,52 @@ describe('CallController without devices', () => {
     expect(useCallStore.getState().local).toMatchObject({ audio: false, video: false });
   });
 });
+
+describe('CallController device switching', () => {
+  beforeEach(() => localStorage.removeItem(DEVICE_PREFS_KEY));
+
+  it('switches the microphone on the same sender, keeps it muted, stops the old one and remembers the choice', async () => {
+    const { controller, signalling, peers, mic, opened, choices } = setup({ audio: false });
+    signalling.server(joined());
+    await flush();
+    expect(await controller.switchMicrophone('mic-2', 'Fake Audio Input 2')).toBe(true);
+    const fresh = opened[opened.length - 1]!;
+    expect(choices[choices.length - 1]).toEqual({ audioDeviceId: 'mic-2' });
+    expect(peers).toHaveLength(1); // no new connection, no renegotiation
+    expect(peers[0]?.tracks.mic).toBe(asTrack(fresh));
+    expect(fresh.enabled).toBe(false); // still muted
+    expect(mic.stopped).toBe(true);
+    expect(useCallStore.getState().localStream?.getAudioTracks()).toEqual([asTrack(fresh)]);
+    expect(loadDevicePrefs().microphone).toEqual({ deviceId: 'mic-2', label: 'Fake Audio Input 2' });
+    expect(controller.currentDevices().audioDeviceId).toBe('mic-2');
+    // unmuting later opens nothing new and enables the switched track
+    await controller.toggleMic();
+    expect(fresh.enabled).toBe(true);
+  });
+
+  it('switches the camera with replaceTrack; with the camera off it only remembers the choice for later', async () => {
+    const { controller, signalling, peers, cam, opened, choices } = setup();
+    signalling.server(joined());
+    await flush();
+    expect(await controller.switchCamera('cam-2', 'fake_device_1')).toBe(true);
+    const fresh = opened[opened.length - 1]!;
+    expect(choices[choices.length - 1]).toEqual({ videoDeviceId: 'cam-2' });
+    expect(peers[0]?.tracks.camera).toBe(asTrack(fresh));
+    expect(cam.stopped).toBe(true);
+    await controller.toggleCamera(); // off
+    const before = opened.length;
+    expect(await controller.switchCamera('cam-1', 'fake_device_0')).toBe(true);
+    expect(opened.length).toBe(before);
+    expect(peers[0]?.tracks.camera).toBeNull();
+    await controller.toggleCamera(); // on: the chosen camera
+    expect(choices[choices.length - 1]).toMatchObject({ videoDeviceId: 'cam-1' });
+    expect(loadDevicePrefs().camera).toEqual({ deviceId: 'cam-1', label: 'fake_device_0' });
+  });
+
+  it('hands the bridge downlink estimate (ConnectionStats, bit/s) to the quality store in kbit/s', () => {
+    const { bridge } = setup();
+    bridge.listener.onConnectionStats?.(1_687_857);
+    expect(useQualityStore.getState().downlinkEstimateKbps).toBeCloseTo(1687.857);
+  });
+});
+

@@ -21,6 +21,8 @@ import { openLocalMedia, describeMediaError, type DeviceChoice } from '../media/
 import { useCallStore, type CallStore } from '../store/callStore';
 import { buildReceiverConstraints } from './receiverConstraints';
 import { OnceLogger, expose } from '../debug/expose';
+import { useQualityStore } from '../store/qualityStore';
+import { saveDevicePref } from '../media/devicePrefs';
 
 /** What the controller needs from signalling (SignallingClient, or a fake in tests). */
 export interface SignallingLike {
@@ -116,6 +118,8 @@ export class CallController {
   private localStream: MediaStream;
   private screenStream: MediaStream | null = null;
   private cameraBeforeAudioOnly = false;
+  /** The devices to open (the pre-join choice, then what the user switches to in the call). */
+  private devices: DeviceChoice;
   private pendingTracks: { track: MediaStreamTrack; streamId: string; trackId: string }[] = [];
   private iceTimer: ReturnType<typeof setTimeout> | null = null;
   /** The peer connection's last ICE state. */
@@ -137,6 +141,8 @@ export class CallController {
     this.params = params;
     this.deps = deps;
     this.localStream = params.localStream ?? new MediaStream();
+    this.devices = { ...this.params.devices };
+    useQualityStore.getState().reset();
     const store = this.store;
     store.reset();
     store.setSelfName(params.displayName);
@@ -153,6 +159,7 @@ export class CallController {
         this.store.applyServerMessage({ type: 'dominant-speaker', participantId: silence ? null : id }),
       onForwardedSources: (sources) => this.store.setForwardedSources(sources),
       onSenderConstraints: (name, maxHeight) => this.onSenderConstraints(name, maxHeight),
+      onConnectionStats: (bps) => useQualityStore.getState().setDownlinkEstimate(bps / 1000),
     });
     // Every layout, page, tile size or audio-only change may change what we ask the bridge for.
     this.unsubscribe = deps.store.subscribe(() => this.pushReceiverConstraints());
@@ -453,7 +460,7 @@ export class CallController {
     }
     if (audio && this.localStream.getAudioTracks().length === 0) {
       try {
-        const s = await this.deps.media.open(this.params.devices, { audio: true, video: false });
+        const s = await this.deps.media.open(this.devices, { audio: true, video: false });
         for (const t of s.getAudioTracks()) this.localStream.addTrack(t);
         this.replaceLocalStream();
         await this.peer?.setTrack('mic', this.localStream.getAudioTracks()[0] ?? null);
@@ -489,7 +496,7 @@ export class CallController {
   private async startCamera(): Promise<boolean> {
     if (this.localStream.getVideoTracks().length === 0) {
       try {
-        const s = await this.deps.media.open(this.params.devices, { audio: false, video: true });
+        const s = await this.deps.media.open(this.devices, { audio: false, video: true });
         for (const t of s.getVideoTracks()) this.localStream.addTrack(t);
       } catch (e) {
         this.notice(describeMediaError(e));
@@ -498,6 +505,81 @@ export class CallController {
     }
     this.replaceLocalStream();
     await this.peer?.setTrack('camera', this.localStream.getVideoTracks()[0] ?? null);
+    return true;
+  }
+
+  /** The current media connection's stats (for the quality indicators); null without one. */
+  async getStats(): Promise<RTCStatsReport | null> {
+    return (await this.peer?.getStats?.()) ?? null;
+  }
+
+  /** The devices in use now (ids), for the device selectors. */
+  currentDevices(): DeviceChoice {
+    return { ...this.devices };
+  }
+
+  /**
+   * Another microphone in the call: the new track replaces the old one on the same sender (no
+   * renegotiation) and keeps the mute state; the choice is remembered for the next join.
+   */
+  async switchMicrophone(deviceId: string, label = ''): Promise<boolean> {
+    if (this.ended) return false;
+    const hadMic = this.localStream.getAudioTracks().length > 0;
+    if (hadMic) {
+      let fresh: MediaStreamTrack | undefined;
+      try {
+        fresh = (await this.deps.media.open({ audioDeviceId: deviceId }, { audio: true, video: false })).getAudioTracks()[0];
+      } catch (e) {
+        this.notice(describeMediaError(e));
+        return false;
+      }
+      if (!fresh) return false;
+      if (this.ended) {
+        fresh.stop();
+        return false;
+      }
+      fresh.enabled = this.store.local.audio;
+      const old = this.localStream.getAudioTracks();
+      for (const t of old) this.localStream.removeTrack(t);
+      this.localStream.addTrack(fresh);
+      this.replaceLocalStream();
+      await this.peer?.setTrack('mic', fresh);
+      for (const t of old) t.stop();
+    }
+    this.devices.audioDeviceId = deviceId;
+    saveDevicePref('microphone', { deviceId, label });
+    return true;
+  }
+
+  /**
+   * Another camera in the call, on the same sender (replaceTrack, no renegotiation); with the camera
+   * off only the choice changes (used when it is turned on). Remembered for the next join.
+   */
+  async switchCamera(deviceId: string, label = ''): Promise<boolean> {
+    if (this.ended) return false;
+    if (this.sendingVideo() && this.localStream.getVideoTracks().length > 0) {
+      let fresh: MediaStreamTrack | undefined;
+      try {
+        fresh = (await this.deps.media.open({ videoDeviceId: deviceId }, { audio: false, video: true })).getVideoTracks()[0];
+      } catch (e) {
+        this.notice(describeMediaError(e));
+        return false;
+      }
+      if (!fresh) return false;
+      // The camera may have been turned off while the new one opened.
+      if (this.ended || !this.sendingVideo()) {
+        fresh.stop();
+      } else {
+        const old = this.localStream.getVideoTracks();
+        for (const t of old) this.localStream.removeTrack(t);
+        this.localStream.addTrack(fresh);
+        this.replaceLocalStream();
+        await this.peer?.setTrack('camera', fresh);
+        for (const t of old) t.stop();
+      }
+    }
+    this.devices.videoDeviceId = deviceId;
+    saveDevicePref('camera', { deviceId, label });
     return true;
   }
 
@@ -584,6 +666,20 @@ export class CallController {
   /** A moderator ends the meeting for everyone; the server's `participant-left` ends ours. */
   endMeeting(): void {
     if (!this.signalling.send({ type: 'end-meeting' })) {
+      this.notice('Not connected: try again when the connection is back.');
+    }
+  }
+
+  /** Moderators: let a waiter in, turn it away, or let everyone waiting in. */
+  lobbyDecision(decision: 'admit' | 'deny', participantId: string): void {
+    const sent = this.signalling.send(
+      decision === 'admit' ? { type: 'lobby-admit', participantId } : { type: 'lobby-deny', participantId },
+    );
+    if (!sent) this.notice('Not connected: try again when the connection is back.');
+  }
+
+  admitAllFromLobby(): void {
+    if (!this.signalling.send({ type: 'lobby-admit-all' })) {
       this.notice('Not connected: try again when the connection is back.');
     }
   }

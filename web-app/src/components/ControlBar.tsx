@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, type ReactNode } from 'react';
 import { useCallStore } from '../store/callStore';
 import styles from './Call.module.css';
 
@@ -48,7 +48,8 @@ export function useCallShortcuts(controls: Pick<CallControls, 'toggleMic' | 'tog
   }, [controls]);
 }
 
-export function ControlBar({ controls }: { controls: CallControls }) {
+/** `extra`: more controls (e.g. the device menu), shown before Leave. */
+export function ControlBar({ controls, extra }: { controls: CallControls; extra?: ReactNode }) {
   const local = useCallStore((s) => s.local);
   const chatOpen = useCallStore((s) => s.chatOpen);
   const unread = useCallStore((s) => s.unreadChat);
@@ -172,6 +173,7 @@ export function ControlBar({ controls }: { controls: CallControls }) {
           End for all
         </button>
       )}
+      {extra}
       <button
         type="button"
         className={`${styles.control} ${styles.leave}`}

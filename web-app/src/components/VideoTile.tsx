@@ -5,6 +5,7 @@ import { VideoView } from './VideoView';
 import { ForceMuteBadges, HandBadge, TileModeration } from './Moderation';
 import { devicePixelRatio, observeSize } from './useElementSize';
 import styles from './Call.module.css';
+import { QualityIndicator } from './QualityIndicator';
 
 function initials(name: string): string {
   const parts = name.replace(/\(you\)/, '').trim().split(/\s+/).filter(Boolean);
@@ -131,6 +132,7 @@ export function VideoTile({ tile, variant = 'grid', onStage = false }: { tile: T
           <span>{initials(tile.displayName)}</span>
         </div>
       )}
+      <QualityIndicator tileKey={tile.key} />
       <button
         type="button"
         className={styles.pin}

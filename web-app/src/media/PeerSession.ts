@@ -33,6 +33,8 @@ export interface PeerSessionLike {
   setSendLimit(slot: VideoSlot, maxHeight: number | null): Promise<void>;
   /** Whether the last offer gave us a slot to send a screen share on. */
   hasScreenSlot(): boolean;
+  /** The connection's getStats() (quality indicators); optional so fakes need not have it. */
+  getStats?(): Promise<RTCStatsReport>;
   close(): void;
 }
 
@@ -227,6 +229,10 @@ export class PeerSession implements PeerSessionLike {
 
   hasScreenSlot(): boolean {
     return this.slots.screen !== null;
+  }
+
+  getStats(): Promise<RTCStatsReport> {
+    return this.pc.getStats();
   }
 
   close(): void {

@@ -45,6 +45,25 @@ describe('HomePage', () => {
     expect(window.location.pathname).toBe('/r/team-sync');
   });
 
+  it('starts a meeting with a lobby when the box is ticked', async () => {
+    const bodies: unknown[] = [];
+    const { services } = testServices(async (_url, init) => {
+      bodies.push(JSON.parse(init?.body as string));
+      return jsonResponse(201, created);
+    });
+    render(
+      <ServicesProvider services={services}>
+        <HomePage />
+      </ServicesProvider>,
+    );
+    const user = userEvent.setup();
+    await user.type(screen.getByLabelText('Meeting name'), 'Team sync');
+    await user.click(screen.getByLabelText('Lobby: a moderator lets each guest in'));
+    await user.click(screen.getByRole('button', { name: 'Start meeting' }));
+    expect(await screen.findByLabelText('Invite link')).toHaveValue(created.joinUrl);
+    expect(bodies).toEqual([{ name: 'Team sync', access: 'public', lobbyEnabled: true }]);
+  });
+
   it('shows the server problem when creating fails', async () => {
     const { services } = testServices(async () =>
       jsonResponse(400, { title: 'Bad Request', detail: 'maxParticipants must be at most 100', status: 400 }),

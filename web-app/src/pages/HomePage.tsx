@@ -9,6 +9,7 @@ export function HomePage() {
   const [name, setName] = useState('');
   const [access, setAccess] = useState<AccessPolicy>('public');
   const [password, setPassword] = useState('');
+  const [lobby, setLobby] = useState(false);
   const [busy, setBusy] = useState(false);
   const [created, setCreated] = useState<CreatedRoom | null>(null);
   const [createError, setCreateError] = useState<string | null>(null);
@@ -29,7 +30,7 @@ export function HomePage() {
         name: name.trim() || 'Meeting',
         access,
         ...(access === 'password' ? { password } : {}),
-        lobbyEnabled: false,
+        lobbyEnabled: lobby,
       });
       tokens.setItem(tokenKey(room.slug), room.token);
       tokens.setItem(signallingKey(room.slug), room.signallingUrl);
@@ -102,6 +103,15 @@ export function HomePage() {
                 />
               </label>
             )}
+            <label className={styles.field} style={{ flexDirection: 'row', alignItems: 'center', gap: '0.5rem' }}>
+              <input
+                type="checkbox"
+                checked={lobby}
+                onChange={(e) => setLobby(e.target.checked)}
+                data-testid="room-lobby"
+              />
+              Lobby: a moderator lets each guest in
+            </label>
             {createError && (
               <p role="alert" className={styles.error}>
                 {createError}

@@ -10,6 +10,10 @@ import { ChatPanel } from '../components/ChatPanel';
 import { ParticipantList } from '../components/ParticipantList';
 import { AudioSink } from '../components/VideoView';
 import { ModerationContext, type ModerationActions } from '../components/Moderation';
+import { LobbyRequests, LobbyWaiting } from '../components/Lobby';
+import { DeviceMenu, type DeviceSwitcher } from '../components/DeviceMenu';
+import { AudioOnlySuggestion } from '../components/AudioOnlySuggestion';
+import { useCallStats } from '../call/useCallStats';
 import styles from '../components/Call.module.css';
 
 export interface InCallProps {
@@ -47,6 +51,7 @@ export function InCallPage({ params, onLeft, onJoinFailed }: InCallProps) {
   const connection = useCallStore((s) => s.connection);
   const failure = useCallStore((s) => s.failure);
   const selfId = useCallStore((s) => s.selfId);
+  const waitingInLobby = useCallStore((s) => s.lobby !== null && s.selfId === null);
   useEffect(() => {
     if (connection === 'failed' && failure && selfId === null && FATAL_ERROR_CODES.has(failure.code)) {
       callbacks.current.onJoinFailed(failure.message);
@@ -70,10 +75,24 @@ export function InCallPage({ params, onLeft, onJoinFailed }: InCallProps) {
     [controller],
   );
   useCallShortcuts(controls);
+  const getStats = useMemo(() => () => controller.getStats(), [controller]);
+  const stats = useCallStats(getStats);
+  const switcher: DeviceSwitcher = useMemo(
+    () => ({
+      switchMicrophone: (id, label) => controller.switchMicrophone(id, label),
+      switchCamera: (id, label) => controller.switchCamera(id, label),
+      currentDevices: () => controller.currentDevices(),
+    }),
+    [controller],
+  );
 
   const chatOpen = useCallStore((s) => s.chatOpen);
   const participantsOpen = useCallStore((s) => s.participantsOpen);
   const remoteStreams = useCallStore((s) => s.remoteStreams);
+
+  if (waitingInLobby && connection !== 'failed') {
+    return <LobbyWaiting onLeave={() => controller.leave()} />;
+  }
 
   return (
     <ModerationContext.Provider value={moderation}>
@@ -85,7 +104,17 @@ export function InCallPage({ params, onLeft, onJoinFailed }: InCallProps) {
         {participantsOpen && <ParticipantList onModerate={(a, id, media) => controller.moderate(a, id, media)} />}
         {chatOpen && <ChatPanel onSend={(t) => controller.sendChat(t)} />}
       </div>
-      <ControlBar controls={controls} />
+      <ControlBar controls={controls} extra={<DeviceMenu switcher={switcher} />} />
+      <LobbyRequests
+        onDecide={(d, id) => controller.lobbyDecision(d, id)}
+        onAdmitAll={() => controller.admitAllFromLobby()}
+      />
+      <AudioOnlySuggestion
+        onAccept={() => {
+          if (!useCallStore.getState().local.audioOnly) void controller.toggleAudioOnly();
+        }}
+        onDismiss={() => stats.dismissSuggestion()}
+      />
       <div hidden>
         {Object.entries(remoteStreams).map(([id, s]) =>
           s.audio ? <AudioSink key={id} participantId={id} stream={s.audio} /> : null,

@@ -7,6 +7,7 @@ import { signallingKey, tokenKey, useServices } from '../services';
 import { LevelMeter } from '../components/LevelMeter';
 import { VideoView } from '../components/VideoView';
 import styles from './Page.module.css';
+import { loadDevicePrefs, pickDevice, saveDevicePref } from '../media/devicePrefs';
 
 const NAME_KEY = 'openmeet.displayName';
 
@@ -18,6 +19,12 @@ export interface PreJoinProps {
   onJoin(params: CallParams): void;
 }
 
+/** Stores a pick of the pre-join selectors ('' = the default: nothing to remember). */
+function rememberDevice(kind: 'camera' | 'microphone', list: MediaDeviceInfo[], deviceId: string): void {
+  if (deviceId === '') return;
+  saveDevicePref(kind, { deviceId, label: list.find((d) => d.deviceId === deviceId)?.label ?? '' });
+}
+
 export function PreJoinPage({ slug, initialError, onJoin }: PreJoinProps) {
   const { api, callDeps, tokens } = useServices();
   const [room, setRoom] = useState<RoomLoad>({ state: 'loading' });
@@ -26,8 +33,9 @@ export function PreJoinPage({ slug, initialError, onJoin }: PreJoinProps) {
   const [cameraOff, setCameraOff] = useState(false);
   const [muted, setMuted] = useState(false);
   const [devices, setDevices] = useState<DeviceLists>({ microphones: [], cameras: [] });
-  const [audioDeviceId, setAudioDeviceId] = useState('');
-  const [videoDeviceId, setVideoDeviceId] = useState('');
+  // The devices chosen last time (DeviceMenu in the call or the selectors here), if still present.
+  const [audioDeviceId, setAudioDeviceId] = useState(() => loadDevicePrefs().microphone?.deviceId ?? '');
+  const [videoDeviceId, setVideoDeviceId] = useState(() => loadDevicePrefs().camera?.deviceId ?? '');
   const [stream, setStream] = useState<MediaStream | null>(null);
   const [mediaError, setMediaError] = useState<string | null>(null);
   const [level, setLevel] = useState(0);
@@ -76,9 +84,27 @@ export function PreJoinPage({ slug, initialError, onJoin }: PreJoinProps) {
           }
           setStream(s);
           setMediaError(null);
-          setDevices(await listDevices().catch(() => ({ microphones: [], cameras: [] })));
+          const lists = await listDevices().catch(() => ({ microphones: [], cameras: [] }));
+          if (!live) return;
+          setDevices(lists);
+          // A stored id that changed (another origin session, replugged): the same device by its label.
+          const prefs = loadDevicePrefs();
+          const mic = pickDevice(lists.microphones, prefs.microphone);
+          const cam = pickDevice(lists.cameras, prefs.camera);
+          if (mic && mic !== audioDeviceId) setAudioDeviceId(mic);
+          if (cam && cam !== videoDeviceId && !cameraOff) setVideoDeviceId(cam);
         },
-        (e: unknown) => live && setMediaError(describeMediaError(e)),
+        (e: unknown) => {
+          if (!live) return;
+          const name = (e as { name?: string })?.name;
+          if ((name === 'OverconstrainedError' || name === 'NotFoundError') && (audioDeviceId || videoDeviceId)) {
+            // The remembered device is gone: the browser's default instead.
+            setAudioDeviceId('');
+            setVideoDeviceId('');
+            return;
+          }
+          setMediaError(describeMediaError(e));
+        },
       );
     return () => {
       live = false;
@@ -185,7 +211,14 @@ export function PreJoinPage({ slug, initialError, onJoin }: PreJoinProps) {
           <div className={styles.row}>
             <label className={styles.field}>
               Camera
-              <select value={videoDeviceId} onChange={(e) => setVideoDeviceId(e.target.value)} data-testid="camera-select">
+              <select
+                value={videoDeviceId}
+                onChange={(e) => {
+                  setVideoDeviceId(e.target.value);
+                  rememberDevice('camera', devices.cameras, e.target.value);
+                }}
+                data-testid="camera-select"
+              >
                 <option value="">Default camera</option>
                 {devices.cameras.map((d, i) => (
                   <option key={d.deviceId || i} value={d.deviceId}>
@@ -196,7 +229,14 @@ export function PreJoinPage({ slug, initialError, onJoin }: PreJoinProps) {
             </label>
             <label className={styles.field}>
               Microphone
-              <select value={audioDeviceId} onChange={(e) => setAudioDeviceId(e.target.value)} data-testid="mic-select">
+              <select
+                value={audioDeviceId}
+                onChange={(e) => {
+                  setAudioDeviceId(e.target.value);
+                  rememberDevice('microphone', devices.microphones, e.target.value);
+                }}
+                data-testid="mic-select"
+              >
                 <option value="">Default microphone</option>
                 {devices.microphones.map((d, i) => (
                   <option key={d.deviceId || i} value={d.deviceId}>

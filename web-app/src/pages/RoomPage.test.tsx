@@ -138,3 +138,64 @@ describe('RoomPage: pre-join to call', () => {
     expect(await screen.findByTestId('call-ended')).toHaveTextContent('A moderator removed you from the meeting.');
   });
 });
+
+describe('RoomPage: lobby', () => {
+  it('a waiter sees its preview and who is there, then enters the call when admitted', async () => {
+    const { signallers, peers } = setup();
+    await joinAs('Gus');
+    const sig = signallers[0]!;
+    act(() => sig.server({ type: 'lobby-waiting', participantId: 'lobby-1', moderatorPresent: false }));
+    expect(screen.getByTestId('lobby-waiting')).toBeInTheDocument();
+    expect(screen.queryByTestId('in-call')).toBeNull();
+    expect(screen.getByTestId('lobby-status')).toHaveTextContent('No moderator is here yet');
+    expect(screen.getByTestId('lobby-preview')).toBeInTheDocument();
+    act(() => sig.server({ type: 'lobby-waiting', participantId: 'lobby-1', moderatorPresent: true }));
+    expect(screen.getByTestId('lobby-status')).toHaveTextContent('waiting for a moderator to let you in');
+    expect(peers).toHaveLength(0);
+    act(() => {
+      sig.listener.onStateChange('connected');
+      sig.server({ type: 'joined', participantId: 'me', moderator: false, participants: [], iceServers: [] });
+    });
+    expect(screen.getByTestId('in-call')).toBeInTheDocument();
+    expect(screen.queryByTestId('lobby-waiting')).toBeNull();
+  });
+
+  it('a denied waiter goes back to pre-join with the reason', async () => {
+    const { signallers } = setup();
+    await joinAs('Dee');
+    const sig = signallers[0]!;
+    act(() => sig.server({ type: 'lobby-waiting', participantId: 'lobby-1', moderatorPresent: true }));
+    act(() => sig.listener.onStateChange('failed', { code: 'lobby-denied', message: 'no' }));
+    expect(await screen.findByTestId('join-error')).toHaveTextContent('A moderator did not let you into this meeting.');
+  });
+
+  it('a moderator sees who wants to join and admits, denies or admits all', async () => {
+    const { signallers } = setup();
+    const user = await joinAs('Mo');
+    const sig = signallers[0]!;
+    act(() => {
+      sig.listener.onStateChange('connected');
+      sig.server({ type: 'joined', participantId: 'me', moderator: true, participants: [], iceServers: [] });
+      sig.server({ type: 'lobby-request', participantId: 'lobby-1', displayName: 'Ann' });
+      sig.server({ type: 'lobby-request', participantId: 'lobby-2', displayName: 'Ben' });
+    });
+    const rows = screen.getAllByTestId('lobby-request');
+    expect(rows.map((r) => r.textContent)).toEqual([
+      expect.stringContaining('Ann wants to join'),
+      expect.stringContaining('Ben wants to join'),
+    ]);
+    await user.click(screen.getAllByRole('button', { name: 'Admit' })[0]!);
+    await user.click(screen.getAllByRole('button', { name: 'Deny' })[1]!);
+    await user.click(screen.getByRole('button', { name: 'Admit all' }));
+    expect(sig.sent.filter((m) => m.type.startsWith('lobby-'))).toEqual([
+      { type: 'lobby-admit', participantId: 'lobby-1' },
+      { type: 'lobby-deny', participantId: 'lobby-2' },
+      { type: 'lobby-admit-all' },
+    ]);
+    act(() => {
+      sig.server({ type: 'lobby-left', participantId: 'lobby-1', reason: 'admitted' });
+      sig.server({ type: 'lobby-left', participantId: 'lobby-2', reason: 'denied' });
+    });
+    expect(screen.queryByTestId('lobby-requests')).toBeNull();
+  });
+});

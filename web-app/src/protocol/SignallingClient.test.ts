@@ -128,6 +128,28 @@ describe('SignallingClient', () => {
     expect(FakeSocket.instances).toHaveLength(1);
   });
 
+  it('waits in the lobby with pings going, and stops for good when a moderator denies it', () => {
+    const { client, timers, states, messages } = setup();
+    client.connect();
+    const socket = FakeSocket.last();
+    socket.serverOpens();
+    socket.serverSends({ type: 'lobby-waiting', participantId: 'lobby-1', moderatorPresent: false });
+    expect(messages).toEqual([{ type: 'lobby-waiting', participantId: 'lobby-1', moderatorPresent: false }]);
+    expect(client.connectionState).toBe('connecting');
+    // not in the call: nothing but pings goes out
+    expect(client.send({ type: 'chat', text: 'let me in' })).toBe(false);
+    timers.advance(1000);
+    expect(socket.sentMessages().map((m) => m.type)).toEqual(['join', 'ping']);
+    socket.serverSends({ type: 'lobby-denied', message: 'a moderator did not let you in' });
+    expect(client.connectionState).toBe('failed');
+    expect(states[states.length - 1]).toEqual({
+      state: 'failed',
+      failure: { code: 'lobby-denied', message: 'a moderator did not let you in' },
+    });
+    timers.advance(60_000);
+    expect(FakeSocket.instances).toHaveLength(1);
+  });
+
   it('retries a join refused for lack of a bridge', () => {
     const { client, timers, messages } = setup();
     client.connect();

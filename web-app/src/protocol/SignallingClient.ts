@@ -190,6 +190,9 @@ export class SignallingClient {
       this.joinedOnce = true;
       this.attempts = 0;
       this.setState('connected');
+    } else if (message.type === 'lobby-denied') {
+      // A moderator turned us away: the server closes the socket; joining again with this token is refused.
+      this.fatal = { code: 'lobby-denied', message: message.message ?? 'a moderator did not let you in' };
     } else if (message.type === 'error' && FATAL_ERROR_CODES.has(message.code)) {
       // A resume token the server refuses (unknown, used, or its window passed) is not fatal: the
       // socket stays open, so join again on it as a new participant, with the join token only.

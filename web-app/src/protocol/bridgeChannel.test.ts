@@ -45,8 +45,28 @@ describe('parseBridgeMessage', () => {
     });
     expect(parseBridgeMessage('{"colibriClass":"ConnectionStats","estimatedDownlinkBandwidth":1687857}')).toEqual({
       ok: true,
+      event: { colibriClass: 'ConnectionStats', estimatedDownlinkBandwidth: 1687857 },
+    });
+    expect(parseBridgeMessage('{"colibriClass":"ConnectionStats"}')).toEqual({
+      ok: true,
       event: { colibriClass: 'ignored', original: 'ConnectionStats' },
     });
+    expect(parseBridgeMessage('{"colibriClass":"ConnectionStats","estimatedDownlinkBandwidth":"fast"}')).toEqual({
+      ok: false,
+      problem: 'a malformed ConnectionStats',
+    });
+  });
+
+  it('hands the downlink estimate of ConnectionStats to the listener', () => {
+    const estimates: number[] = [];
+    const { channel } = setup({ onConnectionStats: (bps) => estimates.push(bps) });
+    channel.setUrl('ws://a');
+    const socket = FakeSocket.last();
+    socket.serverOpens();
+    socket.serverSends({ colibriClass: 'ConnectionStats', estimatedDownlinkBandwidth: 1687857 });
+    socket.serverSends({ colibriClass: 'ConnectionStats', estimatedDownlinkBandwidth: -5 });
+    socket.serverSends({ colibriClass: 'ConnectionStats', estimatedDownlinkBandwidth: 90000 });
+    expect(estimates).toEqual([1687857, 90000]);
   });
 
   it('rejects junk with a reason per kind', () => {

@@ -25,12 +25,13 @@ export type BridgeEvent =
   | { colibriClass: 'ForwardedSources'; forwardedSources: string[] }
   | { colibriClass: 'DominantSpeakerEndpointChangeEvent'; dominantSpeakerEndpoint: string; silence: boolean }
   | { colibriClass: 'SenderSourceConstraints'; sourceName: string; maxHeight: number }
+  /** JVB's estimate of the bandwidth from the bridge to us, bit/s. */
+  | { colibriClass: 'ConnectionStats'; estimatedDownlinkBandwidth: number }
   /** A message JVB sends that we have no use for (stats, endpoint messages…). */
   | { colibriClass: 'ignored'; original: string };
 
 /** Bridge messages we know and do not act on. */
 const KNOWN_UNUSED = new Set([
-  'ConnectionStats',
   'EndpointMessage',
   'EndpointStats',
   'EndpointConnectivityStatusChangeEvent',
@@ -75,6 +76,13 @@ export function parseBridgeMessage(data: unknown): BridgeParseResult {
         return { ok: false, problem: 'a malformed SenderSourceConstraints' };
       }
       return { ok: true, event: { colibriClass: cls, sourceName: m.sourceName, maxHeight: m.maxHeight } };
+    case 'ConnectionStats': {
+      const bw = m.estimatedDownlinkBandwidth;
+      // Other ConnectionStats fields (none seen so far) are not ours to judge; a missing estimate is nothing to use.
+      if (bw === undefined) return { ok: true, event: { colibriClass: 'ignored', original: cls } };
+      if (typeof bw !== 'number' || !Number.isFinite(bw) || bw < 0) return { ok: false, problem: 'a malformed ConnectionStats' };
+      return { ok: true, event: { colibriClass: cls, estimatedDownlinkBandwidth: bw } };
+    }
     default:
       if (KNOWN_UNUSED.has(cls)) return { ok: true, event: { colibriClass: 'ignored', original: cls } };
       return { ok: false, problem: `an unknown message ${JSON.stringify(cls.slice(0, 60))}` };
@@ -88,6 +96,8 @@ export interface BridgeChannelListener {
   onForwardedSources?(sourceNames: string[]): void;
   /** The largest height any receiver wants of one of our sources (0 = none). */
   onSenderConstraints?(sourceName: string, maxHeight: number): void;
+  /** JVB's downlink bandwidth estimate for us (ConnectionStats), bit/s. */
+  onConnectionStats?(estimatedDownlinkBps: number): void;
 }
 
 export interface BridgeChannelOptions {
@@ -288,7 +298,8 @@ export class BridgeChannel {
     // The bridge talks to us: the channel works, so the next drop starts the back-off afresh.
     this.attempts = 0;
     const e = parsed.event;
-    if (e.colibriClass !== 'ignored') {
+    // Periodic stats would push everything else out of the debug list.
+    if (e.colibriClass !== 'ignored' && e.colibriClass !== 'ConnectionStats') {
       this.recent.push(`${Math.round(this.opts.timers.now())} ${(data as string).slice(0, 300)}`);
       if (this.recent.length > RECENT_MESSAGES) this.recent.shift();
       this.publish();
@@ -303,6 +314,9 @@ export class BridgeChannel {
           break;
         case 'SenderSourceConstraints':
           this.listener.onSenderConstraints?.(e.sourceName, e.maxHeight);
+          break;
+        case 'ConnectionStats':
+          this.listener.onConnectionStats?.(e.estimatedDownlinkBandwidth);
           break;
         default:
           break;

@@ -11,6 +11,31 @@ function parseError(frame: string): ProtocolError {
   throw new Error(`expected ${frame} to be rejected`);
 }
 
+describe('lobby frames', () => {
+  it('reads the lobby frames and refuses malformed ones', () => {
+    expect(parseServerMessage('{"type":"lobby-waiting","participantId":"lobby-1","roomId":"r","moderatorPresent":true}')).toEqual({
+      type: 'lobby-waiting',
+      participantId: 'lobby-1',
+      moderatorPresent: true,
+    });
+    expect(parseServerMessage('{"type":"lobby-request","participantId":"lobby-2","displayName":"Gus"}')).toEqual({
+      type: 'lobby-request',
+      participantId: 'lobby-2',
+      displayName: 'Gus',
+    });
+    expect(parseServerMessage('{"type":"lobby-left","participantId":"lobby-2","reason":"admitted"}')).toEqual({
+      type: 'lobby-left',
+      participantId: 'lobby-2',
+      reason: 'admitted',
+    });
+    expect(parseServerMessage('{"type":"lobby-denied"}')).toEqual({ type: 'lobby-denied' });
+    expect(parseError('{"type":"lobby-waiting","participantId":"lobby-1"}').code).toBe('invalid-message');
+    expect(parseError('{"type":"lobby-request","participantId":3}').code).toBe('invalid-message');
+    expect(FATAL_ERROR_CODES.has('lobby-denied')).toBe(true);
+    expect(describeError('lobby-denied')).toMatch(/did not let you in/);
+  });
+});
+
 describe('parseServerMessage', () => {
   it('reads a joined frame as room-api sends it', () => {
     const msg = parseServerMessage(

@@ -52,6 +52,9 @@ export type ClientMessage =
   | { type: 'moderate'; action: ModerateAction; participantId: string; media?: ModeratedMedia }
   | { type: 'raise-hand'; raised: boolean }
   | { type: 'end-meeting' }
+  | { type: 'lobby-admit'; participantId: string }
+  | { type: 'lobby-deny'; participantId: string }
+  | { type: 'lobby-admit-all' }
   | { type: 'ice-restart' }
   | { type: 'ice-state'; state: IceReport }
   | { type: 'leave' }
@@ -81,6 +84,10 @@ export type ServerMessage =
   | { type: 'muted'; by?: string; media?: ModeratedMedia }
   | { type: 'force-muted'; participantId: string; audio: boolean; video: boolean; by?: string }
   | { type: 'hand-raised'; participantId: string; raised: boolean; raisedAt?: number; by?: string }
+  | { type: 'lobby-waiting'; participantId: string; moderatorPresent: boolean }
+  | { type: 'lobby-request'; participantId: string; displayName: string }
+  | { type: 'lobby-left'; participantId: string; reason?: string }
+  | { type: 'lobby-denied'; message?: string }
   | { type: 'error'; code: string; message: string }
   | { type: 'pong'; ts?: number }
   | { type: 'ice-candidate'; candidate: string; sdpMid?: string; sdpMLineIndex?: number };
@@ -119,7 +126,11 @@ export const ErrorCodes = {
   notModerator: 'not-moderator',
   noBridge: 'no-bridge-available',
   rateLimited: 'rate-limited',
+  notInLobby: 'not-in-lobby',
+  noLobby: 'no-lobby',
   internal: 'internal-error',
+  /** Not a server error code: the client's name for `lobby-denied` (a moderator turned us away). */
+  lobbyDenied: 'lobby-denied',
 } as const;
 
 /** Codes after which retrying the same join cannot succeed: the client stops reconnecting. */
@@ -131,6 +142,7 @@ export const FATAL_ERROR_CODES: ReadonlySet<string> = new Set([
   ErrorCodes.roomNotFound,
   ErrorCodes.roomFull,
   ErrorCodes.notAllowed,
+  ErrorCodes.lobbyDenied,
 ]);
 
 /** A sentence a person can act on, for an error code from signalling or REST. */
@@ -156,6 +168,12 @@ export function describeError(code: string, fallback?: string): string {
       return 'Only moderators can do that.';
     case ErrorCodes.rateLimited:
       return 'Too many requests; slow down a little.';
+    case ErrorCodes.lobbyDenied:
+      return 'A moderator did not let you into this meeting.';
+    case ErrorCodes.notInLobby:
+      return 'That person is no longer waiting in the lobby.';
+    case ErrorCodes.noLobby:
+      return 'This meeting has no lobby.';
     case 'wrong-password':
       return 'Wrong password.';
     case 'room-closed':
@@ -341,6 +359,25 @@ export function parseServerMessage(frame: string): ServerMessage {
         { raisedAt: raised ? raisedAt : undefined, by: optStr(data, type, 'by') },
       );
     }
+    case 'lobby-waiting':
+      return {
+        type,
+        participantId: str(data, type, 'participantId'),
+        moderatorPresent: bool(data, type, 'moderatorPresent'),
+      };
+    case 'lobby-request':
+      return {
+        type,
+        participantId: str(data, type, 'participantId'),
+        displayName: optStr(data, type, 'displayName') ?? 'Guest',
+      };
+    case 'lobby-left':
+      return withOptional(
+        { type, participantId: str(data, type, 'participantId') },
+        { reason: optStr(data, type, 'reason') },
+      );
+    case 'lobby-denied':
+      return withOptional({ type }, { message: optStr(data, type, 'message') });
     case 'error':
       return { type, code: str(data, type, 'code'), message: optStr(data, type, 'message') ?? '' };
     case 'pong':

@@ -34,6 +34,27 @@ const joined = (self: string, others: ParticipantInfo[], moderator = false): Ser
   iceServers: [],
 });
 
+describe('lobby state', () => {
+  it('a waiter holds its lobby state until joined; moderators keep one request per waiter', () => {
+    const waiting = apply(initialCallState, { type: 'lobby-waiting', participantId: 'lobby-1', moderatorPresent: false });
+    expect(waiting.lobby).toEqual({ participantId: 'lobby-1', moderatorPresent: false });
+    const told = apply(waiting, { type: 'lobby-waiting', participantId: 'lobby-1', moderatorPresent: true });
+    expect(told.lobby?.moderatorPresent).toBe(true);
+    expect(apply(told, joined('me', [])).lobby).toBeNull();
+
+    const mod = apply(
+      initialCallState,
+      joined('m', [], true),
+      { type: 'lobby-request', participantId: 'lobby-1', displayName: 'Ann' },
+      { type: 'lobby-request', participantId: 'lobby-2', displayName: 'Ben' },
+      { type: 'lobby-request', participantId: 'lobby-1', displayName: 'Ann' },
+    );
+    expect(mod.lobbyRequests.map((r) => r.displayName)).toEqual(['Ann', 'Ben']);
+    const after = apply(mod, { type: 'lobby-left', participantId: 'lobby-1', reason: 'admitted' });
+    expect(after.lobbyRequests).toEqual([{ participantId: 'lobby-2', displayName: 'Ben' }]);
+  });
+});
+
 describe('reduceServerMessage', () => {
   it('joined sets our id and the others, without ourselves', () => {
     const s = apply({ ...initialCallState, selfName: 'Me' }, joined('me', [person('a'), person('b')], true));

@@ -49,8 +49,18 @@ export interface RenderedTile {
   maxHeight: number | null;
 }
 
+/** Someone waiting in the lobby, as moderators see them. */
+export interface LobbyRequest {
+  participantId: string;
+  displayName: string;
+}
+
 export interface CallState {
   connection: ConnectionState;
+  /** While we wait in the lobby (not in the call yet): our waiter id and whether a moderator is there. */
+  lobby: { participantId: string; moderatorPresent: boolean } | null;
+  /** For moderators: who waits in the lobby, in the order they knocked. */
+  lobbyRequests: LobbyRequest[];
   failure: ConnectionFailure | null;
   /** The last non-fatal error the server sent (shown as a dismissible notice). */
   notice: string | null;
@@ -95,6 +105,8 @@ export interface CallState {
 
 export const initialCallState: CallState = {
   connection: 'idle',
+  lobby: null,
+  lobbyRequests: [],
   failure: null,
   notice: null,
   selfId: null,
@@ -158,6 +170,7 @@ export function reduceServerMessage(state: CallState, msg: ServerMessage): Parti
       const fresh = state.selfId !== msg.participantId;
       return {
         ...(fresh ? { forceMuted: initialCallState.forceMuted, handRaisedAt: null } : {}),
+        lobby: null,
         selfId: msg.participantId,
         moderator: msg.moderator,
         participants,
@@ -264,6 +277,15 @@ export function reduceServerMessage(state: CallState, msg: ServerMessage): Parti
       else updated.handRaisedAt = at;
       return { participants: { ...state.participants, [p.participantId]: updated } };
     }
+    case 'lobby-waiting':
+      return { lobby: { participantId: msg.participantId, moderatorPresent: msg.moderatorPresent } };
+    case 'lobby-request':
+      if (state.lobbyRequests.some((r) => r.participantId === msg.participantId)) return {};
+      return {
+        lobbyRequests: [...state.lobbyRequests, { participantId: msg.participantId, displayName: msg.displayName }],
+      };
+    case 'lobby-left':
+      return { lobbyRequests: state.lobbyRequests.filter((r) => r.participantId !== msg.participantId) };
     case 'error':
       return { notice: describeError(msg.code, msg.message) };
     default:

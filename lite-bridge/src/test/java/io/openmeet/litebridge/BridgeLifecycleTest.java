@@ -202,7 +202,7 @@ class BridgeLifecycleTest {
     b.addEndpoint(createEndpoint("ep1", true));
     assertThat(focus.request(b.build())).isInstanceOf(ConferenceModifiedIQ.class);
     engine.stats =
-        new io.openmeet.litebridge.media.MediaStats(20_000, 5_000, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        new io.openmeet.litebridge.media.MediaStats(20_000, 5_000, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     focus.awaitStats(
         nickname,
         x ->

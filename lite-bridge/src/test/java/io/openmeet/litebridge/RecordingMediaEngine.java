@@ -29,7 +29,7 @@ final class RecordingMediaEngine implements MediaEngine {
 
   final Map<String, RecordingConference> conferences = new ConcurrentHashMap<>();
   final DtlsFingerprint fingerprint = new DtlsFingerprint("sha-256", hexPairs(32), "actpass");
-  volatile MediaStats stats = new MediaStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  volatile MediaStats stats = new MediaStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
   volatile boolean closed;
 
   /** Runs before every endpoint is created (tests make one slow with it). */

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 class StressLevelTest {
   private static MediaStats rates(long down, long up) {
-    return new MediaStats(down, up, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    return new MediaStats(down, up, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
   }
 
   @Test

@@ -202,6 +202,7 @@ public final class SyntheticEndpoint implements AutoCloseable {
   private final LongAdder sentPackets = new LongAdder();
   private final LongAdder sentBytes = new LongAdder();
   private final LongAdder undecryptable = new LongAdder();
+  private final Map<Long, LongAdder> undecryptablePerSsrc = new ConcurrentHashMap<>();
   private final CountDownLatch settled = new CountDownLatch(1);
   private final java.util.Set<Long> simulatedLosses = ConcurrentHashMap.newKeySet();
   private final BlockingQueue<byte[]> dtlsInbound = new LinkedBlockingQueue<>(256);
@@ -531,6 +532,7 @@ public final class SyntheticEndpoint implements AutoCloseable {
           onRtp(buf, p.len);
         } else {
           undecryptable.increment();
+          undecryptablePerSsrc.computeIfAbsent(u32(buf, 8), x -> new LongAdder()).increment();
         }
       }
     }
@@ -934,25 +936,43 @@ public final class SyntheticEndpoint implements AutoCloseable {
   }
 
   private void sendRtp(byte[] plain) {
-    ClientSrtp s = srtp;
-    if (s == null) {
-      throw new IllegalStateException(id + " is not connected");
-    }
-    ClientSrtp.Packet p = ClientSrtp.Packet.withRoom(plain, plain.length);
-    if (s.protectRtp(p)) {
-      sendRaw(p.buf, p.off, p.len);
-    }
+    sendProtectedRtp(plain);
   }
 
   private void sendRtcp(byte[] plain) {
+    sendProtectedRtcp(plain);
+  }
+
+  /**
+   * Encrypts {@code plain} as SRTP with this endpoint's keys and sends it, whatever it holds (for
+   * robustness tests: malformed RTP that passes the bridge's SRTP check). False when SRTP refused
+   * to protect it (too short to carry an RTP header).
+   */
+  public boolean sendProtectedRtp(byte[] plain) {
     ClientSrtp s = srtp;
     if (s == null) {
       throw new IllegalStateException(id + " is not connected");
     }
     ClientSrtp.Packet p = ClientSrtp.Packet.withRoom(plain, plain.length);
-    if (s.protectRtcp(p)) {
-      sendRaw(p.buf, p.off, p.len);
+    if (!s.protectRtp(p)) {
+      return false;
     }
+    sendRaw(p.buf, p.off, p.len);
+    return true;
+  }
+
+  /** Like {@link #sendProtectedRtp(byte[])} for SRTCP. */
+  public boolean sendProtectedRtcp(byte[] plain) {
+    ClientSrtp s = srtp;
+    if (s == null) {
+      throw new IllegalStateException(id + " is not connected");
+    }
+    ClientSrtp.Packet p = ClientSrtp.Packet.withRoom(plain, plain.length);
+    if (!s.protectRtcp(p)) {
+      return false;
+    }
+    sendRaw(p.buf, p.off, p.len);
+    return true;
   }
 
   /** Sends raw bytes on the selected ICE pair (e.g. garbage, for robustness tests). */
@@ -1021,6 +1041,15 @@ public final class SyntheticEndpoint implements AutoCloseable {
 
   public long sentBytes() {
     return sentBytes.sum();
+  }
+
+  /**
+   * RTP packets on {@code ssrc} that failed SRTP: authentication, or the replay check (a duplicate,
+   * or one older than the replay window).
+   */
+  public long undecryptablePackets(long ssrc) {
+    LongAdder n = undecryptablePerSsrc.get(ssrc);
+    return n == null ? 0 : n.sum();
   }
 
   /** Packets that failed SRTP authentication. */

@@ -33,7 +33,6 @@ final class ForwardingConference implements MediaConference {
   private final long feedbackAudioSsrc;
   private final long feedbackVideoSsrc;
   private final Map<String, EndpointConnection> endpoints = new ConcurrentHashMap<>();
-  private final Map<Long, EndpointConnection> learnedOwners = new ConcurrentHashMap<>();
   private final DominantSpeakerIdentification<String> speakers;
   private final LinkedList<String> speakerHistory = new LinkedList<>();
   private final ScheduledFuture<?> reports;
@@ -269,20 +268,9 @@ final class ForwardingConference implements MediaConference {
   }
 
   /** Remembers who sends an SSRC that was not signalled, for keyframe routing. */
-  void learnOwner(long ssrc, EndpointConnection sender) {
-    if (learnedOwners.get(ssrc) != sender && learnedOwners.size() < 10_000) {
-      learnedOwners.put(ssrc, sender);
-    }
-  }
-
-  /** The endpoint that sends {@code ssrc} (signalled first, then learned from RTP). */
+  /** The endpoint that signalled {@code ssrc}, null when nobody did. */
   EndpointConnection ownerOf(long ssrc) {
-    SourceIndex index = sourceIndex;
-    EndpointConnection owner = index.owners().get(ssrc);
-    if (owner == null) {
-      owner = learnedOwners.get(ssrc);
-    }
-    return owner;
+    return sourceIndex.owners().get(ssrc);
   }
 
   /** Routes a PLI or FIR from {@code requester} to the owner of {@code mediaSsrc}. */
@@ -389,7 +377,6 @@ final class ForwardingConference implements MediaConference {
 
   void endpointClosed(EndpointConnection connection) {
     endpoints.remove(connection.endpointId(), connection);
-    learnedOwners.values().removeIf(owner -> owner == connection);
     refreshConnected();
     reindexSources();
   }

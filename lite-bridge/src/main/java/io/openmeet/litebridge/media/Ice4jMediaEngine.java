@@ -260,7 +260,8 @@ public final class Ice4jMediaEngine implements MediaEngine {
           bytesSent.sum(),
           iceSucceeded.sum(),
           iceFailed.sum(),
-          dtlsFailed.sum());
+          dtlsFailed.sum(),
+          packetsDropped.sum());
     }
   }
 }

@@ -16,6 +16,9 @@ final class IncomingRtp {
   private final EndpointTimeline timeline;
   private final Ice4jMediaEngine.Counters counters;
   private final AtomicInteger undecryptable = new AtomicInteger();
+  private final AtomicInteger foreignSsrc = new AtomicInteger();
+  private final AtomicInteger unsignalled = new AtomicInteger();
+  private final AtomicInteger strayJumps = new AtomicInteger();
   private volatile long lastVideoNanos;
 
   IncomingRtp(
@@ -52,16 +55,23 @@ final class IncomingRtp {
       counters.packetsDropped.increment();
       return;
     }
+    long ssrc = Rtp.ssrc(data, off);
+    ForwardingConference.SourceIndex index = conference.sourceIndex();
+    EndpointConnection signalledOwner = index.owners().get(ssrc);
+    if (signalledOwner != null && signalledOwner != endpoint) {
+      // another endpoint's SSRC: forwarding it would splice this sender into their stream
+      counters.packetsDropped.increment();
+      int n = foreignSsrc.incrementAndGet();
+      if (Integer.bitCount(n) == 1) {
+        timeline.log(n + " RTP packet(s) from here carried another endpoint's SSRC " + ssrc);
+      }
+      return;
+    }
     byte[] plain = new byte[plainLength];
     System.arraycopy(data, off, plain, 0, plainLength);
     counters.rtpReceived.increment();
 
-    long ssrc = Rtp.ssrc(plain, 0);
     int pt = Rtp.payloadType(plain, 0);
-    ForwardingConference.SourceIndex index = conference.sourceIndex();
-    if (index.owners().get(ssrc) != endpoint) {
-      conference.learnOwner(ssrc, endpoint);
-    }
     String type = index.types().get(ssrc);
     if (type == null) {
       Long primary = index.rtxToPrimary().get(ssrc);
@@ -72,12 +82,13 @@ final class IncomingRtp {
       type = f.mediaTypeByPayloadType().getOrDefault(pt, "video");
     }
     boolean audio = "audio".equals(type);
-    feedback.received(
-        plain,
-        f.clockRateByPayloadType().getOrDefault(pt, 0),
-        audio,
-        arrivalNanos,
-        f.transportCcExtensionId());
+    boolean inSequence =
+        feedback.received(
+            plain,
+            f.clockRateByPayloadType().getOrDefault(pt, 0),
+            audio,
+            arrivalNanos,
+            f.transportCcExtensionId());
     if (endpoint.forceMuted(audio)) {
       // force-muted (as JVB: after receive statistics and transport-cc, before anything else, so
       // the audio level does not count for the dominant speaker either)
@@ -86,6 +97,23 @@ final class IncomingRtp {
     if (f.rtxPayloadTypes().contains(pt)) {
       // a sender's RTX is only ever probing padding (the bridge answers receivers' NACKs itself,
       // on the same RTX SSRC with its own sequence numbers, which a second numbering would break)
+      return;
+    }
+    if (!inSequence) {
+      counters.packetsDropped.increment();
+      int n = strayJumps.incrementAndGet();
+      if (Integer.bitCount(n) == 1) {
+        timeline.log(n + " RTP packet(s) from here jumped out of their sequence and were dropped");
+      }
+      return;
+    }
+    if (signalledOwner == null) {
+      // counted in transport-cc above (Chromium probes on SSRC 0), but nobody was told of it
+      counters.packetsDropped.increment();
+      int n = unsignalled.incrementAndGet();
+      if (Integer.bitCount(n) == 1) {
+        timeline.log(n + " RTP packet(s) from here on an SSRC never signalled, e.g. " + ssrc);
+      }
       return;
     }
 

@@ -7,6 +7,8 @@ package io.openmeet.litebridge.media;
  * @param packetRateUpload packets/s sent to endpoints (last interval)
  * @param bitRateDownloadKbps kbit/s received
  * @param bitRateUploadKbps kbit/s sent
+ * @param totalPacketsDropped packets from endpoints that were not used: undecryptable, malformed,
+ *     garbage, another endpoint's SSRC, or unsendable
  */
 public record MediaStats(
     long packetRateDownload,
@@ -19,4 +21,5 @@ public record MediaStats(
     long totalBytesSent,
     long totalIceSucceeded,
     long totalIceFailed,
-    long dtlsFailedEndpoints) {}
+    long dtlsFailedEndpoints,
+    long totalPacketsDropped) {}

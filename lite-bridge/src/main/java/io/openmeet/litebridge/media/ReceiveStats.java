@@ -30,8 +30,11 @@ final class ReceiveStats {
   /**
    * One packet: its sequence number, RTP timestamp, the clock rate of its payload type (0 when
    * unknown: no jitter) and its arrival time (System.nanoTime).
+   *
+   * @return false for a stray jump that A.1 ignores: it must not be forwarded either (receivers
+   *     would take it for a wrap of the sequence numbers and fail SRTP from then on)
    */
-  synchronized void received(
+  synchronized boolean received(
       int seq, long timestamp, int clockRate, long arrivalNanos, boolean audio) {
     if (clockRate > 0) {
       if (timed) {
@@ -57,13 +60,14 @@ final class ReceiveStats {
       } else if (delta <= 0x10000 - MAX_MISORDER) {
         if (seq != badSeq) {
           badSeq = (seq + 1) & 0xFFFF;
-          return;
+          return false;
         }
         restart(seq);
       }
       // else a duplicate or a packet overtaken by at most MAX_MISORDER others
     }
     received++;
+    return true;
   }
 
   private void restart(int seq) {

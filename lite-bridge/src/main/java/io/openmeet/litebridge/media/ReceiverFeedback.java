@@ -42,8 +42,11 @@ final class ReceiverFeedback {
    * Accounts one decrypted RTP packet from this endpoint, which arrived at {@code arrivalNanos}
    * (System.nanoTime); {@code transportCcId} is the endpoint's id of the transport-wide sequence
    * number extension (-1 if not negotiated). Sends the transport-cc feedback that is due.
+   *
+   * @return false when the packet's sequence number is a stray jump (see {@link ReceiveStats})
    */
-  void received(byte[] plain, int clockRate, boolean audio, long arrivalNanos, int transportCcId) {
+  boolean received(
+      byte[] plain, int clockRate, boolean audio, long arrivalNanos, int transportCcId) {
     long ssrc = Rtp.ssrc(plain, 0);
     // first: once the report timer sees this packet's stream, it must know it has transport-cc
     long element =
@@ -58,16 +61,21 @@ final class ReceiverFeedback {
     if (stats == null && receiveStats.size() < 64) {
       stats = receiveStats.computeIfAbsent(ssrc, s -> new ReceiveStats());
     }
-    if (stats != null) {
-      stats.received(
-          Rtp.sequenceNumber(plain, 0), Rtp.timestamp(plain, 0), clockRate, arrivalNanos, audio);
-    }
+    boolean inSequence =
+        stats == null
+            || stats.received(
+                Rtp.sequenceNumber(plain, 0),
+                Rtp.timestamp(plain, 0),
+                clockRate,
+                arrivalNanos,
+                audio);
     if (!audio) {
       videoBytesInInterval.addAndGet(plain.length);
     }
     if (element >= 0) {
       sendTransportCcIfDue(System.nanoTime());
     }
+    return inSequence;
   }
 
   /** Sends the transport-cc feedback due at {@code nowNanos}: on the packet path and by a timer. */

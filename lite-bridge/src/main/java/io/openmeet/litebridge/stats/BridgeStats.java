@@ -97,6 +97,7 @@ public final class BridgeStats {
     s.put("total_packets_received", m.totalPacketsReceived());
     s.put("total_packets_sent", m.totalPacketsSent());
     s.put("dtls_failed_endpoints", m.dtlsFailedEndpoints());
+    s.put("total_packets_dropped", m.totalPacketsDropped());
     s.put("total_dominant_speaker_changes", conferences.totalDominantSpeakerChanges());
     s.put("total_ice_failed", m.totalIceFailed());
     s.put("total_ice_succeeded", m.totalIceSucceeded());

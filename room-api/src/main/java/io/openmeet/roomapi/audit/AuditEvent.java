@@ -36,6 +36,8 @@ public record AuditEvent(
   public static final String PARTICIPANT_MUTE_VIDEO = "participant.mute-video";
   public static final String PARTICIPANT_UNMUTE_ALLOW = "participant.unmute-allow";
   public static final String MEETING_END = "meeting.end";
+  public static final String LOBBY_ADMIT = "lobby.admit";
+  public static final String LOBBY_DENY = "lobby.deny";
 
   /** A new event (its id is given by the database). */
   public static AuditEvent of(

@@ -1,5 +1,7 @@
 package io.openmeet.roomapi.config;
 
+import io.openmeet.presence.lobby.RedisRoomLobby;
+import io.openmeet.presence.lobby.RoomLobby;
 import io.openmeet.presence.ratelimit.RateLimiter;
 import io.openmeet.presence.ratelimit.RedisRateLimiter;
 import io.openmeet.presence.redis.RedissonClientFactory;
@@ -41,6 +43,12 @@ public class RedisProducer {
   @ApplicationScoped
   RoomBans roomBans(RedissonClient redisson) {
     return new RedisRoomBans(redisson);
+  }
+
+  @Produces
+  @ApplicationScoped
+  RoomLobby roomLobby(RedissonClient redisson) {
+    return new RedisRoomLobby(redisson);
   }
 
   @Produces

@@ -4,6 +4,8 @@ import io.openmeet.roomapi.audit.AuditEvent;
 import io.openmeet.roomapi.audit.AuditLog;
 import io.openmeet.roomapi.entity.Room;
 import io.openmeet.roomapi.entity.RoomInvite;
+import io.openmeet.roomapi.lobby.LobbyException;
+import io.openmeet.roomapi.lobby.LobbyService;
 import io.openmeet.roomapi.rest.RoomModels.CreateRoomRequest;
 import io.openmeet.roomapi.rest.RoomModels.CreateRoomResponse;
 import io.openmeet.roomapi.rest.RoomModels.InviteRequest;
@@ -54,6 +56,8 @@ public class RoomResource {
   private final Urls urls;
   private final CallHistoryService history;
   private final AuditLog audit;
+  // field-injected so that the constructor other changes touch stays as it was
+  @jakarta.inject.Inject LobbyService lobby;
 
   RoomResource(
       RoomService rooms,
@@ -148,7 +152,8 @@ public class RoomResource {
       summary = "Change a room",
       description =
           "For the room's moderators (its join token with moderator=true), its creator's user token"
-              + " and administrators. Absent fields stay as they are.")
+              + " and administrators. Absent fields stay as they are. Turning the lobby off lets"
+              + " everyone waiting in it in.")
   public RoomView update(
       @PathParam("id") String id,
       @Valid @NotNull UpdateRoomRequest body,
@@ -173,6 +178,15 @@ public class RoomResource {
             null,
             null,
             ClientAddress.of(request)));
+    if (!room.lobbyEnabled && Boolean.FALSE.equals(body.lobbyEnabled())) {
+      // like Jitsi Meet: without a lobby nobody is kept waiting
+      try {
+        lobby.admitAll(
+            room.id, new LobbyService.Actor(AuditEvent.actor(caller), ClientAddress.of(request)));
+      } catch (LobbyException e) {
+        // nobody waits: nothing to do
+      }
+    }
     return view(room);
   }
 

@@ -326,6 +326,15 @@ public class RoomService {
         moderator);
   }
 
+  /**
+   * The room, when the caller may manage it (its moderators, its creator, administrators).
+   *
+   * @throws ApiException ROOM_NOT_FOUND, INVALID_ID, UNAUTHORIZED or FORBIDDEN
+   */
+  public Room manage(String id, Caller caller) {
+    return managed(id, caller);
+  }
+
   private Room managed(String id, Caller caller) {
     UUID uuid = Ids.parse(id, "room id");
     Room room =

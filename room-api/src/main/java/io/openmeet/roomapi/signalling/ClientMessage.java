@@ -56,6 +56,12 @@ public sealed interface ClientMessage {
   /** A moderator ends the meeting for everyone. */
   record EndMeeting() implements ClientMessage {}
 
+  /** A moderator's answer to someone waiting in the lobby. */
+  record LobbyDecision(boolean admit, String participantId) implements ClientMessage {}
+
+  /** A moderator lets everyone waiting in the lobby in. */
+  record LobbyAdmitAll() implements ClientMessage {}
+
   /** Ask for a fresh offer with new ICE credentials after an ICE failure. */
   record IceRestart() implements ClientMessage {}
 

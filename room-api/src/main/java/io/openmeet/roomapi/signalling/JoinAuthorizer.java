@@ -20,4 +20,10 @@ public interface JoinAuthorizer {
    * join the room again while the token lives.
    */
   default void kicked(String roomIdOrSlug, ClientMessage.Join join) {}
+
+  /**
+   * A moderator turned away the lobby waiter that joined with {@code join}: that token may not join
+   * (nor knock) again while it lives; a new token from the token endpoint may knock again.
+   */
+  default void denied(String roomIdOrSlug, ClientMessage.Join join) {}
 }

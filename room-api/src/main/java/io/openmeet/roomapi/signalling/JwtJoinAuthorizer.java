@@ -193,6 +193,28 @@ public class JwtJoinAuthorizer implements JoinAuthorizer {
     LOG.debugf("token %s of %s banned from room %s", jwt.getTokenID(), userId, roomId);
   }
 
+  @Override
+  public void denied(String roomIdOrSlug, ClientMessage.Join join) {
+    JsonWebToken jwt;
+    try {
+      jwt = parser.parse(join.token());
+    } catch (ParseException e) {
+      return; // expired meanwhile: it cannot join again anyway
+    }
+    String roomId = text(jwt.getClaim("roomId"));
+    if (roomId == null) {
+      try {
+        roomId = room(roomIdOrSlug, null).id().toString();
+      } catch (SignallingException e) {
+        return;
+      }
+    }
+    // the token only, not the user: asking again takes a new token, which the room's access
+    // policy (password, invitation) decides on again
+    bans.ban(roomId, jwt.getTokenID(), null, Instant.ofEpochSecond(jwt.getExpirationTime()));
+    LOG.debugf("token %s denied entry to room %s", jwt.getTokenID(), roomId);
+  }
+
   /**
    * Refuses a token that lives longer than the maximum, or says it was issued in the future.
    *

@@ -78,6 +78,11 @@ public final class MessageCodec {
               media(optionalString(node, "media", 8).orElse("audio")));
       case "raise-hand" -> new ClientMessage.RaiseHand(requiredBoolean(node, "raised"));
       case "end-meeting" -> new ClientMessage.EndMeeting();
+      case "lobby-admit" ->
+          new ClientMessage.LobbyDecision(true, requiredString(node, "participantId", 64));
+      case "lobby-deny" ->
+          new ClientMessage.LobbyDecision(false, requiredString(node, "participantId", 64));
+      case "lobby-admit-all" -> new ClientMessage.LobbyAdmitAll();
       case "ice-restart" -> new ClientMessage.IceRestart();
       case "ice-state" -> new ClientMessage.IceState(iceState(requiredString(node, "state", 16)));
       case "leave" -> new ClientMessage.Leave();

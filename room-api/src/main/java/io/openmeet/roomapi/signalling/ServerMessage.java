@@ -145,6 +145,42 @@ public sealed interface ServerMessage {
     }
   }
 
+  /**
+   * The participant waits in the room's lobby (no conference, no media, no chat) until a moderator
+   * admits or denies it; sent again whenever {@code moderatorPresent} changes.
+   */
+  record LobbyWaiting(String participantId, String roomId, boolean moderatorPresent)
+      implements ServerMessage {
+    @Override
+    public String type() {
+      return "lobby-waiting";
+    }
+  }
+
+  /** To moderators: someone waits in the lobby (on knocking, and on the moderator's arrival). */
+  record LobbyRequest(String participantId, String displayName) implements ServerMessage {
+    @Override
+    public String type() {
+      return "lobby-request";
+    }
+  }
+
+  /** To moderators: a waiter left the lobby; {@code reason} is admitted, denied or left. */
+  record LobbyLeft(String participantId, String reason) implements ServerMessage {
+    @Override
+    public String type() {
+      return "lobby-left";
+    }
+  }
+
+  /** To the waiter: a moderator turned it away; the socket closes (1000, lobby-denied). */
+  record LobbyDenied(String message) implements ServerMessage {
+    @Override
+    public String type() {
+      return "lobby-denied";
+    }
+  }
+
   /** A request failed; `code` is one of {@link SignallingError}'s codes. */
   record Error(String code, String message) implements ServerMessage {
     /** An error frame for a {@link SignallingError}. */

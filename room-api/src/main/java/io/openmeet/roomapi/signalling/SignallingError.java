@@ -40,6 +40,10 @@ public enum SignallingError {
   INVALID_SDP("invalid-sdp"),
   /** Only moderators may do this. */
   NOT_MODERATOR("not-moderator"),
+  /** Nobody with that id waits in the room's lobby (admitted, denied or gone already). */
+  NOT_IN_LOBBY("not-in-lobby"),
+  /** The room has no lobby (lobbyEnabled is false) and nobody waits in it. */
+  NO_LOBBY("no-lobby"),
   /** No bridge could take the conference right now; retrying later may work. */
   NO_BRIDGE("no-bridge-available"),
   /** Too many frames in a short time. */

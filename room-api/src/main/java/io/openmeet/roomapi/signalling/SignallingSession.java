@@ -10,6 +10,8 @@ import io.openmeet.focus.conference.ParticipantEvents;
 import io.openmeet.focus.conference.ParticipantInfo;
 import io.openmeet.focus.text.InvalidTextException;
 import io.openmeet.roomapi.audit.AuditEvent;
+import io.openmeet.roomapi.lobby.LobbyException;
+import io.openmeet.roomapi.lobby.LobbyService;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -99,6 +101,16 @@ final class SignallingSession implements ParticipantEvents {
   private volatile boolean ended;
   private volatile String resumeToken;
   private volatile String lastOfferUfrag = "";
+  // the lobby, when the node has one (unit tests build sessions without it)
+  private volatile LobbyService lobby;
+  private final Object lobbyLock = new Object();
+  // frames are handled one at a time; an admitted waiter's join (on a lobby thread) holds this too,
+  // so that its `answer` is handled after the join made it a participant
+  private final Object frameLock = new Object();
+  // while waiting in the lobby: the waiter id (null otherwise)
+  private volatile String waiterId;
+  // while a moderator is in the conference: its presence for the lobby
+  private volatile LobbyService.Presence moderatorPresence;
   // while detached: until when a resume is accepted, and why the participant leaves after that
   private Instant parkedUntil;
   private LeaveReason parkedReason;
@@ -133,9 +145,21 @@ final class SignallingSession implements ParticipantEvents {
     this.openedAt = lastSeen;
   }
 
-  /** Whether the socket opened before {@code cutoff} and has neither joined nor is joining. */
+  /** Non-moderators of rooms with a lobby wait there before they join. */
+  void useLobby(LobbyService lobby) {
+    this.lobby = lobby;
+  }
+
+  /**
+   * Whether the socket opened before {@code cutoff} and has neither joined nor is joining nor waits
+   * in the lobby.
+   */
   boolean notJoinedSince(Instant cutoff) {
-    return participant == null && !joining && !ended && openedAt.isBefore(cutoff);
+    return participant == null
+        && !joining
+        && !ended
+        && waiterId == null
+        && openedAt.isBefore(cutoff);
   }
 
   /** The socket did not join in time: tell the browser and close it (1008). */
@@ -167,7 +191,10 @@ final class SignallingSession implements ParticipantEvents {
       if (!rateLimiter.tryAcquire()) {
         throw new SignallingException(SignallingError.RATE_LIMITED, "too many frames; slow down");
       }
-      handle(codec.decode(frame));
+      ClientMessage message = codec.decode(frame);
+      synchronized (frameLock) {
+        handle(message);
+      }
     } catch (SignallingException e) {
       sendError(e.error(), e.getMessage());
     } catch (FocusException e) {
@@ -190,6 +217,10 @@ final class SignallingSession implements ParticipantEvents {
       if (participant != null) {
         throw new SignallingException(SignallingError.UNEXPECTED_MESSAGE, "already joined");
       }
+      if (waiterId != null || joining) {
+        throw new SignallingException(
+            SignallingError.UNEXPECTED_MESSAGE, "already waiting in the lobby or joining");
+      }
       joining = true;
       try {
         join(join);
@@ -197,6 +228,21 @@ final class SignallingSession implements ParticipantEvents {
         joining = false;
       }
       return;
+    }
+    if (message instanceof ClientMessage.LobbyDecision
+        || message instanceof ClientMessage.LobbyAdmitAll) {
+      decideLobby(message);
+      return;
+    }
+    if (participant == null && waiterId != null) {
+      if (message instanceof ClientMessage.Leave) {
+        finish();
+        closeSocket("left");
+        return;
+      }
+      throw new SignallingException(
+          SignallingError.UNEXPECTED_MESSAGE,
+          "you are waiting in the lobby: `" + typeOf(message) + "` after a moderator lets you in");
     }
     FocusParticipant p = participant;
     if (p == null) {
@@ -253,10 +299,43 @@ final class SignallingSession implements ParticipantEvents {
     }
   }
 
+  /** A moderator admits or denies a waiter, or admits all; the lobby audits the decisions. */
+  private void decideLobby(ClientMessage message) throws SignallingException {
+    JoinRequest r = request;
+    if (participant == null || r == null || !r.moderator()) {
+      throw new SignallingException(
+          SignallingError.NOT_MODERATOR, "only moderators in the call may admit or deny");
+    }
+    LobbyService l = lobby;
+    if (l == null) {
+      throw new SignallingException(SignallingError.NO_LOBBY, "this server has no lobby");
+    }
+    var actor = new LobbyService.Actor(actorOf(r), clientAddress);
+    try {
+      if (message instanceof ClientMessage.LobbyDecision d && d.admit()) {
+        l.admit(r.roomId(), d.participantId(), actor);
+      } else if (message instanceof ClientMessage.LobbyDecision d) {
+        l.deny(r.roomId(), d.participantId(), actor);
+      } else {
+        l.admitAll(r.roomId(), actor);
+      }
+    } catch (LobbyException e) {
+      throw new SignallingException(
+          e.reason() == LobbyException.Reason.NOT_IN_LOBBY
+              ? SignallingError.NOT_IN_LOBBY
+              : SignallingError.NO_LOBBY,
+          e.getMessage());
+    }
+  }
+
+  private static String actorOf(JoinRequest r) {
+    return r.userId().map(java.util.UUID::toString).orElse(r.subject());
+  }
+
   /** Records a moderator action that succeeded; the audit log never blocks or throws. */
   private void audited(String action, String targetParticipant) {
     JoinRequest r = request;
-    String actor = r == null ? null : r.userId().map(java.util.UUID::toString).orElse(r.subject());
+    String actor = r == null ? null : actorOf(r);
     audit.accept(
         AuditEvent.of(
             actor, action, r == null ? null : r.roomId(), targetParticipant, null, clientAddress));
@@ -275,6 +354,11 @@ final class SignallingSession implements ParticipantEvents {
       JoinRequest authorized = authorizer.authorize(room, join);
       request = authorized;
       admittedWith = join;
+      LobbyService l = lobby;
+      if (l != null && !authorized.moderator() && l.lobbyEnabled(authorized.roomId())) {
+        waitInLobby(l, authorized);
+        return;
+      }
       FocusParticipant joined = focus.join(authorized, this);
       participant = joined;
       if (ended) {
@@ -288,6 +372,110 @@ final class SignallingSession implements ParticipantEvents {
     } catch (FocusException e) {
       metrics.joinFailed(errorFor(e.reason()));
       throw e;
+    }
+  }
+
+  /** Enters the room's lobby: no conference, no media, no chat until a moderator admits. */
+  private void waitInLobby(LobbyService l, JoinRequest r) {
+    synchronized (lobbyLock) {
+      String id = l.enter(r.roomId(), r.displayName(), new Waiting());
+      waiterId = id;
+      send(
+          new ServerMessage.LobbyWaiting(
+              id, r.roomId().toString(), l.moderatorPresent(r.roomId())));
+    }
+    LOG.debugf("%s waits in the lobby of room %s", r.subject(), r.roomId());
+  }
+
+  /** What the lobby tells this session while it waits. */
+  private final class Waiting implements LobbyService.WaitingSession {
+    @Override
+    public void moderatorPresent(boolean present) {
+      synchronized (lobbyLock) {
+        String id = waiterId;
+        JoinRequest r = request;
+        if (id != null && r != null) {
+          send(new ServerMessage.LobbyWaiting(id, r.roomId().toString(), present));
+        }
+      }
+    }
+
+    @Override
+    public void admitted() {
+      admittedFromLobby();
+    }
+
+    @Override
+    public void denied() {
+      deniedFromLobby();
+    }
+  }
+
+  /** A moderator let this waiter in: it joins the conference like any join. */
+  private void admittedFromLobby() {
+    synchronized (lobbyLock) {
+      if (waiterId == null || ended) {
+        return;
+      }
+      waiterId = null;
+      joining = true;
+    }
+    joinStartedNanos = System.nanoTime();
+    try {
+      synchronized (frameLock) {
+        FocusParticipant joined = focus.join(request, this);
+        participant = joined;
+        if (ended) {
+          joined.leave(LeaveReason.DISCONNECTED);
+          finish();
+        }
+      }
+    } catch (FocusException e) {
+      metrics.joinFailed(errorFor(e.reason()));
+      sendError(errorFor(e.reason()), "admitted, but the join failed: " + e.getMessage());
+      finish();
+      closeSocket(errorFor(e.reason()).code());
+    } catch (RuntimeException e) {
+      LOG.errorf(e, "joining an admitted waiter to room %s failed", room);
+      sendError(SignallingError.INTERNAL, "admitted, but the join failed");
+      finish();
+      closeSocket(SignallingError.INTERNAL.code());
+    } finally {
+      joining = false;
+    }
+  }
+
+  /** A moderator turned this waiter away: its token is refused for the room, the socket closes. */
+  private void deniedFromLobby() {
+    synchronized (lobbyLock) {
+      if (waiterId == null || ended) {
+        return;
+      }
+      waiterId = null;
+    }
+    ClientMessage.Join with = admittedWith;
+    if (with != null) {
+      try {
+        authorizer.denied(room, with);
+      } catch (RuntimeException e) {
+        LOG.warnf(e, "could not refuse the token of a denied waiter in room %s", room);
+      }
+    }
+    send(new ServerMessage.LobbyDenied("a moderator did not let you in"));
+    finish();
+    closeSocket("lobby-denied");
+  }
+
+  /** What the lobby tells a moderator. */
+  private final class Moderating implements LobbyService.ModeratorSession {
+    @Override
+    public void knocked(String id, String displayName) {
+      send(new ServerMessage.LobbyRequest(id, displayName));
+    }
+
+    @Override
+    public void left(String id, String reason) {
+      send(new ServerMessage.LobbyLeft(id, reason));
     }
   }
 
@@ -413,12 +601,39 @@ final class SignallingSession implements ParticipantEvents {
 
   private void finish() {
     ended = true;
+    leaveLobby();
     attempts.ended();
     String token = resumeToken;
     if (token != null && resumption != null) {
       resumption.revoke(token);
     }
     uncount();
+  }
+
+  /** A waiter leaves the lobby, a moderator stops counting as present; never throws. */
+  private void leaveLobby() {
+    LobbyService l = lobby;
+    if (l == null) {
+      return;
+    }
+    String id;
+    synchronized (lobbyLock) {
+      id = waiterId;
+      waiterId = null;
+    }
+    JoinRequest r = request;
+    try {
+      if (id != null && r != null) {
+        l.leave(r.roomId(), id);
+      }
+    } catch (RuntimeException e) {
+      LOG.warnf("could not take waiter %s out of the lobby (it lapses): %s", id, e.toString());
+    }
+    LobbyService.Presence presence = moderatorPresence;
+    if (presence != null) {
+      moderatorPresence = null;
+      presence.close();
+    }
   }
 
   private synchronized void uncount() {
@@ -473,6 +688,11 @@ final class SignallingSession implements ParticipantEvents {
             others.stream().map(SignallingSession::view).toList(),
             turn.forUser(r.subject()),
             token));
+    LobbyService l = lobby;
+    if (l != null && r.moderator() && moderatorPresence == null && !ended) {
+      // after `joined`: the moderator hears of those waiting as `lobby-request`s
+      moderatorPresence = l.moderatorArrived(r.roomId(), participantId, new Moderating());
+    }
   }
 
   @Override

@@ -7,6 +7,7 @@ import io.openmeet.focus.conference.JoinRequest;
 import io.openmeet.focus.conference.LeaveReason;
 import io.openmeet.roomapi.audit.AuditEvent;
 import io.openmeet.roomapi.audit.AuditLog;
+import io.openmeet.roomapi.lobby.LobbyService;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.websockets.next.CloseReason;
@@ -79,6 +80,8 @@ public class SignallingSessions implements SignallingSession.Resumption {
   // moderator actions go to the audit log when it is injected (unit tests build this without CDI)
   private Consumer<AuditEvent> audit = event -> {};
   private ScheduledExecutorService sweeper;
+  // null in unit tests built without CDI: nobody waits in a lobby there
+  private LobbyService lobby;
 
   @Inject
   SignallingSessions(
@@ -111,6 +114,11 @@ public class SignallingSessions implements SignallingSession.Resumption {
   @Inject
   void auditLog(AuditLog log) {
     this.audit = log::record;
+  }
+
+  @Inject
+  void lobby(LobbyService lobby) {
+    this.lobby = lobby;
   }
 
   void start(@Observes StartupEvent event) {
@@ -181,6 +189,9 @@ public class SignallingSessions implements SignallingSession.Resumption {
             config.resumeWindow().isZero() ? null : this,
             clientAddress,
             audit);
+    if (lobby != null) {
+      session.useLobby(lobby);
+    }
     sessions.put(socket.id(), session);
   }
 
