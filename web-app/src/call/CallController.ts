@@ -15,7 +15,8 @@ import {
   type SignallingListener,
   type SignallingOptions,
 } from '../protocol';
-import { browserPeerSessionFactory, type PeerSessionFactory, type PeerSessionLike, type VideoSlot } from '../media/PeerSession';
+import { browserPeerSessionFactory, type PeerSessionFactory, type PeerSessionLike, type SendSlot, type VideoSlot } from '../media/PeerSession';
+import { browserP2pSessionFactory, type P2pSessionFactory, type P2pSessionLike } from '../media/P2pSession';
 import { classifyRemoteStream, isNewTransport } from '../media/sdp';
 import { openLocalMedia, describeMediaError, type DeviceChoice } from '../media/localMedia';
 import { useCallStore, type CallStore } from '../store/callStore';
@@ -60,7 +61,14 @@ export interface CallDeps {
   store: StoreLike;
   /** How long ICE may stay `disconnected` before we ask for a restart. */
   iceDisconnectGraceMs: number;
+  /** Direct connections for two-participant calls; without it `p2p-start` is answered `failed`. */
+  p2pFactory?: P2pSessionFactory;
 }
+
+/** How long a P2P connection stays up after `p2p-stop` at most, while the bridge's media takes over. */
+export const P2P_HANDOVER_MAX_MS = 8000;
+
+type RemoteKind = 'audio' | 'camera' | 'screen';
 
 export const browserCallDeps: CallDeps = {
   signallingFactory: (o, l) => new SignallingClient(o, l),
@@ -72,6 +80,7 @@ export const browserCallDeps: CallDeps = {
   },
   store: useCallStore,
   iceDisconnectGraceMs: 4000,
+  p2pFactory: browserP2pSessionFactory,
 };
 
 export interface CallParams {
@@ -110,6 +119,18 @@ export class CallController {
   private readonly bridge: BridgeLike;
   private peer: PeerSessionLike | null = null;
   private peerOwner: string | null = null;
+  /** The P2P session in progress (from `p2p-start` to `p2p-stop`). */
+  private p2p: P2pSessionLike | null = null;
+  /** Ended P2P sessions kept until the bridge's media replaces theirs in the tiles. */
+  private leavingP2p: P2pSessionLike[] = [];
+  /** The bridge endpoint was released for P2P (`p2p-active`): the next offer needs a new connection. */
+  private bridgeReleased = false;
+  /** P2P sessions we reported failed (once each). */
+  private readonly failedP2p = new WeakSet<P2pSessionLike>();
+  /** Remote tracks that came over P2P and were put in a tile. */
+  private readonly p2pTracks = new Set<MediaStreamTrack>();
+  /** The last bridge track per participant and kind, to put back when P2P ends. */
+  private bridgeTracks = new Map<string, MediaStreamTrack>();
   /** ICE servers of the last `joined`, for a replacement RTCPeerConnection. */
   private iceServers: IceServerInfo[] = [];
   /** The last offer given to the current peer (its transport: ICE credentials, DTLS fingerprint). */
@@ -248,6 +269,15 @@ export class CallController {
       this.end(removalReason(msg.reason));
       return;
     }
+    if (msg.type === 'error' && msg.code === 'no-p2p-session') {
+      // a P2P frame that crossed the session's end on the wire: nothing to tell the user
+      this.log.warn('P2P frame refused', msg.message);
+      return;
+    }
+    if (msg.type.startsWith('p2p-')) {
+      this.handleP2p(msg);
+      return;
+    }
     this.store.applyServerMessage(msg);
     switch (msg.type) {
       case 'joined':
@@ -276,7 +306,8 @@ export class CallController {
         // A new bridge endpoint (ICE restart, bridge failover): a new RTCPeerConnection, as a new
         // Jingle session in Jitsi's clients; see isNewTransport. Same transport: the same connection.
         const previous = this.peer;
-        const fresh = previous !== null && isNewTransport(this.lastOffer, msg.sdp);
+        // after a P2P call released the bridge endpoint, the bridge offers a new one
+        const fresh = (previous !== null && isNewTransport(this.lastOffer, msg.sdp)) || (previous === null && this.bridgeReleased);
         if (fresh) this.newPeer();
         if (this.peer) this.lastOffer = msg.sdp;
         this.connectBridge(msg.bridgeChannelUrl, fresh);
@@ -310,6 +341,7 @@ export class CallController {
    */
   private newPeer(): void {
     this.clearIceTimer();
+    this.bridgeReleased = false;
     this.iceState = 'new';
     this.lastOffer = null;
     const peer: PeerSessionLike = this.deps.peerFactory(this.iceServers, {
@@ -317,7 +349,7 @@ export class CallController {
         if (this.peer === peer) this.signalling.send({ type: 'ice-candidate', ...c });
       },
       onRemoteTrack: (track, streamId, trackId) => {
-        if (this.peer === peer) this.routeTrack(track, streamId, trackId);
+        if (this.peer === peer) this.routeBridgeTrack(track, streamId, trackId);
       },
       onIceStateChange: (s) => {
         if (this.peer === peer) this.onIceState(s);
@@ -388,7 +420,11 @@ export class CallController {
     this.iceTimer = null;
   }
 
-  private routeTrack(track: MediaStreamTrack, streamId: string, trackId: string): void {
+  /**
+   * A bridge track goes into its tile, unless P2P media feeds that tile: then it waits (while P2P is
+   * on), or goes in once its media flows (while P2P is being left), so that no tile freezes.
+   */
+  private routeBridgeTrack(track: MediaStreamTrack, streamId: string, trackId: string): void {
     if (track.readyState === 'ended') return;
     const known = Object.keys(this.store.participants);
     const target = classifyRemoteStream(streamId, trackId, known);
@@ -400,17 +436,193 @@ export class CallController {
     const kind = track.kind === 'audio' ? 'audio' : target.kind;
     // The msid track id is the bridge's source name (CONTRACTS.md), used in ReceiverVideoConstraints.
     if (kind !== 'audio' && trackId) this.store.setSourceName(trackId, { participantId: target.participantId, kind });
-    this.store.setRemoteStream(target.participantId, kind, new MediaStream([track]));
+    const key = `${target.participantId}/${kind}`;
+    this.bridgeTracks.set(key, track);
+    if (this.p2pFeeds(target.participantId, kind)) {
+      if (this.p2p !== null) return; // put back at p2p-stop
+      this.whenFlowing(track, () => {
+        if (this.bridgeTracks.get(key) === track) this.showTrack(target.participantId, kind, track);
+      });
+      return;
+    }
+    this.showTrack(target.participantId, kind, track);
+  }
+
+  /** Whether a P2P track is in this participant's tile of this kind now. */
+  private p2pFeeds(participantId: string, kind: RemoteKind): boolean {
+    const current = this.store.remoteStreams[participantId]?.[kind];
+    return !!current && current.getTracks().some((t) => this.p2pTracks.has(t));
+  }
+
+  private showTrack(participantId: string, kind: RemoteKind, track: MediaStreamTrack): void {
+    if (track.readyState === 'ended') return;
+    this.store.setRemoteStream(participantId, kind, new MediaStream([track]));
     track.addEventListener('ended', () => {
-      const current = this.store.remoteStreams[target.participantId]?.[kind];
-      if (current && current.getTracks().includes(track)) this.store.setRemoteStream(target.participantId, kind, null);
+      const current = this.store.remoteStreams[participantId]?.[kind];
+      if (current && current.getTracks().includes(track)) this.store.setRemoteStream(participantId, kind, null);
     });
+  }
+
+  /** Runs `then` once the remote track carries media (a remote track is muted until its first packets). */
+  private whenFlowing(track: MediaStreamTrack, then: () => void): void {
+    if (!track.muted) {
+      then();
+      return;
+    }
+    track.addEventListener('unmute', () => then(), { once: true });
   }
 
   private flushPendingTracks(): void {
     const pending = this.pendingTracks;
     this.pendingTracks = [];
-    for (const p of pending) this.routeTrack(p.track, p.streamId, p.trackId);
+    for (const p of pending) this.routeBridgeTrack(p.track, p.streamId, p.trackId);
+  }
+
+  // --- peer-to-peer (two participants; the focus decides when, see docs/API.md "Peer-to-peer")
+
+  private handleP2p(msg: ServerMessage): void {
+    switch (msg.type) {
+      case 'p2p-start':
+        this.startP2p(msg.sessionId, msg.peerId, msg.initiator);
+        break;
+      case 'p2p-offer':
+      case 'p2p-answer': {
+        const s = this.p2p;
+        if (!s || s.sessionId !== msg.sessionId || s.peerId !== msg.from) return;
+        void s.applyRemote(msg.type === 'p2p-offer' ? 'offer' : 'answer', msg.sdp).catch((e: unknown) => {
+          this.log.warn('P2P description rejected', e);
+          this.p2pFailed(s);
+        });
+        break;
+      }
+      case 'p2p-candidate': {
+        const s = this.p2p;
+        if (!s || s.sessionId !== msg.sessionId || s.peerId !== msg.from) return;
+        const c = { candidate: msg.candidate, sdpMid: msg.sdpMid, sdpMLineIndex: msg.sdpMLineIndex };
+        void s.addRemoteCandidate(c).catch((e: unknown) => this.log.warn('P2P candidate rejected', e));
+        break;
+      }
+      case 'p2p-active':
+        if (this.p2p?.sessionId === msg.sessionId) this.releaseBridge();
+        break;
+      case 'p2p-stop':
+        if (this.p2p?.sessionId === msg.sessionId) this.leaveP2p(this.p2p);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private startP2p(sessionId: string, peerId: string, initiator: boolean): void {
+    if (this.p2p) this.leaveP2p(this.p2p);
+    const factory = this.deps.p2pFactory;
+    if (!factory) {
+      this.signalling.send({ type: 'p2p-state', sessionId, state: 'failed' });
+      return;
+    }
+    const session: P2pSessionLike = factory(
+      { sessionId, peerId, initiator, iceServers: this.iceServers },
+      {
+        onDescription: (kind, sdp) => {
+          if (this.p2p === session) this.signalling.send({ type: kind === 'offer' ? 'p2p-offer' : 'p2p-answer', sessionId, sdp });
+        },
+        onLocalCandidate: (c) => {
+          if (this.p2p === session) this.signalling.send({ type: 'p2p-candidate', sessionId, ...c });
+        },
+        onRemoteTrack: (track, slot) => {
+          if (this.p2p !== session) return;
+          const kind: RemoteKind = slot === 'mic' ? 'audio' : slot;
+          // into the tile once its media flows: until then the bridge's keeps playing
+          this.whenFlowing(track, () => {
+            if (this.p2p !== session || track.readyState === 'ended') return;
+            this.p2pTracks.add(track);
+            this.showTrack(peerId, kind, track);
+          });
+        },
+        onOutcome: (outcome) => {
+          if (this.p2p !== session) return;
+          if (outcome === 'failed') this.p2pFailed(session);
+          else this.signalling.send({ type: 'p2p-state', sessionId, state: outcome });
+        },
+      },
+    );
+    this.p2p = session;
+    for (const [slot, track] of this.localTracks()) void session.setTrack(slot, track).catch(() => undefined);
+    void session.start().catch((e: unknown) => {
+      this.log.warn('P2P offer failed', e);
+      this.p2pFailed(session);
+    });
+  }
+
+  /** Our side of the P2P connection failed: tell the focus (it moves both to the bridge). */
+  private p2pFailed(session: P2pSessionLike): void {
+    if (this.p2p !== session || this.failedP2p.has(session)) return;
+    this.failedP2p.add(session);
+    this.signalling.send({ type: 'p2p-state', sessionId: session.sessionId, state: 'failed' });
+  }
+
+  /** Both ends are connected and the focus released our bridge endpoint: close the bridge connection. */
+  private releaseBridge(): void {
+    this.clearIceTimer();
+    this.peer?.close();
+    this.peer = null;
+    this.lastOffer = null;
+    this.bridgeReleased = true;
+    this.iceState = 'new';
+    this.bridge.close();
+    this.bridgeUrl = null;
+    this.store.setForwardedSources(null);
+    this.bridgeTracks.clear();
+  }
+
+  /**
+   * The P2P session ended: the bridge's tracks take the tiles back (at once where the bridge
+   * connection is still up, else as their media starts), then the P2P connection closes.
+   */
+  private leaveP2p(session: P2pSessionLike): void {
+    if (this.p2p === session) this.p2p = null;
+    this.leavingP2p.push(session);
+    for (const [key, track] of this.bridgeTracks) {
+      const [participantId, kind] = key.split('/') as [string, RemoteKind];
+      if (track.readyState !== 'ended' && this.p2pFeeds(participantId, kind)) {
+        this.whenFlowing(track, () => {
+          if (this.bridgeTracks.get(key) === track) this.showTrack(participantId, kind, track);
+        });
+      }
+    }
+    const started = Date.now();
+    const check = (): void => {
+      const peerTiles = (['audio', 'camera', 'screen'] as const).some((k) => this.p2pFeeds(session.peerId, k));
+      if (!this.ended && peerTiles && Date.now() - started < P2P_HANDOVER_MAX_MS) {
+        setTimeout(check, 100);
+        return;
+      }
+      session.close();
+      this.leavingP2p = this.leavingP2p.filter((s) => s !== session);
+      for (const t of [...this.p2pTracks]) if (t.readyState === 'ended' || !this.p2pFeedsTrack(t)) this.p2pTracks.delete(t);
+    };
+    check();
+  }
+
+  private p2pFeedsTrack(track: MediaStreamTrack): boolean {
+    return Object.values(this.store.remoteStreams).some((streams) =>
+      Object.values(streams ?? {}).some((st) => (st as MediaStream | null)?.getTracks().includes(track)),
+    );
+  }
+
+  /** Our tracks per slot, as they are sent now. */
+  private localTracks(): [SendSlot, MediaStreamTrack | null][] {
+    return [
+      ['mic', this.localStream.getAudioTracks()[0] ?? null],
+      ['camera', this.sendingVideo() ? (this.localStream.getVideoTracks()[0] ?? null) : null],
+      ['screen', this.screenStream?.getVideoTracks()[0] ?? null],
+    ];
+  }
+
+  /** Puts a local track on the bridge connection and on the P2P one. */
+  private async setLocalTrack(slot: SendSlot, track: MediaStreamTrack | null): Promise<void> {
+    await this.peer?.setTrack(slot, track);
+    await this.p2p?.setTrack(slot, track);
   }
 
   private async attachLocalTracks(): Promise<void> {
@@ -463,7 +675,7 @@ export class CallController {
         const s = await this.deps.media.open(this.devices, { audio: true, video: false });
         for (const t of s.getAudioTracks()) this.localStream.addTrack(t);
         this.replaceLocalStream();
-        await this.peer?.setTrack('mic', this.localStream.getAudioTracks()[0] ?? null);
+        await this.setLocalTrack('mic', this.localStream.getAudioTracks()[0] ?? null);
       } catch (e) {
         this.notice(describeMediaError(e));
         return;
@@ -481,7 +693,7 @@ export class CallController {
       return;
     }
     if (l.video && !l.audioOnly) {
-      await this.peer?.setTrack('camera', null);
+      await this.setLocalTrack('camera', null);
       this.dropCameraTracks();
       this.replaceLocalStream();
       this.store.setLocalMedia({ video: false });
@@ -504,7 +716,7 @@ export class CallController {
       }
     }
     this.replaceLocalStream();
-    await this.peer?.setTrack('camera', this.localStream.getVideoTracks()[0] ?? null);
+    await this.setLocalTrack('camera', this.localStream.getVideoTracks()[0] ?? null);
     return true;
   }
 
@@ -589,7 +801,7 @@ export class CallController {
     if (!l.audioOnly) {
       this.cameraBeforeAudioOnly = l.video;
       this.store.setLocalMedia({ audioOnly: true });
-      await this.peer?.setTrack('camera', null);
+      await this.setLocalTrack('camera', null);
       this.dropCameraTracks();
       this.replaceLocalStream();
     } else {
@@ -619,7 +831,7 @@ export class CallController {
     if (!track) return;
     this.screenStream = stream;
     track.addEventListener('ended', () => void this.stopScreenShare());
-    await this.peer?.setTrack('screen', track);
+    await this.setLocalTrack('screen', track);
     this.store.setLocalScreen(stream);
     this.store.setLocalMedia({ screen: true });
     this.sendMediaState();
@@ -629,7 +841,7 @@ export class CallController {
     const s = this.screenStream;
     this.screenStream = null;
     if (s) for (const t of s.getTracks()) t.stop();
-    await this.peer?.setTrack('screen', null);
+    await this.setLocalTrack('screen', null);
     this.store.setLocalScreen(null);
     if (this.store.local.screen) {
       this.store.setLocalMedia({ screen: false });
@@ -697,6 +909,10 @@ export class CallController {
     this.bridge.close();
     this.peer?.close();
     this.peer = null;
+    this.p2p?.close();
+    this.p2p = null;
+    for (const s of this.leavingP2p) s.close();
+    this.leavingP2p = [];
     for (const t of this.localStream.getTracks()) t.stop();
     if (this.screenStream) for (const t of this.screenStream.getTracks()) t.stop();
     this.onEnded?.(reason);

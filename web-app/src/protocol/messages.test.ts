@@ -148,6 +148,32 @@ describe('parseServerMessage', () => {
     expect(parseError('{"type":"hand-raised","participantId":"p2","raised":true}').code).toBe('invalid-message');
   });
 
+  it('reads the P2P frames and rejects incomplete ones', () => {
+    expect(parseServerMessage('{"type":"p2p-start","sessionId":"s1","peerId":"bob","initiator":true}')).toEqual({
+      type: 'p2p-start',
+      sessionId: 's1',
+      peerId: 'bob',
+      initiator: true,
+    });
+    expect(parseServerMessage('{"type":"p2p-answer","sessionId":"s1","from":"bob","sdp":"v=0"}')).toEqual({
+      type: 'p2p-answer',
+      sessionId: 's1',
+      from: 'bob',
+      sdp: 'v=0',
+    });
+    expect(parseServerMessage('{"type":"p2p-candidate","sessionId":"s1","from":"bob","candidate":"","sdpMLineIndex":0}')).toEqual({
+      type: 'p2p-candidate',
+      sessionId: 's1',
+      from: 'bob',
+      candidate: '',
+      sdpMLineIndex: 0,
+    });
+    expect(parseServerMessage('{"type":"p2p-stop","sessionId":"s1","reason":"failed"}')).toEqual({ type: 'p2p-stop', sessionId: 's1', reason: 'failed' });
+    expect(parseServerMessage('{"type":"p2p-active","sessionId":"s1"}')).toEqual({ type: 'p2p-active', sessionId: 's1' });
+    expect(() => parseServerMessage('{"type":"p2p-start","sessionId":"s1","peerId":"bob"}')).toThrow(ProtocolError);
+    expect(() => parseServerMessage('{"type":"p2p-offer","sessionId":"s1","from":"bob","sdp":""}')).toThrow(ProtocolError);
+  });
+
   it('rejects malformed frames with typed errors', () => {
     expect(parseError('not json').code).toBe('malformed-json');
     expect(parseError('[1,2]').code).toBe('malformed-json');

@@ -58,7 +58,10 @@ export type ClientMessage =
   | { type: 'ice-restart' }
   | { type: 'ice-state'; state: IceReport }
   | { type: 'leave' }
-  | { type: 'ping'; ts?: number };
+  | { type: 'ping'; ts?: number }
+  | { type: 'p2p-offer' | 'p2p-answer'; sessionId: string; sdp: string }
+  | { type: 'p2p-candidate'; sessionId: string; candidate: string; sdpMid?: string; sdpMLineIndex?: number }
+  | { type: 'p2p-state'; sessionId: string; state: IceReport };
 
 export interface JoinedMessage {
   type: 'joined';
@@ -90,7 +93,12 @@ export type ServerMessage =
   | { type: 'lobby-denied'; message?: string }
   | { type: 'error'; code: string; message: string }
   | { type: 'pong'; ts?: number }
-  | { type: 'ice-candidate'; candidate: string; sdpMid?: string; sdpMLineIndex?: number };
+  | { type: 'ice-candidate'; candidate: string; sdpMid?: string; sdpMLineIndex?: number }
+  | { type: 'p2p-start'; sessionId: string; peerId: string; initiator: boolean }
+  | { type: 'p2p-active'; sessionId: string }
+  | { type: 'p2p-stop'; sessionId: string; reason?: string }
+  | { type: 'p2p-offer' | 'p2p-answer'; sessionId: string; from: string; sdp: string }
+  | { type: 'p2p-candidate'; sessionId: string; from: string; candidate: string; sdpMid?: string; sdpMLineIndex?: number };
 
 export type ServerMessageType = ServerMessage['type'];
 
@@ -385,6 +393,28 @@ export function parseServerMessage(frame: string): ServerMessage {
     case 'ice-candidate':
       return withOptional(
         { type, candidate: str(data, type, 'candidate') },
+        { sdpMid: optStr(data, type, 'sdpMid'), sdpMLineIndex: optNum(data, type, 'sdpMLineIndex') },
+      );
+    case 'p2p-start':
+      return {
+        type,
+        sessionId: str(data, type, 'sessionId'),
+        peerId: str(data, type, 'peerId'),
+        initiator: bool(data, type, 'initiator'),
+      };
+    case 'p2p-active':
+      return { type, sessionId: str(data, type, 'sessionId') };
+    case 'p2p-stop':
+      return withOptional({ type, sessionId: str(data, type, 'sessionId') }, { reason: optStr(data, type, 'reason') });
+    case 'p2p-offer':
+    case 'p2p-answer': {
+      const sdp = str(data, type, 'sdp');
+      if (sdp.length === 0) throw invalid(type, 'sdp', 'must not be empty');
+      return { type, sessionId: str(data, type, 'sessionId'), from: str(data, type, 'from'), sdp };
+    }
+    case 'p2p-candidate':
+      return withOptional(
+        { type, sessionId: str(data, type, 'sessionId'), from: str(data, type, 'from'), candidate: str(data, type, 'candidate') },
         { sdpMid: optStr(data, type, 'sdpMid'), sdpMLineIndex: optNum(data, type, 'sdpMLineIndex') },
       );
     default:

@@ -111,4 +111,25 @@ class BridgeConfigTest {
         .isInstanceOf(BridgeConfig.InvalidConfigException.class)
         .hasMessageContaining("cc.default-max-height-px");
   }
+
+  @Test
+  void toStringNeverShowsTheXmppPasswordOrTheControlSecret() {
+    BridgeConfig c =
+        parse(
+            """
+            lite-bridge {
+              apis.xmpp-client.configs.x { username = "jvb", password = "xmpp-pw-4711" }
+              rest.control-secret = "ctl-secret-0815"
+            }
+            """);
+    assertThat(c.xmpp().password()).isEqualTo("xmpp-pw-4711");
+    assertThat(c.controlSecret()).isEqualTo("ctl-secret-0815");
+    assertThat(c.toString())
+        .doesNotContain("xmpp-pw-4711")
+        .doesNotContain("ctl-secret-0815")
+        .contains("password=***", "controlSecret=***", "username=jvb");
+    assertThat(c.xmpp().toString()).doesNotContain("xmpp-pw-4711").contains("password=***");
+    // an empty secret (no control endpoints) stays visibly empty
+    assertThat(parse("").toString()).contains("controlSecret=,");
+  }
 }

@@ -2,6 +2,7 @@ package io.openmeet.systemtests;
 
 import io.openmeet.loadgen.RoomApiClient;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,9 +11,11 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -99,14 +102,14 @@ final class RoomApiProcess implements AutoCloseable {
     String brewery = "jvbbrewery-" + run;
     Path log = Path.of("target", "room-api-" + run + "-" + port + ".log").toAbsolutePath();
     Files.createDirectories(log.getParent());
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx512m");
+    coverageAgent().ifPresent(command::add);
+    command.add("-jar");
+    command.add(jar.toString());
     ProcessBuilder pb =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m",
-                "-jar",
-                jar.toString())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     var e = pb.environment();
     int managementPort = freePort();
     e.put("ROOM_API_PORT", Integer.toString(port));
@@ -130,6 +133,23 @@ final class RoomApiProcess implements AutoCloseable {
     return api;
   }
 
+  /**
+   * The JaCoCo agent of this test JVM (when the build measures coverage), for the node too: it
+   * writes to target/jacoco-room-api-process.exec, which module coverage/ merges. Classes that
+   * Quarkus rewrote at build time do not match room-api's class files and count as not run.
+   */
+  private static Optional<String> coverageAgent() {
+    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (arg.startsWith("-javaagent:") && arg.contains("jacoco")) {
+        int options = arg.indexOf('=');
+        String jarPath = options < 0 ? arg : arg.substring(0, options);
+        Path data = Path.of("target", "jacoco-room-api-process.exec").toAbsolutePath();
+        return Optional.of(jarPath + "=destfile=" + data + ",append=true,includes=io.openmeet.*");
+      }
+    }
+    return Optional.empty();
+  }
+
   private void awaitReady(Duration timeout) throws Exception {
     HttpClient http = HttpClient.newHttpClient();
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -151,6 +171,11 @@ final class RoomApiProcess implements AutoCloseable {
       Thread.sleep(200);
     }
     throw new IllegalStateException("room-api not ready in " + timeout + ":\n" + tail());
+  }
+
+  /** The node's log file (stdout and stderr). */
+  Path log() {
+    return log;
   }
 
   String tail() {

@@ -291,7 +291,7 @@ class SecuritySystemTest {
   }
 
   /** An RS256 JWT signed with the development key, as an identity provider would sign it. */
-  private static String jwt(Map<String, Object> claims) throws Exception {
+  static String jwt(Map<String, Object> claims) throws Exception {
     Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
     String header =
         b64.encodeToString("{\"alg\":\"RS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));

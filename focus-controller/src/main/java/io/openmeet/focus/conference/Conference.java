@@ -89,6 +89,15 @@ final class Conference {
   private final UUID callId = UUID.randomUUID();
 
   private ConferenceBridge bridge;
+
+  /** The direct call of the room's two participants, or null. */
+  private P2pSession p2p;
+
+  private int p2pSessions;
+
+  /** The pair whose P2P attempt failed: not tried again until someone else joins. */
+  private String p2pFailedPair;
+
   private volatile State state = State.ACTIVE;
   private boolean endReported;
   private long lastHandRaisedAt;
@@ -274,6 +283,8 @@ final class Conference {
           notify(other, e -> e.participantJoined(member.info()));
         }
       }
+      p2pFailedPair = null;
+      p2pAfterMembershipChange();
       var presence =
           new ParticipantPresence.Participant(
               roomId.toString(), id, request.subject(), request.displayName(), ctx.nodeId());
@@ -365,6 +376,11 @@ final class Conference {
     lock.lock();
     try {
       requirePresent(member);
+      if (member.offBridge) {
+        throw new FocusException(
+            FocusException.Reason.UNEXPECTED,
+            "the call is peer-to-peer: there is no bridge connection to restart");
+      }
       String id = member.id;
       String name = member.request.displayName();
       queueBridge(
@@ -376,7 +392,7 @@ final class Conference {
               reapplyForceMute(b, member);
               lock.lock();
               try {
-                if (members.get(id) == member && state == State.ACTIVE) {
+                if (members.get(id) == member && state == State.ACTIVE && !member.offBridge) {
                   member.allocation = allocation;
                   bridgesUsed.add(allocation.bridgeId());
                   member.offer.updateTransport(
@@ -422,6 +438,14 @@ final class Conference {
     lock.lock();
     try {
       requirePresent(member);
+      if (member.offBridge) {
+        // a resumed socket in a P2P call: the browser keeps its direct connection
+        P2pSession s = p2p;
+        if (s != null) {
+          notify(member, e -> e.p2pActive(s.id));
+        }
+        return;
+      }
       // whatever was in flight is superseded: this offer carries every current source
       member.awaitingAnswer = false;
       member.reofferPending = false;
@@ -479,6 +503,7 @@ final class Conference {
                   bridgesUsed.add(allocation.bridgeId());
                   member.offer.updateTransport(
                       allocation.transport(), allocation.feedbackSources());
+                  member.offBridge = false;
                   member.awaitingAnswer = false;
                   member.reofferPending = false;
                   sendOffer(member);
@@ -688,6 +713,166 @@ final class Conference {
         reoffer(other);
       }
     }
+    p2pAfterMembershipChange();
+  }
+
+  // --- peer-to-peer: two participants connect directly, the bridge serves three or more
+
+  /** Starts a P2P session at exactly two members, ends it otherwise. */
+  private void p2pAfterMembershipChange() {
+    if (members.size() == 2) {
+      maybeStartP2p();
+    } else {
+      stopP2p("participants");
+    }
+  }
+
+  private void maybeStartP2p() {
+    if (p2p != null || state != State.ACTIVE || members.size() != 2) {
+      return;
+    }
+    var it = members.values().iterator();
+    Member a = it.next();
+    Member b = it.next();
+    if (!a.request.p2p() || !b.request.p2p() || pairKey(a, b).equals(p2pFailedPair)) {
+      return;
+    }
+    // deterministic whatever the join order: the smaller id offers
+    Member initiator = a.id.compareTo(b.id) < 0 ? a : b;
+    Member responder = initiator == a ? b : a;
+    P2pSession s = new P2pSession(callId + "-p2p-" + (++p2pSessions), initiator, responder);
+    p2p = s;
+    LOG.info("conference {}: P2P session {} between {} and {}", callId, s.id, a.id, b.id);
+    notify(initiator, e -> e.p2pStart(s.id, responder.id, true));
+    notify(responder, e -> e.p2pStart(s.id, initiator.id, false));
+  }
+
+  /**
+   * Ends the P2P session; members whose bridge endpoint was released get a new one and an offer.
+   */
+  private void stopP2p(String reason) {
+    P2pSession s = p2p;
+    if (s == null) {
+      return;
+    }
+    p2p = null;
+    LOG.info("conference {}: P2P session {} ends ({})", callId, s.id, reason);
+    Set<String> back = new HashSet<>();
+    for (Member m : List.of(s.initiator, s.responder)) {
+      if (members.get(m.id) != m) {
+        continue;
+      }
+      notify(m, e -> e.p2pStop(s.id, reason));
+      if (m.offBridge) {
+        back.add(m.id);
+      }
+    }
+    if (!back.isEmpty()) {
+      reallocate(back);
+    }
+  }
+
+  /** The member's peer in P2P session {@code sessionId}. */
+  private Member p2pPeer(Member member, String sessionId) throws FocusException {
+    P2pSession s = p2p;
+    Member peer = s == null || !s.id.equals(sessionId) ? null : s.peerOf(member);
+    if (peer == null) {
+      throw new FocusException(
+          FocusException.Reason.NO_P2P_SESSION, "not in peer-to-peer session " + sessionId);
+    }
+    return peer;
+  }
+
+  void p2pDescription(Member member, String sessionId, String kind, String sdp)
+      throws FocusException {
+    try {
+      SdpAnswer.checkPeerDescription(sdp, "offer".equals(kind));
+    } catch (SdpParseException e) {
+      throw new FocusException(FocusException.Reason.INVALID_SDP, e.getMessage(), e);
+    }
+    lock.lock();
+    try {
+      requirePresent(member);
+      Member peer = p2pPeer(member, sessionId);
+      boolean initiator = p2p.initiator == member;
+      if ("offer".equals(kind) != initiator) {
+        throw new FocusException(
+            FocusException.Reason.UNEXPECTED,
+            initiator ? "the initiator sends the P2P offer" : "the responder sends the P2P answer");
+      }
+      notify(peer, e -> e.p2pDescription(sessionId, member.id, kind, sdp));
+    } finally {
+      unlock();
+    }
+  }
+
+  void p2pCandidate(
+      Member member, String sessionId, String candidate, String sdpMid, Integer sdpMLineIndex)
+      throws FocusException {
+    lock.lock();
+    try {
+      requirePresent(member);
+      Member peer = p2pPeer(member, sessionId);
+      notify(peer, e -> e.p2pCandidate(sessionId, member.id, candidate, sdpMid, sdpMLineIndex));
+    } finally {
+      unlock();
+    }
+  }
+
+  /**
+   * Once both ends say the P2P connection is up, their bridge endpoints are expired (the bridge
+   * conference with them); a failure ends the session and the pair stays on (or returns to) the
+   * bridge.
+   */
+  void p2pState(Member member, String sessionId, boolean connected) throws FocusException {
+    lock.lock();
+    try {
+      requirePresent(member);
+      Member peer = p2pPeer(member, sessionId);
+      P2pSession s = p2p;
+      if (!connected) {
+        p2pFailedPair = pairKey(member, peer);
+        stopP2p("failed");
+        return;
+      }
+      s.connected.add(member.id);
+      if (s.connected.size() == 2 && !s.bridgeReleased) {
+        s.bridgeReleased = true;
+        for (Member m : List.of(s.initiator, s.responder)) {
+          String id = m.id;
+          m.offBridge = true;
+          m.awaitingAnswer = false;
+          m.reofferPending = false;
+          queueBridge("expire " + id + " (P2P)", b -> b.expire(id));
+          notify(m, e -> e.p2pActive(s.id));
+        }
+      }
+    } finally {
+      unlock();
+    }
+  }
+
+  private static String pairKey(Member a, Member b) {
+    return a.id.compareTo(b.id) < 0 ? a.id + "/" + b.id : b.id + "/" + a.id;
+  }
+
+  /** Two members' direct connection, from `p2p-start` to `p2p-stop`. */
+  private static final class P2pSession {
+    final String id;
+    final Member initiator;
+    final Member responder;
+    final Set<String> connected = new HashSet<>();
+    boolean bridgeReleased;
+
+    P2pSession(String id, Member initiator, Member responder) {
+      this.id = id;
+      this.initiator = initiator;
+      this.responder = responder;
+    }
+
+    Member peerOf(Member m) {
+      return m == initiator ? responder : m == responder ? initiator : null;
+    }
   }
 
   /**
@@ -714,6 +899,7 @@ final class Conference {
       }
       LOG.info("conference {} of room {} closed ({})", callId, roomId, reason.code());
       members.clear();
+      p2p = null;
       end();
     } finally {
       unlock();
@@ -753,6 +939,7 @@ final class Conference {
       }
     }
     members.clear();
+    p2p = null;
     afterUnlock.add(() -> owner.abandoned(this));
   }
 
@@ -910,6 +1097,9 @@ final class Conference {
 
   /** Offers now, or after the outstanding answer arrives (one offer in flight per participant). */
   private void reoffer(Member member) {
+    if (member.offBridge) {
+      return; // the offer that brings it back to the bridge carries every current source
+    }
     if (member.awaitingAnswer) {
       member.reofferPending = true;
     } else {
@@ -957,6 +1147,8 @@ final class Conference {
     List<MediaSource> sources = List.of();
     boolean awaitingAnswer;
     boolean reofferPending;
+    // in an active P2P session: its bridge endpoint is expired until the session ends
+    boolean offBridge;
     boolean audio;
     boolean video;
     boolean screen;
@@ -1078,6 +1270,23 @@ final class Conference {
     @Override
     public void leave(LeaveReason reason) {
       conference.leave(this, reason);
+    }
+
+    @Override
+    public void p2pDescription(String sessionId, String kind, String sdp) throws FocusException {
+      conference.p2pDescription(this, sessionId, kind, sdp);
+    }
+
+    @Override
+    public void p2pCandidate(
+        String sessionId, String candidate, String sdpMid, Integer sdpMLineIndex)
+        throws FocusException {
+      conference.p2pCandidate(this, sessionId, candidate, sdpMid, sdpMLineIndex);
+    }
+
+    @Override
+    public void p2pState(String sessionId, boolean connected) throws FocusException {
+      conference.p2pState(this, sessionId, connected);
     }
   }
 }

@@ -23,6 +23,8 @@ public class FocusException extends Exception {
     UNKNOWN_PARTICIPANT,
     /** The request holds a value the focus will not pass on to the bridge (e.g. a control char). */
     INVALID_INPUT,
+    /** A peer-to-peer frame from a participant that is not in that P2P session. */
+    NO_P2P_SESSION,
     /** The focus failed; the participant's session may continue. */
     INTERNAL
   }

@@ -72,4 +72,30 @@ public interface FocusParticipant {
 
   /** Leaves the conference; idempotent. */
   void leave(LeaveReason reason);
+
+  /**
+   * Relays the participant's P2P offer or answer ({@code kind} {@code offer} or {@code answer}) to
+   * its peer. @throws FocusException NO_P2P_SESSION when it is not in that session, INVALID_SDP
+   */
+  default void p2pDescription(String sessionId, String kind, String sdp) throws FocusException {
+    throw new FocusException(
+        FocusException.Reason.NO_P2P_SESSION, "peer-to-peer is not available here");
+  }
+
+  /** Relays a trickled P2P candidate to the peer. @throws FocusException NO_P2P_SESSION */
+  default void p2pCandidate(
+      String sessionId, String candidate, String sdpMid, Integer sdpMLineIndex)
+      throws FocusException {
+    throw new FocusException(
+        FocusException.Reason.NO_P2P_SESSION, "peer-to-peer is not available here");
+  }
+
+  /**
+   * How the participant's P2P connection went: {@code connected} (media flows directly) or not
+   * (failed or timed out: the pair falls back to the bridge). @throws FocusException NO_P2P_SESSION
+   */
+  default void p2pState(String sessionId, boolean connected) throws FocusException {
+    throw new FocusException(
+        FocusException.Reason.NO_P2P_SESSION, "peer-to-peer is not available here");
+  }
 }

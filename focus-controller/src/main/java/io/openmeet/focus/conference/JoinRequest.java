@@ -16,6 +16,7 @@ import java.util.UUID;
  * @param moderator whether the token grants moderator rights
  * @param audio whether the participant starts with the microphone on
  * @param video whether the participant starts with the camera on
+ * @param p2p whether the room allows a direct (peer-to-peer) call while it has two participants
  */
 public record JoinRequest(
     UUID roomId,
@@ -27,7 +28,34 @@ public record JoinRequest(
     String displayName,
     boolean moderator,
     boolean audio,
-    boolean video) {
+    boolean video,
+    boolean p2p) {
+
+  /** A request for a room without peer-to-peer calls. */
+  public JoinRequest(
+      UUID roomId,
+      String roomName,
+      int maxParticipants,
+      Optional<String> region,
+      Optional<UUID> userId,
+      String subject,
+      String displayName,
+      boolean moderator,
+      boolean audio,
+      boolean video) {
+    this(
+        roomId,
+        roomName,
+        maxParticipants,
+        region,
+        userId,
+        subject,
+        displayName,
+        moderator,
+        audio,
+        video,
+        false);
+  }
 
   /**
    * The display name becomes a Colibri2 {@code stats-id} and other participants' labels, so it is

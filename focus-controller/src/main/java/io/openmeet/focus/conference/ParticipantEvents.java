@@ -49,4 +49,31 @@ public interface ParticipantEvents {
    * reconnects.
    */
   void conferenceMoved();
+
+  /**
+   * The room has two participants: connect directly to {@code peerId} in P2P session {@code
+   * sessionId}; the initiator sends the P2P offer. The bridge connection stays until {@link
+   * #p2pActive}.
+   */
+  default void p2pStart(String sessionId, String peerId, boolean initiator) {}
+
+  /**
+   * Both ends reported the P2P connection up: the bridge endpoint is gone, media flows only
+   * directly.
+   */
+  default void p2pActive(String sessionId) {}
+
+  /**
+   * The P2P session ends ({@code reason}: {@code participants} when the room no longer has two,
+   * {@code failed} when it did not connect); media moves to the bridge (a new offer follows when
+   * the bridge endpoint had been released). Close the P2P connection once the bridge's media flows.
+   */
+  default void p2pStop(String sessionId, String reason) {}
+
+  /** The peer's P2P offer or answer ({@code kind} is {@code offer} or {@code answer}). */
+  default void p2pDescription(String sessionId, String from, String kind, String sdp) {}
+
+  /** The peer's trickled P2P candidate (empty = end of candidates). */
+  default void p2pCandidate(
+      String sessionId, String from, String candidate, String sdpMid, Integer sdpMLineIndex) {}
 }

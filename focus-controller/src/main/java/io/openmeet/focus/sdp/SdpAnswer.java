@@ -59,8 +59,20 @@ public record SdpAnswer(TransportDescription transport, Setup setup, List<Answer
     return read(SdpParser.parse(sdp));
   }
 
+  /**
+   * Holds a browser's peer-to-peer offer ({@code offer}: setup may be actpass) or answer to the
+   * checks of an answer to the focus, before the focus relays it to the other browser.
+   */
+  public static void checkPeerDescription(String sdp, boolean offer) throws SdpParseException {
+    read(SdpParser.parse(sdp), offer);
+  }
+
   /** Reads a parsed answer. */
   public static SdpAnswer read(SessionDescription sdp) throws SdpParseException {
+    return read(sdp, false);
+  }
+
+  private static SdpAnswer read(SessionDescription sdp, boolean offer) throws SdpParseException {
     if (sdp.media().isEmpty()) {
       throw new SdpParseException(Reason.BAD_MEDIA_LINE, 0, "answer has no m-lines");
     }
@@ -107,7 +119,7 @@ public record SdpAnswer(TransportDescription transport, Setup setup, List<Answer
                     () ->
                         new SdpParseException(
                             Reason.BAD_SETUP, setupAttr.line(), "unknown a=setup value"));
-        if (setup == Setup.ACTPASS || setup == Setup.HOLDCONN) {
+        if ((setup == Setup.ACTPASS && !offer) || setup == Setup.HOLDCONN) {
           throw new SdpParseException(
               Reason.BAD_SETUP,
               setupAttr.line(),

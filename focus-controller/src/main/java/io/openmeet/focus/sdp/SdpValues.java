@@ -137,7 +137,9 @@ final class SdpValues {
       throw new SdpParseException(
           Reason.BAD_CANDIDATE, line, "candidate transport must be udp or tcp: " + f[2]);
     }
-    long priority = unsigned(f[3], 0xFFFF_FFFFL, Reason.BAD_CANDIDATE, line, "candidate priority");
+    // RFC 8445 5.1.2.1: at most 2^31 - 1; bridges read it as a signed int (a larger one made
+    // lite-bridge answer internal-server-error to the update; found by the fuzzer)
+    long priority = unsigned(f[3], 0x7FFF_FFFFL, Reason.BAD_CANDIDATE, line, "candidate priority");
     String address = f[4];
     if (!isConnectionAddress(address)) {
       throw new SdpParseException(

@@ -35,4 +35,26 @@ public record XmppSettings(
       throw new IllegalArgumentException("XMPP port out of range: " + port);
     }
   }
+
+  /** The settings without the password (they get logged). */
+  @Override
+  public String toString() {
+    return "XmppSettings[host="
+        + host
+        + ", port="
+        + port
+        + ", domain="
+        + domain
+        + ", username="
+        + username
+        + ", password="
+        + (password.isEmpty() ? "" : "***")
+        + ", resource="
+        + resource
+        + ", requireTls="
+        + requireTls
+        + ", replyTimeout="
+        + replyTimeout
+        + "]";
+  }
 }

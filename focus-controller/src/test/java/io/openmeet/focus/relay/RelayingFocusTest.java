@@ -231,7 +231,9 @@ class RelayingFocusTest {
     assertThat(node1.conferences.participants(roomId)).isEqualTo(1);
     assertThat(node1.focus.relayedIn()).isZero();
     assertThat(node2.focus.relayedOut()).isZero();
-    assertThat(node1.bridges.log).contains("expire " + bob.participant.id());
+    // the expire runs on the conference's lane, after the others were told
+    Eventually.within(
+        WAIT, () -> assertThat(node1.bridges.log).contains("expire " + bob.participant.id()));
     assertThatThrownBy(() -> bob.participant.iceRestart())
         .isInstanceOfSatisfying(
             FocusException.class,

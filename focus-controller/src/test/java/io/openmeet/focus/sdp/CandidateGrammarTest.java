@@ -61,6 +61,12 @@ class CandidateGrammarTest {
   }
 
   @Test
+  void the_largest_priority_rfc_8445_allows_is_accepted() throws Exception {
+    assertThat(IceCandidate.parse("candidate:1 1 udp 2147483647 1.2.3.4 1 typ host").priority())
+        .isEqualTo(2147483647L);
+  }
+
+  @Test
   void fields_that_break_their_grammar_are_refused() {
     String base = "candidate:1 1 udp 1686052863 198.51.100.4 49153 typ srflx";
     List<String> bad =
@@ -92,7 +98,10 @@ class CandidateGrammarTest {
             "candidate:1 1 udp 1 999.1.1.1 1 typ host",
             "candidate:1 1 udp 1 a..b 1 typ host",
             "candidate:1 1 udp 1 " + "a".repeat(64) + ".local 1 typ host",
-            "candidate:1 1 udp 1 1.2.3.4 1 typ host\u0000");
+            "candidate:1 1 udp 1 1.2.3.4 1 typ host\u0000",
+            // priorities above 2^31 - 1 (RFC 8445): a bridge cannot read them
+            "candidate:1 1 udp 2147483648 1.2.3.4 1 typ host",
+            "candidate:1 1 udp 4294967295 1.2.3.4 1 typ host");
     for (String c : bad) {
       var e = catchThrowableOfType(SdpParseException.class, () -> IceCandidate.parse(c));
       assertThat(e).as(c.replaceAll("\\p{Cntrl}", "·")).isNotNull();

@@ -72,25 +72,34 @@ final class Colibri2Translation {
     return new MediaFormats(payloadTypes, rtx, extensions);
   }
 
+  private static IceCandidate candidate(CandidatePacketExtension c) {
+    return new IceCandidate(
+        c.getFoundation(),
+        c.getComponent(),
+        c.getProtocol() == null ? "udp" : c.getProtocol().toLowerCase(Locale.ROOT),
+        Integer.toUnsignedLong(c.getPriority()),
+        c.getIP(),
+        c.getPort(),
+        c.getType().toString(),
+        c.getGeneration(),
+        c.getRelAddr(),
+        c.getRelPort());
+  }
+
   /** The peer's ICE-UDP transport → the media plane's remote transport. */
   static RemoteTransport remote(IceUdpTransportPacketExtension t) throws Colibri2Exception {
     List<IceCandidate> candidates = new ArrayList<>();
     for (CandidatePacketExtension c : t.getCandidateList()) {
-      if (c.getIP() == null || c.getPort() <= 0 || c.getPort() > 65535 || c.getType() == null) {
+      try {
+        if (c.getIP() == null || c.getPort() <= 0 || c.getPort() > 65535 || c.getType() == null) {
+          throw Colibri2Exception.badRequest("invalid candidate " + c.toXML());
+        }
+        candidates.add(candidate(c));
+      } catch (IllegalArgumentException e) {
+        // a number attribute that is no int (e.g. priority 4294967295, beyond RFC 8445):
+        // the request is bad, not the bridge (it was an internal-server-error; found by the fuzzer)
         throw Colibri2Exception.badRequest("invalid candidate " + c.toXML());
       }
-      candidates.add(
-          new IceCandidate(
-              c.getFoundation(),
-              c.getComponent(),
-              c.getProtocol() == null ? "udp" : c.getProtocol().toLowerCase(Locale.ROOT),
-              Integer.toUnsignedLong(c.getPriority()),
-              c.getIP(),
-              c.getPort(),
-              c.getType().toString(),
-              c.getGeneration(),
-              c.getRelAddr(),
-              c.getRelPort()));
     }
     List<DtlsFingerprint> fingerprints = new ArrayList<>();
     for (DtlsFingerprintPacketExtension f :

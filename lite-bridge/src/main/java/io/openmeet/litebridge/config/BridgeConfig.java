@@ -64,10 +64,78 @@ public record BridgeConfig(
       String nickname,
       boolean disableCertificateVerification,
       Duration presenceInterval,
-      Duration reconnectDelay) {}
+      Duration reconnectDelay) {
+
+    /** The settings without the password (configs get logged). */
+    @Override
+    public String toString() {
+      return "Xmpp[host="
+          + host
+          + ", port="
+          + port
+          + ", domain="
+          + domain
+          + ", username="
+          + username
+          + ", password="
+          + mask(password)
+          + ", mucJid="
+          + mucJid
+          + ", nickname="
+          + nickname
+          + ", disableCertificateVerification="
+          + disableCertificateVerification
+          + ", presenceInterval="
+          + presenceInterval
+          + ", reconnectDelay="
+          + reconnectDelay
+          + "]";
+    }
+  }
 
   /** colibri-ws settings: whether URLs are advertised, the server id, and the URL authority. */
   public record WebSockets(boolean enabled, String serverId, String domain, boolean tls) {}
+
+  /** The settings without the control secret or the XMPP password (configs get logged). */
+  @Override
+  public String toString() {
+    return "BridgeConfig[xmpp="
+        + xmpp
+        + ", restHost="
+        + restHost
+        + ", restPort="
+        + restPort
+        + ", controlSecret="
+        + mask(controlSecret)
+        + ", webSockets="
+        + webSockets
+        + ", media="
+        + media
+        + ", allocation="
+        + allocation
+        + ", endpointTimeout="
+        + endpointTimeout
+        + ", expiryCheckInterval="
+        + expiryCheckInterval
+        + ", emptyConferenceTimeout="
+        + emptyConferenceTimeout
+        + ", gracefulShutdownMaxDuration="
+        + gracefulShutdownMaxDuration
+        + ", region="
+        + region
+        + ", relayId="
+        + relayId
+        + ", packetRateLoadThreshold="
+        + packetRateLoadThreshold
+        + ", version="
+        + version
+        + "]";
+  }
+
+  /** "***" for a set secret, "" for an empty one (which means "none"), null for null. */
+  static String mask(String secret) {
+    return secret == null ? null : secret.isEmpty() ? "" : "***";
+  }
 
   private static final String ROOT = "lite-bridge.";
   private static final String XMPP = ROOT + "apis.xmpp-client.";

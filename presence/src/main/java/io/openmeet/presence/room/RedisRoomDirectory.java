@@ -36,6 +36,8 @@ public final class RedisRoomDirectory implements RoomDirectory {
     fields.put("region", room.region());
     fields.put("createdAt", room.createdAt().toString());
     fields.put("accessVersion", Integer.toString(room.accessVersion()));
+    // always written ("" = the deployment default), so an update can clear it
+    fields.put("p2p", room.p2p() == null ? "" : room.p2p().toString());
     RMap<String, String> hash = map(room.id());
     // putAll is one HMSET: readers never see a half-written room; stale fields of an older version
     // cannot survive because every field is always written
@@ -64,7 +66,8 @@ public final class RedisRoomDirectory implements RoomDirectory {
             f.get("region"),
             Instant.parse(f.get("createdAt")),
             // hashes written before the field existed are version 0, like their rows
-            Integer.parseInt(f.getOrDefault("accessVersion", "0"))));
+            Integer.parseInt(f.getOrDefault("accessVersion", "0")),
+            f.getOrDefault("p2p", "").isEmpty() ? null : Boolean.valueOf(f.get("p2p"))));
   }
 
   private RMap<String, String> map(String roomId) {

@@ -9,6 +9,7 @@ import java.util.Objects;
  *
  * @param accessVersion bumped whenever who may enter changes; join tokens of an older version are
  *     refused
+ * @param p2p whether two-participant calls go peer-to-peer; null follows the deployment default
  */
 public record RoomRecord(
     String id,
@@ -19,7 +20,8 @@ public record RoomRecord(
     boolean lobbyEnabled,
     String region,
     Instant createdAt,
-    int accessVersion) {
+    int accessVersion,
+    Boolean p2p) {
 
   public RoomRecord {
     Objects.requireNonNull(id, "id");

@@ -158,4 +158,14 @@ class RedissonClientFactoryTest {
       redis.shutdown();
     }
   }
+
+  @Test
+  void redisPasswordsAreMaskedWhenPrinted() {
+    Auth auth = new Auth(Optional.of("app"), Optional.of("redis-pw-4711"));
+    Sentinel sentinel =
+        new Sentinel(
+            "mymaster", List.of("redis://10.0.0.1:26379"), Optional.of("sentinel-pw-0815"));
+    assertThat(auth.toString()).doesNotContain("redis-pw-4711").contains("app", "***");
+    assertThat(sentinel.toString()).doesNotContain("sentinel-pw-0815").contains("mymaster", "***");
+  }
 }

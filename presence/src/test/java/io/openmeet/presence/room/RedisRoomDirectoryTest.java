@@ -36,7 +36,35 @@ class RedisRoomDirectoryTest {
         true,
         "eu-west",
         Instant.now().truncatedTo(ChronoUnit.MILLIS),
-        3);
+        3,
+        null);
+  }
+
+  @Test
+  void the_rooms_p2p_setting_round_trips_and_can_be_cleared() {
+    var directory = new RedisRoomDirectory(redis);
+    RoomRecord base = room(UUID.randomUUID().toString(), "P2P");
+    try {
+      assertThat(directory.find(base.id()).isPresent()).isFalse();
+      RoomRecord on =
+          new RoomRecord(
+              base.id(),
+              base.slug(),
+              base.name(),
+              base.access(),
+              base.maxParticipants(),
+              base.lobbyEnabled(),
+              base.region(),
+              base.createdAt(),
+              base.accessVersion(),
+              true);
+      directory.opened(on);
+      assertThat(directory.find(base.id()).orElseThrow().p2p()).isTrue();
+      directory.opened(base);
+      assertThat(directory.find(base.id()).orElseThrow().p2p()).isNull();
+    } finally {
+      directory.closed(base.id());
+    }
   }
 
   @Test

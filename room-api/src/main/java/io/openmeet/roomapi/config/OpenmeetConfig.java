@@ -49,6 +49,14 @@ public interface OpenmeetConfig {
     @WithDefault("local")
     String defaultRegion();
 
+    /**
+     * Whether a room's two-participant call goes peer-to-peer (moving to the bridge when a third
+     * joins) unless the room says otherwise ({@code p2pEnabled}). Off by default for now (opt-in,
+     * see README "Peer-to-peer calls").
+     */
+    @WithDefault("false")
+    boolean p2pEnabled();
+
     /** Cost factor of the bcrypt hashes of room passwords (each step doubles the work). */
     @WithDefault("10")
     int passwordHashCost();

@@ -18,7 +18,7 @@ import java.util.Locale;
 /**
  * JSON bodies mean what they say: no scalar coercion (a number is not a string, "12" and 12.5 are
  * not integers, "true" and 1 are not booleans, enums are not their index), and a string holding a
- * lone surrogate is refused instead of being stored as {@code ?}.
+ * lone surrogate is refused instead of being stored as {@code ?}. A key may appear once per object.
  */
 @Singleton
 public class StrictJson implements ObjectMapperCustomizer {
@@ -36,6 +36,9 @@ public class StrictJson implements ObjectMapperCustomizer {
     refuse(mapper, LogicalType.Enum, CoercionInputShape.Integer, CoercionInputShape.EmptyString);
     mapper.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
     mapper.enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS);
+    // a key given twice is ambiguous, and binding it twice into a record's constructor made Jackson
+    // throw a definition error (a 500, found by the fuzzer): refuse it as malformed JSON
+    mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     mapper.registerModule(
         new SimpleModule("openmeet-strict-strings")
             .addDeserializer(String.class, new NoLoneSurrogates()));

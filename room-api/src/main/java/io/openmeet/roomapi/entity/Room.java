@@ -37,6 +37,10 @@ public class Room {
   @Column(name = "lobby_enabled", nullable = false)
   public boolean lobbyEnabled;
 
+  // null: the deployment's openmeet.rooms.p2p-enabled decides
+  @Column(name = "p2p_enabled")
+  public Boolean p2pEnabled;
+
   @Column(name = "max_participants", nullable = false)
   public int maxParticipants;
 

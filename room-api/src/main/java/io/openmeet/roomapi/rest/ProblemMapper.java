@@ -42,6 +42,11 @@ public class ProblemMapper {
   @ServerExceptionMapper
   public Response api(ApiException e, HttpServerRequest request) {
     Response.ResponseBuilder r = builder(e.code(), e.getMessage(), e.fieldErrors(), request);
+    if (e.code() == ErrorCode.PAYLOAD_TOO_LARGE) {
+      // the body was not read, so the connection cannot carry another request: say so, or a
+      // client reuses it and its next request gets no answer (found by the fuzzer)
+      r.header("Connection", "close");
+    }
     if (e.retryAfter() != null) {
       long seconds = Math.max(1, (e.retryAfter().toMillis() + 999) / 1000);
       r.header(HttpHeaders.RETRY_AFTER, Long.toString(seconds));

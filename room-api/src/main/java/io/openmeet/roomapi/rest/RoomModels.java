@@ -1,6 +1,7 @@
 package io.openmeet.roomapi.rest;
 
 import io.openmeet.roomapi.entity.RoomAccess;
+import io.openmeet.roomapi.security.Redacted;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -34,12 +35,19 @@ public final class RoomModels {
           @Pattern(regexp = REGION, message = "must be lower-case letters, digits and dashes")
           String region,
       @Schema(description = "default false") Boolean lobbyEnabled,
+      @Schema(description = P2P) Boolean p2pEnabled,
       @Schema(
               maxLength = 64,
               description =
                   "creator's name in the moderator token (default: token name or Host). "
                       + TEXT_RULES)
-          String displayName) {}
+          String displayName) {
+
+    @Override
+    public String toString() {
+      return Redacted.toString(this);
+    }
+  }
 
   /** PATCH /api/rooms/{id}: absent fields stay as they are. */
   public record UpdateRoomRequest(
@@ -49,7 +57,18 @@ public final class RoomModels {
       @Min(2) @Max(100) Integer maxParticipants,
       @Pattern(regexp = REGION, message = "must be lower-case letters, digits and dashes")
           String region,
-      Boolean lobbyEnabled) {}
+      Boolean lobbyEnabled,
+      @Schema(description = P2P) Boolean p2pEnabled) {
+
+    @Override
+    public String toString() {
+      return Redacted.toString(this);
+    }
+  }
+
+  static final String P2P =
+      "two-participant calls connect peer-to-peer and move to the bridge when a third joins;"
+          + " absent/null: the deployment's openmeet.rooms.p2p-enabled";
 
   /** POST /api/rooms/{idOrSlug}/tokens. */
   public record TokenRequest(
@@ -58,7 +77,13 @@ public final class RoomModels {
               description = "required unless a user token names the caller. " + TEXT_RULES)
           String displayName,
       @Schema(description = "the room password, for password rooms") @Size(max = 128)
-          String password) {}
+          String password) {
+
+    @Override
+    public String toString() {
+      return Redacted.toString(this);
+    }
+  }
 
   /** POST /api/rooms/{id}/invites: exactly one of the two. */
   public record InviteRequest(
@@ -77,7 +102,8 @@ public final class RoomModels {
       Instant createdAt,
       Instant closedAt,
       String joinUrl,
-      String signallingUrl) {}
+      String signallingUrl,
+      Boolean p2pEnabled) {}
 
   /** 201 answer of POST /api/rooms: the room plus the creator's moderator token. */
   public record CreateRoomResponse(
@@ -92,7 +118,8 @@ public final class RoomModels {
       String joinUrl,
       String signallingUrl,
       String token,
-      Instant tokenExpiresAt) {}
+      Instant tokenExpiresAt,
+      Boolean p2pEnabled) {}
 
   /** A signed JWT. */
   public record TokenResponse(

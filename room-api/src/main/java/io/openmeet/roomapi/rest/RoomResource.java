@@ -93,7 +93,8 @@ public class RoomResource {
                 body.password(),
                 body.maxParticipants(),
                 body.region(),
-                body.lobbyEnabled()),
+                body.lobbyEnabled(),
+                body.p2pEnabled()),
             body.displayName(),
             caller);
     Room r = created.room();
@@ -118,7 +119,8 @@ public class RoomResource {
             urls.join(r.slug),
             urls.signalling(r.slug),
             created.token().token(),
-            created.token().expiresAt());
+            created.token().expiresAt(),
+            r.p2pEnabled);
     return RestResponse.ResponseBuilder.<CreateRoomResponse>created(
             URI.create("/api/rooms/" + r.id))
         .entity(response)
@@ -168,7 +170,8 @@ public class RoomResource {
                 body.password(),
                 body.maxParticipants(),
                 body.region(),
-                body.lobbyEnabled()),
+                body.lobbyEnabled(),
+                body.p2pEnabled()),
             caller);
     audit.record(
         AuditEvent.of(
@@ -290,7 +293,8 @@ public class RoomResource {
         r.createdAt,
         r.closedAt,
         urls.join(r.slug),
-        urls.signalling(r.slug));
+        urls.signalling(r.slug),
+        r.p2pEnabled);
   }
 
   private static InviteView inviteView(RoomInvite i) {

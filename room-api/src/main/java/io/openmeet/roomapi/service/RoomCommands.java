@@ -3,6 +3,7 @@ package io.openmeet.roomapi.service;
 import io.openmeet.focus.text.HumanText;
 import io.openmeet.focus.text.InvalidTextException;
 import io.openmeet.roomapi.entity.RoomAccess;
+import io.openmeet.roomapi.security.Redacted;
 
 /**
  * The inputs of room operations, already checked for shape by the REST layer; names are held to the
@@ -19,13 +20,30 @@ public final class RoomCommands {
       String password,
       Integer maxParticipants,
       String region,
-      Boolean lobbyEnabled) {
+      Boolean lobbyEnabled,
+      Boolean p2pEnabled) {
+
+    /** A room that follows the deployment's peer-to-peer setting. */
+    public Create(
+        String name,
+        RoomAccess access,
+        String password,
+        Integer maxParticipants,
+        String region,
+        Boolean lobbyEnabled) {
+      this(name, access, password, maxParticipants, region, lobbyEnabled, null);
+    }
 
     /**
      * @throws InvalidTextException when the name breaks {@link HumanText#ROOM_NAME}
      */
     public Create {
       name = HumanText.ROOM_NAME.normalize("name", name);
+    }
+
+    @Override
+    public String toString() {
+      return Redacted.toString(this);
     }
   }
 
@@ -36,13 +54,30 @@ public final class RoomCommands {
       String password,
       Integer maxParticipants,
       String region,
-      Boolean lobbyEnabled) {
+      Boolean lobbyEnabled,
+      Boolean p2pEnabled) {
+
+    /** A change that leaves the peer-to-peer setting as it is. */
+    public Update(
+        String name,
+        RoomAccess access,
+        String password,
+        Integer maxParticipants,
+        String region,
+        Boolean lobbyEnabled) {
+      this(name, access, password, maxParticipants, region, lobbyEnabled, null);
+    }
 
     /**
      * @throws InvalidTextException when the name breaks {@link HumanText#ROOM_NAME}
      */
     public Update {
       name = name == null ? null : HumanText.ROOM_NAME.normalize("name", name);
+    }
+
+    @Override
+    public String toString() {
+      return Redacted.toString(this);
     }
   }
 
@@ -55,6 +90,11 @@ public final class RoomCommands {
     public TokenRequest {
       displayName =
           displayName == null ? null : HumanText.DISPLAY_NAME.normalize("displayName", displayName);
+    }
+
+    @Override
+    public String toString() {
+      return Redacted.toString(this);
     }
   }
 

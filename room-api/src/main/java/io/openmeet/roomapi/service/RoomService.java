@@ -113,6 +113,7 @@ public class RoomService {
     room.passwordHash = access == RoomAccess.PASSWORD ? passwords.hash(cmd.password()) : null;
     room.maxParticipants = cmd.maxParticipants() == null ? 12 : cmd.maxParticipants();
     room.lobbyEnabled = Boolean.TRUE.equals(cmd.lobbyEnabled());
+    room.p2pEnabled = cmd.p2pEnabled();
     room.region = cmd.region() == null ? settings.defaultRegion() : cmd.region();
     room.createdBy = creatorUserId(caller);
     room.active = true;
@@ -182,6 +183,9 @@ public class RoomService {
     }
     if (cmd.lobbyEnabled() != null) {
       room.lobbyEnabled = cmd.lobbyEnabled();
+    }
+    if (cmd.p2pEnabled() != null) {
+      room.p2pEnabled = cmd.p2pEnabled();
     }
     if (access != room.access || cmd.password() != null) {
       // who may enter changed: tokens issued before no longer join
@@ -409,7 +413,8 @@ public class RoomService {
         room.lobbyEnabled,
         room.region,
         room.createdAt,
-        room.accessVersion);
+        room.accessVersion,
+        room.p2pEnabled);
   }
 
   private void endCall(UUID roomId) {

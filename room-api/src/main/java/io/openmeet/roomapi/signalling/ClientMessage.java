@@ -79,4 +79,15 @@ public sealed interface ClientMessage {
 
   /** Keep-alive; answered by `pong` with the same `ts`. */
   record Ping(Optional<Long> ts) implements ClientMessage {}
+
+  /** The P2P initiator's offer or the responder's answer, for its peer. */
+  record P2pDescription(String sessionId, String kind, String sdp) implements ClientMessage {}
+
+  /** A trickled candidate of the P2P connection, for the peer; empty = end of candidates. */
+  record P2pCandidate(
+      String sessionId, String candidate, Optional<String> sdpMid, Optional<Integer> sdpMLineIndex)
+      implements ClientMessage {}
+
+  /** How the P2P connection went: connected, or failed (also: not connected in time). */
+  record P2pState(String sessionId, boolean connected) implements ClientMessage {}
 }

@@ -50,6 +50,7 @@ public class JwtJoinAuthorizer implements JoinAuthorizer {
   private final RoomBans bans;
   private final Duration maxLifetime;
   private final Duration clockSkew;
+  private final boolean p2pDefault;
 
   JwtJoinAuthorizer(
       JWTParser parser,
@@ -63,6 +64,7 @@ public class JwtJoinAuthorizer implements JoinAuthorizer {
     this.bans = bans;
     this.maxLifetime = config.jwt().maxJoinTokenLifetime();
     this.clockSkew = config.jwt().clockSkew();
+    this.p2pDefault = config.rooms().p2pEnabled();
   }
 
   /** What a join needs to know of its room. */
@@ -72,7 +74,8 @@ public class JwtJoinAuthorizer implements JoinAuthorizer {
       boolean active,
       int maxParticipants,
       String region,
-      int accessVersion) {}
+      int accessVersion,
+      Boolean p2p) {}
 
   @Override
   public JoinRequest authorize(String roomIdOrSlug, ClientMessage.Join join)
@@ -140,7 +143,8 @@ public class JwtJoinAuthorizer implements JoinAuthorizer {
         name,
         bool(jwt.getClaim("moderator")),
         join.audio(),
-        join.video());
+        join.video(),
+        room.p2p() == null ? p2pDefault : room.p2p());
   }
 
   private AdmittedRoom room(String roomIdOrSlug, String roomIdClaim) throws SignallingException {
@@ -155,7 +159,8 @@ public class JwtJoinAuthorizer implements JoinAuthorizer {
             true,
             r.maxParticipants(),
             r.region(),
-            r.accessVersion());
+            r.accessVersion(),
+            r.p2p());
       }
     }
     try {
@@ -164,7 +169,13 @@ public class JwtJoinAuthorizer implements JoinAuthorizer {
               () -> {
                 Room r = rooms.find(roomIdOrSlug);
                 return new AdmittedRoom(
-                    r.id, r.slug, r.active, r.maxParticipants, r.region, r.accessVersion);
+                    r.id,
+                    r.slug,
+                    r.active,
+                    r.maxParticipants,
+                    r.region,
+                    r.accessVersion,
+                    r.p2pEnabled);
               });
     } catch (ApiException e) {
       throw new SignallingException(SignallingError.ROOM_NOT_FOUND, e.getMessage());

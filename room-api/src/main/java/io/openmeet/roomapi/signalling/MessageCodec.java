@@ -22,6 +22,7 @@ public final class MessageCodec {
 
   static final int MAX_TOKEN = 8192;
   static final int MAX_CANDIDATE = 1024;
+  static final int MAX_SESSION_ID = 64;
 
   private final ObjectMapper mapper;
   private final int maxFrameChars;
@@ -85,6 +86,21 @@ public final class MessageCodec {
       case "lobby-admit-all" -> new ClientMessage.LobbyAdmitAll();
       case "ice-restart" -> new ClientMessage.IceRestart();
       case "ice-state" -> new ClientMessage.IceState(iceState(requiredString(node, "state", 16)));
+      case "p2p-offer", "p2p-answer" ->
+          new ClientMessage.P2pDescription(
+              requiredString(node, "sessionId", MAX_SESSION_ID),
+              type.asText().substring(4),
+              requiredString(node, "sdp", maxFrameChars));
+      case "p2p-candidate" ->
+          new ClientMessage.P2pCandidate(
+              requiredString(node, "sessionId", MAX_SESSION_ID),
+              candidate(requiredStringAllowEmpty(node, "candidate", MAX_CANDIDATE)),
+              optionalString(node, "sdpMid", 32),
+              optionalInt(node, "sdpMLineIndex"));
+      case "p2p-state" ->
+          new ClientMessage.P2pState(
+              requiredString(node, "sessionId", MAX_SESSION_ID),
+              p2pState(requiredString(node, "state", 16)));
       case "leave" -> new ClientMessage.Leave();
       case "ping" -> new ClientMessage.Ping(optionalLong(node, "ts"));
       default ->
@@ -122,6 +138,14 @@ public final class MessageCodec {
     return switch (value) {
       case "connected" -> ClientMessage.IceState.State.CONNECTED;
       case "failed" -> ClientMessage.IceState.State.FAILED;
+      default -> throw invalid("state", "must be connected or failed");
+    };
+  }
+
+  private static boolean p2pState(String value) throws SignallingException {
+    return switch (value) {
+      case "connected" -> true;
+      case "failed" -> false;
       default -> throw invalid("state", "must be connected or failed");
     };
   }

@@ -121,6 +121,47 @@ public sealed interface ServerMessage {
     }
   }
 
+  /** Connect directly to `peerId` (the room has two participants); the initiator offers. */
+  record P2pStart(String sessionId, String peerId, boolean initiator) implements ServerMessage {
+    @Override
+    public String type() {
+      return "p2p-start";
+    }
+  }
+
+  /** Both ends of the P2P session are connected: the bridge endpoint is released. */
+  record P2pActive(String sessionId) implements ServerMessage {
+    @Override
+    public String type() {
+      return "p2p-active";
+    }
+  }
+
+  /**
+   * The P2P session ends (`reason` participants or failed): media moves to the bridge; close the
+   * P2P connection once the bridge's media flows.
+   */
+  record P2pStop(String sessionId, String reason) implements ServerMessage {
+    @Override
+    public String type() {
+      return "p2p-stop";
+    }
+  }
+
+  /** The peer's P2P offer (`type` p2p-offer) or answer (p2p-answer). */
+  record P2pDescription(String type, String sessionId, String from, String sdp)
+      implements ServerMessage {}
+
+  /** The peer's trickled P2P candidate. */
+  record P2pCandidate(
+      String sessionId, String from, String candidate, String sdpMid, Integer sdpMLineIndex)
+      implements ServerMessage {
+    @Override
+    public String type() {
+      return "p2p-candidate";
+    }
+  }
+
   /**
    * A participant's force-mute changed (the whole state: `audio`, `video`); sent to everyone. While
    * true, the bridge drops that media of the participant and its own unmute is refused.

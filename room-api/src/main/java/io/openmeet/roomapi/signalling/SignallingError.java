@@ -53,6 +53,8 @@ public enum SignallingError {
   /** The socket did not join within the join timeout; it is closed (1008). */
   JOIN_TIMEOUT("join-timeout"),
   /** Something failed on the server; the session may continue. */
+  /** A peer-to-peer frame from a participant that is not in that P2P session. */
+  NO_P2P_SESSION("no-p2p-session"),
   INTERNAL("internal-error");
 
   private final String code;

@@ -268,6 +268,13 @@ final class SignallingSession implements ParticipantEvents {
     } else if (message instanceof ClientMessage.EndMeeting) {
       p.endMeeting();
       audited(AuditEvent.MEETING_END, null);
+    } else if (message instanceof ClientMessage.P2pDescription d) {
+      p.p2pDescription(d.sessionId(), d.kind(), d.sdp());
+    } else if (message instanceof ClientMessage.P2pCandidate c) {
+      p.p2pCandidate(
+          c.sessionId(), c.candidate(), c.sdpMid().orElse(null), c.sdpMLineIndex().orElse(null));
+    } else if (message instanceof ClientMessage.P2pState st) {
+      p.p2pState(st.sessionId(), st.connected());
     } else if (message instanceof ClientMessage.IceRestart) {
       attempts.restarted();
       p.iceRestart();
@@ -757,6 +764,32 @@ final class SignallingSession implements ParticipantEvents {
   }
 
   @Override
+  public void p2pStart(String sessionId, String peerId, boolean initiator) {
+    send(new ServerMessage.P2pStart(sessionId, peerId, initiator));
+  }
+
+  @Override
+  public void p2pActive(String sessionId) {
+    send(new ServerMessage.P2pActive(sessionId));
+  }
+
+  @Override
+  public void p2pStop(String sessionId, String reason) {
+    send(new ServerMessage.P2pStop(sessionId, reason));
+  }
+
+  @Override
+  public void p2pDescription(String sessionId, String from, String kind, String sdp) {
+    send(new ServerMessage.P2pDescription("p2p-" + kind, sessionId, from, sdp));
+  }
+
+  @Override
+  public void p2pCandidate(
+      String sessionId, String from, String candidate, String sdpMid, Integer sdpMLineIndex) {
+    send(new ServerMessage.P2pCandidate(sessionId, from, candidate, sdpMid, sdpMLineIndex));
+  }
+
+  @Override
   public void muted(String byParticipantId) {
     send(new ServerMessage.Muted(byParticipantId));
   }
@@ -830,6 +863,7 @@ final class SignallingSession implements ParticipantEvents {
       case INVALID_SDP -> SignallingError.INVALID_SDP;
       case UNEXPECTED -> SignallingError.UNEXPECTED_MESSAGE;
       case NOT_MODERATOR -> SignallingError.NOT_MODERATOR;
+      case NO_P2P_SESSION -> SignallingError.NO_P2P_SESSION;
       case UNKNOWN_PARTICIPANT, INVALID_INPUT -> SignallingError.INVALID_MESSAGE;
       case INTERNAL -> SignallingError.INTERNAL;
     };

@@ -9,6 +9,7 @@ import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.PathParam;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import org.jboss.logging.Logger;
 
@@ -45,11 +46,14 @@ public class SignallingSocket {
     sessions.frame(connection, frame);
   }
 
+  /** Answered with a text `error` frame: a returned String would go back as a binary frame. */
   @OnBinaryMessage
-  public String onBinary(WebSocketConnection connection, Buffer frame) {
-    return errors.encode(
-        ServerMessage.Error.of(
-            SignallingError.MALFORMED_JSON, "binary frames are not supported; send JSON text"));
+  public Uni<Void> onBinary(WebSocketConnection connection, Buffer frame) {
+    return connection.sendText(
+        errors.encode(
+            ServerMessage.Error.of(
+                SignallingError.MALFORMED_JSON,
+                "binary frames are not supported; send JSON text")));
   }
 
   @OnClose

@@ -169,6 +169,36 @@ class MessageCodecTest {
   }
 
   @Test
+  void p2p_frames_decode_and_bad_ones_are_typed_errors() throws Exception {
+    assertThat(codec.decode("{\"type\":\"p2p-offer\",\"sessionId\":\"s1\",\"sdp\":\"v=0\"}"))
+        .isEqualTo(new ClientMessage.P2pDescription("s1", "offer", "v=0"));
+    assertThat(codec.decode("{\"type\":\"p2p-answer\",\"sessionId\":\"s1\",\"sdp\":\"v=0\"}"))
+        .isEqualTo(new ClientMessage.P2pDescription("s1", "answer", "v=0"));
+    assertThat(
+            codec.decode(
+                "{\"type\":\"p2p-candidate\",\"sessionId\":\"s1\",\"candidate\":\"\",\"sdpMLineIndex\":0}"))
+        .isEqualTo(new ClientMessage.P2pCandidate("s1", "", Optional.empty(), Optional.of(0)));
+    assertThat(codec.decode("{\"type\":\"p2p-state\",\"sessionId\":\"s1\",\"state\":\"failed\"}"))
+        .isEqualTo(new ClientMessage.P2pState("s1", false));
+    assertError("{\"type\":\"p2p-offer\",\"sdp\":\"v=0\"}", SignallingError.INVALID_MESSAGE);
+    assertError(
+        "{\"type\":\"p2p-offer\",\"sessionId\":\"" + "s".repeat(65) + "\",\"sdp\":\"v=0\"}",
+        SignallingError.INVALID_MESSAGE);
+    assertError(
+        "{\"type\":\"p2p-state\",\"sessionId\":\"s1\",\"state\":\"up\"}",
+        SignallingError.INVALID_MESSAGE);
+    assertError(
+        "{\"type\":\"p2p-candidate\",\"sessionId\":\"s1\",\"candidate\":\"not a candidate\"}",
+        SignallingError.INVALID_SDP);
+    assertThat(codec.encode(new ServerMessage.P2pDescription("p2p-answer", "s1", "p1", "v=0")))
+        .isEqualTo(
+            "{\"type\":\"p2p-answer\",\"sessionId\":\"s1\",\"from\":\"p1\",\"sdp\":\"v=0\"}");
+    assertThat(codec.encode(new ServerMessage.P2pStart("s1", "p2", true)))
+        .isEqualTo(
+            "{\"type\":\"p2p-start\",\"sessionId\":\"s1\",\"peerId\":\"p2\",\"initiator\":true}");
+  }
+
+  @Test
   void oversized_frame_is_refused_before_parsing() {
     var small = new MessageCodec(mapper, 100);
     assertThatThrownBy(

@@ -285,6 +285,28 @@ class SignallingLimitsTest {
   }
 
   @Test
+  void a_binary_frame_or_a_key_given_twice_gets_a_malformed_json_error_as_text() throws Exception {
+    // found by the fuzzer: the binary frame's error came back as a binary frame, which a browser
+    // hands over as a Blob instead of the text every other error is
+    String slug = Api.createPublicRoom().getString("slug");
+    try (RawWebSocket ws = RawWebSocket.open(socketUri(slug), null)) {
+      ws.send(RawWebSocket.BINARY, true, bytes("{\"type\":\"ping\",\"ts\":1}"));
+      Frame error = ws.read(WAIT);
+      assertThat(error).isNotNull();
+      assertThat(error.opcode()).isEqualTo(RawWebSocket.TEXT);
+      assertThat(JSON.readTree(error.text()).get("code").asText()).isEqualTo("malformed-json");
+      // a key given twice is ambiguous: refused, not read as its last value
+      ws.sendText("{\"type\":\"ping\",\"ts\":2,\"ts\":3}");
+      Frame dup = ws.read(WAIT);
+      assertThat(dup.opcode()).isEqualTo(RawWebSocket.TEXT);
+      assertThat(JSON.readTree(dup.text()).get("code").asText()).isEqualTo("malformed-json");
+      // and the socket carries on
+      ws.sendText("{\"type\":\"ping\",\"ts\":4}");
+      assertThat(ws.read(WAIT).text()).isEqualTo("{\"type\":\"pong\",\"ts\":4}");
+    }
+  }
+
+  @Test
   void per_message_compression_is_never_negotiated() throws Exception {
     String slug = Api.createPublicRoom().getString("slug");
     try (RawWebSocket ws =
