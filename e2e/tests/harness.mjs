@@ -158,7 +158,7 @@ export async function join(p, { password } = {}) {
   await p.page.getByTestId('in-call').waitFor({ timeout: 20_000 });
 }
 
-/** Opens the pre-join page and joins; `opts`: `password`, `viewport` ({width, height}, 1280x720), `simulcast`. */
+/** Opens the pre-join page and joins; `opts`: `password`, `viewport` ({width, height}, 1280x720), `simulcast`, `token`. */
 export async function joinRoom(browser, slug, name, opts = {}) {
   const p = await openParticipant(browser, slug, name, opts);
   await join(p, opts);

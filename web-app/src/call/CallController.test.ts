@@ -397,6 +397,49 @@ describe('CallController', () => {
     expect(signalling.ofType('media-state').at(-1)).toMatchObject({ audio: false });
   });
 
+  it('a force-mute keeps the microphone and camera off until a moderator allows them', async () => {
+    const { controller, signalling, peers, mic, cam } = setup();
+    signalling.server(joined());
+    await flush();
+    signalling.server({ type: 'force-muted', participantId: 'me', audio: true, video: true, by: 'mod' });
+    await flush();
+    expect(mic.enabled).toBe(false);
+    expect(cam.stopped).toBe(true);
+    expect(peers[0]?.tracks.camera).toBeNull();
+    expect(signalling.ofType('media-state').at(-1)).toMatchObject({ audio: false, video: false });
+    const sent = signalling.ofType('media-state').length;
+    await controller.toggleMic();
+    await controller.toggleCamera();
+    expect(mic.enabled).toBe(false);
+    expect(signalling.ofType('media-state')).toHaveLength(sent);
+    expect(useCallStore.getState().notice).toMatch(/moderator/);
+
+    signalling.server({ type: 'force-muted', participantId: 'me', audio: false, video: true, by: 'mod' });
+    await controller.toggleMic();
+    expect(mic.enabled).toBe(true);
+    expect(signalling.ofType('media-state').at(-1)).toMatchObject({ audio: true });
+  });
+
+  it('raises and lowers our hand and ends the meeting for all', () => {
+    const { controller, signalling, ended } = setup();
+    signalling.server(joined({ moderator: true }));
+    controller.toggleHand();
+    signalling.server({ type: 'hand-raised', participantId: 'me', raised: true, raisedAt: 5 });
+    controller.toggleHand();
+    controller.moderate('mute', 'bob', 'video');
+    controller.endMeeting();
+    expect(
+      signalling.sent.filter((m) => m.type === 'raise-hand' || m.type === 'moderate' || m.type === 'end-meeting'),
+    ).toEqual([
+      { type: 'raise-hand', raised: true },
+      { type: 'raise-hand', raised: false },
+      { type: 'moderate', action: 'mute', participantId: 'bob', media: 'video' },
+      { type: 'end-meeting' },
+    ]);
+    signalling.server({ type: 'participant-left', participantId: 'me', reason: 'meeting-ended' });
+    expect(ended).toEqual(['A moderator ended the meeting for everyone.']);
+  });
+
   it('sends moderator actions and chat, and says so when offline', () => {
     const { controller, signalling } = setup();
     expect(controller.sendChat('hello?')).toBe(false);

@@ -9,6 +9,7 @@ import {
   type IceReport,
   type IceServerInfo,
   type ModerateAction,
+  type ModeratedMedia,
   type ReceiverVideoConstraints,
   type ServerMessage,
   type SignallingListener,
@@ -100,6 +101,8 @@ export function removalReason(reason: string | undefined): string {
       return 'A moderator removed you from the meeting.';
     case 'room-closed':
       return 'The meeting was closed.';
+    case 'meeting-ended':
+      return 'A moderator ended the meeting for everyone.';
     case 'timeout':
     case 'disconnected':
       return 'The server lost contact with you and took you out of the meeting.';
@@ -323,6 +326,9 @@ export class CallController {
       case 'muted':
         for (const t of this.localStream.getAudioTracks()) t.enabled = false;
         this.sendMediaState();
+        break;
+      case 'force-muted':
+        if (msg.participantId === this.store.selfId) void this.applyForceMute(msg.audio, msg.video);
         break;
       default:
         break;
@@ -644,8 +650,26 @@ export class CallController {
     this.store.applyServerMessage({ type: 'error', code: 'local', message: text });
   }
 
+  /**
+   * A moderator muted us at the bridge (it drops what we send anyway): the microphone goes off, the
+   * camera is stopped, and neither comes back until a moderator allows it.
+   */
+  private async applyForceMute(audio: boolean, video: boolean): Promise<void> {
+    if (audio) for (const t of this.localStream.getAudioTracks()) t.enabled = false;
+    if (video && this.localStream.getVideoTracks().length > 0) {
+      await this.peer?.setTrack('camera', null);
+      this.dropCameraTracks();
+      this.replaceLocalStream();
+    }
+    this.sendMediaState();
+  }
+
   async toggleMic(): Promise<void> {
     const audio = !this.store.local.audio;
+    if (audio && this.store.forceMuted.audio) {
+      this.notice('A moderator muted you. Raise your hand to ask to speak.');
+      return;
+    }
     if (audio && this.localStream.getAudioTracks().length === 0) {
       try {
         const s = await this.deps.media.open(this.devices, { audio: true, video: false });
@@ -664,6 +688,10 @@ export class CallController {
 
   async toggleCamera(): Promise<void> {
     const l = this.store.local;
+    if (!(l.video && !l.audioOnly) && this.store.forceMuted.video) {
+      this.notice('A moderator turned your camera off. Raise your hand to ask to turn it on.');
+      return;
+    }
     if (l.video && !l.audioOnly) {
       await this.setLocalTrack('camera', null);
       this.dropCameraTracks();
@@ -832,8 +860,24 @@ export class CallController {
     return true;
   }
 
-  moderate(action: ModerateAction, participantId: string): void {
-    if (!this.signalling.send({ type: 'moderate', action, participantId })) {
+  moderate(action: ModerateAction, participantId: string, media?: ModeratedMedia): void {
+    const frame: ClientMessage =
+      media === undefined ? { type: 'moderate', action, participantId } : { type: 'moderate', action, participantId, media };
+    if (!this.signalling.send(frame)) {
+      this.notice('Not connected: try again when the connection is back.');
+    }
+  }
+
+  /** Raises our hand (asks to speak), or lowers it. */
+  toggleHand(): void {
+    if (!this.signalling.send({ type: 'raise-hand', raised: this.store.handRaisedAt === null })) {
+      this.notice('Not connected: try again when the connection is back.');
+    }
+  }
+
+  /** A moderator ends the meeting for everyone; the server's `participant-left` ends ours. */
+  endMeeting(): void {
+    if (!this.signalling.send({ type: 'end-meeting' })) {
       this.notice('Not connected: try again when the connection is back.');
     }
   }

@@ -122,4 +122,24 @@ describe('ControlBar', () => {
     expect(useCallStore.getState()).toMatchObject({ chatOpen: false, participantsOpen: false });
     expect(screen.getByTestId('toggle-chat')).toHaveFocus();
   });
+
+  it('a force-muted participant cannot unmute but can raise its hand; moderators can end for all', async () => {
+    const c = { ...controls(), toggleHand: vi.fn<() => void>(), endMeeting: vi.fn<() => void>() };
+    const { rerender } = render(<ControlBar controls={c} />);
+    expect(screen.queryByTestId('end-meeting')).toBeNull();
+    useCallStore.setState({ forceMuted: { audio: true, video: false }, moderator: true });
+    useCallStore.getState().setLocalMedia({ audio: false });
+    rerender(<ControlBar controls={c} />);
+    expect(screen.getByTestId('toggle-mic')).toBeDisabled();
+    expect(screen.getByTestId('toggle-camera')).toBeEnabled();
+    const user = userEvent.setup();
+    await user.click(screen.getByRole('button', { name: 'Raise your hand' }));
+    expect(c.toggleHand).toHaveBeenCalledOnce();
+    useCallStore.setState({ handRaisedAt: 7 });
+    rerender(<ControlBar controls={c} />);
+    expect(screen.getByRole('button', { name: 'Lower your hand' })).toHaveAttribute('aria-pressed', 'true');
+    vi.spyOn(window, 'confirm').mockReturnValue(true);
+    await user.click(screen.getByTestId('end-meeting'));
+    expect(c.endMeeting).toHaveBeenCalledOnce();
+  });
 });

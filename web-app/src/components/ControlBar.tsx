@@ -8,6 +8,10 @@ export interface CallControls {
   toggleAudioOnly(): void;
   toggleScreenShare(): void;
   leave(): void;
+  /** Raise or lower our hand (ask to speak). */
+  toggleHand?(): void;
+  /** Moderators: end the meeting for everyone. */
+  endMeeting?(): void;
 }
 
 function typingTarget(t: EventTarget | null): boolean {
@@ -56,6 +60,12 @@ export function ControlBar({ controls, extra }: { controls: CallControls; extra?
   const layout = useCallStore((s) => s.layout);
   const toggleLayout = useCallStore((s) => s.toggleLayout);
   const videoOn = local.video && !local.audioOnly;
+  const forceMuted = useCallStore((s) => s.forceMuted);
+  const handUp = useCallStore((s) => s.handRaisedAt !== null);
+  const moderator = useCallStore((s) => s.moderator);
+  // force-muted by a moderator: turning it on is not ours to do until allowed
+  const micLocked = forceMuted.audio && !local.audio;
+  const camLocked = forceMuted.video && !videoOn;
   return (
     <nav className={styles.bar} aria-label="Call controls">
       <button
@@ -64,7 +74,8 @@ export function ControlBar({ controls, extra }: { controls: CallControls; extra?
         aria-pressed={!local.audio}
         aria-label={local.audio ? 'Mute microphone' : 'Unmute microphone'}
         aria-keyshortcuts="M"
-        title={`${local.audio ? 'Mute' : 'Unmute'} microphone (M)`}
+        title={micLocked ? 'A moderator muted you: raise your hand to ask to speak' : `${local.audio ? 'Mute' : 'Unmute'} microphone (M)`}
+        disabled={micLocked}
         onClick={() => controls.toggleMic()}
         data-testid="toggle-mic"
       >
@@ -76,7 +87,8 @@ export function ControlBar({ controls, extra }: { controls: CallControls; extra?
         aria-pressed={!videoOn}
         aria-label={videoOn ? 'Turn camera off' : 'Turn camera on'}
         aria-keyshortcuts="V"
-        title={`Turn camera ${videoOn ? 'off' : 'on'} (V)`}
+        title={camLocked ? 'A moderator turned your camera off' : `Turn camera ${videoOn ? 'off' : 'on'} (V)`}
+        disabled={camLocked}
         onClick={() => controls.toggleCamera()}
         data-testid="toggle-camera"
       >
@@ -135,6 +147,32 @@ export function ControlBar({ controls, extra }: { controls: CallControls; extra?
       >
         People <span className={styles.count}>{count}</span>
       </button>
+      {controls.toggleHand && (
+        <button
+          type="button"
+          className={styles.control}
+          aria-pressed={handUp}
+          aria-label={handUp ? 'Lower your hand' : 'Raise your hand'}
+          title={handUp ? 'Lower your hand' : 'Raise your hand to ask to speak'}
+          onClick={() => controls.toggleHand?.()}
+          data-testid="toggle-hand"
+        >
+          {handUp ? 'Lower hand' : 'Raise hand'}
+        </button>
+      )}
+      {moderator && controls.endMeeting && (
+        <button
+          type="button"
+          className={`${styles.control} ${styles.leave}`}
+          aria-label="End meeting for all"
+          onClick={() => {
+            if (window.confirm('End the meeting for everyone?')) controls.endMeeting?.();
+          }}
+          data-testid="end-meeting"
+        >
+          End for all
+        </button>
+      )}
       {extra}
       <button
         type="button"

@@ -1,13 +1,21 @@
-import { useCallStore } from '../store/callStore';
-import type { ModerateAction } from '../protocol';
+import { raisedHands, useCallStore } from '../store/callStore';
+import type { ModerateAction, ModeratedMedia } from '../protocol';
+import { HandBadge } from './Moderation';
 import styles from './Call.module.css';
 
-export function ParticipantList({ onModerate }: { onModerate(action: ModerateAction, participantId: string): void }) {
+export function ParticipantList({
+  onModerate,
+}: {
+  onModerate(action: ModerateAction, participantId: string, media?: ModeratedMedia): void;
+}) {
   const participants = useCallStore((s) => s.participants);
   const order = useCallStore((s) => s.order);
   const moderator = useCallStore((s) => s.moderator);
   const selfName = useCallStore((s) => s.selfName);
   const local = useCallStore((s) => s.local);
+  const handRaisedAt = useCallStore((s) => s.handRaisedAt);
+  const selfId = useCallStore((s) => s.selfId);
+  const hands = raisedHands({ selfId, handRaisedAt, participants });
   return (
     <aside id="participants-panel" className={styles.panel} aria-labelledby="people-heading">
       <h2 id="people-heading">Participants ({order.length + 1})</h2>
@@ -28,20 +36,32 @@ export function ParticipantList({ onModerate }: { onModerate(action: ModerateAct
                 {name}
                 {p.moderator ? ' (moderator)' : ''}
               </span>
+              <HandBadge hand={hands.includes(id) ? hands.indexOf(id) + 1 : null} />
               {!p.audio && <span className={styles.badge}>mic off</span>}
               {!p.video && <span className={styles.badge}>cam off</span>}
               {moderator && (
                 <>
-                  <button
-                    type="button"
-                    className={styles.small}
-                    onClick={() => onModerate('mute', id)}
-                    disabled={!p.audio}
-                    aria-label={`Mute ${name}`}
-                    data-testid={`mute-${id}`}
-                  >
-                    Mute
-                  </button>
+                  {p.audioForceMuted ? (
+                    <button
+                      type="button"
+                      className={styles.small}
+                      onClick={() => onModerate('allow-unmute', id, 'audio')}
+                      aria-label={`Allow ${name} to unmute`}
+                      data-testid={`allow-${id}`}
+                    >
+                      Allow mic
+                    </button>
+                  ) : (
+                    <button
+                      type="button"
+                      className={styles.small}
+                      onClick={() => onModerate('mute', id, 'audio')}
+                      aria-label={`Mute ${name}`}
+                      data-testid={`mute-${id}`}
+                    >
+                      Mute
+                    </button>
+                  )}
                   <button
                     type="button"
                     className={styles.small}

@@ -6,6 +6,7 @@ import { ParticipantList } from './ParticipantList';
 import { useCallStore } from '../store/callStore';
 import type { ParticipantInfo } from '../protocol';
 import { ControlBar } from './ControlBar';
+import { ModerationContext } from './Moderation';
 import { FRAME_CHECK_MS, FRAMES_FRESH_MS } from './VideoTile';
 import { buildReceiverConstraints } from '../call/receiverConstraints';
 import { FakeMediaStream, FakeResizeObserver, FakeTrack, asStream } from '../test/fakes';
@@ -232,15 +233,18 @@ describe('VideoGrid sizes and layouts', () => {
 });
 
 describe('ParticipantList', () => {
-  it('gives moderators mute and remove buttons per participant', async () => {
-    join([person('b'), person('c', { audio: false })], true);
+  it('gives moderators mute (or allow) and remove buttons per participant', async () => {
+    // a mute is enforced at the bridge: it means something even while the microphone is off
+    join([person('b'), person('c', { audio: false }), person('d', { audio: false, audioForceMuted: true })], true);
     const actions: string[] = [];
-    render(<ParticipantList onModerate={(a, id) => actions.push(`${a}:${id}`)} />);
+    render(<ParticipantList onModerate={(a, id, media) => actions.push(`${a}:${id}:${media}`)} />);
     const user = userEvent.setup();
     await user.click(screen.getByRole('button', { name: 'Mute Person b' }));
+    await user.click(screen.getByRole('button', { name: 'Mute Person c' }));
     await user.click(screen.getByRole('button', { name: 'Remove Person c' }));
-    expect(screen.getByRole('button', { name: 'Mute Person c' })).toBeDisabled();
-    expect(actions).toEqual(['mute:b', 'kick:c']);
+    expect(screen.queryByRole('button', { name: 'Mute Person d' })).toBeNull();
+    await user.click(screen.getByRole('button', { name: 'Allow Person d to unmute' }));
+    expect(actions).toEqual(['mute:b:audio', 'mute:c:audio', 'kick:c:undefined', 'allow-unmute:d:audio']);
   });
 
   it('shows no moderation controls to other participants', () => {
@@ -248,5 +252,45 @@ describe('ParticipantList', () => {
     render(<ParticipantList onModerate={() => {}} />);
     expect(screen.getByText('Person b')).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: /Mute|Remove/ })).toBeNull();
+  });
+});
+
+describe('moderation on the tiles', () => {
+  it('shows raised hands in order and gives moderators per-tile mute, allow, lower-hand and remove', async () => {
+    join([person('b', { handRaisedAt: 20 }), person('c', { handRaisedAt: 10, audioForceMuted: true, audio: false })], true);
+    const actions: string[] = [];
+    render(
+      <ModerationContext.Provider value={{ moderate: (a, id, media) => actions.push(`${a}:${id}:${media}`) }}>
+        <VideoGrid />
+      </ModerationContext.Provider>,
+    );
+    expect(screen.getByTestId('tile-b-camera')).toHaveAttribute('data-hand', '2');
+    expect(screen.getByTestId('tile-c-camera')).toHaveAttribute('data-hand', '1');
+    expect(screen.getByTestId('tile-c-camera')).toHaveAttribute('data-audio-force-muted', 'true');
+    expect(within(screen.getByTestId('tile-self-camera')).queryByRole('group')).toBeNull();
+    const user = userEvent.setup();
+    await user.click(screen.getByTestId('tile-mute-audio-b'));
+    await user.click(screen.getByTestId('tile-mute-video-b'));
+    await user.click(screen.getByTestId('tile-allow-audio-c'));
+    await user.click(screen.getByTestId('tile-lower-hand-c'));
+    await user.click(screen.getByTestId('tile-kick-b'));
+    expect(actions).toEqual([
+      'mute:b:audio',
+      'mute:b:video',
+      'allow-unmute:c:audio',
+      'lower-hand:c:undefined',
+      'kick:b:undefined',
+    ]);
+  });
+
+  it('shows no moderator buttons to a participant who is not a moderator', () => {
+    join([person('b')], false);
+    render(
+      <ModerationContext.Provider value={{ moderate: () => {} }}>
+        <VideoGrid />
+      </ModerationContext.Provider>,
+    );
+    expect(screen.queryByTestId('tile-mute-audio-b')).toBeNull();
+    expect(screen.queryByTestId('tile-kick-b')).toBeNull();
   });
 });

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type RefObject } from 'react';
 import { useCallStore, type Tile } from '../store/callStore';
 import { qualityLevel } from '../store/layout';
 import { VideoView } from './VideoView';
+import { ForceMuteBadges, HandBadge, TileModeration } from './Moderation';
 import { devicePixelRatio, observeSize } from './useElementSize';
 import styles from './Call.module.css';
 import { QualityIndicator } from './QualityIndicator';
@@ -79,6 +80,8 @@ export function VideoTile({ tile, variant = 'grid', onStage = false }: { tile: T
     tile.kind === 'camera' && !tile.video ? 'camera off' : null,
     hasVideo && !showVideo ? 'video paused' : null,
     tile.speaking ? 'speaking' : null,
+    tile.hand !== null ? `hand raised (#${tile.hand})` : null,
+    tile.audioForceMuted ? 'microphone muted by a moderator' : null,
   ]
     .filter(Boolean)
     .join(', ');
@@ -109,6 +112,9 @@ export function VideoTile({ tile, variant = 'grid', onStage = false }: { tile: T
       data-forwarded={tile.self ? undefined : tile.forwarded === null ? 'unknown' : String(tile.forwarded)}
       data-max-height={maxHeight ?? undefined}
       data-shows={showVideo ? 'video' : 'avatar'}
+      data-hand={tile.hand ?? undefined}
+      data-audio-force-muted={String(tile.audioForceMuted)}
+      data-video-force-muted={String(tile.videoForceMuted)}
       // A thumbnail is clicked to put it on the stage, as in Jitsi's filmstrip.
       onClick={variant === 'thumbnail' ? () => togglePin(tile.key) : undefined}
     >
@@ -141,8 +147,11 @@ export function VideoTile({ tile, variant = 'grid', onStage = false }: { tile: T
       >
         {pinned ? 'Unpin' : 'Pin'}
       </button>
+      <TileModeration tile={tile} />
       <figcaption className={styles.caption}>
         <span className={styles.name}>{tile.displayName}</span>
+        <HandBadge hand={tile.hand} />
+        <ForceMuteBadges tile={tile} />
         {tile.kind === 'camera' && !tile.audio && (
           <span className={styles.badge} data-testid="mic-off-indicator" title="Microphone off">
             mic off

@@ -9,6 +9,7 @@ import { VideoGrid } from '../components/VideoGrid';
 import { ChatPanel } from '../components/ChatPanel';
 import { ParticipantList } from '../components/ParticipantList';
 import { AudioSink } from '../components/VideoView';
+import { ModerationContext, type ModerationActions } from '../components/Moderation';
 import { LobbyRequests, LobbyWaiting } from '../components/Lobby';
 import { DeviceMenu, type DeviceSwitcher } from '../components/DeviceMenu';
 import { AudioOnlySuggestion } from '../components/AudioOnlySuggestion';
@@ -64,7 +65,13 @@ export function InCallPage({ params, onLeft, onJoinFailed }: InCallProps) {
       toggleAudioOnly: () => void controller.toggleAudioOnly(),
       toggleScreenShare: () => void controller.toggleScreenShare(),
       leave: () => controller.leave(),
+      toggleHand: () => controller.toggleHand(),
+      endMeeting: () => controller.endMeeting(),
     }),
+    [controller],
+  );
+  const moderation: ModerationActions = useMemo(
+    () => ({ moderate: (action, id, media) => controller.moderate(action, id, media) }),
     [controller],
   );
   useCallShortcuts(controls);
@@ -88,12 +95,13 @@ export function InCallPage({ params, onLeft, onJoinFailed }: InCallProps) {
   }
 
   return (
+    <ModerationContext.Provider value={moderation}>
     <main className={styles.call} data-testid="in-call">
       <h1 className="visually-hidden">Meeting</h1>
       <ConnectionBanner onRetry={() => controller.retry()} />
       <div className={styles.body}>
         <VideoGrid />
-        {participantsOpen && <ParticipantList onModerate={(a, id) => controller.moderate(a, id)} />}
+        {participantsOpen && <ParticipantList onModerate={(a, id, media) => controller.moderate(a, id, media)} />}
         {chatOpen && <ChatPanel onSend={(t) => controller.sendChat(t)} />}
       </div>
       <ControlBar controls={controls} extra={<DeviceMenu switcher={switcher} />} />
@@ -113,5 +121,6 @@ export function InCallPage({ params, onLeft, onJoinFailed }: InCallProps) {
         )}
       </div>
     </main>
+    </ModerationContext.Provider>
   );
 }

@@ -113,6 +113,41 @@ describe('parseServerMessage', () => {
     expect(parseServerMessage('{"type":"pong","ts":7}')).toEqual({ type: 'pong', ts: 7 });
   });
 
+  it('parses moderation frames and rejects malformed ones', () => {
+    expect(parseServerMessage('{"type":"muted","by":"p1","media":"audio"}')).toEqual({
+      type: 'muted',
+      by: 'p1',
+      media: 'audio',
+    });
+    expect(
+      parseServerMessage('{"type":"force-muted","participantId":"p2","audio":true,"video":false,"by":"p1"}'),
+    ).toEqual({ type: 'force-muted', participantId: 'p2', audio: true, video: false, by: 'p1' });
+    expect(parseServerMessage('{"type":"hand-raised","participantId":"p2","raised":true,"raisedAt":5}')).toEqual({
+      type: 'hand-raised',
+      participantId: 'p2',
+      raised: true,
+      raisedAt: 5,
+    });
+    expect(parseServerMessage('{"type":"hand-raised","participantId":"p2","raised":false,"by":"p1"}')).toEqual({
+      type: 'hand-raised',
+      participantId: 'p2',
+      raised: false,
+      by: 'p1',
+    });
+    const joined = parseServerMessage(
+      '{"type":"joined","participantId":"p1","participants":[{"participantId":"p2","audioForceMuted":true,"handRaisedAt":9}]}',
+    );
+    expect(joined.type === 'joined' && joined.participants[0]).toMatchObject({
+      audioForceMuted: true,
+      handRaisedAt: 9,
+    });
+    expect(parseError('{"type":"muted","media":"screen"}').code).toBe('invalid-message');
+    expect(parseError('{"type":"force-muted","participantId":"p2","audio":"yes","video":false}').code).toBe(
+      'invalid-message',
+    );
+    expect(parseError('{"type":"hand-raised","participantId":"p2","raised":true}').code).toBe('invalid-message');
+  });
+
   it('reads the P2P frames and rejects incomplete ones', () => {
     expect(parseServerMessage('{"type":"p2p-start","sessionId":"s1","peerId":"bob","initiator":true}')).toEqual({
       type: 'p2p-start',

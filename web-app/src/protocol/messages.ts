@@ -13,6 +13,12 @@ export interface ParticipantInfo {
   audio: boolean;
   video: boolean;
   screen: boolean;
+  /** A moderator muted its microphone at the bridge; it cannot unmute until allowed. */
+  audioForceMuted?: boolean;
+  /** A moderator turned its camera off at the bridge. */
+  videoForceMuted?: boolean;
+  /** When it raised its hand (server epoch ms; orders the hands); absent while it is down. */
+  handRaisedAt?: number;
 }
 
 export interface IceServerInfo {
@@ -21,7 +27,10 @@ export interface IceServerInfo {
   credential?: string;
 }
 
-export type ModerateAction = 'mute' | 'kick';
+export type ModerateAction = 'mute' | 'allow-unmute' | 'lower-hand' | 'kick';
+
+/** What `mute` and `allow-unmute` act on. */
+export type ModeratedMedia = 'audio' | 'video';
 
 /** ICE states the browser reports (`ice-state`): they end a media connection attempt. */
 export type IceReport = 'connected' | 'failed';
@@ -40,7 +49,9 @@ export type ClientMessage =
   | { type: 'ice-candidate'; candidate: string; sdpMid?: string; sdpMLineIndex?: number }
   | { type: 'media-state'; audio: boolean; video: boolean; screen: boolean }
   | { type: 'chat'; text: string }
-  | { type: 'moderate'; action: ModerateAction; participantId: string }
+  | { type: 'moderate'; action: ModerateAction; participantId: string; media?: ModeratedMedia }
+  | { type: 'raise-hand'; raised: boolean }
+  | { type: 'end-meeting' }
   | { type: 'lobby-admit'; participantId: string }
   | { type: 'lobby-deny'; participantId: string }
   | { type: 'lobby-admit-all' }
@@ -73,7 +84,9 @@ export type ServerMessage =
   | { type: 'media-state'; participantId: string; audio: boolean; video: boolean; screen: boolean }
   | { type: 'chat'; from: string; displayName?: string; text: string; ts: number }
   | { type: 'dominant-speaker'; participantId: string | null }
-  | { type: 'muted'; by?: string }
+  | { type: 'muted'; by?: string; media?: ModeratedMedia }
+  | { type: 'force-muted'; participantId: string; audio: boolean; video: boolean; by?: string }
+  | { type: 'hand-raised'; participantId: string; raised: boolean; raisedAt?: number; by?: string }
   | { type: 'lobby-waiting'; participantId: string; moderatorPresent: boolean }
   | { type: 'lobby-request'; participantId: string; displayName: string }
   | { type: 'lobby-left'; participantId: string; reason?: string }
@@ -221,6 +234,7 @@ function participant(v: unknown, type: string): ParticipantInfo {
   if (!isObject(v)) throw invalid(type, 'participant', 'must be an object');
   const participantId = str(v, type, 'participantId');
   if (participantId.length === 0) throw invalid(type, 'participantId', 'must not be empty');
+  const handRaisedAt = optNum(v, type, 'handRaisedAt');
   return {
     participantId,
     displayName: optStr(v, type, 'displayName') ?? '',
@@ -228,7 +242,18 @@ function participant(v: unknown, type: string): ParticipantInfo {
     audio: bool(v, type, 'audio', false),
     video: bool(v, type, 'video', false),
     screen: bool(v, type, 'screen', false),
+    // moderation state only when set, so an unmoderated participant looks as before
+    ...(bool(v, type, 'audioForceMuted', false) ? { audioForceMuted: true } : {}),
+    ...(bool(v, type, 'videoForceMuted', false) ? { videoForceMuted: true } : {}),
+    ...(handRaisedAt !== undefined ? { handRaisedAt } : {}),
   };
+}
+
+function media(o: Json, type: string): ModeratedMedia | undefined {
+  const m = optStr(o, type, 'media');
+  if (m === undefined) return undefined;
+  if (m !== 'audio' && m !== 'video') throw invalid(type, 'media', 'must be audio or video');
+  return m;
 }
 
 function iceServer(v: unknown): IceServerInfo {
@@ -322,7 +347,26 @@ export function parseServerMessage(frame: string): ServerMessage {
     case 'dominant-speaker':
       return { type, participantId: optStr(data, type, 'participantId') ?? null };
     case 'muted':
-      return withOptional({ type }, { by: optStr(data, type, 'by') });
+      return withOptional({ type }, { by: optStr(data, type, 'by'), media: media(data, type) });
+    case 'force-muted':
+      return withOptional(
+        {
+          type,
+          participantId: str(data, type, 'participantId'),
+          audio: bool(data, type, 'audio'),
+          video: bool(data, type, 'video'),
+        },
+        { by: optStr(data, type, 'by') },
+      );
+    case 'hand-raised': {
+      const raised = bool(data, type, 'raised');
+      const raisedAt = optNum(data, type, 'raisedAt');
+      if (raised && raisedAt === undefined) throw invalid(type, 'raisedAt', 'is required when raised');
+      return withOptional(
+        { type, participantId: str(data, type, 'participantId'), raised },
+        { raisedAt: raised ? raisedAt : undefined, by: optStr(data, type, 'by') },
+      );
+    }
     case 'lobby-waiting':
       return {
         type,

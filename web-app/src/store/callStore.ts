@@ -97,6 +97,10 @@ export interface CallState {
   forwardedSources: string[] | null;
   /** The tiles on screen now, by tile key (reported by the tiles themselves). */
   renderedTiles: Record<string, RenderedTile>;
+  /** A moderator muted our microphone / camera at the bridge: we cannot turn it on until allowed. */
+  forceMuted: { audio: boolean; video: boolean };
+  /** When our hand went up (server ms, orders the hands); null while it is down. */
+  handRaisedAt: number | null;
 }
 
 export const initialCallState: CallState = {
@@ -129,6 +133,8 @@ export const initialCallState: CallState = {
   sourceNames: {},
   forwardedSources: null,
   renderedTiles: {},
+  forceMuted: { audio: false, video: false },
+  handRaisedAt: null,
 };
 
 let chatSeq = 0;
@@ -160,7 +166,10 @@ export function reduceServerMessage(state: CallState, msg: ServerMessage): Parti
       for (const [name, owner] of Object.entries(state.sourceNames)) {
         if (participants[owner.participantId]) sourceNames[name] = owner;
       }
+      // A new identity (not a resume) starts unmoderated, hand down.
+      const fresh = state.selfId !== msg.participantId;
       return {
+        ...(fresh ? { forceMuted: initialCallState.forceMuted, handRaisedAt: null } : {}),
         lobby: null,
         selfId: msg.participantId,
         moderator: msg.moderator,
@@ -234,6 +243,40 @@ export function reduceServerMessage(state: CallState, msg: ServerMessage): Parti
     }
     case 'muted':
       return { local: { ...state.local, audio: false }, notice: 'A moderator muted your microphone.' };
+    case 'force-muted': {
+      if (msg.participantId === state.selfId) {
+        const before = state.forceMuted;
+        const local = { ...state.local, audio: state.local.audio && !msg.audio, video: state.local.video && !msg.video };
+        let notice = state.notice;
+        if ((msg.audio && !before.audio) || (msg.video && !before.video)) {
+          const what = msg.audio && msg.video ? 'microphone and camera' : msg.audio ? 'microphone' : 'camera';
+          notice = `A moderator muted your ${what}. Raise your hand to ask to speak.`;
+        } else if ((!msg.audio && before.audio) || (!msg.video && before.video)) {
+          notice = 'A moderator allowed you to unmute.';
+        }
+        return { forceMuted: { audio: msg.audio, video: msg.video }, local, notice };
+      }
+      const p = state.participants[msg.participantId];
+      if (!p) return {};
+      const updated: ParticipantInfo = {
+        ...p,
+        audio: p.audio && !msg.audio,
+        video: p.video && !msg.video,
+        audioForceMuted: msg.audio,
+        videoForceMuted: msg.video,
+      };
+      return { participants: { ...state.participants, [p.participantId]: updated } };
+    }
+    case 'hand-raised': {
+      const at = msg.raised ? (msg.raisedAt ?? Date.now()) : undefined;
+      if (msg.participantId === state.selfId) return { handRaisedAt: at ?? null };
+      const p = state.participants[msg.participantId];
+      if (!p) return {};
+      const updated: ParticipantInfo = { ...p };
+      if (at === undefined) delete updated.handRaisedAt;
+      else updated.handRaisedAt = at;
+      return { participants: { ...state.participants, [p.participantId]: updated } };
+    }
     case 'lobby-waiting':
       return { lobby: { participantId: msg.participantId, moderatorPresent: msg.moderatorPresent } };
     case 'lobby-request':
@@ -287,6 +330,11 @@ export interface Tile {
   sourceName: string | null;
   /** Whether the bridge forwards this source to us; null: it has not said (or our own tile). */
   forwarded: boolean | null;
+  /** A moderator muted this participant's microphone / camera at the bridge. */
+  audioForceMuted: boolean;
+  videoForceMuted: boolean;
+  /** Its place among the raised hands (1 = first); null while its hand is down. */
+  hand: number | null;
 }
 
 /** Grid tiles: self first, then remote participants in join order; screen shares as extra tiles. */
@@ -303,6 +351,8 @@ export type TileInputs = Pick<
   | 'dominantSpeakerId'
   | 'sourceNames'
   | 'forwardedSources'
+  | 'forceMuted'
+  | 'handRaisedAt'
 >;
 
 export function pickTileInputs(s: CallState): TileInputs {
@@ -318,7 +368,21 @@ export function pickTileInputs(s: CallState): TileInputs {
     dominantSpeakerId: s.dominantSpeakerId,
     sourceNames: s.sourceNames,
     forwardedSources: s.forwardedSources,
+    forceMuted: s.forceMuted,
+    handRaisedAt: s.handRaisedAt,
   };
+}
+
+/** The raised hands in the order they went up: participant ids (ours as `selfId`). */
+export function raisedHands(
+  state: Pick<CallState, 'selfId' | 'handRaisedAt' | 'participants'>,
+): string[] {
+  const hands: [string, number][] = [];
+  if (state.handRaisedAt !== null && state.selfId !== null) hands.push([state.selfId, state.handRaisedAt]);
+  for (const p of Object.values(state.participants)) {
+    if (p.handRaisedAt !== undefined) hands.push([p.participantId, p.handRaisedAt]);
+  }
+  return hands.sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0])).map(([id]) => id);
 }
 
 /**
@@ -340,6 +404,9 @@ export function sourceNameFor(
 export function selectTiles(state: TileInputs): Tile[] {
   const tiles: Tile[] = [];
   const selfId = state.selfId ?? 'self';
+  const hands = raisedHands(state);
+  const hand = (id: string) => (hands.includes(id) ? hands.indexOf(id) + 1 : null);
+  const noModeration = { audioForceMuted: false, videoForceMuted: false, hand: null };
   tiles.push({
     key: `${selfId}:camera`,
     participantId: selfId,
@@ -352,6 +419,9 @@ export function selectTiles(state: TileInputs): Tile[] {
     stream: state.localStream,
     sourceName: null,
     forwarded: null,
+    audioForceMuted: state.forceMuted.audio,
+    videoForceMuted: state.forceMuted.video,
+    hand: state.selfId === null ? null : hand(state.selfId),
   });
   if (state.local.screen) {
     tiles.push({
@@ -366,6 +436,7 @@ export function selectTiles(state: TileInputs): Tile[] {
       stream: state.localScreen,
       sourceName: null,
       forwarded: null,
+      ...noModeration,
     });
   }
   const forwarded = state.forwardedSources === null ? null : new Set(state.forwardedSources);
@@ -389,6 +460,9 @@ export function selectTiles(state: TileInputs): Tile[] {
       speaking: state.dominantSpeakerId === id,
       stream: streams.camera ?? null,
       ...remote(id, 'camera'),
+      audioForceMuted: p.audioForceMuted === true,
+      videoForceMuted: p.videoForceMuted === true,
+      hand: hand(id),
     });
     if (p.screen) {
       tiles.push({
@@ -402,6 +476,7 @@ export function selectTiles(state: TileInputs): Tile[] {
         speaking: false,
         stream: streams.screen ?? null,
         ...remote(id, 'screen'),
+        ...noModeration,
       });
     }
   }

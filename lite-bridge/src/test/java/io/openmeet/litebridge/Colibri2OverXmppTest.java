@@ -321,6 +321,40 @@ class Colibri2OverXmppTest {
   }
 
   @Test
+  void forceMuteReachesTheEndpointsMediaInACreateAndInABatchThatAlsoNamesAGoneEndpoint()
+      throws Exception {
+    String meetingId = meetingId();
+    var create = request(bridgeJid, meetingId).setCreate(true);
+    Colibri2Endpoint.Builder muted = Colibri2Endpoint.getBuilder();
+    muted.setId("muted-at-create");
+    muted.setCreate(true);
+    muted.addCapability(org.jitsi.xmpp.extensions.colibri2.Capability.CAP_SOURCE_NAME_SUPPORT);
+    muted.setTransport(Transport.getBuilder().setIceControlling(true).build());
+    muted.setForceMute(true, false);
+    create.addEndpoint(muted.build());
+    assertThat(focus.request(create.build())).isInstanceOf(ConferenceModifiedIQ.class);
+    assertThat(
+            focus.request(
+                request(bridgeJid, meetingId).addEndpoint(createEndpoint("ep2", true)).build()))
+        .isInstanceOf(ConferenceModifiedIQ.class);
+    var endpoints = engine.conferences.get(meetingId).endpoints;
+    assertThat(endpoints.get("muted-at-create").forceMute).containsExactly(true, false);
+    assertThat(endpoints.get("ep2").forceMute).isNull();
+
+    var batch = request(bridgeJid, meetingId);
+    for (String id : List.of("muted-at-create", "ep2", "gone")) {
+      Colibri2Endpoint.Builder ep = Colibri2Endpoint.getBuilder();
+      ep.setId(id);
+      ep.setForceMute(false, true);
+      batch.addEndpoint(ep.build());
+    }
+    assertThat(focus.request(batch.build())).isInstanceOf(ConferenceModifiedIQ.class);
+    assertThat(endpoints.get("muted-at-create").forceMute).containsExactly(false, true);
+    assertThat(endpoints.get("ep2").forceMute).containsExactly(false, true);
+    assertThat(endpoints).doesNotContainKey("gone");
+  }
+
+  @Test
   void typeSetIsHandledLikeGet() throws Exception {
     String meetingId = meetingId();
     var b =

@@ -113,6 +113,9 @@ final class RecordingMediaEngine implements MediaEngine {
     volatile Instant lastActivity;
     volatile boolean closed;
 
+    /** The force-mute last set: {audio, video}; null until the first call. */
+    volatile boolean[] forceMute;
+
     RecordingTransport(String id) {
       this.id = id;
     }
@@ -146,6 +149,11 @@ final class RecordingMediaEngine implements MediaEngine {
     public void setForwardedVideo(java.util.Map<String, Integer> maxHeights) {
       this.forwardedHeights = java.util.Map.copyOf(maxHeights);
       this.forwardedVideo = Set.copyOf(maxHeights.keySet());
+    }
+
+    @Override
+    public void setForceMute(boolean audio, boolean video) {
+      this.forceMute = new boolean[] {audio, video};
     }
 
     @Override

@@ -2,6 +2,8 @@ package io.openmeet.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.openmeet.litebridge.allocation.ReceiverVideoConstraints;
+import io.openmeet.litebridge.allocation.VideoConstraints;
 import io.openmeet.litebridge.colibri2.Colibri2RequestHandler;
 import io.openmeet.litebridge.conference.Conferences;
 import io.openmeet.litebridge.media.Ice4jMediaEngine;
@@ -12,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.jitsi.xmpp.extensions.colibri2.Colibri2Endpoint;
 import org.jitsi.xmpp.extensions.colibri2.Colibri2Error;
 import org.jitsi.xmpp.extensions.colibri2.ConferenceModifiedIQ;
@@ -41,6 +44,7 @@ class Colibri2MediaTest {
   private Colibri2RequestHandler handler;
   private final String meetingId = UUID.randomUUID().toString();
   private final List<SyntheticEndpoint> endpoints = new ArrayList<>();
+  private final List<String> dominantSpeakers = new CopyOnWriteArrayList<>();
   private int iqs;
 
   @BeforeEach
@@ -53,7 +57,15 @@ class Colibri2MediaTest {
             Clock.systemUTC(),
             ENDPOINT_TIMEOUT,
             Duration.ofMinutes(1),
-            new Conferences.Listener() {});
+            new Conferences.Listener() {
+              @Override
+              public void dominantSpeakerChanged(
+                  io.openmeet.litebridge.conference.Conference conference,
+                  String endpointId,
+                  List<String> previousSpeakers) {
+                dominantSpeakers.add(endpointId);
+              }
+            });
     handler = new Colibri2RequestHandler(conferences, engine::localFingerprint, (m, e, p) -> null);
   }
 
@@ -129,6 +141,105 @@ class Colibri2MediaTest {
   }
 
   /**
+   * Colibri2 force-mute, as jicofo sends it for a moderator's mute: the bridge drops what the
+   * endpoint sends of the muted type (its audio then also stops counting for the dominant speaker),
+   * forwards the other type, and forwards again once the force-mute is cleared.
+   */
+  @Test
+  void forceMutedMediaIsDroppedAtTheBridgeUntilTheMuteIsCleared() throws Exception {
+    SyntheticEndpoint a = join("a");
+    SyntheticEndpoint b = join("b");
+    SyntheticEndpoint c = join("c");
+    var conference = conferences.get(meetingId).orElseThrow();
+    // c takes every video (as a browser's ReceiverVideoConstraints would ask)
+    conference
+        .allocation()
+        .receiverConstraints(
+            "c",
+            new ReceiverVideoConstraints(
+                -1, null, null, new VideoConstraints(720, VideoConstraints.UNLIMITED), null));
+    BridgeHarness.await(
+        () -> {
+          b.sendAudio(30);
+          b.sendVideo(200, true);
+          return c.receivedCount(b.audioSsrc()) > 0 && c.receivedCount(b.videoSsrc()) > 0;
+        },
+        WAIT,
+        "b's audio and video at c");
+
+    IQ muted = send(request().addEndpoint(forceMute("b", true, false)).build());
+    assertThat(muted.getType()).as(muted.toXML().toString()).isEqualTo(IQ.Type.result);
+    long audioBefore = c.receivedCount(b.audioSsrc());
+    long videoBefore = c.receivedCount(b.videoSsrc());
+    for (int i = 0; i < 20; i++) {
+      b.sendAudio(0); // loud: it would win the dominant speaker if it counted
+      b.sendVideo(200, false);
+      a.sendAudio(60);
+    }
+    BridgeHarness.await(
+        () -> c.receivedCount(a.audioSsrc()) >= 20 && c.receivedCount(b.videoSsrc()) >= 20,
+        WAIT,
+        "a's audio and b's video keep flowing to c");
+    assertThat(c.receivedCount(b.audioSsrc())).as("b's audio at c").isEqualTo(audioBefore);
+    assertThat(c.receivedCount(b.videoSsrc())).isGreaterThan(videoBefore);
+
+    // video muted too, audio allowed again
+    send(request().addEndpoint(forceMute("b", false, true)).build());
+    long videoMuted = c.receivedCount(b.videoSsrc());
+    BridgeHarness.await(
+        () -> {
+          b.sendAudio(30);
+          b.sendVideo(200, false);
+          return c.receivedCount(b.audioSsrc()) > audioBefore;
+        },
+        WAIT,
+        "b's audio at c once allowed again");
+    long audioNow = c.receivedCount(b.audioSsrc());
+    for (int i = 0; i < 10; i++) {
+      b.sendVideo(200, false);
+      b.sendAudio(30);
+    }
+    // b's packets are handled in order: once its later audio is in, its video was dropped
+    BridgeHarness.await(
+        () -> c.receivedCount(b.audioSsrc()) >= audioNow + 10, WAIT, "b's audio keeps flowing");
+    assertThat(c.receivedCount(b.videoSsrc())).as("b's video while muted").isEqualTo(videoMuted);
+
+    send(request().addEndpoint(forceMute("b", false, false)).build());
+    BridgeHarness.await(
+        () -> {
+          b.sendVideo(200, true);
+          return c.receivedCount(b.videoSsrc()) > videoMuted;
+        },
+        WAIT,
+        "b's video at c once allowed again");
+  }
+
+  /** While an endpoint is force-muted its loud audio does not make it the dominant speaker. */
+  @Test
+  void forceMutedAudioDoesNotCountForTheDominantSpeaker() throws Exception {
+    SyntheticEndpoint a = join("a");
+    SyntheticEndpoint b = join("b");
+    send(request().addEndpoint(forceMute("b", true, false)).build());
+    long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+    while (System.nanoTime() < until) {
+      a.sendAudio(70); // quiet speech
+      b.sendAudio(0); // loud, but muted at the bridge
+      Thread.sleep(20);
+    }
+    assertThat(dominantSpeakers).contains("a").doesNotContain("b");
+
+    send(request().addEndpoint(forceMute("b", false, false)).build());
+    BridgeHarness.await(
+        () -> {
+          a.sendAudio(70);
+          b.sendAudio(0);
+          return dominantSpeakers.contains("b");
+        },
+        WAIT,
+        "b the dominant speaker once allowed to speak");
+  }
+
+  /**
    * Allocates an endpoint (create, then the update with its transport and sources) and connects.
    */
   private SyntheticEndpoint join(String id) throws Exception {
@@ -167,6 +278,13 @@ class Colibri2MediaTest {
     b.to(JidCreate.from("jvbbrewery@internal.auth.meet.local/bridge"));
     b.ofType(IQ.Type.get);
     return b.setMeetingId(meetingId);
+  }
+
+  private static Colibri2Endpoint forceMute(String id, boolean audio, boolean video) {
+    Colibri2Endpoint.Builder ep = Colibri2Endpoint.getBuilder();
+    ep.setId(id);
+    ep.setForceMute(audio, video);
+    return ep.build();
   }
 
   private static Colibri2Endpoint expire(String id) {

@@ -96,6 +96,25 @@ public final class Colibri2Messages {
     return request.build();
   }
 
+  /**
+   * A request setting an endpoint's force-mute, as jicofo sends it for a moderator's mute: the
+   * bridge drops what the endpoint sends of each muted type until it is cleared.
+   */
+  public static ConferenceModifyIQ forceMute(
+      ConferenceModifyIQ.Builder request,
+      Jid bridge,
+      String meetingId,
+      String endpointId,
+      boolean audio,
+      boolean video) {
+    prepare(request, bridge, meetingId);
+    Colibri2Endpoint.Builder ep = Colibri2Endpoint.getBuilder();
+    ep.setId(endpointId);
+    ep.setForceMute(audio, video);
+    request.addEndpoint(ep.build());
+    return request.build();
+  }
+
   /** A request expiring one endpoint. */
   public static ConferenceModifyIQ expireEndpoint(
       ConferenceModifyIQ.Builder request, Jid bridge, String meetingId, String endpointId) {

@@ -382,6 +382,37 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
   }
 
   @Override
+  public void forceMute(String meetingId, String endpointId, boolean audio, boolean video)
+      throws ColibriException {
+    ConferenceState c = conferences.get(meetingId);
+    if (c == null) {
+      throw new ConferenceNotFoundException(
+          "no conference " + meetingId + " is allocated by this node", null, null);
+    }
+    synchronized (c) {
+      if (c.bridgeId == null || !c.created) {
+        throw new ConferenceNotFoundException(
+            "conference " + meetingId + " has no bridge now", null, null);
+      }
+      try {
+        send(
+            Colibri2Messages.forceMute(
+                ConferenceModifyIQ.builder(xmpp), c.bridgeJid, meetingId, endpointId, audio, video),
+            c.bridgeId,
+            endpointId);
+      } catch (BridgeFailedException e) {
+        if (e.bridgeUnhealthy()) {
+          bridgeFailed.accept(c.bridgeId); // its conferences move
+        }
+        throw e;
+      } catch (ConferenceNotFoundException e) {
+        c.lost();
+        throw e;
+      }
+    }
+  }
+
+  @Override
   public void expire(String meetingId, String endpointId) {
     ConferenceState c = conferences.get(meetingId);
     if (c == null) {

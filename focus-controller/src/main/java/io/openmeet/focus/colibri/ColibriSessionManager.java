@@ -37,6 +37,17 @@ public interface ColibriSessionManager {
       throws ColibriException;
 
   /**
+   * Sets an endpoint's Colibri2 force-mute: while set, the bridge drops the audio (or video) the
+   * endpoint sends. Waits for the bridge's answer; an endpoint the bridge does not have is ignored
+   * (JVB answers a force-mute of an unknown endpoint with a result).
+   *
+   * @throws ConferenceNotFoundException when the conference has no bridge (any more)
+   * @throws BridgeFailedException when the bridge did not answer
+   */
+  void forceMute(String meetingId, String endpointId, boolean audio, boolean video)
+      throws ColibriException;
+
+  /**
    * Expires one endpoint; the conference too when it was the last. Never fails, and does not wait
    * for the bridge: requests sent after it still reach the bridge after it.
    */

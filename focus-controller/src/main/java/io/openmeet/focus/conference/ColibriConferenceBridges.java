@@ -54,6 +54,15 @@ public final class ColibriConferenceBridges implements ConferenceBridge.Factory 
       }
 
       @Override
+      public void forceMute(String endpointId, boolean audio, boolean video) throws FocusException {
+        try {
+          colibri.forceMute(meetingId, endpointId, audio, video);
+        } catch (ColibriException e) {
+          throw translate(e);
+        }
+      }
+
+      @Override
       public void expire(String endpointId) {
         colibri.expire(meetingId, endpointId);
       }

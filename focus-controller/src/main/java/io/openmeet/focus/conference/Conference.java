@@ -100,6 +100,7 @@ final class Conference {
 
   private volatile State state = State.ACTIVE;
   private boolean endReported;
+  private long lastHandRaisedAt;
   private int peak;
   private int total;
 
@@ -388,6 +389,7 @@ final class Conference {
             try {
               b.expire(id);
               ConferenceBridge.Allocation allocation = b.allocate(id, name);
+              reapplyForceMute(b, member);
               lock.lock();
               try {
                 if (members.get(id) == member && state == State.ACTIVE && !member.offBridge) {
@@ -488,6 +490,7 @@ final class Conference {
               ConferenceBridge.Allocation allocation;
               try {
                 allocation = b.allocate(id, name);
+                reapplyForceMute(b, member);
               } catch (FocusException e) {
                 // no bridge can take it now: the participant keeps its socket and may retry
                 LOG.warn("could not move {} to a new bridge: {}", id, e.getMessage());
@@ -522,13 +525,16 @@ final class Conference {
       if (members.get(member.id) != member) {
         return;
       }
-      member.audio = audio;
-      member.video = video;
+      // a force-muted participant's page may say it sends, but the bridge drops it
+      boolean sentAudio = audio && !member.audioForceMuted;
+      boolean sentVideo = video && !member.videoForceMuted;
+      member.audio = sentAudio;
+      member.video = sentVideo;
       member.screen = screen;
-      member.everAudio |= audio;
-      member.everVideo |= video;
+      member.everAudio |= sentAudio;
+      member.everVideo |= sentVideo;
       for (Member m : members.values()) {
-        notify(m, e -> e.mediaState(member.id, audio, video, screen));
+        notify(m, e -> e.mediaState(member.id, sentAudio, sentVideo, screen));
       }
     } finally {
       unlock();
@@ -552,15 +558,107 @@ final class Conference {
     }
   }
 
-  void mute(Member moderator, String targetId) throws FocusException {
+  /**
+   * A moderator force-mutes a participant's audio or video at the bridge (Colibri2 force-mute, as
+   * jicofo), or allows it again. Everyone is told the new state; the participant is also told that
+   * a moderator muted it, and allowing its audio answers a raised hand (it is lowered).
+   */
+  void forceMute(Member moderator, String targetId, Moderation.Media media, boolean muted)
+      throws FocusException {
     lock.lock();
     try {
       Member target = moderated(moderator, targetId);
-      notify(target, e -> e.muted(moderator.id));
-      target.audio = false;
-      for (Member m : members.values()) {
-        notify(m, e -> e.mediaState(target.id, false, target.video, target.screen));
+      boolean audio = media == Moderation.Media.AUDIO ? muted : target.audioForceMuted;
+      boolean video = media == Moderation.Media.VIDEO ? muted : target.videoForceMuted;
+      if (audio != target.audioForceMuted || video != target.videoForceMuted) {
+        target.audioForceMuted = audio;
+        target.videoForceMuted = video;
+        String id = target.id;
+        queueBridge("force-mute " + id, b -> b.forceMute(id, audio, video));
+        for (Member m : members.values()) {
+          notify(m, e -> e.forceMuted(id, audio, video, moderator.id));
+        }
       }
+      if (muted) {
+        if (media == Moderation.Media.AUDIO) {
+          notify(target, e -> e.muted(moderator.id));
+        }
+        if (target.audio && audio || target.video && video) {
+          target.audio &= !audio;
+          target.video &= !video;
+          for (Member m : members.values()) {
+            notify(m, e -> e.mediaState(target.id, target.audio, target.video, target.screen));
+          }
+        }
+      } else if (media == Moderation.Media.AUDIO && target.handRaisedAt != 0) {
+        target.handRaisedAt = 0;
+        for (Member m : members.values()) {
+          notify(m, e -> e.handRaised(target.id, 0, moderator.id));
+        }
+      }
+    } finally {
+      unlock();
+    }
+  }
+
+  /** A participant raises or lowers its own hand; everyone is told, raised hands in order. */
+  void raiseHand(Member member, boolean raised) {
+    lock.lock();
+    try {
+      checkLease();
+      if (members.get(member.id) != member) {
+        return;
+      }
+      if (raised == (member.handRaisedAt != 0)) {
+        return; // already so: the first raise keeps its place in the queue
+      }
+      long at = 0;
+      if (raised) {
+        // strictly increasing, so that two hands raised in the same millisecond keep their order
+        lastHandRaisedAt = Math.max(lastHandRaisedAt + 1, ctx.clock().millis());
+        at = lastHandRaisedAt;
+      }
+      member.handRaisedAt = at;
+      long raisedAt = at;
+      for (Member m : members.values()) {
+        notify(m, e -> e.handRaised(member.id, raisedAt, member.id));
+      }
+    } finally {
+      unlock();
+    }
+  }
+
+  /** A moderator lowers another participant's hand. */
+  void lowerHand(Member moderator, String targetId) throws FocusException {
+    lock.lock();
+    try {
+      Member target = moderated(moderator, targetId);
+      if (target.handRaisedAt == 0) {
+        return;
+      }
+      target.handRaisedAt = 0;
+      for (Member m : members.values()) {
+        notify(m, e -> e.handRaised(target.id, 0, moderator.id));
+      }
+    } finally {
+      unlock();
+    }
+  }
+
+  /**
+   * A moderator ends the meeting for everyone: the same path as closing the room ({@link #close}),
+   * with reason {@code meeting-ended}.
+   */
+  void endMeeting(Member moderator) throws FocusException {
+    lock.lock();
+    try {
+      requirePresent(moderator);
+      if (!moderator.request.moderator()) {
+        throw new FocusException(
+            FocusException.Reason.NOT_MODERATOR, "only moderators may do this");
+      }
+      LOG.info("moderator {} ends conference {}", moderator.id, callId);
+      close(LeaveReason.MEETING_ENDED);
     } finally {
       unlock();
     }
@@ -778,9 +876,10 @@ final class Conference {
   }
 
   /**
-   * The room was closed: everyone is told ({@code participant-left}, reason {@code room-closed}),
-   * the bridge conference with all its endpoints is expired and the call ends. Joins still on their
-   * way to the bridge fail.
+   * The room was closed or a moderator ended the meeting: everyone is told ({@code
+   * participant-left}, reason {@code room-closed} or {@code meeting-ended}), the bridge conference
+   * with all its endpoints is expired and the call ends. Joins still on their way to the bridge
+   * fail.
    */
   void close(LeaveReason reason) {
     lock.lock();
@@ -915,6 +1014,22 @@ final class Conference {
         });
   }
 
+  /**
+   * On the lane, right after a member got a new endpoint (ICE restart, a new bridge): a force-mute
+   * belongs to the participant, not to its endpoint, so the new one gets it before any media.
+   */
+  private void reapplyForceMute(ConferenceBridge b, Member member) {
+    boolean audio = member.audioForceMuted;
+    boolean video = member.videoForceMuted;
+    if (audio || video) {
+      try {
+        b.forceMute(member.id, audio, video);
+      } catch (FocusException e) {
+        LOG.warn("force-mute of {} in {} not renewed: {}", member.id, callId, e.getMessage());
+      }
+    }
+  }
+
   /** A bridge request run on the lane. */
   @FunctionalInterface
   private interface BridgeCall {
@@ -1039,6 +1154,10 @@ final class Conference {
     boolean screen;
     boolean everAudio;
     boolean everVideo;
+    // set by moderators; read on the lane when the endpoint is allocated again
+    volatile boolean audioForceMuted;
+    volatile boolean videoForceMuted;
+    long handRaisedAt;
     // its ParticipantJoined went to the call records, so a ParticipantLeft must follow
     boolean recorded;
 
@@ -1063,7 +1182,15 @@ final class Conference {
 
     ParticipantInfo info() {
       return new ParticipantInfo(
-          id, request.displayName(), request.moderator(), audio, video, screen);
+          id,
+          request.displayName(),
+          request.moderator(),
+          audio,
+          video,
+          screen,
+          audioForceMuted,
+          videoForceMuted,
+          handRaisedAt);
     }
 
     @Override
@@ -1100,7 +1227,29 @@ final class Conference {
 
     @Override
     public void mute(String participantId) throws FocusException {
-      conference.mute(this, participantId);
+      // a moderator's mute is enforced at the bridge
+      conference.forceMute(this, participantId, Moderation.Media.AUDIO, true);
+    }
+
+    @Override
+    public void forceMute(String participantId, Moderation.Media media, boolean muted)
+        throws FocusException {
+      conference.forceMute(this, participantId, media, muted);
+    }
+
+    @Override
+    public void raiseHand(boolean raised) {
+      conference.raiseHand(this, raised);
+    }
+
+    @Override
+    public void lowerHand(String participantId) throws FocusException {
+      conference.lowerHand(this, participantId);
+    }
+
+    @Override
+    public void endMeeting() throws FocusException {
+      conference.endMeeting(this);
     }
 
     @Override

@@ -22,6 +22,15 @@ public interface ConferenceBridge {
   void update(String endpointId, TransportDescription transport, List<MediaSource> sources)
       throws FocusException;
 
+  /**
+   * Sets the endpoint's force-mute on the bridge (Colibri2 {@code force-mute}): the bridge drops
+   * the audio (video) it sends while set. Harmless when the endpoint is already gone.
+   */
+  default void forceMute(String endpointId, boolean audio, boolean video) throws FocusException {
+    throw new FocusException(
+        FocusException.Reason.INTERNAL, "this bridge cannot force-mute; the mute is not enforced");
+  }
+
   /** Expires one endpoint; harmless when it is already gone. */
   void expire(String endpointId);
 

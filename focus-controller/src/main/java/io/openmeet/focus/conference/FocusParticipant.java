@@ -23,6 +23,39 @@ public interface FocusParticipant {
   /** Moderator actions. @throws FocusException NOT_MODERATOR, UNKNOWN_PARTICIPANT */
   void mute(String participantId) throws FocusException;
 
+  /**
+   * A moderator mutes another participant's audio or video at the bridge ({@code muted}), or allows
+   * it to unmute again.
+   *
+   * @throws FocusException NOT_MODERATOR, UNKNOWN_PARTICIPANT
+   */
+  default void forceMute(String participantId, Moderation.Media media, boolean muted)
+      throws FocusException {
+    throw new FocusException(FocusException.Reason.INTERNAL, "moderation is not supported here");
+  }
+
+  /** Raises or lowers this participant's own hand (asking to speak). */
+  default void raiseHand(boolean raised) {}
+
+  /**
+   * A moderator lowers another participant's hand.
+   *
+   * @throws FocusException NOT_MODERATOR, UNKNOWN_PARTICIPANT
+   */
+  default void lowerHand(String participantId) throws FocusException {
+    throw new FocusException(FocusException.Reason.INTERNAL, "moderation is not supported here");
+  }
+
+  /**
+   * A moderator ends the meeting for everyone: all are removed (reason {@code meeting-ended}), the
+   * bridge conference is expired. The room stays.
+   *
+   * @throws FocusException NOT_MODERATOR
+   */
+  default void endMeeting() throws FocusException {
+    throw new FocusException(FocusException.Reason.INTERNAL, "moderation is not supported here");
+  }
+
   /** Removes another participant. @throws FocusException NOT_MODERATOR, UNKNOWN_PARTICIPANT */
   void kick(String participantId) throws FocusException;
 

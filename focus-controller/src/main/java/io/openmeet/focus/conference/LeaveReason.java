@@ -13,7 +13,9 @@ public enum LeaveReason {
   /** A moderator removed the participant. */
   KICKED,
   /** The room was closed. */
-  ROOM_CLOSED;
+  ROOM_CLOSED,
+  /** A moderator ended the meeting for everyone (the room stays). */
+  MEETING_ENDED;
 
   /** The wire and database form, e.g. `room-closed`. */
   public String code() {

@@ -26,6 +26,19 @@ public interface ParticipantEvents {
   /** A moderator muted this participant. */
   void muted(String byParticipantId);
 
+  /**
+   * A moderator force-muted a participant's audio or video at the bridge, or allowed it again; sent
+   * to everyone, the participant included. {@code audio} and {@code video} are the whole new state.
+   */
+  default void forceMuted(
+      String participantId, boolean audio, boolean video, String byParticipantId) {}
+
+  /**
+   * A participant raised its hand ({@code raisedAt} > 0, when: hands are ordered by it) or it was
+   * lowered (0), by itself or by a moderator ({@code byParticipantId}); sent to everyone.
+   */
+  default void handRaised(String participantId, long raisedAt, String byParticipantId) {}
+
   /** This participant was removed; the session should close after telling the browser. */
   void removed(LeaveReason reason);
 

@@ -93,6 +93,9 @@ final class RelayCodec {
     if (m instanceof RelayMessage.Leave l) {
       return l.reason() != null;
     }
+    if (m instanceof RelayMessage.ForceMute f) {
+      return f.media() != null;
+    }
     if (m instanceof RelayMessage.Event e) {
       return e.session() != null && e.event() != null;
     }

@@ -17,6 +17,8 @@ import java.util.List;
   @JsonSubTypes.Type(value = RelayEvent.MediaState.class, name = "media-state"),
   @JsonSubTypes.Type(value = RelayEvent.Chat.class, name = "chat"),
   @JsonSubTypes.Type(value = RelayEvent.Muted.class, name = "muted"),
+  @JsonSubTypes.Type(value = RelayEvent.ForceMuted.class, name = "force-muted"),
+  @JsonSubTypes.Type(value = RelayEvent.HandRaised.class, name = "hand-raised"),
   @JsonSubTypes.Type(value = RelayEvent.Removed.class, name = "removed"),
   @JsonSubTypes.Type(value = RelayEvent.Moved.class, name = "moved")
 })
@@ -73,6 +75,22 @@ sealed interface RelayEvent {
     @Override
     public void deliverTo(ParticipantEvents events) {
       events.muted(byParticipantId);
+    }
+  }
+
+  record ForceMuted(String participantId, boolean audio, boolean video, String byParticipantId)
+      implements RelayEvent {
+    @Override
+    public void deliverTo(ParticipantEvents events) {
+      events.forceMuted(participantId, audio, video, byParticipantId);
+    }
+  }
+
+  record HandRaised(String participantId, long raisedAt, String byParticipantId)
+      implements RelayEvent {
+    @Override
+    public void deliverTo(ParticipantEvents events) {
+      events.handRaised(participantId, raisedAt, byParticipantId);
     }
   }
 

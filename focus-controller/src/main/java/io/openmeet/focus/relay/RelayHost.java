@@ -96,6 +96,8 @@ final class RelayHost {
       hosted.participant.mediaState(s.audio(), s.video(), s.screen());
     } else if (message instanceof RelayMessage.Chat c) {
       hosted.participant.chat(c.text());
+    } else if (message instanceof RelayMessage.RaiseHand h) {
+      hosted.participant.raiseHand(h.raised());
     } else if (message instanceof RelayMessage.Leave l) {
       if (sessions.remove(l.session(), hosted)) {
         hosted.participant.leave(l.reason());
@@ -113,6 +115,12 @@ final class RelayHost {
       p.mute(m.participantId());
     } else if (request instanceof RelayMessage.Kick k) {
       p.kick(k.participantId());
+    } else if (request instanceof RelayMessage.ForceMute f) {
+      p.forceMute(f.participantId(), f.media(), f.muted());
+    } else if (request instanceof RelayMessage.LowerHand h) {
+      p.lowerHand(h.participantId());
+    } else if (request instanceof RelayMessage.EndMeeting) {
+      p.endMeeting();
     } else if (request instanceof RelayMessage.IceRestart) {
       p.iceRestart();
     } else if (request instanceof RelayMessage.OfferAgain) {
@@ -246,6 +254,17 @@ final class RelayHost {
     @Override
     public void muted(String byParticipantId) {
       publish(new RelayEvent.Muted(byParticipantId));
+    }
+
+    @Override
+    public void forceMuted(
+        String participantId, boolean audio, boolean video, String byParticipantId) {
+      publish(new RelayEvent.ForceMuted(participantId, audio, video, byParticipantId));
+    }
+
+    @Override
+    public void handRaised(String participantId, long raisedAt, String byParticipantId) {
+      publish(new RelayEvent.HandRaised(participantId, raisedAt, byParticipantId));
     }
 
     @Override

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.openmeet.focus.conference.FocusException;
 import io.openmeet.focus.conference.JoinRequest;
 import io.openmeet.focus.conference.LeaveReason;
+import io.openmeet.focus.conference.Moderation;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -21,6 +22,10 @@ import java.util.UUID;
   @JsonSubTypes.Type(value = RelayMessage.IceCandidate.class, name = "ice-candidate"),
   @JsonSubTypes.Type(value = RelayMessage.Mute.class, name = "mute"),
   @JsonSubTypes.Type(value = RelayMessage.Kick.class, name = "kick"),
+  @JsonSubTypes.Type(value = RelayMessage.ForceMute.class, name = "force-mute"),
+  @JsonSubTypes.Type(value = RelayMessage.LowerHand.class, name = "lower-hand"),
+  @JsonSubTypes.Type(value = RelayMessage.EndMeeting.class, name = "end-meeting"),
+  @JsonSubTypes.Type(value = RelayMessage.RaiseHand.class, name = "raise-hand"),
   @JsonSubTypes.Type(value = RelayMessage.IceRestart.class, name = "ice-restart"),
   @JsonSubTypes.Type(value = RelayMessage.OfferAgain.class, name = "offer-again"),
   @JsonSubTypes.Type(value = RelayMessage.MediaState.class, name = "media-state"),
@@ -60,6 +65,20 @@ sealed interface RelayMessage {
 
   /** {@link io.openmeet.focus.conference.FocusParticipant#kick}. */
   record Kick(String session, long call, String participantId) implements Request {}
+
+  /** {@link io.openmeet.focus.conference.FocusParticipant#forceMute}. */
+  record ForceMute(
+      String session, long call, String participantId, Moderation.Media media, boolean muted)
+      implements Request {}
+
+  /** {@link io.openmeet.focus.conference.FocusParticipant#lowerHand}. */
+  record LowerHand(String session, long call, String participantId) implements Request {}
+
+  /** {@link io.openmeet.focus.conference.FocusParticipant#endMeeting}. */
+  record EndMeeting(String session, long call) implements Request {}
+
+  /** Fire and forget: the participant raises or lowers its own hand. */
+  record RaiseHand(String session, boolean raised) implements ToOwner {}
 
   /** {@link io.openmeet.focus.conference.FocusParticipant#iceRestart}. */
   record IceRestart(String session, long call) implements Request {}

@@ -3,6 +3,7 @@ package io.openmeet.focus.relay;
 import io.openmeet.focus.conference.FocusException;
 import io.openmeet.focus.conference.FocusParticipant;
 import io.openmeet.focus.conference.LeaveReason;
+import io.openmeet.focus.conference.Moderation;
 import io.openmeet.focus.conference.ParticipantEvents;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -90,6 +91,29 @@ final class RelayedParticipant implements FocusParticipant {
   @Override
   public void kick(String participantId) throws FocusException {
     request(call -> new RelayMessage.Kick(session, call, participantId));
+  }
+
+  @Override
+  public void forceMute(String participantId, Moderation.Media media, boolean muted)
+      throws FocusException {
+    request(call -> new RelayMessage.ForceMute(session, call, participantId, media, muted));
+  }
+
+  @Override
+  public void raiseHand(boolean raised) {
+    if (!gone.get()) {
+      link.post(owner, new RelayMessage.RaiseHand(session, raised));
+    }
+  }
+
+  @Override
+  public void lowerHand(String participantId) throws FocusException {
+    request(call -> new RelayMessage.LowerHand(session, call, participantId));
+  }
+
+  @Override
+  public void endMeeting() throws FocusException {
+    request(call -> new RelayMessage.EndMeeting(session, call));
   }
 
   @Override

@@ -495,6 +495,37 @@ abstract class Colibri2ConformanceTest {
     }
   }
 
+  /**
+   * A moderator's mute as jicofo sends it (an endpoint's {@code <force-mute audio video/>}, set and
+   * cleared): the bridge accepts it for its endpoint, which stays, and ignores an endpoint it does
+   * not have. What it does to the media is tested with media (media-testkit's Colibri2MediaTest,
+   * and the browser suite's 11-moderation on both bridges).
+   */
+  @Test
+  void aForceMuteIsAcceptedAndClearedAndIgnoredForAnEndpointTheBridgeDoesNotHave()
+      throws Exception {
+    Conference c = newConference();
+    manager.allocate(c, "ep1", "Ada");
+    manager.allocate(c, "ep2", "Bob");
+    try {
+      manager.forceMute(c.meetingId(), "ep1", true, false);
+      manager.forceMute(c.meetingId(), "ep1", true, true);
+      manager.forceMute(c.meetingId(), "ep1", false, false);
+      manager.forceMute(c.meetingId(), "ghost", true, true);
+      assertThat(probe.endpointExists(c.meetingId(), "ep1")).isTrue();
+      assertThat(probe.endpointExists(c.meetingId(), "ep2")).isTrue();
+      assertThat(probe.endpointExists(c.meetingId(), "ghost")).isFalse();
+    } finally {
+      manager.expireConference(c.meetingId());
+    }
+    // an expired conference has nothing to mute: a typed error, nothing sent
+    assertThat(
+            catchThrowableOfType(
+                ConferenceNotFoundException.class,
+                () -> manager.forceMute(c.meetingId(), "ep1", true, false)))
+        .isNotNull();
+  }
+
   private static Colibri2Endpoint endpoint(String id, Consumer<Colibri2Endpoint.Builder> fill) {
     Colibri2Endpoint.Builder b = Colibri2Endpoint.getBuilder();
     b.setId(id);

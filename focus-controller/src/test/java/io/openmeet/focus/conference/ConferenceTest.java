@@ -387,6 +387,124 @@ class ConferenceTest {
   }
 
   @Test
+  void a_moderators_mute_is_a_force_mute_at_the_bridge_until_unmute_is_allowed() throws Exception {
+    var mod = join("Mod", 12, true);
+    var ada = join("Ada");
+    var bob = join("Bob");
+    String id = ada.participant.id();
+
+    mod.participant.forceMute(id, Moderation.Media.AUDIO, true);
+    settle();
+    assertThat(bridges.log).contains("force-mute " + id + " audio=true video=false");
+    assertThat(ada.events.types()).contains("muted");
+    assertThat(bob.events.moderation).containsExactly(id + " force-muted audio=true video=false");
+    // the page says it sends audio again: the others still see it muted
+    ada.participant.mediaState(true, true, false);
+    assertThat(bob.events.mediaStates).last().isEqualTo(id + " audio=false");
+
+    mod.participant.forceMute(id, Moderation.Media.VIDEO, true);
+    settle();
+    assertThat(bridges.log).contains("force-mute " + id + " audio=true video=true");
+    // a newcomer learns the state with the others
+    var cy = join("Cy");
+    assertThat(cy.events.othersAtJoin)
+        .filteredOn(p -> p.participantId().equals(id))
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.audioForceMuted()).isTrue();
+              assertThat(p.videoForceMuted()).isTrue();
+              assertThat(p.audio()).isFalse();
+            });
+
+    mod.participant.forceMute(id, Moderation.Media.AUDIO, false);
+    settle();
+    assertThat(bridges.log).last().isEqualTo("force-mute " + id + " audio=false video=true");
+    ada.participant.mediaState(true, true, false);
+    assertThat(bob.events.mediaStates).last().isEqualTo(id + " audio=true");
+    // the same state again sends nothing to the bridge
+    int requests = bridges.log.size();
+    mod.participant.forceMute(id, Moderation.Media.AUDIO, false);
+    settle();
+    assertThat(bridges.log).hasSize(requests);
+  }
+
+  @Test
+  void only_moderators_force_mute_lower_hands_and_end_the_meeting() throws Exception {
+    var mod = join("Mod", 12, true);
+    var ada = join("Ada");
+    var bob = join("Bob");
+    for (org.assertj.core.api.ThrowableAssert.ThrowingCallable action :
+        List.<org.assertj.core.api.ThrowableAssert.ThrowingCallable>of(
+            () -> ada.participant.forceMute(bob.participant.id(), Moderation.Media.AUDIO, true),
+            () -> ada.participant.forceMute(ada.participant.id(), Moderation.Media.AUDIO, false),
+            () -> ada.participant.lowerHand(bob.participant.id()),
+            () -> ada.participant.endMeeting())) {
+      assertThatThrownBy(action)
+          .isInstanceOfSatisfying(
+              FocusException.class,
+              e -> assertThat(e.reason()).isEqualTo(FocusException.Reason.NOT_MODERATOR));
+    }
+    settle();
+    assertThat(bridges.log).noneMatch(l -> l.startsWith("force-mute") || l.equals("close"));
+    assertThat(bob.events.moderation).isEmpty();
+    assertThatThrownBy(() -> mod.participant.forceMute("nobody", Moderation.Media.VIDEO, true))
+        .isInstanceOfSatisfying(
+            FocusException.class,
+            e -> assertThat(e.reason()).isEqualTo(FocusException.Reason.UNKNOWN_PARTICIPANT));
+  }
+
+  @Test
+  void raised_hands_reach_everyone_in_order_and_a_moderator_lowers_them() throws Exception {
+    var mod = join("Mod", 12, true);
+    var ada = join("Ada");
+    var bob = join("Bob");
+    ada.participant.raiseHand(true);
+    bob.participant.raiseHand(true);
+    ada.participant.raiseHand(true); // a second raise keeps the first place
+    long clock = Instant.parse("2026-11-27T12:00:00Z").toEpochMilli();
+    assertThat(mod.events.moderation)
+        .containsExactly(
+            ada.participant.id() + " hand up @" + clock,
+            bob.participant.id() + " hand up @" + (clock + 1));
+    var cy = join("Cy");
+    assertThat(cy.events.othersAtJoin)
+        .extracting(ParticipantInfo::handRaisedAt)
+        .containsExactly(0L, clock, clock + 1);
+
+    mod.participant.lowerHand(bob.participant.id());
+    mod.participant.lowerHand(bob.participant.id()); // already down: nothing more
+    mod.participant.forceMute(ada.participant.id(), Moderation.Media.AUDIO, true);
+    // allowing a participant's audio answers its raised hand
+    mod.participant.forceMute(ada.participant.id(), Moderation.Media.AUDIO, false);
+    assertThat(cy.events.moderation)
+        .containsExactly(
+            bob.participant.id() + " hand down",
+            ada.participant.id() + " force-muted audio=true video=false",
+            ada.participant.id() + " force-muted audio=false video=false",
+            ada.participant.id() + " hand down");
+  }
+
+  @Test
+  void a_moderator_ends_the_meeting_for_everyone_and_the_room_can_meet_again() throws Exception {
+    var mod = join("Mod", 12, true);
+    var ada = join("Ada");
+    mod.participant.endMeeting();
+    assertThat(ada.events.types()).last().isEqualTo("removed MEETING_ENDED");
+    assertThat(mod.events.types()).last().isEqualTo("removed MEETING_ENDED");
+    settle();
+    assertThat(bridges.log).last().isEqualTo("close");
+    assertThat(presence.rooms.getOrDefault(roomId.toString(), Set.of())).isEmpty();
+    assertThat(records)
+        .filteredOn(r -> r instanceof CallRecordEvent.ParticipantLeft)
+        .extracting(r -> ((CallRecordEvent.ParticipantLeft) r).reason())
+        .containsOnly("meeting-ended");
+    // the room stays: the next join starts a new call
+    var bob = join("Bob");
+    assertThat(bob.events.othersAtJoin).isEmpty();
+  }
+
+  @Test
   void chat_and_media_state_reach_everyone() throws Exception {
     var ada = join("Ada");
     var bob = join("Bob");
@@ -582,6 +700,11 @@ class ConferenceTest {
         }
 
         @Override
+        public void forceMute(String endpointId, boolean audio, boolean video) {
+          log.add("force-mute " + endpointId + " audio=" + audio + " video=" + video);
+        }
+
+        @Override
         public void expire(String endpointId) {
           log.add("expire " + endpointId);
         }
@@ -651,6 +774,7 @@ class ConferenceTest {
     final List<String> offerSdps = new CopyOnWriteArrayList<>();
     final List<String> chats = new CopyOnWriteArrayList<>();
     final List<String> mediaStates = new CopyOnWriteArrayList<>();
+    final List<String> moderation = new CopyOnWriteArrayList<>();
     List<ParticipantInfo> othersAtJoin;
 
     List<String> types() {
@@ -702,6 +826,18 @@ class ConferenceTest {
     @Override
     public void muted(String by) {
       log.add("muted");
+    }
+
+    @Override
+    public void forceMuted(String participantId, boolean audio, boolean video, String by) {
+      moderation.add(participantId + " force-muted audio=" + audio + " video=" + video);
+      log.add("force-muted");
+    }
+
+    @Override
+    public void handRaised(String participantId, long raisedAt, String by) {
+      moderation.add(participantId + (raisedAt == 0 ? " hand down" : " hand up @" + raisedAt));
+      log.add("hand-raised");
     }
 
     @Override

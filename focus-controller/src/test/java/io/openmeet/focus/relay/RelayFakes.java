@@ -86,6 +86,11 @@ final class RelayFakes {
         }
 
         @Override
+        public void forceMute(String endpointId, boolean audio, boolean video) {
+          log.add("force-mute " + endpointId + " audio=" + audio + " video=" + video);
+        }
+
+        @Override
         public void expire(String endpointId) {
           log.add("expire " + endpointId);
         }
@@ -266,6 +271,17 @@ final class RelayFakes {
     @Override
     public void muted(String byParticipantId) {
       log.add("muted");
+    }
+
+    @Override
+    public void forceMuted(
+        String participantId, boolean audio, boolean video, String byParticipantId) {
+      log.add("force-muted " + participantId + " audio=" + audio + " video=" + video);
+    }
+
+    @Override
+    public void handRaised(String participantId, long raisedAt, String byParticipantId) {
+      log.add("hand " + participantId + (raisedAt == 0 ? " down" : " up"));
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.openmeet.focus.conference.FocusException;
 import io.openmeet.focus.conference.FocusParticipant;
 import io.openmeet.focus.conference.JoinRequest;
 import io.openmeet.focus.conference.LeaveReason;
+import io.openmeet.focus.conference.Moderation;
 import io.openmeet.focus.conference.ParticipantInfo;
 import io.openmeet.focus.relay.RelayFakes.FakeBridges;
 import io.openmeet.focus.relay.RelayFakes.MemoryLeases;
@@ -253,6 +254,46 @@ class RelayingFocusTest {
         .isInstanceOfSatisfying(
             FocusException.class,
             e -> assertThat(e.reason()).isEqualTo(FocusException.Reason.UNEXPECTED));
+  }
+
+  @Test
+  void a_remote_moderator_force_mutes_and_ends_the_meeting_and_hands_cross_nodes()
+      throws Exception {
+    var ada = node1.join("Ada");
+    var mod = node2.join("Mod", 12, true);
+    var bob = node2.join("Bob");
+
+    assertThatThrownBy(() -> bob.participant.endMeeting())
+        .isInstanceOfSatisfying(
+            FocusException.class,
+            e -> assertThat(e.reason()).isEqualTo(FocusException.Reason.NOT_MODERATOR));
+    mod.participant.forceMute(ada.participant.id(), Moderation.Media.VIDEO, true);
+    bob.participant.raiseHand(true);
+    Eventually.within(
+        WAIT,
+        () -> {
+          assertThat(node1.bridges.log)
+              .contains("force-mute " + ada.participant.id() + " audio=false video=true");
+          assertThat(ada.events.types())
+              .contains("force-muted " + ada.participant.id() + " audio=false video=true")
+              .contains("hand " + bob.participant.id() + " up");
+          assertThat(bob.events.types())
+              .contains("force-muted " + ada.participant.id() + " audio=false video=true");
+        });
+    mod.participant.lowerHand(bob.participant.id());
+    Eventually.within(
+        WAIT,
+        () -> assertThat(mod.events.types()).contains("hand " + bob.participant.id() + " down"));
+
+    mod.participant.endMeeting();
+    assertThat(ada.events.types()).endsWith("removed MEETING_ENDED");
+    Eventually.within(
+        WAIT,
+        () -> {
+          assertThat(bob.events.types()).endsWith("removed MEETING_ENDED");
+          assertThat(mod.events.types()).endsWith("removed MEETING_ENDED");
+        });
+    assertThat(node1.conferences.participants(roomId)).isZero();
   }
 
   @Test

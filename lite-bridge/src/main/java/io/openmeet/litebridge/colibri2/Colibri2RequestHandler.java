@@ -23,6 +23,7 @@ import org.jitsi.xmpp.extensions.colibri2.Colibri2Endpoint;
 import org.jitsi.xmpp.extensions.colibri2.Colibri2Error;
 import org.jitsi.xmpp.extensions.colibri2.ConferenceModifiedIQ;
 import org.jitsi.xmpp.extensions.colibri2.ConferenceModifyIQ;
+import org.jitsi.xmpp.extensions.colibri2.ForceMute;
 import org.jitsi.xmpp.extensions.colibri2.Transport;
 import org.jitsi.xmpp.extensions.jingle.IceUdpTransportPacketExtension;
 import org.jivesoftware.smack.packet.AbstractIqBuilder;
@@ -230,6 +231,11 @@ public final class Colibri2RequestHandler implements AutoCloseable {
       }
       if (plan.transport() != null) {
         endpoint.transport().setRemoteTransport(plan.transport());
+      }
+      ForceMute forceMute = plan.element().getForceMute();
+      if (forceMute != null) {
+        // JVB: the endpoint's receiver drops what it sends of a muted type until cleared
+        endpoint.transport().setForceMute(forceMute.getAudio(), forceMute.getVideo());
       }
       if (plan.element().getInitialLastN() != null) {
         // JVB: the endpoint's lastN until its own ReceiverVideoConstraints say otherwise

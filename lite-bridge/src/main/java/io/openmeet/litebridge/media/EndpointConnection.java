@@ -40,6 +40,8 @@ final class EndpointConnection implements EndpointTransport, EndpointIce.Events 
   private final VideoProjections projections;
 
   private volatile TransportState state = TransportState.NEW;
+  private volatile boolean audioForceMuted;
+  private volatile boolean videoForceMuted;
   private volatile long lastActivityMillis = System.currentTimeMillis();
 
   /** The video sources forwarded to this endpoint; null while every video is. */
@@ -311,6 +313,27 @@ final class EndpointConnection implements EndpointTransport, EndpointIce.Events 
         conference.requestKeyframesFor(this, started);
       }
     }
+  }
+
+  @Override
+  public void setForceMute(boolean audio, boolean video) {
+    boolean videoAllowedAgain = videoForceMuted && !video;
+    if (audio != audioForceMuted || video != videoForceMuted) {
+      timeline.log("force-mute audio " + audio + ", video " + video);
+    }
+    audioForceMuted = audio;
+    videoForceMuted = video;
+    if (videoAllowedAgain && state == TransportState.CONNECTED) {
+      // its receivers lost frames while it was muted: they decode again from a keyframe at once
+      for (long ssrc : videoSsrcs()) {
+        keyframes.requestKeyframe(ssrc, "video force-mute cleared");
+      }
+    }
+  }
+
+  /** Whether what this endpoint sends of this media type is dropped (Colibri2 force-mute). */
+  boolean forceMuted(boolean audio) {
+    return audio ? audioForceMuted : videoForceMuted;
   }
 
   @Override

@@ -44,6 +44,13 @@ public interface EndpointTransport {
     setForwardedVideo(unlimited);
   }
 
+  /**
+   * Colibri2 `force-mute`: while set for a media type, the bridge drops what this endpoint sends of
+   * it instead of forwarding it (JVB discards it after its receive statistics and transport-cc, and
+   * force-muted audio does not count for the dominant speaker). Clearing it forwards again.
+   */
+  void setForceMute(boolean audio, boolean video);
+
   TransportState state();
 
   /** When a packet (STUN, DTLS, RTP or RTCP) last arrived from the peer; drives idle expiry. */

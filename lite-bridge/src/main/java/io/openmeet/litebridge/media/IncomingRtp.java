@@ -89,6 +89,11 @@ final class IncomingRtp {
             audio,
             arrivalNanos,
             f.transportCcExtensionId());
+    if (endpoint.forceMuted(audio)) {
+      // force-muted (as JVB: after receive statistics and transport-cc, before anything else, so
+      // the audio level does not count for the dominant speaker either)
+      return;
+    }
     if (f.rtxPayloadTypes().contains(pt)) {
       // a sender's RTX is only ever probing padding (the bridge answers receivers' NACKs itself,
       // on the same RTX SSRC with its own sequence numbers, which a second numbering would break)

@@ -33,6 +33,9 @@ public record AuditEvent(
   public static final String TOKEN_MINT = "token.mint";
   public static final String PARTICIPANT_KICK = "participant.kick";
   public static final String PARTICIPANT_MUTE = "participant.mute";
+  public static final String PARTICIPANT_MUTE_VIDEO = "participant.mute-video";
+  public static final String PARTICIPANT_UNMUTE_ALLOW = "participant.unmute-allow";
+  public static final String MEETING_END = "meeting.end";
   public static final String LOBBY_ADMIT = "lobby.admit";
   public static final String LOBBY_DENY = "lobby.deny";
 

@@ -62,6 +62,9 @@ final class CapacityBenchmarkBridges implements ConferenceBridge.Factory {
           String endpointId, TransportDescription transport, List<MediaSource> sources) {}
 
       @Override
+      public void forceMute(String endpointId, boolean audio, boolean video) {}
+
+      @Override
       public void expire(String endpointId) {}
 
       @Override

@@ -1,5 +1,6 @@
 package io.openmeet.roomapi.signalling;
 
+import io.openmeet.focus.conference.Moderation;
 import java.util.Optional;
 
 /** A frame from the browser, already validated by {@link MessageCodec}. */
@@ -29,14 +30,31 @@ public sealed interface ClientMessage {
   /** A chat line to everyone in the room. */
   record Chat(String text) implements ClientMessage {}
 
-  /** A moderator action on another participant. */
-  record Moderate(Action action, String participantId) implements ClientMessage {
+  /**
+   * A moderator action on another participant; {@code media} (audio or video) says what `mute` and
+   * `allow-unmute` act on.
+   */
+  record Moderate(Action action, String participantId, Moderation.Media media)
+      implements ClientMessage {
     /** What the moderator asks for. */
     public enum Action {
       MUTE,
+      ALLOW_UNMUTE,
+      LOWER_HAND,
       KICK
     }
+
+    /** An action on the participant's audio (the default media). */
+    public Moderate(Action action, String participantId) {
+      this(action, participantId, Moderation.Media.AUDIO);
+    }
   }
+
+  /** The sender raises or lowers its hand (asks to speak). */
+  record RaiseHand(boolean raised) implements ClientMessage {}
+
+  /** A moderator ends the meeting for everyone. */
+  record EndMeeting() implements ClientMessage {}
 
   /** A moderator's answer to someone waiting in the lobby. */
   record LobbyDecision(boolean admit, String participantId) implements ClientMessage {}

@@ -3,6 +3,7 @@ package io.openmeet.roomapi.signalling;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.openmeet.focus.conference.Moderation;
 import io.openmeet.focus.sdp.IceCandidate;
 import io.openmeet.focus.sdp.SdpParseException;
 import io.openmeet.focus.text.HumanText;
@@ -74,7 +75,10 @@ public final class MessageCodec {
       case "moderate" ->
           new ClientMessage.Moderate(
               action(requiredString(node, "action", 16)),
-              requiredString(node, "participantId", 64));
+              requiredString(node, "participantId", 64),
+              media(optionalString(node, "media", 8).orElse("audio")));
+      case "raise-hand" -> new ClientMessage.RaiseHand(requiredBoolean(node, "raised"));
+      case "end-meeting" -> new ClientMessage.EndMeeting();
       case "lobby-admit" ->
           new ClientMessage.LobbyDecision(true, requiredString(node, "participantId", 64));
       case "lobby-deny" ->
@@ -119,9 +123,15 @@ public final class MessageCodec {
   private static ClientMessage.Moderate.Action action(String value) throws SignallingException {
     return switch (value.toLowerCase(Locale.ROOT)) {
       case "mute" -> ClientMessage.Moderate.Action.MUTE;
+      case "allow-unmute" -> ClientMessage.Moderate.Action.ALLOW_UNMUTE;
+      case "lower-hand" -> ClientMessage.Moderate.Action.LOWER_HAND;
       case "kick" -> ClientMessage.Moderate.Action.KICK;
-      default -> throw invalid("action", "must be mute or kick");
+      default -> throw invalid("action", "must be mute, allow-unmute, lower-hand or kick");
     };
+  }
+
+  private static Moderation.Media media(String value) throws SignallingException {
+    return Moderation.Media.of(value).orElseThrow(() -> invalid("media", "must be audio or video"));
   }
 
   private static ClientMessage.IceState.State iceState(String value) throws SignallingException {

@@ -14,14 +14,32 @@ public sealed interface ServerMessage {
   @JsonProperty("type")
   String type();
 
-  /** A participant as the others see it. */
+  /**
+   * A participant as the others see it; `audioForceMuted` / `videoForceMuted`: a moderator muted it
+   * at the bridge; `handRaisedAt`: when it raised its hand (absent while it is down).
+   */
   record Participant(
       String participantId,
       String displayName,
       boolean moderator,
       boolean audio,
       boolean video,
-      boolean screen) {}
+      boolean screen,
+      boolean audioForceMuted,
+      boolean videoForceMuted,
+      Long handRaisedAt) {
+
+    /** A participant nobody moderated, hand down. */
+    public Participant(
+        String participantId,
+        String displayName,
+        boolean moderator,
+        boolean audio,
+        boolean video,
+        boolean screen) {
+      this(participantId, displayName, moderator, audio, video, screen, false, false, null);
+    }
+  }
 
   /** An ICE server for the browser's RTCPeerConnection (TURN credentials are short-lived). */
   record IceServer(List<String> urls, String username, String credential) {}
@@ -60,7 +78,10 @@ public sealed interface ServerMessage {
     }
   }
 
-  /** Someone left the room; `reason` is leave, disconnected, timeout or kicked. */
+  /**
+   * Someone left the room; `reason` is leave, disconnected, timeout, kicked, room-closed or
+   * meeting-ended.
+   */
   record ParticipantLeft(String participantId, String reason) implements ServerMessage {
     @Override
     public String type() {
@@ -85,8 +106,15 @@ public sealed interface ServerMessage {
     }
   }
 
-  /** A moderator muted this participant (the client should turn its microphone off). */
-  record Muted(String by) implements ServerMessage {
+  /**
+   * A moderator muted this participant's microphone at the bridge (the client turns it off; it
+   * cannot unmute until allowed, see `force-muted`).
+   */
+  record Muted(String by, String media) implements ServerMessage {
+    public Muted(String by) {
+      this(by, "audio");
+    }
+
     @Override
     public String type() {
       return "muted";
@@ -131,6 +159,30 @@ public sealed interface ServerMessage {
     @Override
     public String type() {
       return "p2p-candidate";
+    }
+  }
+
+  /**
+   * A participant's force-mute changed (the whole state: `audio`, `video`); sent to everyone. While
+   * true, the bridge drops that media of the participant and its own unmute is refused.
+   */
+  record ForceMuted(String participantId, boolean audio, boolean video, String by)
+      implements ServerMessage {
+    @Override
+    public String type() {
+      return "force-muted";
+    }
+  }
+
+  /**
+   * A participant raised (`raised`, `raisedAt` orders the hands) or lowered its hand, or a
+   * moderator lowered it (`by`); sent to everyone.
+   */
+  record HandRaised(String participantId, boolean raised, Long raisedAt, String by)
+      implements ServerMessage {
+    @Override
+    public String type() {
+      return "hand-raised";
     }
   }
 

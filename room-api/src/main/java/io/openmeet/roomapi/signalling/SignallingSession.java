@@ -5,6 +5,7 @@ import io.openmeet.focus.conference.FocusException;
 import io.openmeet.focus.conference.FocusParticipant;
 import io.openmeet.focus.conference.JoinRequest;
 import io.openmeet.focus.conference.LeaveReason;
+import io.openmeet.focus.conference.Moderation;
 import io.openmeet.focus.conference.ParticipantEvents;
 import io.openmeet.focus.conference.ParticipantInfo;
 import io.openmeet.focus.text.InvalidTextException;
@@ -261,15 +262,12 @@ final class SignallingSession implements ParticipantEvents {
     } else if (message instanceof ClientMessage.Chat chat) {
       p.chat(chat.text());
     } else if (message instanceof ClientMessage.Moderate m) {
-      String action;
-      if (m.action() == ClientMessage.Moderate.Action.MUTE) {
-        p.mute(m.participantId());
-        action = AuditEvent.PARTICIPANT_MUTE;
-      } else {
-        p.kick(m.participantId());
-        action = AuditEvent.PARTICIPANT_KICK;
-      }
-      audited(action, m.participantId());
+      moderate(p, m);
+    } else if (message instanceof ClientMessage.RaiseHand h) {
+      p.raiseHand(h.raised());
+    } else if (message instanceof ClientMessage.EndMeeting) {
+      p.endMeeting();
+      audited(AuditEvent.MEETING_END, null);
     } else if (message instanceof ClientMessage.P2pDescription d) {
       p.p2pDescription(d.sessionId(), d.kind(), d.sdp());
     } else if (message instanceof ClientMessage.P2pCandidate c) {
@@ -284,6 +282,27 @@ final class SignallingSession implements ParticipantEvents {
       p.leave(LeaveReason.LEAVE);
       finish();
       closeSocket("left");
+    }
+  }
+
+  private void moderate(FocusParticipant p, ClientMessage.Moderate m) throws FocusException {
+    boolean video = m.media() == Moderation.Media.VIDEO;
+    switch (m.action()) {
+      case MUTE -> {
+        p.forceMute(m.participantId(), m.media(), true);
+        audited(
+            video ? AuditEvent.PARTICIPANT_MUTE_VIDEO : AuditEvent.PARTICIPANT_MUTE,
+            m.participantId());
+      }
+      case ALLOW_UNMUTE -> {
+        p.forceMute(m.participantId(), m.media(), false);
+        audited(AuditEvent.PARTICIPANT_UNMUTE_ALLOW, m.participantId());
+      }
+      case LOWER_HAND -> p.lowerHand(m.participantId());
+      case KICK -> {
+        p.kick(m.participantId());
+        audited(AuditEvent.PARTICIPANT_KICK, m.participantId());
+      }
     }
   }
 
@@ -715,15 +734,28 @@ final class SignallingSession implements ParticipantEvents {
   @Override
   public void mediaState(String participantId, boolean audio, boolean video, boolean screen) {
     synchronized (roster) {
-      ParticipantInfo p = roster.get(participantId);
-      if (p != null) {
-        roster.put(
-            participantId,
-            new ParticipantInfo(
-                participantId, p.displayName(), p.moderator(), audio, video, screen));
-      }
+      roster.computeIfPresent(participantId, (id, p) -> p.withMedia(audio, video, screen));
     }
     send(new ServerMessage.MediaState(participantId, audio, video, screen));
+  }
+
+  @Override
+  public void forceMuted(
+      String participantId, boolean audio, boolean video, String byParticipantId) {
+    synchronized (roster) {
+      roster.computeIfPresent(participantId, (id, p) -> p.withForceMute(audio, video));
+    }
+    send(new ServerMessage.ForceMuted(participantId, audio, video, byParticipantId));
+  }
+
+  @Override
+  public void handRaised(String participantId, long raisedAt, String byParticipantId) {
+    synchronized (roster) {
+      roster.computeIfPresent(participantId, (id, p) -> p.withHand(raisedAt));
+    }
+    send(
+        new ServerMessage.HandRaised(
+            participantId, raisedAt != 0, raisedAt == 0 ? null : raisedAt, byParticipantId));
   }
 
   @Override
@@ -789,7 +821,15 @@ final class SignallingSession implements ParticipantEvents {
 
   private static ServerMessage.Participant view(ParticipantInfo p) {
     return new ServerMessage.Participant(
-        p.participantId(), p.displayName(), p.moderator(), p.audio(), p.video(), p.screen());
+        p.participantId(),
+        p.displayName(),
+        p.moderator(),
+        p.audio(),
+        p.video(),
+        p.screen(),
+        p.audioForceMuted(),
+        p.videoForceMuted(),
+        p.handRaisedAt() == 0 ? null : p.handRaisedAt());
   }
 
   private void sendError(SignallingError error, String message) {
