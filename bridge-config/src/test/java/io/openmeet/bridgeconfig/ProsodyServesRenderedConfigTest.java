@@ -122,6 +122,22 @@ class ProsodyServesRenderedConfigTest {
   }
 
   @Test
+  void accountFilesAreReadableByTheirOwnerOnly() throws Exception {
+    List<Path> accounts;
+    try (Stream<Path> files = Files.walk(dir.resolve("data"))) {
+      accounts = files.filter(Files::isRegularFile).toList();
+    }
+    assertThat(accounts).as("the registered account's files").isNotEmpty();
+    for (Path file : accounts) {
+      assertThat(Files.getPosixFilePermissions(file))
+          .as(file.toString())
+          .isSubsetOf(
+              java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+              java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+    }
+  }
+
+  @Test
   void aWrongPasswordIsRefused() throws Exception {
     XMPPTCPConnection connection = connect("not-the-password");
     try {
