@@ -345,44 +345,43 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
       TransportDescription transport,
       List<MediaSource> sources)
       throws ColibriException {
-    ConferenceState c = conferences.get(meetingId);
-    if (c == null) {
-      throw new ConferenceNotFoundException(
-          "no conference " + meetingId + " is allocated by this node", null, null);
-    }
-    synchronized (c) {
-      if (c.bridgeId == null || !c.created) {
-        throw new ConferenceNotFoundException(
-            "conference " + meetingId + " has no bridge now", null, null);
-      }
-      try {
-        send(
+    modifyEndpoint(
+        meetingId,
+        endpointId,
+        c ->
             Colibri2Messages.updateEndpoint(
                 ConferenceModifyIQ.builder(xmpp),
                 c.bridgeJid,
                 meetingId,
                 endpointId,
                 transport,
-                sources),
-            c.bridgeId,
-            endpointId);
-      } catch (BridgeFailedException e) {
-        if (e.bridgeUnhealthy()) {
-          bridgeFailed.accept(c.bridgeId); // its conferences move
-        }
-        throw e;
-      } catch (ConferenceNotFoundException e) {
-        c.lost();
-        throw e;
-      } catch (UnknownEndpointException e) {
-        c.endpoints.remove(endpointId);
-        throw e;
-      }
-    }
+                sources));
   }
 
   @Override
   public void forceMute(String meetingId, String endpointId, boolean audio, boolean video)
+      throws ColibriException {
+    modifyEndpoint(
+        meetingId,
+        endpointId,
+        c ->
+            Colibri2Messages.forceMute(
+                ConferenceModifyIQ.builder(xmpp),
+                c.bridgeJid,
+                meetingId,
+                endpointId,
+                audio,
+                video));
+  }
+
+  /**
+   * Sends a change to one endpoint of a conference this node allocated and waits for the answer; a
+   * failed bridge, a lost conference or an unknown endpoint is recorded before it is thrown.
+   */
+  private void modifyEndpoint(
+      String meetingId,
+      String endpointId,
+      java.util.function.Function<ConferenceState, ConferenceModifyIQ> request)
       throws ColibriException {
     ConferenceState c = conferences.get(meetingId);
     if (c == null) {
@@ -395,11 +394,7 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
             "conference " + meetingId + " has no bridge now", null, null);
       }
       try {
-        send(
-            Colibri2Messages.forceMute(
-                ConferenceModifyIQ.builder(xmpp), c.bridgeJid, meetingId, endpointId, audio, video),
-            c.bridgeId,
-            endpointId);
+        send(request.apply(c), c.bridgeId, endpointId);
       } catch (BridgeFailedException e) {
         if (e.bridgeUnhealthy()) {
           bridgeFailed.accept(c.bridgeId); // its conferences move
@@ -407,6 +402,9 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
         throw e;
       } catch (ConferenceNotFoundException e) {
         c.lost();
+        throw e;
+      } catch (UnknownEndpointException e) {
+        c.endpoints.remove(endpointId);
         throw e;
       }
     }

@@ -79,14 +79,7 @@ public class LobbyResource {
       @PathParam("id") String id,
       @PathParam("participantId") String participantId,
       @Context HttpServerRequest request) {
-    Caller caller = callers.current();
-    Room room = rooms.manage(id, caller);
-    try {
-      lobby.admit(room.id, participantId, actor(caller, request));
-    } catch (LobbyException e) {
-      throw problem(e);
-    }
-    return RestResponse.noContent();
+    return decide(id, participantId, request, lobby::admit);
   }
 
   @POST
@@ -100,10 +93,22 @@ public class LobbyResource {
       @PathParam("id") String id,
       @PathParam("participantId") String participantId,
       @Context HttpServerRequest request) {
+    return decide(id, participantId, request, lobby::deny);
+  }
+
+  /** One lobby decision (admit or deny), made by whoever may manage the room. */
+  @FunctionalInterface
+  private interface Decision {
+    void apply(java.util.UUID roomId, String waiterId, LobbyService.Actor actor)
+        throws LobbyException;
+  }
+
+  private RestResponse<Void> decide(
+      String id, String participantId, HttpServerRequest request, Decision decision) {
     Caller caller = callers.current();
     Room room = rooms.manage(id, caller);
     try {
-      lobby.deny(room.id, participantId, actor(caller, request));
+      decision.apply(room.id, participantId, actor(caller, request));
     } catch (LobbyException e) {
       throw problem(e);
     }
