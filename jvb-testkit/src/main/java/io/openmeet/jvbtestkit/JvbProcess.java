@@ -255,6 +255,11 @@ public final class JvbProcess implements AutoCloseable {
     }
   }
 
+  /** The JVB process itself (not the watchdog shell around it), e.g. for its CPU time. */
+  public ProcessHandle process() {
+    return jvb;
+  }
+
   /** The brewery nickname, WebSocket server id and relay id. */
   public String bridgeId() {
     return bridgeId;

@@ -1,6 +1,5 @@
 package io.openmeet.litebridge;
 
-import io.openmeet.litebridge.media.DtlsFingerprint;
 import io.openmeet.litebridge.media.EndpointTransport;
 import io.openmeet.litebridge.media.IceCandidate;
 import io.openmeet.litebridge.media.LocalIce;
@@ -11,6 +10,7 @@ import io.openmeet.litebridge.media.MediaSourceDesc;
 import io.openmeet.litebridge.media.MediaStats;
 import io.openmeet.litebridge.media.RemoteTransport;
 import io.openmeet.litebridge.media.TransportState;
+import io.openmeet.transport.DtlsFingerprint;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.HexFormat;

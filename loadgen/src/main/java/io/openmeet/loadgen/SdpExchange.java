@@ -1,10 +1,10 @@
 package io.openmeet.loadgen;
 
-import io.openmeet.litebridge.media.DtlsFingerprint;
 import io.openmeet.litebridge.media.IceCandidate;
 import io.openmeet.litebridge.media.LocalIce;
 import io.openmeet.litebridge.media.RemoteTransport;
 import io.openmeet.testkit.SyntheticEndpoint;
+import io.openmeet.transport.DtlsFingerprint;
 import java.util.ArrayList;
 import java.util.List;
 

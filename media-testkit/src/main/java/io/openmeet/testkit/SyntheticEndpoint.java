@@ -1,15 +1,18 @@
 package io.openmeet.testkit;
 
-import io.openmeet.litebridge.media.DtlsCertificate;
-import io.openmeet.litebridge.media.DtlsFingerprint;
 import io.openmeet.litebridge.media.IceCandidate;
 import io.openmeet.litebridge.media.LocalIce;
 import io.openmeet.litebridge.media.MediaFormats;
 import io.openmeet.litebridge.media.MediaSourceDesc;
 import io.openmeet.litebridge.media.RemoteTransport;
+import io.openmeet.transport.DtlsAssociation;
+import io.openmeet.transport.DtlsCertificate;
+import io.openmeet.transport.DtlsFingerprint;
+import io.openmeet.transport.PacketBuffer;
+import io.openmeet.transport.SrtpProfile;
+import io.openmeet.transport.SrtpSession;
 import java.beans.PropertyChangeEvent;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.net.DatagramPacket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -22,19 +25,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Queue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import org.bouncycastle.tls.DTLSClientProtocol;
-import org.bouncycastle.tls.DTLSServerProtocol;
-import org.bouncycastle.tls.DatagramTransport;
-import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 import org.ice4j.Transport;
 import org.ice4j.TransportAddress;
 import org.ice4j.ice.Agent;
@@ -51,9 +48,10 @@ import org.jitsi.utils.logging2.LoggerImpl;
 
 /**
  * A WebRTC-like client in Java for driving a bridge without a browser: an ICE-controlled ice4j
- * agent on one loopback (or given) address, a BouncyCastle DTLS client with its own ECDSA
- * certificate ({@code setup=active}), and jitsi-srtp. It sends audio (with the ssrc-audio-level
- * header extension) and VP8-like video, PLI/FIR/NACK, and records what it receives.
+ * agent on one loopback (or given) address, and DTLS-SRTP from media-transport (the bridge's own
+ * code) with its own ECDSA certificate ({@code setup=active}, or passive on request). It sends
+ * audio (with the ssrc-audio-level header extension) and VP8-like video, PLI/FIR/NACK, and records
+ * what it receives.
  *
  * <p>Usage: create it, hand {@link #transportDescription()}, {@link #sources()} and {@link
  * #mediaFormats()} to the bridge, then {@link #connect(LocalIce, DtlsFingerprint)} with what the
@@ -69,6 +67,9 @@ public final class SyntheticEndpoint implements AutoCloseable {
   public static final int AUDIO_LEVEL_EXT_ID = 1;
 
   private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** Longer than a browser would wait; the bridge's own limit is 20 s. */
+  private static final int HANDSHAKE_TIMEOUT_MILLIS = 15_000;
 
   /**
    * Settings.
@@ -104,11 +105,7 @@ public final class SyntheticEndpoint implements AutoCloseable {
     }
 
     public static Options loopback() {
-      return new Options(
-          "127.0.0.1",
-          true,
-          new int[] {ClientSrtp.AEAD_AES_128_GCM, ClientSrtp.AES128_CM_HMAC_SHA1_80},
-          false);
+      return new Options("127.0.0.1", true, SrtpProfile.ids(), false);
     }
 
     public Options withRecordPackets(boolean record) {
@@ -120,7 +117,7 @@ public final class SyntheticEndpoint implements AutoCloseable {
       return new Options(
           bindAddress,
           recordPackets,
-          new int[] {ClientSrtp.AES128_CM_HMAC_SHA1_80},
+          new int[] {SrtpProfile.AES128_CM_HMAC_SHA1_80.id()},
           dtlsPassive,
           simulcastLayers);
     }
@@ -205,13 +202,13 @@ public final class SyntheticEndpoint implements AutoCloseable {
   private final Map<Long, LongAdder> undecryptablePerSsrc = new ConcurrentHashMap<>();
   private final CountDownLatch settled = new CountDownLatch(1);
   private final java.util.Set<Long> simulatedLosses = ConcurrentHashMap.newKeySet();
-  private final BlockingQueue<byte[]> dtlsInbound = new LinkedBlockingQueue<>(256);
-  private volatile ClientSrtp srtp;
+  private final DtlsAssociation dtls = new DtlsAssociation(this::sendRaw);
+  private volatile SrtpSession srtp;
   private volatile String failure;
   private volatile IceSocketWrapper socket;
   private volatile InetSocketAddress remoteAddress;
   private volatile boolean closed;
-  private volatile String bridgeFingerprint;
+  private volatile DtlsFingerprint bridgeFingerprint;
   private Thread receiver;
 
   private SyntheticEndpoint(String id, Options options) {
@@ -365,7 +362,7 @@ public final class SyntheticEndpoint implements AutoCloseable {
 
   /** Starts ICE towards the bridge, then the DTLS handshake. Returns at once. */
   public void connect(LocalIce bridgeIce, DtlsFingerprint bridgeFingerprint) {
-    this.bridgeFingerprint = bridgeFingerprint.value();
+    this.bridgeFingerprint = bridgeFingerprint;
     stream.setRemoteUfrag(bridgeIce.ufrag());
     stream.setRemotePassword(bridgeIce.password());
     List<RemoteCandidate> remotes = new ArrayList<>();
@@ -432,63 +429,20 @@ public final class SyntheticEndpoint implements AutoCloseable {
   }
 
   private void handshake() {
-    BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
     try {
-      if (options.dtlsPassive()) {
-        EndpointDtlsServer server =
-            new EndpointDtlsServer(crypto, certificate, bridgeFingerprint, options.srtpProfiles());
-        new DTLSServerProtocol().accept(server, new Transport2());
-        srtp = new ClientSrtp(server.chosenProfile(), server.keyingMaterial(), false);
-      } else {
-        ClientDtls client =
-            new ClientDtls(crypto, certificate, bridgeFingerprint, options.srtpProfiles());
-        new DTLSClientProtocol().connect(client, new Transport2());
-        srtp = new ClientSrtp(client.chosenProfile(), client.keyingMaterial(), true);
-      }
+      DtlsAssociation.Established established =
+          dtls.handshake(
+              options.dtlsPassive(),
+              List.of(bridgeFingerprint),
+              certificate,
+              options.srtpProfiles(),
+              HANDSHAKE_TIMEOUT_MILLIS);
+      srtp = established.srtpSession();
       settled.countDown();
+      established.serve(() -> !closed);
     } catch (IOException | RuntimeException e) {
       fail("DTLS failed: " + e);
     }
-  }
-
-  private final class Transport2 implements DatagramTransport {
-    @Override
-    public int getReceiveLimit() {
-      return 1500;
-    }
-
-    @Override
-    public int getSendLimit() {
-      return 1200;
-    }
-
-    @Override
-    public int receive(byte[] buf, int off, int len, int waitMillis) throws IOException {
-      byte[] data;
-      try {
-        data = dtlsInbound.poll(waitMillis, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException();
-      }
-      if (closed) {
-        throw new IOException("closed");
-      }
-      if (data == null) {
-        return -1;
-      }
-      int n = Math.min(len, data.length);
-      System.arraycopy(data, 0, buf, off, n);
-      return n;
-    }
-
-    @Override
-    public void send(byte[] buf, int off, int len) throws IOException {
-      sendRaw(buf, off, len);
-    }
-
-    @Override
-    public void close() {}
   }
 
   private void receiveLoop() {
@@ -506,9 +460,7 @@ public final class SyntheticEndpoint implements AutoCloseable {
       int len = packet.getLength();
       int first = buf[0] & 0xFF;
       if (first >= 20 && first <= 63) {
-        byte[] copy = new byte[len];
-        System.arraycopy(buf, 0, copy, 0, len);
-        dtlsInbound.offer(copy);
+        dtls.offer(buf, 0, len);
       } else if (len >= 12 && (first & 0xC0) == 0x80) {
         int pt = buf[1] & 0xFF;
         if (!simulatedLosses.isEmpty() && (pt < 192 || pt > 223)) {
@@ -517,19 +469,19 @@ public final class SyntheticEndpoint implements AutoCloseable {
             continue;
           }
         }
-        ClientSrtp s = srtp;
+        SrtpSession s = srtp;
         if (s == null) {
           continue;
         }
-        ClientSrtp.Packet p = new ClientSrtp.Packet(buf, 0, len);
+        PacketBuffer p = new PacketBuffer(buf, 0, len);
         if (pt >= 192 && pt <= 223) {
           if (s.unprotectRtcp(p)) {
-            onRtcp(buf, p.len);
+            onRtcp(buf, p.getLength());
           } else {
             undecryptable.increment();
           }
         } else if (s.unprotectRtp(p)) {
-          onRtp(buf, p.len);
+          onRtp(buf, p.getLength());
         } else {
           undecryptable.increment();
           undecryptablePerSsrc.computeIfAbsent(u32(buf, 8), x -> new LongAdder()).increment();
@@ -949,29 +901,29 @@ public final class SyntheticEndpoint implements AutoCloseable {
    * to protect it (too short to carry an RTP header).
    */
   public boolean sendProtectedRtp(byte[] plain) {
-    ClientSrtp s = srtp;
+    SrtpSession s = srtp;
     if (s == null) {
       throw new IllegalStateException(id + " is not connected");
     }
-    ClientSrtp.Packet p = ClientSrtp.Packet.withRoom(plain, plain.length);
+    PacketBuffer p = PacketBuffer.copyOf(plain, 0, plain.length);
     if (!s.protectRtp(p)) {
       return false;
     }
-    sendRaw(p.buf, p.off, p.len);
+    sendRaw(p.getBuffer(), p.getOffset(), p.getLength());
     return true;
   }
 
   /** Like {@link #sendProtectedRtp(byte[])} for SRTCP. */
   public boolean sendProtectedRtcp(byte[] plain) {
-    ClientSrtp s = srtp;
+    SrtpSession s = srtp;
     if (s == null) {
       throw new IllegalStateException(id + " is not connected");
     }
-    ClientSrtp.Packet p = ClientSrtp.Packet.withRoom(plain, plain.length);
+    PacketBuffer p = PacketBuffer.copyOf(plain, 0, plain.length);
     if (!s.protectRtcp(p)) {
       return false;
     }
-    sendRaw(p.buf, p.off, p.len);
+    sendRaw(p.getBuffer(), p.getOffset(), p.getLength());
     return true;
   }
 
@@ -1079,6 +1031,7 @@ public final class SyntheticEndpoint implements AutoCloseable {
     }
     closed = true;
     settled.countDown();
+    dtls.close();
     agent.free();
     Thread r = receiver;
     if (r != null) {

@@ -1,12 +1,12 @@
 package io.openmeet.testkit;
 
-import io.openmeet.litebridge.media.DtlsFingerprint;
 import io.openmeet.litebridge.media.EndpointTransport;
 import io.openmeet.litebridge.media.Ice4jMediaEngine;
 import io.openmeet.litebridge.media.MediaConference;
 import io.openmeet.litebridge.media.MediaConfig;
 import io.openmeet.litebridge.media.RemoteTransport;
 import io.openmeet.litebridge.media.TransportState;
+import io.openmeet.transport.DtlsFingerprint;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

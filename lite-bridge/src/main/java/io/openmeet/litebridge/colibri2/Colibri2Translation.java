@@ -1,11 +1,11 @@
 package io.openmeet.litebridge.colibri2;
 
-import io.openmeet.litebridge.media.DtlsFingerprint;
 import io.openmeet.litebridge.media.IceCandidate;
 import io.openmeet.litebridge.media.LocalIce;
 import io.openmeet.litebridge.media.MediaFormats;
 import io.openmeet.litebridge.media.MediaSourceDesc;
 import io.openmeet.litebridge.media.RemoteTransport;
+import io.openmeet.transport.DtlsFingerprint;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,5 +1,8 @@
 package io.openmeet.litebridge.media;
 
+import io.openmeet.transport.DtlsAssociation;
+import io.openmeet.transport.DtlsFingerprint;
+import io.openmeet.transport.SrtpSession;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Instant;
@@ -50,7 +53,7 @@ final class EndpointConnection implements EndpointTransport, EndpointIce.Events 
   private volatile List<MediaSourceDesc> sources = List.of();
   private volatile NegotiatedFormats formats = NegotiatedFormats.NONE;
   private volatile SrtpSession srtp;
-  private volatile EndpointDtls dtls;
+  private volatile DtlsAssociation dtls;
   private RemoteTransport remote;
   private boolean dtlsStarted;
   private boolean iceConnected;
@@ -108,7 +111,7 @@ final class EndpointConnection implements EndpointTransport, EndpointIce.Events 
         this.remote = remote;
       }
       if (first) {
-        dtls = new EndpointDtls(ice::send);
+        dtls = new DtlsAssociation(ice::send);
         state = TransportState.CONNECTING;
         timeline.log("remote transport set, ICE checks start");
         ice.start(remote);
@@ -140,7 +143,7 @@ final class EndpointConnection implements EndpointTransport, EndpointIce.Events 
   private void startDtls() {
     final boolean server;
     final List<DtlsFingerprint> fingerprints;
-    final EndpointDtls association;
+    final DtlsAssociation association;
     synchronized (lock) {
       if (dtlsStarted || remote == null || state != TransportState.CONNECTING) {
         return;
@@ -148,7 +151,7 @@ final class EndpointConnection implements EndpointTransport, EndpointIce.Events 
       dtlsStarted = true;
       fingerprints = remote.fingerprints();
       association = dtls;
-      server = EndpointDtls.isDtlsServer(fingerprints);
+      server = DtlsAssociation.isServerFor(fingerprints);
     }
     try {
       conference.engine().handshakes().execute(() -> runDtls(server, fingerprints, association));
@@ -157,8 +160,8 @@ final class EndpointConnection implements EndpointTransport, EndpointIce.Events 
     }
   }
 
-  private void runDtls(boolean server, List<DtlsFingerprint> fingerprints, EndpointDtls dtls) {
-    EndpointDtls.Established established;
+  private void runDtls(boolean server, List<DtlsFingerprint> fingerprints, DtlsAssociation dtls) {
+    DtlsAssociation.Established established;
     try {
       established = dtls.handshake(server, fingerprints, conference.engine().certificate());
     } catch (IOException | RuntimeException e) {
@@ -179,10 +182,9 @@ final class EndpointConnection implements EndpointTransport, EndpointIce.Events 
       // in the same critical section, so nobody sees CONNECTED before forwarding includes us
       conference.refreshConnected();
     }
-    timeline.log(
-        "DTLS done (" + established.keys().profile() + "), forwarding to and from this endpoint");
+    timeline.log("DTLS done (" + established.profile() + "), forwarding to and from this endpoint");
     conference.requestKeyframesFor(this, forwardedVideo.get());
-    EndpointDtls.serve(established.association(), () -> state == TransportState.CONNECTED);
+    established.serve(() -> state == TransportState.CONNECTED);
   }
 
   /**
@@ -198,7 +200,7 @@ final class EndpointConnection implements EndpointTransport, EndpointIce.Events 
     int len = buffer.getLength();
     lastActivityMillis = System.currentTimeMillis();
     if (Rtp.looksLikeDtls(data, off, len)) {
-      EndpointDtls association = dtls;
+      DtlsAssociation association = dtls;
       if (association != null) {
         association.offer(data, off, len);
       }
@@ -356,7 +358,7 @@ final class EndpointConnection implements EndpointTransport, EndpointIce.Events 
   }
 
   void closeQuietly() {
-    EndpointDtls association;
+    DtlsAssociation association;
     SrtpSession session;
     synchronized (lock) {
       if (state == TransportState.CLOSED) {

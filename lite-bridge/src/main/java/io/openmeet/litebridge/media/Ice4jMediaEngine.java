@@ -1,6 +1,9 @@
 package io.openmeet.litebridge.media;
 
 import com.typesafe.config.ConfigFactory;
+import io.openmeet.transport.DtlsCertificate;
+import io.openmeet.transport.DtlsFingerprint;
+import io.openmeet.transport.SrtpSession;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;

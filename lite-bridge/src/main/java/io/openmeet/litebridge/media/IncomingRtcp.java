@@ -1,5 +1,8 @@
 package io.openmeet.litebridge.media;
 
+import io.openmeet.transport.PacketBuffer;
+import io.openmeet.transport.SrtpSession;
+
 /**
  * SRTCP from one endpoint, on its media worker: PLI and FIR go to the SSRC's owner, NACKs are
  * answered from this endpoint's send cache, SRs feed the next RR and are passed on to the others

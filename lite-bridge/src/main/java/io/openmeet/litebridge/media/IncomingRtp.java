@@ -1,5 +1,7 @@
 package io.openmeet.litebridge.media;
 
+import io.openmeet.transport.PacketBuffer;
+import io.openmeet.transport.SrtpSession;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**

@@ -1,5 +1,7 @@
 package io.openmeet.litebridge.media;
 
+import io.openmeet.transport.DtlsFingerprint;
+
 /**
  * The bridge's media plane: one UDP port shared by every endpoint (ICE), one DTLS certificate for
  * the whole bridge, and the RTP/RTCP forwarding between the endpoints of a conference.

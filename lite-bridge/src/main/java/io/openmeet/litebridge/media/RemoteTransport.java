@@ -1,5 +1,6 @@
 package io.openmeet.litebridge.media;
 
+import io.openmeet.transport.DtlsFingerprint;
 import java.util.List;
 
 /** The peer's transport as sent in a Colibri2 endpoint update. */

@@ -1,5 +1,8 @@
 package io.openmeet.litebridge.media;
 
+import io.openmeet.transport.PacketBuffer;
+import io.openmeet.transport.SrtpSession;
+
 /**
  * The send side of one endpoint's SRTP session: encrypts RTP and RTCP for it and sends them over
  * its ICE pair. Nothing is sent before the DTLS handshake produced keys.

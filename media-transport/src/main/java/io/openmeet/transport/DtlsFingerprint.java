@@ -1,4 +1,4 @@
-package io.openmeet.litebridge.media;
+package io.openmeet.transport;
 
 /**
  * A DTLS certificate fingerprint with its hash function and setup role.

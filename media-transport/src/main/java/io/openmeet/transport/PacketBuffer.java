@@ -1,32 +1,32 @@
-package io.openmeet.litebridge.media;
+package io.openmeet.transport;
 
 import org.jitsi.utils.ByteArrayBuffer;
 
 /** A growable byte region for jitsi-srtp, which transforms packets in place. */
-final class PacketBuffer implements ByteArrayBuffer {
+public final class PacketBuffer implements ByteArrayBuffer {
 
   /** Room for the SRTP auth tag (GCM: 16) plus the SRTCP index (4) without reallocating. */
-  static final int SPARE = 32;
+  public static final int SPARE = 32;
 
   private byte[] buffer;
   private int offset;
   private int length;
 
-  PacketBuffer(byte[] buffer, int offset, int length) {
+  public PacketBuffer(byte[] buffer, int offset, int length) {
     this.buffer = buffer;
     this.offset = offset;
     this.length = length;
   }
 
   /** A copy of {@code data[off, off+len)} with spare room at the end for the auth tag. */
-  static PacketBuffer copyOf(byte[] data, int off, int len) {
+  public static PacketBuffer copyOf(byte[] data, int off, int len) {
     byte[] copy = new byte[len + SPARE];
     System.arraycopy(data, off, copy, 0, len);
     return new PacketBuffer(copy, 0, len);
   }
 
   /** The current contents as an exact-size array. */
-  byte[] toArray() {
+  public byte[] toArray() {
     byte[] out = new byte[length];
     System.arraycopy(buffer, offset, out, 0, length);
     return out;

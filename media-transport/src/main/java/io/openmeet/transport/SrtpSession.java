@@ -1,4 +1,4 @@
-package io.openmeet.litebridge.media;
+package io.openmeet.transport;
 
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
@@ -16,49 +16,12 @@ import org.jitsi.utils.logging2.LoggerImpl;
  * SRTP/SRTCP for one DTLS association: per-SSRC contexts in each direction, keyed from the DTLS
  * exporter (RFC 5764 4.2: client key | server key | client salt | server salt).
  */
-final class SrtpSession {
+public final class SrtpSession {
+
+  /** An endpoint does not send hundreds of SSRCs: more are garbage or an attack. */
+  private static final int MAX_RECEIVE_SSRCS = 256;
 
   private static final Logger LOGGER = new LoggerImpl(SrtpSession.class.getName());
-
-  /** The DTLS-SRTP protection profiles we offer, most preferred first. */
-  enum Profile {
-    AEAD_AES_128_GCM(0x0007, 16, 12),
-    AES128_CM_HMAC_SHA1_80(0x0001, 16, 14);
-
-    final int id;
-    final int keyLength;
-    final int saltLength;
-
-    Profile(int id, int keyLength, int saltLength) {
-      this.id = id;
-      this.keyLength = keyLength;
-      this.saltLength = saltLength;
-    }
-
-    static final int[] IDS = {AEAD_AES_128_GCM.id, AES128_CM_HMAC_SHA1_80.id};
-
-    static Profile byId(int id) {
-      for (Profile p : values()) {
-        if (p.id == id) {
-          return p;
-        }
-      }
-      return null;
-    }
-
-    int keyingMaterialLength() {
-      return 2 * (keyLength + saltLength);
-    }
-
-    SrtpPolicy policy() {
-      if (this == AEAD_AES_128_GCM) {
-        return new SrtpPolicy(
-            SrtpPolicy.AESGCM_ENCRYPTION, 16, SrtpPolicy.NULL_AUTHENTICATION, 0, 16, 12);
-      }
-      return new SrtpPolicy(
-          SrtpPolicy.AESCM_ENCRYPTION, 16, SrtpPolicy.HMACSHA1_AUTHENTICATION, 20, 10, 14);
-    }
-  }
 
   private final SrtpContextFactory sender;
   private final SrtpContextFactory receiver;
@@ -70,9 +33,9 @@ final class SrtpSession {
   /**
    * @param isDtlsServer the server sends with the server key and receives with the client key
    */
-  SrtpSession(Profile profile, byte[] keyingMaterial, boolean isDtlsServer) {
-    int k = profile.keyLength;
-    int s = profile.saltLength;
+  public SrtpSession(SrtpProfile profile, byte[] keyingMaterial, boolean isDtlsServer) {
+    int k = profile.keyLength();
+    int s = profile.saltLength();
     byte[] clientKey = Arrays.copyOfRange(keyingMaterial, 0, k);
     byte[] serverKey = Arrays.copyOfRange(keyingMaterial, k, 2 * k);
     byte[] clientSalt = Arrays.copyOfRange(keyingMaterial, 2 * k, 2 * k + s);
@@ -105,8 +68,8 @@ final class SrtpSession {
    * jitsi-srtp benchmarks its AES providers the first time a context is derived, which takes
    * seconds on a busy machine; doing it once at startup keeps that stall off the media path.
    */
-  static void warmUp() {
-    for (Profile profile : Profile.values()) {
+  public static void warmUp() {
+    for (SrtpProfile profile : SrtpProfile.values()) {
       SrtpSession sender = new SrtpSession(profile, new byte[profile.keyingMaterialLength()], true);
       SrtpSession receiver =
           new SrtpSession(profile, new byte[profile.keyingMaterialLength()], false);
@@ -118,7 +81,7 @@ final class SrtpSession {
       if (sender.protectRtp(packet)) {
         receiver.unprotectRtp(packet);
       }
-      byte[] rtcp = Rtp.pli(1, 2);
+      byte[] rtcp = {(byte) 0x81, (byte) 206, 0, 2, 0, 0, 0, 1, 0, 0, 0, 2}; // a PLI
       PacketBuffer control = PacketBuffer.copyOf(rtcp, 0, rtcp.length);
       if (sender.protectRtcp(control)) {
         receiver.unprotectRtcp(control);
@@ -129,8 +92,8 @@ final class SrtpSession {
   }
 
   /** Encrypts an RTP packet in place (appends the tag); false if jitsi-srtp refused. */
-  boolean protectRtp(PacketBuffer packet) {
-    long ssrc = Rtp.ssrc(packet.getBuffer(), packet.getOffset());
+  public boolean protectRtp(PacketBuffer packet) {
+    long ssrc = readUint32(packet.getBuffer(), packet.getOffset() + 8);
     try {
       SrtpCryptoContext context = sendRtp.get(ssrc);
       if (context == null) {
@@ -143,13 +106,13 @@ final class SrtpSession {
   }
 
   /** Decrypts and authenticates an SRTP packet in place; false if it must be dropped. */
-  boolean unprotectRtp(PacketBuffer packet) {
-    long ssrc = Rtp.ssrc(packet.getBuffer(), packet.getOffset());
+  public boolean unprotectRtp(PacketBuffer packet) {
+    long ssrc = readUint32(packet.getBuffer(), packet.getOffset() + 8);
     try {
       SrtpCryptoContext context = receiveRtp.get(ssrc);
       if (context == null) {
-        if (receiveRtp.size() > 256) {
-          return false; // an endpoint does not send hundreds of SSRCs: garbage or an attack
+        if (receiveRtp.size() > MAX_RECEIVE_SSRCS) {
+          return false;
         }
         context = receiveRtp.computeIfAbsent(ssrc, this::deriveReceive);
       }
@@ -159,8 +122,9 @@ final class SrtpSession {
     }
   }
 
-  boolean protectRtcp(PacketBuffer packet) {
-    long ssrc = Rtp.readUint32(packet.getBuffer(), packet.getOffset() + 4);
+  /** Encrypts an RTCP (compound) packet in place; false if jitsi-srtp refused. */
+  public boolean protectRtcp(PacketBuffer packet) {
+    long ssrc = readUint32(packet.getBuffer(), packet.getOffset() + 4);
     try {
       SrtcpCryptoContext context = sendRtcp.get(ssrc);
       if (context == null) {
@@ -172,12 +136,13 @@ final class SrtpSession {
     }
   }
 
-  boolean unprotectRtcp(PacketBuffer packet) {
-    long ssrc = Rtp.readUint32(packet.getBuffer(), packet.getOffset() + 4);
+  /** Decrypts and authenticates an SRTCP packet in place; false if it must be dropped. */
+  public boolean unprotectRtcp(PacketBuffer packet) {
+    long ssrc = readUint32(packet.getBuffer(), packet.getOffset() + 4);
     try {
       SrtcpCryptoContext context = receiveRtcp.get(ssrc);
       if (context == null) {
-        if (receiveRtcp.size() > 256) {
+        if (receiveRtcp.size() > MAX_RECEIVE_SSRCS) {
           return false;
         }
         context = receiveRtcp.computeIfAbsent(ssrc, this::deriveReceiveControl);
@@ -220,7 +185,15 @@ final class SrtpSession {
     }
   }
 
-  void close() {
+  /** Past the end of the array it throws, which the callers count as a refused packet. */
+  private static long readUint32(byte[] b, int at) {
+    return ((b[at] & 0xFFL) << 24)
+        | ((b[at + 1] & 0xFFL) << 16)
+        | ((b[at + 2] & 0xFFL) << 8)
+        | (b[at + 3] & 0xFFL);
+  }
+
+  public void close() {
     sender.close();
     receiver.close();
   }

@@ -1,4 +1,4 @@
-package io.openmeet.litebridge.media;
+package io.openmeet.transport;
 
 import java.io.IOException;
 import java.math.BigInteger;

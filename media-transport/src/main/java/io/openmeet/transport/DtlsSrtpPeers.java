@@ -1,7 +1,6 @@
-package io.openmeet.litebridge.media;
+package io.openmeet.transport;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Hashtable;
@@ -9,15 +8,11 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Vector;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.bouncycastle.tls.AlertDescription;
 import org.bouncycastle.tls.Certificate;
 import org.bouncycastle.tls.CertificateRequest;
 import org.bouncycastle.tls.CipherSuite;
 import org.bouncycastle.tls.ClientCertificateType;
-import org.bouncycastle.tls.DatagramTransport;
 import org.bouncycastle.tls.DefaultTlsClient;
 import org.bouncycastle.tls.DefaultTlsServer;
 import org.bouncycastle.tls.ExporterLabel;
@@ -38,8 +33,11 @@ import org.bouncycastle.tls.crypto.TlsCryptoParameters;
 import org.bouncycastle.tls.crypto.impl.bc.BcDefaultTlsCredentialedSigner;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 
-/** The bridge's DTLS 1.2 server and client for DTLS-SRTP (RFC 5763/5764) on BouncyCastle. */
-final class BridgeDtls {
+/**
+ * Our DTLS 1.2 server and client for DTLS-SRTP (RFC 5763/5764) on BouncyCastle: ECDHE-ECDSA, the
+ * peer's certificate checked against its signalled fingerprints, use_srtp, keys from the exporter.
+ */
+final class DtlsSrtpPeers {
 
   static final int[] CIPHER_SUITES = {
     CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
@@ -47,85 +45,33 @@ final class BridgeDtls {
     CipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256
   };
 
-  /** A peer that never completes the handshake fails the endpoint after this long. */
-  static final int HANDSHAKE_TIMEOUT_MILLIS = 20_000;
-
-  private BridgeDtls() {}
+  private DtlsSrtpPeers() {}
 
   /** The negotiated SRTP profile and the exported keying material. */
-  record Keys(SrtpSession.Profile profile, byte[] keyingMaterial) {}
+  record Keys(SrtpProfile profile, byte[] keyingMaterial) {}
 
-  /** Sends the bytes of a DTLS record over ICE. */
-  interface Sender {
-    void send(byte[] data, int off, int len) throws IOException;
-  }
-
-  /** A DatagramTransport fed by the demultiplexer (DTLS records) and sending over ICE. */
-  static final class QueueTransport implements DatagramTransport {
-    private static final byte[] CLOSED = new byte[0];
-    private final BlockingQueue<byte[]> inbound = new LinkedBlockingQueue<>(256);
-    private final Sender sender;
-    private volatile boolean closed;
-
-    QueueTransport(Sender sender) {
-      this.sender = sender;
+  /**
+   * What either side of ours needs: the crypto, our certificate, the peer's signalled fingerprints,
+   * the SRTP profile ids we offer or accept (our preference first), the handshake's time limit.
+   */
+  record Side(
+      BcTlsCrypto crypto,
+      DtlsCertificate certificate,
+      List<DtlsFingerprint> peerFingerprints,
+      int[] srtpProfiles,
+      int handshakeTimeoutMillis) {
+    Side {
+      peerFingerprints = List.copyOf(peerFingerprints);
+      srtpProfiles = srtpProfiles.clone();
     }
 
-    /** Queues a received DTLS record; drops it when the queue is full (a flood). */
-    void offer(byte[] data, int off, int len) {
-      if (!closed) {
-        byte[] copy = new byte[len];
-        System.arraycopy(data, off, copy, 0, len);
-        inbound.offer(copy);
-      }
-    }
-
-    @Override
-    public int getReceiveLimit() {
-      return 1500;
-    }
-
-    @Override
-    public int getSendLimit() {
-      return 1200;
-    }
-
-    @Override
-    public int receive(byte[] buf, int off, int len, int waitMillis) throws IOException {
-      if (closed) {
-        throw new IOException("DTLS transport closed");
-      }
-      byte[] data;
-      try {
-        data = inbound.poll(waitMillis, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted");
-      }
-      if (data == null) {
-        return -1;
-      }
-      if (data == CLOSED) {
-        throw new IOException("DTLS transport closed");
-      }
-      int n = Math.min(len, data.length);
-      System.arraycopy(data, 0, buf, off, n);
-      return n;
-    }
-
-    @Override
-    public void send(byte[] buf, int off, int len) throws IOException {
-      if (closed) {
-        throw new IOException("DTLS transport closed");
-      }
-      sender.send(buf, off, len);
-    }
-
-    @Override
-    public void close() {
-      closed = true;
-      inbound.clear();
-      inbound.offer(CLOSED);
+    TlsCredentialedSigner signer(TlsContext context) {
+      return new BcDefaultTlsCredentialedSigner(
+          new TlsCryptoParameters(context),
+          crypto,
+          certificate.privateKey(),
+          certificate.tlsCertificate(crypto),
+          new SignatureAndHashAlgorithm(HashAlgorithm.sha256, SignatureAlgorithm.ecdsa));
     }
   }
 
@@ -181,7 +127,7 @@ final class BridgeDtls {
   }
 
   private static Keys export(TlsContext context, int chosenProfile) throws IOException {
-    SrtpSession.Profile profile = SrtpSession.Profile.byId(chosenProfile);
+    SrtpProfile profile = SrtpProfile.byId(chosenProfile);
     if (profile == null) {
       throw new TlsFatalAlert(AlertDescription.illegal_parameter, "no SRTP profile negotiated");
     }
@@ -190,29 +136,15 @@ final class BridgeDtls {
     return new Keys(profile, km);
   }
 
-  private static TlsCredentialedSigner signer(
-      TlsContext context, BcTlsCrypto crypto, DtlsCertificate certificate) {
-    return new BcDefaultTlsCredentialedSigner(
-        new TlsCryptoParameters(context),
-        crypto,
-        certificate.privateKey(),
-        certificate.tlsCertificate(crypto),
-        new SignatureAndHashAlgorithm(HashAlgorithm.sha256, SignatureAlgorithm.ecdsa));
-  }
-
-  /** The bridge as DTLS server (the peer signalled setup=active). */
+  /** We are the DTLS server (the peer signalled setup=active). */
   static final class Server extends DefaultTlsServer {
-    private final BcTlsCrypto crypto;
-    private final DtlsCertificate certificate;
-    private final List<DtlsFingerprint> peerFingerprints;
+    private final Side side;
     private int chosenProfile = -1;
     private volatile Keys keys;
 
-    Server(BcTlsCrypto crypto, DtlsCertificate certificate, List<DtlsFingerprint> peer) {
-      super(crypto);
-      this.crypto = crypto;
-      this.certificate = certificate;
-      this.peerFingerprints = List.copyOf(peer);
+    Server(Side side) {
+      super(side.crypto());
+      this.side = side;
     }
 
     Keys keys() {
@@ -221,7 +153,7 @@ final class BridgeDtls {
 
     @Override
     public int getHandshakeTimeoutMillis() {
-      return HANDSHAKE_TIMEOUT_MILLIS;
+      return side.handshakeTimeoutMillis();
     }
 
     @Override
@@ -243,7 +175,7 @@ final class BridgeDtls {
         throw new TlsFatalAlert(
             AlertDescription.handshake_failure, "client did not offer use_srtp");
       }
-      for (int ours : SrtpSession.Profile.IDS) {
+      for (int ours : side.srtpProfiles()) {
         for (int theirs : offered.getProtectionProfiles()) {
           if (ours == theirs) {
             chosenProfile = ours;
@@ -265,7 +197,7 @@ final class BridgeDtls {
 
     @Override
     protected TlsCredentialedSigner getECDSASignerCredentials() {
-      return signer(context, crypto, certificate);
+      return side.signer(context);
     }
 
     @Override
@@ -281,7 +213,7 @@ final class BridgeDtls {
 
     @Override
     public void notifyClientCertificate(Certificate clientCertificate) throws IOException {
-      verify(clientCertificate, peerFingerprints);
+      verify(clientCertificate, side.peerFingerprints());
     }
 
     @Override
@@ -291,19 +223,15 @@ final class BridgeDtls {
     }
   }
 
-  /** The bridge as DTLS client (the peer signalled setup=passive). */
+  /** We are the DTLS client (the peer signalled setup=passive or actpass). */
   static final class Client extends DefaultTlsClient {
-    private final BcTlsCrypto crypto;
-    private final DtlsCertificate certificate;
-    private final List<DtlsFingerprint> peerFingerprints;
+    private final Side side;
     private int chosenProfile = -1;
     private volatile Keys keys;
 
-    Client(BcTlsCrypto crypto, DtlsCertificate certificate, List<DtlsFingerprint> peer) {
-      super(crypto);
-      this.crypto = crypto;
-      this.certificate = certificate;
-      this.peerFingerprints = List.copyOf(peer);
+    Client(Side side) {
+      super(side.crypto());
+      this.side = side;
     }
 
     Keys keys() {
@@ -312,7 +240,7 @@ final class BridgeDtls {
 
     @Override
     public int getHandshakeTimeoutMillis() {
-      return HANDSHAKE_TIMEOUT_MILLIS;
+      return side.handshakeTimeoutMillis();
     }
 
     @Override
@@ -330,7 +258,7 @@ final class BridgeDtls {
     public Hashtable getClientExtensions() throws IOException {
       Hashtable extensions = TlsExtensionsUtilsBridge.ensure(super.getClientExtensions());
       TlsSRTPUtils.addUseSRTPExtension(
-          extensions, new UseSRTPData(SrtpSession.Profile.IDS.clone(), TlsUtils.EMPTY_BYTES));
+          extensions, new UseSRTPData(side.srtpProfiles(), TlsUtils.EMPTY_BYTES));
       return extensions;
     }
 
@@ -342,7 +270,12 @@ final class BridgeDtls {
       if (chosen == null || chosen.getProtectionProfiles().length != 1) {
         throw new TlsFatalAlert(AlertDescription.illegal_parameter, "server chose no SRTP profile");
       }
-      chosenProfile = chosen.getProtectionProfiles()[0];
+      int profile = chosen.getProtectionProfiles()[0];
+      if (!contains(side.srtpProfiles(), profile)) {
+        throw new TlsFatalAlert(
+            AlertDescription.illegal_parameter, "server chose an SRTP profile we did not offer");
+      }
+      chosenProfile = profile;
     }
 
     @Override
@@ -351,12 +284,12 @@ final class BridgeDtls {
         @Override
         public void notifyServerCertificate(TlsServerCertificate serverCertificate)
             throws IOException {
-          verify(serverCertificate.getCertificate(), peerFingerprints);
+          verify(serverCertificate.getCertificate(), side.peerFingerprints());
         }
 
         @Override
         public TlsCredentials getClientCredentials(CertificateRequest request) {
-          return signer(context, crypto, certificate);
+          return side.signer(context);
         }
       };
     }
@@ -366,6 +299,15 @@ final class BridgeDtls {
       super.notifyHandshakeComplete();
       keys = export(context, chosenProfile);
     }
+  }
+
+  private static boolean contains(int[] values, int value) {
+    for (int v : values) {
+      if (v == value) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Null-safe access to extension tables. */
