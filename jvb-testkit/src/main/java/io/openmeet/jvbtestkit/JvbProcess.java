@@ -332,6 +332,11 @@ public final class JvbProcess implements AutoCloseable {
     }
   }
 
+  /** The JVB process's id (not its watchdog shell's), for signals such as SIGKILL or SIGSTOP. */
+  public long pid() {
+    return jvb.pid();
+  }
+
   /** Whether the JVB process runs. */
   public boolean isAlive() {
     return jvb.isAlive();

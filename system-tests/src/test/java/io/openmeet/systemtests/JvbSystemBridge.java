@@ -112,6 +112,11 @@ final class JvbSystemBridge implements SystemBridge {
   /** Bound to the machine's first harvestable IPv4 address: JVB's ICE never binds loopback. */
   @Override
   public Optional<SyntheticEndpoint.Options> mediaOptions() {
+    return hostMediaOptions();
+  }
+
+  /** {@link #mediaOptions()}, without a bridge: the same for every JVB on this machine. */
+  static Optional<SyntheticEndpoint.Options> hostMediaOptions() {
     Optional<InetAddress> address = HostAddresses.firstIpv4();
     return address.map(
         a -> {
@@ -126,9 +131,12 @@ final class JvbSystemBridge implements SystemBridge {
 
   @Override
   public String noMediaReason() {
-    return "no IPv4 address on a non-loopback interface that is up (JVB's ice4j never binds"
-        + " loopback; give the machine or namespace one, e.g. a veth pair)";
+    return NO_MEDIA;
   }
+
+  static final String NO_MEDIA =
+      "no IPv4 address on a non-loopback interface that is up (JVB's ice4j never binds"
+          + " loopback; give the machine or namespace one, e.g. a veth pair)";
 
   @Override
   public void close() {

@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A participant of the system tests: a signalling client joined to a room on one room-api node, a
@@ -143,6 +144,33 @@ final class Peer implements AutoCloseable {
       }
       Thread.sleep(20);
     }
+  }
+
+  // frames before this index were looked at for a new transport already
+  private int scannedForTransport;
+
+  /**
+   * Answers, like {@link #followNewTransport}, the first offer on a new transport that arrived
+   * since the last call, if any; returns at once.
+   *
+   * @return the offer frame it followed, or empty
+   */
+  Optional<SignallingClient.Frame> followNewTransportIfOffered() throws Exception {
+    List<SignallingClient.Frame> frames = signalling.received();
+    String current = ufrag(lastOffer());
+    for (int i = scannedForTransport; i < frames.size(); i++) {
+      JsonNode f = frames.get(i).json();
+      if (f.path("type").asText().equals("offer")
+          && !ufrag(f.path("sdp").asText()).equals(current)) {
+        scannedForTransport = i + 1;
+        media.close();
+        media = SyntheticEndpoint.create(id, options);
+        answerWithNewConnection(f);
+        return Optional.of(frames.get(i));
+      }
+    }
+    scannedForTransport = frames.size();
+    return Optional.empty();
   }
 
   static String ufrag(String sdp) {
