@@ -258,6 +258,10 @@ final class EndpointConnection implements EndpointTransport, EndpointIce.Events 
     return projections;
   }
 
+  EndpointTimeline timeline() {
+    return timeline;
+  }
+
   /** The estimate of what the bridge can send to this endpoint (from its feedback). */
   BandwidthEstimator bandwidth() {
     return bandwidth;

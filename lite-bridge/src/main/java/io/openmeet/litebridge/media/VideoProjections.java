@@ -85,8 +85,23 @@ final class VideoProjections {
       SimulcastProjection projection = projections.get(source);
       current[i] = projection == null ? -1 : projection.target();
     }
-    LayerBudget.Result result =
-        LayerBudget.allocate(layers, ideal, current, receiver.bandwidth().estimate());
+    long estimate = receiver.bandwidth().estimate();
+    LayerBudget.Result result = LayerBudget.allocate(layers, ideal, current, estimate);
+    if (result.limited() != allocation.limited()
+        || !java.util.Arrays.equals(result.layers(), allocation.layers())) {
+      // a few lines per change of layers: enough to line up with a browser's trace
+      receiver
+          .timeline()
+          .log(
+              "layers "
+                  + java.util.Arrays.toString(result.layers())
+                  + " (ideal "
+                  + java.util.Arrays.toString(ideal)
+                  + ") for an estimate of "
+                  + estimate / 1000
+                  + " kbit/s"
+                  + (result.limited() ? ", limited by bandwidth" : ""));
+    }
     allocation = result;
     for (int i = 0; i < ranked.size(); i++) {
       SimulcastSource source = ranked.get(i);
