@@ -85,7 +85,7 @@ final class VideoProjections {
       SimulcastProjection projection = projections.get(source);
       current[i] = projection == null ? -1 : projection.target();
     }
-    long estimate = receiver.bandwidth().estimate();
+    long estimate = trustedEstimate();
     LayerBudget.Result result = LayerBudget.allocate(layers, ideal, current, estimate);
     if (result.limited() != allocation.limited()
         || !java.util.Arrays.equals(result.layers(), allocation.layers())) {
@@ -127,7 +127,7 @@ final class VideoProjections {
    */
   void probe(long nowNanos) {
     LayerBudget.Result result = allocation;
-    long estimate = receiver.bandwidth().estimate();
+    long estimate = trustedEstimate();
     long elapsed = Math.min(nowNanos - lastProbeNanos, 4 * PROBE_PERIOD_NANOS);
     lastProbeNanos = nowNanos;
     if (!result.limited() || estimate < 0 || !receiver.srtpSender().ready()) {
@@ -184,6 +184,13 @@ final class VideoProjections {
   /** Padding packets sent to probe this receiver's path. */
   long paddingSent() {
     return paddingSent;
+  }
+
+  /** The receiver's estimate, or -1 when there is none or it is not to be trusted (config). */
+  private long trustedEstimate() {
+    return receiver.conference().engine().config().trustBwe()
+        ? receiver.bandwidth().estimate()
+        : -1;
   }
 
   /** The last allocation's totals (for probing and stats). */
