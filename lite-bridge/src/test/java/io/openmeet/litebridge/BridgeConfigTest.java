@@ -30,14 +30,18 @@ class BridgeConfigTest {
     // message without defaultConstraints
     assertThat(c.allocation().initialMaxHeightPx()).isZero();
     assertThat(c.allocation().defaultMaxHeightPx()).isEqualTo(180);
+    assertThat(c.media().trustBwe()).isTrue();
   }
 
   @Test
   void allocationHeightsAreRead() {
     BridgeConfig c =
-        parse("lite-bridge.cc { initial-max-height-px = -1, default-max-height-px = 360 }");
+        parse(
+            "lite-bridge.cc { initial-max-height-px = -1, default-max-height-px = 360,"
+                + " trust-bwe = false }");
     assertThat(c.allocation().initialMaxHeightPx()).isEqualTo(-1);
     assertThat(c.allocation().defaultMaxHeightPx()).isEqualTo(360);
+    assertThat(c.media().trustBwe()).isFalse();
   }
 
   @Test

@@ -33,8 +33,19 @@ public final class SimulcastSender {
   private final int[] tl0s;
   private final long[] keyframeRequestsSeen;
   private final int[] frames;
+  private final int[] extraBytes;
 
   public SimulcastSender(SyntheticEndpoint endpoint) {
+    this(endpoint, new int[endpoint.layerSsrcs().length]);
+  }
+
+  /**
+   * A sender whose layer {@code i} carries {@code extraBytes[i]} more bytes in each of its two
+   * packets per frame, so layers cost different bitrates (about 72 kbit/s plus 320 bit/s per extra
+   * byte), as a real encoder's do.
+   */
+  public SimulcastSender(SyntheticEndpoint endpoint, int[] extraBytes) {
+    this.extraBytes = extraBytes.clone();
     this.endpoint = endpoint;
     this.ssrcs = endpoint.layerSsrcs();
     int n = ssrcs.length;
@@ -89,7 +100,8 @@ public final class SimulcastSender {
     int tl0 = tl0s[layer];
     long ts = timestamps[layer];
     int[] size = SIZES[Math.min(layer, SIZES.length - 1)];
-    byte[] first = new byte[6 + 10 + MARK + 200];
+    int extra = layer < extraBytes.length ? extraBytes[layer] : 0;
+    byte[] first = new byte[6 + 10 + MARK + 200 + extra];
     int pos = descriptor(first, true, pictureId, tl0);
     first[pos] = (byte) (keyframe ? 0x10 : 0x11); // frame tag, P = 0 for a keyframe
     if (keyframe) {
@@ -102,7 +114,7 @@ public final class SimulcastSender {
       first[pos + 9] = (byte) (size[1] >>> 8);
     }
     mark(first, pos + 10, layer, frame);
-    byte[] second = new byte[6 + MARK + 200];
+    byte[] second = new byte[6 + MARK + 200 + extra];
     mark(second, descriptor(second, false, pictureId, tl0), layer, frame);
     endpoint.sendVideoPacket(ssrcs[layer], ts, false, first);
     endpoint.sendVideoPacket(ssrcs[layer], ts, true, second);

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What a browser stamps on its packets for its own leg (MID, transport-wide sequence numbers) does
- * not reach the receivers; what they negotiated arrives under their own ids.
+ * not reach the receivers; what they negotiated arrives under their own ids, and a receiver that
+ * negotiated transport-cc gets the bridge's own transport-wide numbers for its leg.
  */
 class HeaderExtensionForwardingTest {
 
@@ -65,14 +66,24 @@ class HeaderExtensionForwardingTest {
     List<SyntheticEndpoint.ReceivedRtp> atB = b.receivedRtp(a.videoSsrc());
     SyntheticEndpoint.ReceivedRtp first =
         atB.stream().filter(r -> r.seq() == withAll).findFirst().orElseThrow();
-    assertThat(first.extensions()).containsOnlyKeys(4);
+    // 5 is b's transport-cc id: the bridge's own numbers on its leg to b, never a's (0x002A)
+    assertThat(first.extensions()).containsOnlyKeys(4, 5);
     assertThat(first.extensions().get(4)).isEqualTo(absSendTime);
     assertThat(first.payload()).isEqualTo(a.sentPayload(a.videoSsrc(), withAll));
     SyntheticEndpoint.ReceivedRtp second =
         atB.stream().filter(r -> r.seq() == onlyMid).findFirst().orElseThrow();
-    assertThat(second.extensions()).isEmpty();
+    assertThat(second.extensions()).containsOnlyKeys(5);
+    int firstNumber = u16(first.extensions().get(5));
+    int secondNumber = u16(second.extensions().get(5));
+    assertThat(secondNumber).isEqualTo((firstNumber + 1) & 0xFFFF);
+    assertThat(firstNumber).isNotEqualTo(0x2A);
     assertThat(second.payload()).isEqualTo(a.sentPayload(a.videoSsrc(), onlyMid));
     assertThat(b.undecryptablePackets()).isZero();
+  }
+
+  private static int u16(byte[] b) {
+    assertThat(b).hasSize(2);
+    return ((b[0] & 0xFF) << 8) | (b[1] & 0xFF);
   }
 
   @Test

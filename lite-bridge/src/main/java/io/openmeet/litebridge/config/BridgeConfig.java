@@ -198,7 +198,8 @@ public record BridgeConfig(
           new MediaConfig(
               port(c, ROOT + "ice.udp.port", true),
               c.getStringList(ROOT + "ice.bind-addresses"),
-              c.getStringList(ROOT + "ice.public-addresses"));
+              c.getStringList(ROOT + "ice.public-addresses"),
+              c.getBoolean(ROOT + "cc.trust-bwe"));
       AllocationConfig allocation =
           new AllocationConfig(
               heightPx(c, ROOT + "cc.initial-max-height-px"),

@@ -41,6 +41,8 @@ final class EndpointConnection implements EndpointTransport, EndpointIce.Events 
   private final IncomingRtp incomingRtp;
   private final IncomingRtcp incomingRtcp;
   private final VideoProjections projections;
+  private final BandwidthEstimator bandwidth = new BandwidthEstimator();
+  private final TransportSequencer sequencer;
 
   private volatile TransportState state = TransportState.NEW;
   private volatile boolean audioForceMuted;
@@ -66,6 +68,7 @@ final class EndpointConnection implements EndpointTransport, EndpointIce.Events 
     this.worker = engine.workers().assign();
     this.timeline = new EndpointTimeline(endpointId);
     this.ice = new EndpointIce(engine, endpointId, this);
+    this.sequencer = new TransportSequencer(this, bandwidth);
     this.srtpSender = new SrtpSender(this, ice, counters);
     this.nacks = new NackResponder(conference, srtpSender, counters);
     this.keyframes = new KeyframeRequester(conference, srtpSender, timeline);
@@ -255,6 +258,25 @@ final class EndpointConnection implements EndpointTransport, EndpointIce.Events 
   /** The simulcast sources as this endpoint receives them (layer choice and projection). */
   VideoProjections projections() {
     return projections;
+  }
+
+  EndpointTimeline timeline() {
+    return timeline;
+  }
+
+  /** The estimate of what the bridge can send to this endpoint (from its feedback). */
+  BandwidthEstimator bandwidth() {
+    return bandwidth;
+  }
+
+  /** Numbers what is sent to this endpoint for its transport-cc feedback. */
+  TransportSequencer sequencer() {
+    return sequencer;
+  }
+
+  /** Answers this endpoint's NACKs; its RTX numbering is shared with probing padding. */
+  NackResponder nacks() {
+    return nacks;
   }
 
   KeyframeRequester keyframes() {

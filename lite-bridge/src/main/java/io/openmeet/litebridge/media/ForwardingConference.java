@@ -38,6 +38,7 @@ final class ForwardingConference implements MediaConference {
   private final ScheduledFuture<?> reports;
   private final ScheduledFuture<?> transportCcFlush;
   private final ScheduledFuture<?> layerCheck;
+  private final ScheduledFuture<?> probing;
   private volatile EndpointConnection[] connected = new EndpointConnection[0];
   private volatile SourceIndex sourceIndex = SourceIndex.EMPTY;
   private volatile boolean closed;
@@ -87,6 +88,9 @@ final class ForwardingConference implements MediaConference {
     // a simulcast layer that stops sends nothing to notice it by: look for silence
     this.layerCheck =
         engine.timer().scheduleAtFixedRate(this::checkLayers, 250, 250, TimeUnit.MILLISECONDS);
+    long probe = VideoProjections.PROBE_PERIOD_NANOS;
+    this.probing =
+        engine.timer().scheduleAtFixedRate(this::probe, probe, probe, TimeUnit.NANOSECONDS);
   }
 
   static long randomSsrc() {
@@ -240,16 +244,41 @@ final class ForwardingConference implements MediaConference {
     return null;
   }
 
-  /** Periodically: simulcast layers that went quiet make their receivers choose again. */
+  /**
+   * Periodically: simulcast layers that went quiet are marked stopped, and every receiver chooses
+   * its layers again (layer bitrates and its bandwidth estimate move all the time).
+   */
   private void checkLayers() {
     long now = System.nanoTime();
     for (SimulcastSource source : sourceIndex.simulcast().values()) {
       try {
-        if (source.refresh(now)) {
-          layersChanged(source);
-        }
+        source.refresh(now);
       } catch (RuntimeException e) {
         LOGGER.warn("layer check of " + source.name() + " failed", e);
+      }
+    }
+    if (sourceIndex.simulcast().isEmpty()) {
+      return;
+    }
+    for (EndpointConnection receiver : connected) {
+      try {
+        receiver.projections().reallocate();
+      } catch (RuntimeException e) {
+        LOGGER.warn("layer allocation for " + receiver.endpointId() + " failed", e);
+      }
+    }
+  }
+
+  private void probe() {
+    if (sourceIndex.simulcast().isEmpty()) {
+      return;
+    }
+    long now = System.nanoTime();
+    for (EndpointConnection receiver : connected) {
+      try {
+        receiver.projections().probe(now);
+      } catch (RuntimeException e) {
+        LOGGER.warn("probing " + receiver.endpointId() + " failed", e);
       }
     }
   }
@@ -394,6 +423,7 @@ final class ForwardingConference implements MediaConference {
     reports.cancel(false);
     transportCcFlush.cancel(false);
     layerCheck.cancel(false);
+    probing.cancel(false);
     for (EndpointConnection connection : List.copyOf(endpoints.values())) {
       connection.close();
     }

@@ -6,7 +6,8 @@ import io.openmeet.transport.SrtpSession;
 /**
  * SRTCP from one endpoint, on its media worker: PLI and FIR go to the SSRC's owner, NACKs are
  * answered from this endpoint's send cache, SRs feed the next RR and are passed on to the others
- * (lip sync). RR, SDES, BYE, REMB, transport-cc and the rest end here.
+ * (lip sync). Transport-cc feedback and REMB feed this endpoint's {@link BandwidthEstimator}. RR,
+ * SDES, BYE and the rest end here.
  */
 final class IncomingRtcp {
 
@@ -68,6 +69,19 @@ final class IncomingRtcp {
           int pid = ((data[fci] & 0xFF) << 8) | (data[fci + 1] & 0xFF);
           int blp = ((data[fci + 2] & 0xFF) << 8) | (data[fci + 3] & 0xFF);
           nacks.onNack(mediaSsrc, pid, blp, endpoint.formats());
+        }
+      } else if (type == Rtp.RTCP_RTPFB && fmt == TransportCcFeedback.FMT_TRANSPORT_CC) {
+        // about the bridge's own numbers on what it sent here: this endpoint's bandwidth
+        TransportCcParser.Report report = TransportCcParser.parse(data, pos, length);
+        if (report == null) {
+          counters.packetsDropped.increment();
+        } else {
+          endpoint.bandwidth().onFeedback(report, System.nanoTime());
+        }
+      } else if (type == Rtp.RTCP_PSFB && fmt == Rtp.FMT_REMB) {
+        long remb = Rtp.rembBitrate(data, pos, length);
+        if (remb >= 0) {
+          endpoint.bandwidth().onRemb(remb);
         }
       } else if (type == Rtp.RTCP_SR && length >= 28) {
         feedback.senderReport(Rtp.readUint32(data, pos + 4), Rtp.readUint32(data, pos + 10));

@@ -39,6 +39,14 @@ final class NackResponder {
     }
   }
 
+  /**
+   * The next sequence number on an RTX SSRC sent to this endpoint (answers and padding share it).
+   */
+  int nextRtxSequence(long rtxSsrc) {
+    return rtxSequences.computeIfAbsent(rtxSsrc, s -> new AtomicInteger()).getAndIncrement()
+        & 0xFFFF;
+  }
+
   /** One generic NACK FCI entry (RFC 4585 6.2.1): the packet id and the bitmask after it. */
   void onNack(long mediaSsrc, int pid, int blp, NegotiatedFormats receiverFormats) {
     retransmit(mediaSsrc, pid, receiverFormats);
@@ -75,8 +83,7 @@ final class NackResponder {
     System.arraycopy(original, 0, rtx, 0, header);
     rtx[0] &= (byte) ~0x20;
     rtx[1] = (byte) ((original[1] & 0x80) | rtxPt);
-    int rtxSeq =
-        rtxSequences.computeIfAbsent(rtxSsrc, s -> new AtomicInteger()).getAndIncrement() & 0xFFFF;
+    int rtxSeq = nextRtxSequence(rtxSsrc);
     Rtp.writeUint16(rtx, 2, rtxSeq);
     Rtp.writeUint32(rtx, 8, rtxSsrc);
     rtx[header] = original[2];

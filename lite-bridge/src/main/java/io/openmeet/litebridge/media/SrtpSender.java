@@ -5,7 +5,8 @@ import io.openmeet.transport.SrtpSession;
 
 /**
  * The send side of one endpoint's SRTP session: encrypts RTP and RTCP for it and sends them over
- * its ICE pair. Nothing is sent before the DTLS handshake produced keys.
+ * its ICE pair. Nothing is sent before the DTLS handshake produced keys. Every RTP packet first
+ * gets the bridge's transport-wide sequence number for this endpoint ({@link TransportSequencer}).
  */
 final class SrtpSender {
 
@@ -31,7 +32,8 @@ final class SrtpSender {
     if (session == null) {
       return;
     }
-    PacketBuffer packet = PacketBuffer.copyOf(plain, 0, plain.length);
+    byte[] stamped = endpoint.sequencer().stamp(plain);
+    PacketBuffer packet = PacketBuffer.copyOf(stamped, 0, stamped.length);
     if (session.protectRtp(packet)) {
       ice.send(packet.getBuffer(), packet.getOffset(), packet.getLength());
       counters.rtpForwarded.increment();
@@ -43,8 +45,12 @@ final class SrtpSender {
   /** Encrypts and sends a retransmission (plain or RTX); not counted as forwarded. */
   void resendRtp(byte[] plain) {
     SrtpSession session = endpoint.srtp();
-    PacketBuffer packet = PacketBuffer.copyOf(plain, 0, plain.length);
-    if (session != null && session.protectRtp(packet)) {
+    if (session == null) {
+      return;
+    }
+    byte[] stamped = endpoint.sequencer().stamp(plain);
+    PacketBuffer packet = PacketBuffer.copyOf(stamped, 0, stamped.length);
+    if (session.protectRtp(packet)) {
       ice.send(packet.getBuffer(), packet.getOffset(), packet.getLength());
     }
   }

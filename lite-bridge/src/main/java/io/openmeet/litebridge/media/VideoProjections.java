@@ -1,18 +1,25 @@
 package io.openmeet.litebridge.media;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The simulcast sources as one receiver gets them: per source the layer chosen for it (the highest
- * one being sent that fits the height the allocation gives it) and the projection of that layer
- * onto the source's primary SSRC. A projection outlives pauses (a source that stops being forwarded
- * and comes back continues its numbering), and is dropped only with its source.
+ * one being sent that fits the height the allocation gives it and this receiver's bandwidth
+ * estimate, see {@link LayerBudget}) and the projection of that layer onto the source's primary
+ * SSRC. A projection outlives pauses (a source that stops being forwarded and comes back continues
+ * its numbering), and is dropped only with its source.
  */
 final class VideoProjections {
 
   private final EndpointConnection receiver;
   private final Map<SimulcastSource, SimulcastProjection> projections = new ConcurrentHashMap<>();
+  private volatile LayerBudget.Result allocation = LayerBudget.Result.NONE;
+  private long lastProbeNanos = System.nanoTime();
+  private double probeCredit;
+  private volatile long paddingSent;
 
   /** The effective maxHeight per forwarded source; null while every source is forwarded (-1). */
   private volatile Map<String, Integer> maxHeights;
@@ -28,9 +35,7 @@ final class VideoProjections {
         heights == null
             ? null
             : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(heights));
-    for (SimulcastSource source : receiver.conference().sourceIndex().simulcast().values()) {
-      reselect(source);
-    }
+    reallocate();
   }
 
   /** The height this receiver may get of a source: -1 no limit, 0 not forwarded. */
@@ -41,26 +46,162 @@ final class VideoProjections {
 
   /** Chooses the layer of one source again (its layers or this receiver's constraints changed). */
   void reselect(SimulcastSource source) {
-    if (source.owner() == receiver) {
+    if (source.owner() != receiver) {
+      reallocate();
+    }
+  }
+
+  /**
+   * Chooses every simulcast source's layer again: per source the highest layer being sent that fits
+   * the height the allocation gives it, and, once this receiver's feedback gave an estimate, within
+   * that estimate ({@link LayerBudget}: the sources in rank order each get their lowest layer
+   * first, then each in turn as much more as fits).
+   */
+  synchronized void reallocate() {
+    Map<String, SimulcastSource> all = receiver.conference().sourceIndex().simulcast();
+    Map<String, Integer> heights = maxHeights;
+    List<SimulcastSource> ranked = new ArrayList<>();
+    if (heights != null) {
+      for (String name : heights.keySet()) {
+        SimulcastSource source = all.get(name);
+        if (source != null && source.owner() != receiver) {
+          ranked.add(source);
+        }
+      }
+    }
+    for (SimulcastSource source : all.values()) {
+      if (source.owner() != receiver && !ranked.contains(source)) {
+        ranked.add(source); // not forwarded (height 0), or every source is (no allocation yet)
+      }
+    }
+    List<SimulcastSource.Layers> layers = new ArrayList<>();
+    int[] ideal = new int[ranked.size()];
+    int[] current = new int[ranked.size()];
+    for (int i = 0; i < ranked.size(); i++) {
+      SimulcastSource source = ranked.get(i);
+      SimulcastSource.Layers snapshot = source.snapshot();
+      layers.add(snapshot);
+      ideal[i] = snapshot.choose(maxHeight(source.name()));
+      SimulcastProjection projection = projections.get(source);
+      current[i] = projection == null ? -1 : projection.target();
+    }
+    long estimate = trustedEstimate();
+    LayerBudget.Result result = LayerBudget.allocate(layers, ideal, current, estimate);
+    if (result.limited() != allocation.limited()
+        || !java.util.Arrays.equals(result.layers(), allocation.layers())) {
+      // a few lines per change of layers: enough to line up with a browser's trace
+      receiver
+          .timeline()
+          .log(
+              "layers "
+                  + java.util.Arrays.toString(result.layers())
+                  + " (ideal "
+                  + java.util.Arrays.toString(ideal)
+                  + ") for an estimate of "
+                  + estimate / 1000
+                  + " kbit/s"
+                  + (result.limited() ? ", limited by bandwidth" : ""));
+    }
+    allocation = result;
+    for (int i = 0; i < ranked.size(); i++) {
+      SimulcastSource source = ranked.get(i);
+      int layer = result.layers()[i];
+      SimulcastProjection projection = projections.get(source);
+      if (projection == null) {
+        if (layer < 0) {
+          continue;
+        }
+        projection =
+            projections.computeIfAbsent(
+                source, s -> new SimulcastProjection(s.primarySsrc(), VIDEO_CLOCK_RATE));
+      }
+      projection.setTarget(layer);
+    }
+  }
+
+  /**
+   * Probing: while the estimate holds some source below its ideal layer, pads what this receiver
+   * gets up to the smaller of the ideal total and the estimate, with padding-only RTX packets (on
+   * the RTX SSRC of a source it receives), so its feedback shows whether the path carries more and
+   * the estimate can grow to the next layer. Called every {@link #PROBE_PERIOD_NANOS}.
+   */
+  void probe(long nowNanos) {
+    LayerBudget.Result result = allocation;
+    long estimate = trustedEstimate();
+    long elapsed = Math.min(nowNanos - lastProbeNanos, 4 * PROBE_PERIOD_NANOS);
+    lastProbeNanos = nowNanos;
+    if (!result.limited() || estimate < 0 || !receiver.srtpSender().ready()) {
+      probeCredit = 0;
       return;
     }
-    int layer = source.snapshot().choose(maxHeight(source.name()));
-    SimulcastProjection projection = projections.get(source);
-    if (projection == null) {
-      if (layer < 0) {
-        return;
-      }
-      projection =
-          projections.computeIfAbsent(
-              source, s -> new SimulcastProjection(s.primarySsrc(), VIDEO_CLOCK_RATE));
+    long paddingBps = Math.min(result.idealBps(), estimate) - result.allocatedBps();
+    if (paddingBps <= 0) {
+      probeCredit = 0;
+      return;
     }
-    projection.setTarget(layer);
+    long[] rtx = paddingTarget();
+    if (rtx == null) {
+      return;
+    }
+    probeCredit += paddingBps * (double) elapsed / 8e9;
+    while (probeCredit >= PADDING_BYTES) {
+      probeCredit -= PADDING_BYTES;
+      byte[] padding = new byte[12 + PADDING_BYTES];
+      padding[0] = (byte) 0xA0; // V=2, P=1
+      padding[1] = (byte) rtx[1];
+      Rtp.writeUint16(padding, 2, receiver.nacks().nextRtxSequence(rtx[0]));
+      Rtp.writeUint32(padding, 4, (nowNanos / 1_000L * 9 / 100) & 0xFFFFFFFFL);
+      Rtp.writeUint32(padding, 8, rtx[0]);
+      padding[padding.length - 1] = (byte) PADDING_BYTES;
+      receiver.srtpSender().resendRtp(padding);
+      paddingSent++;
+    }
+  }
+
+  /** The RTX SSRC and payload type padding goes out on, or null when this receiver has none. */
+  private long[] paddingTarget() {
+    NegotiatedFormats formats = receiver.formats();
+    Integer rtxPt = null;
+    for (int vp8 : formats.vp8PayloadTypes()) {
+      rtxPt = formats.rtxByApt().get(vp8);
+      if (rtxPt != null) {
+        break;
+      }
+    }
+    if (rtxPt == null) {
+      return null;
+    }
+    Map<Long, Long> primaryToRtx = receiver.conference().sourceIndex().primaryToRtx();
+    for (Map.Entry<SimulcastSource, SimulcastProjection> e : projections.entrySet()) {
+      Long rtx = primaryToRtx.get(e.getKey().primarySsrc());
+      if (rtx != null && e.getValue().current() >= 0) {
+        return new long[] {rtx, rtxPt};
+      }
+    }
+    return null;
+  }
+
+  /** Padding packets sent to probe this receiver's path. */
+  long paddingSent() {
+    return paddingSent;
+  }
+
+  /** The receiver's estimate, or -1 when there is none or it is not to be trusted (config). */
+  private long trustedEstimate() {
+    return receiver.conference().engine().config().trustBwe()
+        ? receiver.bandwidth().estimate()
+        : -1;
+  }
+
+  /** The last allocation's totals (for probing and stats). */
+  LayerBudget.Result allocation() {
+    return allocation;
   }
 
   /** The sources the conference knows now; projections of sources that are gone are dropped. */
   void sourcesChanged(Map<String, SimulcastSource> sources) {
     projections.keySet().removeIf(s -> sources.get(s.name()) != s);
-    sources.values().forEach(this::reselect);
+    reallocate();
   }
 
   /**
@@ -116,6 +257,12 @@ final class VideoProjections {
   SimulcastProjection projection(SimulcastSource source) {
     return projections.get(source);
   }
+
+  /** How often probing padding goes out. */
+  static final long PROBE_PERIOD_NANOS = 20_000_000L;
+
+  /** Bytes of padding per probing packet (the most an RTP padding count can say). */
+  static final int PADDING_BYTES = 255;
 
   /** RTP clock of video (VP8): timestamps advance by this many ticks a second. */
   static final int VIDEO_CLOCK_RATE = 90_000;

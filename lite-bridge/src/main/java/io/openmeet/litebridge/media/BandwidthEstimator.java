@@ -1,0 +1,367 @@
+package io.openmeet.litebridge.media;
+
+import java.util.ArrayDeque;
+
+/**
+ * The bridge's estimate of how much it can send to one receiver, from that receiver's feedback on
+ * the transport-wide sequence numbers the bridge stamps on everything it sends there, in the spirit
+ * of Google congestion control (draft-ietf-rmcat-gcc) as JVB runs it per endpoint:
+ *
+ * <ul>
+ *   <li><b>Delay-based.</b> Packets are grouped into bursts (sent within {@link #BURST_NANOS}); the
+ *       growth of one-way delay between consecutive groups is smoothed and a trend line is fitted
+ *       over the last {@link #TREND_WINDOW} groups. A slope above an adaptive threshold means the
+ *       path's queue is filling (overuse): the rate drops to {@link #BETA} times what the receiver
+ *       acknowledged. Below minus the threshold (the queue draining) the rate holds; otherwise it
+ *       grows by 8 % a second, and never above 1.5 times the acknowledged rate, so it cannot run
+ *       away from what the path has shown.
+ *   <li><b>Loss-based.</b> Over each window of at least {@link #LOSS_MIN_PACKETS} reported packets,
+ *       more than 10 % lost cuts the bound by half the loss fraction; less than 2 % lets it grow by
+ *       8 % a second.
+ *   <li><b>REMB.</b> A receiver that never sends transport-cc feedback is taken at its REMB value.
+ * </ul>
+ *
+ * <p>The estimate is the smaller of the two bounds, within [{@link #MIN_BPS}, {@link #MAX_BPS}].
+ * Until the first feedback there is none ({@link #estimate()} is -1), so receivers that give no
+ * feedback are not limited. Every method is synchronized: packets are sent from several senders'
+ * threads while feedback arrives on the receiver's.
+ */
+final class BandwidthEstimator {
+
+  /** Where the estimate starts at the first feedback (JVB's initial bandwidth). */
+  static final long INITIAL_BPS = 2_500_000;
+
+  static final long MIN_BPS = 30_000;
+  static final long MAX_BPS = 20_000_000;
+
+  /** Packets sent within this of a group's first packet form one group (one burst). */
+  static final long BURST_NANOS = 5_000_000L;
+
+  /** Groups in the trend line's window. */
+  static final int TREND_WINDOW = 20;
+
+  /** Multiplicative decrease on overuse: the rate becomes this times the acknowledged rate. */
+  static final double BETA = 0.85;
+
+  static final int LOSS_MIN_PACKETS = 20;
+
+  private static final int HISTORY = 8192;
+  private static final double SMOOTHING = 0.9;
+  private static final double TREND_GAIN = 4.0;
+  private static final double THRESHOLD_MIN_MS = 6;
+  private static final double THRESHOLD_MAX_MS = 600;
+  private static final double K_UP = 0.0087;
+  private static final double K_DOWN = 0.039;
+  private static final long OVERUSE_TIME_NANOS = 10_000_000L;
+  private static final long ACKED_WINDOW_MICROS = 500_000;
+  private static final long DECREASE_INTERVAL_NANOS = 300_000_000L;
+  private static final double GROWTH_PER_SECOND = 1.08;
+
+  // send history, indexed by the low bits of the extended transport-wide sequence number
+  private final long[] sentSequence = new long[HISTORY];
+  private final long[] sentNanos = new long[HISTORY];
+  private final int[] sentBytes = new int[HISTORY];
+  private final byte[] reported = new byte[HISTORY];
+  private long lastSent = -1;
+
+  // delay-based state
+  private long groupFirstSend = Long.MIN_VALUE;
+  private long groupLastSend;
+  private long groupLastArrival;
+  private long previousGroupSend = Long.MIN_VALUE;
+  private long previousGroupArrival;
+  private double accumulatedDelayMs;
+  private double smoothedDelayMs;
+  private long firstArrivalMicros = Long.MIN_VALUE;
+  private final ArrayDeque<double[]> trend = new ArrayDeque<>();
+  private int deltas;
+  private double thresholdMs = 12.5;
+  private long lastThresholdUpdateMicros = Long.MIN_VALUE;
+  private double previousTrend;
+  private long overuseStartNanos = Long.MIN_VALUE;
+  private Signal signal = Signal.NORMAL;
+
+  // acknowledged rate: (arrival micros, bytes) of the packets received in the last window
+  private final ArrayDeque<long[]> acked = new ArrayDeque<>();
+  private long ackedBytes;
+
+  private long delayBps = -1;
+  private long lossBps = -1;
+  private long rembBps = -1;
+  private boolean feedbackSeen;
+  private long lastUpdateNanos;
+  private long lastDecreaseNanos = Long.MIN_VALUE;
+  private long lastLossDecreaseNanos = Long.MIN_VALUE;
+  private int lossWindowLost;
+  private int lossWindowTotal;
+  private double lastLossFraction;
+  private long overuses;
+
+  /** What the delay trend says about the path. */
+  enum Signal {
+    NORMAL,
+    OVERUSE,
+    UNDERUSE
+  }
+
+  /** Remembers a packet sent with transport-wide number {@code sequence} (extended, 64-bit). */
+  synchronized void packetSent(long sequence, int bytes, long nowNanos) {
+    int i = (int) (sequence & (HISTORY - 1));
+    sentSequence[i] = sequence;
+    sentNanos[i] = nowNanos;
+    sentBytes[i] = bytes;
+    reported[i] = 0;
+    lastSent = Math.max(lastSent, sequence);
+  }
+
+  /** Applies one transport-cc feedback from the receiver. */
+  synchronized void onFeedback(TransportCcParser.Report report, long nowNanos) {
+    if (lastSent < 0) {
+      return;
+    }
+    // the base is a 16-bit number: the nearest extended number at or before the last one sent
+    long base = lastSent - ((lastSent - report.baseSequence()) & 0xFFFF);
+    long[] arrivals = report.arrivalMicros();
+    boolean any = false;
+    for (int k = 0; k < arrivals.length; k++) {
+      long sequence = base + k;
+      int i = (int) (sequence & (HISTORY - 1));
+      if (sequence < 0 || sequence > lastSent || sentSequence[i] != sequence) {
+        continue; // not sent by us, or too old to remember
+      }
+      any = true;
+      if (arrivals[k] == TransportCcParser.LOST) {
+        if (reported[i] == 0) {
+          reported[i] = 1;
+          lossWindowLost++;
+          lossWindowTotal++;
+        }
+        continue;
+      }
+      if (reported[i] == 2) {
+        continue; // reported received before
+      }
+      if (reported[i] == 1) {
+        lossWindowLost--; // reported missing before, arrived late
+      } else {
+        lossWindowTotal++;
+      }
+      reported[i] = 2;
+      packetArrived(sentNanos[i], arrivals[k], sentBytes[i], nowNanos);
+    }
+    if (!any) {
+      return;
+    }
+    if (!feedbackSeen) {
+      feedbackSeen = true;
+      delayBps = INITIAL_BPS;
+      lossBps = INITIAL_BPS;
+      lastUpdateNanos = nowNanos;
+    }
+    update(nowNanos);
+  }
+
+  /** A REMB from the receiver; used while it sends no transport-cc feedback. */
+  synchronized void onRemb(long bps) {
+    if (bps >= 0) {
+      rembBps = bps;
+    }
+  }
+
+  private void packetArrived(long sendNanos, long arrivalMicros, int bytes, long nowNanos) {
+    acked.addLast(new long[] {arrivalMicros, bytes});
+    ackedBytes += bytes;
+    if (firstArrivalMicros == Long.MIN_VALUE) {
+      firstArrivalMicros = arrivalMicros;
+    }
+    if (groupFirstSend == Long.MIN_VALUE) {
+      startGroup(sendNanos, arrivalMicros);
+      return;
+    }
+    if (sendNanos - groupFirstSend <= BURST_NANOS && sendNanos >= groupFirstSend) {
+      groupLastSend = Math.max(groupLastSend, sendNanos);
+      groupLastArrival = Math.max(groupLastArrival, arrivalMicros);
+      return;
+    }
+    if (sendNanos < groupFirstSend) {
+      return; // reordered into an earlier group: its delay says nothing new
+    }
+    if (previousGroupSend != Long.MIN_VALUE) {
+      double sendDeltaMs = (groupLastSend - previousGroupSend) / 1e6;
+      double arrivalDeltaMs = (groupLastArrival - previousGroupArrival) / 1e3;
+      trendSample(arrivalDeltaMs - sendDeltaMs, groupLastArrival, nowNanos);
+    }
+    previousGroupSend = groupLastSend;
+    previousGroupArrival = groupLastArrival;
+    startGroup(sendNanos, arrivalMicros);
+  }
+
+  private void startGroup(long sendNanos, long arrivalMicros) {
+    groupFirstSend = sendNanos;
+    groupLastSend = sendNanos;
+    groupLastArrival = arrivalMicros;
+  }
+
+  private void trendSample(double delayDeltaMs, long arrivalMicros, long nowNanos) {
+    deltas = Math.min(deltas + 1, 1000);
+    accumulatedDelayMs += delayDeltaMs;
+    smoothedDelayMs = SMOOTHING * smoothedDelayMs + (1 - SMOOTHING) * accumulatedDelayMs;
+    trend.addLast(new double[] {(arrivalMicros - firstArrivalMicros) / 1e3, smoothedDelayMs});
+    if (trend.size() > TREND_WINDOW) {
+      trend.removeFirst();
+    }
+    if (trend.size() < TREND_WINDOW) {
+      return;
+    }
+    double slope = slope();
+    double modified = Math.min(deltas, 60) * slope * TREND_GAIN;
+    if (modified > thresholdMs) {
+      if (overuseStartNanos == Long.MIN_VALUE) {
+        overuseStartNanos = nowNanos;
+      }
+      if (nowNanos - overuseStartNanos >= OVERUSE_TIME_NANOS && modified >= previousTrend) {
+        signal = Signal.OVERUSE;
+      }
+    } else if (modified < -thresholdMs) {
+      overuseStartNanos = Long.MIN_VALUE;
+      signal = Signal.UNDERUSE;
+    } else {
+      overuseStartNanos = Long.MIN_VALUE;
+      signal = Signal.NORMAL;
+    }
+    previousTrend = modified;
+    adaptThreshold(modified, arrivalMicros);
+  }
+
+  /** Least-squares slope of smoothed delay over arrival time, ms per ms. */
+  private double slope() {
+    double sumX = 0;
+    double sumY = 0;
+    for (double[] p : trend) {
+      sumX += p[0];
+      sumY += p[1];
+    }
+    double meanX = sumX / trend.size();
+    double meanY = sumY / trend.size();
+    double num = 0;
+    double den = 0;
+    for (double[] p : trend) {
+      num += (p[0] - meanX) * (p[1] - meanY);
+      den += (p[0] - meanX) * (p[0] - meanX);
+    }
+    return den == 0 ? 0 : num / den;
+  }
+
+  private void adaptThreshold(double modified, long arrivalMicros) {
+    if (lastThresholdUpdateMicros == Long.MIN_VALUE) {
+      lastThresholdUpdateMicros = arrivalMicros;
+    }
+    // a spike far above the threshold (a route change, a paused sender) must not drag it along
+    if (Math.abs(modified) > thresholdMs + 15) {
+      lastThresholdUpdateMicros = arrivalMicros;
+      return;
+    }
+    double k = Math.abs(modified) < thresholdMs ? K_DOWN : K_UP;
+    double dtMs = Math.min((arrivalMicros - lastThresholdUpdateMicros) / 1e3, 100);
+    thresholdMs += k * (Math.abs(modified) - thresholdMs) * Math.max(0, dtMs);
+    thresholdMs = Math.max(THRESHOLD_MIN_MS, Math.min(THRESHOLD_MAX_MS, thresholdMs));
+    lastThresholdUpdateMicros = arrivalMicros;
+  }
+
+  private long ackedBps() {
+    if (acked.isEmpty()) {
+      return 0;
+    }
+    long latest = acked.peekLast()[0];
+    while (!acked.isEmpty() && acked.peekFirst()[0] < latest - ACKED_WINDOW_MICROS) {
+      ackedBytes -= acked.removeFirst()[1];
+    }
+    long span = Math.max(latest - acked.peekFirst()[0], 100_000);
+    return ackedBytes * 8_000_000 / span;
+  }
+
+  private void update(long nowNanos) {
+    double seconds = Math.max(0, (nowNanos - lastUpdateNanos) / 1e9);
+    lastUpdateNanos = nowNanos;
+    long ackedBps = ackedBps();
+    switch (signal) {
+      case OVERUSE -> {
+        if (lastDecreaseNanos == Long.MIN_VALUE
+            || nowNanos - lastDecreaseNanos >= DECREASE_INTERVAL_NANOS) {
+          // what the receiver got is what the path carries now; never raise on overuse
+          long base = ackedBps > 0 ? ackedBps : delayBps;
+          delayBps = Math.min(delayBps, (long) (BETA * base));
+          lastDecreaseNanos = nowNanos;
+          overuses++;
+        }
+      }
+      case UNDERUSE -> {
+        // the queue drains: hold until it is empty
+      }
+      case NORMAL -> {
+        long grown = (long) (delayBps * Math.pow(GROWTH_PER_SECOND, seconds));
+        long cap = (long) (1.5 * ackedBps) + 10_000;
+        // growth is capped by what the path carried; an estimate above the cap stays, unproven
+        delayBps = Math.max(delayBps, Math.min(grown, cap));
+      }
+    }
+    if (lossWindowTotal >= LOSS_MIN_PACKETS) {
+      double loss = Math.max(0, (double) lossWindowLost) / lossWindowTotal;
+      lastLossFraction = loss;
+      if (loss > 0.10) {
+        // one cut per interval: a burst reported over several feedbacks is one event
+        if (lastLossDecreaseNanos == Long.MIN_VALUE
+            || nowNanos - lastLossDecreaseNanos >= DECREASE_INTERVAL_NANOS) {
+          lossBps = (long) (Math.min(lossBps, estimateUnclamped()) * (1 - 0.5 * loss));
+          lastLossDecreaseNanos = nowNanos;
+        }
+      } else if (loss < 0.02) {
+        lossBps = (long) (lossBps * Math.pow(GROWTH_PER_SECOND, Math.max(seconds, 0)));
+      }
+      lossWindowLost = 0;
+      lossWindowTotal = 0;
+    } else if (lastLossFraction < 0.02) {
+      lossBps = (long) (lossBps * Math.pow(GROWTH_PER_SECOND, seconds));
+    }
+    // the loss bound never runs far ahead of the delay bound it would otherwise not limit
+    lossBps = Math.min(lossBps, Math.max(delayBps, MIN_BPS) * 2);
+    delayBps = clamp(delayBps);
+    lossBps = clamp(lossBps);
+  }
+
+  private long estimateUnclamped() {
+    return Math.min(delayBps, lossBps);
+  }
+
+  private static long clamp(long bps) {
+    return Math.max(MIN_BPS, Math.min(MAX_BPS, bps));
+  }
+
+  /** The estimate in bits/s, or -1 while the receiver has given no feedback at all. */
+  synchronized long estimate() {
+    if (feedbackSeen) {
+      return clamp(estimateUnclamped());
+    }
+    return rembBps >= 0 ? clamp(rembBps) : -1;
+  }
+
+  /** The rate the receiver acknowledged over the last half second, bits/s. */
+  synchronized long acknowledgedBps() {
+    return ackedBps();
+  }
+
+  /** What the delay trend said last. */
+  synchronized Signal signal() {
+    return signal;
+  }
+
+  /** How often the delay-based bound was cut. */
+  synchronized long overuses() {
+    return overuses;
+  }
+
+  /** The loss fraction of the last complete loss window. */
+  synchronized double lossFraction() {
+    return lastLossFraction;
+  }
+}
