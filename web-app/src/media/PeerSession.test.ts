@@ -293,9 +293,9 @@ describe('PeerSession (answerer)', () => {
       // Before the bridge says anything: every layer of the ladder.
       await session.setSendLimit('camera', null);
       expect(camera().appliedAll.at(-1)?.map(pick)).toEqual([
-        [true, 4, 300_000],
+        [true, 4, 250_000],
         [true, 2, 1_000_000],
-        [true, 1, 2_500_000],
+        [true, 1, 1_500_000],
       ]);
       // A re-offer keeps the same layer SSRCs (the bridge knows the source by them).
       const again = await session.applyOffer(offer('2'));
@@ -337,8 +337,8 @@ describe('PeerSession (answerer)', () => {
       expect(warn).toHaveBeenCalledTimes(1);
     });
 
-    it('sends one encoding by default (simulcast off)', async () => {
-      const session = new PeerSession([], listener());
+    it('sends one encoding when simulcast is off', async () => {
+      const session = new PeerSession([], listener(), { simulcastLayers: 1 });
       await session.setTrack('camera', asTrack(new FakeTrack('video', { width: 1280, height: 720 })));
       expect(await session.applyOffer(offer('1'))).not.toContain('SIM');
       expect(camera().params.encodings).toHaveLength(1);
@@ -349,19 +349,19 @@ describe('PeerSession (answerer)', () => {
 describe('cameraSimulcastLayers (the browser setting)', () => {
   const storage = (value: string | null) => ({ getItem: (k: string) => (k === 'openmeet.simulcast' ? value : null) });
 
-  it('is three layers only when turned on, one otherwise', () => {
+  it('is three layers unless turned off', () => {
+    expect(cameraSimulcastLayers(storage(null))).toBe(3);
     expect(cameraSimulcastLayers(storage('on'))).toBe(3);
-    expect(cameraSimulcastLayers(storage(null))).toBe(1);
+    expect(cameraSimulcastLayers(storage('false'))).toBe(3);
     expect(cameraSimulcastLayers(storage('off'))).toBe(1);
-    expect(cameraSimulcastLayers(storage('true'))).toBe(1);
   });
 
-  it('is off when the storage refuses to be read', () => {
+  it('is on (the default) when the storage refuses to be read', () => {
     const refusing = {
       getItem: () => {
         throw new Error('SecurityError');
       },
     };
-    expect(cameraSimulcastLayers(refusing)).toBe(1);
+    expect(cameraSimulcastLayers(refusing)).toBe(3);
   });
 });

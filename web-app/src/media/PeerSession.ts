@@ -40,23 +40,23 @@ export interface PeerSessionLike {
 
 export type PeerSessionFactory = (iceServers: IceServerInfo[], listener: PeerSessionListener) => PeerSessionLike;
 
-/** How many simulcast layers the camera sends when simulcast is on (Jitsi's three: ~180p, 360p, 720p). */
+/** How many simulcast layers the camera sends (Jitsi's three: ~180p, 360p, 720p). */
 export const CAMERA_SIMULCAST_LAYERS = 3;
 
 /**
- * The localStorage key that turns camera simulcast on in this browser (value `on`). Off by default:
- * Chromium does not scale simulcast layers down when the encoder cannot meet a layer's bitrate, it
- * drops frames instead (a hard-to-code 360p camera at our 1 Mbit/s cap: 2-3 fps, where one encoding
- * scales to 180p at 19 fps), which the e2e quality test fails; see README "Simulcast".
+ * The localStorage key that turns camera simulcast off in this browser (value `off`); on by default.
+ * Off, the camera is one encoding scaled to the wanted height (for comparisons, and for content that
+ * VP8 cannot code at a layer's bitrate: Chromium drops frames of a simulcast layer rather than
+ * scaling it, see README "Simulcast").
  */
 export const SIMULCAST_SETTING_KEY = 'openmeet.simulcast';
 
-/** The camera's simulcast layers for this browser: CAMERA_SIMULCAST_LAYERS when turned on, else 1. */
+/** The camera's simulcast layers for this browser: CAMERA_SIMULCAST_LAYERS unless turned off, then 1. */
 export function cameraSimulcastLayers(storage: Pick<Storage, 'getItem'> | undefined = globalThis.localStorage): number {
   try {
-    return storage?.getItem(SIMULCAST_SETTING_KEY) === 'on' ? CAMERA_SIMULCAST_LAYERS : 1;
+    return storage?.getItem(SIMULCAST_SETTING_KEY) === 'off' ? 1 : CAMERA_SIMULCAST_LAYERS;
   } catch {
-    return 1; // storage refused (e.g. blocked cookies): the default
+    return CAMERA_SIMULCAST_LAYERS; // storage refused (e.g. blocked cookies): the default
   }
 }
 
