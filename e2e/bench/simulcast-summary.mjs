@@ -33,7 +33,8 @@ for (const clip of ['scene', 'noise']) {
         for (const l of r.send?.layers ?? []) if ((l.kbps ?? 0) > 0) (layers[l.layer] ??= []).push(l);
       }
     }
-    const streams = new Set(Object.values(s.pages).flatMap((rows) => rows.flatMap((r) => Object.keys(r.recv)))).size;
+    // receiver-sender pairs
+    const streams = Object.values(s.pages).reduce((n, rows) => n + new Set(rows.flatMap((r) => Object.keys(r.recv))).size, 0);
     const layerText = Object.entries(layers)
       .map(([i, ls]) => `L${i} ${median(ls.map((l) => l.kbps))} @ ${median(ls.map((l) => l.frameHeight))}p, ${min(ls.map((l) => l.encodedFps))} fps`)
       .join('; ');

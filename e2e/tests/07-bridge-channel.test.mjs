@@ -4,7 +4,7 @@
 // (ForwardedSources) and tells each sender how much of it anyone wants (SenderSourceConstraints, and
 // the sender scales down); the dominant speaker is highlighted and goes on stage in the speaker
 // layout; a dropped bridge channel comes back and re-sends the constraints. Every camera is sent as
-// three simulcast layers (the web app's default): a sender wanted at 180 only
+// three simulcast layers (the web app's `openmeet.simulcast` setting, turned on): a sender wanted at 180 only
 // sends its lowest layer, and once one receiver stages it, that receiver gets a higher layer while
 // one that shows it as a thumbnail keeps getting the lowest.
 import { test, after, before } from 'node:test';
@@ -18,10 +18,10 @@ let browser, a, b, c, idA, idB, idC;
 before(async () => {
   browser = await launch();
   const room = await createRoom();
-  // Everyone sends the camera as simulcast (the default): the bridge picks each receiver's layer.
-  a = await joinRoom(browser, room.slug, 'Alice');
-  b = await joinRoom(browser, room.slug, 'Bob');
-  c = await joinRoom(browser, room.slug, 'Carol');
+  // Everyone sends the camera as simulcast: the bridge picks each receiver's layer.
+  a = await joinRoom(browser, room.slug, 'Alice', { simulcast: true });
+  b = await joinRoom(browser, room.slug, 'Bob', { simulcast: true });
+  c = await joinRoom(browser, room.slug, 'Carol', { simulcast: true });
   for (const p of [a, b, c]) await waitForRemoteVideos(p, 2, 30_000);
   idA = await remoteIdByName(b, 'Alice');
   idB = await remoteIdByName(a, 'Bob');

@@ -5,7 +5,8 @@
 // the series is kept as an artefact (test-results/<bridge>/quality-series.json), and the test fails
 // if any remote camera stream is received below QUALITY_MIN_KBPS (500 kbit/s) or QUALITY_MIN_FPS
 // (10 fps) in any one-second sample after second QUALITY_WARMUP_S (10). A call can decode its first
-// frames and then starve: this is the test that sees it. The camera is the synthetic scene clip
+// frames and then starve: this is the test that sees it. Every page sends its camera as simulcast
+// (the web app's `openmeet.simulcast` setting, turned on). The camera is the synthetic scene clip
 // (camera-clip.mjs: 1280x720, realistic texture and motion, so all three simulcast layers exist and
 // VP8 can hold the frame rate at each layer's bitrate); QUALITY_CLIP=noise runs the harder noise clip
 // (benchmarks only: at our ladder's bitrates VP8 drops frames of it, see web-app/README "Simulcast").
@@ -34,7 +35,8 @@ before(async () => {
   const clip = CLIP === 'noise' ? noiseClip() : sceneClip();
   browser = await launch({ extraArgs: [`--use-file-for-fake-video-capture=${clip}`] });
   const room = await createRoom();
-  for (const name of ['Alice', 'Bob', 'Carol']) ps.push(await joinRoom(browser, room.slug, name));
+  // Camera simulcast on (the web app's setting; off by default): three layers, the bridge picks one per receiver.
+  for (const name of ['Alice', 'Bob', 'Carol']) ps.push(await joinRoom(browser, room.slug, name, { simulcast: true }));
 });
 after(async () => {
   await closeAll(...ps);

@@ -109,12 +109,12 @@ export async function dropSignalling(p) {
 }
 
 /**
- * A participant: its own browser context (fake devices) on the room's pre-join page. `simulcast:
- * false` turns the web app's camera simulcast off in that context (the `openmeet.simulcast` setting;
- * on by default). `moderatorToken`: the room creator's token, stored as the web app stores it after
+ * A participant: its own browser context (fake devices) on the room's pre-join page. `simulcast`
+ * true/false turns the web app's camera simulcast on/off in that context (the `openmeet.simulcast`
+ * setting; the app's default, off, when not given). `moderatorToken`: the room creator's token, stored as the web app stores it after
  * creating a room, so that this participant joins as a moderator.
  */
-export async function openParticipant(browser, slug, name, { viewport = { width: 1280, height: 720 }, simulcast = true, moderatorToken } = {}) {
+export async function openParticipant(browser, slug, name, { viewport = { width: 1280, height: 720 }, simulcast, moderatorToken } = {}) {
   const context = await browser.newContext({ viewport });
   await context.addInitScript(RECORD_PCS);
   await context.addInitScript(RECORD_SOCKETS);
@@ -130,14 +130,14 @@ export async function openParticipant(browser, slug, name, { viewport = { width:
       [`openmeet.token.${slug}`, moderatorToken],
     );
   }
-  if (simulcast === false) {
-    await context.addInitScript(() => {
+  if (simulcast !== undefined) {
+    await context.addInitScript((value) => {
       try {
-        localStorage.setItem('openmeet.simulcast', 'off');
+        localStorage.setItem('openmeet.simulcast', value);
       } catch {
         // about:blank and other opaque origins have no storage
       }
-    });
+    }, simulcast ? 'on' : 'off');
   }
   const page = await context.newPage();
   const consoleLines = [];

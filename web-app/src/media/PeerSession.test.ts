@@ -337,8 +337,8 @@ describe('PeerSession (answerer)', () => {
       expect(warn).toHaveBeenCalledTimes(1);
     });
 
-    it('sends one encoding when simulcast is off', async () => {
-      const session = new PeerSession([], listener(), { simulcastLayers: 1 });
+    it('sends one encoding by default (simulcast off)', async () => {
+      const session = new PeerSession([], listener());
       await session.setTrack('camera', asTrack(new FakeTrack('video', { width: 1280, height: 720 })));
       expect(await session.applyOffer(offer('1'))).not.toContain('SIM');
       expect(camera().params.encodings).toHaveLength(1);
@@ -349,19 +349,19 @@ describe('PeerSession (answerer)', () => {
 describe('cameraSimulcastLayers (the browser setting)', () => {
   const storage = (value: string | null) => ({ getItem: (k: string) => (k === 'openmeet.simulcast' ? value : null) });
 
-  it('is three layers unless turned off', () => {
-    expect(cameraSimulcastLayers(storage(null))).toBe(3);
+  it('is three layers only when turned on, one otherwise', () => {
     expect(cameraSimulcastLayers(storage('on'))).toBe(3);
-    expect(cameraSimulcastLayers(storage('false'))).toBe(3);
+    expect(cameraSimulcastLayers(storage(null))).toBe(1);
     expect(cameraSimulcastLayers(storage('off'))).toBe(1);
+    expect(cameraSimulcastLayers(storage('true'))).toBe(1);
   });
 
-  it('is on (the default) when the storage refuses to be read', () => {
+  it('is off when the storage refuses to be read', () => {
     const refusing = {
       getItem: () => {
         throw new Error('SecurityError');
       },
     };
-    expect(cameraSimulcastLayers(refusing)).toBe(3);
+    expect(cameraSimulcastLayers(refusing)).toBe(1);
   });
 });
