@@ -4,7 +4,7 @@
 // (ForwardedSources) and tells each sender how much of it anyone wants (SenderSourceConstraints, and
 // the sender scales down); the dominant speaker is highlighted and goes on stage in the speaker
 // layout; a dropped bridge channel comes back and re-sends the constraints. Every camera is sent as
-// three simulcast layers (the web app's `openmeet.simulcast` setting): a sender wanted at 180 only
+// three simulcast layers (the web app's `openmeet.simulcast` setting, turned on): a sender wanted at 180 only
 // sends its lowest layer, and once one receiver stages it, that receiver gets a higher layer while
 // one that shows it as a thumbnail keeps getting the lowest.
 import { test, after, before } from 'node:test';

@@ -40,7 +40,8 @@ after(async () => {
 });
 
 // What a tile's indicator says, and what the page's own getStats says about the stream that tile shows
-// (the inbound-rtp of its <video>'s track, or for our own tile the outbound-rtp of our camera).
+// (the inbound-rtp of its <video>'s track, or for our own tile the outbound-rtp of our camera's
+// largest layer being sent).
 const INDICATORS = async () => {
   const report = [];
   for (const pc of window.__pcs ?? []) if (pc.connectionState !== 'closed') report.push(...(await pc.getStats()).values());
@@ -52,7 +53,10 @@ const INDICATORS = async () => {
     let stat = null;
     if (track) {
       stat = report.find((s) => s.type === 'inbound-rtp' && s.trackIdentifier === track.id)
-        ?? report.find((s) => s.type === 'outbound-rtp' && byId.get(s.mediaSourceId)?.trackIdentifier === track.id && (s.bytesSent ?? 0) > 0)
+        // our camera: with simulcast one outbound-rtp per layer; the largest picture being sent
+        ?? report.filter((s) => s.type === 'outbound-rtp' && byId.get(s.mediaSourceId)?.trackIdentifier === track.id
+          && (s.bytesSent ?? 0) > 0 && s.active !== false)
+          .sort((x, y) => (y.frameHeight ?? 0) - (x.frameHeight ?? 0))[0]
         ?? null;
     }
     const n = (k) => (dot?.hasAttribute(k) ? Number(dot.getAttribute(k)) : null);

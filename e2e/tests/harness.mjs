@@ -110,11 +110,11 @@ export async function dropSignalling(p) {
 
 /**
  * A participant: its own browser context (fake devices) on the room's pre-join page. `simulcast`
- * turns the web app's camera simulcast on in that context (the `openmeet.simulcast` setting; off by
- * default). `moderatorToken`: the room creator's token, stored as the web app stores it after
+ * true/false turns the web app's camera simulcast on/off in that context (the `openmeet.simulcast`
+ * setting; the app's default, off, when not given). `moderatorToken`: the room creator's token, stored as the web app stores it after
  * creating a room, so that this participant joins as a moderator.
  */
-export async function openParticipant(browser, slug, name, { viewport = { width: 1280, height: 720 }, simulcast = false, moderatorToken } = {}) {
+export async function openParticipant(browser, slug, name, { viewport = { width: 1280, height: 720 }, simulcast, moderatorToken } = {}) {
   const context = await browser.newContext({ viewport });
   await context.addInitScript(RECORD_PCS);
   await context.addInitScript(RECORD_SOCKETS);
@@ -130,14 +130,14 @@ export async function openParticipant(browser, slug, name, { viewport = { width:
       [`openmeet.token.${slug}`, moderatorToken],
     );
   }
-  if (simulcast) {
-    await context.addInitScript(() => {
+  if (simulcast !== undefined) {
+    await context.addInitScript((value) => {
       try {
-        localStorage.setItem('openmeet.simulcast', 'on');
+        localStorage.setItem('openmeet.simulcast', value);
       } catch {
         // about:blank and other opaque origins have no storage
       }
-    });
+    }, simulcast ? 'on' : 'off');
   }
   const page = await context.newPage();
   const consoleLines = [];

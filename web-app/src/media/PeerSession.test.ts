@@ -293,9 +293,9 @@ describe('PeerSession (answerer)', () => {
       // Before the bridge says anything: every layer of the ladder.
       await session.setSendLimit('camera', null);
       expect(camera().appliedAll.at(-1)?.map(pick)).toEqual([
-        [true, 4, 300_000],
+        [true, 4, 250_000],
         [true, 2, 1_000_000],
-        [true, 1, 2_500_000],
+        [true, 1, 1_500_000],
       ]);
       // A re-offer keeps the same layer SSRCs (the bridge knows the source by them).
       const again = await session.applyOffer(offer('2'));

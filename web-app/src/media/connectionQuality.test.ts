@@ -115,6 +115,12 @@ describe('readReport', () => {
     expect(r.outbound.size).toBe(1);
   });
 
+  it('takes the picture of a simulcast track from the layers being sent, not from one switched off', () => {
+    const stopped = { id: 'O4', type: 'outbound-rtp', timestamp: 1, kind: 'video', mediaSourceId: 'MS1', active: false, packetsSent: 50, bytesSent: 50_000, frameWidth: 1280, frameHeight: 720, framesPerSecond: 20 };
+    const r = readReport([...report, stopped], 5000);
+    expect(r.outbound.get('my-cam')).toMatchObject({ bytes: 150_000, width: 640, height: 360, fps: 20 });
+  });
+
   it('falls back to the nominated succeeded pair without a transport entry', () => {
     const r = readReport(
       [

@@ -68,6 +68,8 @@ export interface RtcStat {
   kind?: string;
   trackIdentifier?: string;
   mediaSourceId?: string;
+  /** outbound-rtp: whether this encoding (simulcast layer) is being sent. */
+  active?: boolean;
   localId?: string;
   packetsReceived?: number;
   packetsLost?: number;
@@ -159,6 +161,8 @@ export function readReport(stats: Iterable<RtcStat>, at: number): ReportReading 
       const track = byId.get(s.mediaSourceId)?.trackIdentifier;
       if (!track) continue;
       const remote = remoteInbound.get(s.id);
+      // A simulcast layer switched off keeps reporting its last picture: it says nothing about now.
+      const stopped = s.active === false;
       const sample: StreamSample = {
         at,
         kind,
@@ -166,13 +170,13 @@ export function readReport(stats: Iterable<RtcStat>, at: number): ReportReading 
         packets: num(s.packetsSent) ?? 0,
         lost: Math.max(0, num(remote?.packetsLost) ?? 0),
         frames: num(s.framesEncoded),
-        width: num(s.frameWidth),
-        height: num(s.frameHeight),
-        fps: num(s.framesPerSecond),
+        width: stopped ? null : num(s.frameWidth),
+        height: stopped ? null : num(s.frameHeight),
+        fps: stopped ? null : num(s.framesPerSecond),
         rttS: num(remote?.roundTripTime),
         fractionLost: num(remote?.fractionLost),
       };
-      // Simulcast: one outbound-rtp per layer, same track; add them up, keep the largest picture.
+      // Simulcast: one outbound-rtp per layer, same track; add them up, keep the largest picture sent.
       const known = out.outbound.get(track);
       out.outbound.set(track, known ? mergeLayers(known, sample) : sample);
     }

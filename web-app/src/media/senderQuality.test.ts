@@ -47,10 +47,13 @@ describe('sender quality', () => {
 
     it('scales a 720p camera to 180, 360 and 720 with the ladder’s bitrates', () => {
       expect(simulcastEncodings(-1, 720, 3)).toEqual([
-        { active: true, scaleResolutionDownBy: 4, maxBitrate: 300_000, height: 180 },
+        { active: true, scaleResolutionDownBy: 4, maxBitrate: 250_000, height: 180 },
         { active: true, scaleResolutionDownBy: 2, maxBitrate: 1_000_000, height: 360 },
-        { active: true, scaleResolutionDownBy: 1, maxBitrate: 2_500_000, height: 720 },
+        { active: true, scaleResolutionDownBy: 1, maxBitrate: 1_500_000, height: 720 },
       ]);
+      // one staged camera and four thumbnails fit a 2.5 Mbit/s downlink
+      const [low, , high] = simulcastEncodings(-1, 720, 3);
+      expect(high!.maxBitrate + 4 * low!.maxBitrate).toBeLessThanOrEqual(2_500_000);
     });
 
     it('sends the lowest layer whenever anyone wants the camera, higher ones only up to the wanted height', () => {
@@ -64,13 +67,13 @@ describe('sender quality', () => {
 
     it('does not send a layer that would repeat the one below (a camera smaller than the ladder)', () => {
       expect(simulcastEncodings(-1, 360, 3)).toEqual([
-        { active: true, scaleResolutionDownBy: 2, maxBitrate: 300_000, height: 180 },
+        { active: true, scaleResolutionDownBy: 2, maxBitrate: 250_000, height: 180 },
         { active: true, scaleResolutionDownBy: 1, maxBitrate: 1_000_000, height: 360 },
         { active: false, scaleResolutionDownBy: 1, maxBitrate: 1_000_000, height: 360 },
       ]);
       expect(active(720, 180)).toEqual([true, false, false]);
       // 540p: the top layer is the camera's own size, sent once somebody wants more than 360.
-      expect(simulcastEncodings(720, 540, 3)[2]).toEqual({ active: true, scaleResolutionDownBy: 1, maxBitrate: 2_500_000, height: 540 });
+      expect(simulcastEncodings(720, 540, 3)[2]).toEqual({ active: true, scaleResolutionDownBy: 1, maxBitrate: 1_500_000, height: 540 });
       expect(active(360, 540)).toEqual([true, true, false]);
     });
 

@@ -27,10 +27,22 @@ export interface EncodingLimit {
   maxBitrate: number;
 }
 
+/**
+ * The caps of the camera's simulcast layers, by the height a layer encodes. The top and bottom layers
+ * get less than one encoding of that height would (1.5 Mbit/s as jitsi-meet's high layer, 250 kbit/s)
+ * so that a receiver of one staged camera and four thumbnails stays within 2.5 Mbit/s. Chromium gives
+ * a lower layer about 3/4 of its cap as target (measured: 750 kbit/s at 360p), the top one all of it.
+ */
+export const SIMULCAST_BITRATE_LADDER: readonly { maxHeight: number; maxBitrate: number }[] = [
+  { maxHeight: 180, maxBitrate: 250_000 },
+  { maxHeight: 360, maxBitrate: 1_000_000 },
+  { maxHeight: Number.POSITIVE_INFINITY, maxBitrate: 1_500_000 },
+];
+
 /** The bitrate cap for an encoded picture whose smaller side is `height` px. */
-export function ladderBitrate(height: number): number {
-  for (const step of SEND_BITRATE_LADDER) if (height <= step.maxHeight) return step.maxBitrate;
-  return SEND_BITRATE_LADDER[SEND_BITRATE_LADDER.length - 1]!.maxBitrate;
+export function ladderBitrate(height: number, ladder = SEND_BITRATE_LADDER): number {
+  for (const step of ladder) if (height <= step.maxHeight) return step.maxBitrate;
+  return ladder[ladder.length - 1]!.maxBitrate;
 }
 
 /** The smaller side of a track's picture, or null when the browser does not say. */
@@ -73,7 +85,7 @@ export interface LayerLimit extends EncodingLimit {
 /**
  * The `count` simulcast encodings (lowest first) for a wanted `maxHeight` and a camera whose smaller
  * side is `shortSide` px. Layer i is scaled to SIMULCAST_LAYER_HEIGHTS[i] (never up) and capped at
- * the ladder's bitrate for that height. A layer is sent when somebody may get it: all of them at 0
+ * SIMULCAST_BITRATE_LADDER's bitrate for that height. A layer is sent when somebody may get it: all of them at 0
  * are off; otherwise the lowest is always on (the bridge falls back to it when bandwidth is short)
  * and a higher one only when its height fits `maxHeight` (negative: no limit). A layer that would
  * repeat the one below it (a camera smaller than the ladder) is off. Without the camera's size the
@@ -88,7 +100,8 @@ export function simulcastEncodings(maxHeight: number, shortSide: number | null, 
     const scale = shortSide === null ? 2 ** (count - 1 - i) : shortSide / height;
     const repeats = i > 0 && height <= out[i - 1]!.height;
     const wanted = maxHeight !== 0 && (i === 0 || maxHeight < 0 || height <= maxHeight);
-    out.push({ active: wanted && !repeats, scaleResolutionDownBy: scale, maxBitrate: ladderBitrate(height), height });
+    const maxBitrate = ladderBitrate(height, SIMULCAST_BITRATE_LADDER);
+    out.push({ active: wanted && !repeats, scaleResolutionDownBy: scale, maxBitrate, height });
   }
   return out;
 }
