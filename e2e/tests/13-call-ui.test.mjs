@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import {
   BRIDGE, launch, createRoom, joinRoom, inbound, waitFor, waitForRemoteVideos, screenshot, closeAll, sleep, remoteIdByName,
+  waitForP2pCall,
 } from './harness.mjs';
 
 let browser, a, b, idA, idB;
@@ -28,6 +29,8 @@ before(async () => {
       }).observe(document.body, { childList: true, subtree: true });
     });
   }
+  // a 1:1 call runs P2P (the default): the indicators, device switching and audio-only work on it
+  await waitForP2pCall(a, b);
   await waitForRemoteVideos(a, 1);
   await waitForRemoteVideos(b, 1);
   idA = await remoteIdByName(b, 'Alice');
