@@ -269,17 +269,21 @@ test('camera force-mute in a P2P call: the pair moves to the bridge, which drops
 // Drops every IPv4/IPv6 packet on lo between two ports >= 32768 (UDP and TCP): two browsers' host,
 // TCP and TURN-relayed candidates all use such ports, while the bridge (10000), coturn (3478, 443)
 // and the stack's services listen below 32768, so only the direct path between the browsers breaks.
+// (A class whose queue holds nothing drops what the filter sends it: this kernel has no tc drop
+// action and no netem; other traffic passes htb unshaped.)
+const tc = (...args) => execFileSync('tc', args, { stdio: ['ignore', 'ignore', 'pipe'] });
 function blockDirectPath() {
-  const tc = (...args) => execFileSync('tc', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  tc('qdisc', 'add', 'dev', 'lo', 'ingress');
-  tc('filter', 'add', 'dev', 'lo', 'parent', 'ffff:', 'protocol', 'ip', 'prio', '1', 'u32',
-    'match', 'ip', 'sport', '32768', '0x8000', 'match', 'ip', 'dport', '32768', '0x8000', 'action', 'drop');
-  tc('filter', 'add', 'dev', 'lo', 'parent', 'ffff:', 'protocol', 'ipv6', 'prio', '2', 'u32',
-    'match', 'ip6', 'sport', '32768', '0x8000', 'match', 'ip6', 'dport', '32768', '0x8000', 'action', 'drop');
+  tc('qdisc', 'add', 'dev', 'lo', 'root', 'handle', '1:', 'htb');
+  tc('class', 'add', 'dev', 'lo', 'parent', '1:', 'classid', '1:40', 'htb', 'rate', '8kbit', 'ceil', '8kbit');
+  tc('qdisc', 'add', 'dev', 'lo', 'parent', '1:40', 'pfifo', 'limit', '0');
+  tc('filter', 'add', 'dev', 'lo', 'parent', '1:', 'protocol', 'ip', 'prio', '1', 'u32',
+    'match', 'ip', 'sport', '32768', '0x8000', 'match', 'ip', 'dport', '32768', '0x8000', 'flowid', '1:40');
+  tc('filter', 'add', 'dev', 'lo', 'parent', '1:', 'protocol', 'ipv6', 'prio', '2', 'u32',
+    'match', 'ip6', 'sport', '32768', '0x8000', 'match', 'ip6', 'dport', '32768', '0x8000', 'flowid', '1:40');
 }
 function unblockDirectPath() {
   try {
-    execFileSync('tc', ['qdisc', 'del', 'dev', 'lo', 'ingress'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    tc('qdisc', 'del', 'dev', 'lo', 'root');
   } catch { /* not there */ }
 }
 
@@ -289,8 +293,8 @@ test('P2P ICE fails (the direct path is blocked): the pair stays on the bridge a
     a = b = null;
     await waitFor('the bridge to be empty', async () => ({ ok: (await bridgeEndpoints()) === 0 }), 15_000);
     const other = await createRoom();
-    blockDirectPath();
     try {
+      blockDirectPath();
       a = await joinRoom(browser, other.slug, 'Dan');
       b = await joinRoom(browser, other.slug, 'Erin');
       // the P2P attempt starts next to the bridge connection, fails, and ends
