@@ -160,6 +160,21 @@ describe('CallController peer-to-peer', () => {
     expect(signalling.ofType('p2p-video').at(-1)).toEqual({ type: 'p2p-video', sessionId: 's2', receive: false });
   });
 
+  it('a resumed socket in a P2P call keeps the direct connection and opens no bridge connection', async () => {
+    const { signalling, peers, p2ps, bridge } = setup();
+    signalling.server(start(true));
+    await flush();
+    p2ps[0]!.listener.onOutcome('connected');
+    signalling.server({ type: 'p2p-active', sessionId: 's1' });
+    expect(peers[0]!.closed).toBe(true);
+    const connects = bridge.urls.length;
+    signalling.server({ type: 'joined', participantId: 'me', moderator: false, participants: [], iceServers: [], resumeToken: 'r2' });
+    signalling.server({ type: 'p2p-active', sessionId: 's1' });
+    expect(peers).toHaveLength(1);
+    expect(bridge.urls).toHaveLength(connects);
+    expect(p2ps[0]!.closed).toBe(false);
+  });
+
   it('the responder answers the offer; a failure is reported to the focus', async () => {
     const { signalling, p2ps } = setup();
     signalling.server(start(false));

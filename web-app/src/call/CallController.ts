@@ -293,12 +293,15 @@ export class CallController {
           if (this.iceState === 'failed') this.signalling.send({ type: 'ice-restart' });
         }
         this.iceServers = msg.iceServers;
-        if (!this.peer) {
+        // resumed in a P2P call whose bridge endpoint was released: the direct connection goes on
+        // (the focus says p2p-active again), there is no bridge to connect to
+        const resumedInP2p = !this.peer && this.bridgeReleased && this.p2p !== null && this.peerOwner === msg.participantId;
+        if (!this.peer && !resumedInP2p) {
           this.unsentIce = null;
           this.newPeer();
           this.peerOwner = msg.participantId;
         }
-        this.connectBridge(msg.bridgeChannelUrl);
+        if (!resumedInP2p) this.connectBridge(msg.bridgeChannelUrl);
         this.sendMediaState();
         this.flushPendingTracks();
         break;
