@@ -1,7 +1,11 @@
-// Audio-only mode (lastN 0 over the bridge channel) and screen sharing, with real media.
+// Audio-only mode and screen sharing in a 1:1 call, with real media. Two participants talk P2P (the
+// default), so audio-only is the `p2p-video` request to the peer (lastN 0 on the bridge: 07, 13).
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, createRoom, joinRoom, inbound, waitFor, waitForRemoteVideos, tileFrames, screenshot, closeAll, sleep, remoteIdByName } from './harness.mjs';
+import {
+  launch, createRoom, joinRoom, inbound, waitFor, waitForRemoteVideos, tileFrames, screenshot, closeAll, sleep, remoteIdByName,
+  waitForP2pCall,
+} from './harness.mjs';
 
 let browser, a, b, idA;
 before(async () => {
@@ -9,6 +13,8 @@ before(async () => {
   const room = await createRoom();
   a = await joinRoom(browser, room.slug, 'Alice');
   b = await joinRoom(browser, room.slug, 'Bob');
+  // two participants talk P2P (the default): audio-only and screen share over the direct connection
+  await waitForP2pCall(a, b);
   await waitForRemoteVideos(a, 1);
   await waitForRemoteVideos(b, 1);
   idA = await remoteIdByName(b, 'Alice');
@@ -20,7 +26,7 @@ after(async () => {
 
 test('audio-only on B: B receives no video bytes while audio continues', async () => {
   await b.page.getByTestId('toggle-audio-only').click();
-  await sleep(1500); // let the bridge apply lastN 0 and in-flight packets drain
+  await sleep(1500); // let the peer stop sending video and in-flight packets drain
   const s1 = await inbound(b);
   await sleep(2000);
   const s2 = await inbound(b);

@@ -4,10 +4,13 @@
 // back to P2P.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { BRIDGE, launch, createRoom, joinRoom, openParticipant, join, waitFor, waitForRemoteVideos, screenshot, closeAll, sleep, mediaDump } from './harness.mjs';
+import {
+  BRIDGE, launch, createRoom, joinRoom, openParticipant, join, waitFor, waitForRemoteVideos, screenshot, closeAll, sleep, mediaDump,
+  bridgeEndpoints, p2pView, waitForP2pCall, dropSignalling, inbound, remoteIdByName,
+} from './harness.mjs';
+import { execFileSync } from 'node:child_process';
 
 const STATS_URL = process.env.E2E_BRIDGE_STATS_URL;
-const SECRET = process.env.E2E_BRIDGE_CONTROL_SECRET;
 
 let browser, room, a, b, c;
 before(async () => {
@@ -30,49 +33,6 @@ async function onFailure(fn, name) {
     }
     throw e;
   }
-}
-
-/** Endpoints on the bridge now (its /colibri/stats; the suite runs one room at a time). */
-async function bridgeEndpoints() {
-  const res = await fetch(STATS_URL, { headers: SECRET ? { authorization: `Bearer ${SECRET}` } : {} });
-  const body = await res.json();
-  if (!res.ok) throw new Error(`${STATS_URL} → ${res.status}: ${JSON.stringify(body)}`);
-  return body.endpoints ?? body.participants;
-}
-
-/** The page's P2P connection: its state, the selected candidate pair and video decoded over it. */
-async function p2pView(p) {
-  return p.page.evaluate(async () => {
-    const pc = window.__openmeet?.p2p?.pc;
-    if (!pc) return null;
-    const out = { state: pc.connectionState, framesDecoded: 0, pair: null, open: 0 };
-    out.open = (window.__pcs ?? []).filter((x) => x.connectionState !== 'closed').length;
-    const stats = await pc.getStats();
-    let pairId = null;
-    stats.forEach((s) => {
-      if (s.type === 'transport' && s.selectedCandidatePairId) pairId = s.selectedCandidatePairId;
-      if (s.type === 'inbound-rtp' && s.kind === 'video') out.framesDecoded += s.framesDecoded ?? 0;
-    });
-    const pair = pairId ? stats.get(pairId) : null;
-    if (pair) {
-      const l = stats.get(pair.localCandidateId);
-      const r = stats.get(pair.remoteCandidateId);
-      out.pair = { local: { type: l?.candidateType, address: l?.address, port: l?.port, protocol: l?.protocol },
-        remote: { type: r?.candidateType, address: r?.address, port: r?.port } };
-    }
-    return out;
-  });
-}
-
-/** Waits until both pages run P2P (connected, the bridge connection closed) and the bridge holds no endpoint. */
-async function waitForP2p(timeoutMs = 25_000) {
-  return waitFor('a P2P call with no endpoint on the bridge', async () => {
-    const va = await p2pView(a);
-    const vb = await p2pView(b);
-    const endpoints = await bridgeEndpoints();
-    const ok = va?.state === 'connected' && vb?.state === 'connected' && va.open === 1 && vb.open === 1 && endpoints === 0;
-    return { ok, va, vb, endpoints };
-  }, timeoutMs, 250);
 }
 
 /**
@@ -141,10 +101,11 @@ test('two participants: P2P browser to browser, no endpoint on the bridge, both 
   onFailure(async () => {
     room = await createRoom({ p2pEnabled: true });
     assert.equal(room.p2pEnabled, true);
-    a = await joinRoom(browser, room.slug, 'Alice');
+    // Alice is the room's moderator (its creator's token): the force-mute test below needs one
+    a = await joinRoom(browser, room.slug, 'Alice', { moderatorToken: room.token });
     b = await joinRoom(browser, room.slug, 'Bob');
     const t0 = Date.now();
-    const { va, vb } = await waitForP2p();
+    const { va, vb } = await waitForP2pCall(a, b);
     console.log(`  [${BRIDGE}] P2P up with 0 bridge endpoints after ${Date.now() - t0} ms; pairs: ${JSON.stringify([va.pair, vb.pair])}`);
     // the pair joins the two pages: each side's remote candidate is the other's local one, no relay
     for (const v of [va, vb]) {
@@ -198,7 +159,160 @@ test('the third leaves: the two go back to P2P and keep decoding', () =>
     await closeAll(c);
     c = null;
     const t0 = Date.now();
-    await waitForP2p(30_000);
+    await waitForP2pCall(a, b, 30_000);
     console.log(`  [${BRIDGE}] back to P2P with 0 bridge endpoints ${Date.now() - t0} ms after Carol left`);
     for (const p of [a, b]) await waitForRemoteVideos(p, 1);
   }, 'p2p-back'));
+
+/** Open (not closed) RTCPeerConnections the page has made so far, and all it has made. */
+const pcCounts = (p) => p.page.evaluate(() => ({
+  open: window.__pcs.filter((x) => x.connectionState !== 'closed').length, made: window.__pcs.length,
+}));
+
+test('a dropped signalling socket in a P2P call resumes: the call stays P2P on the same connection', () =>
+  onFailure(async () => {
+    await waitForP2pCall(a, b);
+    const before = await pcCounts(a);
+    const frames = (await p2pView(a)).framesDecoded;
+    assert.equal(await dropSignalling(a), 1, 'one open signalling socket to drop');
+    await waitFor('Alice to open a new signalling socket', () => a.page.evaluate(() =>
+      window.__sockets.some((w) => w.url.includes('/api/signalling/') && w.readyState === WebSocket.OPEN)), 15_000);
+    await sleep(1500); // the resume's offer-again has been answered (p2p-active again, no new endpoint)
+    await waitForP2pCall(a, b, 5000);
+    assert.deepEqual(await pcCounts(a), before, 'the P2P call went on: no new RTCPeerConnection');
+    assert.ok((await p2pView(a)).framesDecoded > frames + 10, 'Alice decodes Bob over P2P after the resume');
+  }, 'p2p-resume'));
+
+/** The ICE ufrag the bridge gave the page's open bridge connection (null without one). */
+const BRIDGE_UFRAG = () => {
+  const pc = window.__pcs.filter((x) => x.connectionState !== 'closed' && x !== window.__openmeet?.p2p?.pc).at(-1);
+  return pc?.remoteDescription?.sdp.match(/^a=ice-ufrag:(.+)$/m)?.[1]?.trim() ?? null;
+};
+
+/** Sends the frame the app sends when its bridge connection's ICE fails. */
+const ASK_ICE_RESTART = () => {
+  const ws = window.__sockets.find((w) => w.url.includes('/api/signalling/') && w.readyState === WebSocket.OPEN);
+  ws.send(JSON.stringify({ type: 'ice-restart' }));
+};
+
+/**
+ * A tampered page: a fresh camera track straight onto the camera sender (the first video m-line) of
+ * its open bridge connection, behind the app's back. Answers whether there was one.
+ */
+const SEND_CAMERA_ANYWAY = async () => {
+  const pc = window.__pcs.filter((x) => x.connectionState !== 'closed' && x !== window.__openmeet?.p2p?.pc).at(-1);
+  const t = pc?.getTransceivers().find((x) => x.receiver.track.kind === 'video' && /send/.test(x.direction));
+  if (!t) return false;
+  const [track] = (await navigator.mediaDevices.getUserMedia({ video: true })).getVideoTracks();
+  await t.sender.replaceTrack(track);
+  return true;
+};
+
+const sentVideoBytes = (p) => p.page.evaluate(async () => {
+  let n = 0;
+  for (const pc of window.__pcs) {
+    if (pc.connectionState === 'closed') continue;
+    (await pc.getStats()).forEach((s) => { if (s.type === 'outbound-rtp' && s.kind === 'video') n += s.bytesSent ?? 0; });
+  }
+  return n;
+});
+
+/** Bob's page sends its camera anyway; over 3 s, Alice must receive no video bytes (she has no other remote). */
+async function assertCameraDropped(label) {
+  assert.equal(await b.page.evaluate(SEND_CAMERA_ANYWAY), true, `${label}: Bob has a camera sender on the bridge`);
+  await sleep(1500); // what was in flight has arrived
+  const sent0 = await sentVideoBytes(b);
+  const got0 = (await inbound(a)).video.bytesReceived;
+  const audio0 = (await inbound(a)).audio.packetsReceived;
+  await sleep(3000);
+  const sent = (await sentVideoBytes(b)) - sent0;
+  const got = (await inbound(a)).video.bytesReceived - got0;
+  const audio = (await inbound(a)).audio.packetsReceived - audio0;
+  console.log(`  [${BRIDGE}] ${label}: Bob's page sent ${sent} video bytes in 3 s, Alice received ${got}; Bob's audio at Alice: ${audio} packets`);
+  assert.ok(sent > 10_000, `${label}: Bob's page sends video (${sent} bytes in 3 s)`);
+  assert.equal(got, 0, `${label}: Alice received ${got} video bytes from force-muted Bob`);
+  assert.ok(audio > 50, `${label}: Bob's audio still reaches Alice (${audio} packets): his endpoint works`);
+}
+
+test('camera force-mute in a P2P call: the pair moves to the bridge, which drops the camera (also after an ICE restart); allowed again, back to P2P', () =>
+  onFailure(async () => {
+    await waitForP2pCall(a, b);
+    const idB = await remoteIdByName(a, 'Bob');
+    await a.page.getByTestId(`tile-mute-video-${idB}`).click();
+    await b.page.waitForSelector('[data-testid="toggle-camera"][disabled]', { timeout: 5000 });
+    // in P2P no server could drop Bob's video: the focus moves the pair to the bridge (p2p-stop)
+    const t0 = Date.now();
+    await waitFor('both on the bridge, no P2P connection', async () => {
+      const views = [await p2pView(a), await p2pView(b)];
+      const n = await bridgeEndpoints();
+      return { ok: views.every((v) => v === null) && n === 2, views, n };
+    }, 15_000);
+    console.log(`  [${BRIDGE}] camera force-mute: on the bridge with 2 endpoints ${Date.now() - t0} ms after the click`);
+    await assertCameraDropped('force-muted on the bridge');
+
+    // a new endpoint (ICE restart) keeps the mute: the focus applies it to the new endpoint too
+    const before = await b.page.evaluate(BRIDGE_UFRAG);
+    await b.page.evaluate(ASK_ICE_RESTART);
+    await waitFor('Bob to answer an offer with new ICE credentials', async () => {
+      const now = await b.page.evaluate(BRIDGE_UFRAG);
+      return { ok: now !== null && now !== before, before, now };
+    }, 10_000);
+    await assertCameraDropped('force-muted after an ICE restart');
+
+    await a.page.getByTestId(`tile-allow-video-${idB}`).click();
+    await b.page.waitForSelector('[data-testid="toggle-camera"]:not([disabled])', { timeout: 5000 });
+    await waitForP2pCall(a, b, 20_000);
+    await b.page.getByTestId('toggle-camera').click();
+    await waitForRemoteVideos(a, 1);
+  }, 'p2p-force-mute'));
+
+// Drops every IPv4/IPv6 packet on lo between two ports >= 32768 (UDP and TCP): two browsers' host,
+// TCP and TURN-relayed candidates all use such ports, while the bridge (10000), coturn (3478, 443)
+// and the stack's services listen below 32768, so only the direct path between the browsers breaks.
+// (A class whose queue holds nothing drops what the filter sends it: this kernel has no tc drop
+// action and no netem; other traffic passes htb unshaped.)
+const tc = (...args) => execFileSync('tc', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+function blockDirectPath() {
+  tc('qdisc', 'add', 'dev', 'lo', 'root', 'handle', '1:', 'htb');
+  tc('class', 'add', 'dev', 'lo', 'parent', '1:', 'classid', '1:40', 'htb', 'rate', '8kbit', 'ceil', '8kbit');
+  tc('qdisc', 'add', 'dev', 'lo', 'parent', '1:40', 'pfifo', 'limit', '0');
+  tc('filter', 'add', 'dev', 'lo', 'parent', '1:', 'protocol', 'ip', 'prio', '1', 'u32',
+    'match', 'ip', 'sport', '32768', '0x8000', 'match', 'ip', 'dport', '32768', '0x8000', 'flowid', '1:40');
+  tc('filter', 'add', 'dev', 'lo', 'parent', '1:', 'protocol', 'ipv6', 'prio', '2', 'u32',
+    'match', 'ip6', 'sport', '32768', '0x8000', 'match', 'ip6', 'dport', '32768', '0x8000', 'flowid', '1:40');
+}
+function unblockDirectPath() {
+  try {
+    tc('qdisc', 'del', 'dev', 'lo', 'root');
+  } catch { /* not there */ }
+}
+
+test('P2P ICE fails (the direct path is blocked): the pair stays on the bridge and both decode video', () =>
+  onFailure(async () => {
+    await closeAll(a, b);
+    a = b = null;
+    await waitFor('the bridge to be empty', async () => ({ ok: (await bridgeEndpoints()) === 0 }), 15_000);
+    const other = await createRoom();
+    try {
+      blockDirectPath();
+      a = await joinRoom(browser, other.slug, 'Dan');
+      b = await joinRoom(browser, other.slug, 'Erin');
+      // the P2P attempt starts next to the bridge connection, fails, and ends
+      const t0 = Date.now();
+      await waitFor('a P2P attempt', async () => ({ ok: (await p2pView(a)) !== null || (await p2pView(b)) !== null }), 10_000, 100);
+      await waitFor('the P2P attempt to end', async () => {
+        const views = [await p2pView(a), await p2pView(b)];
+        return { ok: views.every((v) => v === null), views };
+      }, 20_000);
+      console.log(`  [${BRIDGE}] P2P with the direct path blocked gave up ${Date.now() - t0} ms after it started`);
+      assert.equal(await bridgeEndpoints(), 2, 'both stay on the bridge');
+      for (const p of [a, b]) await waitForRemoteVideos(p, 1);
+      const x = [await inbound(a), await inbound(b)];
+      await sleep(1500);
+      const y = [await inbound(a), await inbound(b)];
+      for (const i of [0, 1]) assert.ok(y[i].video.framesDecoded > x[i].video.framesDecoded + 10, `${[a, b][i].name} decodes video over the bridge`);
+      assert.equal((await pcCounts(a)).open, 1, 'Dan has one open connection, the bridge one');
+    } finally {
+      unblockDirectPath();
+    }
+  }, 'p2p-ice-fails'));

@@ -308,3 +308,51 @@ export const WATCH_TILE = (id) => {
     if (!document.querySelector(selector)) window.__tileLost = true;
   }).observe(document.body, { childList: true, subtree: true });
 };
+
+/** Endpoints on the bridge now (its /colibri/stats, through scripts/e2e; the suite runs one room at a time). */
+export async function bridgeEndpoints() {
+  const url = requireEnv('E2E_BRIDGE_STATS_URL');
+  const secret = process.env.E2E_BRIDGE_CONTROL_SECRET;
+  const res = await fetch(url, { headers: secret ? { authorization: `Bearer ${secret}` } : {} });
+  const body = await res.json();
+  if (!res.ok) throw new Error(`${url} → ${res.status}: ${JSON.stringify(body)}`);
+  return body.endpoints ?? body.participants;
+}
+
+/** The page's P2P connection: its state, the selected candidate pair and video decoded over it; null without one. */
+export async function p2pView(p) {
+  return p.page.evaluate(async () => {
+    const pc = window.__openmeet?.p2p?.pc;
+    if (!pc) return null;
+    const out = { state: pc.connectionState, framesDecoded: 0, pair: null, open: 0 };
+    out.open = (window.__pcs ?? []).filter((x) => x.connectionState !== 'closed').length;
+    const stats = await pc.getStats();
+    let pairId = null;
+    stats.forEach((s) => {
+      if (s.type === 'transport' && s.selectedCandidatePairId) pairId = s.selectedCandidatePairId;
+      if (s.type === 'inbound-rtp' && s.kind === 'video') out.framesDecoded += s.framesDecoded ?? 0;
+    });
+    const pair = pairId ? stats.get(pairId) : null;
+    if (pair) {
+      const l = stats.get(pair.localCandidateId);
+      const r = stats.get(pair.remoteCandidateId);
+      out.pair = { local: { type: l?.candidateType, address: l?.address, port: l?.port, protocol: l?.protocol },
+        remote: { type: r?.candidateType, address: r?.address, port: r?.port } };
+    }
+    return out;
+  });
+}
+
+/**
+ * Waits until a and b run their call P2P (both connected, the bridge connection closed) and the
+ * bridge holds no endpoint: tests of what a 1:1 user does start from there (P2P is on by default).
+ */
+export async function waitForP2pCall(a, b, timeoutMs = 25_000) {
+  return waitFor(`a P2P call between ${a.name} and ${b.name} with no endpoint on the bridge`, async () => {
+    const va = await p2pView(a);
+    const vb = await p2pView(b);
+    const endpoints = await bridgeEndpoints();
+    const ok = va?.state === 'connected' && vb?.state === 'connected' && va.open === 1 && vb.open === 1 && endpoints === 0;
+    return { ok, va, vb, endpoints };
+  }, timeoutMs, 250);
+}

@@ -36,6 +36,10 @@ class FakeP2p implements P2pSessionLike {
   async setTrack(slot: SendSlot, track: MediaStreamTrack | null) {
     this.tracks[slot] = track;
   }
+  peerWantsVideo = true;
+  async setPeerWantsVideo(want: boolean) {
+    this.peerWantsVideo = want;
+  }
   close() {
     this.closed = true;
   }
@@ -132,6 +136,43 @@ describe('CallController peer-to-peer', () => {
     await flush();
     expect(s.remote).toEqual(['answer:answer']);
     expect(s.candidates.map((c) => c.candidate)).toEqual(['candidate:2']);
+  });
+
+  it('audio only in a P2P call asks the peer for no video (p2p-video); the peer\'s request reaches our P2P session', async () => {
+    const { signalling, p2ps, controller } = setup();
+    signalling.server(start(true));
+    await flush();
+    const s = p2ps[0]!;
+    await controller.toggleAudioOnly();
+    expect(signalling.ofType('p2p-video')).toEqual([{ type: 'p2p-video', sessionId: 's1', receive: false }]);
+    await controller.toggleAudioOnly();
+    expect(signalling.ofType('p2p-video').at(-1)).toEqual({ type: 'p2p-video', sessionId: 's1', receive: true });
+    // from another session or sender: ignored
+    signalling.server({ type: 'p2p-video', sessionId: 'old', from: 'bob', receive: false });
+    signalling.server({ type: 'p2p-video', sessionId: 's1', from: 'eve', receive: false });
+    expect(s.peerWantsVideo).toBe(true);
+    signalling.server({ type: 'p2p-video', sessionId: 's1', from: 'bob', receive: false });
+    expect(s.peerWantsVideo).toBe(false);
+    // a new session while we are audio only says so at once
+    await controller.toggleAudioOnly();
+    signalling.server({ type: 'p2p-stop', sessionId: 's1', reason: 'participants' });
+    signalling.server(start(false, 's2'));
+    expect(signalling.ofType('p2p-video').at(-1)).toEqual({ type: 'p2p-video', sessionId: 's2', receive: false });
+  });
+
+  it('a resumed socket in a P2P call keeps the direct connection and opens no bridge connection', async () => {
+    const { signalling, peers, p2ps, bridge } = setup();
+    signalling.server(start(true));
+    await flush();
+    p2ps[0]!.listener.onOutcome('connected');
+    signalling.server({ type: 'p2p-active', sessionId: 's1' });
+    expect(peers[0]!.closed).toBe(true);
+    const connects = bridge.urls.length;
+    signalling.server({ type: 'joined', participantId: 'me', moderator: false, participants: [], iceServers: [], resumeToken: 'r2' });
+    signalling.server({ type: 'p2p-active', sessionId: 's1' });
+    expect(peers).toHaveLength(1);
+    expect(bridge.urls).toHaveLength(connects);
+    expect(p2ps[0]!.closed).toBe(false);
   });
 
   it('the responder answers the offer; a failure is reported to the focus', async () => {

@@ -293,12 +293,15 @@ export class CallController {
           if (this.iceState === 'failed') this.signalling.send({ type: 'ice-restart' });
         }
         this.iceServers = msg.iceServers;
-        if (!this.peer) {
+        // resumed in a P2P call whose bridge endpoint was released: the direct connection goes on
+        // (the focus says p2p-active again), there is no bridge to connect to
+        const resumedInP2p = !this.peer && this.bridgeReleased && this.p2p !== null && this.peerOwner === msg.participantId;
+        if (!this.peer && !resumedInP2p) {
           this.unsentIce = null;
           this.newPeer();
           this.peerOwner = msg.participantId;
         }
-        this.connectBridge(msg.bridgeChannelUrl);
+        if (!resumedInP2p) this.connectBridge(msg.bridgeChannelUrl);
         this.sendMediaState();
         this.flushPendingTracks();
         break;
@@ -505,6 +508,13 @@ export class CallController {
       case 'p2p-active':
         if (this.p2p?.sessionId === msg.sessionId) this.releaseBridge();
         break;
+      case 'p2p-video': {
+        // the peer's audio-only mode: what lastN 0 is on the bridge
+        const s = this.p2p;
+        if (!s || s.sessionId !== msg.sessionId || s.peerId !== msg.from) return;
+        void s.setPeerWantsVideo(msg.receive).catch((e: unknown) => this.log.warn('P2P video change failed', e));
+        break;
+      }
       case 'p2p-stop':
         if (this.p2p?.sessionId === msg.sessionId) this.leaveP2p(this.p2p);
         break;
@@ -547,6 +557,7 @@ export class CallController {
       },
     );
     this.p2p = session;
+    if (this.store.local.audioOnly) this.signalling.send({ type: 'p2p-video', sessionId, receive: false });
     for (const [slot, track] of this.localTracks()) void session.setTrack(slot, track).catch(() => undefined);
     void session.start().catch((e: unknown) => {
       this.log.warn('P2P offer failed', e);
@@ -657,7 +668,7 @@ export class CallController {
   private async applyForceMute(audio: boolean, video: boolean): Promise<void> {
     if (audio) for (const t of this.localStream.getAudioTracks()) t.enabled = false;
     if (video && this.localStream.getVideoTracks().length > 0) {
-      await this.peer?.setTrack('camera', null);
+      await this.setLocalTrack('camera', null);
       this.dropCameraTracks();
       this.replaceLocalStream();
     }
@@ -720,8 +731,13 @@ export class CallController {
     return true;
   }
 
-  /** The current media connection's stats (for the quality indicators); null without one. */
+  /**
+   * The stats of the connection whose media the tiles show (for the quality indicators): the P2P
+   * one once its media took over or the bridge's is released, else the bridge's; null without one.
+   */
   async getStats(): Promise<RTCStatsReport | null> {
+    const p2p = this.p2p;
+    if (p2p && (this.peer === null || this.p2pTracks.size > 0)) return (await p2p.getStats?.()) ?? null;
     return (await this.peer?.getStats?.()) ?? null;
   }
 
@@ -755,7 +771,7 @@ export class CallController {
       for (const t of old) this.localStream.removeTrack(t);
       this.localStream.addTrack(fresh);
       this.replaceLocalStream();
-      await this.peer?.setTrack('mic', fresh);
+      await this.setLocalTrack('mic', fresh);
       for (const t of old) t.stop();
     }
     this.devices.audioDeviceId = deviceId;
@@ -786,7 +802,7 @@ export class CallController {
         for (const t of old) this.localStream.removeTrack(t);
         this.localStream.addTrack(fresh);
         this.replaceLocalStream();
-        await this.peer?.setTrack('camera', fresh);
+        await this.setLocalTrack('camera', fresh);
         for (const t of old) t.stop();
       }
     }
@@ -795,9 +811,13 @@ export class CallController {
     return true;
   }
 
-  /** Audio-only: stop sending our camera and ask the bridge for no video (lastN = 0, from the store). */
+  /**
+   * Audio-only: stop sending our camera and ask the bridge for no video (lastN = 0, from the store)
+   * or, in a P2P call, the peer (`p2p-video`).
+   */
   async toggleAudioOnly(): Promise<void> {
     const l = this.store.local;
+    if (this.p2p) this.signalling.send({ type: 'p2p-video', sessionId: this.p2p.sessionId, receive: l.audioOnly });
     if (!l.audioOnly) {
       this.cameraBeforeAudioOnly = l.video;
       this.store.setLocalMedia({ audioOnly: true });

@@ -27,6 +27,10 @@ export interface P2pSessionLike {
   applyRemote(kind: 'offer' | 'answer', sdp: string): Promise<void>;
   addRemoteCandidate(candidate: LocalCandidate): Promise<void>;
   setTrack(slot: SendSlot, track: MediaStreamTrack | null): Promise<void>;
+  /** Whether the peer wants our video (false: it is audio only): camera and screen send nothing. */
+  setPeerWantsVideo(want: boolean): Promise<void>;
+  /** The direct connection's getStats() (quality indicators); optional so fakes need not have it. */
+  getStats?(): Promise<RTCStatsReport>;
   close(): void;
 }
 
@@ -48,6 +52,7 @@ export class P2pSession implements P2pSessionLike {
   private readonly listener: P2pSessionListener;
   private readonly tracks: Record<SendSlot, MediaStreamTrack | null> = { mic: null, camera: null, screen: null };
   private pendingCandidates: LocalCandidate[] = [];
+  private peerWantsVideo = true;
   private outcome: 'connected' | 'failed' | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
@@ -152,15 +157,30 @@ export class P2pSession implements P2pSessionLike {
   async setTrack(slot: SendSlot, track: MediaStreamTrack | null): Promise<void> {
     this.tracks[slot] = track;
     const t = this.pc.getTransceivers()[P2P_SLOTS.indexOf(slot)];
-    if (t && !this.closed) await t.sender.replaceTrack(track);
+    if (t && !this.closed) await t.sender.replaceTrack(this.sent(slot));
+  }
+
+  async setPeerWantsVideo(want: boolean): Promise<void> {
+    if (this.peerWantsVideo === want) return;
+    this.peerWantsVideo = want;
+    if (!this.closed) await this.attachTracks();
+  }
+
+  /** What a slot sends: its track, but no video to a peer that is audio only. */
+  private sent(slot: SendSlot): MediaStreamTrack | null {
+    return slot === 'mic' || this.peerWantsVideo ? this.tracks[slot] : null;
   }
 
   private async attachTracks(): Promise<void> {
     const ts = this.pc.getTransceivers();
     for (const [i, slot] of P2P_SLOTS.entries()) {
       const t = ts[i];
-      if (t) await t.sender.replaceTrack(this.tracks[slot]);
+      if (t) await t.sender.replaceTrack(this.sent(slot));
     }
+  }
+
+  getStats(): Promise<RTCStatsReport> {
+    return this.pc.getStats();
   }
 
   close(): void {

@@ -61,7 +61,8 @@ export type ClientMessage =
   | { type: 'ping'; ts?: number }
   | { type: 'p2p-offer' | 'p2p-answer'; sessionId: string; sdp: string }
   | { type: 'p2p-candidate'; sessionId: string; candidate: string; sdpMid?: string; sdpMLineIndex?: number }
-  | { type: 'p2p-state'; sessionId: string; state: IceReport };
+  | { type: 'p2p-state'; sessionId: string; state: IceReport }
+  | { type: 'p2p-video'; sessionId: string; receive: boolean };
 
 export interface JoinedMessage {
   type: 'joined';
@@ -98,7 +99,8 @@ export type ServerMessage =
   | { type: 'p2p-active'; sessionId: string }
   | { type: 'p2p-stop'; sessionId: string; reason?: string }
   | { type: 'p2p-offer' | 'p2p-answer'; sessionId: string; from: string; sdp: string }
-  | { type: 'p2p-candidate'; sessionId: string; from: string; candidate: string; sdpMid?: string; sdpMLineIndex?: number };
+  | { type: 'p2p-candidate'; sessionId: string; from: string; candidate: string; sdpMid?: string; sdpMLineIndex?: number }
+  | { type: 'p2p-video'; sessionId: string; from: string; receive: boolean };
 
 export type ServerMessageType = ServerMessage['type'];
 
@@ -404,6 +406,8 @@ export function parseServerMessage(frame: string): ServerMessage {
       };
     case 'p2p-active':
       return { type, sessionId: str(data, type, 'sessionId') };
+    case 'p2p-video':
+      return { type, sessionId: str(data, type, 'sessionId'), from: str(data, type, 'from'), receive: bool(data, type, 'receive') };
     case 'p2p-stop':
       return withOptional({ type, sessionId: str(data, type, 'sessionId') }, { reason: optStr(data, type, 'reason') });
     case 'p2p-offer':

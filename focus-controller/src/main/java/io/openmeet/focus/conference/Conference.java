@@ -596,9 +596,20 @@ final class Conference {
           notify(m, e -> e.handRaised(target.id, 0, moderator.id));
         }
       }
+      // P2P media passes no server that could drop it: while anyone is force-muted the pair
+      // talks through the bridge, which enforces the mute; once allowed again, back to P2P
+      if (anyForceMuted()) {
+        stopP2p("moderation");
+      } else if (members.size() == 2) {
+        maybeStartP2p();
+      }
     } finally {
       unlock();
     }
+  }
+
+  private boolean anyForceMuted() {
+    return members.values().stream().anyMatch(m -> m.audioForceMuted || m.videoForceMuted);
   }
 
   /** A participant raises or lowers its own hand; everyone is told, raised hands in order. */
@@ -734,7 +745,10 @@ final class Conference {
     var it = members.values().iterator();
     Member a = it.next();
     Member b = it.next();
-    if (!a.request.p2p() || !b.request.p2p() || pairKey(a, b).equals(p2pFailedPair)) {
+    if (!a.request.p2p()
+        || !b.request.p2p()
+        || pairKey(a, b).equals(p2pFailedPair)
+        || anyForceMuted()) {
       return;
     }
     // deterministic whatever the join order: the smaller id offers
@@ -814,6 +828,18 @@ final class Conference {
       requirePresent(member);
       Member peer = p2pPeer(member, sessionId);
       notify(peer, e -> e.p2pCandidate(sessionId, member.id, candidate, sdpMid, sdpMLineIndex));
+    } finally {
+      unlock();
+    }
+  }
+
+  /** Relays to the peer whether the member wants video over P2P (the bridge's lastN 0 in P2P). */
+  void p2pVideo(Member member, String sessionId, boolean receive) throws FocusException {
+    lock.lock();
+    try {
+      requirePresent(member);
+      Member peer = p2pPeer(member, sessionId);
+      notify(peer, e -> e.p2pVideo(sessionId, member.id, receive));
     } finally {
       unlock();
     }
@@ -1287,6 +1313,11 @@ final class Conference {
     @Override
     public void p2pState(String sessionId, boolean connected) throws FocusException {
       conference.p2pState(this, sessionId, connected);
+    }
+
+    @Override
+    public void p2pVideo(String sessionId, boolean receive) throws FocusException {
+      conference.p2pVideo(this, sessionId, receive);
     }
   }
 }

@@ -91,6 +91,16 @@ public interface FocusParticipant {
   }
 
   /**
+   * Tells the peer whether the participant wants its video over P2P ({@code false}: audio only).
+   *
+   * @throws FocusException NO_P2P_SESSION
+   */
+  default void p2pVideo(String sessionId, boolean receive) throws FocusException {
+    throw new FocusException(
+        FocusException.Reason.NO_P2P_SESSION, "peer-to-peer is not available here");
+  }
+
+  /**
    * How the participant's P2P connection went: {@code connected} (media flows directly) or not
    * (failed or timed out: the pair falls back to the bridge). @throws FocusException NO_P2P_SESSION
    */

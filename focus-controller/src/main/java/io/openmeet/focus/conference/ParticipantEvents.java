@@ -73,6 +73,9 @@ public interface ParticipantEvents {
   /** The peer's P2P offer or answer ({@code kind} is {@code offer} or {@code answer}). */
   default void p2pDescription(String sessionId, String from, String kind, String sdp) {}
 
+  /** Whether the peer wants our video over P2P ({@code false}: it is audio only). */
+  default void p2pVideo(String sessionId, String from, boolean receive) {}
+
   /** The peer's trickled P2P candidate (empty = end of candidates). */
   default void p2pCandidate(
       String sessionId, String from, String candidate, String sdpMid, Integer sdpMLineIndex) {}

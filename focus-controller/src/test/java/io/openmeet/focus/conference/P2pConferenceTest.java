@@ -49,6 +49,10 @@ class P2pConferenceTest {
   }
 
   private Peer join(String name, boolean p2p) throws FocusException {
+    return join(name, p2p, false);
+  }
+
+  private Peer join(String name, boolean p2p, boolean moderator) throws FocusException {
     var events = new P2pEvents();
     var request =
         new JoinRequest(
@@ -59,7 +63,7 @@ class P2pConferenceTest {
             Optional.empty(),
             "guest-" + name,
             name,
-            false,
+            moderator,
             true,
             true,
             p2p);
@@ -253,6 +257,43 @@ class P2pConferenceTest {
   }
 
   @Test
+  void audio_only_requests_reach_only_the_peer() throws Exception {
+    var ada = join("Ada", true);
+    var bob = join("Bob", true);
+    String session = ada.events.sessionId();
+    ada.participant.p2pVideo(session, false);
+    assertThat(bob.events.p2p).last().isEqualTo("video " + ada.id() + " false");
+    assertThat(ada.events.p2p).noneMatch(e -> e.startsWith("video"));
+    assertFails(() -> bob.participant.p2pVideo("nope", true), FocusException.Reason.NO_P2P_SESSION);
+  }
+
+  @Test
+  void a_force_mute_moves_the_pair_to_the_bridge_until_it_is_lifted() throws Exception {
+    var mod = join("Mod", true, true);
+    var bob = join("Bob", true);
+    String session = mod.events.sessionId();
+    mod.participant.p2pState(session, true);
+    bob.participant.p2pState(session, true);
+    settle();
+    bridges.log.clear();
+    // in P2P no server sees the media: the pair goes back to the bridge, which drops Bob's video
+    mod.participant.forceMute(bob.id(), Moderation.Media.VIDEO, true);
+    settle();
+    assertThat(mod.events.p2p).last().isEqualTo("stop " + session + " moderation");
+    assertThat(bob.events.p2p).last().isEqualTo("stop " + session + " moderation");
+    assertThat(bridges.log).contains("allocate " + mod.id(), "allocate " + bob.id());
+    // no new P2P session while the mute lasts, not even after a third comes and goes
+    var cyd = join("Cyd", true);
+    cyd.participant.leave(LeaveReason.LEAVE);
+    settle();
+    assertThat(bob.events.p2p).last().isEqualTo("stop " + session + " moderation");
+    // allowed again: back to P2P
+    mod.participant.forceMute(bob.id(), Moderation.Media.VIDEO, false);
+    assertThat(bob.events.p2p).last().asString().startsWith("start ");
+    assertThat(bob.events.sessionId()).isNotEqualTo(session);
+  }
+
+  @Test
   void no_session_unless_both_allow_p2p_and_none_for_one() throws Exception {
     var ada = join("Ada", true);
     var bob = join("Bob", false);
@@ -303,6 +344,11 @@ class P2pConferenceTest {
     @Override
     public void p2pDescription(String sessionId, String from, String kind, String sdp) {
       p2p.add(kind + " " + from + " " + sdp);
+    }
+
+    @Override
+    public void p2pVideo(String sessionId, String from, boolean receive) {
+      p2p.add("video " + from + " " + receive);
     }
 
     @Override

@@ -51,10 +51,9 @@ public interface OpenmeetConfig {
 
     /**
      * Whether a room's two-participant call goes peer-to-peer (moving to the bridge when a third
-     * joins) unless the room says otherwise ({@code p2pEnabled}). Off by default for now (opt-in,
-     * see README "Peer-to-peer calls").
+     * joins) unless the room says otherwise ({@code p2pEnabled}). On by default, as in Jitsi Meet.
      */
-    @WithDefault("false")
+    @WithDefault("true")
     boolean p2pEnabled();
 
     /** Cost factor of the bcrypt hashes of room passwords (each step doubles the work). */

@@ -90,4 +90,7 @@ public sealed interface ClientMessage {
 
   /** How the P2P connection went: connected, or failed (also: not connected in time). */
   record P2pState(String sessionId, boolean connected) implements ClientMessage {}
+
+  /** Whether this end wants the peer's video over P2P (false: audio only), for the peer. */
+  record P2pVideo(String sessionId, boolean receive) implements ClientMessage {}
 }

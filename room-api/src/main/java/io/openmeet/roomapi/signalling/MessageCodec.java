@@ -101,6 +101,9 @@ public final class MessageCodec {
           new ClientMessage.P2pState(
               requiredString(node, "sessionId", MAX_SESSION_ID),
               p2pState(requiredString(node, "state", 16)));
+      case "p2p-video" ->
+          new ClientMessage.P2pVideo(
+              requiredString(node, "sessionId", MAX_SESSION_ID), requiredBoolean(node, "receive"));
       case "leave" -> new ClientMessage.Leave();
       case "ping" -> new ClientMessage.Ping(optionalLong(node, "ts"));
       default ->

@@ -152,6 +152,14 @@ public sealed interface ServerMessage {
   record P2pDescription(String type, String sessionId, String from, String sdp)
       implements ServerMessage {}
 
+  /** Whether the peer wants our video over P2P (false: it is audio only; stop sending video). */
+  record P2pVideo(String sessionId, String from, boolean receive) implements ServerMessage {
+    @Override
+    public String type() {
+      return "p2p-video";
+    }
+  }
+
   /** The peer's trickled P2P candidate. */
   record P2pCandidate(
       String sessionId, String from, String candidate, String sdpMid, Integer sdpMLineIndex)

@@ -275,6 +275,8 @@ final class SignallingSession implements ParticipantEvents {
           c.sessionId(), c.candidate(), c.sdpMid().orElse(null), c.sdpMLineIndex().orElse(null));
     } else if (message instanceof ClientMessage.P2pState st) {
       p.p2pState(st.sessionId(), st.connected());
+    } else if (message instanceof ClientMessage.P2pVideo v) {
+      p.p2pVideo(v.sessionId(), v.receive());
     } else if (message instanceof ClientMessage.IceRestart) {
       attempts.restarted();
       p.iceRestart();
@@ -787,6 +789,11 @@ final class SignallingSession implements ParticipantEvents {
   public void p2pCandidate(
       String sessionId, String from, String candidate, String sdpMid, Integer sdpMLineIndex) {
     send(new ServerMessage.P2pCandidate(sessionId, from, candidate, sdpMid, sdpMLineIndex));
+  }
+
+  @Override
+  public void p2pVideo(String sessionId, String from, boolean receive) {
+    send(new ServerMessage.P2pVideo(sessionId, from, receive));
   }
 
   @Override

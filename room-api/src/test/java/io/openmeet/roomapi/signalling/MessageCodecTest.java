@@ -180,6 +180,14 @@ class MessageCodecTest {
         .isEqualTo(new ClientMessage.P2pCandidate("s1", "", Optional.empty(), Optional.of(0)));
     assertThat(codec.decode("{\"type\":\"p2p-state\",\"sessionId\":\"s1\",\"state\":\"failed\"}"))
         .isEqualTo(new ClientMessage.P2pState("s1", false));
+    assertThat(codec.decode("{\"type\":\"p2p-video\",\"sessionId\":\"s1\",\"receive\":false}"))
+        .isEqualTo(new ClientMessage.P2pVideo("s1", false));
+    assertError(
+        "{\"type\":\"p2p-video\",\"sessionId\":\"s1\",\"receive\":\"no\"}",
+        SignallingError.INVALID_MESSAGE);
+    assertThat(codec.encode(new ServerMessage.P2pVideo("s1", "p1", true)))
+        .isEqualTo(
+            "{\"type\":\"p2p-video\",\"sessionId\":\"s1\",\"from\":\"p1\",\"receive\":true}");
     assertError("{\"type\":\"p2p-offer\",\"sdp\":\"v=0\"}", SignallingError.INVALID_MESSAGE);
     assertError(
         "{\"type\":\"p2p-offer\",\"sessionId\":\"" + "s".repeat(65) + "\",\"sdp\":\"v=0\"}",
