@@ -165,6 +165,23 @@ describe('SignallingClient', () => {
     expect(FakeSocket.last().sentMessages()[0]).toMatchObject({ type: 'join', token: 'jwt-1' });
   });
 
+  it('retries a join refused while the server is unavailable, and stays in a joined call', () => {
+    const { client, timers } = setup();
+    client.connect();
+    const first = FakeSocket.last();
+    first.serverOpens();
+    first.serverSends({ type: 'error', code: 'service-unavailable', message: 'Redis', retryAfterMs: 2000 });
+    expect(first.closedWith).not.toBeNull();
+    expect(client.connectionState).toBe('connecting');
+    timers.advance(100);
+    expect(FakeSocket.instances).toHaveLength(2);
+    FakeSocket.last().serverOpens();
+    FakeSocket.last().serverSends(joined());
+    FakeSocket.last().serverSends({ type: 'error', code: 'service-unavailable', message: 'Redis', retryAfterMs: 2000 });
+    expect(client.connectionState).toBe('connected');
+    expect(FakeSocket.last().closedWith).toBeNull();
+  });
+
   it('keeps going after a non-fatal error', () => {
     const { client, messages } = setup();
     client.connect();

@@ -204,8 +204,13 @@ export class SignallingClient {
       this.fatal = { code: message.code, message: message.message };
     }
     this.listener.onMessage(message);
-    if (message.type === 'error' && message.code === 'no-bridge-available' && this.state !== 'connected') {
-      // The join was refused for now ("retrying later may work"): reconnect with back-off.
+    if (
+      message.type === 'error' &&
+      (message.code === 'no-bridge-available' || message.code === 'service-unavailable') &&
+      this.state !== 'connected'
+    ) {
+      // The join was refused for now ("retrying later may work"; service-unavailable: the server's
+      // shared state is down for a moment, a call already joined goes on): reconnect with back-off.
       const socket = this.socket;
       this.dropSocket();
       try {

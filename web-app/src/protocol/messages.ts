@@ -92,7 +92,7 @@ export type ServerMessage =
   | { type: 'lobby-request'; participantId: string; displayName: string }
   | { type: 'lobby-left'; participantId: string; reason?: string }
   | { type: 'lobby-denied'; message?: string }
-  | { type: 'error'; code: string; message: string }
+  | { type: 'error'; code: string; message: string; retryAfterMs?: number }
   | { type: 'pong'; ts?: number }
   | { type: 'ice-candidate'; candidate: string; sdpMid?: string; sdpMLineIndex?: number }
   | { type: 'p2p-start'; sessionId: string; peerId: string; initiator: boolean }
@@ -135,6 +135,7 @@ export const ErrorCodes = {
   invalidSdp: 'invalid-sdp',
   notModerator: 'not-moderator',
   noBridge: 'no-bridge-available',
+  serviceUnavailable: 'service-unavailable',
   rateLimited: 'rate-limited',
   notInLobby: 'not-in-lobby',
   noLobby: 'no-lobby',
@@ -174,6 +175,8 @@ export function describeError(code: string, fallback?: string): string {
       return 'Your meeting pass is for another meeting.';
     case ErrorCodes.noBridge:
       return 'No media server is available right now. Try again in a moment.';
+    case ErrorCodes.serviceUnavailable:
+      return 'The meeting server cannot take new participants for a moment. Retrying…';
     case ErrorCodes.notModerator:
       return 'Only moderators can do that.';
     case ErrorCodes.rateLimited:

@@ -4,6 +4,7 @@ import io.openmeet.focus.xmpp.FocusXmppConnection;
 import io.openmeet.presence.bridge.BridgeAdmission;
 import io.openmeet.presence.bridge.BridgeSnapshot;
 import io.openmeet.presence.bridge.BridgeStateStore;
+import io.openmeet.presence.redis.RedisReachability;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Comparator;
@@ -63,6 +64,8 @@ public final class BridgeRegistry implements AutoCloseable {
   private final List<BridgeListener> listeners = new CopyOnWriteArrayList<>();
   private final ScheduledExecutorService scheduler;
   private final ExecutorService checks;
+  private final ExecutorService presences =
+      Executors.newSingleThreadExecutor(r -> daemon(r, "bridge-presence"));
   private MultiUserChat brewery;
   private boolean started;
   private final ConnectionListener reconnected =
@@ -172,7 +175,20 @@ public final class BridgeRegistry implements AutoCloseable {
     }
   }
 
+  /**
+   * Takes a brewery presence off Smack's thread: handling it writes to Redis, and a Redis that is
+   * slow or gone must not hold up the stanzas behind it (health-check replies among them, which
+   * would then time out and mark a healthy bridge unhealthy). One thread keeps them in order.
+   */
   private void onPresence(Presence presence) {
+    try {
+      presences.execute(() -> applyPresence(presence));
+    } catch (java.util.concurrent.RejectedExecutionException closed) {
+      // the registry is closing
+    }
+  }
+
+  private void applyPresence(Presence presence) {
     Jid from = presence.getFrom();
     EntityFullJid occupant = from == null ? null : from.asEntityFullJidIfPossible();
     if (occupant == null || occupant.getResourcepart().toString().equals(config.nickname())) {
@@ -220,8 +236,13 @@ public final class BridgeRegistry implements AutoCloseable {
     try {
       store.put(state.snapshot(clock.instant()), config.snapshotTtl());
     } catch (RuntimeException e) {
-      // Redis down must not stop discovery; the next presence or check writes again.
-      LOG.log(Level.WARNING, "could not write bridge " + state.id + " to the state store", e);
+      // Redis down must not stop discovery; the next presence or check writes again (once Redis
+      // is known to be down, every write would say so: one line, not a stack trace, each time).
+      if (RedisReachability.unreachable(e)) {
+        LOG.log(Level.FINE, "bridge " + state.id + " not written, Redis is unreachable: " + e);
+      } else {
+        LOG.log(Level.WARNING, "could not write bridge " + state.id + " to the state store", e);
+      }
     }
   }
 
@@ -348,6 +369,7 @@ public final class BridgeRegistry implements AutoCloseable {
     xmpp.smack().removeConnectionListener(reconnected);
     scheduler.shutdownNow();
     checks.shutdownNow();
+    presences.shutdownNow();
     if (brewery != null && brewery.isJoined()) {
       try {
         brewery.leave();

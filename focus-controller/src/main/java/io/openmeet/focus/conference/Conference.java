@@ -190,6 +190,12 @@ final class Conference {
         abandonLocked("its lease could not be confirmed in time");
         return null;
       }
+      if (!lease.confirmed()) {
+        // held through a Redis outage: the call goes on, but nothing new is admitted blind
+        throw new FocusException(
+            FocusException.Reason.UNAVAILABLE,
+            "shared state (Redis) is unreachable; joins work again once it is back");
+      }
       if (members.size() + joining.size() >= request.maxParticipants()) {
         throw new FocusException(
             FocusException.Reason.ROOM_FULL,
@@ -967,6 +973,31 @@ final class Conference {
     members.clear();
     p2p = null;
     afterUnlock.add(() -> owner.abandoned(this));
+  }
+
+  /**
+   * Writes every member's presence again (after Redis came back, maybe empty): the shared state
+   * shows who is in the call without anyone joining again. Queued on the write-behind.
+   */
+  void republishPresence() {
+    lock.lock();
+    try {
+      if (state != State.ACTIVE) {
+        return;
+      }
+      for (Member m : members.values()) {
+        var presence =
+            new ParticipantPresence.Participant(
+                roomId.toString(),
+                m.id,
+                m.request.subject(),
+                m.request.displayName(),
+                ctx.nodeId());
+        writePresence(m.id, () -> ctx.presence().joined(presence));
+      }
+    } finally {
+      unlock();
+    }
   }
 
   /** Ends the session when the last participant left: the bridge conference and the call record. */

@@ -1,6 +1,7 @@
 package io.openmeet.focus.conference;
 
 import io.openmeet.presence.conference.ConferenceLeases;
+import io.openmeet.presence.redis.RedisReachability;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -44,6 +45,12 @@ public final class Conferences implements Focus, AutoCloseable {
   /** One lock per room while its conference is being created (the lease is a Redis round trip). */
   private final Map<UUID, Object> creating = new ConcurrentHashMap<>();
 
+  /** How long past their TTL leases are held while Redis is unreachable; zero: not at all. */
+  private volatile Duration outageHold = Duration.ZERO;
+
+  /** How recent a failed renewal must be for a lease to be held (older: this node was paused). */
+  private final Duration unreachableFresh;
+
   private final ScheduledExecutorService renewer;
   private final ThreadPoolExecutor lanes;
   private final WriteBehind writes;
@@ -64,6 +71,7 @@ public final class Conferences implements Focus, AutoCloseable {
     lanes.allowCoreThreadTimeOut(true);
     this.writes = WriteBehind.defaults("conference-state-writer");
     long every = Math.max(100, leaseTtl.toMillis() / 3);
+    this.unreachableFresh = Duration.ofMillis(2 * every + 1_000);
     renewer.scheduleWithFixedDelay(this::renewLeases, every, every, TimeUnit.MILLISECONDS);
   }
 
@@ -117,6 +125,27 @@ public final class Conferences implements Focus, AutoCloseable {
     }
   }
 
+  /**
+   * Holds leases through Redis outages for up to {@code hold} past their TTL (docs/ARCHITECTURE.md,
+   * "Outages"): the conferences go on instead of being abandoned, and their leases are written
+   * again, same epoch, when Redis is back. Zero (the default here): a lease not confirmed in time
+   * is abandoned.
+   */
+  public void holdLeasesThroughOutages(Duration hold) {
+    this.outageHold = hold;
+    for (Conference c : byRoom.values()) {
+      c.lease().holdThroughOutages(hold, unreachableFresh);
+    }
+  }
+
+  /**
+   * Redis answers again: renews (or writes again) every lease now, and rewrites the presence of the
+   * conferences that were held, on the renewer's thread.
+   */
+  public void redisReachable() {
+    renewer.execute(this::renewLeases);
+  }
+
   /** Participants in the room's conference on this node. */
   public int participants(UUID roomId) {
     Conference c = byRoom.get(roomId);
@@ -166,6 +195,7 @@ public final class Conferences implements Focus, AutoCloseable {
         Lease lease = releasing.remove(roomId);
         if (lease == null || !lease.valid()) {
           lease = acquireLease(roomId.toString());
+          lease.holdThroughOutages(outageHold, unreachableFresh);
         }
         Conference created =
             new Conference(
@@ -280,16 +310,43 @@ public final class Conferences implements Focus, AutoCloseable {
       }
       Lease lease = conference.lease();
       long started = System.nanoTime();
+      boolean wasHeld = lease.renewalFailed();
       try {
-        if (leases.renew(lease.held(), leaseTtl)) {
+        boolean ours = leases.renew(lease.held(), leaseTtl);
+        boolean reasserted = false;
+        if (!ours && lease.valid()) {
+          // gone from Redis while still ours (Redis restarted empty, or was down past the TTL):
+          // written again with the same epoch unless another node took a later one
+          ours = reasserted = leases.reassert(lease.held(), leaseTtl);
+        }
+        if (ours) {
           lease.renewed(started);
+          if (reasserted || wasHeld) {
+            LOG.info(
+                "lease of room {} confirmed again after Redis was unreachable{}",
+                conference.roomId(),
+                reasserted ? " (written again, same epoch)" : "");
+            conference.republishPresence();
+          }
         } else {
           lease.lose();
           conference.abandon("another node holds its lease now");
           continue;
         }
       } catch (RuntimeException e) {
-        LOG.warn("renewing the lease of room {} failed: {}", conference.roomId(), e.toString());
+        if (RedisReachability.unreachable(e)) {
+          if (lease.heldThroughOutage()) {
+            LOG.debug("lease of room {} held: Redis still unreachable", conference.roomId());
+          } else {
+            LOG.warn(
+                "renewing the lease of room {} failed, Redis is unreachable: {}",
+                conference.roomId(),
+                e.toString());
+          }
+          lease.unreachable(System.nanoTime());
+        } else {
+          LOG.warn("renewing the lease of room {} failed: {}", conference.roomId(), e.toString());
+        }
       }
       if (!lease.valid()) {
         conference.abandon("no renewal of its lease was confirmed within its TTL");

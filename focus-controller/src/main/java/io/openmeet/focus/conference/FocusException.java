@@ -25,6 +25,11 @@ public class FocusException extends Exception {
     INVALID_INPUT,
     /** A peer-to-peer frame from a participant that is not in that P2P session. */
     NO_P2P_SESSION,
+    /**
+     * Shared state (Redis) cannot be reached, so the request cannot be made safely now (a join);
+     * retry in a few seconds. Calls already running go on.
+     */
+    UNAVAILABLE,
     /** The focus failed; the participant's session may continue. */
     INTERNAL
   }

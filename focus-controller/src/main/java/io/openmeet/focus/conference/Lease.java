@@ -18,6 +18,15 @@ final class Lease {
   private volatile long validUntilNanos;
   private volatile boolean lost;
 
+  /** When the last renewal failed because Redis could not be reached (0: none since confirmed). */
+  private volatile long unreachableAtNanos;
+
+  /** How long past its TTL the lease is held while Redis is unreachable (0: not at all). */
+  private volatile long outageHoldNanos;
+
+  /** How recent that failure must be for the hold: older means this node itself was paused. */
+  private volatile long unreachableFreshNanos;
+
   /**
    * @param confirmedAtNanos {@link System#nanoTime()} when the acquire that Redis confirmed began
    */
@@ -33,11 +42,31 @@ final class Lease {
     return held;
   }
 
+  /**
+   * Holds the lease through a Redis outage for up to {@code hold} past its TTL, as long as the last
+   * renewal attempt, which failed because Redis was unreachable, is at most {@code fresh} old.
+   */
+  void holdThroughOutages(Duration hold, Duration fresh) {
+    this.outageHoldNanos = hold.toNanos();
+    this.unreachableFreshNanos = fresh.toNanos();
+  }
+
   /** A renewal that began at {@code startedAtNanos} succeeded. */
   void renewed(long startedAtNanos) {
     if (!lost) {
       validUntilNanos = Math.max(validUntilNanos, startedAtNanos + ttlNanos - marginNanos);
+      unreachableAtNanos = 0;
     }
+  }
+
+  /** A renewal failed because Redis could not be reached: nobody else can take the lease either. */
+  void unreachable(long atNanos) {
+    unreachableAtNanos = atNanos;
+  }
+
+  /** Whether a renewal failed (Redis unreachable) since the last one Redis confirmed. */
+  boolean renewalFailed() {
+    return unreachableAtNanos != 0;
   }
 
   /** Redis said the lease is no longer ours (or we gave it up): never valid again. */
@@ -45,9 +74,32 @@ final class Lease {
     lost = true;
   }
 
-  /** Whether this node may still act for the conference now. */
+  /**
+   * Whether this node may still act for the conference now: its lease was confirmed within its TTL,
+   * or it is held through a Redis outage (see {@link #heldThroughOutage()}).
+   */
   boolean valid() {
+    return confirmed() || heldThroughOutage();
+  }
+
+  /** Whether Redis confirmed the lease within its TTL. */
+  boolean confirmed() {
     return !lost && System.nanoTime() - validUntilNanos < 0;
+  }
+
+  /**
+   * Whether the lease is past its TTL only because Redis is unreachable: the last renewal failed
+   * for that reason a moment ago, and the lapse is shorter than the hold. While Redis is down no
+   * node can take the lease, so the owner keeps serving; a node that was paused instead (no recent
+   * failure) is not held.
+   */
+  boolean heldThroughOutage() {
+    long failed = unreachableAtNanos;
+    if (lost || failed == 0) {
+      return false;
+    }
+    long now = System.nanoTime();
+    return now - failed < unreachableFreshNanos && now - validUntilNanos < outageHoldNanos;
   }
 
   /** Whether the lease was lost for good, rather than only not renewed in time yet. */

@@ -32,6 +32,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.redisson.client.RedisConnectionException;
 
 /**
  * What a conference must never do, checked with stand-ins that misbehave on purpose: talk to the
@@ -437,6 +438,53 @@ class ConferenceSafetyTest {
   }
 
   @Test
+  void a_redis_outage_holds_the_lease_and_the_call_goes_on_then_the_lease_is_written_again()
+      throws Exception {
+    Conferences c = conferences(bridges, presence, Duration.ofMillis(600));
+    c.holdLeasesThroughOutages(Duration.ofSeconds(10));
+    var ada = join(c, "Ada", 12, false);
+    var bob = join(c, "Bob", 12, false);
+    assertThat(c.awaitQuiet(WAIT)).isTrue();
+
+    leases.failWith(new RedisConnectionException("Redis is unreachable"));
+    Thread.sleep(1_500); // two and a half TTLs without a confirmed renewal
+    ada.participant.chat("still here");
+    ada.participant.mediaState(false, true, false);
+    assertThat(bob.events.chats).anyMatch(line -> line.contains(": still here"));
+    assertThat(bob.events.types()).doesNotContain("moved");
+    assertThat(c.size()).isEqualTo(1);
+    // nothing new is admitted blind
+    assertThatThrownBy(() -> join(c, "Cy", 12, false))
+        .isInstanceOfSatisfying(
+            FocusException.class,
+            e -> assertThat(e.reason()).isEqualTo(FocusException.Reason.UNAVAILABLE));
+
+    // Redis is back, empty: the lease is written again and everyone's presence with it
+    leases.wipe();
+    synchronized (presence) {
+      presence.rooms.clear();
+    }
+    leases.failWith(null);
+    c.redisReachable();
+    Eventually.within(
+        WAIT,
+        () -> {
+          assertThat(leases.owner(roomId.toString())).contains("node-test");
+          assertThat(presence.participants(roomId.toString()))
+              .containsExactlyInAnyOrder(ada.participant.id(), bob.participant.id());
+        });
+    var cy = join(c, "Cy", 12, false);
+    assertThat(cy.participant.id()).isNotBlank();
+
+    // a node paused past its lease is not held: no renewal failed, so it stops acting
+    leases.stallRenewals();
+    Thread.sleep(800);
+    assertThatThrownBy(() -> ada.answer(1000)).isInstanceOf(FocusException.class);
+    leases.resumeRenewals();
+    assertThat(ada.events.types()).endsWith("moved");
+  }
+
+  @Test
   void closing_the_room_removes_everyone_with_room_closed_and_expires_the_bridge_conference()
       throws Exception {
     Conferences c = conferences(bridges, presence, Duration.ofSeconds(30));
@@ -496,6 +544,7 @@ class ConferenceSafetyTest {
     private final MemoryLeases leases = new MemoryLeases();
     private volatile CountDownLatch stall = new CountDownLatch(0);
     private volatile boolean failing;
+    private volatile RuntimeException failure;
 
     void steal(String id, String node) {
       synchronized (leases) {
@@ -515,6 +564,18 @@ class ConferenceSafetyTest {
       failing = fail;
     }
 
+    /** Renewals throw {@code e} (null: they work again). */
+    void failWith(RuntimeException e) {
+      failure = e;
+    }
+
+    /** Redis came back empty: nobody holds any lease. */
+    void wipe() {
+      synchronized (leases) {
+        leases.owners.clear();
+      }
+    }
+
     @Override
     public Optional<Lease> tryAcquire(String id, String node, Duration ttl) {
       synchronized (leases) {
@@ -532,8 +593,20 @@ class ConferenceSafetyTest {
       if (failing) {
         throw new IllegalStateException("Redis is unreachable");
       }
+      RuntimeException e = failure;
+      if (e != null) {
+        throw e;
+      }
       synchronized (leases) {
         return leases.renew(lease, ttl);
+      }
+    }
+
+    @Override
+    public boolean reassert(Lease lease, Duration ttl) {
+      synchronized (leases) {
+        String owner = leases.owners.putIfAbsent(lease.conferenceId(), lease.nodeId());
+        return owner == null || owner.equals(lease.nodeId());
       }
     }
 

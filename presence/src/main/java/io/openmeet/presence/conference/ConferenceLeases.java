@@ -16,6 +16,16 @@ public interface ConferenceLeases {
   /** Extends a lease this node still holds; false when it lapsed or another node took it over. */
   boolean renew(Lease lease, Duration ttl);
 
+  /**
+   * After Redis was unreachable (and may have come back empty): extends the lease like {@link
+   * #renew}, or writes it again with the same epoch when it is gone and no later epoch was taken
+   * meanwhile. False when another node holds it or took a later one; such a lease wins. Stores that
+   * cannot tell say false.
+   */
+  default boolean reassert(Lease lease, Duration ttl) {
+    return false;
+  }
+
   /** Gives the lease up if this node still holds it. */
   void release(Lease lease);
 

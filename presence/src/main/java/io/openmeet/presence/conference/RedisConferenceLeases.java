@@ -23,6 +23,15 @@ public final class RedisConferenceLeases implements ConferenceLeases {
   private static final String RENEW =
       "if redis.call('get', KEYS[1]) == ARGV[1] then "
           + "return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
+  private static final String REASSERT =
+      "local current = redis.call('get', KEYS[1]) "
+          + "if current == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end "
+          + "if current then return 0 end "
+          + "local epoch = tonumber(redis.call('get', KEYS[2]) or '0') "
+          + "if epoch > tonumber(ARGV[3]) then return 0 end "
+          + "redis.call('set', KEYS[2], ARGV[3], 'PX', ARGV[4]) "
+          + "redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) "
+          + "return 1";
   private static final String RELEASE =
       "if redis.call('get', KEYS[1]) == ARGV[1] then "
           + "return redis.call('del', KEYS[1]) else return 0 end";
@@ -76,6 +85,23 @@ public final class RedisConferenceLeases implements ConferenceLeases {
                 List.of(key(lease.conferenceId())),
                 lease.token(),
                 Long.toString(ttl.toMillis()));
+    return result != null && result == 1L;
+  }
+
+  @Override
+  public boolean reassert(Lease lease, Duration ttl) {
+    Long result =
+        redis
+            .getScript(StringCodec.INSTANCE)
+            .eval(
+                RScript.Mode.READ_WRITE,
+                REASSERT,
+                RScript.ReturnType.LONG,
+                List.of(key(lease.conferenceId()), epochKey(lease.conferenceId())),
+                lease.token(),
+                Long.toString(ttl.toMillis()),
+                Long.toString(lease.epoch()),
+                Long.toString(EPOCH_TTL.toMillis()));
     return result != null && result == 1L;
   }
 

@@ -14,9 +14,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.TrustManagerFactory;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
+import org.redisson.api.redisnode.RedisNodes;
 import org.redisson.config.BaseConfig;
 import org.redisson.config.Config;
 import org.redisson.config.ReadMode;
@@ -218,6 +220,30 @@ public final class RedissonClientFactory {
    */
   public static RedissonClient create(Settings settings, RedisCommandListener listener) {
     return RedissonTiming.timed(Redisson.create(config(settings)), listener);
+  }
+
+  /**
+   * Connects like {@link #create(Settings, RedisCommandListener)}, with every command going through
+   * {@code reachability}, which PINGs the master (one-second timeout) to tell whether Redis is up.
+   */
+  public static RedissonClient create(
+      Settings settings, RedisCommandListener listener, RedisReachability reachability) {
+    RedissonClient client = Redisson.create(config(settings));
+    reachability.pingWith(() -> ping(client, settings.mode(), 1));
+    return RedissonTiming.timed(client, listener, reachability);
+  }
+
+  /** One PING to the master with a timeout; true when it answered. */
+  public static boolean ping(RedissonClient client, Mode mode, int timeoutSeconds) {
+    return mode == Mode.SENTINEL
+        ? client
+            .getRedisNodes(RedisNodes.SENTINEL_MASTER_SLAVE)
+            .getMaster()
+            .ping(timeoutSeconds, TimeUnit.SECONDS)
+        : client
+            .getRedisNodes(RedisNodes.SINGLE)
+            .getInstance()
+            .ping(timeoutSeconds, TimeUnit.SECONDS);
   }
 
   /**

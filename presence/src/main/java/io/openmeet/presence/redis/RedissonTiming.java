@@ -51,13 +51,27 @@ public final class RedissonTiming {
    * returns {@code client} itself.
    */
   public static RedissonClient timed(RedissonClient client, RedisCommandListener listener) {
+    return timed(client, listener, null);
+  }
+
+  /**
+   * Like {@link #timed(RedissonClient, RedisCommandListener)}, and every command also goes through
+   * {@code reachability} (null: none): refused at once while Redis is known to be down, and its
+   * failure reported.
+   */
+  public static RedissonClient timed(
+      RedissonClient client, RedisCommandListener listener, RedisReachability reachability) {
     Objects.requireNonNull(client, "client");
     Objects.requireNonNull(listener, "listener");
-    if (listener == RedisCommandListener.NONE) {
+    if (listener == RedisCommandListener.NONE && reachability == null) {
       return client;
     }
-    return proxy(RedissonClient.class, new ClientHandler(client, listener));
+    return proxy(
+        RedissonClient.class, new ClientHandler(client, new Observers(listener, reachability)));
   }
+
+  /** Who hears of each command: the timing listener and the reachability gate (optional). */
+  private record Observers(RedisCommandListener listener, RedisReachability reachability) {}
 
   private static <T> T proxy(Class<T> type, InvocationHandler handler) {
     return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler));
@@ -83,9 +97,9 @@ public final class RedissonTiming {
   /** Wraps what the client hands out; the client's own methods (shutdown, config) pass through. */
   private static final class ClientHandler implements InvocationHandler {
     private final RedissonClient client;
-    private final RedisCommandListener listener;
+    private final Observers listener;
 
-    ClientHandler(RedissonClient client, RedisCommandListener listener) {
+    ClientHandler(RedissonClient client, Observers listener) {
       this.client = client;
       this.listener = listener;
     }
@@ -115,9 +129,9 @@ public final class RedissonTiming {
     private final Object target;
     private final String typeName;
     private final Map<Method, String> names;
-    private final RedisCommandListener listener;
+    private final Observers listener;
 
-    CommandHandler(Object target, Class<?> type, RedisCommandListener listener) {
+    CommandHandler(Object target, Class<?> type, Observers listener) {
       this.target = target;
       this.typeName = type.getSimpleName();
       this.names = NAMES.computeIfAbsent(type, t -> new ConcurrentHashMap<>());
@@ -140,9 +154,9 @@ public final class RedissonTiming {
   /** Times {@code execute}/{@code executeAsync} of a batch; queuing calls pass through. */
   private static final class BatchHandler implements InvocationHandler {
     private final RBatch batch;
-    private final RedisCommandListener listener;
+    private final Observers listener;
 
-    BatchHandler(RBatch batch, RedisCommandListener listener) {
+    BatchHandler(RBatch batch, Observers listener) {
       this.batch = batch;
       this.listener = listener;
     }
@@ -160,34 +174,36 @@ public final class RedissonTiming {
   }
 
   private static Object timedCall(
-      Method method, Object target, Object[] args, String command, RedisCommandListener listener)
+      Method method, Object target, Object[] args, String command, Observers listener)
       throws Throwable {
+    if (listener.reachability() != null) {
+      listener.reachability().check(command);
+    }
     long start = System.nanoTime();
     Object result;
     try {
       result = RedissonTiming.invoke(method, target, args);
     } catch (Throwable t) {
-      report(listener, command, RedisCommandListener.Outcome.of(t), start);
+      report(listener, command, t, start);
       throw t;
     }
     if (result instanceof CompletionStage<?> stage) {
       // RFuture: the command is done when the future is, not when the call returns
-      stage.whenComplete(
-          (value, failure) ->
-              report(listener, command, RedisCommandListener.Outcome.of(failure), start));
+      stage.whenComplete((value, failure) -> report(listener, command, failure, start));
     } else {
-      report(listener, command, RedisCommandListener.Outcome.SUCCESS, start);
+      report(listener, command, null, start);
     }
     return result;
   }
 
-  private static void report(
-      RedisCommandListener listener,
-      String command,
-      RedisCommandListener.Outcome outcome,
-      long start) {
+  private static void report(Observers listener, String command, Throwable failure, long start) {
     try {
-      listener.completed(command, outcome, System.nanoTime() - start);
+      if (listener.reachability() != null) {
+        listener.reachability().completed(failure);
+      }
+      listener
+          .listener()
+          .completed(command, RedisCommandListener.Outcome.of(failure), System.nanoTime() - start);
     } catch (RuntimeException e) {
       // a metrics failure must never fail a Redis call
     }

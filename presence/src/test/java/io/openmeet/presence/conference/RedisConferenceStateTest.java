@@ -63,6 +63,29 @@ class RedisConferenceStateTest {
   }
 
   @Test
+  void a_lease_lost_with_redis_data_is_written_again_with_its_epoch_unless_a_later_one_exists() {
+    var leases = new RedisConferenceLeases(redis);
+    String conf = unique("conf");
+    var a = leases.tryAcquire(conf, "node-a", Duration.ofSeconds(5)).orElseThrow();
+    // Redis came back empty: lease and epoch counter gone
+    redis.getBucket(RedisConferenceLeases.key(conf)).delete();
+    redis.getBucket(RedisConferenceLeases.epochKey(conf)).delete();
+    assertThat(leases.renew(a, Duration.ofSeconds(5))).isFalse();
+    assertThat(leases.reassert(a, Duration.ofSeconds(5))).isTrue();
+    assertThat(leases.owner(conf)).contains("node-a");
+    assertThat(leases.renew(a, Duration.ofSeconds(5))).isTrue();
+    // a later acquire (after the lease is gone) gets a higher epoch than the reasserted one
+    leases.release(a);
+    var b = leases.tryAcquire(conf, "node-b", Duration.ofSeconds(5)).orElseThrow();
+    assertThat(b.epoch()).isGreaterThan(a.epoch());
+    // a lease another node holds, or one whose epoch was passed, is never taken back
+    assertThat(leases.reassert(a, Duration.ofSeconds(5))).isFalse();
+    leases.release(b);
+    assertThat(leases.reassert(a, Duration.ofSeconds(5))).isFalse();
+    assertThat(leases.owner(conf)).isEmpty();
+  }
+
+  @Test
   void a_lapsed_lease_can_be_taken_over_and_the_old_owner_cannot_renew_it() throws Exception {
     var leases = new RedisConferenceLeases(redis);
     String conf = unique("conf");

@@ -175,6 +175,14 @@ public interface OpenmeetConfig {
     @WithDefault("3s")
     Duration timeout();
 
+    /**
+     * Time between PINGs that tell whether Redis is up (docs/ARCHITECTURE.md, "Outages"): one
+     * unanswered (one-second timeout) marks it down, and Redis commands then fail at once
+     * (service-unavailable, retry hint four intervals) until one is answered.
+     */
+    @WithDefault("500ms")
+    Duration probeInterval();
+
     /** TLS of rediss:// connections. */
     interface Tls {
       /**

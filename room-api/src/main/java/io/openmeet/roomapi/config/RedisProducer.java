@@ -4,6 +4,7 @@ import io.openmeet.presence.lobby.RedisRoomLobby;
 import io.openmeet.presence.lobby.RoomLobby;
 import io.openmeet.presence.ratelimit.RateLimiter;
 import io.openmeet.presence.ratelimit.RedisRateLimiter;
+import io.openmeet.presence.redis.RedisReachability;
 import io.openmeet.presence.redis.RedissonClientFactory;
 import io.openmeet.presence.room.RedisRoomBans;
 import io.openmeet.presence.room.RedisRoomDirectory;
@@ -13,6 +14,7 @@ import io.openmeet.roomapi.metrics.RedisCommandMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
 import org.redisson.api.RedissonClient;
 
 /**
@@ -24,13 +26,25 @@ public class RedisProducer {
 
   @Produces
   @ApplicationScoped
-  RedissonClient redisson(OpenmeetConfig config, RedisCommandMetrics metrics) {
-    // every command is timed into redis_command_duration_ms (see presence's RedissonTiming)
-    return RedissonClientFactory.create(RedisSettings.from(config.redis()), metrics);
+  RedissonClient redisson(
+      OpenmeetConfig config, RedisCommandMetrics metrics, RedisReachability reachability) {
+    // every command is timed into redis_command_duration_ms (see presence's RedissonTiming), and
+    // refused at once while Redis is known to be down
+    return RedissonClientFactory.create(RedisSettings.from(config.redis()), metrics, reachability);
   }
 
   void close(@Disposes RedissonClient redisson) {
     redisson.shutdown();
+  }
+
+  @Produces
+  @Singleton
+  RedisReachability reachability(OpenmeetConfig config) {
+    return new RedisReachability(config.redis().probeInterval());
+  }
+
+  void close(@Disposes RedisReachability reachability) {
+    reachability.close();
   }
 
   @Produces

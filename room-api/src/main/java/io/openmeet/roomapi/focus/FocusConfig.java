@@ -53,6 +53,15 @@ public interface FocusConfig {
   Duration leaseTtl();
 
   /**
+   * How long past its TTL a lease is held while Redis is unreachable (docs/ARCHITECTURE.md,
+   * "Outages"): the node's calls go on meanwhile, and it writes the lease again (same epoch) when
+   * Redis is back. Past this, or at once after a pause of the node itself, the conference is
+   * abandoned. 0s: never held.
+   */
+  @WithDefault("60s")
+  Duration leaseOutageHold();
+
+  /**
    * Only for the signalling capacity benchmark (docs/BENCHMARKS.md): joins get offers without any
    * bridge, so no media flows. Never enable it for meetings.
    */
@@ -177,8 +186,11 @@ public interface FocusConfig {
     @WithDefault("200ms")
     Duration retryMin();
 
-    /** Longest delay between retries. */
-    @WithDefault("30s")
+    /**
+     * Longest delay between retries: the history of an outage is written at most this long after
+     * the database is back (one failed connection attempt per interval costs nothing).
+     */
+    @WithDefault("5s")
     Duration retryMax();
 
     /** How long shutdown waits for the buffer to drain before journaling the rest. */

@@ -231,10 +231,15 @@ public sealed interface ServerMessage {
   }
 
   /** A request failed; `code` is one of {@link SignallingError}'s codes. */
-  record Error(String code, String message) implements ServerMessage {
+  record Error(String code, String message, Long retryAfterMs) implements ServerMessage {
     /** An error frame for a {@link SignallingError}. */
     public static Error of(SignallingError error, String message) {
-      return new Error(error.code(), message);
+      return new Error(error.code(), message, null);
+    }
+
+    /** An error frame that says when trying again may work. */
+    public static Error retryable(SignallingError error, String message, long retryAfterMs) {
+      return new Error(error.code(), message, retryAfterMs);
     }
 
     @Override

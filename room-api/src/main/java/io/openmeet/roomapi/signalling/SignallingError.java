@@ -52,9 +52,14 @@ public enum SignallingError {
   TOO_MANY_SOCKETS("too-many-sockets"),
   /** The socket did not join within the join timeout; it is closed (1008). */
   JOIN_TIMEOUT("join-timeout"),
-  /** Something failed on the server; the session may continue. */
   /** A peer-to-peer frame from a participant that is not in that P2P session. */
   NO_P2P_SESSION("no-p2p-session"),
+  /**
+   * Shared state (Redis) cannot be reached now: a join or lobby step cannot be made; the frame
+   * carries `retryAfterMs`. A call already joined goes on.
+   */
+  SERVICE_UNAVAILABLE("service-unavailable"),
+  /** Something failed on the server; the session may continue. */
   INTERNAL("internal-error");
 
   private final String code;

@@ -9,6 +9,7 @@ import io.openmeet.focus.conference.Moderation;
 import io.openmeet.focus.conference.ParticipantEvents;
 import io.openmeet.focus.conference.ParticipantInfo;
 import io.openmeet.focus.text.InvalidTextException;
+import io.openmeet.presence.redis.RedisReachability;
 import io.openmeet.roomapi.audit.AuditEvent;
 import io.openmeet.roomapi.lobby.LobbyException;
 import io.openmeet.roomapi.lobby.LobbyService;
@@ -203,6 +204,11 @@ final class SignallingSession implements ParticipantEvents {
       // the focus holds names to the same policy again (JoinRequest)
       sendError(SignallingError.INVALID_TEXT, e.getMessage());
     } catch (RuntimeException e) {
+      if (RedisReachability.unreachable(e)) {
+        LOG.debugf("signalling frame in room %s failed, Redis is unreachable: %s", room, e);
+        sendError(SignallingError.SERVICE_UNAVAILABLE, "shared state (Redis) is unreachable");
+        return;
+      }
       LOG.errorf(e, "signalling frame failed in room %s", room);
       sendError(SignallingError.INTERNAL, "the server failed to handle this frame");
     }
@@ -381,6 +387,12 @@ final class SignallingSession implements ParticipantEvents {
     } catch (FocusException e) {
       metrics.joinFailed(errorFor(e.reason()));
       throw e;
+    } catch (RuntimeException e) {
+      metrics.joinFailed(
+          RedisReachability.unreachable(e)
+              ? SignallingError.SERVICE_UNAVAILABLE
+              : SignallingError.INTERNAL);
+      throw e;
     }
   }
 
@@ -445,10 +457,14 @@ final class SignallingSession implements ParticipantEvents {
       finish();
       closeSocket(errorFor(e.reason()).code());
     } catch (RuntimeException e) {
+      SignallingError error =
+          RedisReachability.unreachable(e)
+              ? SignallingError.SERVICE_UNAVAILABLE
+              : SignallingError.INTERNAL;
       LOG.errorf(e, "joining an admitted waiter to room %s failed", room);
-      sendError(SignallingError.INTERNAL, "admitted, but the join failed");
+      sendError(error, "admitted, but the join failed");
       finish();
-      closeSocket(SignallingError.INTERNAL.code());
+      closeSocket(error.code());
     } finally {
       joining = false;
     }
@@ -840,7 +856,10 @@ final class SignallingSession implements ParticipantEvents {
   }
 
   private void sendError(SignallingError error, String message) {
-    send(ServerMessage.Error.of(error, message));
+    send(
+        error == SignallingError.SERVICE_UNAVAILABLE
+            ? ServerMessage.Error.retryable(error, message, SERVICE_UNAVAILABLE_RETRY_MS)
+            : ServerMessage.Error.of(error, message));
   }
 
   private void send(ServerMessage message) {
@@ -862,6 +881,12 @@ final class SignallingSession implements ParticipantEvents {
     }
   }
 
+  /**
+   * The retry hint of `service-unavailable`: Redis is PINGed every 500 ms (openmeet.redis.
+   * probe-interval), so a retry after this sees it back within a few probes.
+   */
+  static final long SERVICE_UNAVAILABLE_RETRY_MS = 2_000;
+
   static SignallingError errorFor(FocusException.Reason reason) {
     return switch (reason) {
       case ROOM_FULL -> SignallingError.ROOM_FULL;
@@ -872,6 +897,7 @@ final class SignallingSession implements ParticipantEvents {
       case NOT_MODERATOR -> SignallingError.NOT_MODERATOR;
       case NO_P2P_SESSION -> SignallingError.NO_P2P_SESSION;
       case UNKNOWN_PARTICIPANT, INVALID_INPUT -> SignallingError.INVALID_MESSAGE;
+      case UNAVAILABLE -> SignallingError.SERVICE_UNAVAILABLE;
       case INTERNAL -> SignallingError.INTERNAL;
     };
   }

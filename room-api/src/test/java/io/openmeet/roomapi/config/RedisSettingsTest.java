@@ -91,6 +91,11 @@ class RedisSettingsTest {
     public Duration timeout() {
       return Duration.ofSeconds(3);
     }
+
+    @Override
+    public Duration probeInterval() {
+      return Duration.ofMillis(500);
+    }
   }
 
   @Test

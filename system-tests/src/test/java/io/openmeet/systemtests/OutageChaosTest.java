@@ -1,0 +1,525 @@
+package io.openmeet.systemtests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.openmeet.loadgen.RoomApiClient;
+import io.openmeet.loadgen.SignallingClient;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Outages of the backing services during live calls (docs/ARCHITECTURE.md, "Outages"): a room-api
+ * node from the packaged jar, a lite-bridge, synthetic participants sending and receiving RTP the
+ * whole time, and a Redis and a PostgreSQL of the test's own that it stops for 30 s and 60 s.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class OutageChaosTest {
+
+  private static final Duration CONNECT = Duration.ofSeconds(30);
+  private static final Duration REDIS_OUTAGE = Duration.ofSeconds(30);
+  private static final Duration POSTGRES_OUTAGE = Duration.ofSeconds(60);
+
+  private final HttpClient http = HttpClient.newHttpClient();
+  private OwnRedis redis;
+  private OwnPostgres postgres;
+  private RoomApiProcess api;
+  private LiteSystemBridge bridge;
+  private RoomApiClient rest;
+
+  @BeforeAll
+  void start() throws Exception {
+    redis = OwnRedis.start();
+    postgres = OwnPostgres.start();
+    Map<String, String> env = new HashMap<>(postgres.roomApiEnv());
+    env.put("REDIS_URL", redis.url());
+    env.put("REDIS_MODE", "standalone");
+    api = RoomApiProcess.start(RoomApiProcess.random("chaos-"), RoomApiProcess.freePort(), env);
+    bridge = LiteSystemBridge.start(api.breweryJid);
+    rest = new RoomApiClient(http, api.baseUrl);
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    if (bridge != null) {
+      bridge.close();
+    }
+    if (api != null) {
+      api.close();
+    }
+    if (redis != null) {
+      redis.close();
+    }
+    if (postgres != null) {
+      postgres.close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void a_call_survives_redis_down_for_30_s_and_joins_work_again_without_restarts()
+      throws Exception {
+    JsonNode room = rest.createRoom("Redis outage " + RoomApiProcess.random(""), "public", null, 8);
+    String slug = room.path("slug").asText();
+    String roomId = room.path("id").asText();
+    try (Peer ada = new Peer(http, api, slug, "Ada");
+        Peer bob = new Peer(http, api, slug, "Bob");
+        Peer cy = new Peer(http, api, slug, "Cy");
+        MediaWatch watch = new MediaWatch(List.of(ada, bob, cy))) {
+      watch.awaitFlowing(Duration.ofSeconds(20));
+      // a token taken before the outage: the join itself is what must fail, and clearly
+      String danToken = rest.joinToken(slug, "Dan", null);
+      String leaseBefore = redis.cli("GET", "conference:" + roomId + ":lease");
+      assertThat(leaseBefore).as("the node holds the room's lease").contains("#");
+
+      long downAt = System.nanoTime();
+      redis.down();
+      try {
+        redisOutage(roomId, slug, ada, bob, cy, watch, danToken, leaseBefore, downAt);
+      } finally {
+        redis.upIfDown();
+      }
+    }
+  }
+
+  private void redisOutage(
+      String roomId,
+      String slug,
+      Peer ada,
+      Peer bob,
+      Peer cy,
+      MediaWatch watch,
+      String danToken,
+      String leaseBefore,
+      long downAt)
+      throws Exception {
+    // signalling between the joined participants goes on, also past the lease's TTL (15 s)
+    long mutedAt = System.nanoTime();
+    ada.signalling.send("type", "media-state", "audio", false, "video", true);
+    for (Peer p : List.of(bob, cy)) {
+      awaitFrame(p, "media-state", f -> f.path("participantId").asText().equals(ada.id), mutedAt);
+    }
+    bob.signalling.send("type", "chat", "text", "still here?");
+    awaitFrame(cy, "chat", f -> f.path("text").asText().equals("still here?"), mutedAt);
+
+    // a new join is refused at once with a typed error that says when to retry (once the node
+    // has noticed: two unanswered PINGs, 500 ms apart)
+    sleepUntil(downAt + TimeUnit.SECONDS.toNanos(2));
+    SignallingClient dan = SignallingClient.connect(http, api.socket(slug), Peer.WAIT);
+    long joinSentAt = System.nanoTime();
+    dan.send("type", "join", "token", danToken, "displayName", "Dan");
+    JsonNode refused = dan.await("error", Duration.ofSeconds(15)).json();
+    long refusedMs = msSince(joinSentAt);
+    dan.close();
+    assertThat(refused.path("code").asText())
+        .as(refused.toString())
+        .isEqualTo("service-unavailable");
+    assertThat(refused.path("retryAfterMs").asLong()).as(refused.toString()).isPositive();
+
+    // REST that needs Redis says so, typed, with Retry-After
+    long restAt = System.nanoTime();
+    HttpResponse<String> create =
+        http.send(
+            HttpRequest.newBuilder(api.baseUrl.resolve("/api/rooms"))
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"name\":\"During\",\"access\":\"public\"}"))
+                .timeout(Duration.ofSeconds(20))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    long restMs = msSince(restAt);
+    assertThat(create.statusCode()).as(create.body()).isEqualTo(503);
+    assertThat(create.body()).contains("\"code\":\"service-unavailable\"");
+    assertThat(create.headers().firstValue("Retry-After")).isPresent();
+    assertThat(ready()).as("readiness while Redis is down").isEqualTo(503);
+
+    // past the lease's TTL: mute, chat and a leave still reach the others
+    sleepUntil(downAt + TimeUnit.SECONDS.toNanos(20));
+    long lateAt = System.nanoTime();
+    cy.signalling.send("type", "chat", "text", "twenty seconds in");
+    for (Peer p : List.of(ada, bob)) {
+      awaitFrame(p, "chat", f -> f.path("text").asText().equals("twenty seconds in"), lateAt);
+    }
+    cy.signalling.send("type", "leave");
+    for (Peer p : List.of(ada, bob)) {
+      awaitFrame(
+          p, "participant-left", f -> f.path("participantId").asText().equals(cy.id), lateAt);
+    }
+    watch.drop(cy);
+    long lateSignallingMs = msSince(lateAt);
+
+    sleepUntil(downAt + REDIS_OUTAGE.toNanos());
+    long gapDuringOutageMs = watch.longestGapMs();
+    String outageMedia = watch.describe(downAt);
+    redis.upIfDown();
+    long upAt = System.nanoTime();
+
+    // joins work again: retried like the web app would, with fresh tokens
+    List<String> failures = new ArrayList<>();
+    Peer danPeer = null;
+    while (danPeer == null && msSince(upAt) < 30_000) {
+      try {
+        danPeer = new Peer(http, api, slug, "Dan");
+      } catch (AssertionError | Exception e) {
+        failures.add(String.valueOf(e.getMessage()));
+        Thread.sleep(250);
+      }
+    }
+    long recoveryMs = msSince(upAt);
+    assertThat(danPeer)
+        .as("a join within 30 s of Redis coming back; failures " + failures)
+        .isNotNull();
+    try (Peer d = danPeer) {
+      // nobody ghosted: Dan sees exactly Ada and Bob
+      List<String> others = new ArrayList<>();
+      d.joinedFrame()
+          .path("participants")
+          .forEach(p -> others.add(p.path("participantId").asText()));
+      assertThat(others).containsExactlyInAnyOrder(ada.id, bob.id);
+      watch.add(d);
+      watch.awaitFlowing(Duration.ofSeconds(20));
+      // the shared state is written again: the lease (same epoch) and the presence of everyone
+      String leaseAfter = redis.cli("GET", "conference:" + roomId + ":lease");
+      assertThat(leaseAfter).as("lease after the outage").isEqualTo(leaseBefore);
+      Eventually.within(
+          Duration.ofSeconds(10),
+          () -> {
+            String present = redis.cli("SMEMBERS", "room:" + roomId + ":participants");
+            assertThat(present.split("\n"))
+                .as("presence of the room")
+                .containsExactlyInAnyOrder(ada.id, bob.id, d.id);
+            assertThat(redis.cli("KEYS", api.run + ":*")).as("bridge snapshots").isNotEmpty();
+          });
+      assertThat(ready()).isEqualTo(200);
+      System.out.printf(
+          "Redis down %d s during a call: longest media gap %d ms (over %s); join refused in %d"
+              + " ms (%s); REST 503 in %d ms; signalling after 20 s took %d ms; first join %d ms"
+              + " after Redis was back (%d refusals before)%n",
+          REDIS_OUTAGE.toSeconds(),
+          gapDuringOutageMs,
+          outageMedia,
+          refusedMs,
+          refused,
+          restMs,
+          lateSignallingMs,
+          recoveryMs,
+          failures.size());
+      assertThat(gapDuringOutageMs)
+          .as("media gap while Redis was down: " + outageMedia)
+          .isLessThan(1_000);
+      assertThat(refusedMs).as("time to refuse a join").isLessThan(5_000);
+      assertThat(restMs).as("time to answer 503").isLessThan(5_000);
+    }
+  }
+
+  @Test
+  @Order(2)
+  void a_call_survives_postgres_down_for_60_s_and_no_call_record_is_lost() throws Exception {
+    JsonNode room =
+        rest.createRoom("Postgres outage " + RoomApiProcess.random(""), "public", null, 8);
+    String slug = room.path("slug").asText();
+    JsonNode second = rest.createRoom("Short call " + RoomApiProcess.random(""), "public", null, 8);
+    String secondId = second.path("id").asText();
+    String moderatorToken = second.path("token").asText();
+    String guestToken = rest.joinToken(second.path("slug").asText(), "Fay", null);
+    String auditBefore =
+        postgres.query("SELECT count(*) FROM audit_events WHERE action = 'participant.mute'");
+    try (Peer ada = new Peer(http, api, slug, "Ada");
+        Peer bob = new Peer(http, api, slug, "Bob");
+        MediaWatch watch = new MediaWatch(List.of(ada, bob))) {
+      watch.awaitFlowing(Duration.ofSeconds(20));
+
+      long downAt = System.nanoTime();
+      postgres.down();
+
+      // a whole call starts and ends while the database is down, with a moderator action
+      SignallingClient eve =
+          SignallingClient.connect(http, api.socket(second.path("slug").asText()), Peer.WAIT);
+      eve.send("type", "join", "token", moderatorToken, "displayName", "Eve");
+      JsonNode eveJoined = eve.await("joined", Peer.WAIT).json();
+      SignallingClient fay =
+          SignallingClient.connect(http, api.socket(second.path("slug").asText()), Peer.WAIT);
+      fay.send("type", "join", "token", guestToken, "displayName", "Fay");
+      String fayId = fay.await("joined", Peer.WAIT).json().path("participantId").asText();
+      eve.await("participant-joined", Peer.WAIT);
+      eve.send("type", "moderate", "action", "mute", "participantId", fayId, "media", "audio");
+      fay.await("force-muted", Peer.WAIT);
+      fay.send("type", "leave");
+      eve.send("type", "leave");
+      fay.close();
+      eve.close();
+      assertThat(eveJoined.path("moderator").asBoolean()).isTrue();
+
+      // REST that needs the database: typed 503, quickly
+      long restAt = System.nanoTime();
+      HttpResponse<String> get =
+          http.send(
+              HttpRequest.newBuilder(api.baseUrl.resolve("/api/rooms/" + secondId))
+                  .timeout(Duration.ofSeconds(20))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      long restMs = msSince(restAt);
+      assertThat(get.statusCode()).as(get.body()).isEqualTo(503);
+      assertThat(get.body()).contains("\"code\":\"service-unavailable\"");
+      assertThat(get.headers().firstValue("Retry-After")).isPresent();
+      Eventually.within(Duration.ofSeconds(10), () -> assertThat(ready()).isEqualTo(503));
+
+      // the call goes on: signalling too
+      long chatAt = System.nanoTime();
+      ada.signalling.send("type", "chat", "text", "no database");
+      awaitFrame(bob, "chat", f -> f.path("text").asText().equals("no database"), chatAt);
+
+      sleepUntil(downAt + POSTGRES_OUTAGE.toNanos());
+      long gapMs = watch.longestGapMs();
+      postgres.up();
+      long upAt = System.nanoTime();
+
+      String atEnd = watch.describe(downAt);
+      Eventually.within(Duration.ofSeconds(20), () -> assertThat(ready()).isEqualTo(200));
+      long readyMs = msSince(upAt);
+      // the short call's records arrive: started, both participants, ended
+      Eventually.within(
+          Duration.ofSeconds(30),
+          () ->
+              assertThat(
+                      postgres.query(
+                          "SELECT count(*) || '/' || bool_and(ended_at IS NOT NULL) || '/'"
+                              + " || max(total_participants) FROM call_logs WHERE room_id = '"
+                              + secondId
+                              + "'"))
+                  .isEqualTo("1/true/2"));
+      long recordsMs = msSince(upAt);
+      assertThat(
+              postgres.query(
+                  "SELECT count(*) FROM participants p JOIN call_logs c ON p.call_log_id = c.id"
+                      + " WHERE c.room_id = '"
+                      + secondId
+                      + "' AND p.left_at IS NOT NULL"))
+          .isEqualTo("2");
+      Eventually.within(
+          Duration.ofSeconds(30),
+          () ->
+              assertThat(
+                      Long.parseLong(
+                          postgres.query(
+                              "SELECT count(*) FROM audit_events WHERE action = 'participant.mute'")))
+                  .isEqualTo(Long.parseLong(auditBefore) + 1));
+      long auditMs = msSince(upAt);
+      HttpResponse<String> after =
+          http.send(
+              HttpRequest.newBuilder(api.baseUrl.resolve("/api/rooms/" + secondId)).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(after.statusCode()).as(after.body()).isEqualTo(200);
+      System.out.printf(
+          "Postgres down %d s during a call: longest media gap %d ms (over %s); REST 503 in %d ms;"
+              + " ready again %d ms after the database, the outage's call records in %d ms, its"
+              + " audit event in %d ms%n",
+          POSTGRES_OUTAGE.toSeconds(), gapMs, atEnd, restMs, readyMs, recordsMs, auditMs);
+      assertThat(gapMs).as("media gap while Postgres was down: " + atEnd).isLessThan(1_000);
+      assertThat(restMs).as("time to answer 503").isLessThan(10_000);
+    }
+  }
+
+  private int ready() throws Exception {
+    return http.send(
+            HttpRequest.newBuilder(api.baseUrl.resolve("/q/health/ready"))
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.discarding())
+        .statusCode();
+  }
+
+  private static long msSince(long nanos) {
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos);
+  }
+
+  private static void sleepUntil(long nanos) throws InterruptedException {
+    long left = nanos - System.nanoTime();
+    if (left > 0) {
+      TimeUnit.NANOSECONDS.sleep(left);
+    }
+  }
+
+  /** Waits for a frame of {@code type} matching {@code match} that arrived after {@code since}. */
+  private static JsonNode awaitFrame(Peer p, String type, Predicate<JsonNode> match, long since)
+      throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      for (SignallingClient.Frame f : p.signalling.received()) {
+        if (f.receivedNanos() >= since && f.type().equals(type) && match.test(f.json())) {
+          return f.json();
+        }
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError(p.id + " got no matching `" + type + "` within 10 s");
+  }
+
+  /**
+   * Every peer sends audio every 20 ms from one thread, and for every ordered pair the longest time
+   * the receiver heard nothing new from the sender is measured on every tick; re-offers (someone
+   * came or went) are answered on the same thread.
+   */
+  private static final class MediaWatch implements AutoCloseable {
+    private final List<Peer> peers;
+    private final Map<String, long[]> pairs = new LinkedHashMap<>(); // count, lastHeard, longest
+    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+    private final List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private long ticks;
+
+    MediaWatch(List<Peer> peers) {
+      this.peers = new ArrayList<>(peers);
+      ticker.scheduleAtFixedRate(this::tick, 0, 20, TimeUnit.MILLISECONDS);
+    }
+
+    private synchronized void tick() {
+      try {
+        measure();
+      } catch (Throwable t) {
+        // a scheduled task that throws is never run again: keep measuring, say what happened
+        failures.add(t.toString());
+      }
+    }
+
+    private void measure() {
+      long now = System.nanoTime();
+      // the web app pings every few seconds; a silent socket is closed after 30 s (docs/API.md)
+      boolean ping = ticks++ % 250 == 0;
+      for (Peer p : peers) {
+        try {
+          p.media.sendAudio(40);
+          p.answerReoffers();
+          if (ping) {
+            p.signalling.send("type", "ping");
+          }
+        } catch (Exception e) {
+          // a closed peer; dropped below by the test
+        }
+      }
+      for (Peer to : peers) {
+        for (Peer from : peers) {
+          if (to == from) {
+            continue;
+          }
+          long count = to.media.receivedCount(from.media.audioSsrc());
+          long[] s = pairs.computeIfAbsent(to.id + "<-" + from.id, k -> new long[] {-1, now, 0, 0});
+          if (count > s[0]) {
+            if (s[0] >= 0 && now - s[1] > s[2]) {
+              s[2] = now - s[1];
+              s[3] = now;
+            }
+            s[0] = count;
+            s[1] = now;
+          }
+        }
+      }
+    }
+
+    /** Waits until every pair hears each other, then starts measuring gaps from zero. */
+    void awaitFlowing(Duration timeout) throws Exception {
+      Eventually.within(
+          timeout,
+          () -> {
+            synchronized (this) {
+              for (Peer to : peers) {
+                for (Peer from : peers) {
+                  if (to != from) {
+                    assertThat(to.media.receivedCount(from.media.audioSsrc()))
+                        .as(to.id + " hears " + from.id)
+                        .isPositive();
+                  }
+                }
+              }
+            }
+          });
+      synchronized (this) {
+        long now = System.nanoTime();
+        pairs.clear();
+        tick();
+        pairs.values().forEach(s -> s[1] = now);
+      }
+    }
+
+    synchronized void add(Peer p) {
+      peers.add(p);
+    }
+
+    synchronized void drop(Peer p) {
+      peers.remove(p);
+      pairs.keySet().removeIf(k -> k.startsWith(p.id + "<-") || k.endsWith("<-" + p.id));
+    }
+
+    /** The longest gap of any pair so far, counting a silence still going on. */
+    synchronized long longestGapMs() {
+      long now = System.nanoTime();
+      long longest = 0;
+      for (long[] s : pairs.values()) {
+        longest = Math.max(longest, Math.max(s[2], now - s[1]));
+      }
+      return TimeUnit.NANOSECONDS.toMillis(longest);
+    }
+
+    /**
+     * The pairs measured, and where and when (ms after {@code originNanos}) the longest gap ended.
+     */
+    synchronized String describe(long originNanos) {
+      String worst = "";
+      long longest = -1;
+      for (Map.Entry<String, long[]> e : pairs.entrySet()) {
+        long[] s = e.getValue();
+        if (s[2] > longest) {
+          longest = s[2];
+          worst =
+              e.getKey()
+                  + " "
+                  + TimeUnit.NANOSECONDS.toMillis(s[2])
+                  + " ms, ended "
+                  + TimeUnit.NANOSECONDS.toMillis(s[3] - originNanos)
+                  + " ms after the outage began";
+        }
+      }
+      long now = System.nanoTime();
+      StringBuilder silent = new StringBuilder();
+      pairs.forEach(
+          (k, s) ->
+              silent
+                  .append(' ')
+                  .append(k)
+                  .append('=')
+                  .append(TimeUnit.NANOSECONDS.toMillis(now - s[1]))
+                  .append("ms/")
+                  .append(s[0]));
+      return pairs.size()
+          + " sender-receiver pairs; longest "
+          + worst
+          + "; silent now (ms/packets):"
+          + silent
+          + (failures.isEmpty() ? "" : "; tick failures " + failures);
+    }
+
+    @Override
+    public void close() {
+      ticker.shutdownNow();
+    }
+  }
+}
