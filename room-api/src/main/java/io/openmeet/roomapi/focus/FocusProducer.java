@@ -22,6 +22,7 @@ import io.openmeet.focus.xmpp.XmppSettings;
 import io.openmeet.presence.bridge.RedisBridgeAdmission;
 import io.openmeet.presence.bridge.RedisBridgeStateStore;
 import io.openmeet.presence.conference.RedisConferenceLeases;
+import io.openmeet.presence.conference.RedisConferenceStateStore;
 import io.openmeet.presence.conference.RedisParticipantPresence;
 import io.openmeet.presence.relay.RedisNodeMessaging;
 import io.quarkus.runtime.ShutdownEvent;
@@ -189,7 +190,9 @@ public class FocusProducer {
                 new RedisParticipantPresence(redis),
                 recorder,
                 clock,
-                nodeId),
+                nodeId,
+                new RedisConferenceStateStore(redis),
+                config.takeoverWindow()),
             new RedisConferenceLeases(redis),
             config.leaseTtl());
     // participants of a lost bridge are re-invited to another one without leaving the call
