@@ -317,6 +317,65 @@ final class Conference {
 
   /** Mirrors the conference for a node that may take it over; under the lock, writes after it. */
   private void mirrorLocked() {
+    ConferenceSnapshot snapshot = snapshotLocked();
+    writes.submit(
+        "conference-state:" + roomId,
+        () -> {
+          if (state != State.ACTIVE || !lease.valid()) {
+            throw new WriteBehind.Refused("conference " + callId + " is no longer hosted here");
+          }
+          if (!ctx.states().write(lease.held(), snapshot.toJson())) {
+            lease.lose();
+            abandon("another node holds its lease now (state write refused)");
+            throw new WriteBehind.Refused("the lease of conference " + callId + " is gone");
+          }
+        });
+  }
+
+  /**
+   * Hands the conference to whichever node its participants resume on (graceful shutdown): this
+   * node stops acting on it at once, leaving the bridge conference as it is, writes its latest
+   * state, runs {@code release} (which gives the lease up), and only then tells every member the
+   * conference moved, so that their sessions resume on another node without waiting for the lease
+   * to lapse. Makes Redis calls: never call it with the lock held.
+   */
+  void handOver(Runnable release) {
+    ConferenceSnapshot snapshot;
+    List<Member> moved;
+    lock.lock();
+    try {
+      if (state != State.ACTIVE) {
+        return;
+      }
+      snapshot = members.isEmpty() ? null : snapshotLocked();
+      state = State.ABANDONED;
+      moved = List.copyOf(members.values());
+      members.clear();
+      p2p = null;
+    } finally {
+      unlock();
+    }
+    try {
+      if (snapshot != null
+          && lease.valid()
+          && !ctx.states().write(lease.held(), snapshot.toJson())) {
+        LOG.warn("conference {} was handed over without its last state: the lease is gone", callId);
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("the last state of conference {} was not written: {}", callId, e.toString());
+    }
+    release.run();
+    LOG.info(
+        "conference {} of room {} handed over: {} participants move on",
+        callId,
+        roomId,
+        moved.size());
+    for (Member m : moved) {
+      notify(m, ParticipantEvents::conferenceMoved);
+    }
+  }
+
+  private ConferenceSnapshot snapshotLocked() {
     String b = null;
     for (Member m : members.values()) {
       if (!m.offBridge && m.allocation != null) {
@@ -351,30 +410,17 @@ final class Conference {
               m.allocation.bridgeId(),
               m.offer.layout()));
     }
-    var snapshot =
-        new ConferenceSnapshot(
-            ConferenceSnapshot.FORMAT,
-            callId.toString(),
-            roomId.toString(),
-            roomName,
-            region.orElse(null),
-            b,
-            lastHandRaisedAt,
-            peak,
-            total,
-            ms);
-    writes.submit(
-        "conference-state:" + roomId,
-        () -> {
-          if (state != State.ACTIVE || !lease.valid()) {
-            throw new WriteBehind.Refused("conference " + callId + " is no longer hosted here");
-          }
-          if (!ctx.states().write(lease.held(), snapshot.toJson())) {
-            lease.lose();
-            abandon("another node holds its lease now (state write refused)");
-            throw new WriteBehind.Refused("the lease of conference " + callId + " is gone");
-          }
-        });
+    return new ConferenceSnapshot(
+        ConferenceSnapshot.FORMAT,
+        callId.toString(),
+        roomId.toString(),
+        roomName,
+        region.orElse(null),
+        b,
+        lastHandRaisedAt,
+        peak,
+        total,
+        ms);
   }
 
   UUID callId() {
@@ -1308,8 +1354,9 @@ final class Conference {
     writes.submit(
         "presence:" + roomId + ":" + participantId,
         () -> {
-          if (state == State.ABANDONED || !lease.valid()) {
-            // a node that was paused past its lease must not write for the room any more
+          if (state == State.ABANDONED || state == State.ACTIVE && !lease.valid()) {
+            // a node that was paused past its lease must not write for the room any more (an
+            // ended conference's last writes go after its lease was given back)
             throw new WriteBehind.Refused("conference " + callId + " is no longer hosted here");
           }
           write.run();

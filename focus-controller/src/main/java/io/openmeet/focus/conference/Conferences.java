@@ -47,6 +47,8 @@ public final class Conferences implements Focus, AutoCloseable {
   private final ScheduledExecutorService renewer;
   private final ThreadPoolExecutor lanes;
   private final WriteBehind writes;
+  // shutting down: its conferences are handed over, no new one starts here
+  private volatile boolean draining;
   private final java.util.concurrent.atomic.AtomicLong takeovers =
       new java.util.concurrent.atomic.AtomicLong();
 
@@ -124,6 +126,7 @@ public final class Conferences implements Focus, AutoCloseable {
    * @throws FocusException UNEXPECTED when there is no conference to take over
    */
   private Conference takeOver(UUID roomId) throws FocusException {
+    refuseWhileDraining();
     Object lock = creating.computeIfAbsent(roomId, k -> new Object());
     try {
       synchronized (lock) {
@@ -151,6 +154,14 @@ public final class Conferences implements Focus, AutoCloseable {
       }
     } finally {
       creating.remove(roomId, lock);
+    }
+  }
+
+  private void refuseWhileDraining() throws FocusException {
+    if (draining) {
+      throw new FocusException(
+          FocusException.Reason.NO_BRIDGE,
+          "this node is shutting down; retry (another node takes the call)");
     }
   }
 
@@ -192,6 +203,24 @@ public final class Conferences implements Focus, AutoCloseable {
         ctx.takeoverWindow().toMillis(),
         TimeUnit.MILLISECONDS);
     return adopted;
+  }
+
+  /**
+   * Graceful shutdown: takes no new conference any more and hands each one it runs over (see {@link
+   * Conference#handOver}): its state is written, its lease given up, its participants told to
+   * resume elsewhere, where the next node takes it over without waiting for a lease to lapse. The
+   * bridge conferences stay as they are: media goes on.
+   */
+  @Override
+  public void handOver() {
+    draining = true;
+    for (Conference conference : byRoom.values()) {
+      conference.handOver(
+          () -> {
+            byRoom.remove(conference.roomId(), conference);
+            releaseOnce(conference.lease());
+          });
+    }
   }
 
   /** Conferences this node took over from another node since it started. */
@@ -262,6 +291,7 @@ public final class Conferences implements Focus, AutoCloseable {
     if (existing != null) {
       return existing;
     }
+    refuseWhileDraining();
     // Only joins to the same new room wait for each other: one node-wide lock here made every
     // first join queue behind the others' lease round trips to Redis.
     Object lock = creating.computeIfAbsent(roomId, k -> new Object());

@@ -35,6 +35,12 @@ public interface Focus {
    * @param subject the join token's subject; only the participant's own may resume it
    * @throws FocusException UNEXPECTED when the participant is no longer in the conference
    */
+  /**
+   * The node shuts down: the conferences it runs are handed to whichever node their participants
+   * resume on (their media goes on), and its sessions are told to reconnect elsewhere.
+   */
+  default void handOver() {}
+
   default FocusParticipant resume(
       java.util.UUID roomId, String participantId, String subject, ParticipantEvents events)
       throws FocusException {

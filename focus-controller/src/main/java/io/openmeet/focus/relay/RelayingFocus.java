@@ -306,6 +306,20 @@ public final class RelayingFocus implements Focus, AutoCloseable {
     host.sweep(bySession::execute);
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The participants whose sockets are here and whose conferences run elsewhere are told to
+   * reconnect too, without leaving: they resume on another node.
+   */
+  @Override
+  public void handOver() {
+    local.handOver();
+    for (RelayedParticipant p : List.copyOf(relayed.values())) {
+      p.moved();
+    }
+  }
+
   /** Participants whose sockets are on this node and whose conferences run on other nodes. */
   public int relayedOut() {
     return relayed.size();

@@ -116,6 +116,8 @@ final class SignallingSession implements ParticipantEvents {
   private volatile boolean joining;
   private volatile boolean ended;
   private volatile String resumeToken;
+  // this node is shutting down (set before its conferences are handed over)
+  private volatile boolean shuttingDown;
   private volatile String lastOfferUfrag = "";
   // the lobby, when the node has one (unit tests build sessions without it)
   private volatile LobbyService lobby;
@@ -176,6 +178,11 @@ final class SignallingSession implements ParticipantEvents {
         && !ended
         && waiterId == null
         && openedAt.isBefore(cutoff);
+  }
+
+  /** This node shuts down: a `reconnect` that follows says so. */
+  void shuttingDown() {
+    shuttingDown = true;
   }
 
   /** The verified join of this session's participant; null before it joined. */
@@ -852,6 +859,7 @@ final class SignallingSession implements ParticipantEvents {
    */
   @Override
   public void conferenceMoved() {
+    send(new ServerMessage.Reconnect(shuttingDown ? "node-shutdown" : "conference-moved"));
     String token = resumeToken;
     if (token != null && resumption != null) {
       resumeToken = null;

@@ -85,6 +85,8 @@ public class SignallingSessions implements SignallingSession.Resumption {
   // moderator actions go to the audit log when it is injected (unit tests build this without CDI)
   private Consumer<AuditEvent> audit = event -> {};
   private ScheduledExecutorService sweeper;
+  // shutting down: sockets opened now are refused
+  private volatile boolean draining;
   // null in unit tests built without CDI: tokens are then redeemable on this node only
   private volatile ResumeTokens shared;
 
@@ -142,6 +144,9 @@ public class SignallingSessions implements SignallingSession.Resumption {
   }
 
   void start(@Observes StartupEvent event) {
+    if (io.quarkus.runtime.LaunchMode.current() == io.quarkus.runtime.LaunchMode.NORMAL) {
+      Runtime.getRuntime().addShutdownHook(new Thread(this::handOver, "signalling-handover"));
+    }
     sweeper =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -157,10 +162,35 @@ public class SignallingSessions implements SignallingSession.Resumption {
     if (sweeper != null) {
       sweeper.shutdownNow();
     }
+    handOver();
     sessions.values().forEach(s -> s.ended(LeaveReason.DISCONNECTED));
     sessions.clear();
     parked.keySet().forEach(s -> s.ended(LeaveReason.DISCONNECTED));
     parked.clear();
+  }
+
+  /**
+   * Graceful handover (SIGTERM): the conferences go to other nodes and the browsers reconnect and
+   * resume there (their media goes on); what is left after it leaves as before. Runs once, from a
+   * JVM shutdown hook registered at start, so that it comes before Quarkus closes the sockets (a
+   * socket the server closes reads as a clean close, which would be a leave), and again, as a
+   * no-op, from the shutdown event.
+   */
+  void handOver() {
+    synchronized (this) {
+      if (draining) {
+        return;
+      }
+      draining = true;
+    }
+    sessions.values().forEach(SignallingSession::shuttingDown);
+    parked.keySet().forEach(SignallingSession::shuttingDown);
+    try {
+      focus.handOver();
+      LOG.info("conferences handed over; sockets told to reconnect elsewhere");
+    } catch (RuntimeException e) {
+      LOG.warnf(e, "handing the conferences over failed; their participants leave");
+    }
   }
 
   /** Number of open sessions on this node. */
@@ -182,6 +212,11 @@ public class SignallingSessions implements SignallingSession.Resumption {
    * too-many-sockets} error and close 1008.
    */
   void opened(SignallingSession.Transport socket, String room, String clientAddress) {
+    if (draining) {
+      // the browser reconnects with back-off; the load balancer sends it to another node
+      socket.close(SERVICE_RESTART, "node shutting down");
+      return;
+    }
     if (!admit(socket, clientAddress)) {
       metrics.socketClosed(SignallingError.TOO_MANY_SOCKETS.code());
       LOG.debugf("refused a signalling socket from %s: at the cap", clientAddress);
@@ -245,7 +280,7 @@ public class SignallingSessions implements SignallingSession.Resumption {
     uncount(connectionId);
     SignallingSession session = sessions.remove(connectionId);
     if (session != null) {
-      if (code == NORMAL_CLOSURE || code == GOING_AWAY) {
+      if ((code == NORMAL_CLOSURE || code == GOING_AWAY) && !draining) {
         session.closedCleanly(connectionId);
       } else {
         release(session, connectionId, LeaveReason.DISCONNECTED);
@@ -392,7 +427,17 @@ public class SignallingSessions implements SignallingSession.Resumption {
           SignallingError.INVALID_TOKEN,
           "the resume token is unknown, used, expired or not yours; join without it");
     }
-    fresh.resumeShared(grant.get().participantId(), request);
+    try {
+      fresh.resumeShared(grant.get().participantId(), request);
+    } catch (FocusException e) {
+      if (e.reason() != FocusException.Reason.UNEXPECTED) {
+        throw e;
+      }
+      // the participant is gone, or its conference runs on a live node this one cannot reach it
+      // through: the client joins afresh, as after any refused token
+      metrics.resume("refused");
+      throw new SignallingException(SignallingError.INVALID_TOKEN, e.getMessage());
+    }
     metrics.resume("resumed");
     LOG.debugf("participant %s resumed from a shared token", grant.get().participantId());
   }
