@@ -159,9 +159,12 @@ class BridgeChannelTest {
     String wrongPwd = url.replaceAll("pwd=.*", "pwd=aaaaaaaaaaaaaaaaaaaaaaaa");
     String unknownEp = url.replace("/ep1?", "/ghost?");
     String wrongServer = url.replace("/default-id/", "/other-id/");
-    assertThat(handshakeStatus(wrongPwd)).isEqualTo(401);
-    assertThat(handshakeStatus(url.replaceAll("\\?pwd=.*", ""))).isEqualTo(401);
-    assertThat(handshakeStatus(unknownEp)).isEqualTo(404);
+    String unknownMeeting = url.replace("/" + meetingId + "/", "/" + UUID.randomUUID() + "/");
+    // JVB's answers: one 403 for every authentication failure, 404 only for another bridge's id
+    assertThat(handshakeStatus(wrongPwd)).isEqualTo(403);
+    assertThat(handshakeStatus(url.replaceAll("\\?pwd=.*", ""))).isEqualTo(403);
+    assertThat(handshakeStatus(unknownEp)).isEqualTo(403);
+    assertThat(handshakeStatus(unknownMeeting)).isEqualTo(403);
     assertThat(handshakeStatus(wrongServer)).isEqualTo(404);
     // The right password still works.
     try (WsClient ok = new WsClient(http, url)) {

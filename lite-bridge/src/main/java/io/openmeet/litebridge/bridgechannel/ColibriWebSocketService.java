@@ -94,17 +94,15 @@ public final class ColibriWebSocketService {
     String endpointId = ctx.pathParam("ep");
     String pwd = ctx.request().getParam("pwd");
     if (!serverId.equals(server)) {
-      ctx.response().setStatusCode(404).end("unknown server id");
+      ctx.response().setStatusCode(404).end("server id mismatch");
       return;
     }
     Conference conference = conferences.get(meetingId).orElse(null);
     Endpoint endpoint = conference == null ? null : conference.endpoint(endpointId).orElse(null);
-    if (endpoint == null) {
-      ctx.response().setStatusCode(404).end("unknown conference or endpoint");
-      return;
-    }
-    if (!endpoint.passwordMatches(pwd)) {
-      ctx.response().setStatusCode(401).end("wrong password");
+    // As JVB: an unknown conference, an unknown endpoint and a wrong password get the same 403,
+    // so that a guesser learns nothing about which meetings and endpoints exist.
+    if (endpoint == null || !endpoint.passwordMatches(pwd)) {
+      ctx.response().setStatusCode(403).end("authentication failed");
       return;
     }
     Context context = ctx.vertx().getOrCreateContext();
