@@ -105,6 +105,10 @@ describe('parseServerMessage', () => {
       participantId: 'p2',
     });
     expect(parseServerMessage('{"type":"muted","by":"p1"}')).toEqual({ type: 'muted', by: 'p1' });
+    expect(parseServerMessage('{"type":"reconnect","reason":"node-shutdown"}')).toEqual({
+      type: 'reconnect',
+      reason: 'node-shutdown',
+    });
     expect(parseServerMessage('{"type":"error","code":"room-full","message":"full"}')).toEqual({
       type: 'error',
       code: 'room-full',

@@ -94,6 +94,7 @@ export type ServerMessage =
   | { type: 'lobby-denied'; message?: string }
   | { type: 'error'; code: string; message: string; retryAfterMs?: number }
   | { type: 'pong'; ts?: number }
+  | { type: 'reconnect'; reason: string }
   | { type: 'ice-candidate'; candidate: string; sdpMid?: string; sdpMLineIndex?: number }
   | { type: 'p2p-start'; sessionId: string; peerId: string; initiator: boolean }
   | { type: 'p2p-active'; sessionId: string }
@@ -353,6 +354,9 @@ export function parseServerMessage(frame: string): ServerMessage {
       return { type, participantId: optStr(data, type, 'participantId') ?? null };
     case 'muted':
       return withOptional({ type }, { by: optStr(data, type, 'by'), media: media(data, type) });
+    case 'reconnect':
+      // the node stops hosting this session; the socket closes next and the client resumes
+      return { type, reason: str(data, type, 'reason') };
     case 'force-muted':
       return withOptional(
         {

@@ -19,6 +19,7 @@ import io.openmeet.focus.xmpp.XmppSettings;
 import io.openmeet.presence.bridge.RedisBridgeAdmission;
 import io.openmeet.presence.bridge.RedisBridgeStateStore;
 import io.openmeet.presence.conference.RedisConferenceLeases;
+import io.openmeet.presence.conference.RedisConferenceStateStore;
 import io.openmeet.presence.conference.RedisParticipantPresence;
 import io.openmeet.presence.relay.RedisNodeMessaging;
 import java.time.Clock;
@@ -114,7 +115,9 @@ public final class FocusAssembly implements AutoCloseable {
                 new RedisParticipantPresence(b.redis),
                 b.recorder,
                 b.clock,
-                nodeId),
+                nodeId,
+                new RedisConferenceStateStore(b.redis),
+                b.takeoverWindow),
             new RedisConferenceLeases(b.redis),
             b.leaseTtl);
     wireBridgeLoss(registry, colibri, conferences);
@@ -262,6 +265,7 @@ public final class FocusAssembly implements AutoCloseable {
     private String conferenceMuc = "conference.meet.local";
     private int videoStartBitrateKbps = 0;
     private Duration leaseTtl = Duration.ofSeconds(15);
+    private Duration takeoverWindow = Duration.ofSeconds(20);
     private RelaySettings relay = RelaySettings.defaults();
     private CallRecorder recorder = event -> {};
     private Optional<ConferenceBridge.Factory> conferenceBridges = Optional.empty();
@@ -330,6 +334,15 @@ public final class FocusAssembly implements AutoCloseable {
     }
 
     /** The cross-node relay (default {@link RelaySettings#defaults()}). */
+    /**
+     * How long, after this node takes a conference over from a node that died, the participants
+     * whose sessions were there have to resume before they leave (default 20 s).
+     */
+    public Builder takeoverWindow(Duration window) {
+      this.takeoverWindow = Objects.requireNonNull(window, "window");
+      return this;
+    }
+
     public Builder relay(RelaySettings relay) {
       this.relay = Objects.requireNonNull(relay, "relay");
       return this;

@@ -28,7 +28,11 @@ final class Peer implements AutoCloseable {
       "{\"colibriClass\":\"ReceiverVideoConstraints\",\"lastN\":-1,"
           + "\"defaultConstraints\":{\"maxHeight\":360}}";
 
-  final SignallingClient signalling;
+  // the join token, sent again with the resume token when the session resumes (as the web app does)
+  private volatile String joinToken;
+
+  // replaced when the session resumes on a new socket
+  volatile SignallingClient signalling;
   final String id;
   final List<String> offers = new ArrayList<>();
 
@@ -64,7 +68,9 @@ final class Peer implements AutoCloseable {
     this.http = http;
     this.options = options;
     this.constraints = constraints;
-    signalling = join(http, node, slug, name);
+    String[] token = new String[1];
+    signalling = join(http, node, slug, name, token);
+    joinToken = token[0];
     id = joinedFrame().path("participantId").asText();
     JsonNode offer = signalling.await("offer", WAIT).json();
     media = SyntheticEndpoint.create(id, options);
@@ -194,11 +200,19 @@ final class Peer implements AutoCloseable {
    */
   static SignallingClient join(HttpClient http, RoomApiProcess node, String slug, String name)
       throws Exception {
+    return join(http, node, slug, name, new String[1]);
+  }
+
+  /** Like {@link #join(HttpClient, RoomApiProcess, String, String)}; the token goes to token[0]. */
+  private static SignallingClient join(
+      HttpClient http, RoomApiProcess node, String slug, String name, String[] token)
+      throws Exception {
     var rest = new RoomApiClient(http, node.baseUrl);
     long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
     while (true) {
       SignallingClient client = SignallingClient.connect(http, node.socket(slug), WAIT);
-      client.send("type", "join", "token", rest.joinToken(slug, name, null), "displayName", name);
+      token[0] = rest.joinToken(slug, name, null);
+      client.send("type", "join", "token", token[0], "displayName", name);
       SignallingClient.Frame f = client.next(WAIT);
       while (!f.type().equals("joined") && !f.type().equals("error")) {
         f = client.next(WAIT);
@@ -222,6 +236,45 @@ final class Peer implements AutoCloseable {
         .findFirst()
         .orElseThrow()
         .json();
+  }
+
+  /**
+   * Resumes the session on {@code node} like the web app after its socket dropped: a new socket, a
+   * fresh join token and the resume token of the last `joined`; then answers the offer that follows
+   * (with the same media connection while its ICE credentials are unchanged).
+   *
+   * @return the `joined` frame of the resumed session
+   */
+  JsonNode resumeOn(RoomApiProcess node, String slug, String name, Duration timeout)
+      throws Exception {
+    String resumeToken = joinedFrame().path("resumeToken").asText();
+    SignallingClient client = SignallingClient.connect(http, node.socket(slug), WAIT);
+    client.send(
+        "type", "join", "token", joinToken, "displayName", name, "resumeToken", resumeToken);
+    SignallingClient.Frame f = client.next(timeout);
+    while (!f.type().equals("joined") && !f.type().equals("error")) {
+      f = client.next(timeout);
+    }
+    if (f.type().equals("error")) {
+      client.close();
+      throw new AssertionError(id + " could not resume on port " + node.port + ": " + f.json());
+    }
+    if (!f.json().path("participantId").asText().equals(id)) {
+      throw new AssertionError(id + " resumed as another participant: " + f.json());
+    }
+    signalling = client;
+    JsonNode offer = client.await("offer", timeout).json();
+    String sdp = offer.path("sdp").asText();
+    if (ufrag(sdp).equals(ufrag(lastOffer()))) {
+      offers.add(sdp);
+      offerFrames.add(offer);
+      client.send("type", "answer", "sdp", SdpExchange.answer(sdp, media));
+    } else {
+      media.close();
+      media = SyntheticEndpoint.create(id, options);
+      answerWithNewConnection(offer);
+    }
+    return f.json();
   }
 
   /** Answers every offer that arrived meanwhile (re-offers when others come and go). */

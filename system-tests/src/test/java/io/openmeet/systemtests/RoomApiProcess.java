@@ -192,6 +192,34 @@ final class RoomApiProcess implements AutoCloseable {
     return URI.create("ws://127.0.0.1:" + port + "/api/signalling/" + slug);
   }
 
+  /** The node's process id. */
+  long pid() {
+    return process.pid();
+  }
+
+  /** Kills the node at once (SIGKILL): no shutdown hook runs, nothing is handed over. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(10, TimeUnit.SECONDS);
+  }
+
+  /** Freezes the node (SIGSTOP): its sockets stay open, it answers nothing. */
+  void pause() throws Exception {
+    signal("STOP");
+  }
+
+  /** Thaws a node frozen by {@link #pause()} (SIGCONT). */
+  void unpause() throws Exception {
+    signal("CONT");
+  }
+
+  private void signal(String name) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start();
+    if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+    }
+  }
+
   @Override
   public void close() throws InterruptedException {
     process.destroy();

@@ -35,6 +35,11 @@ public final class BridgeSelector {
     this.config = Objects.requireNonNull(config, "config");
   }
 
+  /** The bridge {@code id} as this node sees it now, if it knows it. */
+  public Optional<BridgeSnapshot> bridge(String id) {
+    return bridges.get().stream().filter(b -> b.id().equals(id)).findFirst();
+  }
+
   /** A chosen bridge and the load reserved on it; release the reservation if allocation fails. */
   public record Selection(BridgeSnapshot bridge, Reservation reservation) {}
 

@@ -150,6 +150,33 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
   }
 
   @Override
+  public boolean adopt(Conference conference, String bridgeId, Set<String> endpointIds) {
+    ConferenceState c =
+        conferences.computeIfAbsent(conference.meetingId(), id -> new ConferenceState(conference));
+    Optional<io.openmeet.presence.bridge.BridgeSnapshot> bridge =
+        selector.bridge(bridgeId).filter(b -> b.acceptsJoinsToItsConferences());
+    synchronized (c) {
+      if (bridge.isEmpty()) {
+        c.bridgeId = null;
+        c.bridgeJid = null;
+        c.lost();
+        c.endpoints.clear();
+        return false;
+      }
+      try {
+        c.bridgeJid = jid(bridge.get().jid());
+      } catch (BridgeFailedException e) {
+        return false;
+      }
+      c.bridgeId = bridgeId;
+      c.created = true;
+      c.endpoints.clear();
+      c.endpoints.addAll(endpointIds);
+      return true;
+    }
+  }
+
+  @Override
   public Optional<String> bridgeOf(String meetingId) {
     ConferenceState c = conferences.get(meetingId);
     if (c == null) {

@@ -64,6 +64,17 @@ public interface ColibriSessionManager {
    */
   Map<String, Set<String>> removeBridge(String bridgeId);
 
+  /**
+   * Continues a conference another node created on {@code bridgeId} with these endpoints on it:
+   * later requests go there without {@code create}. Nothing is sent.
+   *
+   * @return false when this node does not know that bridge as usable (it is gone or unhealthy): the
+   *     conference then starts on another bridge with its next allocation
+   */
+  default boolean adopt(Conference conference, String bridgeId, Set<String> endpointIds) {
+    return false;
+  }
+
   /** The bridge hosting a conference, empty when none yet. */
   Optional<String> bridgeOf(String meetingId);
 

@@ -29,8 +29,25 @@ public final class ColibriConferenceBridges implements ConferenceBridge.Factory 
 
   @Override
   public ConferenceBridge open(String meetingId, String roomName, Optional<String> region) {
+    return bridge(
+        new ColibriSessionManager.Conference(meetingId, roomName + "@" + conferenceMuc, region));
+  }
+
+  @Override
+  public ConferenceBridge.Adopted adopt(
+      String meetingId,
+      String roomName,
+      Optional<String> region,
+      String bridgeId,
+      java.util.Set<String> endpointIds) {
     var conference =
         new ColibriSessionManager.Conference(meetingId, roomName + "@" + conferenceMuc, region);
+    boolean same = colibri.adopt(conference, bridgeId, endpointIds);
+    return new ConferenceBridge.Adopted(bridge(conference), same);
+  }
+
+  private ConferenceBridge bridge(ColibriSessionManager.Conference conference) {
+    String meetingId = conference.meetingId();
     return new ConferenceBridge() {
       @Override
       public Allocation allocate(String endpointId, String statsId) throws FocusException {

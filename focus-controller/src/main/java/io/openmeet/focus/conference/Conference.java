@@ -86,7 +86,16 @@ final class Conference {
   /** Joining participants whose endpoint was on a bridge that went away meanwhile. */
   private final Set<String> movedWhileJoining = new HashSet<>();
 
-  private final UUID callId = UUID.randomUUID();
+  private final UUID callId;
+
+  /** The room's region as its first join asked (mirrored for a node that takes it over). */
+  private java.util.Optional<String> region = java.util.Optional.empty();
+
+  /** Something a node taking the conference over needs changed: mirrored at the next unlock. */
+  private boolean dirty;
+
+  /** Members of a conference taken over whose sessions have not resumed here yet. */
+  private final Set<String> detached = new HashSet<>();
 
   private ConferenceBridge bridge;
 
@@ -122,6 +131,296 @@ final class Conference {
     this.lease = lease;
     this.lane = lane;
     this.writes = writes;
+    this.callId = UUID.randomUUID();
+  }
+
+  /**
+   * A conference taken over from another node: its members as {@code snapshot} has them, detached
+   * until their sessions resume here, on the bridge conference they were on (media never stops).
+   * When this node cannot use that bridge, everyone is moved to a new one.
+   */
+  Conference(
+      ConferenceContext ctx,
+      ConferenceSnapshot snapshot,
+      Owner owner,
+      Lease lease,
+      Lane lane,
+      WriteBehind writes) {
+    this.ctx = ctx;
+    this.roomId = UUID.fromString(snapshot.roomId());
+    this.roomName = snapshot.roomName();
+    this.owner = owner;
+    this.lease = lease;
+    this.lane = lane;
+    this.writes = writes;
+    this.callId = UUID.fromString(snapshot.callId());
+    this.region = java.util.Optional.ofNullable(snapshot.region());
+    this.lastHandRaisedAt = snapshot.lastHandRaisedAt();
+    this.peak = snapshot.peak();
+    this.total = snapshot.total();
+    for (ConferenceSnapshot.MemberSnapshot m : snapshot.members()) {
+      JoinRequest request =
+          new JoinRequest(
+              roomId,
+              roomName,
+              m.maxParticipants(),
+              region,
+              java.util.Optional.ofNullable(m.userId()).map(UUID::fromString),
+              m.subject(),
+              m.displayName(),
+              m.moderator(),
+              m.audio(),
+              m.video(),
+              m.p2p());
+      var allocation =
+          new ConferenceBridge.Allocation(
+              m.transport(),
+              m.feedbackSources(),
+              java.util.Optional.ofNullable(m.channelUrl()),
+              m.endpointBridgeId());
+      var offer =
+          UnifiedPlanOffer.restore(ctx.codecs(), m.transport(), m.feedbackSources(), m.offer());
+      Member member = new Member(this, m.id(), request, DETACHED, offer, allocation);
+      member.rowId = UUID.fromString(m.rowId());
+      member.sources = List.copyOf(m.sources());
+      member.audio = m.audio();
+      member.video = m.video();
+      member.screen = m.screen();
+      member.everAudio = m.everAudio();
+      member.everVideo = m.everVideo();
+      member.audioForceMuted = m.audioForceMuted();
+      member.videoForceMuted = m.videoForceMuted();
+      member.handRaisedAt = m.handRaisedAt();
+      member.offBridge = m.offBridge();
+      member.recorded = true;
+      members.put(m.id(), member);
+      detached.add(m.id());
+      bridgesUsed.add(m.endpointBridgeId());
+    }
+    if (snapshot.bridgeId() != null) {
+      Set<String> onBridge = new HashSet<>();
+      members.values().stream().filter(m -> !m.offBridge).forEach(m -> onBridge.add(m.id));
+      ConferenceBridge.Adopted adopted =
+          ctx.bridges().adopt(callId.toString(), roomName, region, snapshot.bridgeId(), onBridge);
+      bridge = adopted.bridge();
+      if (!adopted.onSameBridge()) {
+        LOG.warn(
+            "conference {} taken over, but bridge {} is not usable here: everyone moves",
+            callId,
+            snapshot.bridgeId());
+        reallocate(onBridge);
+      }
+    }
+  }
+
+  /** Events of a member whose session has not resumed on this node yet: they go nowhere. */
+  private static final ParticipantEvents DETACHED =
+      new ParticipantEvents() {
+        @Override
+        public void joined(String participantId, List<ParticipantInfo> others) {}
+
+        @Override
+        public void offer(String sdp, String bridgeChannelUrl) {}
+
+        @Override
+        public void participantJoined(ParticipantInfo participant) {}
+
+        @Override
+        public void participantLeft(String participantId, LeaveReason reason) {}
+
+        @Override
+        public void mediaState(
+            String participantId, boolean audio, boolean video, boolean screen) {}
+
+        @Override
+        public void chat(String from, String displayName, String text, long timestampMillis) {}
+
+        @Override
+        public void muted(String byParticipantId) {}
+
+        @Override
+        public void removed(LeaveReason reason) {}
+
+        @Override
+        public void conferenceMoved() {}
+      };
+
+  /**
+   * A member's session continues here (its socket reconnected, perhaps to this node after the
+   * conference was taken over): it gets `joined` with everyone here now and an offer that keeps its
+   * m-lines and its bridge endpoint. Null when the conference ended or was abandoned.
+   *
+   * @throws FocusException UNEXPECTED when the participant is not (or no longer) a member
+   */
+  FocusParticipant resume(String participantId, String subject, ParticipantEvents events)
+      throws FocusException {
+    lock.lock();
+    try {
+      checkLease();
+      if (state != State.ACTIVE) {
+        return null;
+      }
+      Member member = members.get(participantId);
+      if (member == null || !member.request.subject().equals(subject)) {
+        throw new FocusException(
+            FocusException.Reason.UNEXPECTED,
+            "the participant is no longer in the conference; join again");
+      }
+      member.events = events;
+      detached.remove(participantId);
+      List<ParticipantInfo> others =
+          members.values().stream().filter(m -> m != member).map(Member::info).toList();
+      notify(member, e -> e.joined(member.id, others));
+      member.awaitingAnswer = false;
+      member.reofferPending = false;
+      if (!member.offBridge) {
+        sendOffer(member);
+      }
+      LOG.info("participant {} of conference {} resumed on this node", participantId, callId);
+      return new Resumed(member, events);
+    } finally {
+      unlock();
+    }
+  }
+
+  /** Members taken over whose sessions did not come back in time leave (reason `timeout`). */
+  void dropDetached() {
+    lock.lock();
+    try {
+      if (state != State.ACTIVE) {
+        return;
+      }
+      for (String id : List.copyOf(detached)) {
+        Member m = members.get(id);
+        if (m != null) {
+          LOG.info(
+              "participant {} of conference {} did not come back after the takeover", id, callId);
+          removeLocked(m, LeaveReason.TIMEOUT);
+        }
+      }
+      detached.clear();
+      endIfEmpty();
+    } finally {
+      unlock();
+    }
+  }
+
+  /** Sessions that have not resumed since the takeover. */
+  int detachedCount() {
+    lock.lock();
+    try {
+      return detached.size();
+    } finally {
+      unlock();
+    }
+  }
+
+  /** Mirrors the conference for a node that may take it over; under the lock, writes after it. */
+  private void mirrorLocked() {
+    ConferenceSnapshot snapshot = snapshotLocked();
+    writes.submit(
+        "conference-state:" + roomId,
+        () -> {
+          if (state != State.ACTIVE || !lease.valid()) {
+            throw new WriteBehind.Refused("conference " + callId + " is no longer hosted here");
+          }
+          if (!ctx.states().write(lease.held(), snapshot.toJson())) {
+            lease.lose();
+            abandon("another node holds its lease now (state write refused)");
+            throw new WriteBehind.Refused("the lease of conference " + callId + " is gone");
+          }
+        });
+  }
+
+  /**
+   * Hands the conference to whichever node its participants resume on (graceful shutdown): this
+   * node stops acting on it at once, leaving the bridge conference as it is, writes its latest
+   * state, runs {@code release} (which gives the lease up), and only then tells every member the
+   * conference moved, so that their sessions resume on another node without waiting for the lease
+   * to lapse. Makes Redis calls: never call it with the lock held.
+   */
+  void handOver(Runnable release) {
+    ConferenceSnapshot snapshot;
+    List<Member> moved;
+    lock.lock();
+    try {
+      if (state != State.ACTIVE) {
+        return;
+      }
+      snapshot = members.isEmpty() ? null : snapshotLocked();
+      state = State.ABANDONED;
+      moved = List.copyOf(members.values());
+      members.clear();
+      p2p = null;
+    } finally {
+      unlock();
+    }
+    try {
+      if (snapshot != null
+          && lease.valid()
+          && !ctx.states().write(lease.held(), snapshot.toJson())) {
+        LOG.warn("conference {} was handed over without its last state: the lease is gone", callId);
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("the last state of conference {} was not written: {}", callId, e.toString());
+    }
+    release.run();
+    LOG.info(
+        "conference {} of room {} handed over: {} participants move on",
+        callId,
+        roomId,
+        moved.size());
+    for (Member m : moved) {
+      notify(m, ParticipantEvents::conferenceMoved);
+    }
+  }
+
+  private ConferenceSnapshot snapshotLocked() {
+    String b = null;
+    for (Member m : members.values()) {
+      if (!m.offBridge && m.allocation != null) {
+        b = m.allocation.bridgeId();
+      }
+    }
+    List<ConferenceSnapshot.MemberSnapshot> ms = new ArrayList<>();
+    for (Member m : members.values()) {
+      ms.add(
+          new ConferenceSnapshot.MemberSnapshot(
+              m.id,
+              m.rowId.toString(),
+              m.request.subject(),
+              m.request.userId().map(UUID::toString).orElse(null),
+              m.request.displayName(),
+              m.request.moderator(),
+              m.request.p2p(),
+              m.request.maxParticipants(),
+              m.audio,
+              m.video,
+              m.screen,
+              m.everAudio,
+              m.everVideo,
+              m.audioForceMuted,
+              m.videoForceMuted,
+              m.handRaisedAt,
+              m.offBridge,
+              m.sources,
+              m.allocation.transport(),
+              m.allocation.feedbackSources(),
+              m.allocation.bridgeChannelUrl().orElse(null),
+              m.allocation.bridgeId(),
+              m.offer.layout()));
+    }
+    return new ConferenceSnapshot(
+        ConferenceSnapshot.FORMAT,
+        callId.toString(),
+        roomId.toString(),
+        roomName,
+        region.orElse(null),
+        b,
+        lastHandRaisedAt,
+        peak,
+        total,
+        ms);
   }
 
   UUID callId() {
@@ -157,6 +456,12 @@ final class Conference {
   /** Releases the lock; the deferred Redis and owner actions run once it is free. */
   private void unlock() {
     List<Runnable> todo = List.of();
+    if (lock.getHoldCount() == 1 && dirty) {
+      dirty = false;
+      if (state == State.ACTIVE && !members.isEmpty()) {
+        mirrorLocked();
+      }
+    }
     if (lock.getHoldCount() == 1 && !afterUnlock.isEmpty()) {
       todo = List.copyOf(afterUnlock);
       afterUnlock.clear();
@@ -202,6 +507,7 @@ final class Conference {
             "the room is full (" + request.maxParticipants() + " participants)");
       }
       if (bridge == null) {
+        region = request.region();
         bridge = ctx.bridges().open(callId.toString(), roomName, request.region());
         record(
             new CallRecordEvent.CallStarted(
@@ -278,6 +584,7 @@ final class Conference {
     var member = new Member(this, id, request, events, offer, allocation);
     List<ParticipantInfo> others = members.values().stream().map(Member::info).toList();
     members.put(id, member);
+    dirty = true;
     try {
       peak = Math.max(peak, members.size());
       total++;
@@ -341,6 +648,7 @@ final class Conference {
       member.awaitingAnswer = false;
       boolean changed = !sources.equals(member.sources);
       member.sources = sources;
+      dirty |= changed;
       if (changed) {
         for (Member other : members.values()) {
           if (other != member) {
@@ -537,6 +845,7 @@ final class Conference {
       member.audio = sentAudio;
       member.video = sentVideo;
       member.screen = screen;
+      dirty = true;
       member.everAudio |= sentAudio;
       member.everVideo |= sentVideo;
       for (Member m : members.values()) {
@@ -579,6 +888,7 @@ final class Conference {
       if (audio != target.audioForceMuted || video != target.videoForceMuted) {
         target.audioForceMuted = audio;
         target.videoForceMuted = video;
+        dirty = true;
         String id = target.id;
         queueBridge("force-mute " + id, b -> b.forceMute(id, audio, video));
         for (Member m : members.values()) {
@@ -636,6 +946,7 @@ final class Conference {
         at = lastHandRaisedAt;
       }
       member.handRaisedAt = at;
+      dirty = true;
       long raisedAt = at;
       for (Member m : members.values()) {
         notify(m, e -> e.handRaised(member.id, raisedAt, member.id));
@@ -654,6 +965,7 @@ final class Conference {
         return;
       }
       target.handRaisedAt = 0;
+      dirty = true;
       for (Member m : members.values()) {
         notify(m, e -> e.handRaised(target.id, 0, moderator.id));
       }
@@ -711,6 +1023,8 @@ final class Conference {
   /** Takes a member out: its endpoint expires, presence and records follow, the others are told. */
   private void removeLocked(Member member, LeaveReason reason) {
     members.remove(member.id);
+    detached.remove(member.id);
+    dirty = true;
     String id = member.id;
     queueBridge("expire " + id, b -> b.expire(id));
     writePresence(id, () -> ctx.presence().left(roomId.toString(), id, member.request.subject()));
@@ -1097,8 +1411,10 @@ final class Conference {
     writes.submit(
         "presence:" + roomId + ":" + participantId,
         () -> {
-          if (state == State.ABANDONED) {
-            throw new WriteBehind.Refused("conference " + callId + " was abandoned");
+          if (state == State.ABANDONED || state == State.ACTIVE && !lease.valid()) {
+            // a node that was paused past its lease must not write for the room any more (an
+            // ended conference's last writes go after its lease was given back)
+            throw new WriteBehind.Refused("conference " + callId + " is no longer hosted here");
           }
           write.run();
         });
@@ -1173,6 +1489,7 @@ final class Conference {
     }
     String sdp = SdpWriter.write(member.offer.next(remote));
     member.awaitingAnswer = true;
+    dirty = true;
     String channel = member.allocation.bridgeChannelUrl().orElse(null);
     notify(member, e -> e.offer(sdp, channel));
   }
@@ -1198,8 +1515,11 @@ final class Conference {
     final String id;
     final JoinRequest request;
     final UnifiedPlanOffer offer;
-    final UUID rowId = UUID.randomUUID();
+    UUID rowId = UUID.randomUUID();
     volatile ParticipantEvents events;
+    // the events it joined (or was taken over) with: a handle of a session resumed elsewhere since
+    // then must not make it leave
+    final ParticipantEvents initialEvents;
     ConferenceBridge.Allocation allocation;
     List<MediaSource> sources = List.of();
     boolean awaitingAnswer;
@@ -1229,6 +1549,7 @@ final class Conference {
       this.id = id;
       this.request = request;
       this.events = events;
+      this.initialEvents = events;
       this.offer = offer;
       this.allocation = allocation;
       this.audio = request.audio();
@@ -1326,7 +1647,9 @@ final class Conference {
 
     @Override
     public void leave(LeaveReason reason) {
-      conference.leave(this, reason);
+      if (events == initialEvents) {
+        conference.leave(this, reason);
+      }
     }
 
     @Override
@@ -1349,6 +1672,110 @@ final class Conference {
     @Override
     public void p2pVideo(String sessionId, boolean receive) throws FocusException {
       conference.p2pVideo(this, sessionId, receive);
+    }
+  }
+
+  /**
+   * A member as a resumed session drives it: every action goes to the member, but a leave counts
+   * only while this session is still the member's latest (a later resume replaces it).
+   */
+  private static final class Resumed implements FocusParticipant {
+    private final Member member;
+    private final ParticipantEvents events;
+
+    Resumed(Member member, ParticipantEvents events) {
+      this.member = member;
+      this.events = events;
+    }
+
+    @Override
+    public String id() {
+      return member.id;
+    }
+
+    @Override
+    public void answer(String sdp) throws FocusException {
+      member.answer(sdp);
+    }
+
+    @Override
+    public void iceCandidate(String candidate, String sdpMid) throws FocusException {
+      member.iceCandidate(candidate, sdpMid);
+    }
+
+    @Override
+    public void mediaState(boolean audio, boolean video, boolean screen) {
+      member.mediaState(audio, video, screen);
+    }
+
+    @Override
+    public void chat(String text) {
+      member.chat(text);
+    }
+
+    @Override
+    public void mute(String participantId) throws FocusException {
+      member.mute(participantId);
+    }
+
+    @Override
+    public void forceMute(String participantId, Moderation.Media media, boolean muted)
+        throws FocusException {
+      member.forceMute(participantId, media, muted);
+    }
+
+    @Override
+    public void raiseHand(boolean raised) {
+      member.raiseHand(raised);
+    }
+
+    @Override
+    public void lowerHand(String participantId) throws FocusException {
+      member.lowerHand(participantId);
+    }
+
+    @Override
+    public void endMeeting() throws FocusException {
+      member.endMeeting();
+    }
+
+    @Override
+    public void kick(String participantId) throws FocusException {
+      member.kick(participantId);
+    }
+
+    @Override
+    public void iceRestart() throws FocusException {
+      member.iceRestart();
+    }
+
+    @Override
+    public void offerAgain() throws FocusException {
+      member.offerAgain();
+    }
+
+    @Override
+    public void leave(LeaveReason reason) {
+      if (member.events == events) {
+        member.conference.leave(member, reason);
+      }
+    }
+
+    @Override
+    public void p2pDescription(String sessionId, String kind, String sdp) throws FocusException {
+      member.p2pDescription(sessionId, kind, sdp);
+    }
+
+    @Override
+    public void p2pCandidate(
+        String sessionId, String candidate, String sdpMid, Integer sdpMLineIndex)
+        throws FocusException {
+      member.p2pCandidate(sessionId, candidate, sdpMid, sdpMLineIndex);
+    }
+
+    @Override
+    public void p2pState(String sessionId, boolean connected) throws FocusException {
+      member.p2pState(sessionId, connected);
     }
   }
 }

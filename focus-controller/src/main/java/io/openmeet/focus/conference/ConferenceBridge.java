@@ -63,5 +63,25 @@ public interface ConferenceBridge {
      * @param region the room's preferred region
      */
     ConferenceBridge open(String meetingId, String roomName, Optional<String> region);
+
+    /**
+     * Continues a conference that another node started on bridge {@code bridgeId}, with these
+     * endpoints on it (conference take-over): requests go to that bridge, without creating
+     * anything. When this node cannot reach that bridge, the conference's first request places it
+     * on another one, and the caller moves its participants there.
+     *
+     * @return the bridge side, and whether it continues on {@code bridgeId}
+     */
+    default Adopted adopt(
+        String meetingId,
+        String roomName,
+        Optional<String> region,
+        String bridgeId,
+        java.util.Set<String> endpointIds) {
+      return new Adopted(open(meetingId, roomName, region), false);
+    }
   }
+
+  /** An adopted conference: its bridge side, and whether it is still on the bridge it was on. */
+  record Adopted(ConferenceBridge bridge, boolean onSameBridge) {}
 }

@@ -54,6 +54,10 @@ public final class Conferences implements Focus, AutoCloseable {
   private final ScheduledExecutorService renewer;
   private final ThreadPoolExecutor lanes;
   private final WriteBehind writes;
+  // shutting down: its conferences are handed over, no new one starts here
+  private volatile boolean draining;
+  private final java.util.concurrent.atomic.AtomicLong takeovers =
+      new java.util.concurrent.atomic.AtomicLong();
 
   public Conferences(ConferenceContext ctx, ConferenceLeases leases, Duration leaseTtl) {
     this.ctx = ctx;
@@ -97,6 +101,139 @@ public final class Conferences implements Focus, AutoCloseable {
       byRoom.remove(request.roomId(), conference);
     }
     throw new FocusException(FocusException.Reason.INTERNAL, "the conference kept ending; retry");
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>When this node does not run the room's conference but can take its lease (its owner died or
+   * gave it up), it takes the conference over from the state its owner mirrored to Redis.
+   */
+  @Override
+  public FocusParticipant resume(
+      UUID roomId, String participantId, String subject, ParticipantEvents events)
+      throws FocusException {
+    for (int attempt = 0; attempt < 3; attempt++) {
+      Conference conference = byRoom.get(roomId);
+      if (conference == null) {
+        conference = takeOver(roomId);
+      }
+      FocusParticipant resumed = conference.resume(participantId, subject, events);
+      if (resumed != null) {
+        return resumed;
+      }
+      byRoom.remove(roomId, conference);
+    }
+    throw new FocusException(FocusException.Reason.INTERNAL, "the conference kept ending; retry");
+  }
+
+  /**
+   * The room's conference on this node, taken over from the state in Redis.
+   *
+   * @throws OwnedByAnotherNodeException when another node holds its lease
+   * @throws FocusException UNEXPECTED when there is no conference to take over
+   */
+  private Conference takeOver(UUID roomId) throws FocusException {
+    refuseWhileDraining();
+    Object lock = creating.computeIfAbsent(roomId, k -> new Object());
+    try {
+      synchronized (lock) {
+        Conference existing = byRoom.get(roomId);
+        if (existing != null) {
+          return existing;
+        }
+        Lease lease = releasing.remove(roomId);
+        if (lease == null || !lease.valid()) {
+          lease = acquireLease(roomId.toString());
+        }
+        Optional<ConferenceSnapshot> snapshot;
+        try {
+          snapshot = snapshotOf(roomId, lease);
+        } catch (RuntimeException e) {
+          releaseOnce(lease);
+          throw new FocusException(FocusException.Reason.INTERNAL, "the takeover failed; retry", e);
+        }
+        if (snapshot.isEmpty()) {
+          releaseOnce(lease);
+          throw new FocusException(
+              FocusException.Reason.UNEXPECTED, "the room has no conference to resume; join again");
+        }
+        return adopt(snapshot.get(), lease);
+      }
+    } finally {
+      creating.remove(roomId, lock);
+    }
+  }
+
+  private void refuseWhileDraining() throws FocusException {
+    if (draining) {
+      throw new FocusException(
+          FocusException.Reason.NO_BRIDGE,
+          "this node is shutting down; retry (another node takes the call)");
+    }
+  }
+
+  /** The state the room's previous owner mirrored, if any and readable. */
+  private Optional<ConferenceSnapshot> snapshotOf(UUID roomId, Lease lease) {
+    Optional<String> json = ctx.states().read(roomId.toString());
+    if (json.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<ConferenceSnapshot> snapshot = ConferenceSnapshot.fromJson(json.get());
+    if (snapshot.isEmpty()) {
+      LOG.warn("the mirrored state of room {} is unreadable: it starts afresh", roomId);
+    }
+    return snapshot.filter(s -> s.roomId().equals(roomId.toString()) && !s.members().isEmpty());
+  }
+
+  private Conference adopt(ConferenceSnapshot snapshot, Lease lease) {
+    UUID roomId = UUID.fromString(snapshot.roomId());
+    Conference adopted =
+        new Conference(
+            ctx, snapshot, new OwnerCallbacks(), lease, new Lane(lanes, "room " + roomId), writes);
+    byRoom.put(roomId, adopted);
+    takeovers.incrementAndGet();
+    LOG.info(
+        "took over conference {} of room {} (lease epoch {}): {} participants, bridge {}",
+        snapshot.callId(),
+        roomId,
+        lease.held().epoch(),
+        snapshot.members().size(),
+        snapshot.bridgeId());
+    renewer.schedule(
+        () -> {
+          try {
+            adopted.dropDetached();
+          } catch (RuntimeException e) {
+            LOG.warn("dropping the participants who did not come back failed", e);
+          }
+        },
+        ctx.takeoverWindow().toMillis(),
+        TimeUnit.MILLISECONDS);
+    return adopted;
+  }
+
+  /**
+   * Graceful shutdown: takes no new conference any more and hands each one it runs over (see {@link
+   * Conference#handOver}): its state is written, its lease given up, its participants told to
+   * resume elsewhere, where the next node takes it over without waiting for a lease to lapse. The
+   * bridge conferences stay as they are: media goes on.
+   */
+  @Override
+  public void handOver() {
+    draining = true;
+    for (Conference conference : byRoom.values()) {
+      conference.handOver(
+          () -> {
+            byRoom.remove(conference.roomId(), conference);
+            releaseOnce(conference.lease());
+          });
+    }
+  }
+
+  /** Conferences this node took over from another node since it started. */
+  public long takeovers() {
+    return takeovers.get();
   }
 
   @Override
@@ -183,6 +320,7 @@ public final class Conferences implements Focus, AutoCloseable {
     if (existing != null) {
       return existing;
     }
+    refuseWhileDraining();
     // Only joins to the same new room wait for each other: one node-wide lock here made every
     // first join queue behind the others' lease round trips to Redis.
     Object lock = creating.computeIfAbsent(roomId, k -> new Object());
@@ -196,6 +334,17 @@ public final class Conferences implements Focus, AutoCloseable {
         if (lease == null || !lease.valid()) {
           lease = acquireLease(roomId.toString());
           lease.holdThroughOutages(outageHold, unreachableFresh);
+          // a node that died may have left a conference running on the bridge: continue it
+          Optional<ConferenceSnapshot> snapshot;
+          try {
+            snapshot = snapshotOf(roomId, lease);
+          } catch (RuntimeException e) {
+            releaseOnce(lease);
+            throw new FocusException(FocusException.Reason.INTERNAL, "Redis failed; retry", e);
+          }
+          if (snapshot.isPresent()) {
+            return adopt(snapshot.get(), lease);
+          }
         }
         Conference created =
             new Conference(
@@ -251,6 +400,7 @@ public final class Conferences implements Focus, AutoCloseable {
           .execute(
               () -> {
                 if (releasing.remove(roomId, lease)) {
+                  endState(lease);
                   lease.lose();
                   release(lease);
                 }
@@ -266,6 +416,18 @@ public final class Conferences implements Focus, AutoCloseable {
         lease.lose();
         release(lease);
       }
+    }
+  }
+
+  /** The conference ended: its mirrored state goes (with its lease, while still ours). */
+  private void endState(Lease lease) {
+    try {
+      ctx.states().end(lease.held());
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "the state of ended room {} stays in Redis: {}",
+          lease.held().conferenceId(),
+          e.toString());
     }
   }
 

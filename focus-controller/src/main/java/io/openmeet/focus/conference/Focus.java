@@ -25,4 +25,26 @@ public interface Focus {
    * @throws FocusException INTERNAL when the node hosting the room could not be told
    */
   void closeRoom(java.util.UUID roomId) throws FocusException;
+
+  /**
+   * Continues a participant's session (its socket reconnected, on this node or another one, with a
+   * resume token redeemed from Redis): it gets `joined` and an offer through {@code events}, and
+   * keeps its id and its bridge endpoint. Where the conference's node is gone, the conference is
+   * taken over first.
+   *
+   * @param subject the join token's subject; only the participant's own may resume it
+   * @throws FocusException UNEXPECTED when the participant is no longer in the conference
+   */
+  /**
+   * The node shuts down: the conferences it runs are handed to whichever node their participants
+   * resume on (their media goes on), and its sessions are told to reconnect elsewhere.
+   */
+  default void handOver() {}
+
+  default FocusParticipant resume(
+      java.util.UUID roomId, String participantId, String subject, ParticipantEvents events)
+      throws FocusException {
+    throw new FocusException(
+        FocusException.Reason.UNEXPECTED, "this node cannot resume sessions; join again");
+  }
 }

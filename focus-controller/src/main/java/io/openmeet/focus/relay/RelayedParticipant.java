@@ -157,6 +157,17 @@ final class RelayedParticipant implements FocusParticipant {
     }
   }
 
+  /**
+   * The owner went silent (it may have died): the local session is told its conference moved, so
+   * that the browser reconnects and resumes wherever the conference runs next.
+   */
+  void moved() {
+    if (gone.compareAndSet(false, true)) {
+      onGone.accept(this);
+      events.conferenceMoved();
+    }
+  }
+
   private void request(LongFunction<RelayMessage.Request> build) throws FocusException {
     if (gone.get()) {
       throw new FocusException(FocusException.Reason.UNEXPECTED, "the participant has left");

@@ -39,6 +39,11 @@ public final class RelayingFocus implements Focus, AutoCloseable {
   /** Joins redirected more often than this (the room keeps moving) fail. */
   private static final int MAX_ATTEMPTS = 3;
 
+  /** How long a resume waits for the lease of a room whose owner went away to lapse. */
+  static final java.time.Duration RESUME_WAIT = java.time.Duration.ofSeconds(20);
+
+  private static final java.time.Duration RESUME_POLL = java.time.Duration.ofMillis(100);
+
   /** Threads that run relayed requests on the owner (each session's in order). */
   private static final int HOST_THREADS = 16;
 
@@ -122,6 +127,38 @@ public final class RelayingFocus implements Focus, AutoCloseable {
     }
     throw new FocusException(
         FocusException.Reason.INTERNAL, "the room's conference kept moving between nodes; retry");
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Resumes here when this node hosts the conference or can take it over. While another node
+   * holds the room's lease, it waits for that lease to lapse (its owner died) for up to {@link
+   * #RESUME_WAIT}; a resume into a conference whose owner is alive is not relayed yet, and fails
+   * then (the browser joins afresh).
+   */
+  @Override
+  public FocusParticipant resume(
+      UUID roomId, String participantId, String subject, ParticipantEvents events)
+      throws FocusException {
+    long deadline = System.nanoTime() + RESUME_WAIT.toNanos();
+    while (true) {
+      try {
+        return local.resume(roomId, participantId, subject, events);
+      } catch (OwnedByAnotherNodeException e) {
+        if (System.nanoTime() > deadline) {
+          throw new FocusException(
+              FocusException.Reason.UNEXPECTED,
+              "the room's conference runs on node " + e.owner() + "; join again");
+        }
+      }
+      try {
+        Thread.sleep(RESUME_POLL.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new FocusException(FocusException.Reason.INTERNAL, "interrupted");
+      }
+    }
   }
 
   /**
@@ -250,12 +287,13 @@ public final class RelayingFocus implements Focus, AutoCloseable {
           Instant heard = lastHeardFrom.getOrDefault(owner, Instant.MIN);
           if (heard.isBefore(cutoff)) {
             LOG.warn(
-                "node {} has been silent since {}: its {} relayed participants are dropped",
+                "node {} has been silent since {}: its {} relayed participants reconnect",
                 owner,
                 heard,
                 participants.size());
             for (RelayedParticipant p : participants) {
-              p.lost(LeaveReason.TIMEOUT);
+              // their media goes on; their sessions resume wherever the conference runs next
+              p.moved();
               link.post(owner, new RelayMessage.Leave(p.session(), LeaveReason.TIMEOUT));
             }
           } else {
@@ -266,6 +304,20 @@ public final class RelayingFocus implements Focus, AutoCloseable {
           }
         });
     host.sweep(bySession::execute);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The participants whose sockets are here and whose conferences run elsewhere are told to
+   * reconnect too, without leaving: they resume on another node.
+   */
+  @Override
+  public void handOver() {
+    local.handOver();
+    for (RelayedParticipant p : List.copyOf(relayed.values())) {
+      p.moved();
+    }
   }
 
   /** Participants whose sockets are on this node and whose conferences run on other nodes. */

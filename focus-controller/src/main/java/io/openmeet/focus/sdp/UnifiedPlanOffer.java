@@ -45,6 +45,55 @@ public final class UnifiedPlanOffer {
     }
   }
 
+  /**
+   * The offer's layout and version, enough to go on offering on another node with the m-lines the
+   * browser already has (conference take-over).
+   *
+   * @param slots the m-lines in order; a remote one names the source it carries (null: inactive)
+   */
+  public record Layout(String sessionId, long version, List<SlotLayout> slots) {
+    public Layout {
+      slots = List.copyOf(slots);
+    }
+  }
+
+  /** One m-line of a {@link Layout}: {@code own} m-lines carry the participant's sends. */
+  public record SlotLayout(String mid, MediaKind kind, boolean own, MediaSource source) {}
+
+  private UnifiedPlanOffer(
+      CodecSettings codecs,
+      TransportDescription transport,
+      List<MediaSource> feedbackSources,
+      Layout layout) {
+    this.sessionId = layout.sessionId();
+    this.version = layout.version();
+    this.codecs = Objects.requireNonNull(codecs, "codecs");
+    this.transport = Objects.requireNonNull(transport, "transport");
+    this.feedbackSources = List.copyOf(feedbackSources);
+    for (SlotLayout l : layout.slots()) {
+      Slot slot = new Slot(l.mid(), l.kind(), l.own());
+      slot.source = l.own() ? null : l.source();
+      slots.add(slot);
+    }
+  }
+
+  /** An offer that continues from {@code layout} (see {@link #layout()}). */
+  public static UnifiedPlanOffer restore(
+      CodecSettings codecs,
+      TransportDescription transport,
+      List<MediaSource> feedbackSources,
+      Layout layout) {
+    return new UnifiedPlanOffer(codecs, transport, feedbackSources, layout);
+  }
+
+  /** The current layout and version (see {@link Layout}). */
+  public synchronized Layout layout() {
+    return new Layout(
+        sessionId,
+        version,
+        slots.stream().map(sl -> new SlotLayout(sl.mid, sl.kind, sl.own, sl.source)).toList());
+  }
+
   /** Replaces the bridge transport (ICE restart, or the participant moved to another bridge). */
   public synchronized void updateTransport(
       TransportDescription transport, List<MediaSource> feedbackSources) {

@@ -62,6 +62,13 @@ public interface FocusConfig {
   Duration leaseOutageHold();
 
   /**
+   * After a node takes a conference over from a node that died, how long the participants whose
+   * sessions were on that node have to reconnect (and resume) before they leave (reason timeout).
+   */
+  @WithDefault("20s")
+  Duration takeoverWindow();
+
+  /**
    * Only for the signalling capacity benchmark (docs/BENCHMARKS.md): joins get offers without any
    * bridge, so no media flows. Never enable it for meetings.
    */

@@ -92,6 +92,7 @@ public class FocusProducer {
             .colibri(config.colibriTimeout(), 3)
             .codecs(CODECS)
             .conferences(config.conferenceMuc(), config.videoStartBitrateKbps(), config.leaseTtl())
+            .takeoverWindow(config.takeoverWindow())
             .relay(
                 new RelaySettings(
                     config.relay().replyTimeout(),

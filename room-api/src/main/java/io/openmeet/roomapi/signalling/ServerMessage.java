@@ -110,6 +110,19 @@ public sealed interface ServerMessage {
    * A moderator muted this participant's microphone at the bridge (the client turns it off; it
    * cannot unmute until allowed, see `force-muted`).
    */
+  /**
+   * This node stops hosting the participant's session (it shuts down, or the conference moved to
+   * another node); the socket closes next with 1012. The participant did not leave and its media
+   * goes on: reconnect (to any node) and join with the resume token to continue. `reason`:
+   * `node-shutdown` or `conference-moved`.
+   */
+  record Reconnect(String reason) implements ServerMessage {
+    @Override
+    public String type() {
+      return "reconnect";
+    }
+  }
+
   record Muted(String by, String media) implements ServerMessage {
     public Muted(String by) {
       this(by, "audio");

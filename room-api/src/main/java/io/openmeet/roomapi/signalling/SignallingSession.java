@@ -58,6 +58,22 @@ final class SignallingSession implements ParticipantEvents {
     /** A new single-use token for the session; null if off. The caller revokes the previous one. */
     String issue(SignallingSession session);
 
+    /**
+     * A new token for participant {@code participantId}, also redeemable on other nodes where the
+     * registry shares tokens (Redis).
+     */
+    default String issue(SignallingSession session, String participantId) {
+      return issue(session);
+    }
+
+    /**
+     * This node forgets the token, but another node may still redeem it (the conference moved: the
+     * browser resumes wherever it runs now).
+     */
+    default void forget(String token) {
+      revoke(token);
+    }
+
     /** The token stops working (the participant left). */
     void revoke(String token);
 
@@ -101,6 +117,8 @@ final class SignallingSession implements ParticipantEvents {
   private volatile boolean joining;
   private volatile boolean ended;
   private volatile String resumeToken;
+  // this node is shutting down (set before its conferences are handed over)
+  private volatile boolean shuttingDown;
   private volatile String lastOfferUfrag = "";
   // the lobby, when the node has one (unit tests build sessions without it)
   private volatile LobbyService lobby;
@@ -161,6 +179,16 @@ final class SignallingSession implements ParticipantEvents {
         && !ended
         && waiterId == null
         && openedAt.isBefore(cutoff);
+  }
+
+  /** This node shuts down: a `reconnect` that follows says so. */
+  void shuttingDown() {
+    shuttingDown = true;
+  }
+
+  /** The verified join of this session's participant; null before it joined. */
+  JoinRequest request() {
+    return request;
   }
 
   /** The socket did not join in time: tell the browser and close it (1008). */
@@ -613,6 +641,22 @@ final class SignallingSession implements ParticipantEvents {
     return previous;
   }
 
+  /**
+   * A resume token from another node (shared in Redis) names {@code participantId}: the focus
+   * continues that participant on this socket (`joined` and an offer follow as events).
+   */
+  void resumeShared(String participantId, JoinRequest authorized) throws FocusException {
+    joinStartedNanos = System.nanoTime();
+    request = authorized;
+    FocusParticipant resumed =
+        focus.resume(authorized.roomId(), participantId, authorized.subject(), this);
+    participant = resumed;
+    if (ended) {
+      resumed.leave(LeaveReason.DISCONNECTED);
+      finish();
+    }
+  }
+
   /** After {@link #reattach}: `joined` with who is here now, then the current offer again. */
   void resumed() throws FocusException {
     FocusParticipant p = participant;
@@ -701,7 +745,7 @@ final class SignallingSession implements ParticipantEvents {
       if (previous != null) {
         resumption.revoke(previous); // single use: the previous token stops working
       }
-      token = resumption.issue(this);
+      token = resumption.issue(this, participantId);
     }
     resumeToken = token;
     send(
@@ -838,6 +882,12 @@ final class SignallingSession implements ParticipantEvents {
    */
   @Override
   public void conferenceMoved() {
+    send(new ServerMessage.Reconnect(shuttingDown ? "node-shutdown" : "conference-moved"));
+    String token = resumeToken;
+    if (token != null && resumption != null) {
+      resumeToken = null;
+      resumption.forget(token); // redeemable on the node that hosts the conference next
+    }
     finish();
     closeSocket(SignallingSessions.SERVICE_RESTART, "conference moved; reconnect");
   }

@@ -5,6 +5,8 @@ import io.openmeet.focus.conference.Focus;
 import io.openmeet.focus.conference.FocusException;
 import io.openmeet.focus.conference.JoinRequest;
 import io.openmeet.focus.conference.LeaveReason;
+import io.openmeet.presence.session.RedisResumeTokens;
+import io.openmeet.presence.session.ResumeTokens;
 import io.openmeet.roomapi.audit.AuditEvent;
 import io.openmeet.roomapi.audit.AuditLog;
 import io.openmeet.roomapi.lobby.LobbyService;
@@ -21,17 +23,20 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
+import org.redisson.api.RedissonClient;
 
 /**
  * The signalling sessions of this node: those on an open socket, those detached within their resume
  * window, the resume tokens that lead back to them, and the sweeper that enforces the ping timeout
- * and the window. Tokens live in this node's memory, like the conferences they point into.
+ * and the window. Tokens lead to this node's sessions and are shared through Redis, so that a
+ * browser whose node died (or handed its conference on) resumes on any other node.
  */
 @ApplicationScoped
 public class SignallingSessions implements SignallingSession.Resumption {
@@ -80,6 +85,17 @@ public class SignallingSessions implements SignallingSession.Resumption {
   // moderator actions go to the audit log when it is injected (unit tests build this without CDI)
   private Consumer<AuditEvent> audit = event -> {};
   private ScheduledExecutorService sweeper;
+  // shutting down: sockets opened now are refused
+  private volatile boolean draining;
+  // null in unit tests built without CDI: tokens are then redeemable on this node only
+  private volatile ResumeTokens shared;
+
+  /**
+   * How long a shared token may be redeemed: tokens are issued at join and on every resume, and
+   * revoked on leave, so this only bounds what a node that died leaves in Redis.
+   */
+  private static final Duration SHARED_TOKEN_TTL = Duration.ofHours(24);
+
   // null in unit tests built without CDI: nobody waits in a lobby there
   private LobbyService lobby;
 
@@ -111,6 +127,12 @@ public class SignallingSessions implements SignallingSession.Resumption {
     this.turn = turn;
   }
 
+  /** Shares resume tokens through Redis, so that a browser may resume on any node. */
+  @Inject
+  void sharedTokens(RedissonClient redis) {
+    this.shared = new RedisResumeTokens(redis);
+  }
+
   @Inject
   void auditLog(AuditLog log) {
     this.audit = log::record;
@@ -122,6 +144,9 @@ public class SignallingSessions implements SignallingSession.Resumption {
   }
 
   void start(@Observes StartupEvent event) {
+    if (io.quarkus.runtime.LaunchMode.current() == io.quarkus.runtime.LaunchMode.NORMAL) {
+      Runtime.getRuntime().addShutdownHook(new Thread(this::handOver, "signalling-handover"));
+    }
     sweeper =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -137,10 +162,35 @@ public class SignallingSessions implements SignallingSession.Resumption {
     if (sweeper != null) {
       sweeper.shutdownNow();
     }
+    handOver();
     sessions.values().forEach(s -> s.ended(LeaveReason.DISCONNECTED));
     sessions.clear();
     parked.keySet().forEach(s -> s.ended(LeaveReason.DISCONNECTED));
     parked.clear();
+  }
+
+  /**
+   * Graceful handover (SIGTERM): the conferences go to other nodes and the browsers reconnect and
+   * resume there (their media goes on); what is left after it leaves as before. Runs once, from a
+   * JVM shutdown hook registered at start, so that it comes before Quarkus closes the sockets (a
+   * socket the server closes reads as a clean close, which would be a leave), and again, as a
+   * no-op, from the shutdown event.
+   */
+  void handOver() {
+    synchronized (this) {
+      if (draining) {
+        return;
+      }
+      draining = true;
+    }
+    sessions.values().forEach(SignallingSession::shuttingDown);
+    parked.keySet().forEach(SignallingSession::shuttingDown);
+    try {
+      focus.handOver();
+      LOG.info("conferences handed over; sockets told to reconnect elsewhere");
+    } catch (RuntimeException e) {
+      LOG.warnf(e, "handing the conferences over failed; their participants leave");
+    }
   }
 
   /** Number of open sessions on this node. */
@@ -162,6 +212,11 @@ public class SignallingSessions implements SignallingSession.Resumption {
    * too-many-sockets} error and close 1008.
    */
   void opened(SignallingSession.Transport socket, String room, String clientAddress) {
+    if (draining) {
+      // the browser reconnects with back-off; the load balancer sends it to another node
+      socket.close(SERVICE_RESTART, "node shutting down");
+      return;
+    }
     if (!admit(socket, clientAddress)) {
       metrics.socketClosed(SignallingError.TOO_MANY_SOCKETS.code());
       LOG.debugf("refused a signalling socket from %s: at the cap", clientAddress);
@@ -225,7 +280,7 @@ public class SignallingSessions implements SignallingSession.Resumption {
     uncount(connectionId);
     SignallingSession session = sessions.remove(connectionId);
     if (session != null) {
-      if (code == NORMAL_CLOSURE || code == GOING_AWAY) {
+      if ((code == NORMAL_CLOSURE || code == GOING_AWAY) && !draining) {
         session.closedCleanly(connectionId);
       } else {
         release(session, connectionId, LeaveReason.DISCONNECTED);
@@ -315,15 +370,87 @@ public class SignallingSessions implements SignallingSession.Resumption {
   }
 
   @Override
+  public String issue(SignallingSession session, String participantId) {
+    String token = issue(session);
+    ResumeTokens tokens = shared;
+    JoinRequest r = session.request();
+    if (tokens != null && r != null && participantId != null) {
+      try {
+        tokens.put(
+            token,
+            new ResumeTokens.Grant(r.roomId().toString(), participantId, r.subject()),
+            SHARED_TOKEN_TTL);
+      } catch (RuntimeException e) {
+        LOG.infof("a resume token was not shared: %s", e.toString());
+      }
+    }
+    return token;
+  }
+
+  @Override
   public void revoke(String token) {
     byResumeToken.remove(token);
+    ResumeTokens tokens = shared;
+    if (tokens != null) {
+      try {
+        tokens.revoke(token);
+      } catch (RuntimeException e) {
+        LOG.debugf("a shared resume token was not revoked (it expires): %s", e.toString());
+      }
+    }
+  }
+
+  @Override
+  public void forget(String token) {
+    byResumeToken.remove(token);
+  }
+
+  /**
+   * Redeems a token another node issued (or this node before its conference moved): the participant
+   * continues on {@code fresh}, wherever the conference runs now.
+   */
+  private void resumeShared(String token, JoinRequest request, SignallingSession fresh)
+      throws SignallingException, FocusException {
+    ResumeTokens tokens = shared;
+    Optional<ResumeTokens.Grant> grant;
+    try {
+      grant = tokens == null ? Optional.empty() : tokens.take(token);
+    } catch (RuntimeException e) {
+      LOG.infof("a shared resume token could not be read: %s", e.toString());
+      grant = Optional.empty();
+    }
+    if (grant.isEmpty()
+        || !grant.get().roomId().equals(request.roomId().toString())
+        || !grant.get().subject().equals(request.subject())) {
+      metrics.resume("refused");
+      throw new SignallingException(
+          SignallingError.INVALID_TOKEN,
+          "the resume token is unknown, used, expired or not yours; join without it");
+    }
+    try {
+      fresh.resumeShared(grant.get().participantId(), request);
+    } catch (FocusException e) {
+      if (e.reason() != FocusException.Reason.UNEXPECTED) {
+        throw e;
+      }
+      // the participant is gone, or its conference runs on a live node this one cannot reach it
+      // through: the client joins afresh, as after any refused token
+      metrics.resume("refused");
+      throw new SignallingException(SignallingError.INVALID_TOKEN, e.getMessage());
+    }
+    metrics.resume("resumed");
+    LOG.debugf("participant %s resumed from a shared token", grant.get().participantId());
   }
 
   @Override
   public void resume(String token, JoinRequest request, SignallingSession fresh)
       throws SignallingException, FocusException {
     SignallingSession session = byResumeToken.get(token);
-    if (session == null || !session.resumableBy(request) || !byResumeToken.remove(token, session)) {
+    if (session == null) {
+      resumeShared(token, request, fresh);
+      return;
+    }
+    if (!session.resumableBy(request) || !byResumeToken.remove(token, session)) {
       metrics.resume("refused");
       throw new SignallingException(
           SignallingError.INVALID_TOKEN,
@@ -346,6 +473,10 @@ public class SignallingSessions implements SignallingSession.Resumption {
       previous.close("resumed on another socket");
     }
     metrics.resume("resumed");
+    ResumeTokens tokens = shared;
+    if (tokens != null) {
+      tokens.revoke(token); // single use on every node
+    }
     LOG.debugf("participant %s resumed on socket %s", session.participantId(), socket.id());
     session.resumed();
   }
