@@ -17,8 +17,8 @@ import java.util.ArrayDeque;
  *       grows by 8 % a second, and never above 1.5 times the acknowledged rate, so it cannot run
  *       away from what the path has shown.
  *   <li><b>Loss-based.</b> Over each window of at least {@link #LOSS_MIN_PACKETS} reported packets,
- *       more than 10 % lost cuts the bound by half the loss fraction; less than 2 % lets it grow by
- *       8 % a second.
+ *       more than 10 % lost cuts the bound by half the loss fraction, but never below the rate the
+ *       receiver still acknowledged; less than 2 % lets it grow by 8 % a second.
  *   <li><b>REMB.</b> A receiver that never sends transport-cc feedback is taken at its REMB value.
  * </ul>
  *
@@ -340,6 +340,9 @@ final class BandwidthEstimator {
         if (lastLossDecreaseNanos == Long.MIN_VALUE
             || nowNanos - lastLossDecreaseNanos >= DECREASE_INTERVAL_NANOS) {
           lossBps = (long) (Math.min(lossBps, estimateUnclamped()) * (1 - 0.5 * loss));
+          // what got through did get through: bursts lost at a short queue (the bridge forwards a
+          // frame's packets at once, unpaced) must not cut below the rate the receiver still gets
+          lossBps = Math.max(lossBps, ackedBps);
           lastLossDecreaseNanos = nowNanos;
         }
       } else if (loss < 0.02) {

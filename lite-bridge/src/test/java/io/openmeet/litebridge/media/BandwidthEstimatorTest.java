@@ -279,4 +279,19 @@ class BandwidthEstimatorTest {
     loop.run(20_000);
     assertThat(loop.median(3)).isGreaterThan(1_500_000L);
   }
+
+  @Test
+  void burstLossAtAShortQueueDoesNotCollapseTheEstimate() {
+    // e2e 14's bottleneck: 600 kbit/s with 25 packets of queue, and a receiver whose first source
+    // the bridge always sends (its lowest layer) at more than the link carries: loss stays above
+    // 10 %, yet what gets through is ~600 kbit/s and the estimate must say so, not fall to the
+    // floor
+    Path path = new Path(600_000, 30_000);
+    Loop loop = new Loop(path, 700_000, true);
+    loop.jitter = new Jitter(30, 200, 0.05);
+    loop.run(30_000);
+    assertThat(loop.estimator.lossFraction()).isGreaterThan(0.10);
+    assertThat(loop.min(20)).isGreaterThan(450_000L);
+    assertThat(loop.median(20)).isLessThan(750_000L);
+  }
 }
