@@ -101,6 +101,7 @@ final class BandwidthEstimator {
   private int lossWindowTotal;
   private double lastLossFraction;
   private long overuses;
+  private long lossCuts;
 
   /** What the delay trend says about the path. */
   enum Signal {
@@ -344,6 +345,7 @@ final class BandwidthEstimator {
           // frame's packets at once, unpaced) must not cut below the rate the receiver still gets
           lossBps = Math.max(lossBps, ackedBps);
           lastLossDecreaseNanos = nowNanos;
+          lossCuts++;
         }
       } else if (loss < 0.02) {
         lossBps = (long) (lossBps * Math.pow(GROWTH_PER_SECOND, Math.max(seconds, 0)));
@@ -383,6 +385,11 @@ final class BandwidthEstimator {
   /** What the delay trend said last. */
   synchronized Signal signal() {
     return signal;
+  }
+
+  /** How often the loss-based bound was cut. */
+  synchronized long lossCuts() {
+    return lossCuts;
   }
 
   /** How often the delay-based bound was cut. */
