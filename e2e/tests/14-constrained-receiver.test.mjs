@@ -18,10 +18,10 @@ const LIMIT_KBIT = 600;
 // ../lite-bridge/README.md "Congestion control"); JVB always does (its default).
 const TRUST_BWE = BRIDGE !== 'lite' || (process.env.BRIDGE_TRUST_BWE ?? 'false') === 'true';
 // Not in the default run yet: on the loaded two-core machine even unthrottled receivers fell to
-// 14 fps on JVB (lite-bridge README, "Congestion control"); E2E_CONSTRAINED_RECEIVER=1 runs it.
+// 14 fps on JVB (docs/BENCHMARKS.md); E2E_CONSTRAINED_RECEIVER=1 runs it.
 const ENABLED = process.env.E2E_CONSTRAINED_RECEIVER === '1';
 const SKIP = !ENABLED
-  ? 'E2E_CONSTRAINED_RECEIVER=1 runs this test (not in the default run yet)'
+  ? `E2E_CONSTRAINED_RECEIVER=1 runs this test (not in the default run yet${TRUST_BWE ? '' : '; on lite-bridge also BRIDGE_TRUST_BWE=true, cc.trust-bwe being off by default'})`
   : !TRUST_BWE
     ? 'lite-bridge runs with cc.trust-bwe off (BRIDGE_TRUST_BWE=true turns it on): layers follow height alone'
     : false;
