@@ -88,6 +88,18 @@ const MEDIA_PORT = async () => {
   return null;
 };
 
+/** The height of the highest simulcast layer the page's camera sends now (0: none). */
+const TOP_SENT = async () => {
+  let top = 0;
+  for (const pc of window.__pcs ?? []) {
+    if (pc.connectionState !== 'connected') continue;
+    (await pc.getStats()).forEach((s) => {
+      if (s.type === 'outbound-rtp' && s.kind === 'video' && (s.framesPerSecond ?? 0) > 0) top = Math.max(top, s.frameHeight ?? 0);
+    });
+  }
+  return top;
+};
+
 /** Per remote camera source: cumulative frames decoded, bytes, and the current frame height. */
 const BY_SOURCE = async () => {
   const out = {};
@@ -151,14 +163,17 @@ test(`a receiver limited to ${LIMIT_KBIT} kbit/s gets lower layers at >= 15 fps,
     await c.page.getByTestId(`pin-${idA}-camera`).click();
     await a.page.getByTestId(`pin-${idB}-camera`).click();
     const sourceA = `${idA}-v0`;
-    // Alice's higher layers start once she is wanted large: both viewers get her at the same layer,
-    // above 180 lines, before the limit (so a lower layer later is the bridge's doing)
-    const open = await waitFor('Bob and Carol to get Alice at the same height above 180 lines', async () => {
-      const [atB, atC] = await Promise.all([measure(b, 1000), measure(c, 1000)]);
-      const hb = atB[sourceA]?.height ?? 0;
-      return { ok: hb > 180 && atC[sourceA]?.height === hb, atB, atC };
-    }, 40_000, 0);
-    console.log(`  ${BRIDGE} unthrottled: Bob gets Alice ${JSON.stringify(open.atB[sourceA])}, Carol ${JSON.stringify(open.atC[sourceA])}`);
+    // Alice's higher layers start once she is wanted large: both viewers get her top layer (the
+    // highest she sends), above 180 lines, at >= 15 fps before the limit, so neither can still move
+    // up later and a lower layer at Carol is her bridge's doing
+    const open = await waitFor("Bob and Carol to get Alice's top layer above 180 lines", async () => {
+      const [atB, atC, top] = await Promise.all([measure(b, 1000), measure(c, 1000), a.page.evaluate(TOP_SENT)]);
+      const sb = atB[sourceA];
+      const sc = atC[sourceA];
+      const ok = top > 180 && sb?.height === top && sc?.height === top && sb.fps >= 15 && sc.fps >= 15;
+      return { ok, top, atB, atC };
+    }, 45_000, 0);
+    console.log(`  ${BRIDGE} unthrottled: Alice sends up to ${open.top}p; Bob gets her ${JSON.stringify(open.atB[sourceA])}, Carol ${JSON.stringify(open.atC[sourceA])}`);
 
     const port = await c.page.evaluate(MEDIA_PORT);
     assert.ok(port > 0, `Carol's media port: ${port}`);
