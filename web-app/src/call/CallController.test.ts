@@ -322,6 +322,22 @@ describe('CallController', () => {
     expect(signalling.ofType('media-state').at(-1)).toMatchObject({ video: true });
   });
 
+  it('camera off reaches the others before the sender stops (replacing the track can take a while)', async () => {
+    const { controller, signalling, peers, cam } = setup();
+    signalling.server(joined());
+    await flush();
+    let release = (): void => {};
+    peers[0]!.trackGate = new Promise<void>((r) => (release = r));
+    const off = controller.toggleCamera();
+    await flush();
+    expect(signalling.ofType('media-state').at(-1)).toMatchObject({ video: false });
+    expect(peers[0]?.tracks.camera).not.toBeNull();
+    release();
+    await off;
+    expect(peers[0]?.tracks.camera).toBeNull();
+    expect(cam.stopped).toBe(true);
+  });
+
   it('audio-only mode stops video both ways (lastN 0) and restores it', async () => {
     const { controller, signalling, peers, bridge } = setup();
     signalling.server(joined());

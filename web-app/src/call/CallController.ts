@@ -737,22 +737,34 @@ export class CallController {
     this.sendMediaState();
   }
 
-  async toggleCamera(): Promise<void> {
+  /** Camera toggles run one after the other (a second click waits for the first to finish). */
+  private cameraToggles: Promise<void> = Promise.resolve();
+
+  toggleCamera(): Promise<void> {
+    const run = this.cameraToggles.then(() => this.toggleCameraNow());
+    this.cameraToggles = run.catch(() => {});
+    return run;
+  }
+
+  private async toggleCameraNow(): Promise<void> {
     const l = this.store.local;
     if (!(l.video && !l.audioOnly) && this.store.forceMuted.video) {
       this.notice('A moderator turned your camera off. Raise your hand to ask to turn it on.');
       return;
     }
     if (l.video && !l.audioOnly) {
+      // the others see the camera go off at once; replacing the sender's track (and its queued
+      // encoder changes) can take a second on a busy machine, and the sender stops right after
+      this.store.setLocalMedia({ video: false });
+      this.sendMediaState();
       await this.setLocalTrack('camera', null);
       this.dropCameraTracks();
       this.replaceLocalStream();
-      this.store.setLocalMedia({ video: false });
-    } else {
-      if (l.audioOnly) this.store.setLocalMedia({ audioOnly: false });
-      if (!(await this.startCamera())) return;
-      this.store.setLocalMedia({ video: true });
+      return;
     }
+    if (l.audioOnly) this.store.setLocalMedia({ audioOnly: false });
+    if (!(await this.startCamera())) return;
+    this.store.setLocalMedia({ video: true });
     this.sendMediaState();
   }
 

@@ -58,7 +58,10 @@ export class FakePeer implements PeerSessionLike {
   async addRemoteCandidate() {}
   /** setSendLimit calls, as `slot:maxHeight`. */
   sendLimits: string[] = [];
+  /** When set, setTrack waits for it (a browser slow to replace a sender's track). */
+  trackGate: Promise<void> | null = null;
   async setTrack(slot: 'mic' | 'camera' | 'screen', track: MediaStreamTrack | null) {
+    if (this.trackGate) await this.trackGate;
     this.tracks[slot] = track;
     return true;
   }
