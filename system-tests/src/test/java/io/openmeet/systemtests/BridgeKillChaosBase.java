@@ -34,7 +34,8 @@ import org.junit.jupiter.api.Test;
  * scripts/bench-bridge-kill}): that many kills, no pause.
  *
  * <p>Not in scripts/test yet (the subclasses' names do not end in Test): on the shared 2-core
- * machine, media came back 3.8-4.5 s after a kill (docs/BENCHMARKS.md, P7), over the 3 s bound.
+ * machine at load 3-10, media came back within 1.2 s (lite-bridge) and 2.6 s (JVB, fresh spares) of
+ * a kill over 5 runs each (docs/BENCHMARKS.md, P7); at load 20+ it has not been measured since.
  */
 abstract class BridgeKillChaosBase {
 
