@@ -10,6 +10,7 @@ import io.openmeet.focus.text.InvalidTextException;
 import io.openmeet.roomapi.service.ApiException;
 import io.openmeet.roomapi.service.ErrorCode;
 import io.openmeet.roomapi.service.FieldError;
+import io.openmeet.roomapi.service.RetryHint;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
@@ -172,7 +173,7 @@ public class ProblemMapper {
             "shared state (Redis) is unavailable",
             List.of(),
             request)
-        .header(HttpHeaders.RETRY_AFTER, "5")
+        .header(HttpHeaders.RETRY_AFTER, RetryHint.retryAfterHeader())
         .build();
   }
 
@@ -210,7 +211,7 @@ public class ProblemMapper {
         LOG.warnf(e, "database unavailable on %s %s", request.method(), request.path());
         return builder(
                 ErrorCode.SERVICE_UNAVAILABLE, "the database is unavailable", List.of(), request)
-            .header(HttpHeaders.RETRY_AFTER, "5")
+            .header(HttpHeaders.RETRY_AFTER, RetryHint.retryAfterHeader())
             .build();
       }
     }

@@ -13,6 +13,7 @@ import io.openmeet.presence.redis.RedisReachability;
 import io.openmeet.roomapi.audit.AuditEvent;
 import io.openmeet.roomapi.lobby.LobbyException;
 import io.openmeet.roomapi.lobby.LobbyService;
+import io.openmeet.roomapi.service.RetryHint;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -908,7 +909,8 @@ final class SignallingSession implements ParticipantEvents {
   private void sendError(SignallingError error, String message) {
     send(
         error == SignallingError.SERVICE_UNAVAILABLE
-            ? ServerMessage.Error.retryable(error, message, SERVICE_UNAVAILABLE_RETRY_MS)
+            ? ServerMessage.Error.retryable(
+                error, message, RetryHint.SERVICE_UNAVAILABLE.toMillis())
             : ServerMessage.Error.of(error, message));
   }
 
@@ -930,12 +932,6 @@ final class SignallingSession implements ParticipantEvents {
       t.close(code, reason);
     }
   }
-
-  /**
-   * The retry hint of `service-unavailable`: Redis is PINGed every 500 ms (openmeet.redis.
-   * probe-interval), so a retry after this sees it back within a few probes.
-   */
-  static final long SERVICE_UNAVAILABLE_RETRY_MS = 2_000;
 
   static SignallingError errorFor(FocusException.Reason reason) {
     return switch (reason) {
