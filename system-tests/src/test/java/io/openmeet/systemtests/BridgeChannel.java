@@ -35,6 +35,24 @@ final class BridgeChannel implements AutoCloseable {
     return channel;
   }
 
+  /**
+   * Starts opening the channel, like a browser's {@code new WebSocket(url)}: the caller goes on
+   * (answers its offer) while the handshake runs.
+   */
+  static java.util.concurrent.CompletableFuture<BridgeChannel> openAsync(
+      HttpClient http, String url, Duration timeout) {
+    BridgeChannel channel = new BridgeChannel();
+    return http.newWebSocketBuilder()
+        .connectTimeout(timeout)
+        .buildAsync(URI.create(url), channel.listener())
+        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .thenApply(
+            ws -> {
+              channel.ws = ws;
+              return channel;
+            });
+  }
+
   private WebSocket.Listener listener() {
     return new WebSocket.Listener() {
       @Override

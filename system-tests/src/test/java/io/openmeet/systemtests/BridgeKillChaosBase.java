@@ -34,7 +34,8 @@ import org.junit.jupiter.api.Test;
  * scripts/bench-bridge-kill}): that many kills, no pause.
  *
  * <p>Not in scripts/test yet (the subclasses' names do not end in Test): on the shared 2-core
- * machine, media came back 3.8-4.5 s after a kill (docs/BENCHMARKS.md, P7), over the 3 s bound.
+ * machine at load 3-10, media came back within 1.2 s (lite-bridge) and 2.6 s (JVB, fresh spares) of
+ * a kill over 5 runs each (docs/BENCHMARKS.md, P7); at load 20+ it has not been measured since.
  */
 abstract class BridgeKillChaosBase {
 
@@ -190,12 +191,45 @@ abstract class BridgeKillChaosBase {
     return bridge;
   }
 
-  /** Adds a new bridge to the call's brewery, once the focus finds it healthy. */
+  /**
+   * Adds a new bridge to the call's brewery, once the focus finds it healthy and it has finished
+   * starting: its reported stress (which counts the process's CPU load) has settled below {@link
+   * #SETTLED_STRESS}. A spare in service has been up for a while; killing the call's bridge while
+   * the spare's JVM still starts would measure the spare's start-up, not the move.
+   */
   void spare(Call call) throws Exception {
     long started = System.nanoTime();
-    call.bridges.add(track(startBridge(call.api, RoomApiProcess.random("s"))));
+    Bridge spare = track(startBridge(call.api, RoomApiProcess.random("s")));
+    call.bridges.add(spare);
     awaitHealthy(call);
     log(started, "a spare bridge healthy");
+    Eventually.within(
+        Duration.ofSeconds(60),
+        () -> assertThat(stress(call, spare.name())).isLessThan(SETTLED_STRESS));
+    log(started, "the spare bridge settled");
+  }
+
+  /** A spare's reported stress below this counts as started (lite-bridge: mostly its CPU load). */
+  static final double SETTLED_STRESS = 0.5;
+
+  private static final Pattern STRESS =
+      Pattern.compile(
+          "(?m)^bridge_stress_level\\{[^}]*bridge=\"([^\"]+)\"[^}]*\\} ([0-9.eE+-]+|NaN)$");
+
+  /** The stress the focus last heard from {@code bridge} (its metrics), NaN when unknown. */
+  private double stress(Call call, String bridge) throws Exception {
+    String text =
+        http.send(
+                HttpRequest.newBuilder(call.api.managementUrl.resolve("/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    var m = STRESS.matcher(text);
+    while (m.find()) {
+      if (m.group(1).equals(bridge)) {
+        return Double.parseDouble(m.group(2));
+      }
+    }
+    return Double.NaN;
   }
 
   /** What a test does to the bridge that carries the call. */
@@ -222,6 +256,8 @@ abstract class BridgeKillChaosBase {
     Map<Peer, SyntheticEndpoint> before = new IdentityHashMap<>();
     call.peers.forEach(p -> before.put(p, p.media));
     Map<Peer, Double> offered = new HashMap<>();
+    Map<Peer, Double> answered = new HashMap<>();
+    Map<Peer, Double> connected = new HashMap<>();
     Map<Peer, Double> back = new HashMap<>();
 
     long faultAt = System.nanoTime();
@@ -257,9 +293,15 @@ abstract class BridgeKillChaosBase {
         Optional<SignallingClient.Frame> moved = p.followNewTransportIfOffered();
         if (moved.isPresent()) {
           offered.put(p, (moved.get().receivedNanos() - faultAt) / 1e9);
+          answered.put(p, (p.answeredNanos - faultAt) / 1e9);
         }
       }
       tickMedia(call.peers, tick++);
+      for (Peer p : call.peers) {
+        if (!connected.containsKey(p) && p.media != before.get(p) && p.media.isConnected()) {
+          connected.put(p, (System.nanoTime() - faultAt) / 1e9);
+        }
+      }
       for (Peer p : call.peers) {
         if (!back.containsKey(p) && hearsEveryoneAnew(p, call.peers, before)) {
           back.put(p, (System.nanoTime() - faultAt) / 1e9);
@@ -278,12 +320,14 @@ abstract class BridgeKillChaosBase {
       assertThat(now.carries(p.bridgeChannelUrl())).as(p.id + " on the call's new bridge").isTrue();
       System.out.printf(
           Locale.ROOT,
-          "%s run %d: %s offered the other bridge %.2f s and received media again %.2f s after"
-              + " its bridge was %s%n",
+          "%s run %d: %s offered the other bridge %.2f s, answered %.2f s, connected (ICE, DTLS)"
+              + " %.2f s and received media again %.2f s after its bridge was %s%n",
           kind(),
           run,
           p.id,
           offered.getOrDefault(p, Double.NaN),
+          answered.getOrDefault(p, Double.NaN),
+          connected.getOrDefault(p, Double.NaN),
           back.get(p),
           what);
     }

@@ -10,6 +10,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A participant of the system tests: a signalling client joined to a room on one room-api node, a
@@ -43,8 +48,9 @@ final class Peer implements AutoCloseable {
   private final SyntheticEndpoint.Options options;
   // replaced by an ICE restart, as a browser's ICE session is
   volatile SyntheticEndpoint media;
-  // the colibri-ws bridge channel (null when the offer named none), reopened after an ICE restart
-  private volatile BridgeChannel bridgeChannel;
+  // the colibri-ws bridge channel (null when the offer named none), reopened after an ICE restart;
+  // it completes once open and the constraints were sent on it
+  private volatile CompletableFuture<BridgeChannel> bridgeChannel;
   // the last ReceiverVideoConstraints sent, sent again on every new channel like the web app does
   private volatile String constraints;
 
@@ -78,36 +84,70 @@ final class Peer implements AutoCloseable {
   }
 
   /**
-   * Opens the bridge channel of {@code offer} (closing an older one), connects {@link #media} to
-   * the bridge transport of {@code offer} and answers it.
+   * Connects {@link #media} to the bridge transport of {@code offer}, answers it and starts opening
+   * its bridge channel (closing an older one), like the web app: the answer does not wait for the
+   * channel's handshake.
    */
   private void answerWithNewConnection(JsonNode offer) throws Exception {
     String sdp = offer.path("sdp").asText();
     offers.add(sdp);
     offerFrames.add(offer);
-    if (bridgeChannel != null) {
-      bridgeChannel.close();
-      bridgeChannel = null;
-    }
-    String url = offer.path("bridgeChannelUrl").asText("");
-    if (!url.isEmpty()) {
-      bridgeChannel = BridgeChannel.open(http, url, WAIT);
-      if (constraints != null) {
-        bridgeChannel.send(constraints);
-      }
+    CompletableFuture<BridgeChannel> old = bridgeChannel;
+    bridgeChannel = null;
+    if (old != null) {
+      closeWhenOpen(old);
     }
     var bridgeTransport = SdpExchange.bridgeTransport(sdp);
     media.connect(bridgeTransport.ice(), bridgeTransport.fingerprint());
     signalling.send("type", "answer", "sdp", SdpExchange.answer(sdp, media));
+    answeredNanos = System.nanoTime();
+    String url = offer.path("bridgeChannelUrl").asText("");
+    if (!url.isEmpty()) {
+      // the constraints go on the new channel first; sent off the JDK's WebSocket threads
+      bridgeChannel =
+          BridgeChannel.openAsync(http, url, WAIT)
+              .thenApplyAsync(
+                  channel -> {
+                    String c = constraints;
+                    if (c != null) {
+                      try {
+                        channel.send(c);
+                      } catch (Exception e) {
+                        channel.close();
+                        throw new CompletionException(e);
+                      }
+                    }
+                    return channel;
+                  });
+    }
   }
+
+  private static void closeWhenOpen(CompletableFuture<BridgeChannel> channel) {
+    channel.whenComplete(
+        (c, failure) -> {
+          if (c != null) {
+            c.close();
+          }
+        });
+  }
+
+  /** When the answer to the last offer on a new transport was sent ({@link System#nanoTime}). */
+  volatile long answeredNanos;
 
   /** The open bridge channel; fails when the bridge offered none. */
   BridgeChannel bridgeChannel() {
-    BridgeChannel channel = bridgeChannel;
+    CompletableFuture<BridgeChannel> channel = bridgeChannel;
     if (channel == null) {
       throw new AssertionError(id + "'s offer named no bridge channel");
     }
-    return channel;
+    try {
+      return channel.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(id + " interrupted while its bridge channel opened", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new AssertionError(id + "'s bridge channel did not open: " + e, e);
+    }
   }
 
   /** Sends ReceiverVideoConstraints (JSON) on the bridge channel, and again on any new one. */
@@ -307,9 +347,9 @@ final class Peer implements AutoCloseable {
       // left already, or the server closed the socket
     }
     signalling.close();
-    BridgeChannel channel = bridgeChannel;
+    CompletableFuture<BridgeChannel> channel = bridgeChannel;
     if (channel != null) {
-      channel.close();
+      closeWhenOpen(channel);
     }
     media.close();
   }

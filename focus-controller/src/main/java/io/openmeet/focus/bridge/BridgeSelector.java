@@ -80,7 +80,9 @@ public final class BridgeSelector {
             && tiers.size() == 1
             && tiers.get(0).size() == 1
             && tiers.get(0).get(0).id().equals(context.conferenceBridge().get());
-    double maxLoad = existing ? config.existingConferenceMaxLoad() : config.maxLoad();
+    // a conference that must move was admitted once; refusing it would cut everyone's media
+    double maxLoad =
+        existing || context.moving() ? config.existingConferenceMaxLoad() : config.maxLoad();
     Optional<Reservation> reservation;
     try {
       reservation =

@@ -14,6 +14,7 @@ import io.openmeet.presence.bridge.BridgeAdmission.Reservation;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -200,103 +201,195 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
   @Override
   public ColibriAllocation allocate(Conference conference, String endpointId, String statsId)
       throws ColibriException {
+    return allocate(conference, endpointId, statsId, false, null);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Every create is put on the connection before the first answer is awaited (one round trip for
+   * all of them, instead of one each); JVB takes only one endpoint create per request, so they go
+   * as separate requests, in order. An endpoint whose first attempt fails is then allocated on its
+   * own, with the usual retries. The conference may go to a bridge up to the load limit of joins to
+   * an existing conference: it was admitted once, and refusing the move would cut everyone's media.
+   */
+  @Override
+  public Map<String, Moved> allocateAll(Conference conference, Map<String, String> statsIds) {
+    ConferenceState c =
+        conferences.computeIfAbsent(conference.meetingId(), id -> new ConferenceState(conference));
+    Map<String, Attempt> sent = new LinkedHashMap<>();
+    for (Map.Entry<String, String> e : statsIds.entrySet()) {
+      Attempt attempt = null;
+      try {
+        attempt = send(c, e.getKey(), e.getValue(), new HashSet<>(), true, null);
+      } catch (Retry | ColibriException failed) {
+        // tried again on its own below
+      }
+      sent.put(e.getKey(), attempt);
+    }
+    Map<String, Moved> out = new LinkedHashMap<>();
+    for (Map.Entry<String, String> e : statsIds.entrySet()) {
+      try {
+        out.put(
+            e.getKey(),
+            Moved.of(allocate(conference, e.getKey(), e.getValue(), true, sent.get(e.getKey()))));
+      } catch (ColibriException failed) {
+        out.put(e.getKey(), Moved.failed(failed));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Allocates one endpoint, trying up to {@code maxAttempts} bridges.
+   *
+   * @param moving the conference was admitted before and moves (see {@link #allocateAll})
+   * @param first an attempt already on the connection, awaited first; null to start one
+   */
+  private ColibriAllocation allocate(
+      Conference conference, String endpointId, String statsId, boolean moving, Attempt first)
+      throws ColibriException {
     ConferenceState c =
         conferences.computeIfAbsent(conference.meetingId(), id -> new ConferenceState(conference));
     ColibriException last = null;
     Set<String> tried = new HashSet<>();
     for (int attempt = 1; attempt <= maxAttempts; attempt++) {
-      BridgeSelector.Selection selection;
-      String bridgeId;
-      long generation;
-      Jid sentTo;
-      StanzaCollector answer;
-      synchronized (c) {
-        try {
-          selection =
-              selector.select(
-                  new SelectionContext(Optional.ofNullable(c.bridgeId), conference.region()),
-                  tried);
-        } catch (NoBridgeAvailableException e) {
-          if (last != null) {
-            throw last;
-          }
-          throw new NoBridgeException(e.getMessage(), e);
-        }
-        bridgeId = selection.bridge().id();
-        if (!bridgeId.equals(c.bridgeId)) {
-          // A new conference, or its bridge is no longer usable: (re)create it on this one. Those
-          // still on the old bridge must follow; their conference is told so.
-          if (c.bridgeId != null && !c.endpoints.isEmpty()) {
-            Map<String, Set<String>> left = Map.of(conference.meetingId(), Set.copyOf(c.endpoints));
-            String old = c.bridgeId;
-            listeners.forEach(l -> l.bridgeRemoved(old, left));
-          }
-          c.bridgeId = bridgeId;
-          c.bridgeJid = jid(selection.bridge().jid());
-          c.lost();
-          c.endpoints.clear();
-        }
-        boolean create = !c.created;
-        sentTo = c.bridgeJid;
-        try {
-          answer =
-              sendRequest(
-                  Colibri2Messages.createEndpoint(
-                      ConferenceModifyIQ.builder(xmpp),
-                      c.bridgeJid,
-                      conference.meetingId(),
-                      conference.name(),
-                      create,
-                      endpointId,
-                      statsId,
-                      codecs),
-                  bridgeId);
-        } catch (ColibriException e) {
-          last = failed(c, e, selection, tried, c.generation);
-          continue;
-        }
-        // whatever follows goes behind this request: the conference exists for it
-        c.created = true;
-        generation = c.generation;
-        c.inFlight++;
-      }
-      ConferenceModifiedIQ response;
       try {
-        response = awaitAnswer(answer, bridgeId, endpointId);
-      } catch (ColibriException e) {
-        synchronized (c) {
-          c.inFlight--;
-          last = failed(c, e, selection, tried, generation);
-        }
-        continue;
-      }
-      synchronized (c) {
-        c.inFlight--;
-        if (bridgeId.equals(c.bridgeId) && generation == c.generation) {
-          try {
-            return allocated(c, response, selection, endpointId);
-          } catch (ColibriException e) {
-            release(selection);
-            throw e;
-          }
-        }
-        // The conference moved or was created anew while we waited: the endpoint the bridge just
-        // made belongs to a conference we no longer use there; it goes (in order, before a retry).
-        release(selection);
-        sendQuietly(
-            Colibri2Messages.expireEndpoint(
-                ConferenceModifyIQ.builder(xmpp), sentTo, conference.meetingId(), endpointId),
-            conference.meetingId(),
-            bridgeId,
-            "expire stale endpoint " + endpointId);
-        last =
-            new ConferenceNotFoundException(
-                "conference " + conference.meetingId() + " left bridge " + bridgeId,
-                bridgeId,
-                null);
+        Attempt sent =
+            attempt == 1 && first != null
+                ? first
+                : send(c, endpointId, statsId, tried, moving, last);
+        return await(c, endpointId, sent, tried);
+      } catch (Retry r) {
+        last = r.failure;
       }
     }
     throw last;
+  }
+
+  /** One allocation request on the connection, waiting for its answer. */
+  private record Attempt(
+      BridgeSelector.Selection selection,
+      String bridgeId,
+      long generation,
+      Jid sentTo,
+      StanzaCollector answer) {}
+
+  /** This attempt failed in a way another attempt may fix. */
+  private static final class Retry extends Exception {
+    private static final long serialVersionUID = 1L;
+    final transient ColibriException failure;
+
+    Retry(ColibriException failure) {
+      super(null, null, false, false);
+      this.failure = failure;
+    }
+  }
+
+  /**
+   * Selects a bridge and puts the endpoint's create on the connection, under the conference's lock
+   * but without waiting for the answer.
+   *
+   * @param last the failure of the previous attempt, thrown when no bridge is left to try
+   */
+  private Attempt send(
+      ConferenceState c,
+      String endpointId,
+      String statsId,
+      Set<String> tried,
+      boolean moving,
+      ColibriException last)
+      throws ColibriException, Retry {
+    Conference conference = c.conference;
+    synchronized (c) {
+      BridgeSelector.Selection selection;
+      try {
+        selection =
+            selector.select(
+                new SelectionContext(Optional.ofNullable(c.bridgeId), conference.region(), moving),
+                tried);
+      } catch (NoBridgeAvailableException e) {
+        if (last != null) {
+          throw last;
+        }
+        throw new NoBridgeException(e.getMessage(), e);
+      }
+      String bridgeId = selection.bridge().id();
+      if (!bridgeId.equals(c.bridgeId)) {
+        // A new conference, or its bridge is no longer usable: (re)create it on this one. Those
+        // still on the old bridge must follow; their conference is told so.
+        if (c.bridgeId != null && !c.endpoints.isEmpty()) {
+          Map<String, Set<String>> left = Map.of(conference.meetingId(), Set.copyOf(c.endpoints));
+          String old = c.bridgeId;
+          listeners.forEach(l -> l.bridgeRemoved(old, left));
+        }
+        c.bridgeId = bridgeId;
+        c.bridgeJid = jid(selection.bridge().jid());
+        c.lost();
+        c.endpoints.clear();
+      }
+      boolean create = !c.created;
+      StanzaCollector answer;
+      try {
+        answer =
+            sendRequest(
+                Colibri2Messages.createEndpoint(
+                    ConferenceModifyIQ.builder(xmpp),
+                    c.bridgeJid,
+                    conference.meetingId(),
+                    conference.name(),
+                    create,
+                    endpointId,
+                    statsId,
+                    codecs),
+                bridgeId);
+      } catch (ColibriException e) {
+        throw new Retry(failed(c, e, selection, tried, c.generation));
+      }
+      // whatever follows goes behind this request: the conference exists for it
+      c.created = true;
+      c.inFlight++;
+      return new Attempt(selection, bridgeId, c.generation, c.bridgeJid, answer);
+    }
+  }
+
+  /** Waits for an attempt's answer without the conference's lock, then records it. */
+  private ColibriAllocation await(
+      ConferenceState c, String endpointId, Attempt a, Set<String> tried)
+      throws ColibriException, Retry {
+    ConferenceModifiedIQ response;
+    try {
+      response = awaitAnswer(a.answer(), a.bridgeId(), endpointId);
+    } catch (ColibriException e) {
+      synchronized (c) {
+        c.inFlight--;
+        throw new Retry(failed(c, e, a.selection(), tried, a.generation()));
+      }
+    }
+    synchronized (c) {
+      c.inFlight--;
+      if (a.bridgeId().equals(c.bridgeId) && a.generation() == c.generation) {
+        try {
+          return allocated(c, response, a.selection(), endpointId);
+        } catch (ColibriException e) {
+          release(a.selection());
+          throw e;
+        }
+      }
+      // The conference moved or was created anew while we waited: the endpoint the bridge just
+      // made belongs to a conference we no longer use there; it goes (in order, before a retry).
+      String meetingId = c.conference.meetingId();
+      release(a.selection());
+      sendQuietly(
+          Colibri2Messages.expireEndpoint(
+              ConferenceModifyIQ.builder(xmpp), a.sentTo(), meetingId, endpointId),
+          meetingId,
+          a.bridgeId(),
+          "expire stale endpoint " + endpointId);
+      throw new Retry(
+          new ConferenceNotFoundException(
+              "conference " + meetingId + " left bridge " + a.bridgeId(), a.bridgeId(), null));
+    }
   }
 
   /** Records a successful allocation; call with the conference's lock held. */

@@ -26,6 +26,48 @@ public interface ColibriSessionManager {
       throws ColibriException;
 
   /**
+   * Allocates endpoints of a conference that was admitted before and moves (its bridge went away,
+   * or lost it): each gets an endpoint on the conference's bridge, placed anew when it has none. By
+   * default one after another.
+   *
+   * @param statsIds the endpoints, each with its statistics label, in order
+   * @return per endpoint, its allocation or why it failed, in the same order
+   */
+  default Map<String, Moved> allocateAll(Conference conference, Map<String, String> statsIds) {
+    Map<String, Moved> out = new java.util.LinkedHashMap<>();
+    for (Map.Entry<String, String> e : statsIds.entrySet()) {
+      try {
+        out.put(e.getKey(), Moved.of(allocate(conference, e.getKey(), e.getValue())));
+      } catch (ColibriException failed) {
+        out.put(e.getKey(), Moved.failed(failed));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * One endpoint's outcome of {@link #allocateAll}: exactly one of the two is set.
+   *
+   * @param allocation what the bridge allocated
+   * @param failure why it could not be allocated
+   */
+  record Moved(ColibriAllocation allocation, ColibriException failure) {
+    public Moved {
+      if ((allocation == null) == (failure == null)) {
+        throw new IllegalArgumentException("exactly one of allocation and failure");
+      }
+    }
+
+    static Moved of(ColibriAllocation allocation) {
+      return new Moved(allocation, null);
+    }
+
+    static Moved failed(ColibriException failure) {
+      return new Moved(null, failure);
+    }
+  }
+
+  /**
    * Sends the participant's transport (from its answer) and its sources, which replace the
    * endpoint's previous sources.
    */

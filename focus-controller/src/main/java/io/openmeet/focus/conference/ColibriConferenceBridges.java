@@ -52,11 +52,25 @@ public final class ColibriConferenceBridges implements ConferenceBridge.Factory 
       @Override
       public Allocation allocate(String endpointId, String statsId) throws FocusException {
         try {
-          ColibriAllocation a = colibri.allocate(conference, endpointId, statsId);
-          return new Allocation(a.transport(), a.feedbackSources(), a.webSocketUrl(), a.bridgeId());
+          return allocation(colibri.allocate(conference, endpointId, statsId));
         } catch (ColibriException e) {
           throw translate(e);
         }
+      }
+
+      @Override
+      public java.util.Map<String, Moved> allocateAll(java.util.Map<String, String> statsIds) {
+        java.util.Map<String, Moved> out = new java.util.LinkedHashMap<>();
+        colibri
+            .allocateAll(conference, statsIds)
+            .forEach(
+                (id, m) ->
+                    out.put(
+                        id,
+                        m.allocation() != null
+                            ? new Moved(allocation(m.allocation()), null)
+                            : new Moved(null, translate(m.failure()))));
+        return out;
       }
 
       @Override
@@ -89,6 +103,11 @@ public final class ColibriConferenceBridges implements ConferenceBridge.Factory 
         colibri.expireConference(meetingId);
       }
     };
+  }
+
+  private static ConferenceBridge.Allocation allocation(ColibriAllocation a) {
+    return new ConferenceBridge.Allocation(
+        a.transport(), a.feedbackSources(), a.webSocketUrl(), a.bridgeId());
   }
 
   /** Colibri failures as the signalling layer reports them. */

@@ -791,47 +791,78 @@ final class Conference {
     reallocate(endpointIds);
   }
 
-  /** Queues a new allocation and offer for each of these members that is still here. */
+  /**
+   * Queues new allocations for these members that are still here, all in one lane task (their
+   * requests are on the wire together, see {@link ConferenceBridge#allocateAll}), then their
+   * offers.
+   */
   private void reallocate(Set<String> endpointIds) {
     lock.lock();
     try {
+      Map<String, Member> moving = new LinkedHashMap<>();
+      Map<String, String> statsIds = new LinkedHashMap<>();
       for (String id : endpointIds) {
         Member member = members.get(id);
-        if (member == null) {
-          continue;
+        if (member != null) {
+          moving.put(id, member);
+          statsIds.put(id, member.request.displayName());
         }
-        String name = member.request.displayName();
-        queueBridge(
-            "reallocate " + id,
-            b -> {
-              ConferenceBridge.Allocation allocation;
-              try {
-                allocation = b.allocate(id, name);
-                reapplyForceMute(b, member);
-              } catch (FocusException e) {
-                // no bridge can take it now: the participant keeps its socket and may retry
-                LOG.warn("could not move {} to a new bridge: {}", id, e.getMessage());
-                return;
-              }
-              lock.lock();
-              try {
-                if (members.get(id) == member && state == State.ACTIVE) {
-                  member.allocation = allocation;
-                  bridgesUsed.add(allocation.bridgeId());
-                  member.offer.updateTransport(
-                      allocation.transport(), allocation.feedbackSources());
-                  member.offBridge = false;
-                  member.awaitingAnswer = false;
-                  member.reofferPending = false;
-                  sendOffer(member);
-                }
-              } finally {
-                unlock();
-              }
-            });
+      }
+      if (!moving.isEmpty()) {
+        queueBridge("move " + moving.keySet(), b -> moveOnLane(b, moving, statsIds));
       }
     } finally {
       unlock();
+    }
+  }
+
+  /** On the lane: new endpoints for every moving member, then each one's offer. */
+  private void moveOnLane(
+      ConferenceBridge b, Map<String, Member> moving, Map<String, String> statsIds) {
+    long started = System.nanoTime();
+    Map<String, ConferenceBridge.Moved> moved = b.allocateAll(statsIds);
+    long allocated = System.nanoTime();
+    for (var e : moved.entrySet()) {
+      if (e.getValue().failure() != null) {
+        // no bridge can take it now: the participant keeps its socket and may retry
+        LOG.warn(
+            "could not move {} to a new bridge: {}",
+            e.getKey(),
+            e.getValue().failure().getMessage());
+      } else {
+        reapplyForceMute(b, moving.get(e.getKey()));
+      }
+    }
+    List<String> offered = new ArrayList<>();
+    String newBridge = null;
+    lock.lock();
+    try {
+      for (var e : moved.entrySet()) {
+        Member member = moving.get(e.getKey());
+        ConferenceBridge.Allocation allocation = e.getValue().allocation();
+        if (allocation != null && members.get(member.id) == member && state == State.ACTIVE) {
+          member.allocation = allocation;
+          bridgesUsed.add(allocation.bridgeId());
+          member.offer.updateTransport(allocation.transport(), allocation.feedbackSources());
+          member.offBridge = false;
+          member.awaitingAnswer = false;
+          member.reofferPending = false;
+          sendOffer(member);
+          offered.add(member.id);
+          newBridge = allocation.bridgeId();
+        }
+      }
+    } finally {
+      unlock();
+    }
+    if (!offered.isEmpty()) {
+      LOG.info(
+          "conference {}: {} moved to bridge {}: allocated in {} ms, offered after {} ms",
+          callId,
+          offered,
+          newBridge,
+          (allocated - started) / 1_000_000,
+          (System.nanoTime() - started) / 1_000_000);
     }
   }
 

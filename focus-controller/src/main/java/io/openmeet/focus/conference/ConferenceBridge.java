@@ -18,6 +18,39 @@ public interface ConferenceBridge {
    */
   Allocation allocate(String endpointId, String statsId) throws FocusException;
 
+  /**
+   * Gives endpoints of this conference, which must move (their bridge went away, or lost them), new
+   * endpoints at once; by default one after another.
+   *
+   * @param statsIds the endpoints, each with its statistics label, in order
+   * @return per endpoint, its allocation or why it failed, in the same order
+   */
+  default java.util.Map<String, Moved> allocateAll(java.util.Map<String, String> statsIds) {
+    java.util.Map<String, Moved> out = new java.util.LinkedHashMap<>();
+    for (var e : statsIds.entrySet()) {
+      try {
+        out.put(e.getKey(), new Moved(allocate(e.getKey(), e.getValue()), null));
+      } catch (FocusException failed) {
+        out.put(e.getKey(), new Moved(null, failed));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * One endpoint's outcome of {@link #allocateAll}: exactly one of the two is set.
+   *
+   * @param allocation the new endpoint
+   * @param failure why it could not be allocated
+   */
+  record Moved(Allocation allocation, FocusException failure) {
+    public Moved {
+      if ((allocation == null) == (failure == null)) {
+        throw new IllegalArgumentException("exactly one of allocation and failure");
+      }
+    }
+  }
+
   /** Sends the participant's transport and its current sources (they replace the previous ones). */
   void update(String endpointId, TransportDescription transport, List<MediaSource> sources)
       throws FocusException;

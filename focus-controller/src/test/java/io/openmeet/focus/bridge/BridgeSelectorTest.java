@@ -229,4 +229,28 @@ class BridgeSelectorTest {
                 .id())
         .isEqualTo("jvb1");
   }
+
+  @Test
+  void aConferenceThatMustMoveMayTakeABridgeUpToTheExistingConferenceLimit() throws Exception {
+    // jvb1 is gone from the call's point of view; jvb2 is busy (0.9) but below 1.5
+    jvb1.publish(Map.of("stress_level", "0.1", "graceful_shutdown", "true"));
+    publish(jvb2, Map.of("stress_level", "0.9"), 0.9);
+    for (BridgeRegistry r : registries) {
+      Eventually.within(
+          WAIT, () -> assertThat(r.bridge("jvb1").orElseThrow().acceptsNewConferences()).isFalse());
+    }
+    // a new conference is refused there (0.8) ...
+    assertThatThrownBy(() -> nodes.get(0).select(SelectionContext.anywhere()))
+        .isInstanceOf(NoBridgeAvailableException.class);
+    // ... but one whose bridge went away moves there rather than lose everyone's media
+    var moved = nodes.get(0).select(new SelectionContext(Optional.empty(), Optional.empty(), true));
+    assertThat(moved.bridge().id()).isEqualTo("jvb2");
+
+    // the move's limit is still a limit
+    publish(jvb2, Map.of("stress_level", "1.6"), 1.6);
+    assertThatThrownBy(
+            () ->
+                nodes.get(1).select(new SelectionContext(Optional.empty(), Optional.empty(), true)))
+        .isInstanceOf(NoBridgeAvailableException.class);
+  }
 }

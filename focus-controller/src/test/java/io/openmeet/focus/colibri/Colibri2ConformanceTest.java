@@ -38,6 +38,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -395,6 +396,27 @@ abstract class Colibri2ConformanceTest {
     for (int i = 0; i <= 8; i++) {
       manager.expire(c.meetingId(), "ep" + i);
     }
+    Eventually.within(WAIT, () -> assertThat(exists(c)).isFalse());
+  }
+
+  @Test
+  void endpointsThatMoveAreAllocatedTogetherEachWithItsOwnIce() throws Exception {
+    Conference c = newConference();
+    Map<String, String> moving = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < 4; i++) {
+      moving.put("mv" + i, "Mover " + i);
+    }
+    var moved = manager.allocateAll(c, moving);
+    assertThat(moved.keySet()).containsExactlyElementsOf(moving.keySet());
+    Set<String> ufrags = new HashSet<>();
+    for (var e : moved.entrySet()) {
+      assertThat(e.getValue().failure()).as(e.getKey()).isNull();
+      assertThat(e.getValue().allocation().bridgeId()).isEqualTo(bridgeId);
+      ufrags.add(e.getValue().allocation().transport().ufrag());
+      assertThat(probe.endpointExists(c.meetingId(), e.getKey())).as(e.getKey()).isTrue();
+    }
+    assertThat(ufrags).hasSize(4);
+    manager.expireConference(c.meetingId());
     Eventually.within(WAIT, () -> assertThat(exists(c)).isFalse());
   }
 

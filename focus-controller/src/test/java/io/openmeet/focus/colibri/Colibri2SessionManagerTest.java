@@ -166,6 +166,44 @@ class Colibri2SessionManagerTest extends Colibri2ConformanceTest {
   }
 
   @Test
+  void endpointsThatMoveAreAllOnTheWireBeforeTheFirstAnswer() throws Exception {
+    Conference c = newConference();
+    CountDownLatch creating = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    beforeCreateConference =
+        id -> {
+          if (id.equals(c.meetingId())) {
+            creating.countDown();
+            await(release);
+          }
+        };
+    List<AtomicInteger> sent =
+        List.of(countRequestsFor("m0"), countRequestsFor("m1"), countRequestsFor("m2"));
+    var pool = Executors.newSingleThreadExecutor();
+    try {
+      var moved =
+          pool.submit(() -> manager.allocateAll(c, Map.of("m0", "M0", "m1", "M1", "m2", "M2")));
+      assertThat(creating.await(10, TimeUnit.SECONDS)).isTrue();
+      // while the bridge still holds the first create, the other two have left too
+      Eventually.within(
+          WAIT, () -> assertThat(sent).allSatisfy(count -> assertThat(count).hasValue(1)));
+      assertThat(moved).isNotDone();
+
+      release.countDown();
+      var outcome = moved.get(10, TimeUnit.SECONDS);
+      assertThat(outcome.values())
+          .allSatisfy(m -> assertThat(m.allocation().bridgeId()).isEqualTo(bridgeId));
+      assertThat(bridge.conferences().get(c.meetingId()).orElseThrow().endpointCount())
+          .isEqualTo(3);
+    } finally {
+      release.countDown();
+      beforeCreateConference = id -> {};
+      pool.shutdownNow();
+    }
+    manager.expireConference(c.meetingId());
+  }
+
+  @Test
   void whenTheCreateFailsTheJoinsSentBehindItCreateTheConferenceAgain() throws Exception {
     // its own manager: the failed create must not mark the shared bridge unhealthy
     var failures = new CopyOnWriteArrayList<String>();
