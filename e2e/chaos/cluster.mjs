@@ -7,7 +7,7 @@ import { createWriteStream, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { join as joinPath } from 'node:path';
-import { RESULTS, sleep } from './harness.mjs';
+import { RESULTS, sleep } from '../tests/harness.mjs';
 
 const JAR = process.env.E2E_ROOM_API_JAR
   ?? new URL('../../room-api/target/quarkus-app/quarkus-run.jar', import.meta.url).pathname;

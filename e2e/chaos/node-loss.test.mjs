@@ -1,5 +1,5 @@
 // A call survives the loss of the room-api node that runs it: two nodes of one deployment behind a
-// front door (tests/cluster.mjs), three browsers spread over both, the conference's owner killed
+// front door (chaos/cluster.mjs), three browsers spread over both, the conference's owner killed
 // (SIGKILL). Media between all three never stops, the browsers resume as the same participants on
 // the surviving node, and signalling works for everyone after.
 import { test, after, before } from 'node:test';
@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import {
   launch, createRoom, openParticipant, join, waitFor, waitForRemoteVideos, screenshot, closeAll,
   remoteIdByName, mediaDump, sleep, BRIDGE,
-} from './harness.mjs';
+} from '../tests/harness.mjs';
 import { startNode, startFrontDoor } from './cluster.mjs';
 
 // A short lease and relay heartbeats, so a dead owner is noticed in seconds (the defaults are a 15 s
@@ -76,8 +76,22 @@ const WATCH_TILES = () => {
 // Samples inbound-rtp video of the page every `everyMs`: per stream that has decoded frames, the
 // longest time between two samples that saw framesDecoded grow (and when it ended).
 const START_SAMPLER = (everyMs) => {
-  const st = { streams: {}, samples: 0, maxSampleInterval: 0, lastSampleAt: 0, running: true };
+  const st = { streams: {}, samples: 0, maxSampleInterval: 0, lastSampleAt: 0, running: true, bridge: [] };
   window.__sampler = st;
+  // what the bridge says meanwhile (ForwardedSources, its downlink estimate), to explain a gap
+  for (const ws of window.__sockets ?? []) {
+    if (ws.url.includes('/api/signalling/') || ws.readyState !== WebSocket.OPEN) continue;
+    ws.addEventListener('message', (ev) => {
+      if (!st.running) return;
+      try {
+        const m = JSON.parse(ev.data);
+        if (m.colibriClass === 'ForwardedSources') st.bridge.push([Date.now(), `forwarded ${m.forwardedSources.join(' ')}`]);
+        if (m.colibriClass === 'ConnectionStats') st.bridge.push([Date.now(), `bwe ${Math.round(m.estimatedDownlinkBandwidth / 1000)}k`]);
+      } catch {
+        // not JSON: nothing to note
+      }
+    });
+  }
   const tick = async () => {
     if (!st.running) return;
     const now = Date.now();
@@ -87,7 +101,7 @@ const START_SAMPLER = (everyMs) => {
         if (pcs[i].connectionState === 'closed') continue;
         (await pcs[i].getStats()).forEach((s) => {
           if (s.type !== 'inbound-rtp' || s.kind !== 'video') return;
-          const key = `${i}/${s.mid}`;
+          const key = `${i}/${s.trackIdentifier}`;
           const f = s.framesDecoded ?? 0;
           const e = st.streams[key];
           if (!e) {
@@ -180,6 +194,7 @@ async function longestGap(ps, since, what) {
       gaps.push(`${p.name} ${key}: ${e.maxGap} ms (ended ${e.maxGapEndedAt - since} ms after ${what})`);
     }
     console.log(`  ${p.name}: ${st.samples} samples, longest interval between samples ${st.maxSampleInterval} ms${st.error ? `, error ${st.error}` : ''}`);
+    console.log(`  ${p.name} heard from the bridge: ${st.bridge.map(([at, m]) => `${at - since} ms ${m}`).join('; ')}`);
   }
   console.log(`  longest time without a new frame per remote camera:\n    ${gaps.join('\n    ')}`);
   console.log(`  longest media gap around ${what}: ${worst} ms`);
