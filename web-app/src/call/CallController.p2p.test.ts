@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CallController, type CallDeps } from './CallController';
+import { CallController, P2P_HANDOVER_MAX_MS, type CallDeps } from './CallController';
 import type { ServerMessage } from '../protocol';
 import type { P2pSessionLike, P2pSessionListener } from '../media/P2pSession';
 import type { LocalCandidate, SendSlot } from '../media/PeerSession';
@@ -227,6 +227,100 @@ describe('CallController peer-to-peer', () => {
     expect(cameraTrackOf('bob')).toBe(asTrack(newBridgeCam));
     await new Promise((r) => setTimeout(r, 150));
     expect(s.closed).toBe(true);
+  });
+
+  it('leaving P2P: a slot the peer does not send (no screen share) is handed back at once, so the P2P connection closes as soon as the camera flows on the bridge', async () => {
+    const { signalling, peers, p2ps } = setup();
+    signalling.server(start(true));
+    await flush();
+    const s = p2ps[0]!;
+    const p2pCam = new RemoteTrack('video');
+    const p2pScreen = new RemoteTrack('video');
+    s.listener.onRemoteTrack(asTrack(p2pCam), 'camera');
+    s.listener.onRemoteTrack(asTrack(p2pScreen), 'screen');
+    p2pCam.flow();
+    // Chromium's unused screen slot can carry a stray packet: its track unmutes and takes the tile
+    p2pScreen.flow();
+    const screenTrackOf = (id: string) => useCallStore.getState().remoteStreams[id]?.screen?.getTracks()[0];
+    expect(screenTrackOf('bob')).toBe(asTrack(p2pScreen));
+    s.listener.onOutcome('connected');
+    signalling.server({ type: 'p2p-active', sessionId: 's1' });
+
+    signalling.server({ type: 'p2p-stop', sessionId: 's1', reason: 'participants' });
+    signalling.server({ type: 'offer', sdp: 'v=0 bridge-2', bridgeChannelUrl: 'ws://bridge/2' });
+    await flush();
+    const bridgeCam = new RemoteTrack('video');
+    const bridgeScreen = new RemoteTrack('video');
+    peers[1]!.listener.onRemoteTrack(asTrack(bridgeCam), 'bob-stream', 'bob-v0');
+    peers[1]!.listener.onRemoteTrack(asTrack(bridgeScreen), 'bob-stream', 'bob-v1');
+    // Bob shares no screen: nothing will flow there, the bridge's track takes the tile now
+    expect(screenTrackOf('bob')).toBe(asTrack(bridgeScreen));
+    expect(cameraTrackOf('bob')).toBe(asTrack(p2pCam));
+    bridgeCam.flow();
+    expect(cameraTrackOf('bob')).toBe(asTrack(bridgeCam));
+    await new Promise((r) => setTimeout(r, 150));
+    expect(s.closed).toBe(true);
+  });
+
+  it('a peer that turned its camera off: its P2P camera tile is handed back at once, not after the handover maximum', async () => {
+    const { signalling, peers, p2ps } = setup();
+    signalling.server(start(true));
+    await flush();
+    const s = p2ps[0]!;
+    const p2pCam = new RemoteTrack('video');
+    s.listener.onRemoteTrack(asTrack(p2pCam), 'camera');
+    p2pCam.flow();
+    signalling.server({ type: 'media-state', participantId: 'bob', audio: true, video: false, screen: false });
+    signalling.server({ type: 'p2p-stop', sessionId: 's1', reason: 'participants' });
+    // the bridge connection is still up (no p2p-active yet): its camera track never flows
+    const bridgeCam = new RemoteTrack('video');
+    peers[0]!.listener.onRemoteTrack(asTrack(bridgeCam), 'bob-stream', 'bob-v0');
+    expect(cameraTrackOf('bob')).toBe(asTrack(bridgeCam));
+    await new Promise((r) => setTimeout(r, 150));
+    expect(s.closed).toBe(true);
+  });
+
+  it('at the handover maximum the P2P connection closes and its tiles get the bridge tracks', async () => {
+    vi.useFakeTimers();
+    try {
+      const { signalling, peers, p2ps } = setup();
+      signalling.server(start(true));
+      await vi.advanceTimersByTimeAsync(0);
+      const s = p2ps[0]!;
+      const p2pCam = new RemoteTrack('video');
+      s.listener.onRemoteTrack(asTrack(p2pCam), 'camera');
+      p2pCam.flow();
+      signalling.server({ type: 'p2p-stop', sessionId: 's1', reason: 'participants' });
+      const bridgeCam = new RemoteTrack('video'); // Bob sends, but nothing arrives (yet)
+      peers[0]!.listener.onRemoteTrack(asTrack(bridgeCam), 'bob-stream', 'bob-v0');
+      await vi.advanceTimersByTimeAsync(P2P_HANDOVER_MAX_MS - 500);
+      expect(s.closed).toBe(false);
+      expect(cameraTrackOf('bob')).toBe(asTrack(p2pCam));
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(s.closed).toBe(true);
+      // not the closed connection's track, which will never play again
+      expect(cameraTrackOf('bob')).toBe(asTrack(bridgeCam));
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a new session with the same peer while the last one is left: closing the old one leaves the new one\'s tiles alone', async () => {
+    const { signalling, p2ps } = setup();
+    signalling.server(start(true, 's1'));
+    await flush();
+    const p2pCam1 = new RemoteTrack('video');
+    p2ps[0]!.listener.onRemoteTrack(asTrack(p2pCam1), 'camera');
+    p2pCam1.flow();
+    signalling.server(start(true, 's2'));
+    await flush();
+    const p2pCam2 = new RemoteTrack('video');
+    p2ps[1]!.listener.onRemoteTrack(asTrack(p2pCam2), 'camera');
+    p2pCam2.flow();
+    await new Promise((r) => setTimeout(r, 150));
+    expect(p2ps[0]!.closed).toBe(true);
+    expect(p2ps[1]!.closed).toBe(false);
+    expect(cameraTrackOf('bob')).toBe(asTrack(p2pCam2));
   });
 
   it('a refused P2P frame (it crossed the session end) is not shown to the user', () => {

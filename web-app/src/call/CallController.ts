@@ -69,6 +69,7 @@ export interface CallDeps {
 export const P2P_HANDOVER_MAX_MS = 8000;
 
 type RemoteKind = 'audio' | 'camera' | 'screen';
+const REMOTE_KINDS: readonly RemoteKind[] = ['audio', 'camera', 'screen'];
 
 export const browserCallDeps: CallDeps = {
   signallingFactory: (o, l) => new SignallingClient(o, l),
@@ -127,8 +128,8 @@ export class CallController {
   private bridgeReleased = false;
   /** P2P sessions we reported failed (once each). */
   private readonly failedP2p = new WeakSet<P2pSessionLike>();
-  /** Remote tracks that came over P2P and were put in a tile. */
-  private readonly p2pTracks = new Set<MediaStreamTrack>();
+  /** Remote tracks that came over P2P and were put in a tile, with the session they came on. */
+  private readonly p2pTracks = new Map<MediaStreamTrack, P2pSessionLike>();
   /** The last bridge track per participant and kind, to put back when P2P ends. */
   private bridgeTracks = new Map<string, MediaStreamTrack>();
   /** ICE servers of the last `joined`, for a replacement RTCPeerConnection. */
@@ -443,18 +444,44 @@ export class CallController {
     this.bridgeTracks.set(key, track);
     if (this.p2pFeeds(target.participantId, kind)) {
       if (this.p2p !== null) return; // put back at p2p-stop
-      this.whenFlowing(track, () => {
-        if (this.bridgeTracks.get(key) === track) this.showTrack(target.participantId, kind, track);
-      });
+      this.takeBackFromP2p(target.participantId, kind, track);
       return;
     }
     this.showTrack(target.participantId, kind, track);
   }
 
-  /** Whether a P2P track is in this participant's tile of this kind now. */
-  private p2pFeeds(participantId: string, kind: RemoteKind): boolean {
+  /**
+   * While P2P is left: the bridge's track takes a P2P-fed tile once its media flows, or at once when
+   * the participant does not send that kind (no media will come to wait for).
+   */
+  private takeBackFromP2p(participantId: string, kind: RemoteKind, track: MediaStreamTrack): void {
+    const key = `${participantId}/${kind}`;
+    if (!this.sends(participantId, kind)) {
+      this.showTrack(participantId, kind, track);
+      return;
+    }
+    this.whenFlowing(track, () => {
+      if (this.bridgeTracks.get(key) === track) this.showTrack(participantId, kind, track);
+    });
+  }
+
+  /**
+   * Whether the participant sends this kind now (its media state). An unused P2P slot (no screen
+   * share, camera off) may still carry a stray packet that unmutes its track; its tile has nothing to hand over.
+   */
+  private sends(participantId: string, kind: RemoteKind): boolean {
+    const p = this.store.participants[participantId];
+    if (!p) return false;
+    return kind === 'audio' ? p.audio : kind === 'camera' ? p.video : p.screen;
+  }
+
+  /** Whether a P2P track (of `session` if given) is in this participant's tile of this kind now. */
+  private p2pFeeds(participantId: string, kind: RemoteKind, session?: P2pSessionLike): boolean {
     const current = this.store.remoteStreams[participantId]?.[kind];
-    return !!current && current.getTracks().some((t) => this.p2pTracks.has(t));
+    return (
+      !!current &&
+      current.getTracks().some((t) => this.p2pTracks.has(t) && (session === undefined || this.p2pTracks.get(t) === session))
+    );
   }
 
   private showTrack(participantId: string, kind: RemoteKind, track: MediaStreamTrack): void {
@@ -545,7 +572,7 @@ export class CallController {
           // into the tile once its media flows: until then the bridge's keeps playing
           this.whenFlowing(track, () => {
             if (this.p2p !== session || track.readyState === 'ended') return;
-            this.p2pTracks.add(track);
+            this.p2pTracks.set(track, session);
             this.showTrack(peerId, kind, track);
           });
         },
@@ -560,6 +587,7 @@ export class CallController {
     if (this.store.local.audioOnly) this.signalling.send({ type: 'p2p-video', sessionId, receive: false });
     for (const [slot, track] of this.localTracks()) void session.setTrack(slot, track).catch(() => undefined);
     void session.start().catch((e: unknown) => {
+      if (this.p2p !== session) return; // ended (p2p-stop) while the offer was made: nothing failed
       this.log.warn('P2P offer failed', e);
       this.p2pFailed(session);
     });
@@ -595,24 +623,36 @@ export class CallController {
     this.leavingP2p.push(session);
     for (const [key, track] of this.bridgeTracks) {
       const [participantId, kind] = key.split('/') as [string, RemoteKind];
-      if (track.readyState !== 'ended' && this.p2pFeeds(participantId, kind)) {
-        this.whenFlowing(track, () => {
-          if (this.bridgeTracks.get(key) === track) this.showTrack(participantId, kind, track);
-        });
-      }
+      if (track.readyState !== 'ended' && this.p2pFeeds(participantId, kind)) this.takeBackFromP2p(participantId, kind, track);
     }
     const started = Date.now();
     const check = (): void => {
-      const peerTiles = (['audio', 'camera', 'screen'] as const).some((k) => this.p2pFeeds(session.peerId, k));
-      if (!this.ended && peerTiles && Date.now() - started < P2P_HANDOVER_MAX_MS) {
+      // only media the peer sends is worth waiting for: an unused slot would hold P2P up for the whole maximum
+      const waiting = REMOTE_KINDS.some((k) => this.p2pFeeds(session.peerId, k, session) && this.sends(session.peerId, k));
+      if (!this.ended && waiting && Date.now() - started < P2P_HANDOVER_MAX_MS) {
         setTimeout(check, 100);
         return;
       }
+      this.dropP2pTiles(session);
       session.close();
       this.leavingP2p = this.leavingP2p.filter((s) => s !== session);
-      for (const t of [...this.p2pTracks]) if (t.readyState === 'ended' || !this.p2pFeedsTrack(t)) this.p2pTracks.delete(t);
+      for (const t of [...this.p2pTracks.keys()]) if (t.readyState === 'ended' || !this.p2pFeedsTrack(t)) this.p2pTracks.delete(t);
     };
     check();
+  }
+
+  /**
+   * The P2P connection closes: tiles still fed by it get the bridge's track if there is one, else go
+   * empty (a closed connection's tracks end without an `ended` event).
+   */
+  private dropP2pTiles(session: P2pSessionLike): void {
+    const participantId = session.peerId;
+    for (const kind of REMOTE_KINDS) {
+      if (!this.p2pFeeds(participantId, kind, session)) continue;
+      const track = this.bridgeTracks.get(`${participantId}/${kind}`);
+      if (track && track.readyState !== 'ended') this.showTrack(participantId, kind, track);
+      else this.store.setRemoteStream(participantId, kind, null);
+    }
   }
 
   private p2pFeedsTrack(track: MediaStreamTrack): boolean {

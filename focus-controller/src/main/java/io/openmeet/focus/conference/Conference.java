@@ -537,6 +537,9 @@ final class Conference {
           }
           endIfEmpty();
           reportEndedWhenJoinsDrained();
+          // the P2P steps held back for this join go on now
+          maybeStartP2p();
+          releaseBridgeForP2p();
         } finally {
           unlock();
         }
@@ -1058,8 +1061,12 @@ final class Conference {
     }
   }
 
+  /**
+   * Starts a P2P session between the two members, unless someone is still joining: the joiner would
+   * end it at once (its allocation runs outside the lock, so back-to-back joins commit one by one).
+   */
   private void maybeStartP2p() {
-    if (p2p != null || state != State.ACTIVE || members.size() != 2) {
+    if (p2p != null || state != State.ACTIVE || members.size() != 2 || !joining.isEmpty()) {
       return;
     }
     var it = members.values().iterator();
@@ -1182,19 +1189,34 @@ final class Conference {
         return;
       }
       s.connected.add(member.id);
-      if (s.connected.size() == 2 && !s.bridgeReleased) {
-        s.bridgeReleased = true;
-        for (Member m : List.of(s.initiator, s.responder)) {
-          String id = m.id;
-          m.offBridge = true;
-          m.awaitingAnswer = false;
-          m.reofferPending = false;
-          queueBridge("expire " + id + " (P2P)", b -> b.expire(id));
-          notify(m, e -> e.p2pActive(s.id));
-        }
-      }
+      releaseBridgeForP2p();
     } finally {
       unlock();
+    }
+  }
+
+  /**
+   * Expires the bridge endpoints of a P2P session both ends say is connected, and tells both
+   * (`p2p-active`). Held back while someone is joining: the joiner ends the session, and the pair
+   * then goes on on the bridge connections it still has instead of waiting for new endpoints.
+   */
+  private void releaseBridgeForP2p() {
+    P2pSession s = p2p;
+    if (s == null
+        || s.bridgeReleased
+        || s.connected.size() < 2
+        || !joining.isEmpty()
+        || state != State.ACTIVE) {
+      return;
+    }
+    s.bridgeReleased = true;
+    for (Member m : List.of(s.initiator, s.responder)) {
+      String id = m.id;
+      m.offBridge = true;
+      m.awaitingAnswer = false;
+      m.reofferPending = false;
+      queueBridge("expire " + id + " (P2P)", b -> b.expire(id));
+      notify(m, e -> e.p2pActive(s.id));
     }
   }
 

@@ -12,7 +12,11 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -172,6 +176,132 @@ class P2pConferenceTest {
     assertThat(second).isNotEqualTo(session);
     assertThat(bob.events.sessionId()).isEqualTo(second);
     assertThat(ada.events.p2p).last().asString().startsWith("start " + second + " " + bob.id());
+  }
+
+  /** Joins on another thread (its allocation may be held); the peer once the join returns. */
+  private CompletableFuture<Peer> joinAsync(String name) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            return join(name, true);
+          } catch (FocusException e) {
+            throw new CompletionException(e);
+          }
+        });
+  }
+
+  @Test
+  void no_session_starts_while_a_third_is_joining() throws Exception {
+    var ada = join("Ada", true);
+    var held = bridges.holdFirstAllocationOf("Cyd");
+    var cyd = joinAsync("Cyd");
+    assertThat(held.awaitAllocating()).isTrue();
+    // Bob joins while Cyd's allocation is on its way: a session now would end at Cyd's join
+    var bob = join("Bob", true);
+    assertThat(ada.events.p2p).isEmpty();
+    assertThat(bob.events.p2p).isEmpty();
+    held.release();
+    cyd.get(5, TimeUnit.SECONDS);
+    settle();
+    assertThat(ada.events.p2p).isEmpty();
+    assertThat(bob.events.p2p).isEmpty();
+  }
+
+  @Test
+  void a_join_that_fails_lets_the_held_session_start() throws Exception {
+    var ada = join("Ada", true);
+    CountDownLatch allocating = new CountDownLatch(1);
+    CountDownLatch fail = new CountDownLatch(1);
+    bridges.beforeAllocate =
+        (endpointId, name) -> {
+          if (name.equals("Cyd")) {
+            allocating.countDown();
+            try {
+              fail.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException("bridge refused the allocation");
+          }
+        };
+    var cyd = joinAsync("Cyd");
+    assertThat(allocating.await(5, TimeUnit.SECONDS)).isTrue();
+    var bob = join("Bob", true);
+    assertThat(ada.events.p2p).isEmpty();
+    fail.countDown();
+    assertThatThrownBy(() -> cyd.get(5, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(IllegalStateException.class);
+    settle();
+    String session = ada.events.sessionId();
+    assertThat(bob.events.sessionId()).isEqualTo(session);
+  }
+
+  @Test
+  void the_bridge_is_not_released_while_a_third_is_joining_and_the_pair_keeps_its_endpoints()
+      throws Exception {
+    var ada = join("Ada", true);
+    var bob = join("Bob", true);
+    String session = ada.events.sessionId();
+    // Ada's browser has answered the offer with Bob's sources
+    ada.participant.answer(ConferenceTest.BrowserAnswer.to(ada.events.lastOffer(), 1000));
+    ada.participant.p2pState(session, true);
+    var held = bridges.holdFirstAllocationOf("Cyd");
+    var cyd = joinAsync("Cyd");
+    assertThat(held.awaitAllocating()).isTrue();
+    bob.participant.p2pState(session, true);
+    settle();
+    // both ends are connected, but Cyd is on the way: no p2p-active, no endpoint expired
+    assertThat(ada.events.p2p).doesNotContain("active " + session);
+    assertThat(bob.events.p2p).doesNotContain("active " + session);
+    assertThat(bridges.log).doesNotContain("expire " + ada.id(), "expire " + bob.id());
+    int adaOffers = ada.events.offers().size();
+    bridges.log.clear();
+    bridges.nextUfrag = "bridgeufrag2";
+    held.release();
+    var third = cyd.get(5, TimeUnit.SECONDS);
+    settle();
+    assertThat(ada.events.p2p).last().isEqualTo("stop " + session + " participants");
+    assertThat(bob.events.p2p).last().isEqualTo("stop " + session + " participants");
+    // the pair stays on its bridge connections: no new endpoint; Cyd's sources come as a re-offer
+    assertThat(bridges.log).doesNotContain("allocate " + ada.id(), "allocate " + bob.id());
+    assertThat(ada.events.offers()).hasSizeGreaterThan(adaOffers);
+    assertThat(ada.events.lastOffer())
+        .contains("a=ice-ufrag:" + ConferenceTest.FakeBridges.UFRAG)
+        .contains(third.id());
+  }
+
+  @Test
+  void a_join_that_fails_lets_the_held_release_happen() throws Exception {
+    var ada = join("Ada", true);
+    var bob = join("Bob", true);
+    String session = ada.events.sessionId();
+    CountDownLatch allocating = new CountDownLatch(1);
+    CountDownLatch fail = new CountDownLatch(1);
+    bridges.beforeAllocate =
+        (endpointId, name) -> {
+          if (name.equals("Cyd")) {
+            allocating.countDown();
+            try {
+              fail.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException("bridge refused the allocation");
+          }
+        };
+    var cyd = joinAsync("Cyd");
+    assertThat(allocating.await(5, TimeUnit.SECONDS)).isTrue();
+    ada.participant.p2pState(session, true);
+    bob.participant.p2pState(session, true);
+    settle();
+    assertThat(ada.events.p2p).doesNotContain("active " + session);
+    fail.countDown();
+    assertThatThrownBy(() -> cyd.get(5, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(IllegalStateException.class);
+    settle();
+    assertThat(ada.events.p2p).last().isEqualTo("active " + session);
+    assertThat(bob.events.p2p).last().isEqualTo("active " + session);
+    assertThat(bridges.log).contains("expire " + ada.id(), "expire " + bob.id());
   }
 
   @Test

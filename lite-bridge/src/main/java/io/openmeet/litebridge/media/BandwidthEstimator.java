@@ -8,16 +8,17 @@ import java.util.ArrayDeque;
  * of Google congestion control (draft-ietf-rmcat-gcc) as JVB runs it per endpoint:
  *
  * <ul>
- *   <li><b>Delay-based.</b> Packets are grouped into bursts (sent within {@link #BURST_NANOS}); the
- *       growth of one-way delay between consecutive groups is smoothed and a trend line is fitted
- *       over the last {@link #TREND_WINDOW} groups. A slope above an adaptive threshold means the
- *       path's queue is filling (overuse): the rate drops to {@link #BETA} times what the receiver
+ *   <li><b>Delay-based.</b> Packets are grouped into bursts (sent within {@link #BURST_NANOS}, or
+ *       arriving together after being held up, which a busy machine's scheduling does); the growth
+ *       of one-way delay between consecutive groups is smoothed and a trend line is fitted over the
+ *       last {@link #TREND_WINDOW} groups. A slope above an adaptive threshold means the path's
+ *       queue is filling (overuse): the rate drops to {@link #BETA} times what the receiver
  *       acknowledged. Below minus the threshold (the queue draining) the rate holds; otherwise it
  *       grows by 8 % a second, and never above 1.5 times the acknowledged rate, so it cannot run
  *       away from what the path has shown.
  *   <li><b>Loss-based.</b> Over each window of at least {@link #LOSS_MIN_PACKETS} reported packets,
- *       more than 10 % lost cuts the bound by half the loss fraction; less than 2 % lets it grow by
- *       8 % a second.
+ *       more than 10 % lost cuts the bound by half the loss fraction, but never below the rate the
+ *       receiver still acknowledged; less than 2 % lets it grow by 8 % a second.
  *   <li><b>REMB.</b> A receiver that never sends transport-cc feedback is taken at its REMB value.
  * </ul>
  *
@@ -36,6 +37,9 @@ final class BandwidthEstimator {
 
   /** Packets sent within this of a group's first packet form one group (one burst). */
   static final long BURST_NANOS = 5_000_000L;
+
+  /** A burst of arrivals merged into one group spans at most this. */
+  static final long MAX_BURST_MICROS = 100_000;
 
   /** Groups in the trend line's window. */
   static final int TREND_WINDOW = 20;
@@ -68,6 +72,7 @@ final class BandwidthEstimator {
   private long groupFirstSend = Long.MIN_VALUE;
   private long groupLastSend;
   private long groupLastArrival;
+  private long groupFirstArrival;
   private long previousGroupSend = Long.MIN_VALUE;
   private long previousGroupArrival;
   private double accumulatedDelayMs;
@@ -96,6 +101,7 @@ final class BandwidthEstimator {
   private int lossWindowTotal;
   private double lastLossFraction;
   private long overuses;
+  private long lossCuts;
 
   /** What the delay trend says about the path. */
   enum Signal {
@@ -186,6 +192,13 @@ final class BandwidthEstimator {
     if (sendNanos < groupFirstSend) {
       return; // reordered into an earlier group: its delay says nothing new
     }
+    if (arrivedInBurst(sendNanos, arrivalMicros)) {
+      // held up together (a receiver thread that did not run, a stalled link) and let go at once:
+      // the packets queued for a reason unrelated to the rate, so they count as one group
+      groupLastSend = sendNanos;
+      groupLastArrival = Math.max(groupLastArrival, arrivalMicros);
+      return;
+    }
     if (previousGroupSend != Long.MIN_VALUE) {
       double sendDeltaMs = (groupLastSend - previousGroupSend) / 1e6;
       double arrivalDeltaMs = (groupLastArrival - previousGroupArrival) / 1e3;
@@ -200,6 +213,21 @@ final class BandwidthEstimator {
     groupFirstSend = sendNanos;
     groupLastSend = sendNanos;
     groupLastArrival = arrivalMicros;
+    groupFirstArrival = arrivalMicros;
+  }
+
+  /**
+   * Whether a packet sent after the current group arrived in the same burst as it: within {@link
+   * #BURST_NANOS} of the group's last arrival, closer to it than their send times were apart (so it
+   * caught up, the opposite of queueing), and the group's arrivals span under {@link
+   * #MAX_BURST_MICROS} (GCC's pre-filter for delay transients).
+   */
+  private boolean arrivedInBurst(long sendNanos, long arrivalMicros) {
+    long arrivalDeltaMicros = arrivalMicros - groupLastArrival;
+    long sendDeltaMicros = (sendNanos - groupLastSend) / 1_000;
+    return arrivalDeltaMicros - sendDeltaMicros < 0
+        && arrivalDeltaMicros <= BURST_NANOS / 1_000
+        && arrivalMicros - groupFirstArrival < MAX_BURST_MICROS;
   }
 
   private void trendSample(double delayDeltaMs, long arrivalMicros, long nowNanos) {
@@ -313,7 +341,11 @@ final class BandwidthEstimator {
         if (lastLossDecreaseNanos == Long.MIN_VALUE
             || nowNanos - lastLossDecreaseNanos >= DECREASE_INTERVAL_NANOS) {
           lossBps = (long) (Math.min(lossBps, estimateUnclamped()) * (1 - 0.5 * loss));
+          // what got through did get through: bursts lost at a short queue (the bridge forwards a
+          // frame's packets at once, unpaced) must not cut below the rate the receiver still gets
+          lossBps = Math.max(lossBps, ackedBps);
           lastLossDecreaseNanos = nowNanos;
+          lossCuts++;
         }
       } else if (loss < 0.02) {
         lossBps = (long) (lossBps * Math.pow(GROWTH_PER_SECOND, Math.max(seconds, 0)));
@@ -353,6 +385,11 @@ final class BandwidthEstimator {
   /** What the delay trend said last. */
   synchronized Signal signal() {
     return signal;
+  }
+
+  /** How often the loss-based bound was cut. */
+  synchronized long lossCuts() {
+    return lossCuts;
   }
 
   /** How often the delay-based bound was cut. */

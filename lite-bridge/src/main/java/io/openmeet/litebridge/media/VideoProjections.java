@@ -100,7 +100,8 @@ final class VideoProjections {
                   + ") for an estimate of "
                   + estimate / 1000
                   + " kbit/s"
-                  + (result.limited() ? ", limited by bandwidth" : ""));
+                  + (result.limited() ? ", limited by bandwidth" : "")
+                  + bandwidthCause());
     }
     allocation = result;
     for (int i = 0; i < ranked.size(); i++) {
@@ -184,6 +185,18 @@ final class VideoProjections {
   /** Padding packets sent to probe this receiver's path. */
   long paddingSent() {
     return paddingSent;
+  }
+
+  /** Which of the estimator's bounds cut so far, for the timeline's layer lines. */
+  private String bandwidthCause() {
+    BandwidthEstimator bwe = receiver.bandwidth();
+    return " (delay cuts "
+        + bwe.overuses()
+        + ", loss cuts "
+        + bwe.lossCuts()
+        + ", last loss "
+        + Math.round(bwe.lossFraction() * 100)
+        + " %)";
   }
 
   /** The receiver's estimate, or -1 when there is none or it is not to be trusted (config). */

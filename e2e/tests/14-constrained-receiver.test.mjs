@@ -1,0 +1,215 @@
+// One receiver behind a 600 kbit/s downlink, on whichever bridge this pass runs (E2E_BRIDGE): every
+// camera is sent as simulcast (the web app's `openmeet.simulcast` setting) and everyone stages Alice,
+// so Bob and Carol both want her top layer. Carol's downlink (what reaches her browser's media
+// port) is limited with `tc` (an htb class of 600 kbit/s, matched by her UDP port on `lo`, which
+// both bridges' media uses in this namespace). The bridge's own bandwidth estimation for Carol
+// (lite-bridge: its per-receiver estimator on her transport-cc feedback; JVB: its own) must give
+// her lower layers that fit while she keeps decoding Alice at >= 15 fps; Bob, unthrottled, keeps
+// getting Alice's higher layer.
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import {
+  BRIDGE, launch, createRoom, joinRoom, waitFor, waitForRemoteVideos, screenshot, closeAll, sleep, remoteIdByName, mediaDump,
+} from './harness.mjs';
+
+const LIMIT_KBIT = 600;
+// lite-bridge fits layers to its estimate only with cc.trust-bwe on (BRIDGE_TRUST_BWE, see
+// ../lite-bridge/README.md "Congestion control"); JVB always does (its default).
+const TRUST_BWE = BRIDGE !== 'lite' || (process.env.BRIDGE_TRUST_BWE ?? 'false') === 'true';
+// Not in the default run yet: on the loaded two-core machine even unthrottled receivers fell to
+// 14 fps on JVB (docs/BENCHMARKS.md); E2E_CONSTRAINED_RECEIVER=1 runs it.
+const ENABLED = process.env.E2E_CONSTRAINED_RECEIVER === '1';
+const SKIP = !ENABLED
+  ? `E2E_CONSTRAINED_RECEIVER=1 runs this test (not in the default run yet${TRUST_BWE ? '' : '; on lite-bridge also BRIDGE_TRUST_BWE=true, cc.trust-bwe being off by default'})`
+  : !TRUST_BWE
+    ? 'lite-bridge runs with cc.trust-bwe off (BRIDGE_TRUST_BWE=true turns it on): layers follow height alone'
+    : false;
+let browser, a, b, c, idA, idB, idC;
+let throttled = false;
+
+before(async () => {
+  if (SKIP) return;
+  // Chromium's own fake camera: its flat picture is cheap to encode, so three senders on a loaded
+  // two-core machine keep their frame rate (with the scene clip even unthrottled Bob got < 10 fps)
+  browser = await launch();
+  const room = await createRoom({ p2pEnabled: false });
+  a = await joinRoom(browser, room.slug, 'Alice', { simulcast: true });
+  b = await joinRoom(browser, room.slug, 'Bob', { simulcast: true });
+  c = await joinRoom(browser, room.slug, 'Carol', { simulcast: true });
+  for (const p of [a, b, c]) await waitForRemoteVideos(p, 2, 30_000);
+  idA = await remoteIdByName(b, 'Alice');
+  idB = await remoteIdByName(a, 'Bob');
+  idC = await remoteIdByName(a, 'Carol');
+});
+after(async () => {
+  unthrottle();
+  if (SKIP) return;
+  await closeAll(a, b, c);
+  await browser?.close();
+});
+
+function tc(...args) {
+  execFileSync('tc', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+/** Limits what is sent to `port` (the receiver's downlink) to LIMIT_KBIT; other traffic passes. */
+function throttle(port) {
+  tc('qdisc', 'add', 'dev', 'lo', 'root', 'handle', '1:', 'htb');
+  throttled = true;
+  tc('class', 'add', 'dev', 'lo', 'parent', '1:', 'classid', '1:20', 'htb', 'rate', `${LIMIT_KBIT}kbit`, 'ceil', `${LIMIT_KBIT}kbit`);
+  // ~400 ms of queue at the limit: a bottleneck with a buffer, as a home router has
+  tc('qdisc', 'add', 'dev', 'lo', 'parent', '1:20', 'pfifo', 'limit', '25');
+  tc('filter', 'add', 'dev', 'lo', 'parent', '1:', 'protocol', 'ip', 'prio', '1', 'u32',
+    'match', 'ip', 'protocol', '17', '0xff', 'match', 'ip', 'dport', String(port), '0xffff', 'flowid', '1:20');
+}
+
+function unthrottle() {
+  if (!throttled) return;
+  throttled = false;
+  try {
+    tc('qdisc', 'del', 'dev', 'lo', 'root');
+  } catch (e) {
+    console.log(`removing the throttle failed: ${e.stderr ?? e.message}`);
+  }
+}
+
+/** The local UDP port of the page's selected candidate pair (the socket its media uses). */
+const MEDIA_PORT = async () => {
+  for (const pc of window.__pcs ?? []) {
+    if (pc.connectionState !== 'connected') continue;
+    const stats = await pc.getStats();
+    let pair = null;
+    stats.forEach((s) => {
+      if (s.type === 'transport' && s.selectedCandidatePairId) pair = stats.get(s.selectedCandidatePairId);
+    });
+    if (pair) return stats.get(pair.localCandidateId)?.port ?? null;
+  }
+  return null;
+};
+
+/** The height of the highest simulcast layer the page's camera sends now (0: none). */
+const TOP_SENT = async () => {
+  let top = 0;
+  for (const pc of window.__pcs ?? []) {
+    if (pc.connectionState !== 'connected') continue;
+    (await pc.getStats()).forEach((s) => {
+      if (s.type === 'outbound-rtp' && s.kind === 'video' && (s.framesPerSecond ?? 0) > 0) top = Math.max(top, s.frameHeight ?? 0);
+    });
+  }
+  return top;
+};
+
+/** Per remote camera source: cumulative frames decoded, bytes, and the current frame height. */
+const BY_SOURCE = async () => {
+  const out = {};
+  for (const pc of window.__pcs ?? []) {
+    if (pc.connectionState === 'closed') continue;
+    const sourceByMid = {};
+    let mid = null;
+    for (const line of (pc.remoteDescription?.sdp ?? '').split(/\r?\n/)) {
+      if (line.startsWith('m=')) mid = null;
+      else if (line.startsWith('a=mid:')) mid = line.slice(6);
+      else if (line.startsWith('a=msid:') && mid !== null) sourceByMid[mid] = line.slice(7).split(' ')[1];
+    }
+    (await pc.getStats()).forEach((s) => {
+      if (s.type !== 'inbound-rtp' || s.kind !== 'video') return;
+      const source = sourceByMid[s.mid];
+      if (!source) return;
+      const o = (out[source] ??= { frames: 0, bytes: 0, height: 0 });
+      o.frames += s.framesDecoded ?? 0;
+      o.bytes += s.bytesReceived ?? 0;
+      o.height = Math.max(o.height, s.frameHeight ?? 0);
+    });
+  }
+  return out;
+};
+
+/** Per source over `ms`: fps, kbit/s and the height at the end. */
+async function measure(p, ms) {
+  const x = await p.page.evaluate(BY_SOURCE);
+  await sleep(ms);
+  const y = await p.page.evaluate(BY_SOURCE);
+  const out = {};
+  for (const [k, v] of Object.entries(y)) {
+    out[k] = {
+      fps: Math.round(((v.frames - (x[k]?.frames ?? 0)) * 10_000) / ms) / 10,
+      kbps: Math.round(((v.bytes - (x[k]?.bytes ?? 0)) * 8) / ms),
+      height: v.height,
+    };
+  }
+  return out;
+}
+
+async function onFailure(name, fn) {
+  try {
+    await fn();
+  } catch (e) {
+    for (const p of [a, b, c]) {
+      await screenshot(p, `${name}-${p.name}-failed`).catch(() => {});
+      console.log(`--- ${p.name} console\n${p.consoleLines.slice(-10).join('\n')}`);
+      console.log(JSON.stringify(await mediaDump(p).catch((x) => String(x)), null, 1));
+    }
+    throw e;
+  }
+}
+
+test(`a receiver limited to ${LIMIT_KBIT} kbit/s gets lower layers at >= 15 fps, the others keep theirs (${BRIDGE})`,
+  { skip: SKIP }, (t) =>
+  onFailure('constrained-receiver', async () => {
+    // Speaker layout everywhere; Bob and Carol stage Alice (720 wanted), Alice stages Bob.
+    for (const p of [a, b, c]) await p.page.getByTestId('toggle-layout').click();
+    await b.page.getByTestId(`pin-${idA}-camera`).click();
+    await c.page.getByTestId(`pin-${idA}-camera`).click();
+    await a.page.getByTestId(`pin-${idB}-camera`).click();
+    const sourceA = `${idA}-v0`;
+    // Alice's higher layers start once she is wanted large: both viewers get her top layer (the
+    // highest she sends), above 180 lines, at >= 15 fps before the limit, so neither can still move
+    // up later and a lower layer at Carol is her bridge's doing
+    const open = await waitFor("Bob and Carol to get Alice's top layer above 180 lines", async () => {
+      const [atB, atC, top] = await Promise.all([measure(b, 1000), measure(c, 1000), a.page.evaluate(TOP_SENT)]);
+      const sb = atB[sourceA];
+      const sc = atC[sourceA];
+      const ok = top > 180 && sb?.height === top && sc?.height === top && sb.fps >= 15 && sc.fps >= 15;
+      return { ok, top, atB, atC };
+    }, 45_000, 0);
+    console.log(`  ${BRIDGE} unthrottled: Alice sends up to ${open.top}p; Bob gets her ${JSON.stringify(open.atB[sourceA])}, Carol ${JSON.stringify(open.atC[sourceA])}`);
+
+    const port = await c.page.evaluate(MEDIA_PORT);
+    assert.ok(port > 0, `Carol's media port: ${port}`);
+    try {
+      throttle(port);
+    } catch (e) {
+      unthrottle();
+      t.skip(`tc cannot shape lo here: ${e.stderr ?? e.message}`);
+      return;
+    }
+    try {
+      const t0 = Date.now();
+      // Carol's bridge moves her to a lower layer than Bob's that fits, and she decodes it smoothly
+      const lower = (atC, atB) => {
+        const sc = atC[sourceA];
+        return sc && sc.height > 0 && sc.height < (atB[sourceA]?.height ?? 0) && sc.fps >= 15;
+      };
+      await waitFor(`Carol to get Alice at a lower layer than Bob within ${LIMIT_KBIT} kbit/s`, async () => {
+        const [atC, atB] = await Promise.all([measure(c, 2000), measure(b, 2000)]);
+        return { ok: lower(atC, atB), atC, atB };
+      }, 45_000, 0);
+      const after = Date.now() - t0;
+      // and it holds: over 5 s, Carol decodes Alice at >= 15 fps at a lower layer than Bob, who keeps
+      // the layer he had
+      const [atC, atB] = await Promise.all([measure(c, 5000), measure(b, 5000)]);
+      console.log(`  ${BRIDGE} throttled: Carol at a lower layer ${after} ms after the limit; over 5 s Carol ${JSON.stringify(atC)}, Bob ${JSON.stringify(atB)}`);
+      await screenshot(c, `constrained-receiver-Carol-${BRIDGE}`);
+      assert.ok(atC[sourceA]?.height > 0 && atC[sourceA].height < atB[sourceA]?.height,
+        `Carol gets Alice at ${atC[sourceA]?.height}p, Bob at ${atB[sourceA]?.height}p`);
+      assert.ok(atC[sourceA].fps >= 15, `Carol decodes Alice at ${atC[sourceA].fps} fps`);
+      const totalC = Object.values(atC).reduce((sum, s) => sum + s.kbps, 0);
+      assert.ok(totalC <= LIMIT_KBIT, `Carol receives ${totalC} kbit/s of video through a ${LIMIT_KBIT} kbit/s limit`);
+      assert.ok(atB[sourceA]?.height >= open.atB[sourceA].height, `Bob, unthrottled, gets Alice at ${atB[sourceA]?.height}p (${open.atB[sourceA].height}p before)`);
+      assert.ok(atB[sourceA].fps >= 15, `Bob decodes Alice at ${atB[sourceA].fps} fps`);
+      assert.ok((atB[`${idC}-v0`]?.fps ?? 0) >= 10, `Bob decodes Carol at ${atB[`${idC}-v0`]?.fps} fps`);
+    } finally {
+      unthrottle();
+    }
+  }));
