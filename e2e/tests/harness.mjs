@@ -112,9 +112,10 @@ export async function dropSignalling(p) {
  * A participant: its own browser context (fake devices) on the room's pre-join page. `simulcast`
  * true/false turns the web app's camera simulcast on/off in that context (the `openmeet.simulcast`
  * setting; the app's default, off, when not given). `moderatorToken`: the room creator's token, stored as the web app stores it after
- * creating a room, so that this participant joins as a moderator.
+ * creating a room, so that this participant joins as a moderator. `baseUrl`: another origin than
+ * room-api's (the front door of tests/cluster.mjs).
  */
-export async function openParticipant(browser, slug, name, { viewport = { width: 1280, height: 720 }, simulcast, moderatorToken } = {}) {
+export async function openParticipant(browser, slug, name, { viewport = { width: 1280, height: 720 }, simulcast, moderatorToken, baseUrl = BASE_URL } = {}) {
   const context = await browser.newContext({ viewport });
   await context.addInitScript(RECORD_PCS);
   await context.addInitScript(RECORD_SOCKETS);
@@ -146,7 +147,7 @@ export async function openParticipant(browser, slug, name, { viewport = { width:
     if (m.type() === 'warning' || m.type() === 'error') console.log(`  [${name} ${m.type()}] ${m.text().slice(0, 300)}`);
   });
   page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${e.message}`));
-  await page.goto(`${BASE_URL}/r/${slug}`);
+  await page.goto(`${baseUrl}/r/${slug}`);
   await page.getByTestId('display-name').fill(name);
   return { name, context, page, consoleLines };
 }
