@@ -3,7 +3,7 @@ package io.openmeet.systemtests;
 import io.openmeet.testkit.SyntheticEndpoint;
 
 /** {@link BridgeKillChaosBase} on lite-bridge: the packaged jar, two processes and spares. */
-class LiteBridgeKillChaos extends BridgeKillChaosBase {
+class LiteBridgeKillChaosTest extends BridgeKillChaosBase {
 
   @Override
   protected Bridge startBridge(RoomApiProcess api, String name) throws Exception {
