@@ -27,23 +27,12 @@ public interface ColibriSessionManager {
 
   /**
    * Allocates endpoints of a conference that was admitted before and moves (its bridge went away,
-   * or lost it): each gets an endpoint on the conference's bridge, placed anew when it has none. By
-   * default one after another.
+   * or lost it): each gets an endpoint on the conference's bridge, placed anew when it has none.
    *
    * @param statsIds the endpoints, each with its statistics label, in order
    * @return per endpoint, its allocation or why it failed, in the same order
    */
-  default Map<String, Moved> allocateAll(Conference conference, Map<String, String> statsIds) {
-    Map<String, Moved> out = new java.util.LinkedHashMap<>();
-    for (Map.Entry<String, String> e : statsIds.entrySet()) {
-      try {
-        out.put(e.getKey(), Moved.of(allocate(conference, e.getKey(), e.getValue())));
-      } catch (ColibriException failed) {
-        out.put(e.getKey(), Moved.failed(failed));
-      }
-    }
-    return out;
-  }
+  Map<String, Moved> allocateAll(Conference conference, Map<String, String> statsIds);
 
   /**
    * One endpoint's outcome of {@link #allocateAll}: exactly one of the two is set.

@@ -10,7 +10,9 @@ import io.openmeet.focus.colibri.UnknownEndpointException;
 import io.openmeet.focus.colibri.UnsendableRequestException;
 import io.openmeet.focus.sdp.MediaSource;
 import io.openmeet.focus.sdp.TransportDescription;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -59,8 +61,8 @@ public final class ColibriConferenceBridges implements ConferenceBridge.Factory 
       }
 
       @Override
-      public java.util.Map<String, Moved> allocateAll(java.util.Map<String, String> statsIds) {
-        java.util.Map<String, Moved> out = new java.util.LinkedHashMap<>();
+      public Map<String, Moved> allocateAll(Map<String, String> statsIds) {
+        Map<String, Moved> out = new LinkedHashMap<>();
         colibri
             .allocateAll(conference, statsIds)
             .forEach(

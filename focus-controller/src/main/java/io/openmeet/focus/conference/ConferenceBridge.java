@@ -2,7 +2,9 @@ package io.openmeet.focus.conference;
 
 import io.openmeet.focus.sdp.MediaSource;
 import io.openmeet.focus.sdp.TransportDescription;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -25,8 +27,8 @@ public interface ConferenceBridge {
    * @param statsIds the endpoints, each with its statistics label, in order
    * @return per endpoint, its allocation or why it failed, in the same order
    */
-  default java.util.Map<String, Moved> allocateAll(java.util.Map<String, String> statsIds) {
-    java.util.Map<String, Moved> out = new java.util.LinkedHashMap<>();
+  default Map<String, Moved> allocateAll(Map<String, String> statsIds) {
+    Map<String, Moved> out = new LinkedHashMap<>();
     for (var e : statsIds.entrySet()) {
       try {
         out.put(e.getKey(), new Moved(allocate(e.getKey(), e.getValue()), null));
