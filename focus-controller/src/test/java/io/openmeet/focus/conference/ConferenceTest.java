@@ -613,6 +613,9 @@ class ConferenceTest {
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
               }
+              if (held.refused) {
+                throw new IllegalStateException("bridge refused the allocation");
+              }
             }
           };
       return held;
@@ -631,7 +634,15 @@ class ConferenceTest {
         return allocating.await(5, java.util.concurrent.TimeUnit.SECONDS);
       }
 
+      private volatile boolean refused;
+
       void release() {
+        proceed.countDown();
+      }
+
+      /** Lets the held allocation go on and fail (the bridge refused it). */
+      void refuse() {
+        refused = true;
         proceed.countDown();
       }
     }

@@ -15,7 +15,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -210,25 +209,12 @@ class P2pConferenceTest {
   @Test
   void a_join_that_fails_lets_the_held_session_start() throws Exception {
     var ada = join("Ada", true);
-    CountDownLatch allocating = new CountDownLatch(1);
-    CountDownLatch fail = new CountDownLatch(1);
-    bridges.beforeAllocate =
-        (endpointId, name) -> {
-          if (name.equals("Cyd")) {
-            allocating.countDown();
-            try {
-              fail.await();
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-            throw new IllegalStateException("bridge refused the allocation");
-          }
-        };
+    var held = bridges.holdFirstAllocationOf("Cyd");
     var cyd = joinAsync("Cyd");
-    assertThat(allocating.await(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(held.awaitAllocating()).isTrue();
     var bob = join("Bob", true);
     assertThat(ada.events.p2p).isEmpty();
-    fail.countDown();
+    held.refuse();
     assertThatThrownBy(() -> cyd.get(5, TimeUnit.SECONDS))
         .hasCauseInstanceOf(IllegalStateException.class);
     settle();
@@ -275,27 +261,14 @@ class P2pConferenceTest {
     var ada = join("Ada", true);
     var bob = join("Bob", true);
     String session = ada.events.sessionId();
-    CountDownLatch allocating = new CountDownLatch(1);
-    CountDownLatch fail = new CountDownLatch(1);
-    bridges.beforeAllocate =
-        (endpointId, name) -> {
-          if (name.equals("Cyd")) {
-            allocating.countDown();
-            try {
-              fail.await();
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-            throw new IllegalStateException("bridge refused the allocation");
-          }
-        };
+    var held = bridges.holdFirstAllocationOf("Cyd");
     var cyd = joinAsync("Cyd");
-    assertThat(allocating.await(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(held.awaitAllocating()).isTrue();
     ada.participant.p2pState(session, true);
     bob.participant.p2pState(session, true);
     settle();
     assertThat(ada.events.p2p).doesNotContain("active " + session);
-    fail.countDown();
+    held.refuse();
     assertThatThrownBy(() -> cyd.get(5, TimeUnit.SECONDS))
         .hasCauseInstanceOf(IllegalStateException.class);
     settle();
