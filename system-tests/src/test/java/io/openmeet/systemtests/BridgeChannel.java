@@ -8,6 +8,7 @@ import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -26,21 +27,14 @@ final class BridgeChannel implements AutoCloseable {
   private volatile WebSocket ws;
 
   static BridgeChannel open(HttpClient http, String url, Duration timeout) throws Exception {
-    BridgeChannel channel = new BridgeChannel();
-    channel.ws =
-        http.newWebSocketBuilder()
-            .connectTimeout(timeout)
-            .buildAsync(URI.create(url), channel.listener())
-            .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    return channel;
+    return openAsync(http, url, timeout).get();
   }
 
   /**
    * Starts opening the channel, like a browser's {@code new WebSocket(url)}: the caller goes on
    * (answers its offer) while the handshake runs.
    */
-  static java.util.concurrent.CompletableFuture<BridgeChannel> openAsync(
-      HttpClient http, String url, Duration timeout) {
+  static CompletableFuture<BridgeChannel> openAsync(HttpClient http, String url, Duration timeout) {
     BridgeChannel channel = new BridgeChannel();
     return http.newWebSocketBuilder()
         .connectTimeout(timeout)
