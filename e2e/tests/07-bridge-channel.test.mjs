@@ -11,6 +11,7 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   BRIDGE, launch, createRoom, joinRoom, waitFor, waitForRemoteVideos, screenshot, closeAll, sleep, remoteIdByName, mediaDump,
+  inboundBySource,
 } from './harness.mjs';
 
 let browser, a, b, c, idA, idB, idC;
@@ -47,30 +48,7 @@ async function onFailure(name, fn) {
   }
 }
 
-/** Cumulative inbound video bytes and frames per remote source name (the offer's msid track id). */
-const BY_SOURCE = async () => {
-  const out = {};
-  for (const pc of window.__pcs ?? []) {
-    if (pc.connectionState === 'closed') continue;
-    const sourceByMid = {};
-    let mid = null;
-    for (const line of (pc.remoteDescription?.sdp ?? '').split(/\r?\n/)) {
-      if (line.startsWith('m=')) mid = null;
-      else if (line.startsWith('a=mid:')) mid = line.slice(6);
-      else if (line.startsWith('a=msid:') && mid !== null) sourceByMid[mid] = line.slice(7).split(' ')[1];
-    }
-    (await pc.getStats()).forEach((s) => {
-      if (s.type !== 'inbound-rtp' || s.kind !== 'video') return;
-      const source = sourceByMid[s.mid];
-      if (!source) return;
-      const o = (out[source] ??= { bytes: 0, frames: 0 });
-      o.bytes += s.bytesReceived ?? 0;
-      o.frames += s.framesDecoded ?? 0;
-    });
-  }
-  return out;
-};
-const bySource = (p) => p.page.evaluate(BY_SOURCE);
+const bySource = (p) => inboundBySource(p);
 const openmeet = (p) => p.page.evaluate(() => window.__openmeet ?? {});
 const tileAttr = (p, id, name) => p.page.getByTestId(`tile-${id}-camera`).getAttribute(name);
 
@@ -138,23 +116,7 @@ async function cameraLayers(p, ms) {
 }
 
 /** The frame height p decodes of a remote camera source (0 when it gets none). */
-const inboundHeight = (p, source) => p.page.evaluate(async (source) => {
-  let height = 0;
-  for (const pc of window.__pcs ?? []) {
-    if (pc.connectionState === 'closed') continue;
-    const sourceByMid = {};
-    let mid = null;
-    for (const line of (pc.remoteDescription?.sdp ?? '').split(/\r?\n/)) {
-      if (line.startsWith('m=')) mid = null;
-      else if (line.startsWith('a=mid:')) mid = line.slice(6);
-      else if (line.startsWith('a=msid:') && mid !== null) sourceByMid[mid] = line.slice(7).split(' ')[1];
-    }
-    (await pc.getStats()).forEach((s) => {
-      if (s.type === 'inbound-rtp' && s.kind === 'video' && sourceByMid[s.mid] === source) height = s.frameHeight ?? 0;
-    });
-  }
-  return height;
-}, source);
+const inboundHeight = async (p, source) => (await inboundBySource(p))[source]?.height ?? 0;
 
 test(`constraints name exactly the visible tiles; a tile on another grid page gets no video (${BRIDGE})`, () =>
   onFailure('hidden-tile', async () => {

@@ -18,7 +18,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join as joinPath } from 'node:path';
 import { noiseClip, sceneClip } from './camera-clip.mjs';
-import { BRIDGE, launch, createRoom, joinRoom, waitFor, waitForRemoteVideos, screenshot, closeAll, sleep, RESULTS, remoteIdByName } from './harness.mjs';
+import { BRIDGE, launch, createRoom, joinRoom, waitFor, waitForRemoteVideos, screenshot, closeAll, sleep, RESULTS, remoteIdByName, inboundBySource } from './harness.mjs';
 
 const DURATION_S = Number(process.env.QUALITY_DURATION_S ?? 60);
 const WARMUP_S = Number(process.env.QUALITY_WARMUP_S ?? 10);
@@ -177,27 +177,10 @@ test(`a ${DURATION_S}-second three-person call keeps every camera at >= ${MIN_KB
 });
 
 /** What p decodes of one remote camera source (the offer's msid): frame height and frames decoded. */
-const INBOUND_OF = async (source) => {
-  for (const pc of window.__pcs ?? []) {
-    if (pc.connectionState === 'closed') continue;
-    const sourceByMid = {};
-    let mid = null;
-    for (const line of (pc.remoteDescription?.sdp ?? '').split(/\r?\n/)) {
-      if (line.startsWith('m=')) mid = null;
-      else if (line.startsWith('a=mid:')) mid = line.slice(6);
-      else if (line.startsWith('a=msid:') && mid !== null) sourceByMid[mid] = line.slice(7).split(' ')[1];
-    }
-    let found = null;
-    (await pc.getStats()).forEach((s) => {
-      if (s.type === 'inbound-rtp' && s.kind === 'video' && sourceByMid[s.mid] === source) {
-        found = { height: s.frameHeight ?? 0, frames: s.framesDecoded ?? 0 };
-      }
-    });
-    if (found) return found;
-  }
-  return { height: 0, frames: 0 };
+const inboundOf = async (p, source) => {
+  const s = (await inboundBySource(p))[source];
+  return { height: s?.height ?? 0, frames: s?.frames ?? 0 };
 };
-const inboundOf = (p, source) => p.page.evaluate(INBOUND_OF, source);
 
 /**
  * Does `act` and polls p's decoding of `source` every 50 ms until `reached(height)` holds and one

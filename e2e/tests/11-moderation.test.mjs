@@ -4,7 +4,7 @@
 // the moderator; a kick expires the endpoint on the bridge at once; "end for all" ends everyone's call.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mediaDump, launch, createRoom, joinRoom, waitFor, waitForRemoteVideos, screenshot, closeAll, sleep, remoteIdByName } from './harness.mjs';
+import { mediaDump, launch, createRoom, joinRoom, waitFor, waitForRemoteVideos, screenshot, closeAll, sleep, remoteIdByName, inboundBySource } from './harness.mjs';
 
 let browser, room, mod, b, c, idB, idC;
 before(async () => {
@@ -32,27 +32,8 @@ async function onFailure(fn, name) {
   }
 }
 
-/** Inbound audio packets per remote source name (the offer's msid track id, `<participant>-a0`). */
-const AUDIO_BY_SOURCE = async () => {
-  const out = {};
-  for (const pc of window.__pcs ?? []) {
-    if (pc.connectionState === 'closed') continue;
-    const sourceByMid = {};
-    let mid = null;
-    for (const line of (pc.remoteDescription?.sdp ?? '').split(/\r?\n/)) {
-      if (line.startsWith('m=')) mid = null;
-      else if (line.startsWith('a=mid:')) mid = line.slice(6);
-      else if (line.startsWith('a=msid:') && mid !== null) sourceByMid[mid] = line.slice(7).split(' ')[1];
-    }
-    (await pc.getStats()).forEach((s) => {
-      if (s.type !== 'inbound-rtp' || s.kind !== 'audio') return;
-      const source = sourceByMid[s.mid];
-      if (source) out[source] = (out[source] ?? 0) + (s.packetsReceived ?? 0);
-    });
-  }
-  return out;
-};
-const audioPackets = async (p, id) => (await p.page.evaluate(AUDIO_BY_SOURCE))[`${id}-a0`] ?? 0;
+/** Inbound audio packets of a remote participant's microphone (source `<participant>-a0`). */
+const audioPackets = async (p, id) => (await inboundBySource(p, 'audio'))[`${id}-a0`]?.packets ?? 0;
 
 /**
  * Audio packets the page's own microphone has sent so far, per open bridge connection (its index

@@ -3,10 +3,10 @@
 // throttled (tc in this namespace; see `throttle`).
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import {
   BRIDGE, launch, createRoom, joinRoom, inbound, waitFor, waitForRemoteVideos, screenshot, closeAll, sleep, remoteIdByName,
   waitForP2pCall,
+  mediaPort, shapeUdpPort, unshapeUdp,
 } from './harness.mjs';
 
 let browser, a, b, idA, idB;
@@ -44,7 +44,7 @@ async function openPair(p2p) {
   idB = await remoteIdByName(a, 'Bob');
 }
 after(async () => {
-  unthrottle();
+  unshapeUdp();
   await closeAll(a, b);
   await browser?.close();
 });
@@ -189,46 +189,9 @@ test('switching microphone and camera during the call: the receiver keeps gettin
 // direction, matched by the browser's own UDP port (its selected candidate pair), limits that one
 // browser; a short pfifo keeps the queue (and RTT) bounded so ICE consent keeps working.
 const THROTTLE_KBIT = 100;
-let throttled = false;
 
-function tc(...args) {
-  execFileSync('tc', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-}
-
-function throttle(port) {
-  tc('qdisc', 'add', 'dev', 'lo', 'root', 'handle', '1:', 'htb'); // unmatched traffic is not shaped
-  throttled = true;
-  for (const [cls, dir] of [['1:20', 'sport'], ['1:30', 'dport']]) {
-    tc('class', 'add', 'dev', 'lo', 'parent', '1:', 'classid', cls, 'htb', 'rate', `${THROTTLE_KBIT}kbit`, 'ceil', `${THROTTLE_KBIT}kbit`);
-    tc('qdisc', 'add', 'dev', 'lo', 'parent', cls, 'pfifo', 'limit', '10');
-    tc('filter', 'add', 'dev', 'lo', 'parent', '1:', 'protocol', 'ip', 'prio', '1', 'u32',
-      'match', 'ip', 'protocol', '17', '0xff', 'match', 'ip', dir, String(port), '0xffff', 'flowid', cls);
-  }
-}
-
-function unthrottle() {
-  if (!throttled) return;
-  throttled = false;
-  try {
-    tc('qdisc', 'del', 'dev', 'lo', 'root');
-  } catch (e) {
-    console.log(`removing the throttle failed: ${e.stderr ?? e.message}`);
-  }
-}
-
-/** The local UDP port of p's selected candidate pair (the socket its media uses). */
-const MEDIA_PORT = async () => {
-  for (const pc of window.__pcs ?? []) {
-    if (pc.connectionState !== 'connected') continue;
-    const stats = await pc.getStats();
-    let pair = null;
-    stats.forEach((s) => {
-      if (s.type === 'transport' && s.selectedCandidatePairId) pair = stats.get(s.selectedCandidatePairId);
-    });
-    if (pair) return stats.get(pair.localCandidateId)?.port ?? null;
-  }
-  return null;
-};
+/** Limits B's media both ways (a pfifo of 10 keeps the queue, and RTT, short so ICE consent holds). */
+const throttle = (port) => shapeUdpPort(port, THROTTLE_KBIT, { directions: ['sport', 'dport'], queuePackets: 10 });
 
 const OWN_VIDEO_SENT = async () => {
   let bytes = 0;
@@ -257,12 +220,12 @@ test('audio-only suggestion: never on the unlimited call; shown to the throttled
   await sleep(11_000); // longer than the detector's 10 s window (LOW_BANDWIDTH.lowForMs)
   // The call has run unthrottled since it started (over the 10 s window): nobody was told to go audio only.
   for (const p of [a, b]) assert.equal(await p.page.evaluate(() => window.__suggested), false, `${p.name} got the suggestion on an unlimited call`);
-  const port = await b.page.evaluate(MEDIA_PORT);
+  const port = await mediaPort(b);
   assert.ok(port > 0, `B's media port: ${port}`);
   try {
     throttle(port);
   } catch (e) {
-    unthrottle();
+    unshapeUdp();
     t.skip(`tc cannot shape lo here: ${e.stderr ?? e.message}`);
     return;
   }
@@ -279,7 +242,7 @@ test('audio-only suggestion: never on the unlimited call; shown to the throttled
     await b.page.getByTestId('accept-audio-only').click();
     await b.page.getByTestId('audio-only-suggestion').waitFor({ state: 'detached', timeout: 5000 });
   } finally {
-    unthrottle();
+    unshapeUdp();
   }
   // A's link was never limited: no suggestion there.
   assert.equal(await a.page.evaluate(() => window.__suggested), false, 'A (not throttled) got the suggestion');

@@ -8,9 +8,9 @@
 // getting Alice's higher layer.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import {
   BRIDGE, launch, createRoom, joinRoom, waitFor, waitForRemoteVideos, screenshot, closeAll, sleep, remoteIdByName, mediaDump,
+  inboundBySource, mediaPort, shapeUdpPort, unshapeUdp,
 } from './harness.mjs';
 
 const LIMIT_KBIT = 600;
@@ -26,7 +26,6 @@ const SKIP = !ENABLED
     ? 'lite-bridge runs with cc.trust-bwe off (BRIDGE_TRUST_BWE=true turns it on): layers follow height alone'
     : false;
 let browser, a, b, c, idA, idB, idC;
-let throttled = false;
 
 before(async () => {
   if (SKIP) return;
@@ -43,50 +42,11 @@ before(async () => {
   idC = await remoteIdByName(a, 'Carol');
 });
 after(async () => {
-  unthrottle();
+  unshapeUdp();
   if (SKIP) return;
   await closeAll(a, b, c);
   await browser?.close();
 });
-
-function tc(...args) {
-  execFileSync('tc', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-}
-
-/** Limits what is sent to `port` (the receiver's downlink) to LIMIT_KBIT; other traffic passes. */
-function throttle(port) {
-  tc('qdisc', 'add', 'dev', 'lo', 'root', 'handle', '1:', 'htb');
-  throttled = true;
-  tc('class', 'add', 'dev', 'lo', 'parent', '1:', 'classid', '1:20', 'htb', 'rate', `${LIMIT_KBIT}kbit`, 'ceil', `${LIMIT_KBIT}kbit`);
-  // ~400 ms of queue at the limit: a bottleneck with a buffer, as a home router has
-  tc('qdisc', 'add', 'dev', 'lo', 'parent', '1:20', 'pfifo', 'limit', '25');
-  tc('filter', 'add', 'dev', 'lo', 'parent', '1:', 'protocol', 'ip', 'prio', '1', 'u32',
-    'match', 'ip', 'protocol', '17', '0xff', 'match', 'ip', 'dport', String(port), '0xffff', 'flowid', '1:20');
-}
-
-function unthrottle() {
-  if (!throttled) return;
-  throttled = false;
-  try {
-    tc('qdisc', 'del', 'dev', 'lo', 'root');
-  } catch (e) {
-    console.log(`removing the throttle failed: ${e.stderr ?? e.message}`);
-  }
-}
-
-/** The local UDP port of the page's selected candidate pair (the socket its media uses). */
-const MEDIA_PORT = async () => {
-  for (const pc of window.__pcs ?? []) {
-    if (pc.connectionState !== 'connected') continue;
-    const stats = await pc.getStats();
-    let pair = null;
-    stats.forEach((s) => {
-      if (s.type === 'transport' && s.selectedCandidatePairId) pair = stats.get(s.selectedCandidatePairId);
-    });
-    if (pair) return stats.get(pair.localCandidateId)?.port ?? null;
-  }
-  return null;
-};
 
 /** The height of the highest simulcast layer the page's camera sends now (0: none). */
 const TOP_SENT = async () => {
@@ -100,36 +60,11 @@ const TOP_SENT = async () => {
   return top;
 };
 
-/** Per remote camera source: cumulative frames decoded, bytes, and the current frame height. */
-const BY_SOURCE = async () => {
-  const out = {};
-  for (const pc of window.__pcs ?? []) {
-    if (pc.connectionState === 'closed') continue;
-    const sourceByMid = {};
-    let mid = null;
-    for (const line of (pc.remoteDescription?.sdp ?? '').split(/\r?\n/)) {
-      if (line.startsWith('m=')) mid = null;
-      else if (line.startsWith('a=mid:')) mid = line.slice(6);
-      else if (line.startsWith('a=msid:') && mid !== null) sourceByMid[mid] = line.slice(7).split(' ')[1];
-    }
-    (await pc.getStats()).forEach((s) => {
-      if (s.type !== 'inbound-rtp' || s.kind !== 'video') return;
-      const source = sourceByMid[s.mid];
-      if (!source) return;
-      const o = (out[source] ??= { frames: 0, bytes: 0, height: 0 });
-      o.frames += s.framesDecoded ?? 0;
-      o.bytes += s.bytesReceived ?? 0;
-      o.height = Math.max(o.height, s.frameHeight ?? 0);
-    });
-  }
-  return out;
-};
-
 /** Per source over `ms`: fps, kbit/s and the height at the end. */
 async function measure(p, ms) {
-  const x = await p.page.evaluate(BY_SOURCE);
+  const x = await inboundBySource(p);
   await sleep(ms);
-  const y = await p.page.evaluate(BY_SOURCE);
+  const y = await inboundBySource(p);
   const out = {};
   for (const [k, v] of Object.entries(y)) {
     out[k] = {
@@ -175,12 +110,13 @@ test(`a receiver limited to ${LIMIT_KBIT} kbit/s gets lower layers at >= 15 fps,
     }, 45_000, 0);
     console.log(`  ${BRIDGE} unthrottled: Alice sends up to ${open.top}p; Bob gets her ${JSON.stringify(open.atB[sourceA])}, Carol ${JSON.stringify(open.atC[sourceA])}`);
 
-    const port = await c.page.evaluate(MEDIA_PORT);
+    const port = await mediaPort(c);
     assert.ok(port > 0, `Carol's media port: ${port}`);
     try {
-      throttle(port);
+      // ~400 ms of queue at the limit: a bottleneck with a buffer, as a home router has
+      shapeUdpPort(port, LIMIT_KBIT, { queuePackets: 25 });
     } catch (e) {
-      unthrottle();
+      unshapeUdp();
       t.skip(`tc cannot shape lo here: ${e.stderr ?? e.message}`);
       return;
     }
@@ -210,6 +146,6 @@ test(`a receiver limited to ${LIMIT_KBIT} kbit/s gets lower layers at >= 15 fps,
       assert.ok(atB[sourceA].fps >= 15, `Bob decodes Alice at ${atB[sourceA].fps} fps`);
       assert.ok((atB[`${idC}-v0`]?.fps ?? 0) >= 10, `Bob decodes Carol at ${atB[`${idC}-v0`]?.fps} fps`);
     } finally {
-      unthrottle();
+      unshapeUdp();
     }
   }));

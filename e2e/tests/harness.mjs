@@ -4,6 +4,7 @@
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import { join as joinPath } from 'node:path';
+import { execFileSync } from 'node:child_process';
 
 export const BASE_URL = requireEnv('E2E_BASE_URL');
 export const RESULTS = process.env.E2E_RESULTS ?? new URL('../test-results', import.meta.url).pathname;
@@ -189,6 +190,88 @@ export async function inbound(p) {
     }
     return out;
   });
+}
+
+/**
+ * Inbound counters of one kind per remote source name (the offer's msid track id, e.g. `<id>-v0`),
+ * summed over the page's open peer connections: frames decoded, bytes, packets, and the largest
+ * frame height now received.
+ */
+export async function inboundBySource(p, kind = 'video') {
+  return p.page.evaluate(async (kind) => {
+    const out = {};
+    for (const pc of window.__pcs ?? []) {
+      if (pc.connectionState === 'closed') continue;
+      const sourceByMid = {};
+      let mid = null;
+      for (const line of (pc.remoteDescription?.sdp ?? '').split(/\r?\n/)) {
+        if (line.startsWith('m=')) mid = null;
+        else if (line.startsWith('a=mid:')) mid = line.slice(6);
+        else if (line.startsWith('a=msid:') && mid !== null) sourceByMid[mid] = line.slice(7).split(' ')[1];
+      }
+      (await pc.getStats()).forEach((s) => {
+        if (s.type !== 'inbound-rtp' || s.kind !== kind) return;
+        const source = sourceByMid[s.mid];
+        if (!source) return;
+        const o = (out[source] ??= { frames: 0, bytes: 0, packets: 0, height: 0 });
+        o.frames += s.framesDecoded ?? 0;
+        o.bytes += s.bytesReceived ?? 0;
+        o.packets += s.packetsReceived ?? 0;
+        o.height = Math.max(o.height, s.frameHeight ?? 0);
+      });
+    }
+    return out;
+  }, kind);
+}
+
+/** The local UDP port of the page's selected candidate pair (the socket its media uses), or null. */
+export async function mediaPort(p) {
+  return p.page.evaluate(async () => {
+    for (const pc of window.__pcs ?? []) {
+      if (pc.connectionState !== 'connected') continue;
+      const stats = await pc.getStats();
+      let pair = null;
+      stats.forEach((s) => {
+        if (s.type === 'transport' && s.selectedCandidatePairId) pair = stats.get(s.selectedCandidatePairId);
+      });
+      if (pair) return stats.get(pair.localCandidateId)?.port ?? null;
+    }
+    return null;
+  });
+}
+
+function tc(...args) {
+  execFileSync('tc', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+let shaped = false;
+
+/**
+ * Limits UDP to (`dport`) and/or from (`sport`) a port on `lo`, which both bridges' media uses in the
+ * suite's namespace, to `kbit` with a pfifo of `queuePackets` per direction (htb; other traffic is
+ * not shaped). One shaping at a time; {@link unshapeUdp} removes it. Throws where tc cannot shape.
+ */
+export function shapeUdpPort(port, kbit, { directions = ['dport'], queuePackets = 25 } = {}) {
+  tc('qdisc', 'add', 'dev', 'lo', 'root', 'handle', '1:', 'htb');
+  shaped = true;
+  directions.forEach((dir, i) => {
+    const cls = `1:${20 + 10 * i}`;
+    tc('class', 'add', 'dev', 'lo', 'parent', '1:', 'classid', cls, 'htb', 'rate', `${kbit}kbit`, 'ceil', `${kbit}kbit`);
+    tc('qdisc', 'add', 'dev', 'lo', 'parent', cls, 'pfifo', 'limit', String(queuePackets));
+    tc('filter', 'add', 'dev', 'lo', 'parent', '1:', 'protocol', 'ip', 'prio', '1', 'u32',
+      'match', 'ip', 'protocol', '17', '0xff', 'match', 'ip', dir, String(port), '0xffff', 'flowid', cls);
+  });
+}
+
+/** Removes what {@link shapeUdpPort} set up (nothing when nothing is shaped). */
+export function unshapeUdp() {
+  if (!shaped) return;
+  shaped = false;
+  try {
+    tc('qdisc', 'del', 'dev', 'lo', 'root');
+  } catch (e) {
+    console.log(`removing the shaping failed: ${e.stderr ?? e.message}`);
+  }
 }
 
 /** Frames shown so far by each remote tile's <video>, keyed by tile test id. */
