@@ -34,6 +34,8 @@ export function freePort() {
 export async function startNode({ nodeId, port, publicUrl, env = {}, bridgeId }) {
   port ??= await freePort();
   const managementPort = await freePort();
+  // every node of the namespace has its own node link port (the default one is scripts/e2e's node's)
+  const nodeLinkPort = await freePort();
   const logs = joinPath(RESULTS, 'logs');
   mkdirSync(logs, { recursive: true });
   const log = joinPath(logs, `room-api-${nodeId}.log`);
@@ -43,6 +45,7 @@ export async function startNode({ nodeId, port, publicUrl, env = {}, bridgeId })
       ...process.env,
       ROOM_API_PORT: String(port),
       ROOM_API_MANAGEMENT_PORT: String(managementPort),
+      OPENMEET_FOCUS_NODE_LINK_PORT: String(nodeLinkPort),
       PUBLIC_URL: publicUrl ?? `http://127.0.0.1:${port}`,
       OPENMEET_FOCUS_NODE_ID: nodeId,
       OPENMEET_FOCUS_CALL_RECORDS_JOURNAL_FILE: joinPath(RUN_DIR, `call-records-${nodeId}.jsonl`),

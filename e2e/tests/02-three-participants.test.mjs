@@ -2,7 +2,7 @@
 // everyone; camera and mic state reach the others within 1 s; chat; leave removes the tile.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mediaDump, launch, createRoom, joinRoom, waitFor, waitForRemoteVideos, tileFrames, screenshot, closeAll, sleep, remoteIdByName } from './harness.mjs';
+import { bridgeDebug, mediaDump, launch, createRoom, joinRoom, waitForRemoteVideos, tileFrames, screenshot, closeAll, sleep, remoteIdByName, clickUntilSeen, traceTimeline, pageTrace } from './harness.mjs';
 
 let browser, a, b, c, idA, idC;
 before(async () => {
@@ -18,24 +18,20 @@ after(async () => {
 });
 
 async function onFailure(fn, name) {
+  const started = Date.now();
   try {
     await fn();
   } catch (e) {
     for (const p of [a, b, c]) {
       await screenshot(p, `${name}-${p.name}-failed`).catch(() => {});
       console.log(`--- ${p.name} console\n${p.consoleLines.slice(-20).join('\n')}`);
+      const events = await pageTrace(p, started).catch((x) => String(x));
+      console.log(`--- ${p.name} timeline (ms after the test started)\n${events.split('\n').slice(-60).join('\n')}`);
       console.log(JSON.stringify(await mediaDump(p).catch((x) => String(x)), null, 1));
+      console.log(`--- ${p.name} at the bridge: ${JSON.stringify(await bridgeDebug(p.name))}`);
     }
     throw e;
   }
-}
-
-/** Milliseconds from running `action` on one page until `selector` shows on every observer page. */
-async function timeUntilSeen(action, observers, selector, timeoutMs = 5000) {
-  const t0 = Date.now();
-  const seen = observers.map((o) => o.page.waitForSelector(selector, { timeout: timeoutMs }).then(() => Date.now() - t0));
-  await action();
-  return Promise.all(seen);
 }
 
 test('three participants: everyone decodes everyone', () =>
@@ -43,13 +39,15 @@ test('three participants: everyone decodes everyone', () =>
     for (const p of [a, b, c]) await waitForRemoteVideos(p, 2);
     idA = await remoteIdByName(b, 'Alice');
     idC = await remoteIdByName(a, 'Carol');
+    for (const p of [a, b, c]) await traceTimeline(p);
     for (const p of [a, b, c]) await screenshot(p, `three-participants-${p.name}`);
   }, 'three'));
 
 test('camera off on A: B and C see it within 1 s and A\'s video stops; camera on again plays', () =>
   onFailure(async () => {
     const sel = `[data-testid="tile-${idA}-camera"][data-video="false"]`;
-    const ms = await timeUntilSeen(() => a.page.getByTestId('toggle-camera').click(), [b, c], sel);
+    const { ms, clickLandedMs } = await clickUntilSeen(a, 'toggle-camera', [b, c], sel);
+    console.log(`# camera-off reached B/C ${ms.join(' / ')} ms after the click (Playwright's click landed after ${clickLandedMs} ms)`);
     assert.ok(Math.max(...ms) <= 1000, `camera-off reached B/C after ${ms.join(' / ')} ms`);
     await sleep(500);
     const f1 = (await tileFrames(b))[`tile-${idA}-camera`]?.frames ?? 0;
@@ -58,17 +56,19 @@ test('camera off on A: B and C see it within 1 s and A\'s video stops; camera on
     assert.equal(f2, f1, `B still renders A's camera after camera off (${f1} → ${f2} frames)`);
     await screenshot(b, 'camera-off-seen-by-Bob');
     const on = `[data-testid="tile-${idA}-camera"][data-video="true"]`;
-    await timeUntilSeen(() => a.page.getByTestId('toggle-camera').click(), [b, c], on);
+    const back = await clickUntilSeen(a, 'toggle-camera', [b, c], on);
+    console.log(`# camera-on reached B/C ${back.ms.join(' / ')} ms after the click`);
     await waitForRemoteVideos(b, 2);
   }, 'camera'));
 
 test('mic off on A: B and C see it within 1 s; mic on again', () =>
   onFailure(async () => {
     const off = `[data-testid="tile-${idA}-camera"][data-audio="false"]`;
-    const ms = await timeUntilSeen(() => a.page.getByTestId('toggle-mic').click(), [b, c], off);
+    const { ms, clickLandedMs } = await clickUntilSeen(a, 'toggle-mic', [b, c], off);
+    console.log(`# mic-off reached B/C ${ms.join(' / ')} ms after the click (Playwright's click landed after ${clickLandedMs} ms)`);
     assert.ok(Math.max(...ms) <= 1000, `mic-off reached B/C after ${ms.join(' / ')} ms`);
     const on = `[data-testid="tile-${idA}-camera"][data-audio="true"]`;
-    await timeUntilSeen(() => a.page.getByTestId('toggle-mic').click(), [b, c], on);
+    await clickUntilSeen(a, 'toggle-mic', [b, c], on);
   }, 'mic'));
 
 test('chat from B reaches A and C', () =>

@@ -18,7 +18,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join as joinPath } from 'node:path';
 import { noiseClip, sceneClip } from './camera-clip.mjs';
-import { BRIDGE, launch, createRoom, joinRoom, waitFor, waitForRemoteVideos, screenshot, closeAll, sleep, RESULTS, remoteIdByName, inboundBySource } from './harness.mjs';
+import { BRIDGE, launch, createRoom, joinRoom, waitFor, waitForRemoteVideos, screenshot, closeAll, sleep, RESULTS, remoteIdByName, inboundBySource, udpCounters, udpCountersSince, udpSocketDrops, mediaPort } from './harness.mjs';
 
 const DURATION_S = Number(process.env.QUALITY_DURATION_S ?? 60);
 const WARMUP_S = Number(process.env.QUALITY_WARMUP_S ?? 10);
@@ -36,7 +36,7 @@ before(async () => {
   browser = await launch({ extraArgs: [`--use-file-for-fake-video-capture=${clip}`] });
   // the bridge's forwarding over time; the first two meet on the bridge, not P2P (12-p2p)
   const room = await createRoom({ p2pEnabled: false });
-  // Camera simulcast on (the web app's setting; off by default): three layers, the bridge picks one per receiver.
+  // Camera simulcast on (the web app's default, set here all the same): three layers, the bridge picks one per receiver.
   for (const name of ['Alice', 'Bob', 'Carol']) ps.push(await joinRoom(browser, room.slug, name, { simulcast: true }));
 });
 after(async () => {
@@ -103,6 +103,7 @@ test(`a ${DURATION_S}-second three-person call keeps every camera at >= ${MIN_KB
   const series = { bridge: BRIDGE, clip: CLIP, startedAt: new Date().toISOString(), durationS: DURATION_S, pages: {} };
   for (const p of ps) series.pages[p.name] = [];
   const previous = new Map();
+  const udpBefore = udpCounters();
   const t0 = Date.now();
   for (let second = 1; second <= DURATION_S; second++) {
     const due = t0 + second * 1000;
@@ -137,6 +138,14 @@ test(`a ${DURATION_S}-second three-person call keeps every camera at >= ${MIN_KB
       previous.set(p.name, s);
     });
   }
+  // datagrams the kernel dropped in the suite's namespace (full socket buffers: a receiver that did
+  // not read in time) during the 60 s: loss that no network caused, which estimators read as loss
+  series.udp = udpCountersSince(udpBefore);
+  // and which sockets dropped (since they were opened): the pages' media ports by name
+  const portNames = {};
+  for (const p of ps) portNames[await mediaPort(p).catch(() => null)] = p.name;
+  const drops = Object.entries(udpSocketDrops() ?? {}).map(([port, n]) => `${portNames[port] ?? port}: ${n}`);
+  console.log(`  ${BRIDGE} UDP in the namespace over the ${DURATION_S} s: ${JSON.stringify(series.udp)}; drops per socket: ${drops.join(', ') || 'none'}`);
   const dir = joinPath(RESULTS);
   mkdirSync(dir, { recursive: true });
   const file = joinPath(dir, `quality-series${CLIP === 'scene' ? '' : `-${CLIP}`}.json`);

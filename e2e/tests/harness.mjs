@@ -2,7 +2,7 @@
 // browser context per participant, rooms created through room-api's REST API, media checks through
 // the page's own RTCPeerConnections (getStats) and <video> elements.
 import { chromium } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join as joinPath } from 'node:path';
 import { execFileSync } from 'node:child_process';
 
@@ -95,6 +95,131 @@ const RECORD_SOCKETS = () => {
   };
 };
 
+// The page's timeline, window.__trace: [Date.now() (the test's clock), what], for telling apart where a
+// latency goes (the click, the sender's page, the server, the receiver's render) and where a slow join spends
+// its time. Always: signalling (`sig`) and bridge-channel (`bc`) frames in and out, input events, tile
+// data-video/data-audio changes and long main-thread frames. With `deep` (E2E_TRACE, installed before the app
+// loads) also every RTCPeerConnection's SDP steps and states, the video encoders' active flags, first decoded
+// frames per tile and fetches. Installed once per page (the first call wins); read with pageTrace.
+const RECORD_TRACE = (deep) => {
+  if (window.__trace) return;
+  const trace = (window.__trace = []);
+  const mark = (what, t = Date.now()) => {
+    trace.push([Math.round(t), what]);
+    if (trace.length > 4000) trace.splice(0, 2000);
+  };
+  const describe = (d) => {
+    try {
+      const m = JSON.parse(d);
+      if (m.colibriClass === 'SenderSourceConstraints') return `SenderSourceConstraints ${m.sourceName} ${m.maxHeight}`;
+      if (m.colibriClass === 'ForwardedSources') return `ForwardedSources ${m.forwardedSources.join(',')}`;
+      if (m.type === 'media-state') return `media-state ${m.participantId ?? 'self'} audio=${m.audio} video=${m.video}`;
+      return m.type ?? m.colibriClass ?? '?';
+    } catch {
+      return 'non-json';
+    }
+  };
+  const watch = (ws) => {
+    const kind = String(ws.url).includes('/api/signalling/') ? 'sig' : 'bc';
+    ws.addEventListener('open', () => mark(`${kind} open`));
+    ws.addEventListener('message', (e) => mark(`${kind} in ${describe(e.data)}`));
+    const send = ws.send;
+    ws.send = function (d) {
+      mark(`${kind} out ${describe(d)}`);
+      return send.call(this, d);
+    };
+  };
+  (window.__sockets ?? []).forEach(watch);
+  const WS = window.WebSocket;
+  window.WebSocket = class extends WS {
+    constructor(...args) {
+      super(...args);
+      watch(this);
+    }
+  };
+  for (const type of ['pointerdown', 'click']) document.addEventListener(type, () => mark(type), true);
+  new MutationObserver((records) => {
+    for (const r of records) {
+      mark(`dom ${r.target.getAttribute('data-testid')} ${r.attributeName}=${r.target.getAttribute(r.attributeName)}`);
+    }
+  }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-video', 'data-audio'] });
+  try {
+    // frames over 200 ms (Chromium's long animation frames), the longest scripts in them first
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        if (e.duration < 200) continue;
+        const scripts = [...(e.scripts ?? [])].sort((x, y) => y.duration - x.duration).slice(0, 3)
+          .map((x) => `${x.invoker} ${Math.round(x.duration)} ms`).join(', ');
+        mark(`long frame ${Math.round(e.duration)} ms (blocking ${Math.round(e.blockingDuration)} ms): ${scripts || 'no script'}`,
+          performance.timeOrigin + e.startTime);
+      }
+    }).observe({ type: 'long-animation-frame', buffered: false });
+  } catch {
+    // older Chromium: long tasks only
+  }
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) mark(`longtask ${Math.round(e.duration)} ms`, performance.timeOrigin + e.startTime);
+  }).observe({ type: 'longtask', buffered: false });
+  if (!deep) return;
+  const P = window.RTCPeerConnection.prototype;
+  for (const m of ['setRemoteDescription', 'createAnswer', 'createOffer', 'setLocalDescription']) {
+    const orig = P[m];
+    P[m] = async function (...args) {
+      const n = window.__pcs?.indexOf(this);
+      mark(`pc${n} ${m} start`);
+      try {
+        return await orig.apply(this, args);
+      } finally {
+        mark(`pc${n} ${m} end`);
+      }
+    };
+  }
+  const Native = window.RTCPeerConnection;
+  window.RTCPeerConnection = class extends Native {
+    constructor(...args) {
+      mark('pc constructor start');
+      super(...args);
+      const n = window.__pcs?.indexOf(this);
+      mark(`pc${n} constructed`);
+      this.addEventListener('iceconnectionstatechange', () => mark(`pc${n} ice ${this.iceConnectionState}`));
+      this.addEventListener('connectionstatechange', () => mark(`pc${n} conn ${this.connectionState}`));
+      this.addEventListener('track', (e) => mark(`pc${n} track ${e.track.kind}`));
+    }
+  };
+  // what the page asks its video encoders for: one flag per encoding (1 active, 0 off)
+  const setParameters = window.RTCRtpSender.prototype.setParameters;
+  window.RTCRtpSender.prototype.setParameters = function (params, ...rest) {
+    if (this.track?.kind !== 'audio') mark(`setParameters ${(params.encodings ?? []).map((e) => (e.active === false ? 0 : 1)).join('')}`);
+    return setParameters.call(this, params, ...rest);
+  };
+  const seen = new WeakSet();
+  setInterval(() => {
+    document.querySelectorAll('[data-testid^="tile-"] video').forEach((v) => {
+      if (!seen.has(v) && v.getVideoPlaybackQuality().totalVideoFrames > 0) {
+        seen.add(v);
+        mark(`first frame ${v.closest('[data-testid^="tile-"]').getAttribute('data-testid')}`);
+      }
+    });
+  }, 50);
+  const F = window.fetch;
+  window.fetch = async (...args) => {
+    const u = String(args[0]?.url ?? args[0]);
+    mark(`fetch ${u.slice(0, 60)}`);
+    try { return await F(...args); } finally { mark(`fetch done ${u.slice(0, 60)}`); }
+  };
+};
+
+/** Starts the page's timeline now (see RECORD_TRACE) unless E2E_TRACE started it when the page loaded. */
+export async function traceTimeline(p) {
+  await p.page.evaluate(RECORD_TRACE, false);
+}
+
+/** The page's timeline from 200 ms before `t0` (Date.now()), one line per entry: `<ms after t0> <what>`. */
+export async function pageTrace(p, t0) {
+  const t = await p.page.evaluate(() => window.__trace ?? []).catch(() => []);
+  return t.filter(([at]) => at >= t0 - 200).sort((x, y) => x[0] - y[0]).map(([at, what]) => `${at - t0} ${what}`).join('\n');
+}
+
 /** Closes the page's open signalling WebSocket(s) as a network drop would (no `leave`); answers how many. */
 export async function dropSignalling(p) {
   return p.page.evaluate(() => {
@@ -112,7 +237,7 @@ export async function dropSignalling(p) {
 /**
  * A participant: its own browser context (fake devices) on the room's pre-join page. `simulcast`
  * true/false turns the web app's camera simulcast on/off in that context (the `openmeet.simulcast`
- * setting; the app's default, off, when not given). `moderatorToken`: the room creator's token, stored as the web app stores it after
+ * setting; the app's default, on, when not given). `moderatorToken`: the room creator's token, stored as the web app stores it after
  * creating a room, so that this participant joins as a moderator. `baseUrl`: another origin than
  * room-api's (the front door of tests/cluster.mjs).
  */
@@ -120,6 +245,7 @@ export async function openParticipant(browser, slug, name, { viewport = { width:
   const context = await browser.newContext({ viewport });
   await context.addInitScript(RECORD_PCS);
   await context.addInitScript(RECORD_SOCKETS);
+  if (process.env.E2E_TRACE) await context.addInitScript(RECORD_TRACE, true);
   if (moderatorToken) {
     await context.addInitScript(
       ([key, token]) => {
@@ -240,6 +366,47 @@ export async function mediaPort(p) {
   });
 }
 
+/**
+ * The kernel's UDP counters of the suite's network namespace (/proc/net/snmp: InDatagrams,
+ * InErrors, RcvbufErrors, SndbufErrors), or null where they cannot be read. A datagram dropped for
+ * a full socket buffer (a browser or bridge that did not read in time) shows here and nowhere
+ * else: the receiver reports it lost although no network lost it.
+ */
+export function udpCounters() {
+  try {
+    const lines = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Udp: '));
+    const names = lines[0].split(/\s+/).slice(1);
+    const values = lines[1].split(/\s+/).slice(1).map(Number);
+    const all = Object.fromEntries(names.map((n, i) => [n, values[i]]));
+    return { InDatagrams: all.InDatagrams, InErrors: all.InErrors, RcvbufErrors: all.RcvbufErrors, SndbufErrors: all.SndbufErrors };
+  } catch {
+    return null;
+  }
+}
+
+/** Per local UDP port of the namespace, the datagrams the kernel dropped at that socket (/proc/net/udp), only ports with drops. */
+export function udpSocketDrops() {
+  const out = {};
+  try {
+    for (const line of readFileSync('/proc/net/udp', 'utf8').split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length < 13) continue;
+      const port = parseInt(f[1].split(':')[1], 16);
+      const drops = Number(f[f.length - 1]);
+      if (drops > 0) out[port] = (out[port] ?? 0) + drops;
+    }
+  } catch {
+    return null;
+  }
+  return out;
+}
+
+/** What changed in {@link udpCounters} between two readings (null when either is missing). */
+export function udpCountersSince(before, after = udpCounters()) {
+  if (!before || !after) return null;
+  return Object.fromEntries(Object.keys(after).map((k) => [k, after[k] - before[k]]));
+}
+
 function tc(...args) {
   execFileSync('tc', args, { stdio: ['ignore', 'ignore', 'pipe'] });
 }
@@ -261,6 +428,20 @@ export function shapeUdpPort(port, kbit, { directions = ['dport'], queuePackets 
     tc('filter', 'add', 'dev', 'lo', 'parent', '1:', 'protocol', 'ip', 'prio', '1', 'u32',
       'match', 'ip', 'protocol', '17', '0xff', 'match', 'ip', dir, String(port), '0xffff', 'flowid', cls);
   });
+}
+
+/**
+ * Packets the queues of {@link shapeUdpPort} dropped so far (tail drops of the full queue: loss at
+ * the bottleneck). Throws when nothing is shaped or tc's statistics cannot be read, so that a caller
+ * that waits for "no drops" never takes an unreadable count for zero.
+ */
+export function shapedDrops() {
+  if (!shaped) throw new Error('shapedDrops: nothing is shaped');
+  const out = execFileSync('tc', ['-s', 'qdisc', 'show', 'dev', 'lo'], { encoding: 'utf8' });
+  // each leaf queue of the htb root: "qdisc pfifo 8001: parent 1:20 ..." then " Sent ... (dropped N, ..."
+  const leaves = [...out.matchAll(/^qdisc \S+ \S+ parent 1:\d+ [^\n]*\n\s*Sent \d+ bytes \d+ pkt \(dropped (\d+)/gm)];
+  if (leaves.length === 0) throw new Error(`shapedDrops: no shaped queue in tc's statistics:\n${out}`);
+  return leaves.reduce((sum, m) => sum + Number(m[1]), 0);
 }
 
 /** Removes what {@link shapeUdpPort} set up (nothing when nothing is shaped). */
@@ -370,7 +551,16 @@ export async function mediaDump(p) {
     for (const pc of window.__pcs ?? []) {
       const st = [];
       (await pc.getStats()).forEach((s) => {
-        if (s.type === 'inbound-rtp') st.push(`${s.kind} mid=${s.mid} ssrc=${s.ssrc} pkts=${s.packetsReceived} frames=${s.framesDecoded ?? '-'} track=${s.trackIdentifier}`);
+        if (s.type === 'inbound-rtp') {
+          const video = s.kind === 'video'
+            ? ` keyframes=${s.keyFramesDecoded} plis=${s.pliCount} freezes=${s.freezeCount} lost=${s.packetsLost} ${s.frameWidth ?? 0}x${s.frameHeight ?? 0}`
+            : '';
+          st.push(`${s.kind} mid=${s.mid} ssrc=${s.ssrc} pkts=${s.packetsReceived} frames=${s.framesDecoded ?? '-'}${video} track=${s.trackIdentifier}`);
+        }
+        // what this page sends: a frozen receiver's cause may be its sender's encoder
+        if (s.type === 'outbound-rtp' && s.kind === 'video') {
+          st.push(`sent video mid=${s.mid} ssrc=${s.ssrc} pkts=${s.packetsSent} frames=${s.framesEncoded} keyframes=${s.keyFramesEncoded} plis=${s.pliCount} ${s.frameWidth ?? 0}x${s.frameHeight ?? 0} active=${s.active} limited=${s.qualityLimitationReason}`);
+        }
       });
       out.push({
         state: `${pc.connectionState}/${pc.iceConnectionState}/${pc.signalingState}`,
@@ -392,6 +582,29 @@ export const WATCH_TILE = (id) => {
     if (!document.querySelector(selector)) window.__tileLost = true;
   }).observe(document.body, { childList: true, subtree: true });
 };
+
+/**
+ * What JVB's /debug says about the endpoint whose stats id (display name) is `name`: its bitrate
+ * controller (allocation per source, forwarded sources, estimate); null on lite-bridge (no /debug)
+ * or when JVB does not answer. For failure output: why a receiver did not get a source.
+ */
+export async function bridgeDebug(name) {
+  const url = (process.env.E2E_BRIDGE_STATS_URL ?? '').replace(/\/colibri\/stats$/, '/debug');
+  if (BRIDGE !== 'jvb' || !url.endsWith('/debug')) return null;
+  try {
+    const all = await (await fetch(`${url}?full=true`, { signal: AbortSignal.timeout(5000) })).json();
+    for (const conference of Object.values(all.conferences ?? {})) {
+      for (const e of Object.values(conference.endpoints ?? {})) {
+        if (e.stats_id !== name) continue;
+        const bc = e.bitrate_controller ?? {};
+        return { allocator: bc.bitrate_allocator, forwarded: bc.forwarded_sources, probing: e.bandwidth_probing };
+      }
+    }
+  } catch (e) {
+    return { error: String(e) };
+  }
+  return null;
+}
 
 /** Endpoints on the bridge now (its /colibri/stats, through scripts/e2e; the suite runs one room at a time). */
 export async function bridgeEndpoints() {
@@ -439,4 +652,56 @@ export async function waitForP2pCall(a, b, timeoutMs = 25_000) {
     const ok = va?.state === 'connected' && vb?.state === 'connected' && va.open === 1 && vb.open === 1 && endpoints === 0;
     return { ok, va, vb, endpoints };
   }, timeoutMs, 250);
+}
+
+/**
+ * Clicks `testId` on `actor`'s page and answers how long after that click `selector` first matched
+ * on each observer page: `{ ms: [per observer], clickLandedMs }`. Both ends are read in the pages
+ * (the click event's own timestamp; a MutationObserver on each observer), on the machine's one wall
+ * clock. Measured from outside, Playwright's click reached the page 0.2-1.5 s after it was called on
+ * a loaded machine (actionability checks), and waitForSelector, which polls every 500 ms after its
+ * first tries, saw a change up to 1 s after it happened: the test's own delays, not the app's.
+ * `clickLandedMs` is how long Playwright took to get the click to the page. Throws if `selector`
+ * already matches somewhere before the click or does not match within `timeoutMs` from just before it.
+ */
+export async function clickUntilSeen(actor, testId, observers, selector, timeoutMs = 5000) {
+  const key = `k${Date.now()}-${Math.random()}`;
+  for (const o of observers) {
+    const already = await o.page.evaluate(([sel, k, timeout]) => {
+      const now = () => performance.timeOrigin + performance.now();
+      window.__seenAt ??= {};
+      if (document.querySelector(sel)) return true;
+      window.__seenAt[k] = new Promise((resolve) => {
+        const mo = new MutationObserver(() => {
+          if (!document.querySelector(sel)) return;
+          mo.disconnect();
+          resolve(now());
+        });
+        mo.observe(document.documentElement, { subtree: true, childList: true, attributes: true });
+        setTimeout(() => {
+          mo.disconnect();
+          resolve(null);
+        }, timeout);
+      });
+      return false;
+    }, [selector, key, timeoutMs]);
+    if (already) throw new Error(`${o.name} shows ${selector} before the click on ${testId}`);
+  }
+  await actor.page.evaluate(([id, k]) => {
+    window.__clickAt ??= {};
+    const onClick = (ev) => {
+      if (!ev.target.closest?.(`[data-testid="${id}"]`)) return;
+      document.removeEventListener('click', onClick, true);
+      window.__clickAt[k] = performance.timeOrigin + ev.timeStamp;
+    };
+    document.addEventListener('click', onClick, true);
+  }, [testId, key]);
+  const called = Date.now();
+  await actor.page.getByTestId(testId).click();
+  const clickedAt = await actor.page.evaluate((k) => window.__clickAt[k] ?? null, key);
+  if (clickedAt === null) throw new Error(`the click on ${testId} did not reach ${actor.name}'s page`);
+  const seen = await Promise.all(observers.map((o) => o.page.evaluate((k) => window.__seenAt[k], key)));
+  const missing = observers.filter((_, i) => seen[i] === null).map((o) => o.name);
+  if (missing.length > 0) throw new Error(`${missing.join(', ')}: no ${selector} within ${timeoutMs} ms of the click on ${testId}`);
+  return { ms: seen.map((t) => Math.round(t - clickedAt)), clickLandedMs: Math.round(clickedAt - called) };
 }

@@ -30,6 +30,10 @@ export REDIS_PORT="${REDIS_PORT:-6379}"
 export ROOM_API_PORT="${ROOM_API_PORT:-8080}"
 # room-api's management interface: /q/metrics (Quarkus's quarkus.management.port), never the main port
 export ROOM_API_MANAGEMENT_PORT="${ROOM_API_MANAGEMENT_PORT:-9000}"
+# room-api's node link (relayed signalling between nodes): local nodes reach each other on loopback
+export OPENMEET_FOCUS_NODE_LINK_ADVERTISED_HOST="${OPENMEET_FOCUS_NODE_LINK_ADVERTISED_HOST:-127.0.0.1}"
+# ... and listen on loopback only: a one-machine start has no other node to hear from
+export OPENMEET_FOCUS_NODE_LINK_BIND_HOST="${OPENMEET_FOCUS_NODE_LINK_BIND_HOST:-127.0.0.1}"
 export BRIDGE_REST_PORT="${BRIDGE_REST_PORT:-8180}"
 export BRIDGE_MEDIA_PORT="${BRIDGE_MEDIA_PORT:-10000}"
 export BRIDGE_BIND_ADDRESS="${BRIDGE_BIND_ADDRESS:-127.0.0.1}"

@@ -10,7 +10,7 @@ import { useQualityStore } from '../store/qualityStore';
 
 const flush = () => new Promise((r) => setTimeout(r, 0));
 
-function setup(opts: { audio?: boolean; video?: boolean } = {}) {
+function setup(opts: { audio?: boolean; video?: boolean; senderPauseDelayMs?: number } = {}) {
   let signalling!: FakeSignalling;
   const peers: FakePeer[] = [];
   const bridge = new FakeBridge();
@@ -44,6 +44,7 @@ function setup(opts: { audio?: boolean; video?: boolean } = {}) {
     },
     store: useCallStore,
     iceDisconnectGraceMs: 4000,
+    ...(opts.senderPauseDelayMs === undefined ? {} : { senderPauseDelayMs: opts.senderPauseDelayMs }),
   };
   const controller = new CallController(
     {
@@ -598,6 +599,36 @@ describe('CallController and the bridge channel', () => {
     // a new identity (resume refused) is a new endpoint: nothing carried over
     signalling.server(joined({ participantId: 'me-2' }));
     expect(peers[2]?.sendLimits).toEqual([]);
+  });
+
+  it('stops the encoder only once a SenderSourceConstraints 0 has held for senderPauseDelayMs', () => {
+    vi.useFakeTimers();
+    const { controller, signalling, peers, bridge } = setup({ senderPauseDelayMs: 2000 });
+    signalling.server(joined());
+    // a new endpoint's 0 (no receiver connected yet), then the receivers' 360 within the delay: never paused
+    bridge.listener.onSenderConstraints?.('me-v0', 0);
+    vi.advanceTimersByTime(1999);
+    expect(peers[0]?.sendLimits).toEqual([]);
+    bridge.listener.onSenderConstraints?.('me-v0', 360);
+    vi.advanceTimersByTime(5000);
+    expect(peers[0]?.sendLimits).toEqual(['camera:360']);
+    // a 0 that holds stops it after the delay, each slot on its own
+    bridge.listener.onSenderConstraints?.('me-v0', 0);
+    vi.advanceTimersByTime(1000);
+    bridge.listener.onSenderConstraints?.('me-v1', 0);
+    expect(peers[0]?.sendLimits).toEqual(['camera:360']);
+    vi.advanceTimersByTime(1000);
+    expect(peers[0]?.sendLimits).toEqual(['camera:360', 'camera:0']);
+    expect((globalThis as { __openmeet?: Record<string, unknown> }).__openmeet?.senderConstraints).toEqual({ camera: 0, screen: null });
+    vi.advanceTimersByTime(1000);
+    expect(peers[0]?.sendLimits).toEqual(['camera:360', 'camera:0', 'screen:0']);
+    // resuming is at once, and a pause waiting when the call ends never reaches the encoder
+    bridge.listener.onSenderConstraints?.('me-v0', 180);
+    expect(peers[0]?.sendLimits).toEqual(['camera:360', 'camera:0', 'screen:0', 'camera:180']);
+    bridge.listener.onSenderConstraints?.('me-v0', 0);
+    controller.leave();
+    vi.advanceTimersByTime(5000);
+    expect(peers[0]?.sendLimits).toEqual(['camera:360', 'camera:0', 'screen:0', 'camera:180']);
   });
 
   it('stops handing over constraints once the call is over', () => {

@@ -63,7 +63,17 @@ export interface CallDeps {
   iceDisconnectGraceMs: number;
   /** Direct connections for two-participant calls; without it `p2p-start` is answered `failed`. */
   p2pFactory?: P2pSessionFactory;
+  /** How long the bridge's SenderSourceConstraints 0 must hold before our encoder stops (absent: at once). */
+  senderPauseDelayMs?: number;
 }
+
+/**
+ * How long a pause (SenderSourceConstraints 0) waits before the camera's or screen's encoder stops; a
+ * non-zero height within it cancels the pause. Both bridges say 0 right after a sender connects while
+ * no receiver is connected yet, which is every sender in a P2P -> bridge switch; the encoder then
+ * needed 0.5-1 s to restart and send a keyframe once the receivers connected (e2e 12, 2026-12-07).
+ */
+export const SENDER_PAUSE_DELAY_MS = 2000;
 
 /** How long a P2P connection stays up after `p2p-stop` at most, while the bridge's media takes over. */
 export const P2P_HANDOVER_MAX_MS = 8000;
@@ -82,6 +92,7 @@ export const browserCallDeps: CallDeps = {
   store: useCallStore,
   iceDisconnectGraceMs: 4000,
   p2pFactory: browserP2pSessionFactory,
+  senderPauseDelayMs: SENDER_PAUSE_DELAY_MS,
 };
 
 export interface CallParams {
@@ -153,6 +164,8 @@ export class CallController {
   private bridgeUrl: string | null = null;
   /** The last SenderSourceConstraints per own video slot (null: the bridge has not said). */
   private sendLimits: Record<VideoSlot, number | null> = { camera: null, screen: null };
+  /** A SenderSourceConstraints 0 waiting out senderPauseDelayMs, per slot. */
+  private pauseTimers: Record<VideoSlot, ReturnType<typeof setTimeout> | null> = { camera: null, screen: null };
   private lastConstraints = '';
   private readonly unsubscribe: () => void;
   private readonly log = new OnceLogger('call');
@@ -240,9 +253,29 @@ export class CallController {
       this.log.warn('ignored SenderSourceConstraints for a source that is not ours', sourceName);
       return;
     }
+    this.clearPauseTimer(slot);
+    const delay = this.deps.senderPauseDelayMs ?? 0;
+    if (maxHeight === 0 && this.sendLimits[slot] !== 0 && delay > 0) {
+      // stopping the encoder can wait; restarting it costs a keyframe and its set-up
+      this.pauseTimers[slot] = setTimeout(() => {
+        this.pauseTimers[slot] = null;
+        this.applySendLimit(slot, 0);
+      }, delay);
+      return;
+    }
+    this.applySendLimit(slot, maxHeight);
+  }
+
+  private applySendLimit(slot: VideoSlot, maxHeight: number): void {
     this.sendLimits[slot] = maxHeight;
     expose('senderConstraints', { ...this.sendLimits });
     void this.peer?.setSendLimit(slot, maxHeight).catch((e: unknown) => this.log.warn('applying sender constraints failed', e));
+  }
+
+  private clearPauseTimer(slot: VideoSlot): void {
+    const t = this.pauseTimers[slot];
+    if (t !== null) clearTimeout(t);
+    this.pauseTimers[slot] = null;
   }
 
   private sendingVideo(): boolean {
@@ -287,6 +320,8 @@ export class CallController {
           this.peer.close();
           this.peer = null;
           this.sendLimits = { camera: null, screen: null };
+          this.clearPauseTimer('camera');
+          this.clearPauseTimer('screen');
         } else if (this.peer) {
           // Resumed as the same participant: the media session went on without the socket. Say
           // what ICE did meanwhile, and restart it now if it failed while we could not ask.
@@ -977,6 +1012,8 @@ export class CallController {
     this.ended = true;
     this.unsubscribe();
     this.clearIceTimer();
+    this.clearPauseTimer('camera');
+    this.clearPauseTimer('screen');
     this.signalling.leave();
     this.bridge.close();
     this.peer?.close();

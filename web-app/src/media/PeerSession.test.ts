@@ -253,6 +253,35 @@ describe('PeerSession (answerer)', () => {
       expect(camera().applied.at(-1)).toEqual({ active: true, scaleResolutionDownBy: 2, maxBitrate: 1_000_000 });
     });
 
+    it('switches every encoding off when the track is taken away (camera off, audio only) and back on with one', async () => {
+      const session = new PeerSession([], listener());
+      const track = asTrack(new FakeTrack('video', { width: 1280, height: 720 }));
+      await session.setTrack('camera', track);
+      await session.applyOffer(offer('1'));
+      expect(camera().applied).toEqual([]); // no word from the bridge: the browser's own choice
+      await session.setTrack('camera', null);
+      expect(camera().params.encodings).toEqual([{ active: false }]);
+      expect(camera().track).toBeNull();
+      await session.setTrack('camera', null); // already off: no call
+      await session.applyOffer(offer('1')); // a new offer keeps it off
+      await session.setSendLimit('camera', 720); // and the bridge's word alone does not switch it on
+      await session.setSendLimit('camera', null);
+      expect(camera().applied).toEqual([{ active: false }]);
+      await session.setTrack('camera', track);
+      expect(camera().applied).toEqual([{ active: false }, { active: true }]);
+      // with a limit from the bridge, the track comes back at that size; at 0 it stays off
+      await session.setTrack('camera', null);
+      await session.setSendLimit('camera', 360);
+      await session.setTrack('camera', track);
+      expect(camera().applied.at(-1)).toEqual({ active: true, scaleResolutionDownBy: 2, maxBitrate: 1_000_000 });
+      await session.setSendLimit('camera', 0);
+      await session.setTrack('camera', null);
+      const calls = camera().applied.length;
+      await session.setTrack('camera', track);
+      expect(camera().applied.length).toBe(calls);
+      expect(camera().params.encodings[0]?.active).toBe(false);
+    });
+
     it('leaves the encoding alone until the bridge says something, and survives a refused setParameters', async () => {
       const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
       const session = new PeerSession([], listener());
@@ -349,19 +378,19 @@ describe('PeerSession (answerer)', () => {
 describe('cameraSimulcastLayers (the browser setting)', () => {
   const storage = (value: string | null) => ({ getItem: (k: string) => (k === 'openmeet.simulcast' ? value : null) });
 
-  it('is three layers only when turned on, one otherwise', () => {
+  it('is three layers unless turned off', () => {
     expect(cameraSimulcastLayers(storage('on'))).toBe(3);
-    expect(cameraSimulcastLayers(storage(null))).toBe(1);
+    expect(cameraSimulcastLayers(storage(null))).toBe(3);
+    expect(cameraSimulcastLayers(storage('true'))).toBe(3);
     expect(cameraSimulcastLayers(storage('off'))).toBe(1);
-    expect(cameraSimulcastLayers(storage('true'))).toBe(1);
   });
 
-  it('is off when the storage refuses to be read', () => {
+  it('is the default (on) when the storage refuses to be read', () => {
     const refusing = {
       getItem: () => {
         throw new Error('SecurityError');
       },
     };
-    expect(cameraSimulcastLayers(refusing)).toBe(1);
+    expect(cameraSimulcastLayers(refusing)).toBe(3);
   });
 });

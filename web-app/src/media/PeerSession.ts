@@ -44,20 +44,17 @@ export type PeerSessionFactory = (iceServers: IceServerInfo[], listener: PeerSes
 export const CAMERA_SIMULCAST_LAYERS = 3;
 
 /**
- * The localStorage key that turns camera simulcast on in this browser (value `on`). Still off by
- * default: with it on, the browser suite's 12-p2p "a third joins" (two P2P participants move to the
- * bridge) took 3.7 s (lite-bridge) and 4.8 s (JVB) against its 3 s budget on 2026-12-06, and that is
- * not understood yet; see README "Simulcast". Off, the camera is one encoding scaled to the wanted
- * height.
+ * The localStorage key that turns camera simulcast off in this browser (value `off`); on by default.
+ * See web-app README "Camera simulcast". Off, the camera is one encoding scaled to the wanted height.
  */
 export const SIMULCAST_SETTING_KEY = 'openmeet.simulcast';
 
-/** The camera's simulcast layers for this browser: CAMERA_SIMULCAST_LAYERS when turned on, else 1. */
+/** The camera's simulcast layers for this browser: CAMERA_SIMULCAST_LAYERS unless turned off, then 1. */
 export function cameraSimulcastLayers(storage: Pick<Storage, 'getItem'> | undefined = globalThis.localStorage): number {
   try {
-    return storage?.getItem(SIMULCAST_SETTING_KEY) === 'on' ? CAMERA_SIMULCAST_LAYERS : 1;
+    return storage?.getItem(SIMULCAST_SETTING_KEY) === 'off' ? 1 : CAMERA_SIMULCAST_LAYERS;
   } catch {
-    return 1; // storage refused (e.g. blocked cookies): the default
+    return CAMERA_SIMULCAST_LAYERS; // storage refused (e.g. blocked cookies): the default
   }
 }
 
@@ -83,7 +80,7 @@ export class PeerSession implements PeerSessionLike {
   private readonly limits: Record<VideoSlot, number | null> = { camera: null, screen: null };
   /** setParameters calls per slot, one after the other (each reads what the previous one set). */
   private readonly encodingQueue: Record<VideoSlot, Promise<void>> = { camera: Promise.resolve(), screen: Promise.resolve() };
-  private readonly applied: Record<VideoSlot, ((EncodingLimit | { layers: LayerLimit[] }) & { maxHeight: number }) | null> = {
+  private readonly applied: Record<VideoSlot, AppliedEncoding | null> = {
     camera: null,
     screen: null,
   };
@@ -177,8 +174,8 @@ export class PeerSession implements PeerSessionLike {
     const t = this.transceiver(slot);
     if (!t) return false;
     await t.sender.replaceTrack(track);
-    // Another track may have another size: the scale is relative to it.
-    if (slot !== 'mic') await this.applyLimit(slot);
+    // Another track may have another size: the scale is relative to it. No track: encodings off.
+    if (slot !== 'mic') await this.applyLimit(slot, track === null);
     return true;
   }
 
@@ -187,32 +184,42 @@ export class PeerSession implements PeerSessionLike {
     return this.applyLimit(slot);
   }
 
-  private applyLimit(slot: VideoSlot): Promise<void> {
-    const run = this.encodingQueue[slot].then(() => this.doApplyLimit(slot));
+  private applyLimit(slot: VideoSlot, trackRemoved = false): Promise<void> {
+    const run = this.encodingQueue[slot].then(() => this.doApplyLimit(slot, trackRemoved));
     this.encodingQueue[slot] = run.catch(() => undefined);
     return run;
   }
 
-  private async doApplyLimit(slot: VideoSlot): Promise<void> {
+  private async doApplyLimit(slot: VideoSlot, trackRemoved: boolean): Promise<void> {
     const maxHeight = this.limits[slot];
     const track = this.tracks[slot];
     const sender = this.transceiver(slot)?.sender;
-    if (!track || !sender || this.pc.signalingState === 'closed') return;
+    if (!sender || this.pc.signalingState === 'closed') return;
     const params = sender.getParameters();
     const encodings = params.encodings ?? [];
     if (encodings.length === 0) return; // not negotiated yet: applied again after the answer
-    const settings = typeof track.getSettings === 'function' ? track.getSettings() : null;
-    const shortSide = trackShortSide(settings);
-    let applied: (EncodingLimit | { layers: LayerLimit[] }) & { maxHeight: number };
-    if (encodings.length > 1) {
+    let applied: AppliedEncoding;
+    if (!track) {
+      // The app took the track away (camera off, audio only): every encoding off, which drops what
+      // Chromium already encoded and queued; with no track alone that still went out (e2e 13).
+      if (!trackRemoved || encodings.every((e) => e.active === false)) return;
+      for (const e of encodings) e.active = false;
+      applied = { noTrack: true, active: false };
+    } else if (encodings.length > 1) {
+      const shortSide = trackShortSide(typeof track.getSettings === 'function' ? track.getSettings() : null);
       // Simulcast: our ladder from the start (no word from the bridge yet = every layer may be wanted).
       const height = maxHeight ?? -1;
       const layers = simulcastEncodings(height, shortSide, encodings.length);
       if (encodings.every((e, i) => sameEncoding(e, layers[i]!))) return;
       encodings.forEach((e, i) => setEncoding(e, layers[i]!));
       applied = { layers, maxHeight: height };
+    } else if (maxHeight === null) {
+      // No word from the bridge: the browser's own choice, only switched on again after a track-less spell.
+      if (encodings[0]!.active !== false) return;
+      encodings[0]!.active = true;
+      applied = { active: true, maxHeight: null };
     } else {
-      if (maxHeight === null) return;
+      const shortSide = trackShortSide(typeof track.getSettings === 'function' ? track.getSettings() : null);
       const want = encodingFor(maxHeight, shortSide);
       if (sameEncoding(encodings[0]!, want)) return;
       setEncoding(encodings[0]!, want);
@@ -249,6 +256,12 @@ export class PeerSession implements PeerSessionLike {
     return this.pc.getTransceivers().find((t) => t.mid === mid);
   }
 }
+
+/** What doApplyLimit set last per slot (exposed for debugging). */
+type AppliedEncoding =
+  | ((EncodingLimit | { layers: LayerLimit[] }) & { maxHeight: number })
+  | { active: boolean; maxHeight: null }
+  | { noTrack: true; active: false };
 
 function sameEncoding(e: RTCRtpEncodingParameters, want: EncodingLimit): boolean {
   return (

@@ -59,6 +59,45 @@ describe('RoomApi', () => {
     expect(calls[1]?.body).toEqual({ displayName: 'Bob' });
   });
 
+  it("asks again for a token after a 503 with Retry-After, waiting what it says, at most twice", async () => {
+    const unavailable = () =>
+      new Response(JSON.stringify({ title: 'Service Unavailable', status: 503, code: 'service-unavailable' }), {
+        status: 503,
+        headers: { 'Content-Type': 'application/problem+json', 'Retry-After': '2' },
+      });
+    let n = 0;
+    const { fetch, calls } = fakeFetch(() => (++n === 1 ? unavailable() : json(200, { token: 't' })));
+    const waits: number[] = [];
+    const api = new RoomApi('', fetch, async (ms) => {
+      waits.push(ms);
+    });
+    expect(await api.requestToken('abc', 'Ada')).toEqual({ token: 't' });
+    expect(calls).toHaveLength(2);
+    expect(waits).toEqual([2000]);
+
+    const down = fakeFetch(() => unavailable());
+    const e = await apiError(new RoomApi('', down.fetch, async () => {}).requestToken('abc', 'Ada'));
+    expect(e.status).toBe(503);
+    expect(down.calls).toHaveLength(3);
+    // a room is not created twice: createRoom is never repeated
+    const create = fakeFetch(() => unavailable());
+    await apiError(new RoomApi('', create.fetch, async () => {}).createRoom({ name: 'x', access: 'open' } as never));
+    expect(create.calls).toHaveLength(1);
+  });
+
+  it("asks for a token with the managers' bearer token, and sends no empty password", async () => {
+    const seen: RequestInit[] = [];
+    const api = new RoomApi('', async (_url, init) => {
+      seen.push(init ?? {});
+      return json(201, { token: 'jwt' });
+    });
+    await api.requestToken('abc', 'Ada', '', 'moderator-jwt');
+    await api.requestToken('abc', 'Bo');
+    expect((seen[0]!.headers as Record<string, string>).Authorization).toBe('Bearer moderator-jwt');
+    expect(JSON.parse(seen[0]!.body as string)).toEqual({ displayName: 'Ada' });
+    expect((seen[1]!.headers as Record<string, string>).Authorization).toBeUndefined();
+  });
+
   it('maps problem+json answers to error kinds the UI can explain', async () => {
     const cases: [Response, boolean, string][] = [
       [problem(404, 'Not Found', 'no room abc'), false, 'not-found'],

@@ -156,26 +156,58 @@ function kindOf(status: number, p: Problem, passwordSent: boolean): ApiErrorKind
   return 'server';
 }
 
+/**
+ * A request that is safe to send again is retried this many times when room-api answers 503 with a
+ * Retry-After (its shared state was unreachable for a moment), waiting what the header says.
+ */
+const RETRIES_WHEN_UNAVAILABLE = 2;
+/** A longer Retry-After than this is not waited for: the error goes to the user at once. */
+const MAX_RETRY_AFTER_MS = 5000;
+
+/** The wait a 503's Retry-After (in seconds) asks for, or null when there is none to honour. */
+function retryAfterMs(res: Response): number | null {
+  if (res.status !== 503) return null;
+  const seconds = Number(res.headers.get('Retry-After') ?? NaN);
+  if (!Number.isFinite(seconds) || seconds < 0 || seconds * 1000 > MAX_RETRY_AFTER_MS) return null;
+  return seconds * 1000;
+}
+
+/** How one request is made and its failure read. */
+interface CallOptions {
+  /** A password went with the request: a 401/403 means a wrong password, not a missing one. */
+  passwordSent?: boolean;
+  /** Sent as `Authorization: Bearer`. */
+  bearer?: string;
+  /** Safe to send again: retried after a 503 with Retry-After (RETRIES_WHEN_UNAVAILABLE). */
+  repeatable?: boolean;
+}
+
 /** Client for room-api's REST API; `base` is '' for same-origin. */
 export class RoomApi {
   private readonly base: string;
   private readonly fetchFn: FetchLike;
+  private readonly sleep: (ms: number) => Promise<void>;
 
-  constructor(base = '', fetchFn: FetchLike = (input, init) => globalThis.fetch(input, init)) {
+  constructor(
+    base = '',
+    fetchFn: FetchLike = (input, init) => globalThis.fetch(input, init),
+    sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  ) {
     this.base = base;
     this.fetchFn = fetchFn;
+    this.sleep = sleep;
   }
 
   createRoom(request: CreateRoomRequest): Promise<CreatedRoom> {
-    return this.call<CreatedRoom>('POST', '/api/rooms', request, false, (b) =>
+    return this.call<CreatedRoom>('POST', '/api/rooms', request, (b) =>
       requireFields(b, ['id', 'slug', 'joinUrl', 'signallingUrl', 'token']),
     );
   }
 
   getRoom(idOrSlug: string): Promise<RoomInfo> {
-    return this.call<RoomInfo>('GET', `/api/rooms/${encodeURIComponent(idOrSlug)}`, undefined, false, (b) =>
-      requireFields(b, ['id', 'slug']),
-    );
+    return this.call<RoomInfo>('GET', `/api/rooms/${encodeURIComponent(idOrSlug)}`, undefined, (b) => requireFields(b, ['id', 'slug']), {
+      repeatable: true,
+    });
   }
 
   /**
@@ -184,37 +216,38 @@ export class RoomApi {
    */
   requestToken(idOrSlug: string, displayName: string, password?: string, bearer?: string): Promise<{ token: string }> {
     const body: Record<string, string> = { displayName };
-    if (password !== undefined && password !== '') body.password = password;
-    return this.call<{ token: string }>(
-      'POST',
-      `/api/rooms/${encodeURIComponent(idOrSlug)}/tokens`,
-      body,
-      password !== undefined && password !== '',
-      (b) => requireFields(b, ['token']),
+    if (password) body.password = password; // not an empty one
+    return this.call<{ token: string }>('POST', `/api/rooms/${encodeURIComponent(idOrSlug)}/tokens`, body, (b) => requireFields(b, ['token']), {
+      passwordSent: 'password' in body,
       bearer,
-    );
+      repeatable: true, // issuing a token again changes nothing on the server
+    });
   }
 
   private async call<T>(
     method: string,
     path: string,
     body: unknown,
-    passwordSent: boolean,
     validate: (b: Record<string, unknown>) => void,
-    bearer?: string,
+    { passwordSent = false, bearer, repeatable = false }: CallOptions = {},
   ): Promise<T> {
     let res: Response;
-    try {
-      const headers: Record<string, string> = { Accept: 'application/json' };
-      if (bearer !== undefined) headers.Authorization = `Bearer ${bearer}`;
-      const init: RequestInit = { method, headers };
-      if (body !== undefined) {
-        headers['Content-Type'] = 'application/json';
-        init.body = JSON.stringify(body);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const headers: Record<string, string> = { Accept: 'application/json' };
+        if (bearer !== undefined) headers.Authorization = `Bearer ${bearer}`;
+        const init: RequestInit = { method, headers };
+        if (body !== undefined) {
+          headers['Content-Type'] = 'application/json';
+          init.body = JSON.stringify(body);
+        }
+        res = await this.fetchFn(this.base + path, init);
+      } catch (e) {
+        throw new ApiError('network', 0, 'Network error', `cannot reach the meeting server (${String(e)})`);
       }
-      res = await this.fetchFn(this.base + path, init);
-    } catch (e) {
-      throw new ApiError('network', 0, 'Network error', `cannot reach the meeting server (${String(e)})`);
+      const wait = repeatable && attempt < RETRIES_WHEN_UNAVAILABLE ? retryAfterMs(res) : null;
+      if (wait === null) break;
+      await this.sleep(wait);
     }
     if (!res.ok) {
       const problem = await readProblem(res);

@@ -21,9 +21,12 @@ import io.openmeet.presence.bridge.RedisBridgeStateStore;
 import io.openmeet.presence.conference.RedisConferenceLeases;
 import io.openmeet.presence.conference.RedisConferenceStateStore;
 import io.openmeet.presence.conference.RedisParticipantPresence;
-import io.openmeet.presence.relay.RedisNodeMessaging;
+import io.openmeet.presence.relay.RedisNodeAddresses;
+import io.openmeet.presence.relay.TcpNodeMessaging;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
 import org.redisson.api.RedissonClient;
@@ -33,7 +36,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One node's focus, assembled from its settings, a Redis client and its XMPP account: the XMPP
  * connection, the bridge registry on the brewery, bridge selection with Redis admission, Colibri2
- * sessions, this node's {@link Conferences} and the {@link RelayingFocus} that sockets join.
+ * sessions, this node's {@link Conferences}, the {@link RelayingFocus} that sockets join and the
+ * node link it relays over ({@link TcpNodeMessaging}).
  *
  * <p>Bridge loss is wired here: a bridge that leaves the brewery or turns unhealthy (a failed
  * health check or Colibri2 request) loses its conferences in the session manager, and their
@@ -63,8 +67,10 @@ public final class FocusAssembly implements AutoCloseable {
   private final Conferences conferences;
   private final RedissonClient redis;
   private final RelaySettings relay;
+  private final TcpNodeMessaging.Settings nodeLink;
   private final Clock clock;
   private RelayingFocus focus;
+  private TcpNodeMessaging messaging;
   private Thread connector;
   private boolean closed;
 
@@ -123,7 +129,27 @@ public final class FocusAssembly implements AutoCloseable {
     wireBridgeLoss(registry, colibri, conferences);
     this.redis = b.redis;
     this.relay = b.relay;
+    this.nodeLink =
+        b.nodeLink.orElseGet(
+            () -> TcpNodeMessaging.Settings.defaults(nodeLinkSecret(b.xmpp.password())));
     this.clock = b.clock;
+  }
+
+  /**
+   * The node link's key: the given secret, or, when there is none (a development setup without a
+   * focus password), a random one, so that this node never takes unauthenticated frames; other
+   * nodes then cannot relay to it, which the log says.
+   */
+  public static String nodeLinkSecret(String secret) {
+    if (secret != null && !secret.isEmpty()) {
+      return secret;
+    }
+    LOG.warn(
+        "no focus password (FOCUS_PASSWORD): the node link uses a random key, so no other node can"
+            + " relay to this one");
+    byte[] random = new byte[32];
+    new SecureRandom().nextBytes(random);
+    return HexFormat.of().formatHex(random);
   }
 
   /**
@@ -150,18 +176,25 @@ public final class FocusAssembly implements AutoCloseable {
 
   /**
    * The focus sockets join: this node's conferences, or a relay to the node that owns a room. Made
-   * on first use, because it subscribes to this node's Redis inbox.
+   * on first use, because it opens the node link's listener and registers its address in Redis.
    *
    * @throws IllegalStateException after {@link #close}
+   * @throws java.io.UncheckedIOException when the node link's port cannot be bound
    */
   public synchronized RelayingFocus focus() {
     if (closed) {
       throw new IllegalStateException("the focus is closed");
     }
     if (focus == null) {
-      focus = new RelayingFocus(conferences, new RedisNodeMessaging(redis), nodeId, relay, clock);
+      messaging = new TcpNodeMessaging(new RedisNodeAddresses(redis), nodeLink);
+      focus = new RelayingFocus(conferences, messaging, nodeId, relay, clock);
     }
     return focus;
+  }
+
+  /** The node link, once {@link #focus()} made it; empty before. */
+  public synchronized Optional<TcpNodeMessaging> nodeLink() {
+    return Optional.ofNullable(messaging);
   }
 
   /** The conferences this node owns. */
@@ -227,19 +260,27 @@ public final class FocusAssembly implements AutoCloseable {
     }
   }
 
-  /** Stops connecting, then closes the focus, the conferences, the registry and XMPP, in order. */
+  /**
+   * Stops connecting, then closes the focus, the node link, the conferences, the registry and XMPP,
+   * in order.
+   */
   @Override
   public void close() {
     RelayingFocus relaying;
+    TcpNodeMessaging link;
     synchronized (this) {
       closed = true;
       if (connector != null) {
         connector.interrupt();
       }
       relaying = focus;
+      link = messaging;
     }
     if (relaying != null) {
       relaying.close();
+    }
+    if (link != null) {
+      link.close();
     }
     conferences.close();
     registry.close();
@@ -267,6 +308,7 @@ public final class FocusAssembly implements AutoCloseable {
     private Duration leaseTtl = Duration.ofSeconds(15);
     private Duration takeoverWindow = Duration.ofSeconds(20);
     private RelaySettings relay = RelaySettings.defaults();
+    private Optional<TcpNodeMessaging.Settings> nodeLink = Optional.empty();
     private CallRecorder recorder = event -> {};
     private Optional<ConferenceBridge.Factory> conferenceBridges = Optional.empty();
     private Clock clock = Clock.systemUTC();
@@ -333,7 +375,6 @@ public final class FocusAssembly implements AutoCloseable {
       return this;
     }
 
-    /** The cross-node relay (default {@link RelaySettings#defaults()}). */
     /**
      * How long, after this node takes a conference over from a node that died, the participants
      * whose sessions were there have to resume before they leave (default 20 s).
@@ -343,8 +384,18 @@ public final class FocusAssembly implements AutoCloseable {
       return this;
     }
 
+    /** The cross-node relay (default {@link RelaySettings#defaults()}). */
     public Builder relay(RelaySettings relay) {
       this.relay = Objects.requireNonNull(relay, "relay");
+      return this;
+    }
+
+    /**
+     * The node link the relay goes over (default {@link TcpNodeMessaging.Settings#defaults}, keyed
+     * with the XMPP password; see {@link FocusAssembly#nodeLinkSecret} for a missing one).
+     */
+    public Builder nodeLink(TcpNodeMessaging.Settings nodeLink) {
+      this.nodeLink = Optional.of(nodeLink);
       return this;
     }
 

@@ -10,6 +10,7 @@ import io.openmeet.focus.testing.Eventually;
 import io.openmeet.focus.testing.LiteTestBridge;
 import io.openmeet.focus.testing.TestEnv;
 import io.openmeet.focus.testing.TestRedis;
+import io.openmeet.presence.relay.TcpNodeMessaging;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,6 +51,15 @@ class FocusAssemblyTest {
             .brewery(brewery, Duration.ofSeconds(1), Duration.ofSeconds(2))
             .admission("test-" + suffix + ":", 0.01, Duration.ofSeconds(2), Duration.ofSeconds(30))
             .colibri(Duration.ofSeconds(5), 2)
+            // a free port: other test runs on this machine have node links too
+            .nodeLink(
+                new TcpNodeMessaging.Settings(
+                    "127.0.0.1",
+                    0,
+                    Optional.of("127.0.0.1"),
+                    "assembly-test",
+                    1 << 20,
+                    Duration.ofSeconds(2)))
             .build();
     closing.add(focus);
     LiteTestBridge a = LiteTestBridge.start(brewery, "lite-a-" + suffix);

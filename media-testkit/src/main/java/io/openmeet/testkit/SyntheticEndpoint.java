@@ -209,6 +209,7 @@ public final class SyntheticEndpoint implements AutoCloseable {
   private volatile InetSocketAddress remoteAddress;
   private volatile boolean closed;
   private volatile DtlsFingerprint bridgeFingerprint;
+  private volatile int dtlsResendMillis = DtlsAssociation.DEFAULT_RESEND_MILLIS;
   private Thread receiver;
 
   private SyntheticEndpoint(String id, Options options) {
@@ -362,6 +363,29 @@ public final class SyntheticEndpoint implements AutoCloseable {
 
   /** Starts ICE towards the bridge, then the DTLS handshake. Returns at once. */
   public void connect(LocalIce bridgeIce, DtlsFingerprint bridgeFingerprint) {
+    startIce(bridgeIce, bridgeFingerprint);
+  }
+
+  /**
+   * Connects as Chromium does: the DTLS handshake starts as soon as one of our own checks is
+   * answered, before the ICE-controlling bridge has nominated a pair (and possibly before the
+   * bridge knows our credentials), and a flight that gets no answer is first sent again after
+   * {@code dtlsResendMillis}. Returns at once.
+   */
+  public void connectEarly(
+      LocalIce bridgeIce, DtlsFingerprint bridgeFingerprint, int dtlsResendMillis) {
+    this.dtlsResendMillis = dtlsResendMillis;
+    stream.addPairChangeListener(
+        event -> {
+          if (IceMediaStream.PROPERTY_PAIR_VALIDATED.equals(event.getPropertyName())
+              && event.getSource() instanceof CandidatePair pair) {
+            startDtls(pair);
+          }
+        });
+    startIce(bridgeIce, bridgeFingerprint);
+  }
+
+  private void startIce(LocalIce bridgeIce, DtlsFingerprint bridgeFingerprint) {
     this.bridgeFingerprint = bridgeFingerprint;
     stream.setRemoteUfrag(bridgeIce.ufrag());
     stream.setRemotePassword(bridgeIce.password());
@@ -402,23 +426,31 @@ public final class SyntheticEndpoint implements AutoCloseable {
   }
 
   private void onIceState(PropertyChangeEvent event) {
-    if (event.getNewValue() == IceProcessingState.COMPLETED && socket == null) {
+    if (event.getNewValue() == IceProcessingState.COMPLETED) {
       CandidatePair pair = component.getSelectedPair();
       if (pair == null) {
         fail("ICE completed without a selected pair");
         return;
       }
-      remoteAddress = pair.getRemoteCandidate().getTransportAddress();
-      socket = harvester.candidate().getCandidateIceSocketWrapper();
-      receiver = new Thread(this::receiveLoop, "synthetic-rx-" + id);
-      receiver.setDaemon(true);
-      receiver.start();
-      Thread handshake = new Thread(this::handshake, "synthetic-dtls-" + id);
-      handshake.setDaemon(true);
-      handshake.start();
+      startDtls(pair);
     } else if (event.getNewValue() == IceProcessingState.FAILED) {
       fail("ICE failed");
     }
+  }
+
+  /** Starts receiving and the DTLS handshake on {@code pair}; once (later calls do nothing). */
+  private synchronized void startDtls(CandidatePair pair) {
+    if (socket != null) {
+      return;
+    }
+    remoteAddress = pair.getRemoteCandidate().getTransportAddress();
+    socket = harvester.candidate().getCandidateIceSocketWrapper();
+    receiver = new Thread(this::receiveLoop, "synthetic-rx-" + id);
+    receiver.setDaemon(true);
+    receiver.start();
+    Thread handshake = new Thread(this::handshake, "synthetic-dtls-" + id);
+    handshake.setDaemon(true);
+    handshake.start();
   }
 
   private void fail(String reason) {
@@ -436,7 +468,8 @@ public final class SyntheticEndpoint implements AutoCloseable {
               List.of(bridgeFingerprint),
               certificate,
               options.srtpProfiles(),
-              HANDSHAKE_TIMEOUT_MILLIS);
+              HANDSHAKE_TIMEOUT_MILLIS,
+              dtlsResendMillis);
       srtp = established.srtpSession();
       settled.countDown();
       established.serve(() -> !closed);

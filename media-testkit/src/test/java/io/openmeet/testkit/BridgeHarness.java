@@ -114,6 +114,27 @@ final class BridgeHarness implements AutoCloseable {
     }
   }
 
+  /**
+   * What {@code at} has received of {@code ssrc} once no more arrives for 300 ms: packets already
+   * on their way have landed (a fixed wait can end before they do on a loaded machine).
+   */
+  static long settledCount(SyntheticEndpoint at, long ssrc, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long last = at.receivedCount(ssrc);
+    while (true) {
+      Thread.sleep(300);
+      long now = at.receivedCount(ssrc);
+      if (now == last) {
+        return now;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("packets of " + ssrc + " still arriving after " + timeout);
+      }
+      last = now;
+    }
+  }
+
   @Override
   public void close() {
     endpoints.forEach(SyntheticEndpoint::close);

@@ -169,8 +169,8 @@ class Colibri2MediaTest {
 
     IQ muted = send(request().addEndpoint(forceMute("b", true, false)).build());
     assertThat(muted.getType()).as(muted.toXML().toString()).isEqualTo(IQ.Type.result);
-    Thread.sleep(300); // b's audio sent before the mute may still be on its way to c
-    long audioBefore = c.receivedCount(b.audioSsrc());
+    // b's audio sent before the mute may still be on its way to c: count once it has all landed
+    long audioBefore = BridgeHarness.settledCount(c, b.audioSsrc(), WAIT);
     long videoBefore = c.receivedCount(b.videoSsrc());
     for (int i = 0; i < 20; i++) {
       b.sendAudio(0); // loud: it would win the dominant speaker if it counted

@@ -126,7 +126,11 @@ class ForwardingTest {
     SyntheticEndpoint b = bridge.join("b");
     SyntheticEndpoint c = bridge.join("c");
     long feedbackVideo = bridge.conference.feedbackSources().get(1).ssrcs().get(0);
-    // the bridge's own PLIs for each newcomer (NewReceiverTest) are not what this test counts
+    // the bridge's own PLIs for each newcomer (NewReceiverTest) are not what this test counts:
+    // c's arrival asks b (and a) once its DTLS is done, which may be after join returned; wait for
+    // b's, then give a's (sent in the same pass, on another path) a moment to land
+    BridgeHarness.await(
+        () -> count(b, 206, 1, b.videoSsrc()) >= 1, WAIT, "the bridge's PLI at b for c");
     Thread.sleep(300);
     a.clearReceived();
     b.clearReceived();
@@ -352,10 +356,13 @@ class ForwardingTest {
         bridge.start("mallory", SyntheticEndpoint.Options.loopback(), wrong);
 
     assertThat(mallory.awaitConnected(Duration.ofSeconds(20))).isFalse();
+    // the state turns FAILED first, then the conference's listener hears why: wait for both
     BridgeHarness.await(
-        () -> bridge.transports.get("mallory").state() == TransportState.FAILED,
+        () ->
+            bridge.transports.get("mallory").state() == TransportState.FAILED
+                && bridge.failures.containsKey("mallory"),
         WAIT,
-        "mallory FAILED");
+        "mallory FAILED and reported");
     assertThat(bridge.failures).containsOnlyKeys("mallory");
     assertThat(bridge.failures.get("mallory")).contains("DTLS");
     assertThat(bridge.engine.stats().dtlsFailedEndpoints()).isEqualTo(1);
@@ -545,8 +552,11 @@ class ForwardingTest {
                     "1", 1, "udp", 2130706431L, "127.0.0.1", deadPort, "host", 0, null, 0)),
             List.of()));
     assertThat(ghost.state()).isEqualTo(TransportState.CONNECTING);
+    // the state turns FAILED first, then the conference's listener hears why: wait for both
     BridgeHarness.await(
-        () -> ghost.state() == TransportState.FAILED, Duration.ofSeconds(60), "ghost FAILED");
+        () -> ghost.state() == TransportState.FAILED && bridge.failures.containsKey("ghost"),
+        Duration.ofSeconds(60),
+        "ghost FAILED and reported");
     assertThat(bridge.failures.get("ghost")).contains("ICE");
     assertThat(bridge.engine.stats().totalIceFailed()).isEqualTo(1);
     assertThat(bridge.transports.get("a").state()).isEqualTo(TransportState.CONNECTED);

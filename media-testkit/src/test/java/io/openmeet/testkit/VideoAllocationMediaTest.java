@@ -159,8 +159,8 @@ class VideoAllocationMediaTest {
         .send(rvc(new JsonObject().put("constraints", new JsonObject().put("a-v0", maxHeight(0)))));
     assertThat(forwarded(c)).isEmpty();
     assertThat(senderConstraints(a)).isEqualTo(constraint("a-v0", 0));
-    Thread.sleep(200); // video a forwarded just before the change may still be on its way
-    long atC = c.media().receivedCount(a.media().videoSsrc());
+    // video a forwarded just before the change may still be on its way: count once it landed
+    long atC = BridgeHarness.settledCount(c.media(), a.media().videoSsrc(), WAIT);
     long audioAtC = c.media().receivedCount(a.media().audioSsrc());
     sendUntil(
         List.of(a),

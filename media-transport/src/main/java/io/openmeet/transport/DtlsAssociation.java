@@ -19,6 +19,12 @@ public final class DtlsAssociation {
   /** How long a handshake may take before it fails, unless the caller says otherwise. */
   public static final int DEFAULT_HANDSHAKE_TIMEOUT_MILLIS = 20_000;
 
+  /**
+   * When a flight that got no answer is first sent again (then twice as late each time), unless the
+   * caller says otherwise: BouncyCastle's default, about what a browser waits.
+   */
+  public static final int DEFAULT_RESEND_MILLIS = 1000;
+
   /** A completed handshake: the association to keep serving and the SRTP keys it exported. */
   public static final class Established {
     private final DTLSTransport association;
@@ -121,13 +127,33 @@ public final class DtlsAssociation {
       int[] srtpProfiles,
       int timeoutMillis)
       throws IOException {
+    return handshake(
+        server, peerFingerprints, certificate, srtpProfiles, timeoutMillis, DEFAULT_RESEND_MILLIS);
+  }
+
+  /**
+   * {@link #handshake(boolean, List, DtlsCertificate, int[], int)} whose unanswered flights are
+   * first sent again after {@code resendMillis}.
+   */
+  public Established handshake(
+      boolean server,
+      List<DtlsFingerprint> peerFingerprints,
+      DtlsCertificate certificate,
+      int[] srtpProfiles,
+      int timeoutMillis,
+      int resendMillis)
+      throws IOException {
+    if (resendMillis < 1) {
+      throw new IllegalArgumentException("resendMillis must be positive");
+    }
     DtlsSrtpPeers.Side side =
         new DtlsSrtpPeers.Side(
             new BcTlsCrypto(new SecureRandom()),
             certificate,
             peerFingerprints,
             srtpProfiles,
-            timeoutMillis);
+            timeoutMillis,
+            resendMillis);
     if (server) {
       DtlsSrtpPeers.Server tlsServer = new DtlsSrtpPeers.Server(side);
       DTLSTransport association = new DTLSServerProtocol().accept(tlsServer, transport);

@@ -52,14 +52,16 @@ final class DtlsSrtpPeers {
 
   /**
    * What either side of ours needs: the crypto, our certificate, the peer's signalled fingerprints,
-   * the SRTP profile ids we offer or accept (our preference first), the handshake's time limit.
+   * the SRTP profile ids we offer or accept (our preference first), the handshake's time limit and
+   * the first retransmission time of a flight that got no answer.
    */
   record Side(
       BcTlsCrypto crypto,
       DtlsCertificate certificate,
       List<DtlsFingerprint> peerFingerprints,
       int[] srtpProfiles,
-      int handshakeTimeoutMillis) {
+      int handshakeTimeoutMillis,
+      int resendMillis) {
     Side {
       peerFingerprints = List.copyOf(peerFingerprints);
       srtpProfiles = srtpProfiles.clone();
@@ -157,6 +159,11 @@ final class DtlsSrtpPeers {
     }
 
     @Override
+    public int getHandshakeResendTimeMillis() {
+      return side.resendMillis();
+    }
+
+    @Override
     protected ProtocolVersion[] getSupportedVersions() {
       return ProtocolVersion.DTLSv12.only();
     }
@@ -241,6 +248,11 @@ final class DtlsSrtpPeers {
     @Override
     public int getHandshakeTimeoutMillis() {
       return side.handshakeTimeoutMillis();
+    }
+
+    @Override
+    public int getHandshakeResendTimeMillis() {
+      return side.resendMillis();
     }
 
     @Override

@@ -33,9 +33,9 @@ import org.junit.jupiter.api.Test;
  * pauses the bridge instead. {@code CHAOS_BRIDGE_KILL_RUNS} makes it the P7 benchmark ({@code
  * scripts/bench-bridge-kill}): that many kills, no pause.
  *
- * <p>Not in scripts/test yet (the subclasses' names do not end in Test): on the shared 2-core
- * machine at load 3-10, media came back within 1.2 s (lite-bridge) and 2.6 s (JVB, fresh spares) of
- * a kill over 5 runs each (docs/BENCHMARKS.md, P7); at load 20+ it has not been measured since.
+ * <p>{@code LiteBridgeKillChaosTest} runs in scripts/test; {@code JvbBridgeKillChaos} is ready for
+ * it (rename it to end in Test) but not yet shown green 5 times in a row; figures in
+ * docs/BENCHMARKS.md, P7.
  */
 abstract class BridgeKillChaosBase {
 
@@ -63,6 +63,14 @@ abstract class BridgeKillChaosBase {
     /** SIGSTOP: still in the brewery, its sockets open, answering nothing. */
     void pause() throws Exception;
 
+    /**
+     * Turns graceful drain on (an operator's switch): the focus gives it no new conferences. Only
+     * bridges of a test with {@link #warmSpares()} need it.
+     */
+    default void drain() throws Exception {
+      throw new UnsupportedOperationException("no drain switch on " + this);
+    }
+
     @Override
     void close();
   }
@@ -78,6 +86,19 @@ abstract class BridgeKillChaosBase {
 
   /** Runs without CHAOS_BRIDGE_KILL_RUNS: few, so that a run stays bounded. */
   protected abstract int defaultRuns();
+
+  /**
+   * Whether a bridge that the call may move to first carries a short call of its own ({@link
+   * #warmUp}), like a bridge of a pool that has served calls before; {@code CHAOS_COLD_SPARES=1}
+   * turns it off (a bridge that never carried media, fresh from its JVM's start).
+   */
+  protected boolean warmSpares() {
+    return false;
+  }
+
+  private boolean warming() {
+    return warmSpares() && !"1".equals(System.getenv("CHAOS_COLD_SPARES"));
+  }
 
   @AfterEach
   void stop() throws Exception {
@@ -170,6 +191,10 @@ abstract class BridgeKillChaosBase {
       Thread.sleep(20);
     }
     log(started, "media flows between the " + PARTICIPANTS + " participants");
+    if (warming()) {
+      warmUp(call, call.bridges.stream().filter(b -> !b.carries(callUrl(call))).findFirst().get());
+      log(started, "the other bridge carried a warm-up call");
+    }
     return call;
   }
 
@@ -207,6 +232,60 @@ abstract class BridgeKillChaosBase {
         Duration.ofSeconds(60),
         () -> assertThat(stress(call, spare.name())).isLessThan(SETTLED_STRESS));
     log(started, "the spare bridge settled");
+    if (warming()) {
+      warmUp(call, spare);
+      log(started, "the spare bridge carried a warm-up call");
+    }
+  }
+
+  private static String callUrl(Call call) {
+    return call.peers.get(0).bridgeChannelUrl();
+  }
+
+  /**
+   * Two participants of another room meet on {@code bridge}, exchange audio and video until each
+   * receives the other, and leave. A JVB that never carried media pays its JVM's first DTLS, SRTP
+   * and forwarding (class loading, compilation: 1-1.5 s under load) on the first call it gets. The
+   * call's bridge is drained first, so that the focus gives the new conference to {@code bridge}
+   * once it has seen the drain in the bridge's presence (a join that still lands on the call's
+   * bridge leaves and tries again).
+   */
+  void warmUp(Call call, Bridge bridge) throws Exception {
+    String url = callUrl(call);
+    call.bridges.stream().filter(b -> b.carries(url)).findFirst().orElseThrow().drain();
+    List<Peer> pair = new ArrayList<>();
+    try {
+      long joinBy = System.nanoTime() + GIVE_UP.toNanos();
+      while (pair.isEmpty()) {
+        String slug =
+            new RoomApiClient(http, call.api.baseUrl)
+                .createRoom("Warm-up " + RoomApiProcess.random(""), "public", null, 12)
+                .path("slug")
+                .asText();
+        Peer first =
+            new Peer(http, call.api, slug, "W0", mediaOptions(), Peer.RECEIVER_VIDEO_CONSTRAINTS);
+        if (!bridge.carries(first.bridgeChannelUrl())) {
+          first.close();
+          assertThat(System.nanoTime())
+              .as("the focus gives a new conference to " + bridge)
+              .isLessThan(joinBy);
+          Thread.sleep(250);
+          continue;
+        }
+        pair.add(first);
+        pair.add(
+            new Peer(http, call.api, slug, "W1", mediaOptions(), Peer.RECEIVER_VIDEO_CONSTRAINTS));
+      }
+      long deadline = System.nanoTime() + GIVE_UP.toNanos();
+      int tick = 0;
+      while (!everyoneHearsEveryone(pair)) {
+        assertThat(System.nanoTime()).as("media flows in the warm-up call").isLessThan(deadline);
+        tickMedia(pair, tick++);
+        Thread.sleep(20);
+      }
+    } finally {
+      pair.forEach(Peer::close);
+    }
   }
 
   /** A spare's reported stress below this counts as started (lite-bridge: mostly its CPU load). */

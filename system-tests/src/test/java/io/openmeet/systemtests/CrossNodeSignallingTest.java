@@ -68,17 +68,6 @@ class CrossNodeSignallingTest {
     }
   }
 
-  /** The node's {@code focus_relayed_participants} gauge for one side. */
-  private double relayed(RoomApiProcess node, String side) throws Exception {
-    String tag = "side=\"" + side + "\"";
-    for (String line : node.client(http).metrics().split("\n")) {
-      if (line.startsWith("focus_relayed_participants{") && line.contains(tag)) {
-        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-      }
-    }
-    throw new AssertionError("no focus_relayed_participants{" + tag + "} on port " + node.port);
-  }
-
   @Test
   void participants_on_two_nodes_meet_in_one_conference() throws Exception {
     JsonNode room =
@@ -101,10 +90,10 @@ class CrossNodeSignallingTest {
       Eventually.within(
           WAIT,
           () -> {
-            assertThat(relayed(node2, "socket")).isEqualTo(1.0);
-            assertThat(relayed(node1, "owner")).isEqualTo(1.0);
-            assertThat(relayed(node1, "socket")).isZero();
-            assertThat(relayed(node2, "owner")).isZero();
+            assertThat(node2.relayedParticipants(http, "socket")).isEqualTo(1.0);
+            assertThat(node1.relayedParticipants(http, "owner")).isEqualTo(1.0);
+            assertThat(node1.relayedParticipants(http, "socket")).isZero();
+            assertThat(node2.relayedParticipants(http, "owner")).isZero();
           });
       // both offers come from the one conference on the one bridge
       assertThat(bob.offers.get(0))
@@ -155,8 +144,8 @@ class CrossNodeSignallingTest {
       bob.signalling.send("type", "leave");
       var left = ada.signalling.await("participant-left", WAIT).json();
       assertThat(left.path("participantId").asText()).isEqualTo(bob.id);
-      Eventually.within(WAIT, () -> assertThat(relayed(node1, "owner")).isZero());
-      assertThat(relayed(node2, "socket")).isZero();
+      Eventually.within(WAIT, () -> assertThat(node1.relayedParticipants(http, "owner")).isZero());
+      assertThat(node2.relayedParticipants(http, "socket")).isZero();
       ada.signalling.send("type", "leave");
     }
     // the last leave ends the conference on the bridge

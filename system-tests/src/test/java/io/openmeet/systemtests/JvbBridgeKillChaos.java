@@ -41,6 +41,11 @@ class JvbBridgeKillChaos extends BridgeKillChaosBase {
         signal("STOP");
       }
 
+      @Override
+      public void drain() throws Exception {
+        jvb.jvb.setDrain(true);
+      }
+
       private void signal(String name) throws Exception {
         Process kill =
             new ProcessBuilder("kill", "-" + name, Long.toString(jvb.jvb.pid()))
@@ -84,6 +89,11 @@ class JvbBridgeKillChaos extends BridgeKillChaosBase {
 
   @Override
   protected int defaultRuns() {
-    return 2;
+    return 3;
+  }
+
+  @Override
+  protected boolean warmSpares() {
+    return true;
   }
 }

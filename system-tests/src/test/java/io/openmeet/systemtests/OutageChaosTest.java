@@ -1,5 +1,7 @@
 package io.openmeet.systemtests;
 
+import static io.openmeet.systemtests.Nanos.msSince;
+import static io.openmeet.systemtests.Nanos.sleepUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,13 +13,9 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -116,10 +114,10 @@ class OutageChaosTest {
     long mutedAt = System.nanoTime();
     ada.signalling.send("type", "media-state", "audio", false, "video", true);
     for (Peer p : List.of(bob, cy)) {
-      awaitFrame(p, "media-state", f -> f.path("participantId").asText().equals(ada.id), mutedAt);
+      p.awaitFrame("media-state", f -> f.path("participantId").asText().equals(ada.id), mutedAt);
     }
     bob.signalling.send("type", "chat", "text", "still here?");
-    awaitFrame(cy, "chat", f -> f.path("text").asText().equals("still here?"), mutedAt);
+    cy.awaitFrame("chat", f -> f.path("text").asText().equals("still here?"), mutedAt);
 
     // a new join is refused at once with a typed error that says when to retry (once the node
     // has noticed: two unanswered PINGs, 500 ms apart)
@@ -159,12 +157,11 @@ class OutageChaosTest {
     long lateAt = System.nanoTime();
     cy.signalling.send("type", "chat", "text", "twenty seconds in");
     for (Peer p : List.of(ada, bob)) {
-      awaitFrame(p, "chat", f -> f.path("text").asText().equals("twenty seconds in"), lateAt);
+      p.awaitFrame("chat", f -> f.path("text").asText().equals("twenty seconds in"), lateAt);
     }
     cy.signalling.send("type", "leave");
     for (Peer p : List.of(ada, bob)) {
-      awaitFrame(
-          p, "participant-left", f -> f.path("participantId").asText().equals(cy.id), lateAt);
+      p.awaitFrame("participant-left", f -> f.path("participantId").asText().equals(cy.id), lateAt);
     }
     watch.drop(cy);
     long lateSignallingMs = msSince(lateAt);
@@ -177,19 +174,8 @@ class OutageChaosTest {
 
     // joins work again: retried like the web app would, with fresh tokens
     List<String> failures = new ArrayList<>();
-    Peer danPeer = null;
-    while (danPeer == null && msSince(upAt) < 30_000) {
-      try {
-        danPeer = new Peer(http, api, slug, "Dan");
-      } catch (AssertionError | Exception e) {
-        failures.add(String.valueOf(e.getMessage()));
-        Thread.sleep(250);
-      }
-    }
+    Peer danPeer = Peer.joinRetrying(http, api, slug, "Dan", Duration.ofSeconds(30), failures);
     long recoveryMs = msSince(upAt);
-    assertThat(danPeer)
-        .as("a join within 30 s of Redis coming back; failures " + failures)
-        .isNotNull();
     try (Peer d = danPeer) {
       // nobody ghosted: Dan sees exactly Ada and Bob
       List<String> others = new ArrayList<>();
@@ -288,7 +274,7 @@ class OutageChaosTest {
       // the call goes on: signalling too
       long chatAt = System.nanoTime();
       ada.signalling.send("type", "chat", "text", "no database");
-      awaitFrame(bob, "chat", f -> f.path("text").asText().equals("no database"), chatAt);
+      bob.awaitFrame("chat", f -> f.path("text").asText().equals("no database"), chatAt);
 
       sleepUntil(downAt + POSTGRES_OUTAGE.toNanos());
       long gapMs = watch.longestGapMs();
@@ -348,179 +334,5 @@ class OutageChaosTest {
                 .build(),
             HttpResponse.BodyHandlers.discarding())
         .statusCode();
-  }
-
-  private static long msSince(long nanos) {
-    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos);
-  }
-
-  private static void sleepUntil(long nanos) throws InterruptedException {
-    long left = nanos - System.nanoTime();
-    if (left > 0) {
-      TimeUnit.NANOSECONDS.sleep(left);
-    }
-  }
-
-  /** Waits for a frame of {@code type} matching {@code match} that arrived after {@code since}. */
-  private static JsonNode awaitFrame(Peer p, String type, Predicate<JsonNode> match, long since)
-      throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (System.nanoTime() < deadline) {
-      for (SignallingClient.Frame f : p.signalling.received()) {
-        if (f.receivedNanos() >= since && f.type().equals(type) && match.test(f.json())) {
-          return f.json();
-        }
-      }
-      Thread.sleep(20);
-    }
-    throw new AssertionError(p.id + " got no matching `" + type + "` within 10 s");
-  }
-
-  /**
-   * Every peer sends audio every 20 ms from one thread, and for every ordered pair the longest time
-   * the receiver heard nothing new from the sender is measured on every tick; re-offers (someone
-   * came or went) are answered on the same thread.
-   */
-  private static final class MediaWatch implements AutoCloseable {
-    private final List<Peer> peers;
-    private final Map<String, long[]> pairs = new LinkedHashMap<>(); // count, lastHeard, longest
-    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
-    private final List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private long ticks;
-
-    MediaWatch(List<Peer> peers) {
-      this.peers = new ArrayList<>(peers);
-      ticker.scheduleAtFixedRate(this::tick, 0, 20, TimeUnit.MILLISECONDS);
-    }
-
-    private synchronized void tick() {
-      try {
-        measure();
-      } catch (Throwable t) {
-        // a scheduled task that throws is never run again: keep measuring, say what happened
-        failures.add(t.toString());
-      }
-    }
-
-    private void measure() {
-      long now = System.nanoTime();
-      // the web app pings every few seconds; a silent socket is closed after 30 s (docs/API.md)
-      boolean ping = ticks++ % 250 == 0;
-      for (Peer p : peers) {
-        try {
-          p.media.sendAudio(40);
-          p.answerReoffers();
-          if (ping) {
-            p.signalling.send("type", "ping");
-          }
-        } catch (Exception e) {
-          // a closed peer; dropped below by the test
-        }
-      }
-      for (Peer to : peers) {
-        for (Peer from : peers) {
-          if (to == from) {
-            continue;
-          }
-          long count = to.media.receivedCount(from.media.audioSsrc());
-          long[] s = pairs.computeIfAbsent(to.id + "<-" + from.id, k -> new long[] {-1, now, 0, 0});
-          if (count > s[0]) {
-            if (s[0] >= 0 && now - s[1] > s[2]) {
-              s[2] = now - s[1];
-              s[3] = now;
-            }
-            s[0] = count;
-            s[1] = now;
-          }
-        }
-      }
-    }
-
-    /** Waits until every pair hears each other, then starts measuring gaps from zero. */
-    void awaitFlowing(Duration timeout) throws Exception {
-      Eventually.within(
-          timeout,
-          () -> {
-            synchronized (this) {
-              for (Peer to : peers) {
-                for (Peer from : peers) {
-                  if (to != from) {
-                    assertThat(to.media.receivedCount(from.media.audioSsrc()))
-                        .as(to.id + " hears " + from.id)
-                        .isPositive();
-                  }
-                }
-              }
-            }
-          });
-      synchronized (this) {
-        long now = System.nanoTime();
-        pairs.clear();
-        tick();
-        pairs.values().forEach(s -> s[1] = now);
-      }
-    }
-
-    synchronized void add(Peer p) {
-      peers.add(p);
-    }
-
-    synchronized void drop(Peer p) {
-      peers.remove(p);
-      pairs.keySet().removeIf(k -> k.startsWith(p.id + "<-") || k.endsWith("<-" + p.id));
-    }
-
-    /** The longest gap of any pair so far, counting a silence still going on. */
-    synchronized long longestGapMs() {
-      long now = System.nanoTime();
-      long longest = 0;
-      for (long[] s : pairs.values()) {
-        longest = Math.max(longest, Math.max(s[2], now - s[1]));
-      }
-      return TimeUnit.NANOSECONDS.toMillis(longest);
-    }
-
-    /**
-     * The pairs measured, and where and when (ms after {@code originNanos}) the longest gap ended.
-     */
-    synchronized String describe(long originNanos) {
-      String worst = "";
-      long longest = -1;
-      for (Map.Entry<String, long[]> e : pairs.entrySet()) {
-        long[] s = e.getValue();
-        if (s[2] > longest) {
-          longest = s[2];
-          worst =
-              e.getKey()
-                  + " "
-                  + TimeUnit.NANOSECONDS.toMillis(s[2])
-                  + " ms, ended "
-                  + TimeUnit.NANOSECONDS.toMillis(s[3] - originNanos)
-                  + " ms after the outage began";
-        }
-      }
-      long now = System.nanoTime();
-      StringBuilder silent = new StringBuilder();
-      pairs.forEach(
-          (k, s) ->
-              silent
-                  .append(' ')
-                  .append(k)
-                  .append('=')
-                  .append(TimeUnit.NANOSECONDS.toMillis(now - s[1]))
-                  .append("ms/")
-                  .append(s[0]));
-      return pairs.size()
-          + " sender-receiver pairs; longest "
-          + worst
-          + "; silent now (ms/packets):"
-          + silent
-          + (failures.isEmpty() ? "" : "; tick failures " + failures);
-    }
-
-    @Override
-    public void close() {
-      ticker.shutdownNow();
-    }
   }
 }

@@ -15,6 +15,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 
 /**
  * A participant of the system tests: a signalling client joined to a room on one room-api node, a
@@ -352,5 +353,58 @@ final class Peer implements AutoCloseable {
       closeWhenOpen(channel);
     }
     media.close();
+  }
+
+  /** The frames of {@code type} this peer received since {@code sinceNanos} ({@code nanoTime}). */
+  List<JsonNode> framesSince(String type, long sinceNanos) {
+    List<JsonNode> frames = new ArrayList<>();
+    for (SignallingClient.Frame f : signalling.received()) {
+      if (f.receivedNanos() >= sinceNanos && f.type().equals(type)) {
+        frames.add(f.json());
+      }
+    }
+    return frames;
+  }
+
+  /**
+   * Waits up to 10 s for a frame of {@code type} matching {@code match} received since {@code
+   * sinceNanos}.
+   */
+  JsonNode awaitFrame(String type, Predicate<JsonNode> match, long sinceNanos) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      for (JsonNode f : framesSince(type, sinceNanos)) {
+        if (match.test(f)) {
+          return f;
+        }
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError(id + " got no matching `" + type + "` within 10 s");
+  }
+
+  /**
+   * Joins like the web app after an outage: a fresh token and socket every 250 ms until one joins
+   * or {@code within} has passed (then fails with every refusal). Each refusal is added to {@code
+   * failures}.
+   */
+  static Peer joinRetrying(
+      HttpClient http,
+      RoomApiProcess node,
+      String slug,
+      String name,
+      Duration within,
+      List<String> failures)
+      throws Exception {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (System.nanoTime() < deadline) {
+      try {
+        return new Peer(http, node, slug, name);
+      } catch (AssertionError | Exception e) {
+        failures.add(String.valueOf(e.getMessage()));
+        Thread.sleep(250);
+      }
+    }
+    throw new AssertionError(name + " did not join within " + within + "; failures " + failures);
   }
 }

@@ -82,6 +82,20 @@ final class RoomApiProcess implements AutoCloseable {
     return new RoomApiClient(http, baseUrl, managementUrl);
   }
 
+  /**
+   * This node's {@code focus_relayed_participants} gauge for one side: {@code socket} (its sockets
+   * whose conference runs elsewhere) or {@code owner} (participants it hosts for other nodes).
+   */
+  double relayedParticipants(HttpClient http, String side) throws Exception {
+    String tag = "side=\"" + side + "\"";
+    for (String line : client(http).metrics().split("\n")) {
+      if (line.startsWith("focus_relayed_participants{") && line.contains(tag)) {
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    throw new AssertionError("no focus_relayed_participants{" + tag + "} on port " + port);
+  }
+
   static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
@@ -121,6 +135,9 @@ final class RoomApiProcess implements AutoCloseable {
     e.put(
         "OPENMEET_FOCUS_CALL_RECORDS_JOURNAL_FILE",
         "target/call-records-" + run + "-" + port + ".jsonl");
+    // every node of a test listens for the others on a port of its own (the default is one per pod)
+    e.put("OPENMEET_FOCUS_NODE_LINK_PORT", Integer.toString(freePort()));
+    e.put("OPENMEET_FOCUS_NODE_LINK_ADVERTISED_HOST", "127.0.0.1");
     e.put("OPENMEET_RATE_LIMIT_NAMESPACE", "ratelimit-" + run);
     e.put("OPENMEET_RATE_LIMIT_ROOM_CREATES", "100000");
     e.put("OPENMEET_RATE_LIMIT_TOKEN_REQUESTS", "100000");

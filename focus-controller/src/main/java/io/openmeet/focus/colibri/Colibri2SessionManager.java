@@ -29,6 +29,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.jitsi.xmpp.extensions.colibri2.Colibri2Error;
@@ -63,6 +64,9 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
   private final int maxAttempts;
   private final Map<String, ConferenceState> conferences = new ConcurrentHashMap<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+  // the answers awaited from each bridge: removing a bridge fails them at once, so that neither a
+  // conference's lane nor its move waits for the request timeout of a bridge that is gone
+  private final Map<String, Set<StanzaCollector>> awaited = new ConcurrentHashMap<>();
   // one thread at most, in order, gone when idle
   private final ExecutorService failover =
       new ThreadPoolExecutor(
@@ -357,18 +361,22 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
   private ColibriAllocation await(
       ConferenceState c, String endpointId, Attempt a, Set<String> tried)
       throws ColibriException, Retry {
-    ConferenceModifiedIQ response;
+    ConferenceModifiedIQ response = null;
     try {
       response = awaitAnswer(a.answer(), a.bridgeId(), endpointId);
     } catch (ColibriException e) {
       synchronized (c) {
-        c.inFlight--;
-        throw new Retry(failed(c, e, a.selection(), tried, a.generation()));
+        boolean moved = !a.bridgeId().equals(c.bridgeId) || a.generation() != c.generation;
+        if (!moved || !(e instanceof BridgeFailedException f) || f.bridgeUnhealthy()) {
+          c.inFlight--;
+          throw new Retry(failed(c, e, a.selection(), tried, a.generation()));
+        }
+        // the bridge was removed (or we stopped waiting) after the conference left it: as below
       }
     }
     synchronized (c) {
       c.inFlight--;
-      if (a.bridgeId().equals(c.bridgeId) && a.generation() == c.generation) {
+      if (response != null && a.bridgeId().equals(c.bridgeId) && a.generation() == c.generation) {
         try {
           return allocated(c, response, a.selection(), endpointId);
         } catch (ColibriException e) {
@@ -495,38 +503,52 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
   }
 
   /**
-   * Sends a change to one endpoint of a conference this node allocated and waits for the answer; a
-   * failed bridge, a lost conference or an unknown endpoint is recorded before it is thrown.
+   * Sends a change to one endpoint of a conference this node allocated and waits for the answer
+   * without holding the conference (a bridge that died meanwhile must not keep {@link
+   * #removeBridge} waiting for the request's timeout); a failed bridge, a lost conference or an
+   * unknown endpoint is recorded before it is thrown, unless the conference has moved on to another
+   * bridge.
    */
   private void modifyEndpoint(
-      String meetingId,
-      String endpointId,
-      java.util.function.Function<ConferenceState, ConferenceModifyIQ> request)
+      String meetingId, String endpointId, Function<ConferenceState, ConferenceModifyIQ> request)
       throws ColibriException {
     ConferenceState c = conferences.get(meetingId);
     if (c == null) {
       throw new ConferenceNotFoundException(
           "no conference " + meetingId + " is allocated by this node", null, null);
     }
+    String bridgeId;
+    StanzaCollector answer;
     synchronized (c) {
       if (c.bridgeId == null || !c.created) {
         throw new ConferenceNotFoundException(
             "conference " + meetingId + " has no bridge now", null, null);
       }
-      try {
-        send(request.apply(c), c.bridgeId, endpointId);
-      } catch (BridgeFailedException e) {
-        if (e.bridgeUnhealthy()) {
-          bridgeFailed.accept(c.bridgeId); // its conferences move
-        }
-        throw e;
-      } catch (ConferenceNotFoundException e) {
-        c.lost();
-        throw e;
-      } catch (UnknownEndpointException e) {
-        c.endpoints.remove(endpointId);
-        throw e;
+      bridgeId = c.bridgeId;
+      // sent under the lock so that one conference's requests leave in order
+      answer = sendRequest(request.apply(c), bridgeId);
+    }
+    try {
+      awaitAnswer(answer, bridgeId, endpointId);
+    } catch (BridgeFailedException e) {
+      if (e.bridgeUnhealthy()) {
+        bridgeFailed.accept(bridgeId); // its conferences move
       }
+      throw e;
+    } catch (ConferenceNotFoundException e) {
+      synchronized (c) {
+        if (bridgeId.equals(c.bridgeId)) {
+          c.lost();
+        }
+      }
+      throw e;
+    } catch (UnknownEndpointException e) {
+      synchronized (c) {
+        if (bridgeId.equals(c.bridgeId)) {
+          c.endpoints.remove(endpointId);
+        }
+      }
+      throw e;
     }
   }
 
@@ -599,6 +621,10 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
         }
       }
     }
+    Set<StanzaCollector> unanswered = awaited.remove(bridgeId);
+    if (unanswered != null) {
+      unanswered.forEach(StanzaCollector::cancel);
+    }
     if (!affected.isEmpty()) {
       LOG.warning(() -> "bridge " + bridgeId + " removed with conferences " + affected.keySet());
       listeners.forEach(l -> l.bridgeRemoved(bridgeId, Map.copyOf(affected)));
@@ -618,7 +644,9 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
       throws ColibriException {
     requireSendable(request, bridgeId);
     try {
-      return xmpp.createStanzaCollectorAndSend(request);
+      StanzaCollector answer = xmpp.createStanzaCollectorAndSend(request);
+      awaited.computeIfAbsent(bridgeId, id -> ConcurrentHashMap.newKeySet()).add(answer);
+      return answer;
     } catch (SmackException.NotConnectedException e) {
       throw new BridgeFailedException("the focus is not connected to XMPP", bridgeId, false, e);
     } catch (InterruptedException e) {
@@ -644,6 +672,12 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
     } catch (XMPPException.XMPPErrorException e) {
       throw Colibri2Messages.error(e.getStanzaError(), bridgeId, endpointId, e);
     } catch (SmackException.NoResponseException e) {
+      Set<StanzaCollector> stillAwaited = awaited.get(bridgeId);
+      if (stillAwaited == null || !stillAwaited.contains(answer)) {
+        // removeBridge cancelled it: the bridge is already gone, not merely slow
+        throw new BridgeFailedException(
+            "bridge " + bridgeId + " was removed before it answered", bridgeId, false, e);
+      }
       throw new BridgeFailedException(
           "bridge " + bridgeId + " did not answer within " + timeout, bridgeId, e);
     } catch (SmackException.NotConnectedException e) {
@@ -652,6 +686,11 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
       Thread.currentThread().interrupt();
       throw new BridgeFailedException(
           "interrupted while waiting for " + bridgeId, bridgeId, false, e);
+    } finally {
+      Set<StanzaCollector> stillAwaited = awaited.get(bridgeId);
+      if (stillAwaited != null) {
+        stillAwaited.remove(answer);
+      }
     }
   }
 

@@ -197,6 +197,7 @@ final class Conference {
       detached.add(m.id());
       bridgesUsed.add(m.endpointBridgeId());
     }
+    this.p2pSessions = snapshot.p2pSessions();
     if (snapshot.bridgeId() != null) {
       Set<String> onBridge = new HashSet<>();
       members.values().stream().filter(m -> !m.offBridge).forEach(m -> onBridge.add(m.id));
@@ -210,6 +211,33 @@ final class Conference {
             snapshot.bridgeId());
         reallocate(onBridge);
       }
+    } else if (!members.isEmpty()) {
+      // everyone is off the bridge (P2P): the call has started, its bridge is opened for later
+      bridge = ctx.bridges().open(callId.toString(), roomName, region);
+    }
+    restoreP2p(snapshot.p2p());
+  }
+
+  /**
+   * The P2P session of a conference taken over, so that its frames, its end and a third join work
+   * here as on the node that started it. Members off the bridge without a session (a snapshot
+   * written before sessions were mirrored) go back to the bridge.
+   */
+  private void restoreP2p(ConferenceSnapshot.P2pSnapshot s) {
+    Member initiator = s == null ? null : members.get(s.initiatorId());
+    Member responder = s == null ? null : members.get(s.responderId());
+    if (initiator != null && responder != null && members.size() == 2) {
+      P2pSession session = new P2pSession(s.id(), initiator, responder);
+      session.connected.addAll(s.connected());
+      session.bridgeReleased = s.bridgeReleased();
+      p2p = session;
+      return;
+    }
+    Set<String> stranded = new HashSet<>();
+    members.values().stream().filter(m -> m.offBridge).forEach(m -> stranded.add(m.id));
+    if (!stranded.isEmpty()) {
+      LOG.warn("conference {} taken over without its P2P session: {} go back", callId, stranded);
+      reallocate(stranded);
     }
   }
 
@@ -420,7 +448,16 @@ final class Conference {
         lastHandRaisedAt,
         peak,
         total,
-        ms);
+        ms,
+        p2pSessions,
+        p2p == null
+            ? null
+            : new ConferenceSnapshot.P2pSnapshot(
+                p2p.id,
+                p2p.initiator.id,
+                p2p.responder.id,
+                List.copyOf(p2p.connected),
+                p2p.bridgeReleased));
   }
 
   UUID callId() {
@@ -516,6 +553,11 @@ final class Conference {
       id = newParticipantId();
       joining.add(id);
       joinedBridge = bridge;
+      // a third is on its way: the P2P pair's new bridge endpoints are allocated next to the
+      // third's, not after its join, so that all three bridge connections come up together
+      if (members.size() + joining.size() > 2) {
+        stopP2p("participants");
+      }
     } finally {
       unlock();
     }
@@ -845,6 +887,7 @@ final class Conference {
           bridgesUsed.add(allocation.bridgeId());
           member.offer.updateTransport(allocation.transport(), allocation.feedbackSources());
           member.offBridge = false;
+          dirty = true;
           member.awaitingAnswer = false;
           member.reofferPending = false;
           sendOffer(member);
@@ -1114,6 +1157,7 @@ final class Conference {
     Member responder = initiator == a ? b : a;
     P2pSession s = new P2pSession(callId + "-p2p-" + (++p2pSessions), initiator, responder);
     p2p = s;
+    dirty = true;
     LOG.info("conference {}: P2P session {} between {} and {}", callId, s.id, a.id, b.id);
     notify(initiator, e -> e.p2pStart(s.id, responder.id, true));
     notify(responder, e -> e.p2pStart(s.id, initiator.id, false));
@@ -1128,6 +1172,7 @@ final class Conference {
       return;
     }
     p2p = null;
+    dirty = true;
     LOG.info("conference {}: P2P session {} ends ({})", callId, s.id, reason);
     Set<String> back = new HashSet<>();
     for (Member m : List.of(s.initiator, s.responder)) {
@@ -1219,7 +1264,7 @@ final class Conference {
         stopP2p("failed");
         return;
       }
-      s.connected.add(member.id);
+      dirty |= s.connected.add(member.id);
       releaseBridgeForP2p();
     } finally {
       unlock();
@@ -1228,8 +1273,8 @@ final class Conference {
 
   /**
    * Expires the bridge endpoints of a P2P session both ends say is connected, and tells both
-   * (`p2p-active`). Held back while someone is joining: the joiner ends the session, and the pair
-   * then goes on on the bridge connections it still has instead of waiting for new endpoints.
+   * (`p2p-active`). Never while someone is joining: a third's join ends the session when it starts,
+   * and the pair then goes on on the bridge connections it still has.
    */
   private void releaseBridgeForP2p() {
     P2pSession s = p2p;
@@ -1241,6 +1286,7 @@ final class Conference {
       return;
     }
     s.bridgeReleased = true;
+    dirty = true;
     for (Member m : List.of(s.initiator, s.responder)) {
       String id = m.id;
       m.offBridge = true;

@@ -19,6 +19,8 @@ import java.util.Optional;
  * @param callId the Colibri2 meeting id, also the call record's id
  * @param region the room's region as the first join asked for it; null for any
  * @param bridgeId the bridge hosting the conference when it was written; null when none yet
+ * @param p2pSessions how many P2P sessions the conference has started (their ids count on)
+ * @param p2p the P2P session of its two members; null when none (absent in older snapshots)
  */
 record ConferenceSnapshot(
     int format,
@@ -30,7 +32,9 @@ record ConferenceSnapshot(
     long lastHandRaisedAt,
     int peak,
     int total,
-    List<MemberSnapshot> members) {
+    List<MemberSnapshot> members,
+    int p2pSessions,
+    P2pSnapshot p2p) {
 
   /** The format this code writes and reads. */
   static final int FORMAT = 1;
@@ -40,6 +44,24 @@ record ConferenceSnapshot(
 
   ConferenceSnapshot {
     members = List.copyOf(members);
+  }
+
+  /**
+   * The direct connection of the conference's two members, as mirrored.
+   *
+   * @param connected the members whose browsers said the direct connection is up
+   * @param bridgeReleased their bridge endpoints were released (both members are off the bridge)
+   */
+  record P2pSnapshot(
+      String id,
+      String initiatorId,
+      String responderId,
+      List<String> connected,
+      boolean bridgeReleased) {
+
+    P2pSnapshot {
+      connected = connected == null ? List.of() : List.copyOf(connected);
+    }
   }
 
   /**

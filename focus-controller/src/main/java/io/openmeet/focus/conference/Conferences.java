@@ -53,6 +53,11 @@ public final class Conferences implements Focus, AutoCloseable {
 
   private final ScheduledExecutorService renewer;
   private final ThreadPoolExecutor lanes;
+  // lane drains handed to the pool and not finished: the pool's own active count misses a task
+  // between its hand-over and the worker starting it (a new thread, or one just taking it)
+  private final java.util.concurrent.atomic.AtomicInteger laneDrains =
+      new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.Executor laneExecutor = this::runOnLanes;
   private final WriteBehind writes;
   // shutting down: its conferences are handed over, no new one starts here
   private volatile boolean draining;
@@ -190,7 +195,12 @@ public final class Conferences implements Focus, AutoCloseable {
     UUID roomId = UUID.fromString(snapshot.roomId());
     Conference adopted =
         new Conference(
-            ctx, snapshot, new OwnerCallbacks(), lease, new Lane(lanes, "room " + roomId), writes);
+            ctx,
+            snapshot,
+            new OwnerCallbacks(),
+            lease,
+            new Lane(laneExecutor, "room " + roomId),
+            writes);
     byRoom.put(roomId, adopted);
     takeovers.incrementAndGet();
     LOG.info(
@@ -305,13 +315,38 @@ public final class Conferences implements Focus, AutoCloseable {
    */
   boolean awaitQuiet(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (lanes.getActiveCount() > 0 || !lanes.getQueue().isEmpty()) {
-      if (System.nanoTime() > deadline) {
+    while (true) {
+      while (laneDrains.get() > 0) {
+        if (System.nanoTime() > deadline) {
+          return false;
+        }
+        Thread.sleep(5);
+      }
+      if (!writes.awaitIdle(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))) {
         return false;
       }
-      Thread.sleep(5);
+      // a write's outcome may have queued more bridge work: quiet only when both are idle at once
+      if (laneDrains.get() == 0) {
+        return true;
+      }
     }
-    return writes.awaitIdle(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+  }
+
+  private void runOnLanes(Runnable drain) {
+    laneDrains.incrementAndGet();
+    try {
+      lanes.execute(
+          () -> {
+            try {
+              drain.run();
+            } finally {
+              laneDrains.decrementAndGet();
+            }
+          });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      laneDrains.decrementAndGet();
+      throw e;
+    }
   }
 
   private Conference conferenceFor(JoinRequest request) throws FocusException {
@@ -353,7 +388,7 @@ public final class Conferences implements Focus, AutoCloseable {
                 request.roomName(),
                 new OwnerCallbacks(),
                 lease,
-                new Lane(lanes, "room " + roomId),
+                new Lane(laneExecutor, "room " + roomId),
                 writes);
         byRoom.put(roomId, created);
         return created;

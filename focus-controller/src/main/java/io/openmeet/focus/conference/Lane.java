@@ -46,13 +46,6 @@ final class Lane {
     }
   }
 
-  /** Tasks queued and not finished yet. */
-  int pending() {
-    synchronized (queue) {
-      return queue.size() + (running ? 1 : 0);
-    }
-  }
-
   private void drain() {
     while (true) {
       Runnable task;

@@ -7,10 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * The relay's wire format: one JSON object per pub/sub message, {@code {"v":1,"from":"<node
+ * The relay's wire format: one JSON object per node message, {@code {"v":1,"from":"<node
  * id>","message":{"type":"…",…}}}. A node drops messages of another version (logged), so a change
  * that old nodes cannot read takes a new version; fields a reader does not know are ignored, so
- * adding an optional field does not.
+ * adding an optional field does not. A message type an older node does not know is dropped there
+ * (logged as unreadable): the sender's wait for its answer times out, as with a silent owner.
  */
 final class RelayCodec {
 
@@ -89,6 +90,9 @@ final class RelayCodec {
     }
     if (m instanceof RelayMessage.Join j) {
       return j.request() != null && j.request().roomId() != null;
+    }
+    if (m instanceof RelayMessage.Resume r) {
+      return r.roomId() != null && r.participantId() != null && r.subject() != null;
     }
     if (m instanceof RelayMessage.Leave l) {
       return l.reason() != null;

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
@@ -65,7 +66,15 @@ final class RelayHost {
   /** A request from an origin node; called in order per session, may block (bridge calls). */
   void handle(String from, RelayMessage.ToOwner message) {
     if (message instanceof RelayMessage.Join join) {
-      join(from, join);
+      admit(from, join.session(), "join", e -> local.join(join.request().toRequest(), e));
+      return;
+    }
+    if (message instanceof RelayMessage.Resume r) {
+      admit(
+          from,
+          r.session(),
+          "resume",
+          e -> local.resume(UUID.fromString(r.roomId()), r.participantId(), r.subject(), e));
       return;
     }
     Hosted hosted = sessions.get(message.session());
@@ -132,15 +141,19 @@ final class RelayHost {
     }
   }
 
-  private void join(String from, RelayMessage.Join join) {
-    String session = join.session();
+  /** How a relayed join or resume puts its participant into the local conference. */
+  private interface Admission {
+    FocusParticipant admit(ParticipantEvents events) throws FocusException;
+  }
+
+  /** Runs a relayed join or resume and answers it with a {@link RelayMessage.JoinResult}. */
+  private void admit(String from, String session, String what, Admission admission) {
     if (sessions.containsKey(session)) {
       return; // a repeated join of a session already hosted
     }
     RelayMessage.JoinResult result;
     try {
-      FocusParticipant participant =
-          local.join(join.request().toRequest(), new PublishingEvents(from, session));
+      FocusParticipant participant = admission.admit(new PublishingEvents(from, session));
       sessions.put(session, new Hosted(from, participant, clock.instant()));
       result = new RelayMessage.JoinResult(session, participant.id(), null, null);
     } catch (OwnedByAnotherNodeException e) {
@@ -149,7 +162,7 @@ final class RelayHost {
     } catch (FocusException e) {
       result = new RelayMessage.JoinResult(session, null, RelayMessage.Failure.of(e), null);
     } catch (RuntimeException e) {
-      LOG.warn("relayed join from {} failed", from, e);
+      LOG.warn("relayed {} from {} failed", what, from, e);
       result =
           new RelayMessage.JoinResult(
               session,

@@ -51,6 +51,14 @@ final class RelayLink {
 
   /** Sends without waiting; a failure is only logged (heartbeats notice a lost peer). */
   void post(String node, RelayMessage message) {
+    post(node, message, () -> {});
+  }
+
+  /**
+   * Sends without waiting; {@code nobodyListens} runs when no node listens on that inbox (no
+   * address registered, nothing listening there, or a node there that has no such inbox).
+   */
+  void post(String node, RelayMessage message, Runnable nobodyListens) {
     CompletionStage<Boolean> sent;
     try {
       sent = messaging.send(node, codec.encode(nodeId, message));
@@ -64,21 +72,28 @@ final class RelayLink {
             LOG.warn("relay message to {} not sent: {}", node, e.toString());
           } else if (!delivered) {
             LOG.debug("nobody listens for relay messages on node {}", node);
+            nobodyListens.run();
           }
         });
   }
 
   /**
-   * Sends a join and waits for its result.
+   * Sends a join (or a resume) and waits for its result.
    *
    * @throws OwnerUnreachableException when nothing listens on the owner's inbox or it does not
    *     answer within the reply timeout
    */
-  RelayMessage.JoinResult join(String owner, RelayMessage.Join join) throws FocusException {
+  RelayMessage.JoinResult join(String owner, RelayMessage.ToOwner join) throws FocusException {
+    return join(owner, join, replyTimeout);
+  }
+
+  /** {@link #join(String, RelayMessage.ToOwner)} waiting at most {@code timeout}. */
+  RelayMessage.JoinResult join(String owner, RelayMessage.ToOwner join, Duration timeout)
+      throws FocusException {
     var result = new CompletableFuture<RelayMessage.JoinResult>();
     joins.put(join.session(), result);
     try {
-      long deadline = sendAndAwait(owner, join, result);
+      long deadline = sendAndAwait(owner, join, result, timeout);
       return await(owner, result, "the join", deadline);
     } finally {
       joins.remove(join.session());
@@ -125,12 +140,18 @@ final class RelayLink {
   /** Sends; returns the deadline (System.nanoTime) of the reply. */
   private long sendAndAwait(String owner, RelayMessage message, CompletableFuture<?> result)
       throws FocusException {
-    long deadline = System.nanoTime() + replyTimeout.toNanos();
+    return sendAndAwait(owner, message, result, replyTimeout);
+  }
+
+  private long sendAndAwait(
+      String owner, RelayMessage message, CompletableFuture<?> result, Duration timeout)
+      throws FocusException {
+    long deadline = System.nanoTime() + timeout.toNanos();
     boolean delivered =
         await(
             owner,
             messaging.send(owner, codec.encode(nodeId, message)).toCompletableFuture(),
-            "(Redis did not take the message)",
+            "(the node link did not take the message)",
             deadline);
     if (!delivered) {
       result.cancel(false);

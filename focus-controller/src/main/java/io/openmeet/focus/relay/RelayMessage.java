@@ -18,6 +18,7 @@ import java.util.UUID;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
   @JsonSubTypes.Type(value = RelayMessage.Join.class, name = "join"),
+  @JsonSubTypes.Type(value = RelayMessage.Resume.class, name = "resume"),
   @JsonSubTypes.Type(value = RelayMessage.Answer.class, name = "answer"),
   @JsonSubTypes.Type(value = RelayMessage.IceCandidate.class, name = "ice-candidate"),
   @JsonSubTypes.Type(value = RelayMessage.Mute.class, name = "mute"),
@@ -52,6 +53,14 @@ sealed interface RelayMessage {
 
   /** Join the room's conference; answered by {@link JoinResult}, preceded by the first events. */
   record Join(String session, JoinSpec request) implements ToOwner {}
+
+  /**
+   * Continue a participant of the room's conference whose socket reconnected to the origin (it
+   * redeemed its resume token there); answered by {@link JoinResult} like a join, preceded by
+   * `joined` and an offer that keeps its bridge endpoint.
+   */
+  record Resume(String session, String roomId, String participantId, String subject)
+      implements ToOwner {}
 
   /** {@link io.openmeet.focus.conference.FocusParticipant#answer}. */
   record Answer(String session, long call, String sdp) implements Request {}

@@ -44,6 +44,13 @@ public final class RelayingFocus implements Focus, AutoCloseable {
 
   private static final java.time.Duration RESUME_POLL = java.time.Duration.ofMillis(100);
 
+  /**
+   * How long a relayed resume waits for the owner's answer before it looks at the lease again: a
+   * live owner answers at once (no bridge request), a hung one must not hold the resume past the
+   * lapse of its lease (the reply timeout is 15 s by default, the lease 15 s, or 3 s in tests).
+   */
+  static final java.time.Duration RESUME_REPLY_TIMEOUT = java.time.Duration.ofSeconds(1);
+
   /** Threads that run relayed requests on the owner (each session's in order). */
   private static final int HOST_THREADS = 16;
 
@@ -56,6 +63,13 @@ public final class RelayingFocus implements Focus, AutoCloseable {
   private final RelayHost host;
   private final Map<String, RelayedParticipant> relayed = new ConcurrentHashMap<>();
   private final Map<String, Instant> lastHeardFrom = new ConcurrentHashMap<>();
+
+  /**
+   * Relayed resumes this node stopped waiting for: their late answer and events are dropped, not
+   * answered with a leave that could overtake the next attempt and end the participant.
+   */
+  private final Map<String, Instant> givenUpResumes = new ConcurrentHashMap<>();
+
   private final ExecutorService hostPool;
   private final SerialExecutor bySession;
   private final ScheduledExecutorService timer;
@@ -132,10 +146,11 @@ public final class RelayingFocus implements Focus, AutoCloseable {
   /**
    * {@inheritDoc}
    *
-   * <p>Resumes here when this node hosts the conference or can take it over. While another node
-   * holds the room's lease, it waits for that lease to lapse (its owner died) for up to {@link
-   * #RESUME_WAIT}; a resume into a conference whose owner is alive is not relayed yet, and fails
-   * then (the browser joins afresh).
+   * <p>Resumes here when this node hosts the conference or can take it over. While another live
+   * node holds the room's lease, the resume is relayed there (the participant goes on as a relayed
+   * one, whichever node its socket was on before). While the lease holder does not answer (it died,
+   * or it is handing the conference over), it waits for that lease to lapse or be given up, then
+   * takes the conference over here; after {@link #RESUME_WAIT} it fails (the browser joins afresh).
    */
   @Override
   public FocusParticipant resume(
@@ -143,14 +158,40 @@ public final class RelayingFocus implements Focus, AutoCloseable {
       throws FocusException {
     long deadline = System.nanoTime() + RESUME_WAIT.toNanos();
     while (true) {
+      String owner;
       try {
         return local.resume(roomId, participantId, subject, events);
       } catch (OwnedByAnotherNodeException e) {
-        if (System.nanoTime() > deadline) {
-          throw new FocusException(
-              FocusException.Reason.UNEXPECTED,
-              "the room's conference runs on node " + e.owner() + "; join again");
+        owner = e.owner();
+      }
+      boolean movedOn = false;
+      if (!owner.equals(nodeId)) {
+        try {
+          FocusParticipant relayed = relayResume(owner, roomId, participantId, subject, events);
+          if (relayed != null) {
+            return relayed;
+          }
+          movedOn = true; // the owner says the room moved on: ask again where it is now
+        } catch (OwnerUnreachableException e) {
+          LOG.debug(
+              "resume of {}: node {} does not answer; waiting for its lease", participantId, owner);
+        } catch (FocusException e) {
+          if (!transientRefusal(e)) {
+            throw e;
+          }
+          LOG.debug(
+              "resume of {} refused by node {} for now: {}", participantId, owner, e.getMessage());
         }
+      }
+      if (System.nanoTime() > deadline) {
+        throw new FocusException(
+            FocusException.Reason.UNEXPECTED,
+            "the room's conference runs on node "
+                + owner
+                + ", which did not take the resume; join again");
+      }
+      if (movedOn) {
+        continue;
       }
       try {
         Thread.sleep(RESUME_POLL.toMillis());
@@ -159,6 +200,14 @@ public final class RelayingFocus implements Focus, AutoCloseable {
         throw new FocusException(FocusException.Reason.INTERNAL, "interrupted");
       }
     }
+  }
+
+  /** A refusal that says "retry": the owner is shutting down or failed for a moment. */
+  private static boolean transientRefusal(FocusException e) {
+    return switch (e.reason()) {
+      case NO_BRIDGE, INTERNAL, UNAVAILABLE -> true;
+      default -> false;
+    };
   }
 
   /**
@@ -189,6 +238,41 @@ public final class RelayingFocus implements Focus, AutoCloseable {
   /** The participant on the owner, or null when the owner says the room has moved on. */
   private FocusParticipant relayJoin(String owner, JoinRequest request, ParticipantEvents events)
       throws FocusException {
+    return relay(
+        owner,
+        events,
+        true,
+        session -> new RelayMessage.Join(session, RelayMessage.JoinSpec.of(request)));
+  }
+
+  /** The resumed participant on the owner, or null when the owner says the room has moved on. */
+  private FocusParticipant relayResume(
+      String owner, UUID roomId, String participantId, String subject, ParticipantEvents events)
+      throws FocusException {
+    // no leave after a failed attempt: it could overtake the next attempt and end the participant
+    return relay(
+        owner,
+        events,
+        false,
+        session -> new RelayMessage.Resume(session, roomId.toString(), participantId, subject));
+  }
+
+  private java.time.Duration resumeReplyTimeout() {
+    return RESUME_REPLY_TIMEOUT.compareTo(link.replyTimeout()) < 0
+        ? RESUME_REPLY_TIMEOUT
+        : link.replyTimeout();
+  }
+
+  /**
+   * Sends a join or resume to the owner under a new relay session and waits for its result; with
+   * {@code leaveOnFailure}, a participant the owner may still add after a failure is dropped.
+   */
+  private FocusParticipant relay(
+      String owner,
+      ParticipantEvents events,
+      boolean leaveOnFailure,
+      java.util.function.Function<String, RelayMessage.ToOwner> message)
+      throws FocusException {
     String session = UUID.randomUUID().toString();
     var participant =
         new RelayedParticipant(session, owner, events, link, p -> relayed.remove(p.session(), p));
@@ -196,16 +280,21 @@ public final class RelayingFocus implements Focus, AutoCloseable {
     relayed.put(session, participant);
     RelayMessage.JoinResult result;
     try {
-      result = link.join(owner, new RelayMessage.Join(session, RelayMessage.JoinSpec.of(request)));
+      RelayMessage.ToOwner m = message.apply(session);
+      result = leaveOnFailure ? link.join(owner, m) : link.join(owner, m, resumeReplyTimeout());
     } catch (FocusException e) {
       relayed.remove(session);
-      // should the owner still run the join, it drops the participant at once
-      link.post(owner, new RelayMessage.Leave(session, LeaveReason.DISCONNECTED));
+      if (leaveOnFailure) {
+        // should the owner still run the join, it drops the participant at once
+        link.post(owner, new RelayMessage.Leave(session, LeaveReason.DISCONNECTED));
+      } else {
+        givenUpResumes.put(session, clock.instant());
+      }
       throw e;
     }
     if (result.participantId() != null) {
       participant.established(result.participantId());
-      LOG.debug("participant {} joined through node {}", result.participantId(), owner);
+      LOG.debug("participant {} joined or resumed through node {}", result.participantId(), owner);
       return participant;
     }
     relayed.remove(session);
@@ -237,12 +326,15 @@ public final class RelayingFocus implements Focus, AutoCloseable {
       if (p != null && p.owner().equals(from)) {
         p.deliver(event.event());
       } else if (!(event.event() instanceof RelayEvent.Removed)
-          && !(event.event() instanceof RelayEvent.Moved)) {
+          && !(event.event() instanceof RelayEvent.Moved)
+          && !givenUpResumes.containsKey(event.session())) {
         // a participant this node no longer has (it left, or its join timed out)
         link.post(from, new RelayMessage.Leave(event.session(), LeaveReason.DISCONNECTED));
       }
     } else if (message instanceof RelayMessage.JoinResult result) {
-      if (!link.joinResult(result) && result.participantId() != null) {
+      if (!link.joinResult(result)
+          && result.participantId() != null
+          && !givenUpResumes.containsKey(result.session())) {
         link.post(from, new RelayMessage.Leave(result.session(), LeaveReason.DISCONNECTED));
       }
     } else if (message instanceof RelayMessage.Result result) {
@@ -276,6 +368,8 @@ public final class RelayingFocus implements Focus, AutoCloseable {
    */
   void heartbeat() {
     Instant cutoff = clock.instant().minus(settings.heartbeatTimeout());
+    // by now the owner dropped what a given-up resume left there (no pings name it)
+    givenUpResumes.values().removeIf(at -> at.isBefore(cutoff));
     Map<String, List<RelayedParticipant>> byOwner = new HashMap<>();
     for (RelayedParticipant p : relayed.values()) {
       if (p.established()) {
@@ -300,10 +394,28 @@ public final class RelayingFocus implements Focus, AutoCloseable {
             link.post(
                 owner,
                 new RelayMessage.Ping(
-                    participants.stream().map(RelayedParticipant::session).toList()));
+                    participants.stream().map(RelayedParticipant::session).toList()),
+                () -> ownerGone(owner));
           }
         });
     host.sweep(bySession::execute);
+  }
+
+  /**
+   * Nobody listens on the owner's inbox any more: its process is gone (a killed node's port refuses
+   * connections, and its address is gone from Redis), so its participants need not wait out the
+   * heartbeat timeout. Their sockets reconnect and resume wherever the conference runs next.
+   */
+  private void ownerGone(String owner) {
+    List<RelayedParticipant> gone =
+        relayed.values().stream().filter(p -> p.established() && p.owner().equals(owner)).toList();
+    if (!gone.isEmpty()) {
+      LOG.warn(
+          "nobody listens on node {}'s inbox (it died): its {} relayed participants reconnect",
+          owner,
+          gone.size());
+    }
+    gone.forEach(RelayedParticipant::moved);
   }
 
   /**

@@ -1,8 +1,10 @@
 package io.openmeet.focus.colibri;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.openmeet.focus.colibri.ColibriSessionManager.Conference;
+import io.openmeet.focus.sdp.SdpAnswer;
 import io.openmeet.focus.testing.Eventually;
 import io.openmeet.focus.testing.LiteTestBridge;
 import io.openmeet.focus.testing.TestBridge;
@@ -119,6 +121,18 @@ class Colibri2SessionManagerTest extends Colibri2ConformanceTest {
                     && request.getEndpoints().stream()
                         .anyMatch(e -> endpointId.equals(e.getId()) && e.getCreate()));
     return sent;
+  }
+
+  /** The bridge holds the first create of {@code endpointId} until {@code release}. */
+  private static void holdCreateOf(
+      String endpointId, CountDownLatch creating, CountDownLatch release) {
+    beforeCreateEndpoint =
+        id -> {
+          if (id.equals(endpointId) && creating.getCount() > 0) {
+            creating.countDown();
+            await(release);
+          }
+        };
   }
 
   private static void await(CountDownLatch latch) {
@@ -293,18 +307,58 @@ class Colibri2SessionManagerTest extends Colibri2ConformanceTest {
   }
 
   @Test
+  void aBridgeThatLeavesIsRemovedAtOnceWhileAnEndpointChangeAwaitsItsAnswer() throws Exception {
+    Conference c = newConference();
+    manager.allocate(c, "ada", "Ada");
+    SdpAnswer answer = SdpAnswer.parse(resource("/sdp/chromium-answer-1-sendrecv.sdp"));
+    CountDownLatch creating = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    holdCreateOf("bob", creating, release);
+    var pool = Executors.newFixedThreadPool(2);
+    try {
+      Future<ColibriAllocation> bob = pool.submit(() -> manager.allocate(c, "bob", "Bob"));
+      assertThat(creating.await(10, TimeUnit.SECONDS)).isTrue();
+      // the bridge applies the conference's requests in order: Ada's update waits behind Bob's
+      // held create, as a request to a bridge that died waits for its timeout
+      Future<?> update =
+          pool.submit(
+              () -> {
+                manager.update(c.meetingId(), "ada", answer.transport(), answer.sources("ada"));
+                return null;
+              });
+      Thread.sleep(300); // the update is on the wire
+      assertThat(update).isNotDone();
+
+      long start = System.nanoTime();
+      var removed =
+          Executors.newSingleThreadExecutor().submit(() -> manager.removeBridge(bridgeId));
+      assertThat(removed.get(2, TimeUnit.SECONDS).get(c.meetingId())).contains("ada");
+      // and the update fails at once (its conference's lane moves on), the bridge not marked
+      // unhealthy: it is gone, not slow
+      assertThatThrownBy(() -> update.get(2, TimeUnit.SECONDS))
+          .cause()
+          .isInstanceOfSatisfying(
+              BridgeFailedException.class, e -> assertThat(e.bridgeUnhealthy()).isFalse());
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+      // Bob's allocation was cancelled with the bridge and tried again; it ends before the next
+      // test counts this bridge's reservations
+      release.countDown();
+      assertThat(bob.get(15, TimeUnit.SECONDS).bridgeId()).isEqualTo(bridgeId);
+    } finally {
+      release.countDown();
+      beforeCreateEndpoint = id -> {};
+      pool.shutdownNow();
+    }
+    manager.expireConference(c.meetingId());
+  }
+
+  @Test
   void anEndpointAllocatedForAConferenceWeLeftMeanwhileIsExpiredBeforeTheRetry() throws Exception {
     Conference c = newConference();
     manager.allocate(c, "ada", "Ada");
     CountDownLatch creating = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    beforeCreateEndpoint =
-        id -> {
-          if (id.equals("bob") && creating.getCount() > 0) {
-            creating.countDown();
-            await(release);
-          }
-        };
+    holdCreateOf("bob", creating, release);
     var pool = Executors.newSingleThreadExecutor();
     try {
       Future<ColibriAllocation> bob = pool.submit(() -> manager.allocate(c, "bob", "Bob"));

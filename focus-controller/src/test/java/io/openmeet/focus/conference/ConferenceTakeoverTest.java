@@ -79,6 +79,10 @@ class ConferenceTakeoverTest {
   }
 
   private JoinRequest request(String name) {
+    return request(name, false);
+  }
+
+  private JoinRequest request(String name, boolean p2p) {
     return new JoinRequest(
         roomId,
         "room-slug",
@@ -89,7 +93,8 @@ class ConferenceTakeoverTest {
         name,
         false,
         true,
-        true);
+        true,
+        p2p);
   }
 
   @Test
@@ -148,6 +153,48 @@ class ConferenceTakeoverTest {
     assertThatThrownBy(() -> nodeB.resume(roomId, "nobody", "guest-Ada", new RecordingEvents()))
         .isInstanceOf(FocusException.class);
   }
+
+  @Test
+  void a_p2p_call_taken_over_keeps_its_session_and_a_third_join_brings_the_pair_to_the_bridge()
+      throws Exception {
+    var adaEvents = new P2pConferenceTest.P2pEvents();
+    FocusParticipant ada = nodeA.join(request("Ada", true), adaEvents);
+    ada.answer(BrowserAnswer.to(adaEvents.lastOffer(), 1000));
+    var bobEvents = new P2pConferenceTest.P2pEvents();
+    FocusParticipant bob = nodeA.join(request("Bob", true), bobEvents);
+    bob.answer(BrowserAnswer.to(bobEvents.lastOffer(), 2000));
+    String session = adaEvents.sessionId();
+    ada.p2pState(session, true);
+    bob.p2pState(session, true);
+    assertThat(nodeA.awaitQuiet(Duration.ofSeconds(5))).isTrue();
+    assertThat(adaEvents.p2p).last().isEqualTo("active " + session);
+
+    // node A dies; both resume on node B
+    synchronized (leases) {
+      leases.owners.remove(roomId.toString());
+    }
+    var adaOnB = new P2pConferenceTest.P2pEvents();
+    FocusParticipant adaB = nodeB.resume(roomId, ada.id(), "guest-Ada", adaOnB);
+    var bobOnB = new P2pConferenceTest.P2pEvents();
+    FocusParticipant bobB = nodeB.resume(roomId, bob.id(), "guest-Bob", bobOnB);
+    // the direct connection goes on: no bridge endpoint, no offer, and its frames still pass
+    assertThat(adaOnB.offers()).isEmpty();
+    adaB.p2pCandidate(session, CANDIDATE, "0", 0);
+    assertThat(bobOnB.p2p).last().isEqualTo("candidate " + ada.id() + " " + CANDIDATE + " 0 0");
+
+    // a third joins on B: the pair is told the session ends and gets bridge endpoints and offers
+    nodeB.join(request("Cy", true), new P2pConferenceTest.P2pEvents());
+    assertThat(nodeB.awaitQuiet(Duration.ofSeconds(5))).isTrue();
+    assertThat(adaOnB.p2p).contains("stop " + session + " participants");
+    assertThat(bobOnB.p2p).contains("stop " + session + " participants");
+    assertThat(bridgesB.log).contains("allocate " + ada.id(), "allocate " + bob.id());
+    assertThat(adaOnB.offers()).isNotEmpty();
+    assertThat(bobOnB.offers()).isNotEmpty();
+    assertThat(bobB.id()).isEqualTo(bob.id());
+  }
+
+  private static final String CANDIDATE =
+      "candidate:1 1 udp 2122260223 10.0.0.2 50000 typ host generation 0";
 
   @Test
   void a_node_that_shuts_down_hands_its_conference_over_at_once() throws Exception {

@@ -223,7 +223,7 @@ class P2pConferenceTest {
   }
 
   @Test
-  void the_bridge_is_not_released_while_a_third_is_joining_and_the_pair_keeps_its_endpoints()
+  void a_third_starting_to_join_ends_the_session_and_the_pair_keeps_its_endpoints()
       throws Exception {
     var ada = join("Ada", true);
     var bob = join("Bob", true);
@@ -234,11 +234,12 @@ class P2pConferenceTest {
     var held = bridges.holdFirstAllocationOf("Cyd");
     var cyd = joinAsync("Cyd");
     assertThat(held.awaitAllocating()).isTrue();
-    bob.participant.p2pState(session, true);
     settle();
-    // both ends are connected, but Cyd is on the way: no p2p-active, no endpoint expired
-    assertThat(ada.events.p2p).doesNotContain("active " + session);
-    assertThat(bob.events.p2p).doesNotContain("active " + session);
+    // the session ended when Cyd started joining: Bob's late "connected" releases nothing
+    assertThat(ada.events.p2p).last().isEqualTo("stop " + session + " participants");
+    assertThat(bob.events.p2p).last().isEqualTo("stop " + session + " participants");
+    assertFails(
+        () -> bob.participant.p2pState(session, true), FocusException.Reason.NO_P2P_SESSION);
     assertThat(bridges.log).doesNotContain("expire " + ada.id(), "expire " + bob.id());
     int adaOffers = ada.events.offers().size();
     bridges.log.clear();
@@ -246,8 +247,6 @@ class P2pConferenceTest {
     held.release();
     var third = cyd.get(5, TimeUnit.SECONDS);
     settle();
-    assertThat(ada.events.p2p).last().isEqualTo("stop " + session + " participants");
-    assertThat(bob.events.p2p).last().isEqualTo("stop " + session + " participants");
     // the pair stays on its bridge connections: no new endpoint; Cyd's sources come as a re-offer
     assertThat(bridges.log).doesNotContain("allocate " + ada.id(), "allocate " + bob.id());
     assertThat(ada.events.offers()).hasSizeGreaterThan(adaOffers);
@@ -257,24 +256,61 @@ class P2pConferenceTest {
   }
 
   @Test
-  void a_join_that_fails_lets_the_held_release_happen() throws Exception {
+  void a_third_starting_to_join_gets_the_released_pair_new_endpoints_before_its_own_allocation()
+      throws Exception {
     var ada = join("Ada", true);
     var bob = join("Bob", true);
     String session = ada.events.sessionId();
-    var held = bridges.holdFirstAllocationOf("Cyd");
-    var cyd = joinAsync("Cyd");
-    assertThat(held.awaitAllocating()).isTrue();
     ada.participant.p2pState(session, true);
     bob.participant.p2pState(session, true);
     settle();
-    assertThat(ada.events.p2p).doesNotContain("active " + session);
+    assertThat(ada.events.p2p).last().isEqualTo("active " + session);
+    int adaOffers = ada.events.offers().size();
+    int bobOffers = bob.events.offers().size();
+    bridges.log.clear();
+    bridges.nextUfrag = "bridgeufrag2";
+    var held = bridges.holdFirstAllocationOf("Cyd");
+    var cyd = joinAsync("Cyd");
+    assertThat(held.awaitAllocating()).isTrue();
+    settle();
+    // Cyd's allocation is still on its way; the pair's new endpoints and offers do not wait for it
+    assertThat(ada.events.p2p).last().isEqualTo("stop " + session + " participants");
+    assertThat(bob.events.p2p).last().isEqualTo("stop " + session + " participants");
+    assertThat(bridges.log).contains("allocate " + ada.id(), "allocate " + bob.id());
+    assertThat(ada.events.offers()).hasSize(adaOffers + 1);
+    assertThat(bob.events.offers()).hasSize(bobOffers + 1);
+    assertThat(ada.events.lastOffer()).contains("a=ice-ufrag:bridgeufrag2");
+    // Ada's browser answers on its new connection before Cyd is in
+    ada.participant.answer(ConferenceTest.BrowserAnswer.to(ada.events.lastOffer(), 3000));
+    held.release();
+    var third = cyd.get(5, TimeUnit.SECONDS);
+    settle();
+    // so Cyd's first offer already carries the sources of Ada's new connection
+    assertThat(third.events.offers().get(0)).contains("a=ssrc:3001 ");
+    assertThat(ada.events.lastOffer()).contains(third.id());
+  }
+
+  @Test
+  void a_third_whose_join_fails_lets_the_pair_go_back_to_p2p() throws Exception {
+    var ada = join("Ada", true);
+    var bob = join("Bob", true);
+    String session = ada.events.sessionId();
+    ada.participant.p2pState(session, true);
+    bob.participant.p2pState(session, true);
+    settle();
+    var held = bridges.holdFirstAllocationOf("Cyd");
+    var cyd = joinAsync("Cyd");
+    assertThat(held.awaitAllocating()).isTrue();
+    settle();
+    assertThat(ada.events.p2p).last().isEqualTo("stop " + session + " participants");
     held.refuse();
     assertThatThrownBy(() -> cyd.get(5, TimeUnit.SECONDS))
         .hasCauseInstanceOf(IllegalStateException.class);
     settle();
-    assertThat(ada.events.p2p).last().isEqualTo("active " + session);
-    assertThat(bob.events.p2p).last().isEqualTo("active " + session);
-    assertThat(bridges.log).contains("expire " + ada.id(), "expire " + bob.id());
+    // the two are alone again: a new session
+    String second = ada.events.sessionId();
+    assertThat(second).isNotEqualTo(session);
+    assertThat(bob.events.sessionId()).isEqualTo(second);
   }
 
   @Test

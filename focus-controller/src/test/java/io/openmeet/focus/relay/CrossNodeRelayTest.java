@@ -17,7 +17,8 @@ import io.openmeet.focus.testing.Eventually;
 import io.openmeet.focus.testing.TestRedis;
 import io.openmeet.presence.conference.RedisConferenceLeases;
 import io.openmeet.presence.conference.RedisParticipantPresence;
-import io.openmeet.presence.relay.RedisNodeMessaging;
+import io.openmeet.presence.relay.RedisNodeAddresses;
+import io.openmeet.presence.relay.TcpNodeMessaging;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,8 +30,9 @@ import org.junit.jupiter.api.Test;
 import org.redisson.api.RedissonClient;
 
 /**
- * Two nodes in one JVM, each with its own Redis client, leases, presence and pub/sub inbox on the
- * real Redis (REDIS_URL); bridges are in-memory stand-ins (media is not the point here).
+ * Two nodes in one JVM, each with its own Redis client, leases and presence on the real Redis
+ * (REDIS_URL) and its own node link on loopback; bridges are in-memory stand-ins (media is not the
+ * point here).
  */
 class CrossNodeRelayTest {
 
@@ -48,6 +50,7 @@ class CrossNodeRelayTest {
     final RedissonClient redis = TestRedis.connect();
     final FakeBridges bridges = new FakeBridges();
     final Conferences conferences;
+    final TcpNodeMessaging link;
     final RelayingFocus focus;
 
     Node(String id) {
@@ -65,10 +68,21 @@ class CrossNodeRelayTest {
               new RedisConferenceLeases(redis),
               Duration.ofSeconds(10));
       closing.add(0, conferences);
+      link =
+          new TcpNodeMessaging(
+              new RedisNodeAddresses(redis),
+              new TcpNodeMessaging.Settings(
+                  "127.0.0.1",
+                  0,
+                  Optional.of("127.0.0.1"),
+                  "cross-node-test-secret",
+                  1 << 20,
+                  Duration.ofSeconds(2)));
+      closing.add(0, link);
       focus =
           new RelayingFocus(
               conferences,
-              new RedisNodeMessaging(redis),
+              link,
               id,
               new RelaySettings(
                   Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(5)),
@@ -118,8 +132,12 @@ class CrossNodeRelayTest {
     assertThat(b.participant.id()).isNotNull().isNotEqualTo(a.participant.id());
     assertThat(node1.bridges.log).contains("allocate " + b.participant.id());
     assertThat(node2.bridges.log).isEmpty();
-    assertThat(new RedisParticipantPresence(node2.redis).participants(roomId.toString()))
-        .containsExactlyInAnyOrder(a.participant.id(), b.participant.id());
+    // presence goes to Redis through the owner's write-behind, after the join returned
+    Eventually.within(
+        WAIT,
+        () ->
+            assertThat(new RedisParticipantPresence(node2.redis).participants(roomId.toString()))
+                .containsExactlyInAnyOrder(a.participant.id(), b.participant.id()));
     Eventually.within(WAIT, () -> assertThat(a.events.types()).contains("participant-joined B"));
 
     // answers cross: A is re-offered with B's sources
@@ -157,8 +175,9 @@ class CrossNodeRelayTest {
     var b = node2.join("B", 12);
     Eventually.within(WAIT, () -> assertThat(a.events.types()).contains("participant-joined B"));
 
-    // node 2 crashes: its Redis connections go, no leave is sent, no more pings
+    // node 2 crashes: its Redis connections and node link go, no leave is sent, no more pings
     node2.redis.shutdown();
+    node2.link.close();
 
     long died = System.nanoTime();
     Eventually.within(
@@ -171,6 +190,69 @@ class CrossNodeRelayTest {
         .isBetween(Duration.ofSeconds(3), Duration.ofSeconds(12));
     assertThat(node1.focus.relayedIn()).isZero();
     assertThat(node1.conferences.participants(roomId)).isEqualTo(1);
+  }
+
+  @Test
+  void a_resume_on_a_live_node_that_does_not_own_the_room_is_relayed_to_the_owner()
+      throws Exception {
+    var a = node1.join("A", 12);
+    var b = node1.join("B", 12);
+    Eventually.within(WAIT, () -> assertThat(a.events.types()).contains("participant-joined B"));
+    String ufrag = ufrag(a.events.lastOffer());
+
+    // A's socket dropped and reconnected to node 2, which redeemed A's resume token
+    var events = new RecordingEvents();
+    long started = System.nanoTime();
+    FocusParticipant resumed = node2.focus.resume(roomId, a.participant.id(), "guest-A", events);
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+
+    assertThat(resumed.id()).isEqualTo(a.participant.id());
+    Eventually.within(WAIT, () -> assertThat(events.types()).containsExactly("joined", "offer"));
+    assertThat(events.joinedAs).isEqualTo(a.participant.id());
+    assertThat(events.othersAtJoin)
+        .extracting(ParticipantInfo::participantId)
+        .containsExactly(b.participant.id());
+    assertThat(ufrag(events.lastOffer())).as("the same bridge endpoint").isEqualTo(ufrag);
+    // the conference stays on node 1, which hosts A for node 2 now
+    assertThat(new RedisConferenceLeases(node1.redis).owner(roomId.toString())).contains(node1.id);
+    assertThat(node2.conferences.size()).isZero();
+    assertThat(node2.bridges.log).isEmpty();
+    assertThat(node1.focus.relayedIn()).isEqualTo(1);
+
+    // signalling works both ways through node 2
+    resumed.chat("back through node 2");
+    Eventually.within(
+        WAIT, () -> assertThat(b.events.types()).contains("chat A: back through node 2"));
+    b.participant.chat("welcome back");
+    Eventually.within(WAIT, () -> assertThat(events.types()).contains("chat B: welcome back"));
+
+    // A's old session on node 1 ends (its resume window passes): that is not A leaving
+    a.participant.leave(LeaveReason.DISCONNECTED);
+    Thread.sleep(300);
+    assertThat(b.events.types()).noneMatch(t -> t.startsWith("participant-left"));
+    assertThat(node1.conferences.participants(roomId)).isEqualTo(2);
+  }
+
+  @Test
+  void a_resume_of_someone_no_longer_in_the_conference_is_refused_by_the_owner_at_once()
+      throws Exception {
+    var a = node1.join("A", 12);
+    node1.join("B", 12);
+    a.participant.leave(LeaveReason.LEAVE);
+
+    long started = System.nanoTime();
+    assertThatThrownBy(
+            () -> node2.focus.resume(roomId, a.participant.id(), "guest-A", new RecordingEvents()))
+        .isInstanceOfSatisfying(
+            FocusException.class,
+            e -> assertThat(e.reason()).isEqualTo(FocusException.Reason.UNEXPECTED));
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+    assertThat(node1.focus.relayedIn()).isZero();
+    assertThat(node2.focus.relayedOut()).isZero();
+  }
+
+  private static String ufrag(String sdp) {
+    return sdp.lines().filter(l -> l.startsWith("a=ice-ufrag:")).findFirst().orElseThrow();
   }
 
   @Test

@@ -66,6 +66,7 @@ class RelayCodecTest {
                         false,
                         false,
                         true))),
+            new RelayMessage.Resume("s", UUID.randomUUID().toString(), "p1", "user"),
             new RelayMessage.Answer("s", 1, "v=0\r\n"),
             new RelayMessage.IceCandidate("s", 2, "candidate:1 1 udp 1 1.2.3.4 5 typ host", "0"),
             new RelayMessage.IceCandidate("s", 3, "", null),
@@ -134,6 +135,7 @@ class RelayCodecTest {
             "{\"v\":1,\"message\":{\"type\":\"ping\",\"sessions\":[]}}",
             "{\"v\":1,\"from\":\"n\",\"message\":{\"type\":\"chat\",\"text\":\"no session\"}}",
             "{\"v\":1,\"from\":\"n\",\"message\":{\"type\":\"leave\",\"session\":\"s\"}}",
+            "{\"v\":1,\"from\":\"n\",\"message\":{\"type\":\"resume\",\"session\":\"s\",\"roomId\":\"r\"}}",
             "{\"v\":1,\"from\":\"n\",\"message\":{\"type\":\"event\",\"session\":\"s\"}}",
             "[1,2]",
             "not json")) {

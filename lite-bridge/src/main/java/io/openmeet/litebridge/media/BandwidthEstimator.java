@@ -1,6 +1,7 @@
 package io.openmeet.litebridge.media;
 
 import java.util.ArrayDeque;
+import java.util.function.Consumer;
 
 /**
  * The bridge's estimate of how much it can send to one receiver, from that receiver's feedback on
@@ -49,6 +50,26 @@ final class BandwidthEstimator {
 
   static final int LOSS_MIN_PACKETS = 20;
 
+  /** A probe cluster needs this many packets to arrive to give a rate (GCC's minimum). */
+  static final int MIN_PROBE_PACKETS = 5;
+
+  private static final int MAX_CLUSTERS = 8;
+
+  /** A group sent over at least this and stamped within a quarter of it is a catch-up. */
+  static final long CATCH_UP_MIN_NANOS = 20_000_000L;
+
+  /** How far back the delay a catch-up must return to is taken from. */
+  static final long BASELINE_WINDOW_MICROS = 3_000_000;
+
+  /** How close to that delay a catch-up must bring it back, ms. */
+  static final double CATCH_UP_TOLERANCE_MS = 5;
+
+  /** A delay cut this recent is undone by a catch-up. */
+  static final long UNDO_NANOS = 1_000_000_000L;
+
+  /** An overuse is acted on once it has lasted this long in arrival time without a catch-up. */
+  static final long CONFIRM_MICROS = 200_000;
+
   private static final int HISTORY = 8192;
   private static final double SMOOTHING = 0.9;
   private static final double TREND_GAIN = 4.0;
@@ -85,6 +106,12 @@ final class BandwidthEstimator {
   private double previousTrend;
   private long overuseStartNanos = Long.MIN_VALUE;
   private Signal signal = Signal.NORMAL;
+  private long overuseSignalMicros = Long.MIN_VALUE;
+  private long catchUps;
+  private long undoneCuts;
+  private long beforeCutBps;
+  // (arrival micros, accumulated delay ms), accumulated rising: the window's minimum comes first
+  private final ArrayDeque<double[]> recentDelays = new ArrayDeque<>();
 
   // acknowledged rate: (arrival micros, bytes) of the packets received in the last window
   private final ArrayDeque<long[]> acked = new ArrayDeque<>();
@@ -102,12 +129,115 @@ final class BandwidthEstimator {
   private double lastLossFraction;
   private long overuses;
   private long lossCuts;
+  private Consumer<String> events = event -> {};
+
+  // probe clusters, oldest first: sent, waiting for feedback, or open
+  private final ArrayDeque<Cluster> clusters = new ArrayDeque<>();
+  private Cluster openCluster;
+  private long probeResults;
+  private long probeClusters;
 
   /** What the delay trend says about the path. */
   enum Signal {
     NORMAL,
     OVERUSE,
     UNDERUSE
+  }
+
+  /**
+   * A probe cluster: the run of transport-wide numbers sent while it was open (media and padding
+   * alike), and what the feedback said about them. Its rate is GCC's probe bitrate: the send rate
+   * without the last packet and the receive rate without the first, whichever is smaller.
+   */
+  private static final class Cluster {
+    final long targetBps;
+    final long firstSequence;
+    long lastSequence = Long.MAX_VALUE;
+    int reported;
+    int received;
+    long bytes;
+    long firstSendNanos = Long.MAX_VALUE;
+    long lastSendNanos = Long.MIN_VALUE;
+    int lastSendBytes;
+    long firstArrivalMicros = Long.MAX_VALUE;
+    long lastArrivalMicros = Long.MIN_VALUE;
+    int firstArrivalBytes;
+
+    Cluster(long targetBps, long firstSequence) {
+      this.targetBps = targetBps;
+      this.firstSequence = firstSequence;
+    }
+
+    boolean contains(long sequence) {
+      return sequence >= firstSequence && sequence <= lastSequence;
+    }
+
+    void add(long sendNanos, long arrivalMicros, int bytes) {
+      received++;
+      this.bytes += bytes;
+      if (sendNanos < firstSendNanos) {
+        firstSendNanos = sendNanos;
+      }
+      if (sendNanos >= lastSendNanos) {
+        lastSendNanos = sendNanos;
+        lastSendBytes = bytes;
+      }
+      if (arrivalMicros < firstArrivalMicros) {
+        firstArrivalMicros = arrivalMicros;
+        firstArrivalBytes = bytes;
+      }
+      lastArrivalMicros = Math.max(lastArrivalMicros, arrivalMicros);
+    }
+  }
+
+  /**
+   * Opens a probe cluster: every packet sent from now until {@link #endProbe} belongs to it, and
+   * the sender pads what it sends meanwhile up to {@code targetBps}. When the feedback shows the
+   * path carried the cluster's rate, the estimate jumps there (GCC's probing), instead of growing 8
+   * % a second from a cut.
+   */
+  synchronized void startProbe(long targetBps) {
+    if (openCluster != null) {
+      return;
+    }
+    openCluster = new Cluster(targetBps, lastSent + 1);
+    probeClusters++;
+    clusters.addLast(openCluster);
+    while (clusters.size() > MAX_CLUSTERS) {
+      clusters.removeFirst();
+    }
+  }
+
+  /** Closes the open probe cluster (nothing when none is open). */
+  synchronized void endProbe() {
+    if (openCluster == null) {
+      return;
+    }
+    openCluster.lastSequence = lastSent;
+    if (lastSent < openCluster.firstSequence) {
+      clusters.remove(openCluster); // nothing was sent while it was open
+    }
+    openCluster = null;
+  }
+
+  /** Whether a probe cluster is open. */
+  synchronized boolean probing() {
+    return openCluster != null;
+  }
+
+  /** How many probe clusters were opened. */
+  synchronized long probeClusters() {
+    return probeClusters;
+  }
+
+  /** How many probe clusters gave a usable rate. */
+  synchronized long probeResults() {
+    return probeResults;
+  }
+
+  /** Where a line goes for every cut (the endpoint's timeline), so a run's log says why. */
+  synchronized void onEvent(Consumer<String> listener) {
+    this.events = listener;
   }
 
   /** Remembers a packet sent with transport-wide number {@code sequence} (extended, 64-bit). */
@@ -136,6 +266,10 @@ final class BandwidthEstimator {
         continue; // not sent by us, or too old to remember
       }
       any = true;
+      Cluster cluster = clusterOf(sequence);
+      if (cluster != null && reported[i] == 0) {
+        cluster.reported++;
+      }
       if (arrivals[k] == TransportCcParser.LOST) {
         if (reported[i] == 0) {
           reported[i] = 1;
@@ -153,6 +287,9 @@ final class BandwidthEstimator {
         lossWindowTotal++;
       }
       reported[i] = 2;
+      if (cluster != null) {
+        cluster.add(sentNanos[i], arrivals[k], sentBytes[i]);
+      }
       packetArrived(sentNanos[i], arrivals[k], sentBytes[i], nowNanos);
     }
     if (!any) {
@@ -165,6 +302,70 @@ final class BandwidthEstimator {
       lastUpdateNanos = nowNanos;
     }
     update(nowNanos);
+    finishClusters(base + arrivals.length - 1);
+  }
+
+  private Cluster clusterOf(long sequence) {
+    for (Cluster c : clusters) {
+      if (c.contains(sequence)) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Reads the clusters the feedback has covered up to {@code reportedUpTo}: a cluster whose rate
+   * the path carried (most of it arrived, at about the rate it was sent) lifts a lower estimate to
+   * that rate; one the path could not carry says nothing the delay and loss parts do not.
+   */
+  private void finishClusters(long reportedUpTo) {
+    while (!clusters.isEmpty()) {
+      Cluster c = clusters.peekFirst();
+      if (c == openCluster || c.lastSequence > reportedUpTo) {
+        return;
+      }
+      clusters.removeFirst();
+      long count = c.lastSequence - c.firstSequence + 1;
+      if (c.received < MIN_PROBE_PACKETS || c.received < 0.8 * count) {
+        events.accept(
+            "bwe probe at "
+                + c.targetBps / 1000
+                + " kbit/s: "
+                + c.received
+                + " of "
+                + count
+                + " packets arrived, no result");
+        continue;
+      }
+      double sendSeconds = (c.lastSendNanos - c.firstSendNanos) / 1e9;
+      double receiveSeconds = (c.lastArrivalMicros - c.firstArrivalMicros) / 1e6;
+      if (sendSeconds < 0.001 || receiveSeconds < 0.001 || sendSeconds > 1 || receiveSeconds > 1) {
+        continue;
+      }
+      long sendBps = (long) ((c.bytes - c.lastSendBytes) * 8 / sendSeconds);
+      long receiveBps = (long) ((c.bytes - c.firstArrivalBytes) * 8 / receiveSeconds);
+      // a path that delivered well under what was sent is saturated: its rate is what got through
+      long rate =
+          receiveBps < 0.9 * sendBps ? (long) (0.95 * receiveBps) : Math.min(sendBps, receiveBps);
+      probeResults++;
+      long before = estimateUnclamped();
+      if (rate > before && signal != Signal.OVERUSE) {
+        delayBps = Math.max(delayBps, rate);
+        lossBps = Math.max(lossBps, rate);
+      }
+      events.accept(
+          "bwe probe at "
+              + c.targetBps / 1000
+              + " kbit/s: sent "
+              + sendBps / 1000
+              + ", received "
+              + receiveBps / 1000
+              + " kbit/s, estimate "
+              + before / 1000
+              + " -> "
+              + estimateUnclamped() / 1000);
+    }
   }
 
   /** A REMB from the receiver; used while it sends no transport-cc feedback. */
@@ -202,11 +403,73 @@ final class BandwidthEstimator {
     if (previousGroupSend != Long.MIN_VALUE) {
       double sendDeltaMs = (groupLastSend - previousGroupSend) / 1e6;
       double arrivalDeltaMs = (groupLastArrival - previousGroupArrival) / 1e3;
-      trendSample(arrivalDeltaMs - sendDeltaMs, groupLastArrival, nowNanos);
+      double deltaMs = arrivalDeltaMs - sendDeltaMs;
+      if (caughtUp() && accumulatedDelayMs + deltaMs <= baselineDelayMs() + CATCH_UP_TOLERANCE_MS) {
+        accumulatedDelayMs += deltaMs;
+        rememberDelay(groupLastArrival);
+        afterCatchUp(nowNanos);
+      } else {
+        trendSample(arrivalDeltaMs - sendDeltaMs, groupLastArrival, nowNanos);
+      }
     }
     previousGroupSend = groupLastSend;
     previousGroupArrival = groupLastArrival;
     startGroup(sendNanos, arrivalMicros);
+  }
+
+  /**
+   * Whether the group just closed is a receiver catching up: packets sent over at least {@link
+   * #CATCH_UP_MIN_NANOS} stamped within a quarter of that. A queue at a bottleneck lets packets go
+   * at its link's pace, never faster than they were sent; a receiver thread that fell behind (a
+   * busy machine) stamps its backlog at once. When that brings the delay back to where it was
+   * before (the lowest of the last {@link #BASELINE_WINDOW_MICROS}), what built up was never a
+   * queue; a queue that is still there after the burst is.
+   */
+  private boolean caughtUp() {
+    long sendSpanNanos = groupLastSend - groupFirstSend;
+    long arrivalSpanNanos = (groupLastArrival - groupFirstArrival) * 1_000;
+    return sendSpanNanos >= CATCH_UP_MIN_NANOS && arrivalSpanNanos * 4 <= sendSpanNanos;
+  }
+
+  /**
+   * After a catch-up the delay is back where it was: the trend starts afresh, an overuse not yet
+   * acted on is dropped, and a delay cut made within {@link #UNDO_NANOS} is undone.
+   */
+  private void afterCatchUp(long nowNanos) {
+    catchUps++;
+    smoothedDelayMs = accumulatedDelayMs;
+    trend.clear();
+    overuseStartNanos = Long.MIN_VALUE;
+    overuseSignalMicros = Long.MIN_VALUE;
+    previousTrend = 0;
+    signal = Signal.NORMAL;
+    if (lastDecreaseNanos != Long.MIN_VALUE
+        && nowNanos - lastDecreaseNanos <= UNDO_NANOS
+        && beforeCutBps > delayBps) {
+      events.accept(
+          "bwe receiver caught up: delay cut to "
+              + delayBps / 1000
+              + " kbit/s undone, back at "
+              + beforeCutBps / 1000);
+      delayBps = beforeCutBps;
+      undoneCuts++;
+    }
+  }
+
+  /** Remembers the accumulated delay at {@code arrivalMicros} for {@link #baselineDelayMs}. */
+  private void rememberDelay(long arrivalMicros) {
+    while (!recentDelays.isEmpty() && recentDelays.peekLast()[1] >= accumulatedDelayMs) {
+      recentDelays.removeLast();
+    }
+    recentDelays.addLast(new double[] {arrivalMicros, accumulatedDelayMs});
+    while (recentDelays.peekFirst()[0] < arrivalMicros - BASELINE_WINDOW_MICROS) {
+      recentDelays.removeFirst();
+    }
+  }
+
+  /** The lowest accumulated delay of the last {@link #BASELINE_WINDOW_MICROS}. */
+  private double baselineDelayMs() {
+    return recentDelays.isEmpty() ? accumulatedDelayMs : recentDelays.peekFirst()[1];
   }
 
   private void startGroup(long sendNanos, long arrivalMicros) {
@@ -233,6 +496,7 @@ final class BandwidthEstimator {
   private void trendSample(double delayDeltaMs, long arrivalMicros, long nowNanos) {
     deltas = Math.min(deltas + 1, 1000);
     accumulatedDelayMs += delayDeltaMs;
+    rememberDelay(arrivalMicros);
     smoothedDelayMs = SMOOTHING * smoothedDelayMs + (1 - SMOOTHING) * accumulatedDelayMs;
     trend.addLast(new double[] {(arrivalMicros - firstArrivalMicros) / 1e3, smoothedDelayMs});
     if (trend.size() > TREND_WINDOW) {
@@ -248,6 +512,9 @@ final class BandwidthEstimator {
         overuseStartNanos = nowNanos;
       }
       if (nowNanos - overuseStartNanos >= OVERUSE_TIME_NANOS && modified >= previousTrend) {
+        if (signal != Signal.OVERUSE) {
+          overuseSignalMicros = arrivalMicros;
+        }
         signal = Signal.OVERUSE;
       }
     } else if (modified < -thresholdMs) {
@@ -314,13 +581,27 @@ final class BandwidthEstimator {
     long ackedBps = ackedBps();
     switch (signal) {
       case OVERUSE -> {
-        if (lastDecreaseNanos == Long.MIN_VALUE
-            || nowNanos - lastDecreaseNanos >= DECREASE_INTERVAL_NANOS) {
+        // a queue keeps growing; a receiver that fell behind catches up within a few hundred ms
+        boolean confirmed = groupLastArrival - overuseSignalMicros >= CONFIRM_MICROS;
+        if (confirmed
+            && (lastDecreaseNanos == Long.MIN_VALUE
+                || nowNanos - lastDecreaseNanos >= DECREASE_INTERVAL_NANOS)) {
           // what the receiver got is what the path carries now; never raise on overuse
           long base = ackedBps > 0 ? ackedBps : delayBps;
+          long before = delayBps;
+          beforeCutBps =
+              Math.max(
+                  delayBps,
+                  lastDecreaseNanos == Long.MIN_VALUE || nowNanos - lastDecreaseNanos > UNDO_NANOS
+                      ? 0
+                      : beforeCutBps);
           delayBps = Math.min(delayBps, (long) (BETA * base));
           lastDecreaseNanos = nowNanos;
           overuses++;
+          events.accept(
+              String.format(
+                  "bwe delay cut %d -> %d kbit/s (acked %d, trend %.1f, threshold %.1f)",
+                  before / 1000, delayBps / 1000, ackedBps / 1000, previousTrend, thresholdMs));
         }
       }
       case UNDERUSE -> {
@@ -341,11 +622,20 @@ final class BandwidthEstimator {
         if (lastLossDecreaseNanos == Long.MIN_VALUE
             || nowNanos - lastLossDecreaseNanos >= DECREASE_INTERVAL_NANOS) {
           lossBps = (long) (Math.min(lossBps, estimateUnclamped()) * (1 - 0.5 * loss));
-          // what got through did get through: bursts lost at a short queue (the bridge forwards a
-          // frame's packets at once, unpaced) must not cut below the rate the receiver still gets
-          lossBps = Math.max(lossBps, ackedBps);
+          // never far below what got through: bursts lost at a short queue (the bridge forwards a
+          // frame's packets at once, unpaced) must not take it to the floor cut after cut; but
+          // below it by the same share as the cut, so that a link the layers fill gets headroom
+          lossBps = Math.max(lossBps, (long) (ackedBps * (1 - 0.5 * loss)));
           lastLossDecreaseNanos = nowNanos;
           lossCuts++;
+          events.accept(
+              String.format(
+                  "bwe loss cut to %d kbit/s (loss %d of %d, acked %d, delay bound %d)",
+                  lossBps / 1000,
+                  lossWindowLost,
+                  lossWindowTotal,
+                  ackedBps / 1000,
+                  delayBps / 1000));
         }
       } else if (loss < 0.02) {
         lossBps = (long) (lossBps * Math.pow(GROWTH_PER_SECOND, Math.max(seconds, 0)));
@@ -390,6 +680,16 @@ final class BandwidthEstimator {
   /** How often the loss-based bound was cut. */
   synchronized long lossCuts() {
     return lossCuts;
+  }
+
+  /** How often a receiver caught up (a burst of backlog, see {@link #caughtUp}). */
+  synchronized long catchUps() {
+    return catchUps;
+  }
+
+  /** How many delay cuts a catch-up undid. */
+  synchronized long undoneCuts() {
+    return undoneCuts;
   }
 
   /** How often the delay-based bound was cut. */

@@ -55,7 +55,10 @@ final class EndpointConnection implements EndpointTransport, EndpointIce.Events 
   private volatile List<MediaSourceDesc> sources = List.of();
   private volatile NegotiatedFormats formats = NegotiatedFormats.NONE;
   private volatile SrtpSession srtp;
-  private volatile DtlsAssociation dtls;
+  // from the start: a browser's first ClientHello often comes before its remote transport (the
+  // bridge answers ICE checks with its own credentials alone); kept, it needs no retransmission
+  private final DtlsAssociation dtls;
+  private volatile boolean earlyDtlsLogged;
   private RemoteTransport remote;
   private boolean dtlsStarted;
   private boolean iceConnected;
@@ -67,7 +70,9 @@ final class EndpointConnection implements EndpointTransport, EndpointIce.Events 
     this.counters = engine.counters;
     this.worker = engine.workers().assign();
     this.timeline = new EndpointTimeline(endpointId);
+    bandwidth.onEvent(timeline::log);
     this.ice = new EndpointIce(engine, endpointId, this);
+    this.dtls = new DtlsAssociation(ice::send);
     this.sequencer = new TransportSequencer(this, bandwidth);
     this.srtpSender = new SrtpSender(this, ice, counters);
     this.nacks = new NackResponder(conference, srtpSender, counters);
@@ -114,7 +119,6 @@ final class EndpointConnection implements EndpointTransport, EndpointIce.Events 
         this.remote = remote;
       }
       if (first) {
-        dtls = new DtlsAssociation(ice::send);
         state = TransportState.CONNECTING;
         timeline.log("remote transport set, ICE checks start");
         ice.start(remote);
@@ -146,24 +150,22 @@ final class EndpointConnection implements EndpointTransport, EndpointIce.Events 
   private void startDtls() {
     final boolean server;
     final List<DtlsFingerprint> fingerprints;
-    final DtlsAssociation association;
     synchronized (lock) {
       if (dtlsStarted || remote == null || state != TransportState.CONNECTING) {
         return;
       }
       dtlsStarted = true;
       fingerprints = remote.fingerprints();
-      association = dtls;
       server = DtlsAssociation.isServerFor(fingerprints);
     }
     try {
-      conference.engine().handshakes().execute(() -> runDtls(server, fingerprints, association));
+      conference.engine().handshakes().execute(() -> runDtls(server, fingerprints));
     } catch (RejectedExecutionException e) {
       fail("media engine is shutting down");
     }
   }
 
-  private void runDtls(boolean server, List<DtlsFingerprint> fingerprints, DtlsAssociation dtls) {
+  private void runDtls(boolean server, List<DtlsFingerprint> fingerprints) {
     DtlsAssociation.Established established;
     try {
       established = dtls.handshake(server, fingerprints, conference.engine().certificate());
@@ -203,10 +205,11 @@ final class EndpointConnection implements EndpointTransport, EndpointIce.Events 
     int len = buffer.getLength();
     lastActivityMillis = System.currentTimeMillis();
     if (Rtp.looksLikeDtls(data, off, len)) {
-      DtlsAssociation association = dtls;
-      if (association != null) {
-        association.offer(data, off, len);
+      if (state == TransportState.NEW && !earlyDtlsLogged) {
+        earlyDtlsLogged = true;
+        timeline.log("DTLS record before the remote transport, kept for the handshake");
       }
+      dtls.offer(data, off, len);
     } else if (Rtp.looksLikeRtpOrRtcp(data, off, len) && srtp != null) {
       byte[] copy = new byte[len];
       System.arraycopy(data, off, copy, 0, len);
@@ -380,20 +383,16 @@ final class EndpointConnection implements EndpointTransport, EndpointIce.Events 
   }
 
   void closeQuietly() {
-    DtlsAssociation association;
     SrtpSession session;
     synchronized (lock) {
       if (state == TransportState.CLOSED) {
         return;
       }
       state = TransportState.CLOSED;
-      association = dtls;
       session = srtp;
       srtp = null;
     }
-    if (association != null) {
-      association.close();
-    }
+    dtls.close();
     ice.free();
     conference.endpointClosed(this);
     if (session != null) {

@@ -20,6 +20,7 @@ final class VideoProjections {
   private long lastProbeNanos = System.nanoTime();
   private double probeCredit;
   private volatile long paddingSent;
+  private final ProbeSchedule schedule = new ProbeSchedule(); // only probe() uses it
 
   /** The effective maxHeight per forwarded source; null while every source is forwarded (-1). */
   private volatile Map<String, Integer> maxHeights;
@@ -121,27 +122,29 @@ final class VideoProjections {
   }
 
   /**
-   * Probing: while the estimate holds some source below its ideal layer, pads what this receiver
-   * gets up to the smaller of the ideal total and the estimate, with padding-only RTX packets (on
-   * the RTX SSRC of a source it receives), so its feedback shows whether the path carries more and
-   * the estimate can grow to the next layer. Called every {@link #PROBE_PERIOD_NANOS}.
+   * Probing: pads what this receiver gets with padding-only RTX packets (on the RTX SSRC of a
+   * source it receives) up to the rate its {@link ProbeSchedule} says, so its feedback shows
+   * whether the path carries more. Called every {@link #PROBE_PERIOD_NANOS}.
    */
   void probe(long nowNanos) {
     LayerBudget.Result result = allocation;
     long estimate = trustedEstimate();
     long elapsed = Math.min(nowNanos - lastProbeNanos, 4 * PROBE_PERIOD_NANOS);
     lastProbeNanos = nowNanos;
-    if (!result.limited() || estimate < 0 || !receiver.srtpSender().ready()) {
+    BandwidthEstimator bwe = receiver.bandwidth();
+    long[] rtx = result.limited() || bwe.probing() ? paddingTarget() : null;
+    long targetBps =
+        schedule.target(
+            nowNanos,
+            result.limited(),
+            result.idealBps(),
+            estimate,
+            result.allocatedBps(),
+            rtx != null && receiver.srtpSender().ready(),
+            bwe);
+    long paddingBps = targetBps - result.allocatedBps();
+    if (paddingBps <= 0 || rtx == null) {
       probeCredit = 0;
-      return;
-    }
-    long paddingBps = Math.min(result.idealBps(), estimate) - result.allocatedBps();
-    if (paddingBps <= 0) {
-      probeCredit = 0;
-      return;
-    }
-    long[] rtx = paddingTarget();
-    if (rtx == null) {
       return;
     }
     probeCredit += paddingBps * (double) elapsed / 8e9;

@@ -5,7 +5,7 @@ import java.util.function.Consumer;
 
 /**
  * Text messages between control-plane nodes, addressed by node id. Delivery is at most once (a node
- * that is down or reconnecting to Redis misses what was sent meanwhile), so users add their own
+ * that is down or whose connection broke misses what was sent meanwhile), so users add their own
  * timeouts and heartbeats; messages from one sender to one node arrive in the order they were sent.
  */
 public interface NodeMessaging {
@@ -17,8 +17,10 @@ public interface NodeMessaging {
   Inbox open(String nodeId, Consumer<String> handler);
 
   /**
-   * Sends a message to a node's inbox without blocking. Completes with false when no node listens
-   * on that inbox (the node is gone or not started), exceptionally when Redis cannot be reached.
+   * Sends a message to a node's inbox without blocking. Completes with true once the node's inbox
+   * took it, with false when no node listens on that inbox (the node is gone or not started), and
+   * exceptionally when it cannot know (the node or, for a node not contacted before, Redis cannot
+   * be reached).
    */
   CompletionStage<Boolean> send(String nodeId, String message);
 

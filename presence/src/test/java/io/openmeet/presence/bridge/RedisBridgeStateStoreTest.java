@@ -57,11 +57,12 @@ class RedisBridgeStateStoreTest {
     RedisBridgeStateStore store = new RedisBridgeStateStore(redis, "t-" + UUID.randomUUID() + ":");
     store.put(snapshot("b", 0.1, ""), Duration.ofSeconds(30));
     store.put(snapshot("a", 0.2, ""), Duration.ofSeconds(30));
-    store.put(snapshot("short", 0.3, ""), Duration.ofMillis(200));
+    // a TTL long enough to still be there at the first look on a loaded machine (200 ms was not)
+    store.put(snapshot("short", 0.3, ""), Duration.ofMillis(1500));
     assertThat(store.all()).extracting(BridgeSnapshot::id).containsExactly("a", "b", "short");
 
     store.remove("b");
-    Thread.sleep(400); // a real Redis TTL: nothing to inject here
+    Thread.sleep(1700); // a real Redis TTL: nothing to inject here
     assertThat(store.all()).extracting(BridgeSnapshot::id).containsExactly("a");
   }
 

@@ -160,7 +160,9 @@ class RedisConferenceStateTest {
     var leases = new RedisConferenceLeases(redis);
     var states = new RedisConferenceStateStore(redis);
     String conf = unique("conf");
-    var a = leases.tryAcquire(conf, "node-a", Duration.ofMillis(200)).orElseThrow();
+    // long enough for the fenced write below to land inside it on a loaded machine (a write
+    // refused because 200 ms had passed would fail the test, not the product)
+    var a = leases.tryAcquire(conf, "node-a", Duration.ofMillis(1000)).orElseThrow();
     assertThat(states.write(a, "{\"v\":1}")).isTrue();
     assertThat(states.read(conf)).contains("{\"v\":1}");
 

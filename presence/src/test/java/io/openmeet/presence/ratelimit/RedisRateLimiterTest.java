@@ -66,11 +66,14 @@ class RedisRateLimiterTest {
   @Test
   void the_window_expires_and_the_counter_has_a_ttl() throws InterruptedException {
     var limiter = limiter();
-    var rule = new Rule("short", 1, Duration.ofMillis(300));
+    // long enough that the refusal and the TTL below still fall inside the window on a loaded
+    // machine (a 300 ms window once let the second acquire land in a new window)
+    var rule = new Rule("short", 1, Duration.ofMillis(1500));
     assertThat(limiter.acquire(rule, "c").allowed()).isTrue();
     assertThat(limiter.acquire(rule, "c").allowed()).isFalse();
     assertThat(redis.getBucket(limiter.key(rule, "c")).remainTimeToLive()).isPositive();
-    Thread.sleep(400);
+    // the window began before the first acquire returned: it is over a full window from now
+    Thread.sleep(rule.window().toMillis() + 100);
     assertThat(limiter.acquire(rule, "c").allowed()).isTrue();
   }
 

@@ -9,7 +9,6 @@ import io.openmeet.presence.bridge.RedisBridgeStateStore;
 import io.openmeet.presence.redis.RedissonClientFactory.Auth;
 import io.openmeet.presence.redis.RedissonClientFactory.Settings;
 import io.openmeet.presence.redis.RedissonClientFactory.Tls;
-import io.openmeet.presence.relay.RedisNodeMessaging;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -23,7 +22,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.redisson.api.RTopic;
 import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.StringCodec;
 
 /**
  * A production-like Redis: Debian's redis-server with requirepass and TLS only (scripts/lib/
@@ -72,13 +73,13 @@ class RedisAuthTlsTest {
       assertThat(admission.reserve(List.of(List.of("b1")), 0.8, false))
           .hasValueSatisfying(r -> assertThat(r.bridgeId()).isEqualTo("b1"));
 
-      // pub/sub (the node relay)
-      var messaging = new RedisNodeMessaging(redis);
+      // pub/sub (the lobby's events)
+      RTopic topic = redis.getTopic("auth-tls:events", StringCodec.INSTANCE);
       var received = new LinkedBlockingQueue<String>();
-      try (var inbox = messaging.open("auth-tls-node", received::add)) {
-        assertThat(messaging.send("auth-tls-node", "hello").toCompletableFuture().get()).isTrue();
-        assertThat(received.poll(10, TimeUnit.SECONDS)).isEqualTo("hello");
-      }
+      int listener = topic.addListener(String.class, (channel, m) -> received.add(m));
+      assertThat(topic.publish("hello")).isPositive();
+      assertThat(received.poll(10, TimeUnit.SECONDS)).isEqualTo("hello");
+      topic.removeListener(listener);
     } finally {
       redis.shutdown();
     }

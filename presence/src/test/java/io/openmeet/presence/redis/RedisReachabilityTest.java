@@ -2,6 +2,7 @@ package io.openmeet.presence.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -28,11 +29,16 @@ class RedisReachabilityTest {
 
       answering.set(false);
       waitFor(reachability::down);
-      long started = System.nanoTime();
       assertThatThrownBy(bucket::get)
           .isInstanceOf(RedisConnectionException.class)
           .hasMessageContaining("Redis is unreachable");
-      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(50));
+      // timed on a second call, and only the call: the first one (and AssertJ around it) loads
+      // classes, which on a loaded machine alone can take longer than the bound
+      long started = System.nanoTime();
+      Throwable again = catchThrowable(bucket::get);
+      Duration took = Duration.ofNanos(System.nanoTime() - started);
+      assertThat(again).isInstanceOf(RedisConnectionException.class);
+      assertThat(took).isLessThan(Duration.ofMillis(50));
       assertThat(RedisReachability.unreachable(new RuntimeException("other"))).isFalse();
       assertThat(reachability.retryAfterMillis()).isEqualTo(1_000);
 

@@ -9,7 +9,6 @@ import io.openmeet.presence.redis.RedissonClientFactory.Auth;
 import io.openmeet.presence.redis.RedissonClientFactory.Sentinel;
 import io.openmeet.presence.redis.RedissonClientFactory.Settings;
 import io.openmeet.presence.redis.RedissonClientFactory.Tls;
-import io.openmeet.presence.relay.RedisNodeMessaging;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,7 +19,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.redisson.api.RTopic;
 import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.StringCodec;
 
 /**
  * Sentinel mode against Debian's redis-server and redis-sentinel (a group of this test's own: a
@@ -66,10 +67,11 @@ class RedisSentinelFailoverTest {
         new RedisBridgeAdmission(
             redis, store, Clock.systemUTC(), 0.02, Duration.ofSeconds(2), Duration.ofMinutes(1));
     assertThat(admission.reserve(List.of(List.of("b1")), 0.8, false)).isPresent();
-    var messaging = new RedisNodeMessaging(redis);
+    // pub/sub, as the lobby's events use it
+    RTopic topic = redis.getTopic("failover:events", StringCodec.INSTANCE);
     var received = new LinkedBlockingQueue<String>();
-    var inbox = messaging.open("failover-node", received::add);
-    assertThat(messaging.send("failover-node", "before").toCompletableFuture().get()).isTrue();
+    int listener = topic.addListener(String.class, (channel, m) -> received.add(m));
+    assertThat(topic.publish("before")).isPositive();
     assertThat(received.poll(10, TimeUnit.SECONDS)).isEqualTo("before");
     // the replica holds the writes before the master goes (Sentinel promotes what it has)
     awaitReplicated();
@@ -103,18 +105,18 @@ class RedisSentinelFailoverTest {
     assertThat(redis.<String>getBucket("failover:after").get()).isEqualTo("written after");
     assertThat(admission.reservedLoad("b1")).isGreaterThan(0);
     assertThat(admission.reserve(List.of(List.of("b1")), 0.8, false)).isPresent();
-    // the inbox's subscription moved to the new master too
+    // the subscription moved to the new master too
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
     String got = null;
     while (got == null && System.nanoTime() < until) {
-      if (messaging.send("failover-node", "after").toCompletableFuture().get()) {
+      if (topic.publish("after") > 0) {
         got = received.poll(5, TimeUnit.SECONDS);
       } else {
         Thread.sleep(200);
       }
     }
     assertThat(got).isEqualTo("after");
-    inbox.close();
+    topic.removeListener(listener);
   }
 
   private void awaitReplicated() throws Exception {

@@ -48,6 +48,17 @@ class RedissonTimingTest {
     redis.shutdown();
   }
 
+  /**
+   * An async call is reported by a stage that runs after its future completes: a caller woken by
+   * the completion can look before that stage has run (the completing thread wakes waiters first).
+   */
+  private void awaitCalls(int n) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (calls.size() < n && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+  }
+
   @Test
   void blocking_calls_are_reported_once_each_with_their_type_and_method() {
     RMap<String, String> map = redis.getMap(prefix + "map", StringCodec.INSTANCE);
@@ -87,6 +98,7 @@ class RedissonTimingTest {
     var future = redis.<String>getBlockingQueue(prefix + "queue").pollAsync(1, TimeUnit.SECONDS);
     assertThat(calls).isEmpty();
     assertThat(future.toCompletableFuture().get(10, TimeUnit.SECONDS)).isNull();
+    awaitCalls(1);
     assertThat(calls).hasSize(1);
     Call call = calls.get(0);
     assertThat(call.command()).isEqualTo("RBlockingQueue.pollAsync");
@@ -95,7 +107,7 @@ class RedissonTimingTest {
   }
 
   @Test
-  void failures_are_reported_as_errors_and_still_thrown() {
+  void failures_are_reported_as_errors_and_still_thrown() throws InterruptedException {
     RScript script = redis.getScript(StringCodec.INSTANCE);
     assertThatThrownBy(
             () ->
@@ -110,6 +122,7 @@ class RedissonTimingTest {
     assertThatThrownBy(() -> async.toCompletableFuture().join())
         .isInstanceOf(CompletionException.class);
 
+    awaitCalls(2);
     assertThat(calls)
         .extracting(c -> c.command() + " " + c.outcome())
         .containsExactly("RScript.eval ERROR", "RScript.evalAsync ERROR");

@@ -34,7 +34,10 @@ class RedisResumeTokensTest {
 
   private static void awaitStored(String token) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (!redis.getMap(RedisResumeTokens.key(token)).isExists() && System.nanoTime() < deadline) {
+    while (!redis.getMap(RedisResumeTokens.key(token)).isExists()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("token " + token + " was not stored within 5 s");
+      }
       Thread.sleep(10);
     }
   }
@@ -69,8 +72,11 @@ class RedisResumeTokensTest {
     assertThat(tokens.take(revoked)).isEmpty();
 
     String expiring = "t-" + UUID.randomUUID();
-    tokens.put(expiring, new ResumeTokens.Grant("room-1", "p2", "s"), Duration.ofMillis(100));
-    Thread.sleep(300);
+    // put is asynchronous: the TTL runs from when Redis has it, so wait for it first (a fixed
+    // sleep from the call could end before a late write's 100 ms were over)
+    tokens.put(expiring, new ResumeTokens.Grant("room-1", "p2", "s"), Duration.ofMillis(1000));
+    awaitStored(expiring);
+    Thread.sleep(1200);
     assertThat(tokens.take(expiring)).isEmpty();
   }
 }

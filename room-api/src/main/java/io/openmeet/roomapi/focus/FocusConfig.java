@@ -84,6 +84,9 @@ public interface FocusConfig {
   /** Relaying signalling to the node that owns a room (a socket may land on any node). */
   Relay relay();
 
+  /** The direct TCP links between nodes that the relay goes over. */
+  NodeLink nodeLink();
+
   /** The focus' XMPP client. */
   interface Xmpp {
     /** XMPP server host (XMPP_HOST). */
@@ -151,8 +154,8 @@ public interface FocusConfig {
   }
 
   /**
-   * The cross-node relay: a join for a room another node owns goes to that node over Redis pub/sub,
-   * and its participant's signalling follows it there.
+   * The cross-node relay: a join for a room another node owns goes to that node over the node link
+   * ({@link NodeLink}), and its participant's signalling follows it there.
    */
   interface Relay {
     /**
@@ -173,6 +176,40 @@ public interface FocusConfig {
      */
     @WithDefault("15s")
     Duration heartbeatTimeout();
+  }
+
+  /**
+   * The node link (docs/ARCHITECTURE.md, "Node messaging"): each node listens on one port,
+   * registers its address in Redis, and other nodes connect to it directly, so relayed signalling
+   * between nodes that know each other goes on while Redis is down. Peers prove that they know the
+   * focus' XMPP password ({@link Xmpp#password()}), which every node of a deployment already
+   * shares.
+   */
+  interface NodeLink {
+    /** TCP port the link listens on (OPENMEET_FOCUS_NODE_LINK_PORT); 0 picks a free one. */
+    @WithDefault("7700")
+    int port();
+
+    /** Address the listener binds to; other nodes must reach it. */
+    @WithDefault("0.0.0.0")
+    String bindHost();
+
+    /**
+     * Host or IP the other nodes connect to (Kubernetes: the pod IP); empty takes this host's
+     * address ({@code InetAddress.getLocalHost()}).
+     */
+    Optional<String> advertisedHost();
+
+    /**
+     * Largest node message in bytes, sent or accepted; a larger incoming frame closes its
+     * connection. A relayed offer for a large room is the biggest message (tens of KiB).
+     */
+    @WithDefault("8388608")
+    int maxFrameBytes();
+
+    /** How long a connect, handshake, address lookup or acknowledgement may take. */
+    @WithDefault("5s")
+    Duration timeout();
   }
 
   /** Asynchronous writing of call history to Postgres. */

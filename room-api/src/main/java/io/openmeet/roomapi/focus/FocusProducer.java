@@ -1,5 +1,6 @@
 package io.openmeet.roomapi.focus;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.openmeet.focus.FocusAssembly;
@@ -12,6 +13,7 @@ import io.openmeet.focus.relay.RelaySettings;
 import io.openmeet.focus.relay.RelayingFocus;
 import io.openmeet.focus.sdp.CodecSettings;
 import io.openmeet.focus.xmpp.XmppSettings;
+import io.openmeet.presence.relay.TcpNodeMessaging;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -98,6 +100,14 @@ public class FocusProducer {
                     config.relay().replyTimeout(),
                     config.relay().heartbeatInterval(),
                     config.relay().heartbeatTimeout()))
+            .nodeLink(
+                new TcpNodeMessaging.Settings(
+                    config.nodeLink().bindHost(),
+                    config.nodeLink().port(),
+                    config.nodeLink().advertisedHost(),
+                    FocusAssembly.nodeLinkSecret(x.password().orElse("")),
+                    config.nodeLink().maxFrameBytes(),
+                    config.nodeLink().timeout()))
             .callRecorder(recorder);
     if (config.capacityBenchmarkWithoutBridge()) {
       builder.conferenceBridges(new CapacityBenchmarkBridges());
@@ -126,7 +136,9 @@ public class FocusProducer {
   /**
    * The node's focus: its own conferences, or a relay to the node that owns the room. Gauge {@code
    * focus_relayed_participants}: {@code side="socket"} counts this node's sockets whose conference
-   * runs elsewhere, {@code side="owner"} the participants this node hosts for other nodes' sockets.
+   * runs elsewhere, {@code side="owner"} the participants this node hosts for other nodes' sockets;
+   * counters {@code node_link_rejected_frames} and {@code node_link_refused_connections} what the
+   * node link refused.
    */
   @Produces
   @Singleton
@@ -140,11 +152,29 @@ public class FocusProducer {
         .description("Participants hosted on this node for sockets on other nodes")
         .tag("side", "owner")
         .register(meters);
+    assembly
+        .nodeLink()
+        .ifPresent(
+            link -> {
+              FunctionCounter.builder(
+                      "node_link_rejected_frames", link, TcpNodeMessaging::rejectedFrames)
+                  .description(
+                      "Frames from other nodes refused (length, MAC, content); each closed its connection")
+                  .register(meters);
+              FunctionCounter.builder(
+                      "node_link_refused_connections", link, TcpNodeMessaging::refusedConnections)
+                  .description(
+                      "Connections to the node link refused (wrong secret, not the protocol, too many)")
+                  .register(meters);
+            });
     return focus;
   }
 
-  /** Connects XMPP and joins the brewery in the background (see {@link FocusAssembly#start}). */
-  void start(@Observes StartupEvent event, FocusAssembly assembly) {
+  /**
+   * Connects XMPP and joins the brewery in the background (see {@link FocusAssembly#start}); opens
+   * the node link now, so that a port another program holds stops the start, not the first join.
+   */
+  void start(@Observes StartupEvent event, FocusAssembly assembly, Focus focus) {
     assembly.start();
   }
 }

@@ -87,6 +87,9 @@ public class SignallingSessions implements SignallingSession.Resumption {
   private ScheduledExecutorService sweeper;
   // shutting down: sockets opened now are refused
   private volatile boolean draining;
+  // held for the whole hand-over: the other shutdown path waits for it instead of ending sessions
+  private final Object handOverLock = new Object();
+  private boolean handedOver;
   // null in unit tests built without CDI: tokens are then redeemable on this node only
   private volatile ResumeTokens shared;
 
@@ -173,23 +176,27 @@ public class SignallingSessions implements SignallingSession.Resumption {
    * Graceful handover (SIGTERM): the conferences go to other nodes and the browsers reconnect and
    * resume there (their media goes on); what is left after it leaves as before. Runs once, from a
    * JVM shutdown hook registered at start, so that it comes before Quarkus closes the sockets (a
-   * socket the server closes reads as a clean close, which would be a leave), and again, as a
-   * no-op, from the shutdown event.
+   * socket the server closes reads as a clean close, which would be a leave), and again from the
+   * shutdown event. The JVM runs that hook and Quarkus's own (which fires the shutdown event) at
+   * the same time: the second call waits until the hand-over is done, else the shutdown event ended
+   * the sessions (a leave, their resume tokens revoked) while their conferences were still being
+   * handed over, and every browser joined again as a new participant.
    */
   void handOver() {
-    synchronized (this) {
-      if (draining) {
+    synchronized (handOverLock) {
+      if (handedOver) {
         return;
       }
+      handedOver = true;
       draining = true;
-    }
-    sessions.values().forEach(SignallingSession::shuttingDown);
-    parked.keySet().forEach(SignallingSession::shuttingDown);
-    try {
-      focus.handOver();
-      LOG.info("conferences handed over; sockets told to reconnect elsewhere");
-    } catch (RuntimeException e) {
-      LOG.warnf(e, "handing the conferences over failed; their participants leave");
+      sessions.values().forEach(SignallingSession::shuttingDown);
+      parked.keySet().forEach(SignallingSession::shuttingDown);
+      try {
+        focus.handOver();
+        LOG.info("conferences handed over; sockets told to reconnect elsewhere");
+      } catch (RuntimeException e) {
+        LOG.warnf(e, "handing the conferences over failed; their participants leave");
+      }
     }
   }
 
@@ -431,15 +438,38 @@ public class SignallingSessions implements SignallingSession.Resumption {
       fresh.resumeShared(grant.get().participantId(), request);
     } catch (FocusException e) {
       if (e.reason() != FocusException.Reason.UNEXPECTED) {
+        giveBack(tokens, token, grant.get());
         throw e;
       }
-      // the participant is gone, or its conference runs on a live node this one cannot reach it
-      // through: the client joins afresh, as after any refused token
+      // the participant is gone, or its conference runs on a node that never took the resume:
+      // the client joins afresh, as after any refused token
       metrics.resume("refused");
       throw new SignallingException(SignallingError.INVALID_TOKEN, e.getMessage());
+    } catch (RuntimeException e) {
+      giveBack(tokens, token, grant.get());
+      throw e;
     }
     metrics.resume("resumed");
     LOG.debugf("participant %s resumed from a shared token", grant.get().participantId());
+  }
+
+  /**
+   * A resume failed in a way the browser retries (no bridge, Redis down, the takeover failed): its
+   * token is stored again, else the retry found it used and the browser joined as someone new.
+   */
+  private static void giveBack(ResumeTokens tokens, String token, ResumeTokens.Grant grant) {
+    try {
+      tokens.put(token, grant, SHARED_TOKEN_TTL);
+    } catch (RuntimeException e) {
+      LOG.infof("a resume token was not given back after a failed resume: %s", e.toString());
+    }
+  }
+
+  /**
+   * Shares resume tokens through {@code tokens} (tests: an in-memory store several nodes share).
+   */
+  void sharedTokens(ResumeTokens tokens) {
+    this.shared = tokens;
   }
 
   @Override

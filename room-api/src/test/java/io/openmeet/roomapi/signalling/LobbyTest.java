@@ -59,6 +59,28 @@ class LobbyTest {
     return JSON.writeValueAsString(fields);
   }
 
+  /**
+   * Waits until the room's lobby counts a moderator as present: a moderator's presence is written
+   * by the lobby's own thread after its "joined" went out, so a waiter arriving at once could
+   * otherwise be told nobody moderates.
+   */
+  private static void awaitModeratorPresent(String roomId, String moderatorToken)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + SignallingSocket.WAIT.toNanos();
+    while (!json(moderatorToken)
+        .get("/api/rooms/" + roomId + "/lobby")
+        .then()
+        .statusCode(200)
+        .extract()
+        .jsonPath()
+        .getBoolean("moderatorPresent")) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no moderator present within " + SignallingSocket.WAIT);
+      }
+      Thread.sleep(20);
+    }
+  }
+
   private static SignallingSocket join(String slug, String token) throws Exception {
     var s = SignallingSocket.open(slug);
     s.send(frame("type", "join", "token", token));
@@ -75,6 +97,7 @@ class LobbyTest {
     try (var host = join(slug, room.getString("token"))) {
       host.await("joined");
       host.await("offer");
+      awaitModeratorPresent(roomId.toString(), room.getString("token"));
       try (var guest = join(slug, guestToken(slug, "Gus"))) {
         JsonNode waiting = guest.await("lobby-waiting");
         String waiterId = waiting.get("participantId").asText();
@@ -252,6 +275,7 @@ class LobbyTest {
     String moderator = room.getString("token");
     var host = join(slug, moderator);
     host.await("joined");
+    awaitModeratorPresent(room.getString("id"), moderator);
     try (var guest = join(slug, guestToken(slug, "Wes"))) {
       String waiterId = guest.await("lobby-waiting").get("participantId").asText();
       assertThat(guest.frames.get(0)).contains("\"moderatorPresent\":true");

@@ -127,6 +127,9 @@ class SignallingResumeTest {
     mallory.send(join(joinToken(slug, "Mallory"), null));
     mallory.await("joined");
 
+    // Bob hears of Mallory on his own socket, in no fixed order with her "joined": wait for it,
+    // then give anything that should not come a moment to show
+    bob.await("participant-joined");
     Thread.sleep(300);
     // only Mallory's real join, and the P2P session it starts (two in the room, P2P on by default)
     var after = bob.frames.subList(bobFrames, bob.frames.size());

@@ -6,11 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.openmeet.focus.conference.Focus;
+import io.openmeet.focus.conference.FocusException;
 import io.openmeet.focus.conference.FocusParticipant;
 import io.openmeet.focus.conference.JoinRequest;
 import io.openmeet.focus.conference.LeaveReason;
 import io.openmeet.focus.conference.ParticipantEvents;
 import io.openmeet.focus.conference.ParticipantInfo;
+import io.openmeet.presence.session.ResumeTokens;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,6 +24,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -252,6 +256,84 @@ class SignallingSessionsTest {
     sessions.sweep();
     assertThat(focus.left).isEmpty();
     assertThat(sessions.detached()).isZero();
+  }
+
+  @Test
+  void a_resume_on_another_node_that_fails_for_now_keeps_the_token_for_the_retry()
+      throws Exception {
+    var tokens = new MemoryResumeTokens();
+    sessions.sharedTokens(tokens);
+    var ada = connect();
+    ada.browserSends(join("ada"));
+    String adaId = ada.joined().get("participantId").asText();
+    String token = ada.joined().get("resumeToken").asText();
+    ada.drop();
+
+    // node B shares the tokens; its first resume fails with "retry" (the owner is shutting down)
+    var nodeFocus = new FakeFocus();
+    nodeFocus.resumeFailures.add(
+        new FocusException(FocusException.Reason.NO_BRIDGE, "this node is shutting down; retry"));
+    var nodeB =
+        new SignallingSessions(
+            config(Duration.ofSeconds(20)),
+            JSON,
+            SignallingSessionsTest::authorize,
+            nodeFocus,
+            new SignallingMetrics(registry, null, Set.of("local")),
+            new TurnCredentials(noTurn()),
+            clock);
+    nodeB.sharedTokens(tokens);
+    var first = new Socket(nodeB, "b1");
+    first.browserSends(join("ada", token));
+    assertThat(first.errorCode()).isEqualTo("no-bridge-available");
+
+    // the browser reconnects with back-off and the same token: it resumes, not joins anew
+    var second = new Socket(nodeB, "b2");
+    second.browserSends(join("ada", token));
+    assertThat(second.types()).doesNotContain("error");
+    assertThat(second.joined().get("participantId").asText()).isEqualTo(adaId);
+    // single use still: a third try with the redeemed token is refused
+    var third = new Socket(nodeB, "b3");
+    third.browserSends(join("ada", token));
+    assertThat(third.errorCode()).isEqualTo("invalid-token");
+  }
+
+  @Test
+  void the_shutdown_event_waits_for_the_hand_over_the_shutdown_hook_runs() throws Exception {
+    var ada = connect();
+    ada.browserSends(join("ada"));
+    var inHandOver = new CountDownLatch(1);
+    var handOverMayEnd = new CountDownLatch(1);
+    focus.onHandOver =
+        () -> {
+          inHandOver.countDown();
+          await(handOverMayEnd);
+          focus.members.forEach(m -> m.events.conferenceMoved());
+          focus.members.clear();
+        };
+    // the JVM runs the signalling hook and Quarkus's shutdown hook (the shutdown event) at once
+    Thread hook = new Thread(sessions::handOver);
+    hook.start();
+    assertThat(inHandOver.await(5, TimeUnit.SECONDS)).isTrue();
+    Thread shutdownEvent = new Thread(() -> sessions.stop(null));
+    shutdownEvent.start();
+    shutdownEvent.join(500);
+    assertThat(focus.left).as("nobody leaves while the hand-over runs").isEmpty();
+    handOverMayEnd.countDown();
+    hook.join(5000);
+    shutdownEvent.join(5000);
+    assertThat(shutdownEvent.isAlive()).isFalse();
+    assertThat(focus.left).isEmpty();
+    assertThat(ada.types()).endsWith("reconnect");
+    assertThat(ada.closeCode).isEqualTo(1012);
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      latch.await(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Test
@@ -695,6 +777,42 @@ class SignallingSessionsTest {
     int ids;
     int ufrags = 1;
     Runnable duringJoin = () -> {};
+    Runnable onHandOver = () -> {};
+    final List<FocusException> resumeFailures = new CopyOnWriteArrayList<>();
+
+    /** Resumes a participant another node's focus had (this one never saw it join). */
+    @Override
+    public synchronized FocusParticipant resume(
+        UUID roomId, String participantId, String subject, ParticipantEvents events)
+        throws FocusException {
+      if (!resumeFailures.isEmpty()) {
+        throw resumeFailures.remove(0);
+      }
+      var request =
+          new JoinRequest(
+              roomId,
+              "room",
+              12,
+              Optional.empty(),
+              Optional.empty(),
+              subject,
+              subject,
+              false,
+              true,
+              true);
+      var m = new Member(participantId, request, events);
+      List<ParticipantInfo> others = members.stream().map(Member::info).toList();
+      members.add(m);
+      events.joined(m.id, others);
+      m.ufrag = "u" + ufrags;
+      events.offer(m.sdp(), null);
+      return m;
+    }
+
+    @Override
+    public void handOver() {
+      onHandOver.run();
+    }
 
     @Override
     public synchronized FocusParticipant join(JoinRequest request, ParticipantEvents events) {
@@ -786,6 +904,27 @@ class SignallingSessionsTest {
           members.forEach(o -> o.events.participantLeft(id, reason));
         }
       }
+    }
+  }
+
+  /** Resume tokens several nodes share, as Redis holds them. */
+  private static final class MemoryResumeTokens implements ResumeTokens {
+    private final java.util.Map<String, Grant> grants =
+        new java.util.concurrent.ConcurrentHashMap<>();
+
+    @Override
+    public void put(String token, Grant grant, Duration ttl) {
+      grants.put(token, grant);
+    }
+
+    @Override
+    public Optional<Grant> take(String token) {
+      return Optional.ofNullable(grants.remove(token));
+    }
+
+    @Override
+    public void revoke(String token) {
+      grants.remove(token);
     }
   }
 
