@@ -1,6 +1,7 @@
 package io.openmeet.roomapi.audit;
 
 import io.agroal.api.AgroalDataSource;
+import io.openmeet.roomapi.repository.SqlFailures;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -117,8 +118,7 @@ public class AuditLog {
           batch.clear();
           delay = RETRY_MIN_MS;
         } catch (SQLException e) {
-          String state = e.getSQLState();
-          if (state != null && (state.startsWith("22") || state.startsWith("23"))) {
+          if (SqlFailures.isInvalidData(e)) {
             // rejected as invalid: retrying cannot help and must not block the events behind it
             LOG.errorf("audit events rejected by the database and LOST: %s (%s)", batch, e);
             batch.clear();

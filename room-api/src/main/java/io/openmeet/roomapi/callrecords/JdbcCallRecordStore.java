@@ -2,6 +2,7 @@ package io.openmeet.roomapi.callrecords;
 
 import io.openmeet.focus.records.CallRecordEvent;
 import io.openmeet.roomapi.metrics.DbQueryMetrics;
+import io.openmeet.roomapi.repository.SqlFailures;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -76,7 +77,7 @@ public final class JdbcCallRecordStore implements CallRecordStore {
         c.commit();
       } catch (SQLException e) {
         c.rollback();
-        if (!isInvalidData(e)) {
+        if (!SqlFailures.isInvalidData(e)) {
           throw e;
         }
         // one bad event must not block the others: store them one by one, skipping the bad ones
@@ -86,7 +87,7 @@ public final class JdbcCallRecordStore implements CallRecordStore {
             c.commit();
           } catch (SQLException single) {
             c.rollback();
-            if (!isInvalidData(single)) {
+            if (!SqlFailures.isInvalidData(single)) {
               throw single;
             }
             LOG.errorf("call record rejected by the database and skipped: %s (%s)", event, single);
@@ -94,11 +95,6 @@ public final class JdbcCallRecordStore implements CallRecordStore {
         }
       }
     }
-  }
-
-  private static boolean isInvalidData(SQLException e) {
-    String state = e.getSQLState();
-    return state != null && (state.startsWith("22") || state.startsWith("23"));
   }
 
   private void apply(Connection c, CallRecordEvent event) throws SQLException {

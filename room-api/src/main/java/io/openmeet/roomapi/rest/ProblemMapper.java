@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import io.openmeet.focus.text.InvalidTextException;
+import io.openmeet.roomapi.repository.SqlFailures;
 import io.openmeet.roomapi.service.ApiException;
 import io.openmeet.roomapi.service.ErrorCode;
 import io.openmeet.roomapi.service.FieldError;
@@ -22,7 +23,6 @@ import jakarta.validation.Path;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -190,15 +190,13 @@ public class ProblemMapper {
     if (cause(e, RedisException.class) != null) {
       return redis(cause(e, RedisException.class), request);
     }
-    SQLException sql = cause(e, SQLException.class);
-    if (sql != null && sql.getSQLState() != null) {
-      if (sql.getSQLState().equals("23505")) {
-        // a unique index caught a race the service's own check could not see
+    switch (SqlFailures.of(e)) {
+      case CONFLICT -> {
         return builder(
                 ErrorCode.CONFLICT, "this conflicts with an existing record", List.of(), request)
             .build();
       }
-      if (sql.getSQLState().startsWith("22")) {
+      case DATA_EXCEPTION -> {
         // a data exception (e.g. a character Postgres cannot store) that validation let through
         return builder(
                 ErrorCode.BAD_REQUEST,
@@ -207,13 +205,14 @@ public class ProblemMapper {
                 request)
             .build();
       }
-      if (sql.getSQLState().startsWith("08")) {
+      case UNAVAILABLE -> {
         LOG.warnf(e, "database unavailable on %s %s", request.method(), request.path());
         return builder(
                 ErrorCode.SERVICE_UNAVAILABLE, "the database is unavailable", List.of(), request)
             .header(HttpHeaders.RETRY_AFTER, RetryHint.retryAfterHeader())
             .build();
       }
+      case INTEGRITY_VIOLATION, OTHER -> {}
     }
     return internal(e, request);
   }
