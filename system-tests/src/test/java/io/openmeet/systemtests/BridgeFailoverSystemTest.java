@@ -14,7 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * A bridge that goes silent (SIGSTOP: still in the brewery, its XMPP connection open, answering
@@ -22,6 +24,8 @@ import org.junit.jupiter.api.Test;
  * presence takes. Real processes: one room-api, two lite-bridges (the packaged jar); the
  * participants are synthetic media endpoints on loopback.
  */
+@Order(SuiteLanes.LAST) // timings under live media: after the outages, see SuiteLanes
+@ResourceLock(SuiteLanes.QUIET_MACHINE)
 class BridgeFailoverSystemTest {
 
   private static final Duration WAIT = Duration.ofSeconds(15);

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Conference takeover with real processes: two room-api nodes of one deployment, one lite-bridge,
@@ -39,6 +40,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * the nodes (starting one costs seconds): a test that kills or stops a node starts its successor.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Order(SuiteLanes.LAST) // timings under live media: after the outages, see SuiteLanes
+@ResourceLock(SuiteLanes.QUIET_MACHINE)
 class ConferenceTakeoverChaosTest {
 
   /** Short lease and relay heartbeats, so that a dead owner is noticed within seconds. */

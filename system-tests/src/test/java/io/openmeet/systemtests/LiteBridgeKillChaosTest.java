@@ -1,8 +1,12 @@
 package io.openmeet.systemtests;
 
 import io.openmeet.testkit.SyntheticEndpoint;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /** {@link BridgeKillChaosBase} on lite-bridge: the packaged jar, two processes and spares. */
+@Order(SuiteLanes.LAST) // timings under live media: after the outages, see SuiteLanes
+@ResourceLock(SuiteLanes.QUIET_MACHINE)
 class LiteBridgeKillChaosTest extends BridgeKillChaosBase {
 
   @Override

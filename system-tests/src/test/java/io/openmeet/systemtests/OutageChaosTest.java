@@ -23,6 +23,9 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Outages of the backing services during live calls (docs/ARCHITECTURE.md, "Outages"): a room-api
@@ -31,6 +34,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Execution(ExecutionMode.CONCURRENT) // beside the light classes: see SuiteLanes
+@ResourceLock(SuiteLanes.QUIET_MACHINE)
 class OutageChaosTest {
 
   private static final Duration CONNECT = Duration.ofSeconds(30);

@@ -17,8 +17,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * room-api on a production-like Redis: Debian's redis-server and redis-sentinel with a password and
@@ -27,6 +29,8 @@ import org.junit.jupiter.api.TestInstance;
  * on, the Sentinels promote the replica, room-api follows it, and joins work again.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Order(SuiteLanes.LAST) // timings under live media: after the outages, see SuiteLanes
+@ResourceLock(SuiteLanes.QUIET_MACHINE)
 class RedisFailoverSystemTest {
 
   private static final Duration WAIT = Duration.ofSeconds(15);

@@ -16,6 +16,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * A Redis outage with a relayed participant (docs/ARCHITECTURE.md, "Outages"): two room-api nodes
@@ -25,6 +28,8 @@ import org.junit.jupiter.api.TestInstance;
  * is dropped.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Execution(ExecutionMode.CONCURRENT) // beside the light classes: see SuiteLanes
+@ResourceLock(SuiteLanes.QUIET_MACHINE)
 class RelayOutageChaosTest {
 
   private static final Duration REDIS_OUTAGE = Duration.ofSeconds(30);
