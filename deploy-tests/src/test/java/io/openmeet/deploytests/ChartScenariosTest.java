@@ -227,6 +227,47 @@ class ChartScenariosTest {
     assertThat(names.contains("TURN_SECRET")).isEqualTo(!cm.getData().get("TURN_URIS").isEmpty());
   }
 
+  @ParameterizedTest
+  @MethodSource("scenarios")
+  void theNodeLinkKeyStoreIsWhereRoomApiIsToldItIs(Path values) {
+    RenderedChart chart = RenderedChart.render(values);
+    PodSpec pod =
+        chart
+            .get(Deployment.class, RenderedChart.name("room-api"))
+            .getSpec()
+            .getTemplate()
+            .getSpec();
+    Container c = pod.getContainers().get(0);
+    var keyStore =
+        c.getEnv().stream()
+            .filter(e -> e.getName().equals("OPENMEET_FOCUS_NODE_LINK_TLS_KEY_STORE"))
+            .findFirst();
+    if (keyStore.isEmpty()) {
+      // plain link: no password either, no volume for it
+      assertThat(c.getEnv()).noneMatch(e -> e.getName().startsWith("OPENMEET_FOCUS_NODE_LINK_TLS"));
+      return;
+    }
+    String file = keyStore.get().getValue();
+    var mount =
+        c.getVolumeMounts().stream()
+            .filter(m -> file.startsWith(m.getMountPath() + "/"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError(file + " is on no volume of room-api"));
+    var volume =
+        pod.getVolumes().stream()
+            .filter(v -> v.getName().equals(mount.getName()))
+            .findFirst()
+            .orElseThrow();
+    String secret = volume.getSecret().getSecretName();
+    var password =
+        c.getEnv().stream()
+            .filter(e -> e.getName().equals("OPENMEET_FOCUS_NODE_LINK_TLS_KEY_STORE_PASSWORD"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(password.getValueFrom().getSecretKeyRef().getName()).isEqualTo(secret);
+    assertThat(file).isEqualTo(mount.getMountPath() + "/keystore.p12");
+  }
+
   private static long matching(
       Map<String, PodTemplateSpec> templates, Map<String, String> selector) {
     return templates.values().stream()

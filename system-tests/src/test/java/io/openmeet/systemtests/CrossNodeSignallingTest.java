@@ -9,6 +9,9 @@ import io.openmeet.litebridge.media.Ice4jMediaEngine;
 import io.openmeet.loadgen.RoomApiClient;
 import io.openmeet.loadgen.SignallingClient;
 import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -22,7 +25,9 @@ import org.junit.jupiter.api.Test;
  * Two room-api processes of one deployment (two nodes: own ports, own node ids, the same Redis,
  * Prosody brewery and Postgres) and one real lite-bridge. A participant's socket on each node: the
  * second join lands on the node that does not own the room and is relayed to the owner, so both end
- * up in one conference and each is offered the other's sources.
+ * up in one conference and each is offered the other's sources. The two nodes' link runs with
+ * mutual TLS (a PKCS#12 key store the test makes with keytool, shared by both); the other
+ * multi-node tests keep the default plain link.
  */
 class CrossNodeSignallingTest {
 
@@ -39,8 +44,12 @@ class CrossNodeSignallingTest {
 
   @BeforeAll
   static void start() throws Exception {
-    node1 = RoomApiProcess.start();
-    node2 = RoomApiProcess.start(node1.run);
+    Map<String, String> tls = nodeLinkTls();
+    node1 = RoomApiProcess.start(RoomApiProcess.random("it-"), RoomApiProcess.freePort(), tls);
+    node2 = RoomApiProcess.start(node1.run, RoomApiProcess.freePort(), tls);
+    for (RoomApiProcess node : List.of(node1, node2)) {
+      assertThat(Files.readString(node.log())).contains("(mutual TLS)");
+    }
     Map<String, Object> o = new HashMap<>();
     String x = "lite-bridge.apis.xmpp-client.";
     o.put(x + "configs.test.muc_jids", node1.breweryJid);
@@ -53,6 +62,36 @@ class CrossNodeSignallingTest {
     BridgeConfig config = BridgeConfig.load(o);
     engine = new Ice4jMediaEngine(config.media());
     bridge = new LiteBridge(config, engine, Clock.systemUTC(), () -> 0.0).start();
+  }
+
+  /** One self-signed key store for the deployment, in the environment both nodes get. */
+  private static Map<String, String> nodeLinkTls() throws Exception {
+    Path store = Files.createTempDirectory("node-link-tls").resolve("node-link.p12");
+    String password = RoomApiProcess.random("pw-");
+    List<String> keytool =
+        List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+    Process p =
+        new ProcessBuilder(
+                concat(
+                    keytool,
+                    List.of("-genkeypair", "-alias", "node-link", "-keyalg", "EC"),
+                    List.of("-dname", "CN=openmeet system test", "-validity", "2"),
+                    List.of("-storetype", "PKCS12", "-keystore", store.toString()),
+                    List.of("-storepass", password, "-keypass", password)))
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(output).isZero();
+    return Map.of(
+        "OPENMEET_FOCUS_NODE_LINK_TLS_KEY_STORE",
+        store.toString(),
+        "OPENMEET_FOCUS_NODE_LINK_TLS_KEY_STORE_PASSWORD",
+        password);
+  }
+
+  @SafeVarargs
+  private static List<String> concat(List<String>... parts) {
+    return java.util.Arrays.stream(parts).flatMap(List::stream).toList();
   }
 
   @AfterAll

@@ -28,6 +28,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,6 +73,7 @@ public final class TcpNodeMessaging implements NodeMessaging, AutoCloseable {
    * @param secret the key every node of the deployment shares
    * @param maxFrameBytes the largest message (UTF-8 bytes plus the node id) sent or accepted
    * @param timeout how long a connect, handshake, address lookup or acknowledgement may take
+   * @param tls mutual TLS around every connection, listening and connecting; empty: plain TCP
    */
   public record Settings(
       String bindHost,
@@ -78,7 +81,25 @@ public final class TcpNodeMessaging implements NodeMessaging, AutoCloseable {
       Optional<String> advertisedHost,
       String secret,
       int maxFrameBytes,
-      Duration timeout) {
+      Duration timeout,
+      Optional<NodeLinkTls> tls) {
+
+    /** Plain TCP (no TLS). */
+    public Settings(
+        String bindHost,
+        int port,
+        Optional<String> advertisedHost,
+        String secret,
+        int maxFrameBytes,
+        Duration timeout) {
+      this(bindHost, port, advertisedHost, secret, maxFrameBytes, timeout, Optional.empty());
+    }
+
+    /** These settings with TLS. */
+    public Settings withTls(NodeLinkTls tls) {
+      return new Settings(
+          bindHost, port, advertisedHost, secret, maxFrameBytes, timeout, Optional.of(tls));
+    }
 
     /**
      * Port 7700 on every interface, this host's address, 8 MiB messages, 5 s timeouts (room-api's
@@ -93,6 +114,7 @@ public final class TcpNodeMessaging implements NodeMessaging, AutoCloseable {
   private final NodeAddresses addresses;
   private final NodeLinkProtocol protocol;
   private final int timeoutMillis;
+  private final NodeLinkTls tls; // null: plain TCP
   private final ServerSocket server;
   private final String address;
   private final Map<String, Consumer<String>> inboxes = new ConcurrentHashMap<>();
@@ -119,8 +141,9 @@ public final class TcpNodeMessaging implements NodeMessaging, AutoCloseable {
         new NodeLinkProtocol(
             settings.secret().getBytes(StandardCharsets.UTF_8), settings.maxFrameBytes());
     this.timeoutMillis = Math.toIntExact(settings.timeout().toMillis());
+    this.tls = settings.tls().orElse(null);
     try {
-      this.server = new ServerSocket();
+      this.server = tls != null ? tls.serverSocket() : new ServerSocket();
       // a restarted node binds its port again while the old connections are in TIME_WAIT
       server.setReuseAddress(true);
       server.bind(new InetSocketAddress(settings.bindHost(), settings.port()));
@@ -139,7 +162,10 @@ public final class TcpNodeMessaging implements NodeMessaging, AutoCloseable {
     long every = ADDRESS_RENEWAL.toMillis();
     renewal.scheduleWithFixedDelay(this::renewAddresses, every, every, TimeUnit.MILLISECONDS);
     LOG.info(
-        "node link listening on {}, advertised as {}", server.getLocalSocketAddress(), address);
+        "node link listening on {} ({}), advertised as {}",
+        server.getLocalSocketAddress(),
+        tls != null ? "mutual TLS" : "plain TCP",
+        address);
   }
 
   private static ThreadFactory daemon(String prefix) {
@@ -303,6 +329,10 @@ public final class TcpNodeMessaging implements NodeMessaging, AutoCloseable {
     } catch (NodeLinkProtocol.BadFrameException e) {
       rejectedFrames.incrementAndGet();
       LOG.warn("node link: bad frame from {}, connection closed: {}", from, e.getMessage());
+    } catch (SSLException e) {
+      // not TLS, or a certificate the trust store does not vouch for
+      refusedConnections.incrementAndGet();
+      LOG.warn("node link: TLS with {} failed, connection refused: {}", from, e.toString());
     } catch (IOException e) {
       LOG.debug("node link connection from {} ended: {}", from, e.toString());
     } finally {
@@ -451,12 +481,15 @@ public final class TcpNodeMessaging implements NodeMessaging, AutoCloseable {
     }
 
     private NodeLinkProtocol.Channel connect(InetSocketAddress to) throws IOException {
-      Socket socket = new Socket();
+      Socket socket = tls != null ? tls.socket() : new Socket();
       try {
         socket.setTcpNoDelay(true);
         socket.setKeepAlive(true);
         socket.connect(to, timeoutMillis);
         socket.setSoTimeout(timeoutMillis);
+        if (socket instanceof SSLSocket secure) {
+          secure.startHandshake(); // here, under the timeout, rather than on the first frame
+        }
         return protocol.connect(socket);
       } catch (IOException | RuntimeException e) {
         closeQuietly(socket);

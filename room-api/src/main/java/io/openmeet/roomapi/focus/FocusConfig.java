@@ -210,6 +210,31 @@ public interface FocusConfig {
     /** How long a connect, handshake, address lookup or acknowledgement may take. */
     @WithDefault("5s")
     Duration timeout();
+
+    /** Mutual TLS around the link's connections; off (plain TCP) unless a key store is set. */
+    Tls tls();
+
+    /** The node link's TLS key and trust stores (PKCS#12 files). */
+    interface Tls {
+      /**
+       * This node's key and certificate (OPENMEET_FOCUS_NODE_LINK_TLS_KEY_STORE; every node of a
+       * deployment may share one); empty (the default): plain TCP. All nodes of a deployment must
+       * agree: a TLS node refuses a plain one.
+       */
+      Optional<String> keyStore();
+
+      /** The key store's password, which also opens its key; empty (the default): none. */
+      Optional<String> keyStorePassword();
+
+      /**
+       * The certificates a peer's chain must lead to; empty (the default): the key store's own
+       * certificate, i.e. the peers share the key store.
+       */
+      Optional<String> trustStore();
+
+      /** The trust store's password; empty (the default): none. */
+      Optional<String> trustStorePassword();
+    }
   }
 
   /** Asynchronous writing of call history to Postgres. */

@@ -13,6 +13,7 @@ import io.openmeet.focus.relay.RelaySettings;
 import io.openmeet.focus.relay.RelayingFocus;
 import io.openmeet.focus.sdp.CodecSettings;
 import io.openmeet.focus.xmpp.XmppSettings;
+import io.openmeet.presence.relay.NodeLinkTls;
 import io.openmeet.presence.relay.TcpNodeMessaging;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,6 +23,7 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.enterprise.inject.Typed;
 import jakarta.inject.Singleton;
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 import org.redisson.api.RedissonClient;
@@ -100,14 +102,7 @@ public class FocusProducer {
                     config.relay().replyTimeout(),
                     config.relay().heartbeatInterval(),
                     config.relay().heartbeatTimeout()))
-            .nodeLink(
-                new TcpNodeMessaging.Settings(
-                    config.nodeLink().bindHost(),
-                    config.nodeLink().port(),
-                    config.nodeLink().advertisedHost(),
-                    FocusAssembly.nodeLinkSecret(x.password().orElse("")),
-                    config.nodeLink().maxFrameBytes(),
-                    config.nodeLink().timeout()))
+            .nodeLink(nodeLink(config.nodeLink(), x.password().orElse("")))
             .callRecorder(recorder);
     if (config.capacityBenchmarkWithoutBridge()) {
       builder.conferenceBridges(new CapacityBenchmarkBridges());
@@ -176,5 +171,26 @@ public class FocusProducer {
    */
   void start(@Observes StartupEvent event, FocusAssembly assembly, Focus focus) {
     assembly.start();
+  }
+
+  private static TcpNodeMessaging.Settings nodeLink(FocusConfig.NodeLink link, String password) {
+    var settings =
+        new TcpNodeMessaging.Settings(
+            link.bindHost(),
+            link.port(),
+            link.advertisedHost(),
+            FocusAssembly.nodeLinkSecret(password),
+            link.maxFrameBytes(),
+            link.timeout());
+    FocusConfig.NodeLink.Tls tls = link.tls();
+    if (tls.keyStore().filter(k -> !k.isBlank()).isEmpty()) {
+      return settings;
+    }
+    return settings.withTls(
+        NodeLinkTls.fromPkcs12(
+            Path.of(tls.keyStore().get()),
+            tls.keyStorePassword().orElse(""),
+            tls.trustStore().filter(t -> !t.isBlank()).map(Path::of),
+            tls.trustStorePassword().orElse("")));
   }
 }
