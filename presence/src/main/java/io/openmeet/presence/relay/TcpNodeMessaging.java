@@ -28,7 +28,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -313,6 +312,9 @@ public final class TcpNodeMessaging implements NodeMessaging, AutoCloseable {
       socket.setTcpNoDelay(true);
       socket.setKeepAlive(true);
       socket.setSoTimeout(timeoutMillis);
+      if (socket instanceof SSLSocket secure && !handshake(secure, from)) {
+        return;
+      }
       NodeLinkProtocol.Channel channel = protocol.accept(socket);
       socket.setSoTimeout(0); // an idle peer is fine; keep-alive notices a vanished one
       while (!closed) {
@@ -329,14 +331,25 @@ public final class TcpNodeMessaging implements NodeMessaging, AutoCloseable {
     } catch (NodeLinkProtocol.BadFrameException e) {
       rejectedFrames.incrementAndGet();
       LOG.warn("node link: bad frame from {}, connection closed: {}", from, e.getMessage());
-    } catch (SSLException e) {
-      // not TLS, or a certificate the trust store does not vouch for
-      refusedConnections.incrementAndGet();
-      LOG.warn("node link: TLS with {} failed, connection refused: {}", from, e.toString());
     } catch (IOException e) {
       LOG.debug("node link connection from {} ended: {}", from, e.toString());
     } finally {
       inbound.remove(socket);
+    }
+  }
+
+  /**
+   * The TLS handshake of an inbound connection, under the connection's timeout: whatever stops it
+   * (not TLS, a certificate the trust store does not vouch for, silence, a close) refuses the peer.
+   */
+  private boolean handshake(SSLSocket socket, String from) {
+    try {
+      socket.startHandshake();
+      return true;
+    } catch (IOException e) {
+      refusedConnections.incrementAndGet();
+      LOG.warn("node link: TLS with {} failed, connection refused: {}", from, e.toString());
+      return false;
     }
   }
 
