@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,18 +69,17 @@ class CrossNodeSignallingTest {
   private static Map<String, String> nodeLinkTls() throws Exception {
     Path store = Files.createTempDirectory("node-link-tls").resolve("node-link.p12");
     String password = RoomApiProcess.random("pw-");
-    List<String> keytool =
-        List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-    Process p =
-        new ProcessBuilder(
-                concat(
-                    keytool,
-                    List.of("-genkeypair", "-alias", "node-link", "-keyalg", "EC"),
-                    List.of("-dname", "CN=openmeet system test", "-validity", "2"),
-                    List.of("-storetype", "PKCS12", "-keystore", store.toString()),
-                    List.of("-storepass", password, "-keypass", password)))
-            .redirectErrorStream(true)
-            .start();
+    String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+    String arguments =
+        "-genkeypair -alias node-link -keyalg EC -validity 2 -storetype PKCS12 -keystore "
+            + store
+            + " -storepass "
+            + password
+            + " -keypass "
+            + password;
+    List<String> command = new ArrayList<>(List.of(keytool, "-dname", "CN=openmeet system test"));
+    command.addAll(List.of(arguments.split(" ")));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor()).as(output).isZero();
     return Map.of(
@@ -87,11 +87,6 @@ class CrossNodeSignallingTest {
         store.toString(),
         "OPENMEET_FOCUS_NODE_LINK_TLS_KEY_STORE_PASSWORD",
         password);
-  }
-
-  @SafeVarargs
-  private static List<String> concat(List<String>... parts) {
-    return java.util.Arrays.stream(parts).flatMap(List::stream).toList();
   }
 
   @AfterAll
