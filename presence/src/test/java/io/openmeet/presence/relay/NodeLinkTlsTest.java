@@ -1,5 +1,8 @@
 package io.openmeet.presence.relay;
 
+import static io.openmeet.presence.relay.TcpNodeMessagingTest.await;
+import static io.openmeet.presence.relay.TcpNodeMessagingTest.node;
+import static io.openmeet.presence.relay.TcpNodeMessagingTest.sent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -18,11 +21,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -98,10 +99,6 @@ class NodeLinkTlsTest {
     return file;
   }
 
-  private static String node() {
-    return "node-" + UUID.randomUUID();
-  }
-
   private TcpNodeMessaging messaging(Optional<Path> keyStore) {
     var settings =
         new TcpNodeMessaging.Settings(
@@ -113,17 +110,6 @@ class NodeLinkTlsTest {
     var m = new TcpNodeMessaging(new RedisNodeAddresses(redis), settings);
     closing.add(m);
     return m;
-  }
-
-  private static boolean sent(TcpNodeMessaging from, String to, String message) throws Exception {
-    return from.send(to, message).toCompletableFuture().get(10, TimeUnit.SECONDS);
-  }
-
-  private static void await(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
   }
 
   @Test

@@ -57,7 +57,7 @@ class TcpNodeMessagingTest {
     }
   }
 
-  private static String node() {
+  static String node() {
     return "node-" + UUID.randomUUID();
   }
 
@@ -80,11 +80,11 @@ class TcpNodeMessagingTest {
     return messaging(0, SECRET, redis);
   }
 
-  private static boolean sent(TcpNodeMessaging from, String to, String message) throws Exception {
+  static boolean sent(TcpNodeMessaging from, String to, String message) throws Exception {
     return from.send(to, message).toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
-  private static void await(BooleanSupplier condition) throws InterruptedException {
+  static void await(BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
       Thread.sleep(10);
