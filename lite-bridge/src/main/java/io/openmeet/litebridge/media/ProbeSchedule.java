@@ -28,6 +28,13 @@ final class ProbeSchedule {
   /** How long a probe cluster lasts. */
   static final long CLUSTER_NANOS = 100_000_000L;
 
+  /**
+   * How long after a {@link LayerHold} starts its probe cluster goes out, whatever the gaps: a cut
+   * the path did not call for must be undone before the hold ends, and a delay cut's overuse signal
+   * (which keeps a cluster from lifting the estimate) has mostly passed by then.
+   */
+  static final long HOLD_CLUSTER_NANOS = 300_000_000L;
+
   private long limitedSinceNanos = Long.MIN_VALUE;
   private long unlimitedSinceNanos = Long.MIN_VALUE;
   private long nextClusterNanos;
@@ -35,12 +42,15 @@ final class ProbeSchedule {
   private long clusterStartNanos;
   private long clusterTargetBps;
   private long clusters;
+  private long probedHold = Long.MIN_VALUE;
 
   /**
    * The rate to fill what the receiver gets up to now, bits/s (0: no padding); opens and closes
    * probe clusters on {@code bwe}.
    *
    * @param limited whether the estimate holds some source below its ideal layer
+   * @param holdSinceNanos when the receiver's current {@link LayerHold} started ({@link
+   *     Long#MIN_VALUE}: none); each hold gets one cluster {@link #HOLD_CLUSTER_NANOS} after it
    * @param idealBps what every source's ideal layer costs
    * @param estimateBps the receiver's estimate, -1 when there is none (then nothing is probed)
    * @param allocatedBps what the layers it gets cost
@@ -49,6 +59,7 @@ final class ProbeSchedule {
   long target(
       long nowNanos,
       boolean limited,
+      long holdSinceNanos,
       long idealBps,
       long estimateBps,
       long allocatedBps,
@@ -82,8 +93,15 @@ final class ProbeSchedule {
       limitedSinceNanos = nowNanos;
       nextClusterNanos = Math.max(nextClusterNanos, nowNanos + FIRST_CLUSTER_NANOS);
     }
-    if (nowNanos < nextClusterNanos) {
+    boolean holdCluster =
+        holdSinceNanos != Long.MIN_VALUE
+            && holdSinceNanos != probedHold
+            && nowNanos - holdSinceNanos >= HOLD_CLUSTER_NANOS;
+    if (nowNanos < nextClusterNanos && !holdCluster) {
       return Math.min(idealBps, estimateBps);
+    }
+    if (holdSinceNanos != Long.MIN_VALUE) {
+      probedHold = holdSinceNanos;
     }
     clusterTargetBps =
         Math.min(

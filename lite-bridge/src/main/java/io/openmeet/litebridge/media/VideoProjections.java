@@ -21,6 +21,9 @@ final class VideoProjections {
   private double probeCredit;
   private volatile long paddingSent;
   private final ProbeSchedule schedule = new ProbeSchedule(); // only probe() uses it
+  private final LayerHold hold = new LayerHold(); // only reallocate() uses it
+  private volatile long holdSinceNanos = Long.MIN_VALUE;
+  private boolean wasHolding;
 
   /** The effective maxHeight per forwarded source; null while every source is forwarded (-1). */
   private volatile Map<String, Integer> maxHeights;
@@ -87,9 +90,13 @@ final class VideoProjections {
       current[i] = projection == null ? -1 : projection.target();
     }
     long estimate = trustedEstimate();
-    LayerBudget.Result result = LayerBudget.allocate(layers, ideal, current, estimate);
+    long now = System.nanoTime();
+    LayerBudget.Result result = hold.allocate(now, layers, ideal, current, estimate);
+    boolean holding = hold.holding(now);
+    holdSinceNanos = holding ? hold.holdSinceNanos() : Long.MIN_VALUE;
     if (result.limited() != allocation.limited()
-        || !java.util.Arrays.equals(result.layers(), allocation.layers())) {
+        || !java.util.Arrays.equals(result.layers(), allocation.layers())
+        || holding != wasHolding) {
       // a few lines per change of layers: enough to line up with a browser's trace
       receiver
           .timeline()
@@ -102,8 +109,10 @@ final class VideoProjections {
                   + estimate / 1000
                   + " kbit/s"
                   + (result.limited() ? ", limited by bandwidth" : "")
+                  + (holding ? ", layers held" : "")
                   + bandwidthCause());
     }
+    wasHolding = holding;
     allocation = result;
     for (int i = 0; i < ranked.size(); i++) {
       SimulcastSource source = ranked.get(i);
@@ -137,6 +146,7 @@ final class VideoProjections {
         schedule.target(
             nowNanos,
             result.limited(),
+            holdSinceNanos,
             result.idealBps(),
             estimate,
             result.allocatedBps(),

@@ -133,6 +133,13 @@ class BandwidthEstimatorTest {
     long wantBps = -1;
     boolean clusters;
     final ProbeSchedule schedule = new ProbeSchedule();
+    // the bridge's layers (VideoProjections): when cameras is set, media is what the layers chosen
+    // every 250 ms cost (LayerBudget, through the hold when hold is set), padded as the bridge does
+    List<SimulcastSource.Layers> cameras;
+    LayerHold hold;
+    int[] layers;
+    LayerBudget.Result allocation;
+    final List<int[]> layerSeries = new ArrayList<>(); // one per 250 ms
 
     Loop(Path path, long mediaBps, boolean probe) {
       this.path = path;
@@ -148,7 +155,9 @@ class BandwidthEstimatorTest {
         if (!probe && estimate >= 0) {
           rate = Math.min(mediaBps, estimate); // an application that obeys the estimate
         }
-        if (wantBps > 0) {
+        if (cameras != null) {
+          rate = layeredRate(estimate);
+        } else if (wantBps > 0) {
           rate = bridgeRate(estimate);
         }
         credit += rate * 0.005 / 8;
@@ -192,8 +201,46 @@ class BandwidthEstimatorTest {
       if (!clusters) {
         return limited ? Math.max(media, Math.min(wantBps, estimate)) : media;
       }
-      long target = schedule.target(now, limited, wantBps, estimate, media, true, estimator);
+      long target =
+          schedule.target(now, limited, Long.MIN_VALUE, wantBps, estimate, media, true, estimator);
       return Math.max(media, target);
+    }
+
+    /** The bridge with simulcast cameras: layers every 250 ms, padding and clusters every 5 ms. */
+    long layeredRate(long estimate) {
+      int[] ideal = new int[cameras.size()];
+      java.util.Arrays.fill(ideal, 2);
+      if (layers == null) {
+        layers = new int[cameras.size()];
+        java.util.Arrays.fill(layers, -1);
+      }
+      if ((now / MS) % 250 == 0) {
+        allocation =
+            hold != null
+                ? hold.allocate(now, cameras, ideal, layers, estimate)
+                : LayerBudget.allocate(cameras, ideal, layers, estimate);
+        layers = allocation.layers();
+        layerSeries.add(layers.clone());
+      }
+      long holdSince = hold != null && hold.holding(now) ? hold.holdSinceNanos() : Long.MIN_VALUE;
+      long target =
+          schedule.target(
+              now,
+              allocation.limited(),
+              holdSince,
+              allocation.idealBps(),
+              estimate,
+              allocation.allocatedBps(),
+              true,
+              estimator);
+      return Math.max(allocation.allocatedBps(), target);
+    }
+
+    /** How many of the 250-ms layer choices had some camera below its top layer. */
+    long lowered() {
+      return layerSeries.stream()
+          .filter(l -> java.util.Arrays.stream(l).anyMatch(layer -> layer < 2))
+          .count();
     }
 
     long last() {
@@ -495,5 +542,80 @@ class BandwidthEstimatorTest {
     // held at what got through: 7.5 % lost and a median of 634 kbit/s, above the link
     assertThat(loss).isLessThan(0.03);
     assertThat(loop.median(20)).isBetween(400_000L, 599_000L);
+  }
+
+  /** e2e 08's two staged cameras at one receiver: 150/450/700 kbit/s at 180/360/720. */
+  private static final SimulcastSource.Layers CAMERA =
+      new SimulcastSource.Layers(
+          new int[] {180, 360, 720},
+          new boolean[] {true, true, true},
+          new long[] {150_000, 450_000, 700_000});
+
+  /** A loop that sends what the bridge sends one receiver of two simulcast cameras. */
+  private static Loop cameraLoop(Path path, boolean hold) {
+    Loop loop = new Loop(path, 0, false);
+    loop.cameras = List.of(CAMERA, CAMERA);
+    loop.hold = hold ? new LayerHold() : null;
+    loop.estimator.packetSent(0, PACKET, 0);
+    loop.sequence = 1;
+    loop.frameMs = 50; // 20 frames a second, each sent at once
+    return loop;
+  }
+
+  @ParameterizedTest
+  @CsvSource({"true, false", "true, true", "false, false", "false, true"})
+  void aShortDropDoesNotCostAReceiverALayer(boolean hold, boolean jitter) {
+    // 1.4 Mbit/s of layers on an open path that carries only 900 kbit/s for 600 ms (a transient
+    // queue): the delay part cuts the estimate below what the layers need; a hold keeps them while
+    // its probe cluster finds the path open again
+    Path path = new Path(100_000_000, 1_000_000);
+    Loop loop = cameraLoop(path, hold);
+    loop.jitter = jitter ? new Jitter(100, 600, 0.02) : null;
+    loop.run(10_000);
+    assertThat(loop.lowered()).isZero();
+    long overusesBefore = loop.estimator.overuses();
+    path.capacityBps = 900_000;
+    loop.run(600);
+    path.capacityBps = 100_000_000;
+    int from = loop.layerSeries.size();
+    loop.run(10_000);
+    assertThat(loop.estimator.overuses()).isGreaterThan(overusesBefore); // the transient did cut
+    long lowered =
+        loop.layerSeries.subList(from - 2, loop.layerSeries.size()).stream()
+            .filter(l -> l[0] < 2 || l[1] < 2)
+            .count();
+    if (hold) {
+      assertThat(lowered).isZero();
+      assertThat(loop.hold.holds()).isPositive();
+    } else {
+      assertThat(lowered).isGreaterThan(2); // over half a second at a lower layer
+    }
+  }
+
+  @ParameterizedTest
+  @CsvSource({"1000000, 10", "600000, 4"})
+  void aLastingDropTakesTheLayersDownAfterTheHold(long capacityBps, int quarters) {
+    // the same receiver whose path drops for good: to 1 Mbit/s (the cut leaves more than half of
+    // what the layers need: held, then down after 1.5 s) or to 600 kbit/s (a collapse: down at
+    // once, as e2e 14)
+    Path path = new Path(100_000_000, 30_000);
+    Loop loop = cameraLoop(path, true);
+    loop.jitter = new Jitter(100, 600, 0.02);
+    loop.run(10_000);
+    path.capacityBps = capacityBps;
+    int from = loop.layerSeries.size();
+    loop.run(10_000);
+    List<int[]> after = loop.layerSeries.subList(from, loop.layerSeries.size());
+    int firstLowered = 0;
+    while (after.get(firstLowered)[1] == 2) {
+      firstLowered++;
+    }
+    assertThat(firstLowered).isLessThanOrEqualTo(quarters); // quarter seconds
+    // and the layers stay down: never both at the top again, and at most the path's rate
+    for (int[] l : after.subList(firstLowered, after.size())) {
+      assertThat(l[0] + l[1]).isLessThan(4);
+      assertThat(LayerBudget.cost(CAMERA, l[0]) + LayerBudget.cost(CAMERA, l[1]))
+          .isLessThanOrEqualTo(capacityBps);
+    }
   }
 }

@@ -22,9 +22,15 @@ class ProbeScheduleTest {
 
   /** Runs {@code millis} in 20 ms ticks with the receiver limited or not; notes cluster starts. */
   private void run(long millis, boolean limited) {
+    run(millis, limited, Long.MIN_VALUE);
+  }
+
+  /** The same with a {@link LayerHold} that started at {@code holdSinceNanos}. */
+  private void run(long millis, boolean limited, long holdSinceNanos) {
     for (long t = 0; t < millis; t += 20) {
       long before = schedule.clusters();
-      lastTarget = schedule.target(now, limited, IDEAL, ESTIMATE, ALLOCATED, true, bwe);
+      lastTarget =
+          schedule.target(now, limited, holdSinceNanos, IDEAL, ESTIMATE, ALLOCATED, true, bwe);
       if (schedule.clusters() > before) {
         clusterStarts.add(now / MS);
       }
@@ -92,10 +98,29 @@ class ProbeScheduleTest {
   }
 
   @Test
+  void aHoldGetsOneClusterAfter300MsWhateverTheGaps() {
+    run(20_000, true); // gaps grown to 8 s
+    run(1_000, false);
+    int before = clusterStarts.size();
+    long hold = now;
+    run(1_500, true, hold);
+    // the hold's cluster 300 ms in, not 0.5 s or 8 s after the limit started; one per hold
+    assertThat(clusterStarts.size() - before).isEqualTo(1);
+    assertThat(clusterStarts.get(clusterStarts.size() - 1) - hold / MS).isBetween(300L, 320L);
+    run(1_000, true, Long.MIN_VALUE);
+    long next = now;
+    run(1_000, true, next);
+    assertThat(clusterStarts.size() - before).isEqualTo(2);
+    assertThat(clusterStarts.get(clusterStarts.size() - 1) - next / MS).isBetween(300L, 320L);
+  }
+
+  @Test
   void nothingWithoutAnEstimateOrAWayToPad() {
-    assertThat(schedule.target(now, true, IDEAL, -1, ALLOCATED, true, bwe)).isZero();
+    assertThat(schedule.target(now, true, Long.MIN_VALUE, IDEAL, -1, ALLOCATED, true, bwe))
+        .isZero();
     for (int i = 0; i < 100; i++) {
-      assertThat(schedule.target(now, true, IDEAL, ESTIMATE, ALLOCATED, false, bwe)).isZero();
+      assertThat(schedule.target(now, true, Long.MIN_VALUE, IDEAL, ESTIMATE, ALLOCATED, false, bwe))
+          .isZero();
       now += 20 * MS;
     }
     assertThat(schedule.clusters()).isZero();
