@@ -79,6 +79,10 @@ final class BandwidthEstimator {
   private static final double K_DOWN = 0.039;
   private static final long OVERUSE_TIME_NANOS = 10_000_000L;
   private static final long ACKED_WINDOW_MICROS = 500_000;
+
+  /** What went out besides probing padding is measured over this. */
+  static final long SENT_WINDOW_NANOS = 500_000_000L;
+
   private static final long DECREASE_INTERVAL_NANOS = 300_000_000L;
   private static final double GROWTH_PER_SECOND = 1.08;
 
@@ -112,6 +116,10 @@ final class BandwidthEstimator {
   private long beforeCutBps;
   // (arrival micros, accumulated delay ms), accumulated rising: the window's minimum comes first
   private final ArrayDeque<double[]> recentDelays = new ArrayDeque<>();
+
+  // send rate without padding: (send nanos, bytes) of the packets sent in the last window
+  private final ArrayDeque<long[]> sends = new ArrayDeque<>();
+  private long sendBytes;
 
   // acknowledged rate: (arrival micros, bytes) of the packets received in the last window
   private final ArrayDeque<long[]> acked = new ArrayDeque<>();
@@ -242,12 +250,38 @@ final class BandwidthEstimator {
 
   /** Remembers a packet sent with transport-wide number {@code sequence} (extended, 64-bit). */
   synchronized void packetSent(long sequence, int bytes, long nowNanos) {
+    packetSent(sequence, bytes, nowNanos, false);
+  }
+
+  /** The same, saying whether the packet is probing padding (which {@link #sentBps} leaves out). */
+  synchronized void packetSent(long sequence, int bytes, long nowNanos, boolean padding) {
     int i = (int) (sequence & (HISTORY - 1));
     sentSequence[i] = sequence;
     sentNanos[i] = nowNanos;
     sentBytes[i] = bytes;
     reported[i] = 0;
     lastSent = Math.max(lastSent, sequence);
+    if (!padding) {
+      sends.addLast(new long[] {nowNanos, bytes});
+      sendBytes += bytes;
+      trimSends(nowNanos);
+    }
+  }
+
+  /**
+   * What was sent to the receiver over the last {@link #SENT_WINDOW_NANOS} besides probing padding
+   * (media, audio, retransmissions), bits/s: padding tops this up, not just the layers' rates, so
+   * that audio and retransmissions do not take a full link over its estimate.
+   */
+  synchronized long sentBps(long nowNanos) {
+    trimSends(nowNanos);
+    return (long) (sendBytes * 8e9 / SENT_WINDOW_NANOS);
+  }
+
+  private void trimSends(long nowNanos) {
+    while (!sends.isEmpty() && sends.peekFirst()[0] < nowNanos - SENT_WINDOW_NANOS) {
+      sendBytes -= sends.removeFirst()[1];
+    }
   }
 
   /** Applies one transport-cc feedback from the receiver. */

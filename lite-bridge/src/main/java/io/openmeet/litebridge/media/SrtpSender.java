@@ -44,11 +44,20 @@ final class SrtpSender {
 
   /** Encrypts and sends a retransmission (plain or RTX); not counted as forwarded. */
   void resendRtp(byte[] plain) {
+    sendOwnRtp(plain, false);
+  }
+
+  /** Sends a padding-only packet of the bridge's probing. */
+  void sendPadding(byte[] plain) {
+    sendOwnRtp(plain, true);
+  }
+
+  private void sendOwnRtp(byte[] plain, boolean padding) {
     SrtpSession session = endpoint.srtp();
     if (session == null) {
       return;
     }
-    byte[] stamped = endpoint.sequencer().stamp(plain);
+    byte[] stamped = endpoint.sequencer().stamp(plain, padding);
     PacketBuffer packet = PacketBuffer.copyOf(stamped, 0, stamped.length);
     if (session.protectRtp(packet)) {
       ice.send(packet.getBuffer(), packet.getOffset(), packet.getLength());

@@ -22,6 +22,11 @@ final class TransportSequencer {
    * same array when the receiver has no transport-cc id or the id cannot be written.
    */
   byte[] stamp(byte[] plain) {
+    return stamp(plain, false);
+  }
+
+  /** The same for a packet that is probing padding ({@code padding}) or not. */
+  byte[] stamp(byte[] plain, boolean padding) {
     int id = receiver.formats().transportCcExtensionId();
     if (id <= 0) {
       return plain;
@@ -35,7 +40,7 @@ final class TransportSequencer {
       }
       next++;
       // SRTP adds its auth tag (10 bytes) to what the path carries
-      estimator.packetSent(sequence, out.length + 10, System.nanoTime());
+      estimator.packetSent(sequence, out.length + 10, System.nanoTime(), padding);
       return out;
     }
   }

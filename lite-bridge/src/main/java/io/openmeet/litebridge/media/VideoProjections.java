@@ -152,7 +152,8 @@ final class VideoProjections {
             result.allocatedBps(),
             rtx != null && receiver.srtpSender().ready(),
             bwe);
-    long paddingBps = targetBps - result.allocatedBps();
+    // what goes out anyway (layers, audio, retransmissions) counts towards the target
+    long paddingBps = targetBps - Math.max(result.allocatedBps(), bwe.sentBps(nowNanos));
     if (paddingBps <= 0 || rtx == null) {
       probeCredit = 0;
       return;
@@ -167,7 +168,7 @@ final class VideoProjections {
       Rtp.writeUint32(padding, 4, (nowNanos / 1_000L * 9 / 100) & 0xFFFFFFFFL);
       Rtp.writeUint32(padding, 8, rtx[0]);
       padding[padding.length - 1] = (byte) PADDING_BYTES;
-      receiver.srtpSender().resendRtp(padding);
+      receiver.srtpSender().sendPadding(padding);
       paddingSent++;
     }
   }

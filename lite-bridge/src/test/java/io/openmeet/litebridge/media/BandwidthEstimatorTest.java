@@ -288,6 +288,20 @@ class BandwidthEstimatorTest {
   }
 
   @Test
+  void theSendRateLeavesPaddingOutAndCoversHalfASecond() {
+    BandwidthEstimator estimator = new BandwidthEstimator();
+    long now = 1_000 * MS;
+    // 1 s of 1,250-byte packets every 10 ms (1 Mbit/s) and as many padding packets
+    for (int k = 0; k < 200; k++) {
+      estimator.packetSent(k, 1_250, now, k % 2 == 1);
+      now += 5 * MS;
+    }
+    assertThat(estimator.sentBps(now)).isBetween(990_000L, 1_010_000L);
+    assertThat(estimator.sentBps(now + 250 * MS)).isBetween(490_000L, 510_000L);
+    assertThat(estimator.sentBps(now + 600 * MS)).isZero();
+  }
+
+  @Test
   void feedbackAboutNumbersNeverSentIsIgnored() {
     BandwidthEstimator estimator = new BandwidthEstimator();
     estimator.packetSent(10, PACKET, 0);
