@@ -30,7 +30,7 @@ class BridgeConfigTest {
     // message without defaultConstraints
     assertThat(c.allocation().initialMaxHeightPx()).isZero();
     assertThat(c.allocation().defaultMaxHeightPx()).isEqualTo(180);
-    assertThat(c.media().trustBwe()).isFalse();
+    assertThat(c.media().trustBwe()).isTrue();
   }
 
   @Test
@@ -38,10 +38,10 @@ class BridgeConfigTest {
     BridgeConfig c =
         parse(
             "lite-bridge.cc { initial-max-height-px = -1, default-max-height-px = 360,"
-                + " trust-bwe = true }");
+                + " trust-bwe = false }");
     assertThat(c.allocation().initialMaxHeightPx()).isEqualTo(-1);
     assertThat(c.allocation().defaultMaxHeightPx()).isEqualTo(360);
-    assertThat(c.media().trustBwe()).isTrue();
+    assertThat(c.media().trustBwe()).isFalse();
   }
 
   @Test
