@@ -1,5 +1,5 @@
 // A call survives the loss of the room-api node that runs it: two nodes of one deployment behind a
-// front door (chaos/cluster.mjs), three browsers spread over both, the conference's owner killed
+// front door (cluster.mjs), three browsers spread over both, the conference's owner killed
 // (SIGKILL). Media between all three never stops, the browsers resume as the same participants on
 // the surviving node, and signalling works for everyone after. Then a third node takes the dead
 // one's place behind the door and the owner is stopped (SIGTERM): the same, on the third node.
@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import {
   launch, createRoom, openParticipant, join, waitFor, waitForRemoteVideos, screenshot, closeAll,
   remoteIdByName, mediaDump, sleep, BRIDGE,
-} from '../tests/harness.mjs';
+} from './harness.mjs';
 import { startNode, startFrontDoor } from './cluster.mjs';
 
 // A short lease and relay heartbeats, so a dead owner is noticed in seconds (the defaults are a 15 s
@@ -43,12 +43,20 @@ const run = randomBytes(3).toString('hex');
 const call = { ps: [], ids: new Map(), pcs: new Map() };
 
 before(async () => {
-  browser = await launch();
   door = await startFrontDoor(backends);
   const t0 = Date.now();
-  const started = await Promise.all(['a', 'b', 'c'].map((n) =>
+  // the nodes start together (their JVMs take most of this file's set-up), the browser meanwhile
+  const starting = Promise.allSettled(['a', 'b', 'c'].map((n) =>
     startNode({ nodeId: `e2e-${n}-${run}`, publicUrl: door.url, env: FAST })));
+  browser = await launch().catch(async (e) => {
+    for (const r of await starting) if (r.status === 'fulfilled') await r.value.stop('SIGKILL');
+    throw e;
+  });
+  const results = await starting;
+  const started = results.filter((r) => r.status === 'fulfilled').map((r) => r.value);
   everyNode.push(...started);
+  const refused = results.find((r) => r.status === 'rejected');
+  if (refused) throw refused.reason;
   spare = started.pop();
   for (const node of started) {
     nodes.push(node);
@@ -59,7 +67,7 @@ before(async () => {
 after(async () => {
   await closeAll(...call.ps);
   await browser?.close();
-  for (const n of everyNode) await n.stop('SIGTERM').catch(() => {});
+  await Promise.all(everyNode.map((n) => n.stop('SIGTERM').catch(() => {})));
   await door?.close();
 });
 
@@ -121,25 +129,20 @@ const START_SAMPLER = (everyMs) => {
     try {
       for (const ws of window.__sockets ?? []) listen(ws);
       const pcs = window.__pcs ?? [];
+      // frames our camera sent, over all its simulcast layers (one layer may be paused)
+      let sentNow = 0;
       for (let i = 0; i < pcs.length; i++) {
         if (pcs[i].connectionState === 'closed') continue;
         (await pcs[i].getStats()).forEach((s) => {
           if (s.type === 'outbound-rtp' && s.kind === 'video' && (s.framesSent ?? 0) > 0) {
             const e = st.sent;
-            // key frames it sent and picture-loss requests it got: a stream restarting shows here
-            const marks = `key ${s.keyFramesEncoded} pli ${s.pliCount} fir ${s.firCount} ${s.frameHeight}p ${s.qualityLimitationReason}`;
-            if (marks !== e.marks) st.bridge.push([now, `own ${s.rid ?? s.ssrc}: ${marks}`]);
-            e.marks = marks;
-            if (e.frames !== null && s.framesSent > e.frames) {
-              if (now - e.lastChangeAt > e.maxGap) {
-                e.maxGap = now - e.lastChangeAt;
-                e.maxGapEndedAt = now;
-              }
-            }
-            if (e.frames === null || s.framesSent > e.frames) {
-              e.lastChangeAt = now;
-              e.frames = s.framesSent;
-            }
+            // key frames it sent and picture-loss requests it got, per layer: a stream restarting shows here
+            const layer = s.rid ?? s.ssrc;
+            const marks = `key ${s.keyFramesEncoded} pli ${s.pliCount} fir ${s.firCount} ${s.frameHeight ?? 'no '}p ${s.qualityLimitationReason}`;
+            e.marks ??= {};
+            if (marks !== e.marks[layer]) st.bridge.push([now, `own ${layer}: ${marks}`]);
+            e.marks[layer] = marks;
+            sentNow += s.framesSent;
             return;
           }
           if (s.type !== 'inbound-rtp' || s.kind !== 'video') return;
@@ -167,6 +170,15 @@ const START_SAMPLER = (everyMs) => {
             e.frames = f;
           }
         });
+      }
+      const e = st.sent;
+      if (e.frames !== null && sentNow > e.frames && now - e.lastChangeAt > e.maxGap) {
+        e.maxGap = now - e.lastChangeAt;
+        e.maxGapEndedAt = now;
+      }
+      if (e.frames === null || sentNow > e.frames) {
+        e.lastChangeAt = now;
+        e.frames = sentNow;
       }
     } catch (e) {
       st.error = String(e);
@@ -348,17 +360,23 @@ test(`killing the node that runs the conference (SIGKILL): media never stops, ev
   const ps = call.ps;
   // which front-door sockets each participant opened (they join one after the other)
   const own = new Map();
+  const t0 = Date.now();
   try {
-    for (const name of ['Alice', 'Bob', 'Carol']) {
+    // the pre-join pages load together (no signalling socket yet); the joins go one after the
+    // other, so that the front door puts their sockets owner / other / owner
+    const opened = await Promise.allSettled(['Alice', 'Bob', 'Carol'].map((name) =>
+      openParticipant(browser, room.slug, name, { baseUrl: door.url })));
+    for (const r of opened) if (r.status === 'fulfilled') ps.push(r.value);
+    for (const r of opened) if (r.status === 'rejected') throw r.reason;
+    for (const p of ps) {
       const from = door.sockets.length;
-      const p = await openParticipant(browser, room.slug, name, { baseUrl: door.url });
       await join(p);
       // the call page shows before its socket opens: wait for `joined`, so the socket is counted
       await p.page.locator('[data-testid="connection-state"][data-state="connected"]').waitFor({ state: 'attached', timeout: 20_000 });
-      ps.push(p);
       own.set(p, [from, door.sockets.length]);
     }
     for (const p of ps) await waitForRemoteVideos(p, 2, 30_000);
+    console.log(`  three pages in the call, decoding each other, ${Date.now() - t0} ms after the room was made`);
     const owner = leaseHolder();
     assert.ok(owner, 'one of the two nodes holds the conference lease');
     const survivor = nodes.find((n) => n.nodeId !== owner);
