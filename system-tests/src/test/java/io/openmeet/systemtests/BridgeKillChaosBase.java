@@ -33,9 +33,8 @@ import org.junit.jupiter.api.Test;
  * pauses the bridge instead. {@code CHAOS_BRIDGE_KILL_RUNS} makes it the P7 benchmark ({@code
  * scripts/bench-bridge-kill}): that many kills, no pause.
  *
- * <p>{@code LiteBridgeKillChaosTest} runs in scripts/test; {@code JvbBridgeKillChaos} is ready for
- * it (rename it to end in Test) but not yet shown green 5 times in a row; figures in
- * docs/BENCHMARKS.md, P7.
+ * <p>scripts/test runs both {@code LiteBridgeKillChaosTest} and {@code JvbBridgeKillChaosTest} (the
+ * latter where it finds a JVB); figures in docs/BENCHMARKS.md, P7.
  */
 abstract class BridgeKillChaosBase {
 

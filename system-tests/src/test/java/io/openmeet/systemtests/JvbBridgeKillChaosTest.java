@@ -3,17 +3,31 @@ package io.openmeet.systemtests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.openmeet.jvbtestkit.RequiresJvb;
+import io.openmeet.jvbtestkit.SkipLog;
 import io.openmeet.testkit.SyntheticEndpoint;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
 
 /**
- * {@link BridgeKillChaosBase} on the stock Jitsi Videobridge (JVB_HOME), as child processes. Media
- * needs a non-loopback IPv4 address here (JVB's ICE never binds loopback); without one the test is
- * skipped with a visible line.
+ * {@link BridgeKillChaosBase} on the stock Jitsi Videobridge (JVB_HOME), as child processes; run by
+ * scripts/test when it finds a JVB. Without JVB_HOME the test is reported skipped with a visible
+ * "JVB suite skipped: " line ({@link RequiresJvb}). Media needs a non-loopback IPv4 address here
+ * (JVB's ICE never binds loopback); without one the test is skipped with a visible "JVB media
+ * skipped: " line before any process starts.
  */
 @RequiresJvb
-class JvbBridgeKillChaos extends BridgeKillChaosBase {
+class JvbBridgeKillChaosTest extends BridgeKillChaosBase {
+
+  @BeforeEach
+  void assumeMedia() {
+    if (JvbSystemBridge.hostMediaOptions().isEmpty()) {
+      String line =
+          "JVB media skipped: " + getClass().getSimpleName() + ": " + JvbSystemBridge.NO_MEDIA;
+      SkipLog.print(line);
+      Assumptions.abort(line);
+    }
+  }
 
   @Override
   protected Bridge startBridge(RoomApiProcess api, String name) throws Exception {
@@ -77,9 +91,7 @@ class JvbBridgeKillChaos extends BridgeKillChaosBase {
 
   @Override
   protected SyntheticEndpoint.Options mediaOptions() {
-    var options = JvbSystemBridge.hostMediaOptions();
-    Assumptions.assumeTrue(options.isPresent(), JvbSystemBridge.NO_MEDIA);
-    return options.get();
+    return JvbSystemBridge.hostMediaOptions().orElseThrow();
   }
 
   @Override
