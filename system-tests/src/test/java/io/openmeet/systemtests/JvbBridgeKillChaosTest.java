@@ -8,6 +8,8 @@ import io.openmeet.testkit.SyntheticEndpoint;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * {@link BridgeKillChaosBase} on the stock Jitsi Videobridge (JVB_HOME), as child processes; run by
@@ -17,6 +19,8 @@ import org.junit.jupiter.api.BeforeEach;
  * skipped: " line before any process starts.
  */
 @RequiresJvb
+@Order(SuiteLanes.LAST) // timings under live media: after the outages, see SuiteLanes
+@ResourceLock(SuiteLanes.QUIET_MACHINE)
 class JvbBridgeKillChaosTest extends BridgeKillChaosBase {
 
   @BeforeEach
