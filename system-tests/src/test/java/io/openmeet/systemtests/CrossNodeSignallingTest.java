@@ -91,15 +91,7 @@ class CrossNodeSignallingTest {
 
   @AfterAll
   static void stop() throws Exception {
-    if (bridge != null) {
-      bridge.close();
-    }
-    if (node2 != null) {
-      node2.close();
-    }
-    if (node1 != null) {
-      node1.close();
-    }
+    Closing.inOrder(bridge, node2, node1);
   }
 
   @Test

@@ -63,18 +63,7 @@ class OutageChaosTest {
 
   @AfterAll
   void stop() throws Exception {
-    if (bridge != null) {
-      bridge.close();
-    }
-    if (api != null) {
-      api.close();
-    }
-    if (redis != null) {
-      redis.close();
-    }
-    if (postgres != null) {
-      postgres.close();
-    }
+    Closing.inOrder(bridge, api, redis, postgres);
   }
 
   @Test

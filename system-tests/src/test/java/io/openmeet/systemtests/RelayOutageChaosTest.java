@@ -52,17 +52,7 @@ class RelayOutageChaosTest {
 
   @AfterAll
   void stop() throws Exception {
-    if (bridge != null) {
-      bridge.close();
-    }
-    for (RoomApiProcess node : new RoomApiProcess[] {other, owner}) {
-      if (node != null) {
-        node.close();
-      }
-    }
-    if (redis != null) {
-      redis.close();
-    }
+    Closing.inOrder(bridge, other, owner, redis);
   }
 
   @Test
