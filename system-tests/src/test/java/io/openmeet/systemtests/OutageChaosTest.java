@@ -225,7 +225,10 @@ class OutageChaosTest {
     String guestToken = rest.joinToken(second.path("slug").asText(), "Fay", null);
     String auditBefore =
         postgres.query("SELECT count(*) FROM audit_events WHERE action = 'participant.mute'");
-    try (Peer ada = new Peer(http, api, slug, "Ada");
+    // retried like the web app: within one lease TTL of Redis coming back empty (the first test)
+    // no node starts a new conference (docs/ARCHITECTURE.md, "Outages")
+    try (Peer ada =
+            Peer.joinRetrying(http, api, slug, "Ada", Duration.ofSeconds(30), new ArrayList<>());
         Peer bob = new Peer(http, api, slug, "Bob");
         MediaWatch watch = new MediaWatch(List.of(ada, bob))) {
       watch.awaitFlowing(Duration.ofSeconds(20));

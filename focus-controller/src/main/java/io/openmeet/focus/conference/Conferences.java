@@ -79,6 +79,12 @@ public final class Conferences implements Focus, AutoCloseable {
             daemon("conference-bridge-"));
     lanes.allowCoreThreadTimeOut(true);
     this.writes = WriteBehind.defaults("conference-state-writer");
+    try {
+      leases.started();
+    } catch (RuntimeException e) {
+      // the first renewal round or acquire notices a store without its guard
+      LOG.warn("could not mark the conference leases as in use: {}", e.toString());
+    }
     long every = Math.max(100, leaseTtl.toMillis() / 3);
     this.unreachableFresh = Duration.ofMillis(2 * every + 1_000);
     renewer.scheduleWithFixedDelay(this::renewLeases, every, every, TimeUnit.MILLISECONDS);
@@ -405,7 +411,12 @@ public final class Conferences implements Focus, AutoCloseable {
   private Lease acquireLease(String roomId) throws FocusException {
     for (int attempt = 0; attempt < 2; attempt++) {
       long started = System.nanoTime();
-      var lease = leases.tryAcquire(roomId, ctx.nodeId(), leaseTtl);
+      Optional<ConferenceLeases.Lease> lease;
+      try {
+        lease = leases.tryAcquire(roomId, ctx.nodeId(), leaseTtl);
+      } catch (ConferenceLeases.HeldBackException e) {
+        throw new FocusException(FocusException.Reason.UNAVAILABLE, e.getMessage());
+      }
       if (lease.isPresent()) {
         return new Lease(lease.get(), leaseTtl, started);
       }
@@ -488,6 +499,16 @@ public final class Conferences implements Focus, AutoCloseable {
   }
 
   private void renewLeases() {
+    try {
+      if (leases.noticeDataLoss(leaseTtl)) {
+        LOG.warn(
+            "Redis lost its data (restarted empty): no node takes a conference's lease for {} s,"
+                + " while the owners write theirs again",
+            leaseTtl.toSeconds());
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("checking the leases' guard failed: {}", e.toString());
+    }
     releasing.forEach(
         (room, lease) -> {
           long started = System.nanoTime();

@@ -41,6 +41,8 @@ class CrossNodeRelayTest {
   private final String run = UUID.randomUUID().toString().substring(0, 8);
   private final List<AutoCloseable> closing = new ArrayList<>();
   private final UUID roomId = UUID.randomUUID();
+  // the nodes' lease guard, of this test's own: one test loses it on purpose
+  private final String guard = "it-leases-open-at-" + run;
   private final Node node1 = new Node("it-node1-" + run);
   private final Node node2 = new Node("it-node2-" + run);
 
@@ -65,7 +67,7 @@ class CrossNodeRelayTest {
                   e -> {},
                   Clock.systemUTC(),
                   id),
-              new RedisConferenceLeases(redis),
+              new RedisConferenceLeases(redis, guard),
               Duration.ofSeconds(10));
       closing.add(0, conferences);
       link =
@@ -112,6 +114,7 @@ class CrossNodeRelayTest {
 
   @AfterEach
   void close() throws Exception {
+    node1.redis.getBucket(guard).delete();
     for (AutoCloseable c : closing) {
       c.close();
     }
@@ -288,5 +291,38 @@ class CrossNodeRelayTest {
     assertThat(b.events.types()).containsExactly("joined", "offer");
     assertThat(node2.conferences.participants(roomId)).isEqualTo(1);
     assertThat(new RedisConferenceLeases(node1.redis).owner(roomId.toString())).contains(node2.id);
+  }
+
+  @Test
+  void
+      after_redis_lost_its_data_another_node_waits_for_the_owner_instead_of_starting_the_room_anew()
+          throws Exception {
+    var a = node1.join("A", 12);
+    // Redis came back empty: the room's lease, its epoch and the leases' guard are gone
+    node1.redis.getBucket(guard).delete();
+    node1.redis.getBucket(RedisConferenceLeases.key(roomId.toString())).delete();
+    node1.redis.getBucket(RedisConferenceLeases.epochKey(roomId.toString())).delete();
+
+    // B's socket is on node 2: refused (retry) until node 1 wrote its lease again, then relayed
+    List<FocusException.Reason> refusals = new ArrayList<>();
+    Joined b = null;
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (b == null && System.nanoTime() < deadline) {
+      try {
+        b = node2.join("B", 12);
+      } catch (FocusException e) {
+        refusals.add(e.reason());
+        node1.conferences.renewNow();
+      }
+    }
+    assertThat(refusals).containsOnly(FocusException.Reason.UNAVAILABLE);
+    assertThat(b).as("B joined within " + WAIT).isNotNull();
+    assertThat(b.events.othersAtJoin)
+        .as("B joined A's conference, not a second one")
+        .extracting(ParticipantInfo::participantId)
+        .containsExactly(a.participant.id());
+    assertThat(node2.bridges.log).isEmpty();
+    assertThat(node2.conferences.size()).isZero();
+    assertThat(new RedisConferenceLeases(node1.redis).owner(roomId.toString())).contains(node1.id);
   }
 }

@@ -10,8 +10,32 @@ import java.util.Optional;
  */
 public interface ConferenceLeases {
 
-  /** Takes the lease if nobody holds it; empty when another node owns the conference. */
+  /**
+   * Takes the lease if nobody holds it; empty when another node owns the conference.
+   *
+   * @throws HeldBackException while no node may take a lease because the store lost its data (Redis
+   *     came back empty) less than one TTL ago: the nodes that owned conferences write their leases
+   *     again first (see {@link #noticeDataLoss})
+   */
   Optional<Lease> tryAcquire(String conferenceId, String nodeId, Duration ttl);
+
+  /**
+   * This node starts: marks the store as in use, so that a store nobody used before (a new
+   * deployment) takes leases at once, while one that lost its data later is noticed by {@link
+   * #noticeDataLoss}. Stores that cannot lose their data do nothing.
+   */
+  default void started() {}
+
+  /**
+   * Whether the store lost its data since a node marked it {@link #started} (Redis restarted
+   * empty): if so, no node takes a lease for {@code hold} from now, which gives every owner,
+   * renewing every third of the TTL, time to write its lease again ({@link #reassert}) before
+   * another node could start a second conference for the same room. Nodes call this on every
+   * renewal round; the first to notice starts the hold, and {@link #tryAcquire} notices too.
+   */
+  default boolean noticeDataLoss(Duration hold) {
+    return false;
+  }
 
   /** Extends a lease this node still holds; false when it lapsed or another node took it over. */
   boolean renew(Lease lease, Duration ttl);
@@ -31,6 +55,24 @@ public interface ConferenceLeases {
 
   /** The node that owns the conference now, if any. */
   Optional<String> owner(String conferenceId);
+
+  /** Lease taking is held back after the store lost its data; retry after {@link #retryAfter}. */
+  final class HeldBackException extends RuntimeException {
+    private final transient Duration retryAfter;
+
+    public HeldBackException(Duration retryAfter) {
+      super(
+          "shared state was lost (Redis restarted empty): the nodes that own conferences write"
+              + " their leases again first; no lease is taken for another "
+              + retryAfter.toMillis()
+              + " ms");
+      this.retryAfter = retryAfter;
+    }
+
+    public Duration retryAfter() {
+      return retryAfter;
+    }
+  }
 
   /**
    * A held lease.

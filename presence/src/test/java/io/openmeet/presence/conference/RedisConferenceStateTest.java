@@ -1,8 +1,10 @@
 package io.openmeet.presence.conference;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,10 +27,19 @@ class RedisConferenceStateTest {
     Config config = new Config();
     config.useSingleServer().setAddress(url);
     redis = Redisson.create(config);
+    leases().started();
+  }
+
+  /** Leases with a guard of this class' own: one test loses it on purpose. */
+  private static final String GUARD = "it-leases-open-at-" + UUID.randomUUID();
+
+  private static RedisConferenceLeases leases() {
+    return new RedisConferenceLeases(redis, GUARD);
   }
 
   @AfterAll
   static void disconnect() {
+    redis.getBucket(GUARD).delete();
     redis.shutdown();
   }
 
@@ -38,7 +49,7 @@ class RedisConferenceStateTest {
 
   @Test
   void only_one_node_holds_a_conference_lease() {
-    var leases = new RedisConferenceLeases(redis);
+    var leases = leases();
     String conf = unique("conf");
     var a = leases.tryAcquire(conf, "node-a", Duration.ofSeconds(5));
     var b = leases.tryAcquire(conf, "node-b", Duration.ofSeconds(5));
@@ -50,7 +61,7 @@ class RedisConferenceStateTest {
 
   @Test
   void a_node_cannot_renew_or_release_a_lease_it_does_not_hold() {
-    var leases = new RedisConferenceLeases(redis);
+    var leases = leases();
     String conf = unique("conf");
     var a = leases.tryAcquire(conf, "node-a", Duration.ofSeconds(5)).orElseThrow();
     var forged = new ConferenceLeases.Lease(conf, "node-b");
@@ -64,7 +75,7 @@ class RedisConferenceStateTest {
 
   @Test
   void a_lease_lost_with_redis_data_is_written_again_with_its_epoch_unless_a_later_one_exists() {
-    var leases = new RedisConferenceLeases(redis);
+    var leases = leases();
     String conf = unique("conf");
     var a = leases.tryAcquire(conf, "node-a", Duration.ofSeconds(5)).orElseThrow();
     // Redis came back empty: lease and epoch counter gone
@@ -86,8 +97,56 @@ class RedisConferenceStateTest {
   }
 
   @Test
+  void after_redis_lost_its_data_no_lease_is_taken_for_one_ttl_but_owners_write_theirs_again()
+      throws Exception {
+    String guard = unique("it-leases-open-at");
+    var leases = new RedisConferenceLeases(redis, guard);
+    Duration ttl = Duration.ofMillis(1_500);
+    leases.started();
+    // a store in use from the start: leases are taken at once, and nothing is noticed
+    assertThat(leases.noticeDataLoss(ttl)).isFalse();
+    String owned = unique("conf");
+    var a = leases.tryAcquire(owned, "node-a", ttl).orElseThrow();
+
+    // Redis came back empty: the guard, the lease and the epoch counter are gone
+    redis.getBucket(guard).delete();
+    redis.getBucket(RedisConferenceLeases.key(owned)).delete();
+    redis.getBucket(RedisConferenceLeases.epochKey(owned)).delete();
+    long lostAt = System.nanoTime();
+    assertThat(leases.noticeDataLoss(ttl)).as("the first node to look notices").isTrue();
+    assertThat(leases.noticeDataLoss(ttl)).as("and only the first").isFalse();
+    // another node cannot take the owned room meanwhile, nor a new one
+    assertThatThrownBy(() -> leases.tryAcquire(owned, "node-b", ttl))
+        .isInstanceOfSatisfying(
+            ConferenceLeases.HeldBackException.class,
+            e -> assertThat(e.retryAfter()).isPositive().isLessThanOrEqualTo(ttl));
+    assertThatThrownBy(() -> leases.tryAcquire(unique("conf"), "node-b", ttl))
+        .isInstanceOf(ConferenceLeases.HeldBackException.class);
+    // the owner writes its lease again; from then on the room is simply owned
+    assertThat(leases.reassert(a, ttl)).isTrue();
+    assertThat(leases.tryAcquire(owned, "node-b", ttl)).isEmpty();
+    assertThat(leases.owner(owned)).contains("node-a");
+    leases.release(a);
+
+    // past the hold, leases are taken again
+    long deadline = lostAt + Duration.ofSeconds(5).toNanos();
+    Optional<ConferenceLeases.Lease> b = Optional.empty();
+    while (b.isEmpty() && System.nanoTime() < deadline) {
+      try {
+        b = leases.tryAcquire(unique("conf"), "node-b", ttl);
+      } catch (ConferenceLeases.HeldBackException e) {
+        Thread.sleep(50);
+      }
+    }
+    assertThat(b).isPresent();
+    assertThat(Duration.ofNanos(System.nanoTime() - lostAt)).isGreaterThanOrEqualTo(ttl);
+    leases.release(b.get());
+    redis.getBucket(guard).delete();
+  }
+
+  @Test
   void a_lapsed_lease_can_be_taken_over_and_the_old_owner_cannot_renew_it() throws Exception {
-    var leases = new RedisConferenceLeases(redis);
+    var leases = leases();
     String conf = unique("conf");
     var a = leases.tryAcquire(conf, "node-a", Duration.ofMillis(150)).orElseThrow();
     long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
@@ -141,7 +200,7 @@ class RedisConferenceStateTest {
 
   @Test
   void every_acquire_gets_a_higher_epoch_and_an_old_epoch_renews_nothing() throws Exception {
-    var leases = new RedisConferenceLeases(redis);
+    var leases = leases();
     String conf = unique("conf");
     var first = leases.tryAcquire(conf, "node-a", Duration.ofSeconds(5)).orElseThrow();
     leases.release(first);
@@ -157,7 +216,7 @@ class RedisConferenceStateTest {
   @Test
   void state_is_written_only_under_the_current_lease_and_goes_with_it_when_the_call_ends()
       throws Exception {
-    var leases = new RedisConferenceLeases(redis);
+    var leases = leases();
     var states = new RedisConferenceStateStore(redis);
     String conf = unique("conf");
     // long enough for the fenced write below to land inside it on a loaded machine (a write
@@ -186,7 +245,7 @@ class RedisConferenceStateTest {
 
   @Test
   void fenced_presence_writes_need_the_current_lease() {
-    var leases = new RedisConferenceLeases(redis);
+    var leases = leases();
     var presence = new RedisParticipantPresence(redis);
     String room = unique("room");
     String user = unique("user");
