@@ -686,6 +686,10 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
       Thread.currentThread().interrupt();
       throw new BridgeFailedException(
           "interrupted while waiting for " + bridgeId, bridgeId, false, e);
+    } catch (IllegalStateException e) {
+      // Smack's "collector already cancelled": removeBridge cancelled it before this wait began
+      throw new BridgeFailedException(
+          "bridge " + bridgeId + " was removed before it answered", bridgeId, false, e);
     } finally {
       Set<StanzaCollector> stillAwaited = awaited.get(bridgeId);
       if (stillAwaited != null) {
