@@ -1,7 +1,9 @@
 package io.openmeet.roomapi.repository;
 
 import java.sql.SQLException;
+import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.TimeoutException;
 
 /**
  * What a failed SQL statement means for its caller, from the SQLSTATE Postgres (or the driver) gave
@@ -18,8 +20,10 @@ public enum SqlFailures {
   /**
    * The database cannot be reached or is not serving: class 08 (connection exception, e.g. refused
    * or cut), 57P01–57P03 (shut down by its administrator or a crash, or still starting — what a
-   * pooled connection reports on first use after a restart) and 53300 (too many connections). Worth
-   * retrying after a while.
+   * pooled connection reports on first use after a restart) and 53300 (too many connections); and a
+   * connection the pool could not hand out in time (every one busy, or the database slow to accept
+   * new ones: Agroal's stateless SQLException caused by a TimeoutException). Worth retrying after a
+   * while.
    */
   UNAVAILABLE,
   /** Anything else, or no SQLSTATE at all. */
@@ -31,7 +35,7 @@ public enum SqlFailures {
   public static SqlFailures of(Throwable e) {
     String state = state(e);
     if (state == null) {
-      return OTHER;
+      return poolTimedOut(e) ? UNAVAILABLE : OTHER;
     }
     if (state.equals("23505")) {
       return CONFLICT;
@@ -52,6 +56,19 @@ public enum SqlFailures {
   public static boolean isInvalidData(Throwable e) {
     SqlFailures kind = of(e);
     return kind == DATA_EXCEPTION || kind == INTEGRITY_VIOLATION || kind == CONFLICT;
+  }
+
+  private static boolean poolTimedOut(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof SQLException sql
+          && (sql.getCause() instanceof TimeoutException
+              || String.valueOf(sql.getMessage())
+                  .toLowerCase(Locale.ROOT)
+                  .contains("acquisition timeout"))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String state(Throwable e) {

@@ -1,9 +1,16 @@
 package io.openmeet.roomapi.repository;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.agroal.api.AgroalDataSource;
+import io.agroal.api.configuration.supplier.AgroalDataSourceConfigurationSupplier;
+import io.agroal.api.security.NamePrincipal;
+import io.agroal.api.security.SimplePassword;
 import java.io.IOException;
+import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class SqlFailuresTest {
@@ -44,10 +51,45 @@ class SqlFailuresTest {
   }
 
   @Test
+  void a_pool_that_hands_out_no_connection_in_time_is_unavailable() throws Exception {
+    // a real Agroal pool (Quarkus' own) of one connection against the test database: while that
+    // one is taken, the next request waits out the acquisition timeout
+    var config =
+        new AgroalDataSourceConfigurationSupplier()
+            .connectionPoolConfiguration(
+                pool ->
+                    pool.maxSize(1)
+                        .acquisitionTimeout(Duration.ofSeconds(2))
+                        .connectionFactoryConfiguration(
+                            factory ->
+                                factory
+                                    .jdbcUrl(env("DB_URL"))
+                                    .principal(new NamePrincipal(env("DB_USER")))
+                                    .credential(new SimplePassword(env("DB_PASSWORD")))));
+    try (AgroalDataSource pool = AgroalDataSource.from(config);
+        Connection taken = pool.getConnection()) {
+      assertThat(taken.isValid(1)).isTrue();
+      Throwable timedOut = catchThrowable(pool::getConnection);
+      assertThat(timedOut).isInstanceOf(SQLException.class);
+      assertThat(SqlFailures.of(timedOut)).isEqualTo(SqlFailures.UNAVAILABLE);
+      assertThat(SqlFailures.of(new RuntimeException("wrapped", timedOut)))
+          .isEqualTo(SqlFailures.UNAVAILABLE);
+    }
+  }
+
+  private static String env(String name) {
+    String value = System.getenv(name);
+    if (value == null || value.isBlank()) {
+      throw new IllegalStateException(name + " is not set: run the tests through scripts/test");
+    }
+    return value;
+  }
+
+  @Test
   void anything_else_is_other() {
     assertThat(SqlFailures.of(state("42P01"))).isEqualTo(SqlFailures.OTHER); // undefined table
     assertThat(SqlFailures.of(state("57014"))).isEqualTo(SqlFailures.OTHER); // query canceled
-    assertThat(SqlFailures.of(new SQLException("Sorry, acquisition timeout!")))
+    assertThat(SqlFailures.of(new SQLException("Acquisition of multiple connections")))
         .isEqualTo(SqlFailures.OTHER);
     assertThat(SqlFailures.of(new IOException("not SQL"))).isEqualTo(SqlFailures.OTHER);
     assertThat(SqlFailures.of(null)).isEqualTo(SqlFailures.OTHER);
