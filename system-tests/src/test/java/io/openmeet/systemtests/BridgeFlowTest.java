@@ -53,12 +53,7 @@ abstract class BridgeFlowTest {
 
   @AfterAll
   void stop() throws Exception {
-    if (bridge != null) {
-      bridge.close();
-    }
-    if (api != null) {
-      api.close();
-    }
+    Closing.inOrder(bridge, api);
   }
 
   protected JsonNode createRoom(String name, int max) throws Exception {

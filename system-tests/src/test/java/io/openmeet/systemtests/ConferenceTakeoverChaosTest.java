@@ -89,14 +89,7 @@ class ConferenceTakeoverChaosTest {
 
   @AfterAll
   static void stopAll() throws Exception {
-    if (bridge != null) {
-      bridge.close();
-    }
-    for (RoomApiProcess node : new RoomApiProcess[] {node1, node2}) {
-      if (node != null) {
-        node.close();
-      }
-    }
+    Closing.inOrder(bridge, node1, node2);
   }
 
   /** A new node of the same deployment in place of one that was killed or shut down. */

@@ -164,12 +164,7 @@ class FuzzSystemTest {
 
   @AfterAll
   static void stop() throws Exception {
-    if (bridge != null) {
-      bridge.close();
-    }
-    if (api != null) {
-      api.close();
-    }
+    Closing.inOrder(bridge, api);
   }
 
   private static Map<String, Object> adminClaims() {

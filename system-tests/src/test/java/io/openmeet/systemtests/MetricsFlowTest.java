@@ -69,12 +69,7 @@ class MetricsFlowTest {
 
   @AfterAll
   static void stop() throws Exception {
-    if (bridge != null) {
-      bridge.close();
-    }
-    if (api != null) {
-      api.close();
-    }
+    Closing.inOrder(bridge, api);
   }
 
   @Test

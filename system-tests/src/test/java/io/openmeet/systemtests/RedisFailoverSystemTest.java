@@ -54,15 +54,7 @@ class RedisFailoverSystemTest {
 
   @AfterAll
   void stop() throws Exception {
-    if (bridge != null) {
-      bridge.close();
-    }
-    if (api != null) {
-      api.close();
-    }
-    if (redis != null) {
-      redis.close();
-    }
+    Closing.inOrder(bridge, api, redis);
   }
 
   @Test

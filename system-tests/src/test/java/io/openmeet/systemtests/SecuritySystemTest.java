@@ -77,12 +77,7 @@ class SecuritySystemTest {
 
   @AfterAll
   static void stop() throws Exception {
-    if (bridge != null) {
-      bridge.close();
-    }
-    if (api != null) {
-      api.close();
-    }
+    Closing.inOrder(bridge, api);
   }
 
   private static String room() throws Exception {
