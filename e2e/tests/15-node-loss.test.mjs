@@ -357,6 +357,19 @@ async function assertSameCall(ps) {
   }
 }
 
+/**
+ * After a node loss at `since` (`what`): media a few seconds more after the last resume (its re-offer and
+ * answer), then no remote camera froze longer than MAX_GAP_MS, everyone is still in one call, and every
+ * page's signalling was back (`back`: page → ms) within MAX_BACK_MS.
+ */
+async function assertCallHeld(ps, since, what, back) {
+  await sleep(3000);
+  const worst = await longestGap(ps, since, what);
+  assert.ok(worst <= MAX_GAP_MS, `no remote camera without a new frame for more than ${MAX_GAP_MS} ms (worst ${worst} ms)`);
+  await assertSameCall(ps);
+  for (const p of ps) assert.ok(back.get(p) <= MAX_BACK_MS, `${p.name} back within ${MAX_BACK_MS} ms (${back.get(p)} ms)`);
+}
+
 async function failed(ps, name, e) {
   for (const p of ps) {
     await screenshot(p, `${name}-${p.name}-failed`).catch(() => {});
@@ -428,12 +441,7 @@ test(`killing the node that runs the conference (SIGKILL): media never stops, ev
     assert.ok(newSockets.every((s) => s.backend === survivor.nodeId), `new sockets only on ${survivor.nodeId}: ${JSON.stringify(newSockets)}`);
     assert.equal(leaseHolder(), survivor.nodeId, 'the surviving node took the conference lease');
 
-    // media a few seconds more after the last resume (its re-offer and answer), then the gaps
-    await sleep(3000);
-    const worst = await longestGap(ps, killedAt, 'the kill');
-    assert.ok(worst <= MAX_GAP_MS, `no remote camera without a new frame for more than ${MAX_GAP_MS} ms (worst ${worst} ms)`);
-    await assertSameCall(ps);
-    for (const p of ps) assert.ok(back.get(p) <= MAX_BACK_MS, `${p.name} back within ${MAX_BACK_MS} ms (${back.get(p)} ms)`);
+    await assertCallHeld(ps, killedAt, 'the kill', back);
 
     // signalling works for everyone on the new owner: chat from someone who was on the dead node
     const sender = ps.find((p) => nodeOf.get(p) === owner);
@@ -481,11 +489,7 @@ test(`a rolling restart (SIGTERM of the node that runs the conference): everyone
     assert.ok(open.every((s) => s.backend === successor.nodeId), `every page now on ${successor.nodeId}: ${JSON.stringify(opened)}`);
     assert.equal(leaseHolder(), successor.nodeId, 'the successor runs the conference');
 
-    await sleep(3000);
-    const worst = await longestGap(ps, stoppedAt, 'the SIGTERM');
-    assert.ok(worst <= MAX_GAP_MS, `no remote camera without a new frame for more than ${MAX_GAP_MS} ms (worst ${worst} ms)`);
-    await assertSameCall(ps);
-    for (const p of ps) assert.ok(back.get(p) <= MAX_BACK_MS, `${p.name} back within ${MAX_BACK_MS} ms (${back.get(p)} ms)`);
+    await assertCallHeld(ps, stoppedAt, 'the SIGTERM', back);
 
     // a mute after the hand-over reaches everyone
     const [a, ...others] = ps;
