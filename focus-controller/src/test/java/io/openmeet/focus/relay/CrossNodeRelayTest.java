@@ -274,8 +274,9 @@ class CrossNodeRelayTest {
   @Test
   void a_lease_held_by_a_node_that_is_gone_fails_fast_then_lapses_to_the_joining_node()
       throws Exception {
-    // a node that took the lease and died: nothing listens on its inbox
-    new RedisConferenceLeases(node1.redis)
+    // a node that took the lease and died: nothing listens on its inbox (its leases share the
+    // nodes' guard, as a real node's would: on a fresh Redis the default guard was never written)
+    new RedisConferenceLeases(node1.redis, guard)
         .tryAcquire(roomId.toString(), "it-gone-" + run, Duration.ofMillis(1500));
 
     assertThatThrownBy(() -> node2.join("B", 12))
