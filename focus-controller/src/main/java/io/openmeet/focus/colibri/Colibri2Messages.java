@@ -97,6 +97,24 @@ public final class Colibri2Messages {
   }
 
   /**
+   * A request adding trickled candidates to an endpoint's transport (ufrag, pwd and candidates; no
+   * sources element, so the endpoint's sources are left as they are).
+   */
+  public static ConferenceModifyIQ addCandidates(
+      ConferenceModifyIQ.Builder request,
+      Jid bridge,
+      String meetingId,
+      String endpointId,
+      TransportDescription transport) {
+    prepare(request, bridge, meetingId);
+    Colibri2Endpoint.Builder ep = Colibri2Endpoint.getBuilder();
+    ep.setId(endpointId);
+    ep.setTransport(Transport.getBuilder().setIceUdpExtension(iceUdp(transport)).build());
+    request.addEndpoint(ep.build());
+    return request.build();
+  }
+
+  /**
    * A request setting an endpoint's force-mute, as jicofo sends it for a moderator's mute: the
    * bridge drops what the endpoint sends of each muted type until it is cleared.
    */

@@ -487,6 +487,17 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
   }
 
   @Override
+  public void addCandidates(String meetingId, String endpointId, TransportDescription transport)
+      throws ColibriException {
+    modifyEndpoint(
+        meetingId,
+        endpointId,
+        c ->
+            Colibri2Messages.addCandidates(
+                ConferenceModifyIQ.builder(xmpp), c.bridgeJid, meetingId, endpointId, transport));
+  }
+
+  @Override
   public void forceMute(String meetingId, String endpointId, boolean audio, boolean video)
       throws ColibriException {
     modifyEndpoint(

@@ -68,6 +68,13 @@ public interface ColibriSessionManager {
       throws ColibriException;
 
   /**
+   * Sends candidates a participant trickled after its answer (its ICE ufrag and pwd, the
+   * candidates, no fingerprints and no sources: the endpoint's sources stay as they are).
+   */
+  void addCandidates(String meetingId, String endpointId, TransportDescription transport)
+      throws ColibriException;
+
+  /**
    * Sets an endpoint's Colibri2 force-mute: while set, the bridge drops the audio (or video) the
    * endpoint sends. Waits for the bridge's answer; an endpoint the bridge does not have is ignored
    * (JVB answers a force-mute of an unknown endpoint with a result).

@@ -87,6 +87,16 @@ public final class ColibriConferenceBridges implements ConferenceBridge.Factory 
       }
 
       @Override
+      public void addCandidates(String endpointId, TransportDescription transport)
+          throws FocusException {
+        try {
+          colibri.addCandidates(meetingId, endpointId, transport);
+        } catch (ColibriException e) {
+          throw translate(e);
+        }
+      }
+
+      @Override
       public void forceMute(String endpointId, boolean audio, boolean video) throws FocusException {
         try {
           colibri.forceMute(meetingId, endpointId, audio, video);

@@ -1,6 +1,7 @@
 package io.openmeet.focus.conference;
 
 import io.openmeet.focus.records.CallRecordEvent;
+import io.openmeet.focus.sdp.IceCandidate;
 import io.openmeet.focus.sdp.MediaKind;
 import io.openmeet.focus.sdp.MediaSource;
 import io.openmeet.focus.sdp.SdpAnswer;
@@ -685,7 +686,11 @@ final class Conference {
         throw new FocusException(FocusException.Reason.INVALID_SDP, e.getMessage(), e);
       }
       List<MediaSource> sources = answer.sources(member.id);
-      TransportDescription transport = answer.transport();
+      TransportDescription transport = withCandidates(answer.transport(), member.earlyCandidates);
+      member.earlyCandidates.clear();
+      member.trickled.clear();
+      member.trickledSent = 0;
+      member.answeredIce = transport;
       // the bridge learns it after the lock is released, in order with the conference's other
       // requests; a failure there repairs the endpoint (see bridgeUpdate)
       String id = member.id;
@@ -727,6 +732,99 @@ final class Conference {
   }
 
   /**
+   * At most this many trickled candidates of one participant are kept for the bridge per answer.
+   */
+  static final int MAX_TRICKLED_CANDIDATES = 32;
+
+  /**
+   * A candidate the browser trickled for its bridge connection. The bridge gets it (as jicofo
+   * forwards a browser's transport-info), so that it knows each address's candidate type: a bridge
+   * that learns the browser's addresses only from its connectivity checks sees them all as
+   * peer-reflexive, and may nominate a path through the browser's TURN server (seen on JVB) while a
+   * direct one works. Candidates before the answer go with it; later ones go in one bridge request
+   * per batch, on the lane. The end-of-candidates marker (empty), TCP candidates (bridges take
+   * media over UDP) and host names such as mDNS ones (bridges do not resolve names) stay here.
+   */
+  void trickle(Member member, String candidate) throws FocusException {
+    IceCandidate c = null;
+    if (candidate != null && !candidate.isBlank()) {
+      try {
+        c = IceCandidate.parse(candidate);
+      } catch (SdpParseException e) {
+        throw new FocusException(FocusException.Reason.INVALID_SDP, e.getMessage(), e);
+      }
+    }
+    lock.lock();
+    try {
+      requirePresent(member);
+      if (c == null || !forBridge(c) || member.offBridge) {
+        return;
+      }
+      if (member.awaitingAnswer || member.answeredIce == null) {
+        if (member.earlyCandidates.size() < MAX_TRICKLED_CANDIDATES) {
+          member.earlyCandidates.add(c);
+        }
+        return;
+      }
+      if (member.trickledSent + member.trickled.size() >= MAX_TRICKLED_CANDIDATES) {
+        return;
+      }
+      member.trickled.add(c);
+      if (member.trickled.size() == 1) {
+        queueBridge("candidates of " + member.id, b -> sendTrickled(b, member));
+      }
+    } finally {
+      unlock();
+    }
+  }
+
+  private static boolean forBridge(IceCandidate c) {
+    String a = c.address();
+    boolean ipLiteral =
+        a.contains(":") || a.chars().allMatch(ch -> ch == '.' || ch >= '0' && ch <= '9');
+    return "udp".equals(c.protocol()) && ipLiteral;
+  }
+
+  private static TransportDescription withCandidates(
+      TransportDescription transport, List<IceCandidate> more) {
+    if (more.isEmpty()) {
+      return transport;
+    }
+    Set<IceCandidate> all = new LinkedHashSet<>(transport.candidates());
+    all.addAll(more);
+    return new TransportDescription(
+        transport.ufrag(), transport.pwd(), transport.fingerprints(), List.copyOf(all));
+  }
+
+  /**
+   * On the lane: the candidates trickled since the last such request, with their answer's ufrag.
+   */
+  private void sendTrickled(ConferenceBridge b, Member member) throws FocusException {
+    TransportDescription batch;
+    lock.lock();
+    try {
+      if (members.get(member.id) != member
+          || member.offBridge
+          || member.answeredIce == null
+          || member.trickled.isEmpty()) {
+        member.trickled.clear();
+        return;
+      }
+      batch =
+          new TransportDescription(
+              member.answeredIce.ufrag(),
+              member.answeredIce.pwd(),
+              List.of(),
+              List.copyOf(member.trickled));
+      member.trickledSent += member.trickled.size();
+      member.trickled.clear();
+    } finally {
+      unlock();
+    }
+    b.addCandidates(member.id, batch);
+  }
+
+  /**
    * A fresh endpoint on the bridge gives fresh ICE credentials; the browser re-answers. The bridge
    * requests queue behind the conference's others; the caller waits for them, without the lock.
    */
@@ -753,6 +851,7 @@ final class Conference {
               try {
                 if (members.get(id) == member && state == State.ACTIVE && !member.offBridge) {
                   member.allocation = allocation;
+                  member.newBridgeEndpoint();
                   bridgesUsed.add(allocation.bridgeId());
                   member.offer.updateTransport(
                       allocation.transport(), allocation.feedbackSources());
@@ -884,6 +983,7 @@ final class Conference {
         ConferenceBridge.Allocation allocation = e.getValue().allocation();
         if (allocation != null && members.get(member.id) == member && state == State.ACTIVE) {
           member.allocation = allocation;
+          member.newBridgeEndpoint();
           bridgesUsed.add(allocation.bridgeId());
           member.offer.updateTransport(allocation.transport(), allocation.feedbackSources());
           member.offBridge = false;
@@ -1636,6 +1736,14 @@ final class Conference {
     long handRaisedAt;
     // its ParticipantJoined went to the call records, so a ParticipantLeft must follow
     boolean recorded;
+    // the bridge connection's ICE credentials and candidates from its last answer (null before it
+    // and after a new bridge endpoint): trickled candidates go to the bridge with these
+    TransportDescription answeredIce;
+    // candidates trickled while an answer was awaited: they go to the bridge with it
+    final List<IceCandidate> earlyCandidates = new ArrayList<>();
+    // trickled after the answer, not yet on the lane's request; and how many went since the answer
+    final List<IceCandidate> trickled = new ArrayList<>();
+    int trickledSent;
 
     Member(
         Conference conference,
@@ -1655,6 +1763,14 @@ final class Conference {
       this.video = request.video();
       this.everAudio = audio;
       this.everVideo = video;
+    }
+
+    /** A new endpoint on the bridge: the ICE session starts again with the next answer. */
+    void newBridgeEndpoint() {
+      answeredIce = null;
+      earlyCandidates.clear();
+      trickled.clear();
+      trickledSent = 0;
     }
 
     ParticipantInfo info() {
@@ -1682,14 +1798,7 @@ final class Conference {
 
     @Override
     public void iceCandidate(String candidate, String sdpMid) throws FocusException {
-      // the bridge learns the browser's address from its connectivity checks (peer-reflexive), as
-      // JVB's single-port harvester does; trickled candidates need no round trip to the bridge
-      conference.lock.lock();
-      try {
-        conference.requirePresent(this);
-      } finally {
-        conference.unlock();
-      }
+      conference.trickle(this, candidate);
     }
 
     @Override

@@ -58,6 +58,13 @@ public interface ConferenceBridge {
       throws FocusException;
 
   /**
+   * Adds candidates the participant trickled after its answer: {@code transport} holds that
+   * answer's ICE ufrag and pwd and the new candidates (no fingerprints). The bridge adds them to
+   * its connectivity checks; once its ICE has completed it ignores them.
+   */
+  void addCandidates(String endpointId, TransportDescription transport) throws FocusException;
+
+  /**
    * Sets the endpoint's force-mute on the bridge (Colibri2 {@code force-mute}): the bridge drops
    * the audio (video) it sends while set. Harmless when the endpoint is already gone.
    */

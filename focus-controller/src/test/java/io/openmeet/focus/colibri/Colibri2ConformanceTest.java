@@ -16,6 +16,7 @@ import io.openmeet.focus.sdp.SdpParser;
 import io.openmeet.focus.sdp.SdpWriter;
 import io.openmeet.focus.sdp.SessionDescription;
 import io.openmeet.focus.sdp.Setup;
+import io.openmeet.focus.sdp.TransportDescription;
 import io.openmeet.focus.sdp.UnifiedPlanOffer;
 import io.openmeet.focus.testing.ColibriProbe;
 import io.openmeet.focus.testing.Eventually;
@@ -309,6 +310,34 @@ abstract class Colibri2ConformanceTest {
             () ->
                 manager.update(
                     c.meetingId(), "ghost", answer.transport(), answer.sources("ghost")));
+    assertThat(e.endpointId()).isEqualTo("ghost");
+    manager.expireConference(c.meetingId());
+  }
+
+  @Test
+  void candidatesTrickledAfterTheAnswerAreAcceptedAndUnknownEndpointsSayReallocate()
+      throws Exception {
+    Conference c = newConference();
+    manager.allocate(c, "ep1", "Ada");
+    SdpAnswer answer = SdpAnswer.parse(resource("/sdp/chromium-answer-1-sendrecv.sdp"));
+    manager.update(c.meetingId(), "ep1", answer.transport(), answer.sources("ep1"));
+    TransportDescription trickled =
+        new TransportDescription(
+            answer.transport().ufrag(),
+            answer.transport().pwd(),
+            List.of(),
+            List.of(
+                IceCandidate.parse(
+                    "candidate:2 1 udp 41885439 127.0.0.1 49212 typ relay raddr 10.0.0.5"
+                        + " rport 50001 generation 0")));
+
+    manager.addCandidates(c.meetingId(), "ep1", trickled);
+    assertThat(probe.endpointExists(c.meetingId(), "ep1")).isTrue();
+
+    UnknownEndpointException e =
+        catchThrowableOfType(
+            UnknownEndpointException.class,
+            () -> manager.addCandidates(c.meetingId(), "ghost", trickled));
     assertThat(e.endpointId()).isEqualTo("ghost");
     manager.expireConference(c.meetingId());
   }

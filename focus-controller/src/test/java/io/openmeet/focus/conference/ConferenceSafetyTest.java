@@ -149,6 +149,13 @@ class ConferenceSafetyTest {
         }
 
         @Override
+        public void addCandidates(String endpointId, TransportDescription transport)
+            throws FocusException {
+          requireLockFree("addCandidates");
+          inner.addCandidates(endpointId, transport);
+        }
+
+        @Override
         public void expire(String endpointId) {
           requireLockFree("expire");
           inner.expire(endpointId);
@@ -244,6 +251,12 @@ class ConferenceSafetyTest {
                 Thread.currentThread().interrupt();
               }
               inner.update(endpointId, transport, sources);
+            }
+
+            @Override
+            public void addCandidates(String endpointId, TransportDescription transport)
+                throws FocusException {
+              inner.addCandidates(endpointId, transport);
             }
 
             @Override

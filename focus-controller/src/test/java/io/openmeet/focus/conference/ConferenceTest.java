@@ -2,6 +2,7 @@ package io.openmeet.focus.conference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.openmeet.focus.records.CallRecordEvent;
 import io.openmeet.focus.sdp.CodecSettings;
@@ -26,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -516,6 +518,82 @@ class ConferenceTest {
     assertThat(ada.events.mediaStates).contains(bob.participant.id() + " audio=false");
   }
 
+  private static final String HOST =
+      "candidate:1 1 udp 2122260223 10.0.0.5 50000 typ host generation 0 ufrag ab12 network-id 1";
+  private static final String RELAY =
+      "candidate:2 1 udp 41885439 127.0.0.1 49212 typ relay raddr 10.0.0.5 rport 50001"
+          + " generation 0 ufrag ab12 network-id 1";
+
+  @Test
+  void trickled_candidates_reach_the_bridge_with_the_ice_credentials_of_their_answer()
+      throws Exception {
+    var ada = join("Ada");
+    String id = ada.participant.id();
+    ada.participant.iceCandidate(HOST, "0"); // before the answer: sent with it
+    ada.answerLastOffer(1000);
+    settle();
+    TransportDescription answered = bridges.transports.get(id).get(0);
+    assertThat(answered.candidates()).extracting(IceCandidate::address).containsExactly("10.0.0.5");
+    assertThat(bridges.trickles.get(id)).isNull();
+
+    // after it: a request of their own with the answer's ufrag and pwd, no fingerprints; TCP
+    // candidates, host names and the end-of-candidates marker stay with the focus
+    ada.participant.iceCandidate(RELAY, "0");
+    ada.participant.iceCandidate(
+        "candidate:3 1 tcp 1518280447 10.0.0.5 9 typ host tcptype active generation 0", "0");
+    ada.participant.iceCandidate(
+        "candidate:4 1 udp 2122260223 0b5c4f8e-77aa.local 50002 typ host generation 0", "0");
+    ada.participant.iceCandidate("", "0");
+    settle();
+    assertThat(bridges.trickles.get(id)).hasSize(1);
+    TransportDescription trickled = bridges.trickles.get(id).get(0);
+    assertThat(trickled.ufrag()).isEqualTo(answered.ufrag());
+    assertThat(trickled.pwd()).isEqualTo(answered.pwd());
+    assertThat(trickled.fingerprints()).isEmpty();
+    assertThat(trickled.candidates())
+        .extracting(IceCandidate::type, IceCandidate::address, IceCandidate::port)
+        .containsExactly(tuple("relay", "127.0.0.1", 49212));
+  }
+
+  @Test
+  void a_malformed_candidate_is_refused_as_invalid_sdp_and_reaches_no_bridge() throws Exception {
+    var ada = join("Ada");
+    ada.answerLastOffer(1000);
+    for (String bad :
+        List.of(
+            "candidate:1 1 udp 2122260223 10.0.0.5 50000 typ nonsense",
+            "candidate:1 1 udp 4294967295 10.0.0.5 50000 typ host",
+            "1 1 udp 2122260223 10.0.0.5 50000 typ host",
+            "candidate:1 1 udp 2122260223 10.0.0.5 50000 typ host ufrag")) {
+      assertThatThrownBy(() -> ada.participant.iceCandidate(bad, "0"))
+          .isInstanceOfSatisfying(
+              FocusException.class,
+              e -> assertThat(e.reason()).isEqualTo(FocusException.Reason.INVALID_SDP));
+    }
+    settle();
+    assertThat(bridges.trickles).isEmpty();
+  }
+
+  @Test
+  void candidates_of_an_earlier_bridge_endpoint_wait_for_the_answer_to_the_new_one()
+      throws Exception {
+    var ada = join("Ada");
+    String id = ada.participant.id();
+    ada.answerLastOffer(1000);
+    bridges.nextUfrag = "restarted2";
+    ada.participant.iceRestart();
+    // the browser's new candidates may come before its answer to the new offer
+    ada.participant.iceCandidate(RELAY, "0");
+    settle();
+    assertThat(bridges.trickles.get(id)).isNull();
+    ada.answerLastOffer(1000);
+    settle();
+    List<TransportDescription> updates = bridges.transports.get(id);
+    assertThat(updates.get(updates.size() - 1).candidates())
+        .extracting(IceCandidate::port)
+        .containsExactly(49212);
+  }
+
   @Test
   void ice_restart_allocates_fresh_credentials_and_offers_again() throws Exception {
     var ada = join("Ada");
@@ -593,6 +671,9 @@ class ConferenceTest {
     static final String UFRAG = "bridgeufrag1";
     final List<String> log = new CopyOnWriteArrayList<>();
     final Map<String, List<MediaSource>> updates = new HashMap<>();
+    // per endpoint, the transports of its updates and of its added candidates, in order
+    final Map<String, List<TransportDescription>> transports = new ConcurrentHashMap<>();
+    final Map<String, List<TransportDescription>> trickles = new ConcurrentHashMap<>();
     volatile String nextUfrag = UFRAG;
 
     /** Runs before an allocation, given the endpoint id and the stats id (the display name). */
@@ -708,6 +789,13 @@ class ConferenceTest {
             String endpointId, TransportDescription transport, List<MediaSource> sources) {
           log.add("update " + endpointId);
           updates.put(endpointId, sources);
+          transports.computeIfAbsent(endpointId, k -> new CopyOnWriteArrayList<>()).add(transport);
+        }
+
+        @Override
+        public void addCandidates(String endpointId, TransportDescription transport) {
+          log.add("candidates " + endpointId);
+          trickles.computeIfAbsent(endpointId, k -> new CopyOnWriteArrayList<>()).add(transport);
         }
 
         @Override

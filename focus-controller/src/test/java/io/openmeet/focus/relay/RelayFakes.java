@@ -86,6 +86,11 @@ final class RelayFakes {
         }
 
         @Override
+        public void addCandidates(String endpointId, TransportDescription transport) {
+          log.add("candidates " + endpointId);
+        }
+
+        @Override
         public void forceMute(String endpointId, boolean audio, boolean video) {
           log.add("force-mute " + endpointId + " audio=" + audio + " video=" + video);
         }

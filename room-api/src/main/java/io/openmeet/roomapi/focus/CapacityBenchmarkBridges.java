@@ -62,6 +62,9 @@ final class CapacityBenchmarkBridges implements ConferenceBridge.Factory {
           String endpointId, TransportDescription transport, List<MediaSource> sources) {}
 
       @Override
+      public void addCandidates(String endpointId, TransportDescription transport) {}
+
+      @Override
       public void forceMute(String endpointId, boolean audio, boolean video) {}
 
       @Override
