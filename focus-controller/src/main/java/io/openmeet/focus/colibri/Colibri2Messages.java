@@ -87,13 +87,15 @@ public final class Colibri2Messages {
       String endpointId,
       TransportDescription transport,
       List<MediaSource> sources) {
-    prepare(request, bridge, meetingId);
-    Colibri2Endpoint.Builder ep = Colibri2Endpoint.getBuilder();
-    ep.setId(endpointId);
-    ep.setTransport(Transport.getBuilder().setIceUdpExtension(iceUdp(transport)).build());
-    ep.setSources(sources(sources));
-    request.addEndpoint(ep.build());
-    return request.build();
+    return modifyEndpoint(
+        request,
+        bridge,
+        meetingId,
+        endpointId,
+        ep -> {
+          ep.setTransport(Transport.getBuilder().setIceUdpExtension(iceUdp(transport)).build());
+          ep.setSources(sources(sources));
+        });
   }
 
   /**
@@ -106,12 +108,13 @@ public final class Colibri2Messages {
       String meetingId,
       String endpointId,
       TransportDescription transport) {
-    prepare(request, bridge, meetingId);
-    Colibri2Endpoint.Builder ep = Colibri2Endpoint.getBuilder();
-    ep.setId(endpointId);
-    ep.setTransport(Transport.getBuilder().setIceUdpExtension(iceUdp(transport)).build());
-    request.addEndpoint(ep.build());
-    return request.build();
+    return modifyEndpoint(
+        request,
+        bridge,
+        meetingId,
+        endpointId,
+        ep ->
+            ep.setTransport(Transport.getBuilder().setIceUdpExtension(iceUdp(transport)).build()));
   }
 
   /**
@@ -125,10 +128,21 @@ public final class Colibri2Messages {
       String endpointId,
       boolean audio,
       boolean video) {
+    return modifyEndpoint(
+        request, bridge, meetingId, endpointId, ep -> ep.setForceMute(audio, video));
+  }
+
+  /** A request changing one endpoint as {@code change} sets it on the endpoint's builder. */
+  private static ConferenceModifyIQ modifyEndpoint(
+      ConferenceModifyIQ.Builder request,
+      Jid bridge,
+      String meetingId,
+      String endpointId,
+      java.util.function.Consumer<Colibri2Endpoint.Builder> change) {
     prepare(request, bridge, meetingId);
     Colibri2Endpoint.Builder ep = Colibri2Endpoint.getBuilder();
     ep.setId(endpointId);
-    ep.setForceMute(audio, video);
+    change.accept(ep);
     request.addEndpoint(ep.build());
     return request.build();
   }
@@ -136,12 +150,7 @@ public final class Colibri2Messages {
   /** A request expiring one endpoint. */
   public static ConferenceModifyIQ expireEndpoint(
       ConferenceModifyIQ.Builder request, Jid bridge, String meetingId, String endpointId) {
-    prepare(request, bridge, meetingId);
-    Colibri2Endpoint.Builder ep = Colibri2Endpoint.getBuilder();
-    ep.setId(endpointId);
-    ep.setExpire(true);
-    request.addEndpoint(ep.build());
-    return request.build();
+    return modifyEndpoint(request, bridge, meetingId, endpointId, ep -> ep.setExpire(true));
   }
 
   /** A request expiring the whole conference. */
