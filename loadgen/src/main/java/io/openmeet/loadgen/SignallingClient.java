@@ -58,8 +58,25 @@ public final class SignallingClient implements AutoCloseable {
               .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       return new SignallingClient(ws, listener);
     } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
-      throw new IOException("cannot open " + uri + ": " + e.getMessage(), e);
+      throw new IOException("cannot open " + uri + ": " + e.getMessage() + refusal(e), e);
     }
+  }
+
+  /** What the server answered instead of switching protocols, when it answered: status, body. */
+  private static String refusal(Exception e) {
+    if (!(e.getCause() instanceof java.net.http.WebSocketHandshakeException h)
+        || h.getResponse() == null) {
+      return "";
+    }
+    var response = h.getResponse();
+    String body = String.valueOf(response.body());
+    return " (HTTP "
+        + response.statusCode()
+        + ", "
+        + response.headers().map()
+        + ", body "
+        + (body.length() > 300 ? body.substring(0, 300) + "..." : body)
+        + ")";
   }
 
   /** Sends one frame given as JSON text (one at a time: the JDK client allows one pending send). */
