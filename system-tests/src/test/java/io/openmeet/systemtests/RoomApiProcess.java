@@ -96,9 +96,23 @@ final class RoomApiProcess implements AutoCloseable {
     throw new AssertionError("no focus_relayed_participants{" + tag + "} on port " + port);
   }
 
+  /** The ports {@link #freePort} handed out in this test run. */
+  private static final java.util.Set<Integer> HANDED_OUT =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * A port nothing listens on now, never one this test run handed out before: the kernel may give a
+   * port it just gave again (a node once got the same port for its HTTP and its management
+   * interface; Vert.x then shares the socket between the two servers and half the signalling
+   * upgrades got the management server's 404), and the two lanes pick ports at the same time.
+   */
   static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+    while (true) {
+      try (ServerSocket s = new ServerSocket(0)) {
+        if (HANDED_OUT.add(s.getLocalPort())) {
+          return s.getLocalPort();
+        }
+      }
     }
   }
 
