@@ -686,7 +686,11 @@ final class Conference {
         throw new FocusException(FocusException.Reason.INVALID_SDP, e.getMessage(), e);
       }
       List<MediaSource> sources = answer.sources(member.id);
-      TransportDescription transport = withCandidates(answer.transport(), member.earlyCandidates);
+      // candidates not yet at the bridge (before this answer, or still waiting for the lane) go
+      // with it
+      List<IceCandidate> pending = new ArrayList<>(member.earlyCandidates);
+      pending.addAll(member.trickled);
+      TransportDescription transport = withCandidates(answer.transport(), pending);
       member.earlyCandidates.clear();
       member.trickled.clear();
       member.trickledSent = 0;
