@@ -671,7 +671,7 @@ final class Conference {
     try {
       answer = SdpAnswer.parse(sdp);
     } catch (SdpParseException e) {
-      throw new FocusException(FocusException.Reason.INVALID_SDP, e.getMessage(), e);
+      throw invalidSdp(e);
     }
     lock.lock();
     try {
@@ -683,17 +683,14 @@ final class Conference {
       try {
         member.offer.checkAnswer(answer);
       } catch (SdpParseException e) {
-        throw new FocusException(FocusException.Reason.INVALID_SDP, e.getMessage(), e);
+        throw invalidSdp(e);
       }
       List<MediaSource> sources = answer.sources(member.id);
       // candidates not yet at the bridge (before this answer, or still waiting for the lane) go
       // with it
-      List<IceCandidate> pending = new ArrayList<>(member.earlyCandidates);
-      pending.addAll(member.trickled);
-      TransportDescription transport = withCandidates(answer.transport(), pending);
-      member.earlyCandidates.clear();
-      member.trickled.clear();
-      member.trickledSent = 0;
+      TransportDescription transport = withCandidates(answer.transport(), member.unsentCandidates);
+      member.unsentCandidates.clear();
+      member.candidatesSinceAnswer = transport.candidates().size();
       member.answeredIce = transport;
       // the bridge learns it after the lock is released, in order with the conference's other
       // requests; a failure there repairs the endpoint (see bridgeUpdate)
@@ -755,26 +752,26 @@ final class Conference {
       try {
         c = IceCandidate.parse(candidate);
       } catch (SdpParseException e) {
-        throw new FocusException(FocusException.Reason.INVALID_SDP, e.getMessage(), e);
+        throw invalidSdp(e);
       }
     }
     lock.lock();
     try {
       requirePresent(member);
-      if (c == null || !forBridge(c) || member.offBridge) {
+      if (c == null
+          || !"udp".equals(c.protocol())
+          || !c.hasIpAddress()
+          || member.offBridge
+          || member.candidatesSinceAnswer >= MAX_TRICKLED_CANDIDATES) {
         return;
       }
-      if (member.awaitingAnswer || member.answeredIce == null) {
-        if (member.earlyCandidates.size() < MAX_TRICKLED_CANDIDATES) {
-          member.earlyCandidates.add(c);
-        }
-        return;
-      }
-      if (member.trickledSent + member.trickled.size() >= MAX_TRICKLED_CANDIDATES) {
-        return;
-      }
-      member.trickled.add(c);
-      if (member.trickled.size() == 1) {
+      member.unsentCandidates.add(c);
+      member.candidatesSinceAnswer++;
+      // after an answer, the first unsent candidate puts a request on the lane; before one, they
+      // wait for it
+      if (member.answeredIce != null
+          && !member.awaitingAnswer
+          && member.unsentCandidates.size() == 1) {
         queueBridge("candidates of " + member.id, b -> sendTrickled(b, member));
       }
     } finally {
@@ -782,11 +779,8 @@ final class Conference {
     }
   }
 
-  private static boolean forBridge(IceCandidate c) {
-    String a = c.address();
-    boolean ipLiteral =
-        a.contains(":") || a.chars().allMatch(ch -> ch == '.' || ch >= '0' && ch <= '9');
-    return "udp".equals(c.protocol()) && ipLiteral;
+  private static FocusException invalidSdp(SdpParseException e) {
+    return new FocusException(FocusException.Reason.INVALID_SDP, e.getMessage(), e);
   }
 
   private static TransportDescription withCandidates(
@@ -810,18 +804,16 @@ final class Conference {
       if (members.get(member.id) != member
           || member.offBridge
           || member.answeredIce == null
-          || member.trickled.isEmpty()) {
-        member.trickled.clear();
-        return;
+          || member.unsentCandidates.isEmpty()) {
+        return; // gone, or the next answer takes them
       }
       batch =
           new TransportDescription(
               member.answeredIce.ufrag(),
               member.answeredIce.pwd(),
               List.of(),
-              List.copyOf(member.trickled));
-      member.trickledSent += member.trickled.size();
-      member.trickled.clear();
+              List.copyOf(member.unsentCandidates));
+      member.unsentCandidates.clear();
     } finally {
       unlock();
     }
@@ -1309,7 +1301,7 @@ final class Conference {
     try {
       SdpAnswer.checkPeerDescription(sdp, "offer".equals(kind));
     } catch (SdpParseException e) {
-      throw new FocusException(FocusException.Reason.INVALID_SDP, e.getMessage(), e);
+      throw invalidSdp(e);
     }
     lock.lock();
     try {
@@ -1743,11 +1735,10 @@ final class Conference {
     // the bridge connection's ICE credentials and candidates from its last answer (null before it
     // and after a new bridge endpoint): trickled candidates go to the bridge with these
     TransportDescription answeredIce;
-    // candidates trickled while an answer was awaited: they go to the bridge with it
-    final List<IceCandidate> earlyCandidates = new ArrayList<>();
-    // trickled after the answer, not yet on the lane's request; and how many went since the answer
-    final List<IceCandidate> trickled = new ArrayList<>();
-    int trickledSent;
+    // trickled candidates not at the bridge yet: the lane's next request or the next answer takes
+    // them; and how many it trickled since the last answer (capped)
+    final List<IceCandidate> unsentCandidates = new ArrayList<>();
+    int candidatesSinceAnswer;
 
     Member(
         Conference conference,
@@ -1772,9 +1763,8 @@ final class Conference {
     /** A new endpoint on the bridge: the ICE session starts again with the next answer. */
     void newBridgeEndpoint() {
       answeredIce = null;
-      earlyCandidates.clear();
-      trickled.clear();
-      trickledSent = 0;
+      unsentCandidates.clear();
+      candidatesSinceAnswer = 0;
     }
 
     ParticipantInfo info() {

@@ -30,6 +30,11 @@ public record IceCandidate(
     Objects.requireNonNull(type, "type");
   }
 
+  /** Whether the address is an IPv4 or IPv6 literal (not a host name such as an mDNS one). */
+  public boolean hasIpAddress() {
+    return SdpValues.isIpv4(address) || SdpValues.isIpv6(address);
+  }
+
   /** The value of {@code a=candidate} (without the {@code candidate:} prefix). */
   public String render() {
     StringBuilder b =

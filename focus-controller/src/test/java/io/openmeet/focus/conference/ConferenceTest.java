@@ -556,6 +556,21 @@ class ConferenceTest {
   }
 
   @Test
+  void no_more_than_the_cap_of_trickled_candidates_reaches_the_bridge_per_answer()
+      throws Exception {
+    var ada = join("Ada");
+    String id = ada.participant.id();
+    ada.answerLastOffer(1000);
+    for (int i = 0; i < Conference.MAX_TRICKLED_CANDIDATES + 8; i++) {
+      ada.participant.iceCandidate(
+          "candidate:" + i + " 1 udp 2122260223 10.0.0.5 " + (40000 + i) + " typ host", "0");
+    }
+    settle();
+    assertThat(bridges.trickles.get(id).stream().mapToInt(t -> t.candidates().size()).sum())
+        .isEqualTo(Conference.MAX_TRICKLED_CANDIDATES);
+  }
+
+  @Test
   void a_malformed_candidate_is_refused_as_invalid_sdp_and_reaches_no_bridge() throws Exception {
     var ada = join("Ada");
     ada.answerLastOffer(1000);
