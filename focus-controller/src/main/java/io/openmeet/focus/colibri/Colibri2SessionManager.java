@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -67,6 +68,9 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
   // the answers awaited from each bridge: removing a bridge fails them at once, so that neither a
   // conference's lane nor its move waits for the request timeout of a bridge that is gone
   private final Map<String, Set<StanzaCollector>> awaited = new ConcurrentHashMap<>();
+  // per bridge, the answers to requests sent without waiting (updates, candidates): removeBridge
+  // fails them at once, as it cancels the awaited ones
+  private final Map<String, Set<CompletableFuture<Void>>> pending = new ConcurrentHashMap<>();
   // one thread at most, in order, gone when idle
   private final ExecutorService failover =
       new ThreadPoolExecutor(
@@ -467,13 +471,12 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
   }
 
   @Override
-  public void update(
+  public CompletableFuture<Void> update(
       String meetingId,
       String endpointId,
       TransportDescription transport,
-      List<MediaSource> sources)
-      throws ColibriException {
-    modifyEndpoint(
+      List<MediaSource> sources) {
+    return modifyEndpointAsync(
         meetingId,
         endpointId,
         c ->
@@ -487,9 +490,9 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
   }
 
   @Override
-  public void addCandidates(String meetingId, String endpointId, TransportDescription transport)
-      throws ColibriException {
-    modifyEndpoint(
+  public CompletableFuture<Void> addCandidates(
+      String meetingId, String endpointId, TransportDescription transport) {
+    return modifyEndpointAsync(
         meetingId,
         endpointId,
         c ->
@@ -523,43 +526,108 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
   private void modifyEndpoint(
       String meetingId, String endpointId, Function<ConferenceState, ConferenceModifyIQ> request)
       throws ColibriException {
-    ConferenceState c = conferences.get(meetingId);
-    if (c == null) {
-      throw new ConferenceNotFoundException(
-          "no conference " + meetingId + " is allocated by this node", null, null);
-    }
+    ConferenceState c = knownConference(meetingId);
     String bridgeId;
     StanzaCollector answer;
     synchronized (c) {
-      if (c.bridgeId == null || !c.created) {
-        throw new ConferenceNotFoundException(
-            "conference " + meetingId + " has no bridge now", null, null);
-      }
-      bridgeId = c.bridgeId;
+      bridgeId = requireBridge(c);
       // sent under the lock so that one conference's requests leave in order
       answer = sendRequest(request.apply(c), bridgeId);
     }
     try {
       awaitAnswer(answer, bridgeId, endpointId);
-    } catch (BridgeFailedException e) {
-      if (e.bridgeUnhealthy()) {
-        bridgeFailed.accept(bridgeId); // its conferences move
-      }
+    } catch (ColibriException e) {
+      recordFailure(c, bridgeId, endpointId, e);
       throw e;
-    } catch (ConferenceNotFoundException e) {
+    }
+  }
+
+  /**
+   * Like {@link #modifyEndpoint}, but returns once the request is on the connection (in order with
+   * the conference's others); the future completes with the bridge's answer.
+   */
+  private CompletableFuture<Void> modifyEndpointAsync(
+      String meetingId, String endpointId, Function<ConferenceState, ConferenceModifyIQ> request) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    try {
+      ConferenceState c = knownConference(meetingId);
       synchronized (c) {
-        if (bridgeId.equals(c.bridgeId)) {
-          c.lost();
-        }
+        String bridgeId = requireBridge(c);
+        ConferenceModifyIQ iq = request.apply(c);
+        requireSendable(iq, bridgeId);
+        Set<CompletableFuture<Void>> onBridge =
+            pending.computeIfAbsent(bridgeId, id -> ConcurrentHashMap.newKeySet());
+        onBridge.add(done);
+        done.whenComplete((ok, e) -> onBridge.remove(done));
+        xmpp.sendIqRequestAsync(iq, timeout.toMillis())
+            .onSuccess(
+                response -> {
+                  if (response instanceof ConferenceModifiedIQ) {
+                    done.complete(null);
+                  } else {
+                    done.completeExceptionally(malformed(response, bridgeId));
+                  }
+                })
+            .onError(
+                e -> {
+                  if (done.isDone()) {
+                    return; // failed when its bridge was removed
+                  }
+                  boolean removed;
+                  synchronized (c) {
+                    removed = !bridgeId.equals(c.bridgeId);
+                  }
+                  ColibriException failure = failure(e, bridgeId, endpointId, removed);
+                  recordFailure(c, bridgeId, endpointId, failure);
+                  done.completeExceptionally(failure);
+                });
       }
-      throw e;
-    } catch (UnknownEndpointException e) {
-      synchronized (c) {
-        if (bridgeId.equals(c.bridgeId)) {
-          c.endpoints.remove(endpointId);
-        }
+    } catch (ColibriException e) {
+      done.completeExceptionally(e);
+    }
+    return done;
+  }
+
+  private ConferenceState knownConference(String meetingId) throws ConferenceNotFoundException {
+    ConferenceState c = conferences.get(meetingId);
+    if (c == null) {
+      throw new ConferenceNotFoundException(
+          "no conference " + meetingId + " is allocated by this node", null, null);
+    }
+    return c;
+  }
+
+  /** The conference's bridge; call with its lock held. */
+  private static String requireBridge(ConferenceState c) throws ConferenceNotFoundException {
+    if (c.bridgeId == null || !c.created) {
+      throw new ConferenceNotFoundException(
+          "conference " + c.conference.meetingId() + " has no bridge now", null, null);
+    }
+    return c.bridgeId;
+  }
+
+  /**
+   * Records what a failed request says about the bridge, unless the conference has moved on to
+   * another bridge: a failed bridge is reported (its conferences move), a lost conference is
+   * created again by the next allocation, an unknown endpoint is forgotten.
+   */
+  private void recordFailure(
+      ConferenceState c, String bridgeId, String endpointId, ColibriException e) {
+    if (e instanceof BridgeFailedException f) {
+      if (f.bridgeUnhealthy()) {
+        bridgeFailed.accept(bridgeId);
       }
-      throw e;
+      return;
+    }
+    synchronized (c) {
+      if (!bridgeId.equals(c.bridgeId)) {
+        return;
+      }
+      if (e instanceof ConferenceNotFoundException) {
+        c.lost();
+      } else if (e instanceof UnknownEndpointException) {
+        c.endpoints.remove(endpointId);
+      }
     }
   }
 
@@ -636,6 +704,17 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
     if (unanswered != null) {
       unanswered.forEach(StanzaCollector::cancel);
     }
+    Set<CompletableFuture<Void>> unansweredAsync = pending.remove(bridgeId);
+    if (unansweredAsync != null) {
+      unansweredAsync.forEach(
+          f ->
+              f.completeExceptionally(
+                  new BridgeFailedException(
+                      "bridge " + bridgeId + " was removed before it answered",
+                      bridgeId,
+                      false,
+                      null)));
+    }
     if (!affected.isEmpty()) {
       LOG.warning(() -> "bridge " + bridgeId + " removed with conferences " + affected.keySet());
       listeners.forEach(l -> l.bridgeRemoved(bridgeId, Map.copyOf(affected)));
@@ -674,39 +753,64 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
       if (response instanceof ConferenceModifiedIQ modified) {
         return modified;
       }
-      throw new ColibriRejectedException(
-          "bridge " + bridgeId + " answered with " + response.getChildElementName(),
-          bridgeId,
-          "malformed-response",
-          null,
-          null);
-    } catch (XMPPException.XMPPErrorException e) {
-      throw Colibri2Messages.error(e.getStanzaError(), bridgeId, endpointId, e);
-    } catch (SmackException.NoResponseException e) {
-      Set<StanzaCollector> stillAwaited = awaited.get(bridgeId);
-      if (stillAwaited == null || !stillAwaited.contains(answer)) {
-        // removeBridge cancelled it: the bridge is already gone, not merely slow
-        throw new BridgeFailedException(
-            "bridge " + bridgeId + " was removed before it answered", bridgeId, false, e);
-      }
-      throw new BridgeFailedException(
-          "bridge " + bridgeId + " did not answer within " + timeout, bridgeId, e);
-    } catch (SmackException.NotConnectedException e) {
-      throw new BridgeFailedException("the focus is not connected to XMPP", bridgeId, false, e);
+      throw malformed(response, bridgeId);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new BridgeFailedException(
-          "interrupted while waiting for " + bridgeId, bridgeId, false, e);
+      throw failure(e, bridgeId, endpointId, false);
+    } catch (SmackException.NoResponseException e) {
+      Set<StanzaCollector> stillAwaited = awaited.get(bridgeId);
+      // removeBridge cancelled it: the bridge is already gone, not merely slow
+      throw failure(
+          e, bridgeId, endpointId, stillAwaited == null || !stillAwaited.contains(answer));
+    } catch (XMPPException.XMPPErrorException | SmackException.NotConnectedException e) {
+      throw failure(e, bridgeId, endpointId, false);
     } catch (IllegalStateException e) {
       // Smack's "collector already cancelled": removeBridge cancelled it before this wait began
-      throw new BridgeFailedException(
-          "bridge " + bridgeId + " was removed before it answered", bridgeId, false, e);
+      throw failure(e, bridgeId, endpointId, true);
     } finally {
       Set<StanzaCollector> stillAwaited = awaited.get(bridgeId);
       if (stillAwaited != null) {
         stillAwaited.remove(answer);
       }
     }
+  }
+
+  private static ColibriRejectedException malformed(IQ response, String bridgeId) {
+    return new ColibriRejectedException(
+        "bridge " + bridgeId + " answered with " + response.getChildElementName(),
+        bridgeId,
+        "malformed-response",
+        null,
+        null);
+  }
+
+  /**
+   * What a request's failure means.
+   *
+   * @param removed the bridge was removed (or the conference left it) before it answered
+   */
+  private ColibriException failure(
+      Exception e, String bridgeId, String endpointId, boolean removed) {
+    if (e instanceof XMPPException.XMPPErrorException error) {
+      return Colibri2Messages.error(error.getStanzaError(), bridgeId, endpointId, error);
+    }
+    if (e instanceof SmackException.NotConnectedException) {
+      return new BridgeFailedException("the focus is not connected to XMPP", bridgeId, false, e);
+    }
+    if (e instanceof InterruptedException) {
+      return new BridgeFailedException(
+          "interrupted while waiting for " + bridgeId, bridgeId, false, e);
+    }
+    if (removed) {
+      return new BridgeFailedException(
+          "bridge " + bridgeId + " was removed before it answered", bridgeId, false, e);
+    }
+    if (e instanceof SmackException.NoResponseException) {
+      return new BridgeFailedException(
+          "bridge " + bridgeId + " did not answer within " + timeout, bridgeId, e);
+    }
+    return new BridgeFailedException(
+        "request to bridge " + bridgeId + " failed: " + e, bridgeId, false, e);
   }
 
   /**

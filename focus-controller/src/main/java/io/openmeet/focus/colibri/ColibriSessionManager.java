@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The bridge side of every conference this node owns: which bridge hosts it and its endpoints
@@ -58,21 +59,25 @@ public interface ColibriSessionManager {
 
   /**
    * Sends the participant's transport (from its answer) and its sources, which replace the
-   * endpoint's previous sources.
+   * endpoint's previous sources. Does not wait for the bridge: the request is on the connection, in
+   * order with the conference's other requests, when this returns (the bridge applies them in that
+   * order), and the future completes when the bridge answered, exceptionally with a {@link
+   * ColibriException} ({@link ConferenceNotFoundException} at once when the conference has no
+   * bridge here).
    */
-  void update(
+  CompletableFuture<Void> update(
       String meetingId,
       String endpointId,
       TransportDescription transport,
-      List<MediaSource> sources)
-      throws ColibriException;
+      List<MediaSource> sources);
 
   /**
    * Sends candidates a participant trickled after its answer (its ICE ufrag and pwd, the
-   * candidates, no fingerprints and no sources: the endpoint's sources stay as they are).
+   * candidates, no fingerprints and no sources: the endpoint's sources stay as they are); like
+   * {@link #update}, without waiting for the bridge.
    */
-  void addCandidates(String meetingId, String endpointId, TransportDescription transport)
-      throws ColibriException;
+  CompletableFuture<Void> addCandidates(
+      String meetingId, String endpointId, TransportDescription transport);
 
   /**
    * Sets an endpoint's Colibri2 force-mute: while set, the bridge drops the audio (or video) the

@@ -14,6 +14,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The conferences' view of the {@link ColibriSessionManager}: one {@link ConferenceBridge} per
@@ -76,24 +79,15 @@ public final class ColibriConferenceBridges implements ConferenceBridge.Factory 
       }
 
       @Override
-      public void update(
-          String endpointId, TransportDescription transport, List<MediaSource> sources)
-          throws FocusException {
-        try {
-          colibri.update(meetingId, endpointId, transport, sources);
-        } catch (ColibriException e) {
-          throw translate(e);
-        }
+      public CompletionStage<Void> update(
+          String endpointId, TransportDescription transport, List<MediaSource> sources) {
+        return translated(colibri.update(meetingId, endpointId, transport, sources));
       }
 
       @Override
-      public void addCandidates(String endpointId, TransportDescription transport)
-          throws FocusException {
-        try {
-          colibri.addCandidates(meetingId, endpointId, transport);
-        } catch (ColibriException e) {
-          throw translate(e);
-        }
+      public CompletionStage<Void> addCandidates(
+          String endpointId, TransportDescription transport) {
+        return translated(colibri.addCandidates(meetingId, endpointId, transport));
       }
 
       @Override
@@ -120,6 +114,19 @@ public final class ColibriConferenceBridges implements ConferenceBridge.Factory 
   private static ConferenceBridge.Allocation allocation(ColibriAllocation a) {
     return new ConferenceBridge.Allocation(
         a.transport(), a.feedbackSources(), a.webSocketUrl(), a.bridgeId());
+  }
+
+  /** A request's outcome with its Colibri failure translated. */
+  private static CompletionStage<Void> translated(CompletableFuture<Void> request) {
+    return request.exceptionallyCompose(
+        e -> {
+          Throwable cause =
+              e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+          return CompletableFuture.failedFuture(
+              cause instanceof ColibriException c
+                  ? translate(c)
+                  : new FocusException(FocusException.Reason.INTERNAL, cause.toString(), cause));
+        });
   }
 
   /** Colibri failures as the signalling layer reports them. */

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -694,8 +695,9 @@ final class Conference {
       member.answeredIce = transport;
       // the bridge learns it after the lock is released, in order with the conference's other
       // requests; a failure there repairs the endpoint (see bridgeUpdate)
-      String id = member.id;
-      queueBridge("update " + id, b -> bridgeUpdate(b, id, transport, sources));
+      ConferenceBridge.Allocation endpoint = member.allocation;
+      queueBridge(
+          "update " + member.id, b -> bridgeUpdate(b, member, endpoint, transport, sources));
       member.awaitingAnswer = false;
       boolean changed = !sources.equals(member.sources);
       member.sources = sources;
@@ -716,19 +718,57 @@ final class Conference {
     }
   }
 
-  /** On the lane: sends an answer's transport and sources to the bridge. */
+  /**
+   * On the lane: sends an answer's transport and sources to the bridge. The lane does not wait for
+   * the bridge's answer (its next request follows at once, and the bridge applies them in order):
+   * while pages answer one after another, their updates would otherwise each wait a round trip.
+   */
   private void bridgeUpdate(
-      ConferenceBridge b, String id, TransportDescription transport, List<MediaSource> sources) {
+      ConferenceBridge b,
+      Member member,
+      ConferenceBridge.Allocation endpoint,
+      TransportDescription transport,
+      List<MediaSource> sources) {
+    b.update(member.id, transport, sources)
+        .whenComplete(
+            (ok, failure) -> {
+              if (failure != null) {
+                bridgeRequestFailed("update", member, endpoint, failure);
+              }
+            });
+  }
+
+  /**
+   * A bridge request for a member's endpoint failed. When the bridge no longer knows that endpoint
+   * (or the conference), and the member still uses it, the member gets a new one; a failure that
+   * comes after the member moved on to another endpoint is only logged.
+   */
+  private void bridgeRequestFailed(
+      String what, Member member, ConferenceBridge.Allocation endpoint, Throwable failure) {
+    Throwable cause =
+        failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause()
+            : failure;
+    boolean lost =
+        cause instanceof FocusException e && e.reason() == FocusException.Reason.UNEXPECTED;
+    boolean current;
+    lock.lock();
     try {
-      b.update(id, transport, sources);
-    } catch (FocusException e) {
-      if (e.reason() == FocusException.Reason.UNEXPECTED) {
-        // the bridge no longer knows the endpoint (or the conference): give it a new one
-        LOG.info("bridge lost endpoint {} of {}; allocating it again", id, callId);
-        reallocate(Set.of(id));
-      } else {
-        LOG.warn("bridge update of {} in {} failed: {}", id, callId, e.getMessage());
-      }
+      current = members.get(member.id) == member && member.allocation == endpoint;
+    } finally {
+      unlock();
+    }
+    if (lost && current) {
+      LOG.info("bridge lost endpoint {} of {}; allocating it again", member.id, callId);
+      reallocate(Set.of(member.id));
+    } else if (lost) {
+      LOG.info(
+          "bridge {} of {} in {} came back for an endpoint it no longer uses",
+          what,
+          member.id,
+          callId);
+    } else {
+      LOG.warn("bridge {} of {} in {} failed: {}", what, member.id, callId, cause.getMessage());
     }
   }
 
@@ -797,8 +837,9 @@ final class Conference {
   /**
    * On the lane: the candidates trickled since the last such request, with their answer's ufrag.
    */
-  private void sendTrickled(ConferenceBridge b, Member member) throws FocusException {
+  private void sendTrickled(ConferenceBridge b, Member member) {
     TransportDescription batch;
+    ConferenceBridge.Allocation endpoint;
     lock.lock();
     try {
       if (members.get(member.id) != member
@@ -814,10 +855,17 @@ final class Conference {
               List.of(),
               List.copyOf(member.unsentCandidates));
       member.unsentCandidates.clear();
+      endpoint = member.allocation;
     } finally {
       unlock();
     }
-    b.addCandidates(member.id, batch);
+    b.addCandidates(member.id, batch)
+        .whenComplete(
+            (ok, failure) -> {
+              if (failure != null) {
+                bridgeRequestFailed("candidates", member, endpoint, failure);
+              }
+            });
   }
 
   /**

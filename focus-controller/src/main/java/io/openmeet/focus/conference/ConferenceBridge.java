@@ -6,10 +6,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The bridge side of one conference, as the conference uses it: endpoints created, updated and
- * expired on the bridge that hosts it (Colibri2 in production). Calls may block on the network.
+ * expired on the bridge that hosts it (Colibri2 in production). Allocations and force-mutes wait
+ * for the bridge; updates and candidates only put the request on its way.
  */
 public interface ConferenceBridge {
 
@@ -53,16 +55,23 @@ public interface ConferenceBridge {
     }
   }
 
-  /** Sends the participant's transport and its current sources (they replace the previous ones). */
-  void update(String endpointId, TransportDescription transport, List<MediaSource> sources)
-      throws FocusException;
+  /**
+   * Sends the participant's transport and its current sources (they replace the previous ones)
+   * without waiting for the bridge: the request is on its way, in order with the conference's other
+   * requests, when this returns; the stage completes when the bridge answered, exceptionally with a
+   * {@link FocusException} (UNEXPECTED: the bridge does not know the endpoint or the conference any
+   * more).
+   */
+  CompletionStage<Void> update(
+      String endpointId, TransportDescription transport, List<MediaSource> sources);
 
   /**
    * Adds candidates the participant trickled after its answer: {@code transport} holds that
    * answer's ICE ufrag and pwd and the new candidates (no fingerprints). The bridge adds them to
-   * its connectivity checks; once its ICE has completed it ignores them.
+   * its connectivity checks; once its ICE has completed it ignores them. Like {@link #update}, does
+   * not wait for the bridge.
    */
-  void addCandidates(String endpointId, TransportDescription transport) throws FocusException;
+  CompletionStage<Void> addCandidates(String endpointId, TransportDescription transport);
 
   /**
    * Sets the endpoint's force-mute on the bridge (Colibri2 {@code force-mute}): the bridge drops

@@ -10,7 +10,11 @@ import org.slf4j.LoggerFactory;
 /**
  * One conference's bridge requests, run one at a time in the order they were queued, on a pool
  * shared by every conference of the node. The conference queues them under its lock and never waits
- * for them there: a slow bridge delays this conference's requests, never its lock.
+ * for them there: a slow bridge delays this conference's requests, never its lock. A task that
+ * needs the bridge's answer (an allocation) holds the lane until it has it; one that does not (an
+ * answer's update, trickled candidates) only puts its request on the connection, so the next
+ * follows at once and the bridge, which applies a conference's requests in order, gets them back to
+ * back.
  */
 final class Lane {
 

@@ -1,5 +1,6 @@
 package io.openmeet.focus.colibri;
 
+import static io.openmeet.focus.colibri.BridgeAnswers.answered;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.tuple;
@@ -301,15 +302,16 @@ abstract class Colibri2ConformanceTest {
     manager.allocate(c, "ep1", "Ada");
     SdpAnswer answer = SdpAnswer.parse(resource("/sdp/chromium-answer-1-sendrecv.sdp"));
 
-    manager.update(c.meetingId(), "ep1", answer.transport(), answer.sources("ep1"));
+    answered(manager.update(c.meetingId(), "ep1", answer.transport(), answer.sources("ep1")));
     assertThat(probe.endpointExists(c.meetingId(), "ep1")).isTrue();
 
     UnknownEndpointException e =
         catchThrowableOfType(
             UnknownEndpointException.class,
             () ->
-                manager.update(
-                    c.meetingId(), "ghost", answer.transport(), answer.sources("ghost")));
+                answered(
+                    manager.update(
+                        c.meetingId(), "ghost", answer.transport(), answer.sources("ghost"))));
     assertThat(e.endpointId()).isEqualTo("ghost");
     manager.expireConference(c.meetingId());
   }
@@ -320,7 +322,7 @@ abstract class Colibri2ConformanceTest {
     Conference c = newConference();
     manager.allocate(c, "ep1", "Ada");
     SdpAnswer answer = SdpAnswer.parse(resource("/sdp/chromium-answer-1-sendrecv.sdp"));
-    manager.update(c.meetingId(), "ep1", answer.transport(), answer.sources("ep1"));
+    answered(manager.update(c.meetingId(), "ep1", answer.transport(), answer.sources("ep1")));
     TransportDescription trickled =
         new TransportDescription(
             answer.transport().ufrag(),
@@ -331,13 +333,13 @@ abstract class Colibri2ConformanceTest {
                     "candidate:2 1 udp 41885439 127.0.0.1 49212 typ relay raddr 10.0.0.5"
                         + " rport 50001 generation 0")));
 
-    manager.addCandidates(c.meetingId(), "ep1", trickled);
+    answered(manager.addCandidates(c.meetingId(), "ep1", trickled));
     assertThat(probe.endpointExists(c.meetingId(), "ep1")).isTrue();
 
     UnknownEndpointException e =
         catchThrowableOfType(
             UnknownEndpointException.class,
-            () -> manager.addCandidates(c.meetingId(), "ghost", trickled));
+            () -> answered(manager.addCandidates(c.meetingId(), "ghost", trickled)));
     assertThat(e.endpointId()).isEqualTo("ghost");
     manager.expireConference(c.meetingId());
   }
@@ -361,12 +363,15 @@ abstract class Colibri2ConformanceTest {
     ConferenceNotFoundException e =
         catchThrowableOfType(
             ConferenceNotFoundException.class,
-            () -> manager.update(c.meetingId(), "ep1", answer.transport(), answer.sources("ep1")));
+            () ->
+                answered(
+                    manager.update(
+                        c.meetingId(), "ep1", answer.transport(), answer.sources("ep1"))));
 
     ColibriAllocation again = manager.allocate(c, "ep1", "Ada");
     assertThat(again.bridgeId()).isEqualTo(bridgeId);
     assertThat(probe.conferenceExists(c.meetingId())).isTrue();
-    manager.update(c.meetingId(), "ep1", answer.transport(), answer.sources("ep1"));
+    answered(manager.update(c.meetingId(), "ep1", answer.transport(), answer.sources("ep1")));
     manager.expireConference(c.meetingId());
   }
 

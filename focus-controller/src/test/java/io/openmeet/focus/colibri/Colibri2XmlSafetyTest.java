@@ -1,5 +1,6 @@
 package io.openmeet.focus.colibri;
 
+import static io.openmeet.focus.colibri.BridgeAnswers.answered;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -119,17 +120,18 @@ class Colibri2XmlSafetyTest {
       var refused =
           catchThrowableOfType(
               UnsendableRequestException.class,
-              () -> manager.update(conference.meetingId(), "ep1", poisoned, List.of()));
+              () -> answered(manager.update(conference.meetingId(), "ep1", poisoned, List.of())));
       assertThat(refused).as("U+%04X", (int) c.charAt(0)).isNotNull();
     }
     // the endpoint is still there and takes a clean update on the same stream
-    manager.update(
-        conference.meetingId(),
-        "ep1",
-        transport(
-            new IceCandidate(
-                "1", 1, "udp", 2122260223L, "192.0.2.1", 50000, "host", null, -1, null, 0)),
-        List.of());
+    answered(
+        manager.update(
+            conference.meetingId(),
+            "ep1",
+            transport(
+                new IceCandidate(
+                    "1", 1, "udp", 2122260223L, "192.0.2.1", 50000, "host", null, -1, null, 0)),
+            List.of()));
     assertThat(allocation.bridgeId()).isNotBlank();
     assertThat(stack.focus().smack().isConnected()).isTrue();
     assertThat(streamsLost).hasValue(0);

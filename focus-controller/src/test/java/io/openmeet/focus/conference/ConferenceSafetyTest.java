@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -141,18 +142,17 @@ class ConferenceSafetyTest {
         }
 
         @Override
-        public void update(
-            String endpointId, TransportDescription transport, List<MediaSource> sources)
-            throws FocusException {
+        public CompletionStage<Void> update(
+            String endpointId, TransportDescription transport, List<MediaSource> sources) {
           requireLockFree("update");
-          inner.update(endpointId, transport, sources);
+          return inner.update(endpointId, transport, sources);
         }
 
         @Override
-        public void addCandidates(String endpointId, TransportDescription transport)
-            throws FocusException {
+        public CompletionStage<Void> addCandidates(
+            String endpointId, TransportDescription transport) {
           requireLockFree("addCandidates");
-          inner.addCandidates(endpointId, transport);
+          return inner.addCandidates(endpointId, transport);
         }
 
         @Override
@@ -241,22 +241,21 @@ class ConferenceSafetyTest {
             }
 
             @Override
-            public void update(
-                String endpointId, TransportDescription transport, List<MediaSource> sources)
-                throws FocusException {
+            public CompletionStage<Void> update(
+                String endpointId, TransportDescription transport, List<MediaSource> sources) {
               updating.countDown();
               try {
                 proceed.await();
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
               }
-              inner.update(endpointId, transport, sources);
+              return inner.update(endpointId, transport, sources);
             }
 
             @Override
-            public void addCandidates(String endpointId, TransportDescription transport)
-                throws FocusException {
-              inner.addCandidates(endpointId, transport);
+            public CompletionStage<Void> addCandidates(
+                String endpointId, TransportDescription transport) {
+              return inner.addCandidates(endpointId, transport);
             }
 
             @Override

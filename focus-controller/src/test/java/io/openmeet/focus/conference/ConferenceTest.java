@@ -27,6 +27,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
@@ -610,6 +612,69 @@ class ConferenceTest {
   }
 
   @Test
+  void updates_leave_for_the_bridge_one_after_another_without_waiting_for_its_answers()
+      throws Exception {
+    List<CompletableFuture<Void>> unanswered = new CopyOnWriteArrayList<>();
+    bridges.answers =
+        endpointId -> {
+          var answer = new CompletableFuture<Void>();
+          unanswered.add(answer);
+          return answer;
+        };
+    var ada = join("Ada");
+    var bob = join("Bob");
+    ada.answerLastOffer(1000);
+    bob.answerLastOffer(2000);
+    settle();
+    // both updates went out although the bridge has answered neither
+    assertThat(bridges.log)
+        .containsSubsequence("update " + ada.participant.id(), "update " + bob.participant.id());
+    assertThat(unanswered).hasSizeGreaterThanOrEqualTo(2).noneMatch(CompletableFuture::isDone);
+    unanswered.forEach(a -> a.complete(null));
+  }
+
+  @Test
+  void an_update_the_bridge_answers_with_an_unknown_endpoint_gives_the_member_a_new_one()
+      throws Exception {
+    var lost = new CompletableFuture<Void>();
+    var ada = join("Ada");
+    String id = ada.participant.id();
+    bridges.answers = endpointId -> lost;
+    ada.answerLastOffer(1000);
+    settle();
+    bridges.answers = endpointId -> CompletableFuture.completedFuture(null);
+    bridges.nextUfrag = "reallocd1";
+    lost.completeExceptionally(
+        new FocusException(FocusException.Reason.UNEXPECTED, "unknown endpoint " + id));
+    Eventually.within(
+        Duration.ofSeconds(5),
+        () -> assertThat(ada.events.lastOffer()).contains("a=ice-ufrag:reallocd1"));
+    settle();
+    assertThat(bridges.log.stream().filter(l -> l.equals("allocate " + id))).hasSize(2);
+  }
+
+  @Test
+  void a_failed_update_for_an_endpoint_the_member_no_longer_uses_allocates_nothing()
+      throws Exception {
+    var late = new CompletableFuture<Void>();
+    var ada = join("Ada");
+    String id = ada.participant.id();
+    bridges.answers = endpointId -> late;
+    ada.answerLastOffer(1000);
+    settle();
+    bridges.answers = endpointId -> CompletableFuture.completedFuture(null);
+    bridges.nextUfrag = "restarted3";
+    ada.participant.iceRestart(); // a new endpoint before the old one's update was answered
+    ada.answerLastOffer(1000);
+    settle();
+    late.completeExceptionally(
+        new FocusException(FocusException.Reason.UNEXPECTED, "unknown endpoint " + id));
+    settle();
+    assertThat(bridges.log.stream().filter(l -> l.equals("allocate " + id))).hasSize(2);
+    assertThat(ada.events.lastOffer()).contains("a=ice-ufrag:restarted3");
+  }
+
+  @Test
   void ice_restart_allocates_fresh_credentials_and_offers_again() throws Exception {
     var ada = join("Ada");
     ada.answerLastOffer(1000);
@@ -690,6 +755,16 @@ class ConferenceTest {
     final Map<String, List<TransportDescription>> transports = new ConcurrentHashMap<>();
     final Map<String, List<TransportDescription>> trickles = new ConcurrentHashMap<>();
     volatile String nextUfrag = UFRAG;
+
+    /**
+     * The bridge's answer to each update and candidates request: by default an immediate result.
+     */
+    volatile java.util.function.Function<String, CompletionStage<Void>> answers =
+        endpointId -> CompletableFuture.completedFuture(null);
+
+    CompletionStage<Void> answerOf(String endpointId) {
+      return answers.apply(endpointId);
+    }
 
     /** Runs before an allocation, given the endpoint id and the stats id (the display name). */
     volatile java.util.function.BiConsumer<String, String> beforeAllocate =
@@ -800,17 +875,20 @@ class ConferenceTest {
         }
 
         @Override
-        public void update(
+        public CompletionStage<Void> update(
             String endpointId, TransportDescription transport, List<MediaSource> sources) {
           log.add("update " + endpointId);
           updates.put(endpointId, sources);
           transports.computeIfAbsent(endpointId, k -> new CopyOnWriteArrayList<>()).add(transport);
+          return answerOf(endpointId);
         }
 
         @Override
-        public void addCandidates(String endpointId, TransportDescription transport) {
+        public CompletionStage<Void> addCandidates(
+            String endpointId, TransportDescription transport) {
           log.add("candidates " + endpointId);
           trickles.computeIfAbsent(endpointId, k -> new CopyOnWriteArrayList<>()).add(transport);
+          return answerOf(endpointId);
         }
 
         @Override

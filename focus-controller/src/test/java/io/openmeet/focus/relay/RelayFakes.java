@@ -79,15 +79,18 @@ final class RelayFakes {
         }
 
         @Override
-        public void update(
+        public CompletionStage<Void> update(
             String endpointId, TransportDescription transport, List<MediaSource> sources) {
           log.add("update " + endpointId);
           updates.put(endpointId, sources);
+          return CompletableFuture.completedFuture(null);
         }
 
         @Override
-        public void addCandidates(String endpointId, TransportDescription transport) {
+        public CompletionStage<Void> addCandidates(
+            String endpointId, TransportDescription transport) {
           log.add("candidates " + endpointId);
+          return CompletableFuture.completedFuture(null);
         }
 
         @Override

@@ -9,6 +9,8 @@ import io.openmeet.focus.sdp.Setup;
 import io.openmeet.focus.sdp.TransportDescription;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -58,11 +60,16 @@ final class CapacityBenchmarkBridges implements ConferenceBridge.Factory {
       }
 
       @Override
-      public void update(
-          String endpointId, TransportDescription transport, List<MediaSource> sources) {}
+      public CompletionStage<Void> update(
+          String endpointId, TransportDescription transport, List<MediaSource> sources) {
+        return CompletableFuture.completedFuture(null);
+      }
 
       @Override
-      public void addCandidates(String endpointId, TransportDescription transport) {}
+      public CompletionStage<Void> addCandidates(
+          String endpointId, TransportDescription transport) {
+        return CompletableFuture.completedFuture(null);
+      }
 
       @Override
       public void forceMute(String endpointId, boolean audio, boolean video) {}
