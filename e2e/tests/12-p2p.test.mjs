@@ -82,7 +82,7 @@ function startDecodingProbe(count) {
       .filter((t) => !t.getAttribute('data-testid').startsWith('tile-self'))
       .filter((t) => (t.querySelector('video')?.getVideoPlaybackQuality().totalVideoFrames ?? 0) > 0);
     if (playing.length >= count) {
-      window.__allDecodingAt = Date.now();
+      window.__allDecodingAt = performance.timeOrigin + performance.now();
       clearInterval(timer);
     }
   }, 50);
@@ -91,7 +91,38 @@ function startDecodingProbe(count) {
 /** The moment all of the pages' probes saw their tiles decode, in ms after t0 (null if one did not). */
 async function decodedInPages(pages, t0) {
   const at = await Promise.all(pages.map((p) => p.page.evaluate(() => window.__allDecodingAt)));
-  return at.every((x) => typeof x === 'number') ? Math.max(...at) - t0 : null;
+  return at.every((x) => typeof x === 'number') ? Math.round(Math.max(...at) - t0) : null;
+}
+
+/** Records in the page when its Join button is clicked (the click event's own time stamp). */
+function recordJoinClick() {
+  window.__joinClickAt = null;
+  document.addEventListener('click', (ev) => {
+    if (window.__joinClickAt === null && ev.target.closest?.('[data-testid="join-button"]')) {
+      window.__joinClickAt = performance.timeOrigin + ev.timeStamp;
+    }
+  }, true);
+}
+
+/**
+ * Joins `p` and waits until every page decodes `count` remote camera tiles. Returns the switch time the
+ * limits apply to: from the click event in the joiner's page to the moment the last page's probe saw its
+ * tiles decode (both page clocks are this machine's); and, for comparison, the harness's own figure (from
+ * before Playwright's click to after its polls saw the frames), which adds 0.3-1 s of Playwright latency on
+ * a loaded machine.
+ */
+async function joinAndTimeDecoding(p, pages, count) {
+  await p.page.evaluate(recordJoinClick);
+  for (const q of pages) await q.page.evaluate(startDecodingProbe, count);
+  const t0 = Date.now();
+  await join(p);
+  await Promise.all(pages.map((q) => waitForRemoteVideos(q, count, 15_000)));
+  const harness = Date.now() - t0;
+  const clickAt = await p.page.evaluate(() => window.__joinClickAt);
+  assert.ok(typeof clickAt === 'number', `the click on Join did not reach ${p.name}'s page`);
+  const inPages = await decodedInPages(pages, clickAt);
+  assert.ok(inPages !== null, 'a page probe did not see its tiles decode');
+  return { t0, harness, inPages, clickLanded: Math.round(clickAt - t0) };
 }
 
 function stopFreezeProbe() {
@@ -154,12 +185,7 @@ test('a third joins: all three decode each other within 3 s (4 s on JVB), no fro
   onFailure(async () => {
     for (const p of [a, b]) await p.page.evaluate(startFreezeProbe);
     c = await openParticipant(browser, room.slug, 'Carol');
-    for (const p of [a, b, c]) await p.page.evaluate(startDecodingProbe, 2);
-    const t0 = Date.now();
-    await join(c);
-    await Promise.all([a, b, c].map((p) => waitForRemoteVideos(p, 2, 15_000)));
-    const allDecoding = Date.now() - t0;
-    const inPages = await decodedInPages([a, b, c], t0);
+    const { t0, harness, inPages: allDecoding, clickLanded } = await joinAndTimeDecoding(c, [a, b, c], 2);
     // the P2P connections close once the bridge's media has taken over
     await waitFor('the P2P connections to close', async () => {
       const views = [await p2pView(a), await p2pView(b)];
@@ -172,10 +198,9 @@ test('a third joins: all three decode each other within 3 s (4 s on JVB), no fro
       return { ok: n === 3, n };
     }, 10_000).then((r) => r.n);
     if (process.env.E2E_TRACE) for (const p of [a, b, c]) console.log(`--- ${p.name} trace\n${await pageTrace(p, t0)}`);
-    console.log(`  [${BRIDGE}] third joined: all decoding ${allDecoding} ms after Carol's click (first frames in the pages: ${inPages} ms); longest frozen tile (ms): ${JSON.stringify(freezes)}; bridge endpoints ${endpoints}`);
-    // The goal is 3 s on both bridges (issue 17). JVB misses it at times: 2.4-3.1 s in quiet runs, most of it
-    // the new participant's first answer (docs/BENCHMARKS.md, "Peer-to-peer"). Until that is cut, JVB is held
-    // to 4 s and a miss of the goal is printed, so the suite still catches a real regression.
+    console.log(`  [${BRIDGE}] third joined: all decoding ${allDecoding} ms after the click in Carol's page (harness: ${harness} ms from before Playwright's click, which landed after ${clickLanded} ms); longest frozen tile (ms): ${JSON.stringify(freezes)}; bridge endpoints ${endpoints}`);
+    // The goal is 3 s on both bridges (issue 17). JVB misses it at times on this 2-core machine (docs/BENCHMARKS.md,
+    // "Peer-to-peer"): it is held to 4 s and a miss of the goal is printed, so the suite still catches a regression.
     const limit = BRIDGE === 'jvb' ? 4000 : 3000;
     if (allDecoding > 3000) console.log(`  [${BRIDGE}] P2P -> bridge switch ${allDecoding} ms: over the 3 s goal`);
     assert.ok(allDecoding <= limit, `all three decoded each other only after ${allDecoding} ms (limit ${limit} ms)`);
@@ -365,12 +390,7 @@ test('three join back to back: all decode each other within 4 s, no frozen tile 
     // each click as soon as the page before shows its call page: the focus sees the joins overlap
     await join(a);
     await join(b);
-    for (const p of [a, b, c]) await p.page.evaluate(startDecodingProbe, 2);
-    const t0 = Date.now();
-    await join(c);
-    await Promise.all([a, b, c].map((p) => waitForRemoteVideos(p, 2, 15_000)));
-    const allDecoding = Date.now() - t0;
-    const inPages = await decodedInPages([a, b, c], t0);
+    const { t0, harness, inPages: allDecoding, clickLanded } = await joinAndTimeDecoding(c, [a, b, c], 2);
     for (const p of [a, b, c]) await p.page.evaluate(startFreezeProbe);
     await waitFor('no P2P connection left, one open connection each', async () => {
       const views = await Promise.all([a, b, c].map((p) => p2pView(p)));
@@ -385,7 +405,7 @@ test('three join back to back: all decode each other within 4 s, no frozen tile 
       return { ok: n === 3, n };
     }, 10_000).then((x) => x.n);
     if (process.env.E2E_TRACE) for (const p of [a, b, c]) console.log(`--- ${p.name} trace\n${await pageTrace(p, t0)}`);
-    console.log(`  [${BRIDGE}] back to back: all decoding ${allDecoding} ms after Cat's click (first frames in the pages: ${inPages} ms); longest frozen tile (ms): ${JSON.stringify(freezes)}; bridge endpoints ${endpoints}`);
+    console.log(`  [${BRIDGE}] back to back: all decoding ${allDecoding} ms after the click in Cat's page (harness: ${harness} ms, click landed after ${clickLanded} ms); longest frozen tile (ms): ${JSON.stringify(freezes)}; bridge endpoints ${endpoints}`);
     // The goal is the third-join case's 3 s. Here Cat's join overlaps Ann's and Ben's (their P2P may come up and
     // release the bridge just before Cat arrives, and then both need new endpoints): lite-bridge measured
     // 3009 and 3060 ms on a loaded machine, JVB 3591 ms. Held to JVB's 4 s on both; a miss of the goal is printed.
