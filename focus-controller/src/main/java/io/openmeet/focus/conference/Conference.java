@@ -687,19 +687,28 @@ final class Conference {
         throw invalidSdp(e);
       }
       List<MediaSource> sources = answer.sources(member.id);
+      boolean changed = !sources.equals(member.sources);
       // candidates not yet at the bridge (before this answer, or still waiting for the lane) go
       // with it
       TransportDescription transport = withCandidates(answer.transport(), member.unsentCandidates);
       member.unsentCandidates.clear();
       member.candidatesSinceAnswer = transport.candidates().size();
+      boolean news =
+          changed
+              || !sameSession(member.answeredIce, transport)
+              || !member.candidatesAtBridge.containsAll(transport.candidates());
       member.answeredIce = transport;
-      // the bridge learns it after the lock is released, in order with the conference's other
-      // requests; a failure there repairs the endpoint (see bridgeUpdate)
-      ConferenceBridge.Allocation endpoint = member.allocation;
-      queueBridge(
-          "update " + member.id, b -> bridgeUpdate(b, member, endpoint, transport, sources));
+      // An answer to a re-offer that only brought others' sources changes nothing the bridge
+      // knows: no request. Otherwise the bridge learns it after the lock is released, in order
+      // with the conference's other requests; a failure there repairs the endpoint (see
+      // bridgeUpdate).
+      if (news) {
+        member.candidatesAtBridge.addAll(transport.candidates());
+        ConferenceBridge.Allocation endpoint = member.allocation;
+        queueBridge(
+            "update " + member.id, b -> bridgeUpdate(b, member, endpoint, transport, sources));
+      }
       member.awaitingAnswer = false;
-      boolean changed = !sources.equals(member.sources);
       member.sources = sources;
       dirty |= changed;
       if (changed) {
@@ -823,6 +832,14 @@ final class Conference {
     return new FocusException(FocusException.Reason.INVALID_SDP, e.getMessage(), e);
   }
 
+  /** Whether two answers belong to one ICE and DTLS session (same credentials, fingerprints). */
+  private static boolean sameSession(TransportDescription before, TransportDescription now) {
+    return before != null
+        && before.ufrag().equals(now.ufrag())
+        && before.pwd().equals(now.pwd())
+        && before.fingerprints().equals(now.fingerprints());
+  }
+
   private static TransportDescription withCandidates(
       TransportDescription transport, List<IceCandidate> more) {
     if (more.isEmpty()) {
@@ -854,6 +871,7 @@ final class Conference {
               member.answeredIce.pwd(),
               List.of(),
               List.copyOf(member.unsentCandidates));
+      member.candidatesAtBridge.addAll(member.unsentCandidates);
       member.unsentCandidates.clear();
       endpoint = member.allocation;
     } finally {
@@ -1787,6 +1805,8 @@ final class Conference {
     // them; and how many it trickled since the last answer (capped)
     final List<IceCandidate> unsentCandidates = new ArrayList<>();
     int candidatesSinceAnswer;
+    // the candidates sent to the bridge for its current endpoint (with answers or trickled)
+    final Set<IceCandidate> candidatesAtBridge = new HashSet<>();
 
     Member(
         Conference conference,
@@ -1812,6 +1832,7 @@ final class Conference {
     void newBridgeEndpoint() {
       answeredIce = null;
       unsentCandidates.clear();
+      candidatesAtBridge.clear();
       candidatesSinceAnswer = 0;
     }
 

@@ -101,6 +101,10 @@ class ConferenceTest {
     void answerLastOffer(long ssrcBase) throws FocusException {
       participant.answer(BrowserAnswer.to(events.lastOffer(), ssrcBase));
     }
+
+    void answerLastOffer(long ssrcBase, String ufrag) throws FocusException {
+      participant.answer(BrowserAnswer.to(events.lastOffer(), ssrcBase, ufrag));
+    }
   }
 
   @Test
@@ -634,6 +638,39 @@ class ConferenceTest {
   }
 
   @Test
+  void an_answer_that_changes_nothing_the_bridge_knows_sends_it_nothing() throws Exception {
+    var ada = join("Ada");
+    String id = ada.participant.id();
+    ada.answerLastOffer(1000, "adaufrag1");
+    var bob = join("Bob");
+    bob.answerLastOffer(2000);
+    settle();
+    assertThat(bridges.log.stream().filter(l -> l.equals("update " + id))).hasSize(1);
+
+    // Bob's sources came in a re-offer; Ada's answer to it is the same session and sources
+    ada.answerLastOffer(1000, "adaufrag1");
+    settle();
+    assertThat(bridges.log.stream().filter(l -> l.equals("update " + id))).hasSize(1);
+
+    // a trickled candidate goes on its own; the next answer, on the same session, adds nothing
+    ada.participant.iceCandidate(HOST, "0");
+    settle();
+    assertThat(bridges.trickles.get(id)).hasSize(1);
+    ada.participant.offerAgain();
+    ada.answerLastOffer(1000, "adaufrag1");
+    settle();
+    assertThat(bridges.log.stream().filter(l -> l.equals("update " + id))).hasSize(1);
+    ada.participant.offerAgain();
+    ada.answerLastOffer(1100, "adaufrag1"); // other sources: sent
+    settle();
+    assertThat(bridges.log.stream().filter(l -> l.equals("update " + id))).hasSize(2);
+    ada.participant.offerAgain();
+    ada.answerLastOffer(1100, "adaufrag2"); // another ICE session: sent
+    settle();
+    assertThat(bridges.log.stream().filter(l -> l.equals("update " + id))).hasSize(3);
+  }
+
+  @Test
   void an_update_the_bridge_answers_with_an_unknown_endpoint_gives_the_member_a_new_one()
       throws Exception {
     var lost = new CompletableFuture<Void>();
@@ -1050,9 +1087,14 @@ class ConferenceTest {
   static final class BrowserAnswer {
     private static final AtomicLong UFRAGS = new AtomicLong();
 
+    /** An answer with ICE credentials of its own, as after an ICE restart. */
     static String to(String offer, long ssrcBase) {
+      return to(offer, ssrcBase, "brw" + UFRAGS.incrementAndGet() + "x");
+    }
+
+    /** An answer on the ICE session {@code ufrag} (a browser keeps it across re-offers). */
+    static String to(String offer, long ssrcBase, String ufrag) {
       List<String> out = new ArrayList<>();
-      String ufrag = "brw" + UFRAGS.incrementAndGet() + "x";
       boolean inMedia = false;
       boolean audioSent = false;
       boolean videoSent = false;
