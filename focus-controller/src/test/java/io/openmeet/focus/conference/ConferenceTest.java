@@ -645,12 +645,12 @@ class ConferenceTest {
     var bob = join("Bob");
     bob.answerLastOffer(2000);
     settle();
-    assertThat(bridges.log.stream().filter(l -> l.equals("update " + id))).hasSize(1);
+    assertThat(bridgeCalls("update " + id)).isEqualTo(1);
 
     // Bob's sources came in a re-offer; Ada's answer to it is the same session and sources
     ada.answerLastOffer(1000, "adaufrag1");
     settle();
-    assertThat(bridges.log.stream().filter(l -> l.equals("update " + id))).hasSize(1);
+    assertThat(bridgeCalls("update " + id)).isEqualTo(1);
 
     // a trickled candidate goes on its own; the next answer, on the same session, adds nothing
     ada.participant.iceCandidate(HOST, "0");
@@ -659,55 +659,64 @@ class ConferenceTest {
     ada.participant.offerAgain();
     ada.answerLastOffer(1000, "adaufrag1");
     settle();
-    assertThat(bridges.log.stream().filter(l -> l.equals("update " + id))).hasSize(1);
+    assertThat(bridgeCalls("update " + id)).isEqualTo(1);
     ada.participant.offerAgain();
     ada.answerLastOffer(1100, "adaufrag1"); // other sources: sent
     settle();
-    assertThat(bridges.log.stream().filter(l -> l.equals("update " + id))).hasSize(2);
+    assertThat(bridgeCalls("update " + id)).isEqualTo(2);
     ada.participant.offerAgain();
     ada.answerLastOffer(1100, "adaufrag2"); // another ICE session: sent
     settle();
-    assertThat(bridges.log.stream().filter(l -> l.equals("update " + id))).hasSize(3);
+    assertThat(bridgeCalls("update " + id)).isEqualTo(3);
+  }
+
+  /** Answers the participant's last offer while the bridge leaves the update's answer pending. */
+  private CompletableFuture<Void> answerWithUpdateUnanswered(Joined p) throws Exception {
+    var pending = new CompletableFuture<Void>();
+    bridges.answers = endpointId -> pending;
+    p.answerLastOffer(1000);
+    settle();
+    bridges.answers = endpointId -> CompletableFuture.completedFuture(null);
+    return pending;
+  }
+
+  private static FocusException unknownEndpoint(String id) {
+    return new FocusException(FocusException.Reason.UNEXPECTED, "unknown endpoint " + id);
+  }
+
+  /** How many bridge calls of the fake's log read exactly {@code line}. */
+  private long bridgeCalls(String line) {
+    return bridges.log.stream().filter(line::equals).count();
   }
 
   @Test
   void an_update_the_bridge_answers_with_an_unknown_endpoint_gives_the_member_a_new_one()
       throws Exception {
-    var lost = new CompletableFuture<Void>();
     var ada = join("Ada");
     String id = ada.participant.id();
-    bridges.answers = endpointId -> lost;
-    ada.answerLastOffer(1000);
-    settle();
-    bridges.answers = endpointId -> CompletableFuture.completedFuture(null);
+    var lost = answerWithUpdateUnanswered(ada);
     bridges.nextUfrag = "reallocd1";
-    lost.completeExceptionally(
-        new FocusException(FocusException.Reason.UNEXPECTED, "unknown endpoint " + id));
+    lost.completeExceptionally(unknownEndpoint(id));
     Eventually.within(
         Duration.ofSeconds(5),
         () -> assertThat(ada.events.lastOffer()).contains("a=ice-ufrag:reallocd1"));
     settle();
-    assertThat(bridges.log.stream().filter(l -> l.equals("allocate " + id))).hasSize(2);
+    assertThat(bridgeCalls("allocate " + id)).isEqualTo(2);
   }
 
   @Test
   void a_failed_update_for_an_endpoint_the_member_no_longer_uses_allocates_nothing()
       throws Exception {
-    var late = new CompletableFuture<Void>();
     var ada = join("Ada");
     String id = ada.participant.id();
-    bridges.answers = endpointId -> late;
-    ada.answerLastOffer(1000);
-    settle();
-    bridges.answers = endpointId -> CompletableFuture.completedFuture(null);
+    var late = answerWithUpdateUnanswered(ada);
     bridges.nextUfrag = "restarted3";
     ada.participant.iceRestart(); // a new endpoint before the old one's update was answered
     ada.answerLastOffer(1000);
     settle();
-    late.completeExceptionally(
-        new FocusException(FocusException.Reason.UNEXPECTED, "unknown endpoint " + id));
+    late.completeExceptionally(unknownEndpoint(id));
     settle();
-    assertThat(bridges.log.stream().filter(l -> l.equals("allocate " + id))).hasSize(2);
+    assertThat(bridgeCalls("allocate " + id)).isEqualTo(2);
     assertThat(ada.events.lastOffer()).contains("a=ice-ufrag:restarted3");
   }
 
