@@ -28,9 +28,10 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
- * Outages of the backing services during live calls (docs/ARCHITECTURE.md, "Outages"): a room-api
- * node from the packaged jar, a lite-bridge, synthetic participants sending and receiving RTP the
- * whole time, and a Redis and a PostgreSQL of the test's own that it stops for 30 s and 60 s.
+ * Outages of the backing services during live calls (docs/ARCHITECTURE.md, "Outages"): two room-api
+ * nodes of one deployment from the packaged jar, a lite-bridge, synthetic participants sending and
+ * receiving RTP the whole time (one of them relayed: its socket is on the node that does not own
+ * the room), and a Redis and a PostgreSQL of the test's own that it stops for 30 s and 60 s.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -45,7 +46,13 @@ class OutageChaosTest {
   private final HttpClient http = HttpClient.newHttpClient();
   private OwnRedis redis;
   private OwnPostgres postgres;
+
+  /** The node that owns the calls (the participants' first joins go to it). */
   private RoomApiProcess api;
+
+  /** The deployment's other node: a relayed participant's socket is on it. */
+  private RoomApiProcess other;
+
   private LiteSystemBridge bridge;
   private RoomApiClient rest;
 
@@ -56,14 +63,16 @@ class OutageChaosTest {
     Map<String, String> env = new HashMap<>(postgres.roomApiEnv());
     env.put("REDIS_URL", redis.url());
     env.put("REDIS_MODE", "standalone");
-    api = RoomApiProcess.start(RoomApiProcess.random("chaos-"), RoomApiProcess.freePort(), env);
+    String run = RoomApiProcess.random("chaos-");
+    api = RoomApiProcess.start(run, RoomApiProcess.freePort(), env);
+    other = RoomApiProcess.start(run, RoomApiProcess.freePort(), env);
     bridge = LiteSystemBridge.start(api.breweryJid);
     rest = new RoomApiClient(http, api.baseUrl);
   }
 
   @AfterAll
   void stop() throws Exception {
-    Closing.inOrder(bridge, api, redis, postgres);
+    Closing.inOrder(bridge, other, api, redis, postgres);
   }
 
   @Test
@@ -73,11 +82,14 @@ class OutageChaosTest {
     JsonNode room = rest.createRoom("Redis outage " + RoomApiProcess.random(""), "public", null, 8);
     String slug = room.path("slug").asText();
     String roomId = room.path("id").asText();
+    // Ada's join makes the first node the owner; Rae's socket is on the other node
     try (Peer ada = new Peer(http, api, slug, "Ada");
         Peer bob = new Peer(http, api, slug, "Bob");
         Peer cy = new Peer(http, api, slug, "Cy");
-        MediaWatch watch = new MediaWatch(List.of(ada, bob, cy))) {
-      watch.awaitFlowing(Duration.ofSeconds(20));
+        Peer rae = new Peer(http, other, slug, "Rae");
+        MediaWatch watch = new MediaWatch(List.of(ada, bob, cy, rae))) {
+      Eventually.within(Duration.ofSeconds(15), () -> assertRelayed(1));
+      watch.awaitFlowing(Duration.ofSeconds(30));
       // a token taken before the outage: the join itself is what must fail, and clearly
       String danToken = rest.joinToken(slug, "Dan", null);
       String leaseBefore = redis.cli("GET", "conference:" + roomId + ":lease");
@@ -86,37 +98,40 @@ class OutageChaosTest {
       long downAt = System.nanoTime();
       redis.down();
       try {
-        redisOutage(roomId, slug, ada, bob, cy, watch, danToken, leaseBefore, downAt);
+        redisOutage(new RedisCall(roomId, slug, ada, bob, cy, rae, watch), danToken, downAt);
       } finally {
         redis.upIfDown();
       }
+      afterRedisOutage(new RedisCall(roomId, slug, ada, bob, cy, rae, watch), leaseBefore);
     }
   }
 
-  private void redisOutage(
-      String roomId,
-      String slug,
-      Peer ada,
-      Peer bob,
-      Peer cy,
-      MediaWatch watch,
-      String danToken,
-      String leaseBefore,
-      long downAt)
-      throws Exception {
-    // signalling between the joined participants goes on, also past the lease's TTL (15 s)
+  /**
+   * The call of the Redis outage: Ada, Bob and Cy on the owner, Rae relayed from the other node.
+   */
+  private record RedisCall(
+      String roomId, String slug, Peer ada, Peer bob, Peer cy, Peer rae, MediaWatch watch) {}
+
+  private void redisOutage(RedisCall call, String danToken, long downAt) throws Exception {
+    Peer ada = call.ada();
+    Peer bob = call.bob();
+    Peer cy = call.cy();
+    Peer rae = call.rae();
+    // signalling between the joined participants goes on, relayed too (the node link does not
+    // need Redis), and again past the lease's TTL and the relay's heartbeat timeout (15 s)
     long mutedAt = System.nanoTime();
     ada.signalling.send("type", "media-state", "audio", false, "video", true);
-    for (Peer p : List.of(bob, cy)) {
+    for (Peer p : List.of(bob, cy, rae)) {
       p.awaitFrame("media-state", f -> f.path("participantId").asText().equals(ada.id), mutedAt);
     }
     bob.signalling.send("type", "chat", "text", "still here?");
     cy.awaitFrame("chat", f -> f.path("text").asText().equals("still here?"), mutedAt);
+    exchange("at once", ada, bob, rae, true);
 
     // a new join is refused at once with a typed error that says when to retry (once the node
     // has noticed: two unanswered PINGs, 500 ms apart)
     sleepUntil(downAt + TimeUnit.SECONDS.toNanos(2));
-    SignallingClient dan = SignallingClient.connect(http, api.socket(slug), Peer.WAIT);
+    SignallingClient dan = SignallingClient.connect(http, api.socket(call.slug()), Peer.WAIT);
     long joinSentAt = System.nanoTime();
     dan.send("type", "join", "token", danToken, "displayName", "Dan");
     JsonNode refused = dan.await("error", Duration.ofSeconds(15)).json();
@@ -146,71 +161,134 @@ class OutageChaosTest {
     assertThat(create.headers().firstValue("Retry-After")).hasValue("2");
     assertThat(ready()).as("readiness while Redis is down").isEqualTo(503);
 
-    // past the lease's TTL: mute, chat and a leave still reach the others
+    // past the lease's TTL and the relay's heartbeat timeout: mute, chat and a leave still reach
+    // the others
     sleepUntil(downAt + TimeUnit.SECONDS.toNanos(20));
     long lateAt = System.nanoTime();
     cy.signalling.send("type", "chat", "text", "twenty seconds in");
-    for (Peer p : List.of(ada, bob)) {
+    for (Peer p : List.of(ada, bob, rae)) {
       p.awaitFrame("chat", f -> f.path("text").asText().equals("twenty seconds in"), lateAt);
     }
     cy.signalling.send("type", "leave");
-    for (Peer p : List.of(ada, bob)) {
+    for (Peer p : List.of(ada, bob, rae)) {
       p.awaitFrame("participant-left", f -> f.path("participantId").asText().equals(cy.id), lateAt);
     }
-    watch.drop(cy);
+    call.watch().drop(cy);
     long lateSignallingMs = msSince(lateAt);
+    exchange("twenty seconds in", ada, bob, rae, false);
 
     sleepUntil(downAt + REDIS_OUTAGE.toNanos());
-    long gapDuringOutageMs = watch.longestGapMs();
-    String outageMedia = watch.describe(downAt);
-    redis.upIfDown();
-    long upAt = System.nanoTime();
+    long gapDuringOutageMs = call.watch().longestGapMs();
+    String outageMedia = call.watch().describe(downAt);
+    // nobody but Cy left, nobody was told to reconnect, Rae is still relayed
+    for (Peer p : List.of(ada, bob, rae)) {
+      assertThat(p.framesSince("participant-left", downAt))
+          .as(p.id + " saw only Cy leave")
+          .allMatch(f -> f.path("participantId").asText().equals(cy.id));
+      assertThat(p.framesSince("reconnect", downAt))
+          .as(p.id + " was not told to reconnect")
+          .isEmpty();
+    }
+    assertRelayed(1);
+    System.out.printf(
+        "Redis down %d s during a call (one participant relayed): longest media gap %d ms (over"
+            + " %s); join refused in %d ms (%s); REST 503 in %d ms; signalling after 20 s took %d"
+            + " ms%n",
+        REDIS_OUTAGE.toSeconds(),
+        gapDuringOutageMs,
+        outageMedia,
+        refusedMs,
+        refused,
+        restMs,
+        lateSignallingMs);
+    assertThat(gapDuringOutageMs)
+        .as("media gap while Redis was down: " + outageMedia)
+        .isLessThan(1_000);
+    assertThat(refusedMs).as("time to refuse a join").isLessThan(5_000);
+    assertThat(restMs).as("time to answer 503").isLessThan(5_000);
+  }
 
-    // joins work again: retried like the web app would, with fresh tokens
+  private void afterRedisOutage(RedisCall call, String leaseBefore) throws Exception {
+    long upAt = System.nanoTime();
+    Peer ada = call.ada();
+    Peer bob = call.bob();
+    Peer rae = call.rae();
+    // joins work again, relayed ones too: retried like the web app would, with fresh tokens; Dan
+    // joins on the other node, so a second conference for the room there (a lease taken before
+    // the owner wrote its own again) would show as a Dan who sees nobody
     List<String> failures = new ArrayList<>();
-    Peer danPeer = Peer.joinRetrying(http, api, slug, "Dan", Duration.ofSeconds(30), failures);
+    Peer danPeer =
+        Peer.joinRetrying(http, other, call.slug(), "Dan", Duration.ofSeconds(30), failures);
     long recoveryMs = msSince(upAt);
     try (Peer d = danPeer) {
-      // nobody ghosted: Dan sees exactly Ada and Bob
-      List<String> others = new ArrayList<>();
-      d.joinedFrame()
-          .path("participants")
-          .forEach(p -> others.add(p.path("participantId").asText()));
-      assertThat(others).containsExactlyInAnyOrder(ada.id, bob.id);
-      watch.add(d);
-      watch.awaitFlowing(Duration.ofSeconds(20));
+      // nobody ghosted: Dan sees exactly Ada, Bob and Rae
+      assertThat(d.joinedFrame().path("participants").findValuesAsText("participantId"))
+          .containsExactlyInAnyOrder(ada.id, bob.id, rae.id);
+      Eventually.within(Duration.ofSeconds(15), () -> assertRelayed(2));
+      // the relay still works both ways
+      exchange("after the outage", ada, bob, rae, true);
+      call.watch().add(d);
+      call.watch().awaitFlowing(Duration.ofSeconds(20));
       // the shared state is written again: the lease (same epoch) and the presence of everyone
-      String leaseAfter = redis.cli("GET", "conference:" + roomId + ":lease");
+      String leaseAfter = redis.cli("GET", "conference:" + call.roomId() + ":lease");
       assertThat(leaseAfter).as("lease after the outage").isEqualTo(leaseBefore);
       Eventually.within(
           Duration.ofSeconds(10),
           () -> {
-            String present = redis.cli("SMEMBERS", "room:" + roomId + ":participants");
+            String present = redis.cli("SMEMBERS", "room:" + call.roomId() + ":participants");
             assertThat(present.split("\n"))
                 .as("presence of the room")
-                .containsExactlyInAnyOrder(ada.id, bob.id, d.id);
+                .containsExactlyInAnyOrder(ada.id, bob.id, rae.id, d.id);
             assertThat(redis.cli("KEYS", api.run + ":*")).as("bridge snapshots").isNotEmpty();
           });
       assertThat(ready()).isEqualTo(200);
       System.out.printf(
-          "Redis down %d s during a call: longest media gap %d ms (over %s); join refused in %d"
-              + " ms (%s); REST 503 in %d ms; signalling after 20 s took %d ms; first join %d ms"
-              + " after Redis was back (%d refusals before)%n",
-          REDIS_OUTAGE.toSeconds(),
-          gapDuringOutageMs,
-          outageMedia,
-          refusedMs,
-          refused,
-          restMs,
-          lateSignallingMs,
-          recoveryMs,
-          failures.size());
-      assertThat(gapDuringOutageMs)
-          .as("media gap while Redis was down: " + outageMedia)
-          .isLessThan(1_000);
-      assertThat(refusedMs).as("time to refuse a join").isLessThan(5_000);
-      assertThat(restMs).as("time to answer 503").isLessThan(5_000);
+          "after Redis was back: first (relayed) join in %d ms (%d refusals before)%n",
+          recoveryMs, failures.size());
     }
+  }
+
+  /** {@code hosted} relayed participants on the owner; Rae's socket relayed from the other node. */
+  private void assertRelayed(int hosted) throws Exception {
+    assertThat(api.relayedParticipants(http, "owner"))
+        .as("relayed participants hosted on the owner")
+        .isEqualTo(hosted);
+    assertThat(other.relayedParticipants(http, "socket"))
+        .as("participants relayed from the other node")
+        .isEqualTo(hosted);
+  }
+
+  /**
+   * Rae (relayed) changes her media state and chats; Ada and Bob (on the owner) get both. Ada chats
+   * and Bob changes his media state; Rae gets both.
+   */
+  private static void exchange(String when, Peer ada, Peer bob, Peer rae, boolean audio)
+      throws Exception {
+    long at = System.nanoTime();
+    rae.signalling.send("type", "media-state", "audio", audio, "video", true);
+    String fromRae = "Rae, " + when;
+    rae.signalling.send("type", "chat", "text", fromRae);
+    for (Peer p : List.of(ada, bob)) {
+      p.awaitFrame(
+          "media-state",
+          f ->
+              f.path("participantId").asText().equals(rae.id)
+                  && f.path("audio").asBoolean() == audio,
+          at);
+      p.awaitFrame("chat", f -> f.path("text").asText().equals(fromRae), at);
+    }
+    String fromAda = "Ada, " + when;
+    ada.signalling.send("type", "chat", "text", fromAda);
+    bob.signalling.send("type", "media-state", "audio", audio, "video", false);
+    rae.awaitFrame("chat", f -> f.path("text").asText().equals(fromAda), at);
+    rae.awaitFrame(
+        "media-state",
+        f ->
+            f.path("participantId").asText().equals(bob.id)
+                && f.path("audio").asBoolean() == audio
+                && !f.path("video").asBoolean(),
+        at);
+    System.out.printf("relayed signalling %s: both ways in %d ms%n", when, msSince(at));
   }
 
   @Test

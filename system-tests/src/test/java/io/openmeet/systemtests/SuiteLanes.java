@@ -2,13 +2,13 @@ package io.openmeet.systemtests;
 
 /**
  * How the system-test classes share the machine (src/test/resources/junit-platform.properties): the
- * outage tests run in a second lane beside the light classes, never beside one that measures gaps
+ * outage test runs in a second lane beside the light classes, never beside one that measures gaps
  * or latencies.
  */
 final class SuiteLanes {
 
   /**
-   * The resource held (read-write) by the outage tests and by every class whose bounds are timings
+   * The resource held (read-write) by the outage test and by every class whose bounds are timings
    * under live media: JUnit never runs two holders at once.
    */
   static final String QUIET_MACHINE = "quiet-machine";
