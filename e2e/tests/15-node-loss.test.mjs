@@ -14,15 +14,11 @@ import {
 } from './harness.mjs';
 import { startNode, startFrontDoor } from './cluster.mjs';
 
-// A short lease and relay heartbeats, so a dead owner is noticed in seconds (the defaults are a 15 s
-// lease, 5 s heartbeats, 15 s heartbeat timeout). Not ConferenceTakeoverChaosTest's 500 ms / 2 s
-// heartbeats: with three browsers on two cores the owner once heard no heartbeat for 2 s from the
-// other node and removed its relayed participant before anything was killed.
-const FAST = {
-  OPENMEET_FOCUS_LEASE_TTL: '3s',
-  OPENMEET_FOCUS_RELAY_HEARTBEAT_INTERVAL: '1s',
-  OPENMEET_FOCUS_RELAY_HEARTBEAT_TIMEOUT: '5s',
-};
+// The nodes run with room-api's defaults, what a deployment gets: a 3 s lease, relay heartbeats every
+// 1 s with a 5 s timeout (until 2026-12-07 the defaults were 15 s / 5 s / 15 s and this file set these
+// values itself). Not ConferenceTakeoverChaosTest's 500 ms / 2 s heartbeats: with three browsers on two
+// cores the owner once heard no heartbeat for 2 s from the other node and removed its relayed
+// participant before anything was killed.
 /** The longest a remote camera may go without a new decoded frame while the conference changes node. */
 const MAX_GAP_MS = 1000;
 /** How soon after the node's loss every page must be back in the call (its controls work again). */
@@ -47,7 +43,7 @@ before(async () => {
   const t0 = Date.now();
   // the nodes start together (their JVMs take most of this file's set-up), the browser meanwhile
   const starting = Promise.allSettled(['a', 'b', 'c'].map((n) =>
-    startNode({ nodeId: `e2e-${n}-${run}`, publicUrl: door.url, env: FAST })));
+    startNode({ nodeId: `e2e-${n}-${run}`, publicUrl: door.url })));
   browser = await launch().catch(async (e) => {
     for (const r of await starting) if (r.status === 'fulfilled') await r.value.stop('SIGKILL');
     throw e;

@@ -305,7 +305,7 @@ public final class FocusAssembly implements AutoCloseable {
     private CodecSettings codecs = CodecSettings.defaults(false);
     private String conferenceMuc = "conference.meet.local";
     private int videoStartBitrateKbps = 0;
-    private Duration leaseTtl = Duration.ofSeconds(15);
+    private Duration leaseTtl = Duration.ofSeconds(3);
     private Duration takeoverWindow = Duration.ofSeconds(20);
     private RelaySettings relay = RelaySettings.defaults();
     private Optional<TcpNodeMessaging.Settings> nodeLink = Optional.empty();
@@ -366,7 +366,7 @@ public final class FocusAssembly implements AutoCloseable {
     /**
      * The conferences' MUC domain, naming them on bridges (default {@code conference.meet.local}),
      * the video start bitrate offered to browsers (default 0: Chromium's own) and the ownership
-     * lease TTL (default 15 s).
+     * lease TTL (default 3 s, as room-api's {@code openmeet.focus.lease-ttl}).
      */
     public Builder conferences(String conferenceMuc, int videoStartBitrateKbps, Duration leaseTtl) {
       this.conferenceMuc = Objects.requireNonNull(conferenceMuc, "conferenceMuc");

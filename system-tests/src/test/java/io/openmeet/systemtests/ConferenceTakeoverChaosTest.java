@@ -44,7 +44,11 @@ import org.junit.jupiter.api.parallel.ResourceLock;
 @ResourceLock(SuiteLanes.QUIET_MACHINE)
 class ConferenceTakeoverChaosTest {
 
-  /** Short lease and relay heartbeats, so that a dead owner is noticed within seconds. */
+  /**
+   * Relay heartbeats shorter than the defaults (1 s / 5 s), so that a frozen owner is noticed
+   * sooner; the lease is the default's 3 s, set here as well so that the figures of this test do
+   * not move with that default.
+   */
   private static final Map<String, String> FAST =
       Map.of(
           "OPENMEET_FOCUS_LEASE_TTL", "3s",

@@ -118,7 +118,7 @@ class OutageChaosTest {
     Peer cy = call.cy();
     Peer rae = call.rae();
     // signalling between the joined participants goes on, relayed too (the node link does not
-    // need Redis), and again past the lease's TTL and the relay's heartbeat timeout (15 s)
+    // need Redis), and again past the lease's TTL (3 s) and the relay's heartbeat timeout (5 s)
     long mutedAt = System.nanoTime();
     ada.signalling.send("type", "media-state", "audio", false, "video", true);
     for (Peer p : List.of(bob, cy, rae)) {

@@ -33,8 +33,8 @@ public record RelaySettings(
     }
   }
 
-  /** 15 s replies (Colibri2 requests time out after 10 s), a ping every 5 s, 15 s of silence. */
+  /** 15 s replies (Colibri2 requests time out after 10 s), a ping every second, 5 s of silence. */
   public static RelaySettings defaults() {
-    return new RelaySettings(Duration.ofSeconds(15), Duration.ofSeconds(5), Duration.ofSeconds(15));
+    return new RelaySettings(Duration.ofSeconds(15), Duration.ofSeconds(1), Duration.ofSeconds(5));
   }
 }

@@ -47,7 +47,7 @@ public final class RelayingFocus implements Focus, AutoCloseable {
   /**
    * How long a relayed resume waits for the owner's answer before it looks at the lease again: a
    * live owner answers at once (no bridge request), a hung one must not hold the resume past the
-   * lapse of its lease (the reply timeout is 15 s by default, the lease 15 s, or 3 s in tests).
+   * lapse of its lease (the reply timeout is 15 s by default, the lease 3 s).
    */
   static final java.time.Duration RESUME_REPLY_TIMEOUT = java.time.Duration.ofSeconds(1);
 

@@ -48,8 +48,14 @@ public interface FocusConfig {
   @WithDefault("800")
   int videoStartBitrateKbps();
 
-  /** TTL of a conference ownership lease in Redis; the owner renews it every third of it. */
-  @WithDefault("15s")
+  /**
+   * TTL of a conference ownership lease in Redis; the owner renews it every third of it. When the
+   * owner dies, its conferences are taken over once the lease lapses: with 3 s the participants are
+   * back within 5 s of a kill (docs/BENCHMARKS.md, "Control-plane node killed"); a longer TTL costs
+   * fewer Redis writes (one renewal per conference per third of it) and survives longer pauses of a
+   * node, at the price of a longer wait after a node dies.
+   */
+  @WithDefault("3s")
   Duration leaseTtl();
 
   /**
@@ -167,14 +173,14 @@ public interface FocusConfig {
     Duration replyTimeout();
 
     /** How often a node pings each node that hosts participants whose sockets it holds. */
-    @WithDefault("5s")
+    @WithDefault("1s")
     Duration heartbeatInterval();
 
     /**
      * Silence after which the owner removes a node's relayed participants (leave reason `timeout`)
      * and that node drops the participants of a silent owner; at least two intervals.
      */
-    @WithDefault("15s")
+    @WithDefault("5s")
     Duration heartbeatTimeout();
   }
 
