@@ -187,7 +187,9 @@ jvb_launch() {
   local conf="$JVB_STATE_DIR/jvb.conf" logging="$JVB_DIST/lib/logging.properties"
   jvb_render "$conf" || die "cannot render $conf"
   [ -f "$logging" ] || logging=/etc/jitsi/videobridge/logging.properties
-  local java_opts=(-Xmx"$JVB_MAX_MEMORY" -XX:+UseG1GC -Dconfig.file="$conf")
+  # each GC pause with its length beside the log (a stalled bridge looks like every sender pausing)
+  local java_opts=(-Xmx"$JVB_MAX_MEMORY" -XX:+UseG1GC -Dconfig.file="$conf"
+    -Xlog:gc:file="${JVB_LOG_FILE%.log}-gc.log":uptime,time)
   [ -f "$logging" ] && java_opts+=(-Djava.util.logging.config.file="$logging")
   log "starting JVB $JVB_BRIDGE_ID from $JVB_DIST (REST 127.0.0.1:$JVB_PRIVATE_PORT, colibri-ws ws://$JVB_WEBSOCKET_DOMAIN, media udp $JVB_MEDIA_PORT; log $JVB_LOG_FILE)"
   nohup java "${java_opts[@]}" -cp "$JVB_DIST/jitsi-videobridge.jar:$JVB_DIST/lib/*" "$JVB_MAIN_CLASS" \
