@@ -449,7 +449,10 @@ public final class Colibri2SessionManager implements ColibriSessionManager {
       } else {
         tried.add(bridgeId); // in graceful shutdown, or our XMPP link is down
       }
-      if (bridgeId.equals(c.bridgeId)) {
+      // only a failure of the conference as it is now: when an attempt behind this one has
+      // already created it anew (its conference-not-found came first), forgetting the bridge here
+      // would make the next attempt create it a second time (conflict)
+      if (bridgeId.equals(c.bridgeId) && generation == c.generation) {
         if (failure.bridgeUnhealthy() && !c.endpoints.isEmpty()) {
           // those already on the failed bridge follow the conference wherever it goes next
           Map<String, Set<String>> left = Map.of(c.conference.meetingId(), Set.copyOf(c.endpoints));
