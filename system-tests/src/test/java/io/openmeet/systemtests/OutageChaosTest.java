@@ -95,14 +95,15 @@ class OutageChaosTest {
       String leaseBefore = redis.cli("GET", "conference:" + roomId + ":lease");
       assertThat(leaseBefore).as("the node holds the room's lease").contains("#");
 
+      RedisCall call = new RedisCall(roomId, slug, ada, bob, cy, rae, watch);
       long downAt = System.nanoTime();
       redis.down();
       try {
-        redisOutage(new RedisCall(roomId, slug, ada, bob, cy, rae, watch), danToken, downAt);
+        redisOutage(call, danToken, downAt);
       } finally {
         redis.upIfDown();
       }
-      afterRedisOutage(new RedisCall(roomId, slug, ada, bob, cy, rae, watch), leaseBefore);
+      afterRedisOutage(call, leaseBefore);
     }
   }
 
